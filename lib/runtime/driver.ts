@@ -1,0 +1,65 @@
+/** What every runtime (local processes, Docker containers) must do for one MariaDB node. */
+export interface NodeSpec {
+  nodeId: string;
+  host: string;
+  port: number;
+  serverId: number;
+  memoryMb: number;
+}
+
+/** What the console persists about a node so any driver instance can act on it later. */
+export interface NodeRef {
+  nodeId: string;
+  host: string;
+  port: number;
+  baseDir: string | null;
+  containerId: string | null;
+  pid: number | null;
+  rootPassword: string;
+}
+
+export type CreateStep = "allocating" | "initializing data directory" | "starting" | "ready";
+
+export interface NodeStatus {
+  state: "running" | "stopped" | "unresponsive";
+  pid?: number | null;
+  version?: string;
+  uptimeSeconds?: number;
+  detail?: string;
+}
+
+export interface Placement {
+  host: string;
+  port: number;
+}
+
+export interface RuntimeDriver {
+  readonly kind: string;
+  /** The MariaDB version the runtime would create, read from the real binary or image. */
+  engineVersion(): Promise<string>;
+  /** Picks a free address; `taken` are addresses already recorded for other nodes. */
+  place(taken: Placement[]): Promise<Placement>;
+  /** Initializes, starts, provisions (root password, no anonymous users) and waits for a real login. Cleans up on failure. */
+  create(spec: NodeSpec, rootPassword: string, onStep: (step: CreateStep) => void | Promise<void>): Promise<NodeRef>;
+  start(node: NodeRef): Promise<NodeRef>;
+  stop(node: NodeRef): Promise<NodeRef>;
+  restart(node: NodeRef): Promise<NodeRef>;
+  destroy(node: NodeRef): Promise<void>;
+  status(node: NodeRef): Promise<NodeStatus>;
+  /** Cheap liveness (no login): used by the monitor every few seconds. */
+  isAlive(node: NodeRef): Promise<boolean>;
+  readConfig(node: NodeRef): Promise<string>;
+  writeConfig(node: NodeRef, content: string): Promise<void>;
+  tailErrorLog(node: NodeRef, lines?: number): Promise<string[]>;
+}
+
+/** A failure with the server's own error lines attached, shown verbatim to the user. */
+export class RuntimeError extends Error {
+  constructor(
+    message: string,
+    readonly serverLines: string[] = [],
+  ) {
+    super(message);
+    this.name = "RuntimeError";
+  }
+}

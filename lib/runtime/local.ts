@@ -1,0 +1,386 @@
+import { spawn, execFile } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { promisify } from "node:util";
+import { nodesDir } from "@/lib/paths";
+import { renderInitialMyCnf, type NodeWiring } from "@/lib/mycnf/render";
+import { withConnection } from "@/lib/mariadb/connect";
+import type { CreateStep, NodeRef, NodeSpec, NodeStatus, Placement, RuntimeDriver } from "./driver";
+import { RuntimeError } from "./driver";
+
+const run = promisify(execFile);
+
+const BIN = {
+  mariadbd: process.env.MARINER_MARIADBD ?? "/usr/sbin/mariadbd",
+  installDb: process.env.MARINER_INSTALL_DB ?? "/usr/bin/mariadb-install-db",
+};
+
+export const DEFAULT_PORT = 3306;
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 60_000;
+
+/** One node = one directory holding its my.cnf, datadir, socket, pid file and error log. */
+export function nodeLayout(baseDir: string) {
+  return {
+    baseDir,
+    cnf: path.join(baseDir, "my.cnf"),
+    datadir: path.join(baseDir, "data"),
+    socket: path.join(baseDir, "mariadb.sock"),
+    pidFile: path.join(baseDir, "mariadb.pid"),
+    errorLog: path.join(baseDir, "error.log"),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function lastLines(text: string, n: number): string[] {
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  return lines.slice(-n);
+}
+
+function readTail(file: string, maxBytes = 64 * 1024): string {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, "r");
+    const size = fs.fstatSync(fd).size;
+    const length = Math.min(size, maxBytes);
+    const buf = Buffer.alloc(length);
+    fs.readSync(fd, buf, 0, length, size - length);
+    return buf.toString("utf8");
+  } catch {
+    return "";
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Error lines from the server log: what the user needs to see when a start fails. */
+function errorLinesSince(file: string, offset: number): string[] {
+  const text = readTail(file, 256 * 1024);
+  let size = 0;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return [];
+  }
+  const fresh = size > offset ? text.slice(Math.max(0, text.length - (size - offset))) : text;
+  const lines = lastLines(fresh, 40);
+  const errors = lines.filter((l) => /\[ERROR\]|error|Aborting|unknown/i.test(l));
+  return (errors.length ? errors : lines).slice(-15);
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Is `pid` a live mariadbd started with this node's my.cnf? Checked through /proc so a recycled pid
+ * belonging to someone else's process is never mistaken for ours (and never signalled).
+ */
+export function isOurProcess(pid: number | null | undefined, cnf: string): boolean {
+  if (!pid || pid <= 1) return false;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    if (state === "Z" || state === "X") return false;
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    return argv.includes(`--defaults-file=${cnf}`);
+  } catch {
+    return false;
+  }
+}
+
+function readPidFile(file: string): number | null {
+  try {
+    const pid = Number.parseInt(fs.readFileSync(file, "utf8").trim(), 10);
+    return Number.isFinite(pid) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function canBind(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen({ host, port: 0, exclusive: true }, () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export class LocalDriver implements RuntimeDriver {
+  readonly kind = "local";
+  private version?: string;
+
+  async engineVersion(): Promise<string> {
+    if (!this.version) {
+      try {
+        const { stdout } = await run(BIN.mariadbd, ["--version"]);
+        this.version = /Ver\s+(\S+)/.exec(stdout)?.[1]?.replace(/-0\+deb.*$/, "") ?? stdout.trim();
+      } catch {
+        throw new RuntimeError(
+          `MariaDB server binaries not found (${BIN.mariadbd}). Install them: apt-get install mariadb-server mariadb-client mariadb-backup`,
+        );
+      }
+    }
+    return this.version;
+  }
+
+  /**
+   * Each node gets its own loopback address on 3306, like a separate host. If an address is taken (say a
+   * server bound 0.0.0.0:3306 outside Mariner), fall back to a free port on a loopback address.
+   */
+  async place(taken: Placement[]): Promise<Placement> {
+    const used = new Set(taken.map((t) => `${t.host}:${t.port}`));
+    let bindFailures = 0;
+    for (let n = 2; n < 65_000 && bindFailures < 4; n++) {
+      if (n % 255 === 0) continue;
+      const host = `127.0.${Math.floor(n / 255)}.${n % 255}`;
+      if (used.has(`${host}:${DEFAULT_PORT}`)) continue;
+      if (await canBind(host, DEFAULT_PORT)) return { host, port: DEFAULT_PORT };
+      bindFailures++;
+    }
+    const host = "127.0.0.1";
+    for (let i = 0; i < 20; i++) {
+      const port = await freePort(host);
+      if (!used.has(`${host}:${port}`)) return { host, port };
+    }
+    throw new RuntimeError("No free loopback address or port left for a new node");
+  }
+
+  private wiring(spec: NodeSpec, baseDir: string): NodeWiring {
+    const l = nodeLayout(baseDir);
+    return {
+      datadir: l.datadir,
+      socket: l.socket,
+      pidFile: l.pidFile,
+      logError: l.errorLog,
+      bindAddress: spec.host,
+      port: spec.port,
+      serverId: spec.serverId,
+      runAsUser: process.getuid?.() === 0 ? "root" : undefined,
+    };
+  }
+
+  async create(spec: NodeSpec, rootPassword: string, onStep: (s: CreateStep) => void | Promise<void>): Promise<NodeRef> {
+    const baseDir = path.join(nodesDir(), spec.nodeId);
+    const l = nodeLayout(baseDir);
+    const ref: NodeRef = {
+      nodeId: spec.nodeId,
+      host: spec.host,
+      port: spec.port,
+      baseDir,
+      containerId: null,
+      pid: null,
+      rootPassword,
+    };
+    try {
+      fs.mkdirSync(baseDir, { recursive: true, mode: 0o750 });
+      fs.writeFileSync(l.cnf, renderInitialMyCnf(this.wiring(spec, baseDir), spec.memoryMb), { mode: 0o640 });
+      await onStep("initializing data directory");
+      await this.installDb(l.cnf);
+      await onStep("starting");
+      const pid = await this.spawnServer(l.cnf, l.errorLog);
+      ref.pid = pid;
+      await this.waitForSocket(pid, l);
+      await this.provision(l.socket, rootPassword);
+      await this.waitForLogin(ref, pid, l);
+      await onStep("ready");
+      return ref;
+    } catch (e) {
+      await this.destroy(ref).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async installDb(cnf: string): Promise<void> {
+    try {
+      // --defaults-file must come first, or the system /etc/mysql config and datadir are read.
+      await run(BIN.installDb, [`--defaults-file=${cnf}`, "--auth-root-authentication-method=normal", "--skip-test-db"], {
+        maxBuffer: 4 * 1024 * 1024,
+      });
+    } catch (e) {
+      const err = e as { stdout?: string; stderr?: string; message: string };
+      const lines = lastLines(`${err.stdout ?? ""}\n${err.stderr ?? ""}`, 30).filter((l) => /error|denied|cannot|can't|fail/i.test(l));
+      throw new RuntimeError("Initializing the data directory failed", lines.length ? lines : lastLines(err.stderr ?? err.message, 10));
+    }
+  }
+
+  /** Detached in its own session so the server outlives console restarts (and is adopted afterwards). */
+  private spawnServer(cnf: string, errorLog: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const out = fs.openSync(errorLog, "a");
+      const child = spawn(BIN.mariadbd, [`--defaults-file=${cnf}`], { detached: true, stdio: ["ignore", out, out] });
+      fs.closeSync(out);
+      child.once("error", (e) => reject(new RuntimeError(`Could not start mariadbd: ${e.message}`)));
+      child.once("spawn", () => {
+        child.unref();
+        resolve(child.pid!);
+      });
+    });
+  }
+
+  private async waitForSocket(pid: number, l: ReturnType<typeof nodeLayout>, logOffset = 0): Promise<void> {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (!isOurProcess(pid, l.cnf)) {
+        throw new RuntimeError("mariadbd exited during start-up", errorLinesSince(l.errorLog, logOffset));
+      }
+      if (fs.existsSync(l.socket)) {
+        try {
+          await withConnection({ socketPath: l.socket, user: "root", password: "" }, async (c) => c.query("SELECT 1"), 1000);
+          return;
+        } catch (e) {
+          if ((e as { code?: string }).code === "ER_ACCESS_DENIED_ERROR") return;
+        }
+      }
+      await sleep(15);
+    }
+    throw new RuntimeError(`mariadbd did not accept connections within ${READY_TIMEOUT_MS / 1000} s`, errorLinesSince(l.errorLog, logOffset));
+  }
+
+  /** Root gets the generated password on every row; anonymous users (which shadow real ones) are dropped. */
+  private async provision(socket: string, rootPassword: string): Promise<void> {
+    await withConnection({ socketPath: socket, user: "root", password: "" }, async (c) => {
+      const [rows] = await c.query("SELECT User AS user, Host AS host FROM mysql.user WHERE User IN ('', 'root')");
+      for (const { user, host } of rows as { user: string; host: string }[]) {
+        const keep = user === "root" && ["localhost", "127.0.0.1", "::1"].includes(host);
+        if (keep) await c.query("ALTER USER ?@? IDENTIFIED BY ?", [user, host, rootPassword]);
+        else await c.query("DROP USER ?@?", [user, host]);
+      }
+    });
+  }
+
+  private async waitForLogin(ref: NodeRef, pid: number, l: ReturnType<typeof nodeLayout>, logOffset = 0): Promise<void> {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    let lastError = "";
+    while (Date.now() < deadline) {
+      if (!isOurProcess(pid, l.cnf)) {
+        throw new RuntimeError("mariadbd exited during start-up", errorLinesSince(l.errorLog, logOffset));
+      }
+      try {
+        await withConnection({ host: ref.host, port: ref.port, user: "root", password: ref.rootPassword }, (c) => c.query("SELECT 1"), 1000);
+        return;
+      } catch (e) {
+        lastError = (e as Error).message;
+        if ((e as { code?: string }).code === "ER_ACCESS_DENIED_ERROR") {
+          throw new RuntimeError("The server is up but refused the root login", [lastError]);
+        }
+      }
+      await sleep(15);
+    }
+    throw new RuntimeError(`mariadbd did not accept connections within ${READY_TIMEOUT_MS / 1000} s`, [
+      ...errorLinesSince(l.errorLog, logOffset),
+      lastError,
+    ]);
+  }
+
+  private layoutOf(node: NodeRef) {
+    if (!node.baseDir) throw new RuntimeError(`Node ${node.nodeId} has no directory recorded`);
+    return nodeLayout(node.baseDir);
+  }
+
+  /** The pid we can vouch for: the recorded one, else the pid file, and only if it runs our my.cnf. */
+  livePid(node: NodeRef): number | null {
+    const l = this.layoutOf(node);
+    for (const pid of [node.pid, readPidFile(l.pidFile)]) if (isOurProcess(pid, l.cnf)) return pid!;
+    return null;
+  }
+
+  async isAlive(node: NodeRef): Promise<boolean> {
+    return this.livePid(node) !== null;
+  }
+
+  async start(node: NodeRef): Promise<NodeRef> {
+    const l = this.layoutOf(node);
+    const running = this.livePid(node);
+    if (running) return { ...node, pid: running };
+    if (!fs.existsSync(l.datadir)) throw new RuntimeError(`Data directory ${l.datadir} is missing`);
+    const offset = fileSize(l.errorLog);
+    fs.rmSync(l.socket, { force: true }); // a stale socket from a killed server would fool the wait
+    const pid = await this.spawnServer(l.cnf, l.errorLog);
+    const started = { ...node, pid };
+    await this.waitForLogin(started, pid, l, offset);
+    return started;
+  }
+
+  async stop(node: NodeRef): Promise<NodeRef> {
+    const pid = this.livePid(node);
+    if (!pid) return { ...node, pid: null };
+    const l = this.layoutOf(node);
+    process.kill(pid, "SIGTERM");
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    while (isOurProcess(pid, l.cnf)) {
+      if (Date.now() > deadline) {
+        process.kill(pid, "SIGKILL");
+        await sleep(200);
+        break;
+      }
+      await sleep(25);
+    }
+    return { ...node, pid: null };
+  }
+
+  async restart(node: NodeRef): Promise<NodeRef> {
+    return this.start(await this.stop(node));
+  }
+
+  async destroy(node: NodeRef): Promise<void> {
+    if (!node.baseDir) return;
+    const root = path.resolve(nodesDir());
+    const dir = path.resolve(node.baseDir);
+    if (!dir.startsWith(root + path.sep)) throw new RuntimeError(`Refusing to delete ${dir}: not under ${root}`);
+    await this.stop(node);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  async status(node: NodeRef): Promise<NodeStatus> {
+    const pid = this.livePid(node);
+    if (!pid) return { state: "stopped", pid: null };
+    try {
+      return await withConnection(
+        { host: node.host, port: node.port, user: "root", password: node.rootPassword },
+        async (c) => {
+          const [rows] = await c.query(
+            "SELECT VERSION() AS version, VARIABLE_VALUE AS uptime FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'UPTIME'",
+          );
+          const row = (rows as { version: string; uptime: string }[])[0];
+          return { state: "running" as const, pid, version: row.version, uptimeSeconds: Number(row.uptime) };
+        },
+        2000,
+      );
+    } catch (e) {
+      return { state: "unresponsive", pid, detail: (e as Error).message };
+    }
+  }
+
+  async readConfig(node: NodeRef): Promise<string> {
+    return fs.readFileSync(this.layoutOf(node).cnf, "utf8");
+  }
+
+  async writeConfig(node: NodeRef, content: string): Promise<void> {
+    const { cnf } = this.layoutOf(node);
+    const tmp = `${cnf}.tmp`;
+    fs.writeFileSync(tmp, content, { mode: 0o640 });
+    fs.renameSync(tmp, cnf); // atomic: a crash never leaves half a my.cnf
+  }
+
+  async tailErrorLog(node: NodeRef, lines = 50): Promise<string[]> {
+    return lastLines(readTail(this.layoutOf(node).errorLog), lines);
+  }
+}
