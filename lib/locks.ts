@@ -13,3 +13,5 @@ export async function withLock<T>(key: string, work: () => Promise<T>): Promise<
     if (locks.get(key) === tail) locks.delete(key);
   }
 }
+
+export const isLocked = (key: string) => locks.has(key);

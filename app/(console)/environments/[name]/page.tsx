@@ -1,0 +1,86 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { AutoRefresh } from "@/components/ui/auto-refresh";
+import { Card } from "@/components/ui/card";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { EnvironmentControls } from "@/components/environments/environment-controls";
+import { Credentials } from "@/components/environments/credentials";
+import { requireActor } from "@/lib/auth/session";
+import { findEnvironment, liveStatus } from "@/lib/environments/service";
+import { driverFor } from "@/lib/runtime";
+import { nodeRefOf } from "@/lib/environments/spec";
+
+export async function generateMetadata({ params }: { params: Promise<{ name: string }> }) {
+  return { title: (await params).name };
+}
+
+function formatUptime(seconds?: number) {
+  if (seconds === undefined) return "—";
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return [d && `${d}d`, (d || h) && `${h}h`, `${m}m`, `${seconds % 60}s`].filter(Boolean).join(" ");
+}
+
+export default async function EnvironmentPage({ params }: { params: Promise<{ name: string }> }) {
+  const actor = await requireActor();
+  const { name } = await params;
+  const env = await findEnvironment(actor, name);
+  if (!env) notFound();
+  const node = env.nodes[0];
+  const settled = env.status !== "creating" && env.status !== "deleting";
+  const [live, log] = await Promise.all([
+    liveStatus(env),
+    settled && node ? driverFor(env.runtime).tailErrorLog(nodeRefOf(node), 40) : Promise.resolve([]),
+  ]);
+
+  return (
+    <div className="space-y-4">
+      <AutoRefresh intervalMs={4000} />
+      <div className="flex flex-wrap items-center gap-3">
+        <Link href="/environments" className="text-sm text-slate-500 hover:text-slate-800">
+          Environments /
+        </Link>
+        <h1 className="text-xl font-semibold">{env.name}</h1>
+        <StatusBadge status={env.status} />
+        <div className="ml-auto">
+          <EnvironmentControls name={env.name} status={env.status} />
+        </div>
+      </div>
+      {env.statusDetail && env.status !== "running" && (
+        <pre className="whitespace-pre-wrap rounded-md border border-amber-200 bg-amber-50 p-3 text-xs text-amber-900">{env.statusDetail}</pre>
+      )}
+      <div className="grid gap-4 md:grid-cols-2">
+        <Card title="Server">
+          <dl className="grid grid-cols-[9rem_1fr] gap-y-1.5 text-sm">
+            <dt className="text-slate-500">Address</dt>
+            <dd className="font-mono" data-testid="address">
+              {node ? `${node.host}:${node.port}` : "—"}
+            </dd>
+            <dt className="text-slate-500">Server ID</dt>
+            <dd data-testid="server-id">{node?.serverId ?? "—"}</dd>
+            <dt className="text-slate-500">MariaDB</dt>
+            <dd>{live?.version ?? env.engineVersion}</dd>
+            <dt className="text-slate-500">Uptime</dt>
+            <dd data-testid="uptime">{live?.state === "running" ? formatUptime(live.uptimeSeconds) : "—"}</dd>
+            <dt className="text-slate-500">Process</dt>
+            <dd>{live?.pid ? `pid ${live.pid}` : "not running"}</dd>
+            <dt className="text-slate-500">Runtime</dt>
+            <dd>{env.runtime}</dd>
+            <dt className="text-slate-500">Memory limit</dt>
+            <dd>{env.memoryMb} MB</dd>
+          </dl>
+          {live?.state === "unresponsive" && <p className="mt-3 text-sm text-amber-700">The process is alive but a login failed: {live.detail}</p>}
+        </Card>
+        <Card title="Credentials">
+          {node ? <Credentials name={env.name} host={node.host} port={node.port} /> : <p className="text-sm text-slate-500">No server yet.</p>}
+        </Card>
+      </div>
+      <Card title="Error log (last 40 lines)">
+        <pre data-testid="error-log" className="max-h-80 overflow-auto whitespace-pre-wrap font-mono text-xs text-slate-700">
+          {log.length ? log.join("\n") : "(empty)"}
+        </pre>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+import Link from "next/link";
+import { AutoRefresh } from "@/components/ui/auto-refresh";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { requireActor } from "@/lib/auth/session";
+import { listEnvironments } from "@/lib/environments/service";
+import { driverFor } from "@/lib/runtime";
+import { NewEnvironmentDialog } from "@/components/environments/new-environment-dialog";
+
+export const metadata = { title: "Environments" };
+
+export default async function EnvironmentsPage() {
+  const actor = await requireActor();
+  const [envs, version] = await Promise.all([
+    listEnvironments(actor),
+    driverFor("local")
+      .engineVersion()
+      .catch(() => null),
+  ]);
+  return (
+    <div className="space-y-4">
+      <AutoRefresh />
+      <div className="flex items-center justify-between">
+        <h1 className="text-xl font-semibold">Environments</h1>
+        <NewEnvironmentDialog engineVersion={version} />
+      </div>
+      {envs.length === 0 ? (
+        <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-sm text-slate-600">
+          No environments yet. Click <strong>New environment</strong> to get a MariaDB server running in a few seconds.
+        </div>
+      ) : (
+        <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
+          <table className="w-full text-left text-sm">
+            <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="px-4 py-2">Name</th>
+                <th className="px-4 py-2">Status</th>
+                <th className="px-4 py-2">Address</th>
+                <th className="px-4 py-2">Server ID</th>
+                <th className="px-4 py-2">MariaDB</th>
+                <th className="px-4 py-2">Memory</th>
+                {actor.role === "admin" && <th className="px-4 py-2">Owner</th>}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {envs.map((env) => {
+                const node = env.nodes[0];
+                return (
+                  <tr key={env.id} data-testid={`env-row-${env.name}`} className="hover:bg-slate-50">
+                    <td className="px-4 py-2.5 font-medium">
+                      <Link href={`/environments/${env.name}`} className="text-blue-700 hover:underline">
+                        {env.name}
+                      </Link>
+                    </td>
+                    <td className="px-4 py-2.5">
+                      <StatusBadge status={env.status} />
+                    </td>
+                    <td className="px-4 py-2.5 font-mono text-xs">{node ? `${node.host}:${node.port}` : "—"}</td>
+                    <td className="px-4 py-2.5">{node?.serverId ?? "—"}</td>
+                    <td className="px-4 py-2.5">{env.engineVersion}</td>
+                    <td className="px-4 py-2.5">{env.memoryMb} MB</td>
+                    {actor.role === "admin" && <td className="px-4 py-2.5 text-slate-500">{env.ownerId === actor.id ? "you" : env.ownerId}</td>}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

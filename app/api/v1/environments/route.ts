@@ -1,0 +1,19 @@
+import { NextResponse } from "next/server";
+import { readJson, withActor } from "@/lib/api/http";
+import { createEnvironment, createEnvironmentInput, listEnvironments, serializeEnvironment } from "@/lib/environments/service";
+
+export async function GET(request: Request) {
+  return withActor(request, async (actor) => {
+    const envs = await listEnvironments(actor);
+    return NextResponse.json({ environments: envs.map(serializeEnvironment) });
+  });
+}
+
+/** Creates an environment and answers once its server accepts connections (201) or failed (with its error lines). */
+export async function POST(request: Request) {
+  return withActor(request, async (actor) => {
+    const input = await readJson(request, createEnvironmentInput);
+    const env = await createEnvironment(actor, input);
+    return NextResponse.json(serializeEnvironment(env), { status: 201 });
+  });
+}

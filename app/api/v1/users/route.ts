@@ -1,0 +1,16 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { readJson, withActor } from "@/lib/api/http";
+import { createUser, listUsers } from "@/lib/auth/users";
+
+export async function GET(request: Request) {
+  return withActor(request, async (actor) => NextResponse.json({ users: await listUsers(actor) }));
+}
+
+export async function POST(request: Request) {
+  return withActor(request, async (actor) => {
+    const input = await readJson(request, z.unknown());
+    const user = await createUser(actor, input);
+    return NextResponse.json({ id: user.id, email: user.email, role: user.role }, { status: 201 });
+  });
+}

@@ -1,0 +1,121 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useCallback, useRef, useState } from "react";
+import { createEnvironmentAction } from "@/app/(console)/environments/actions";
+import { Button } from "@/components/ui/button";
+import { ErrorLines } from "@/components/ui/error-lines";
+import { Field } from "@/components/ui/field";
+import { OperationProgress, type OperationView } from "./operation-progress";
+
+const STEPS = ["allocating", "initializing data directory", "starting", "ready"];
+const MEMORY_CHOICES = [256, 512, 1024, 2048, 4096];
+
+export function NewEnvironmentDialog({ engineVersion }: { engineVersion: string | null }) {
+  const router = useRouter();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [operationId, setOperationId] = useState<string | null>(null);
+  const [created, setCreated] = useState<string | null>(null);
+  const [error, setError] = useState<{ error: string; lines?: string[] } | null>(null);
+  const [pending, setPending] = useState(false);
+  const [finished, setFinished] = useState(false);
+
+  function open() {
+    setOperationId(null);
+    setError(null);
+    setFinished(false);
+    dialog.current?.showModal();
+  }
+
+  async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    const name = String(form.get("name") ?? "").trim();
+    setPending(true);
+    setError(null);
+    const res = await createEnvironmentAction({ name, memoryMb: Number(form.get("memoryMb")) });
+    setPending(false);
+    if (res.ok) {
+      setCreated(name);
+      setOperationId(res.operationId);
+      router.refresh();
+    } else setError(res);
+  }
+
+  const onDone = useCallback(
+    (op: OperationView) => {
+      setFinished(true);
+      router.refresh();
+      if (op.status === "succeeded" && created) {
+        dialog.current?.close();
+        router.push(`/environments/${created}`);
+      }
+    },
+    [created, router],
+  );
+
+  return (
+    <>
+      <Button onClick={open}>New environment</Button>
+      <dialog ref={dialog} aria-labelledby="new-env-title" className="m-auto w-full max-w-md rounded-lg p-0 shadow-xl">
+        <div className="space-y-4 p-5">
+          <h2 id="new-env-title" className="text-lg font-semibold">
+            New environment
+          </h2>
+          {operationId ? (
+            <>
+              <p className="text-sm text-slate-600">
+                Creating <strong>{created}</strong>…
+              </p>
+              <OperationProgress operationId={operationId} expectedSteps={STEPS} onDone={onDone} />
+              {finished && (
+                <div className="flex justify-end">
+                  <Button variant="secondary" onClick={() => dialog.current?.close()}>
+                    Close
+                  </Button>
+                </div>
+              )}
+            </>
+          ) : (
+            <form onSubmit={onSubmit} className="space-y-4">
+              <div className="rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-600">
+                Database: <strong>MariaDB {engineVersion ?? "(server binaries not installed)"}</strong> · runtime: local processes
+              </div>
+              <Field
+                id="env-name"
+                name="name"
+                label="Name"
+                placeholder="masterbase"
+                required
+                maxLength={40}
+                autoComplete="off"
+                hint="Lowercase letters, digits and hyphens; starts with a letter."
+              />
+              <div className="space-y-1">
+                <label htmlFor="env-memory" className="block text-sm font-medium text-slate-700">
+                  Memory limit
+                </label>
+                <select id="env-memory" name="memoryMb" defaultValue={256} className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm">
+                  {MEMORY_CHOICES.map((mb) => (
+                    <option key={mb} value={mb}>
+                      {mb} MB
+                    </option>
+                  ))}
+                </select>
+                <p className="text-xs text-slate-500">Sizes the InnoDB buffer pool and caches so many environments fit on one machine.</p>
+              </div>
+              {error && <ErrorLines message={error.error} lines={error.lines} />}
+              <div className="flex justify-end gap-2">
+                <Button type="button" variant="secondary" onClick={() => dialog.current?.close()}>
+                  Cancel
+                </Button>
+                <Button type="submit" disabled={pending || !engineVersion}>
+                  {pending ? "Creating…" : "Create"}
+                </Button>
+              </div>
+            </form>
+          )}
+        </div>
+      </dialog>
+    </>
+  );
+}

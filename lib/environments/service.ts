@@ -1,0 +1,226 @@
+import { z } from "zod";
+import type { Environment, Node } from "@/generated/prisma/client";
+import { db } from "@/lib/db/client";
+import { ServiceError, notFound } from "@/lib/errors";
+import { withLock } from "@/lib/locks";
+import { environmentName, memoryMb } from "@/lib/names";
+import { runOperation, startOperation, recordStep, finishOperation } from "@/lib/operations";
+import { driverFor, RUNTIMES } from "@/lib/runtime";
+import { RuntimeError } from "@/lib/runtime/driver";
+import { encryptSecret, generatePassword } from "@/lib/secrets";
+import { isAdmin, type Actor } from "@/lib/auth/actor";
+import { nodeRefOf, nodeSpecOf } from "./spec";
+
+export type EnvironmentWithNodes = Environment & { nodes: Node[] };
+
+export const createEnvironmentInput = z.strictObject({
+  name: environmentName,
+  memoryMb: memoryMb.optional(),
+  runtime: z.enum(RUNTIMES, { error: `Runtime must be one of: ${RUNTIMES.join(", ")}` }).optional(),
+});
+export type CreateEnvironmentInput = z.infer<typeof createEnvironmentInput>;
+
+export const environmentActionInput = z.strictObject({
+  action: z.enum(["start", "stop", "restart"], { error: "Action must be start, stop or restart" }),
+});
+
+const DEFAULT_MEMORY_MB = 256;
+
+/** Admins see everyone's environments; users only their own. */
+function visibleTo(actor: Actor) {
+  return isAdmin(actor) ? {} : { ownerId: actor.id };
+}
+
+export async function listEnvironments(actor: Actor): Promise<EnvironmentWithNodes[]> {
+  return db().environment.findMany({ where: visibleTo(actor), include: { nodes: true }, orderBy: { createdAt: "asc" } });
+}
+
+/** The actor's own environment by name (admins fall back to anyone's); null when not visible. */
+export async function findEnvironment(actor: Actor, name: string): Promise<EnvironmentWithNodes | null> {
+  if (!environmentName.safeParse(name).success) return null;
+  const own = await db().environment.findUnique({ where: { ownerId_name: { ownerId: actor.id, name } }, include: { nodes: true } });
+  if (own || !isAdmin(actor)) return own;
+  return db().environment.findFirst({ where: { name }, include: { nodes: true }, orderBy: { createdAt: "asc" } });
+}
+
+export async function getEnvironment(actor: Actor, name: string): Promise<EnvironmentWithNodes> {
+  const env = await findEnvironment(actor, name);
+  if (!env) throw notFound(`Environment "${name}"`);
+  return env;
+}
+
+export function primaryNode(env: EnvironmentWithNodes): Node {
+  const node = env.nodes[0];
+  if (!node) throw new ServiceError(409, "no_node", `Environment "${env.name}" has no server`);
+  return node;
+}
+
+async function setStatus(id: string, status: string, detail: string | null = null) {
+  await db().environment.update({ where: { id }, data: { status, statusDetail: detail, statusAt: new Date() } });
+}
+
+/**
+ * Reserves the name, an address and a server-id, then creates the server in the background.
+ * Returns at once with the operation id (for live progress) and a promise of the ready environment.
+ * On failure nothing is left: the driver removes the node, the rows are deleted, the operation keeps the error.
+ */
+export async function beginCreateEnvironment(
+  actor: Actor,
+  raw: unknown,
+): Promise<{ operationId: string; done: Promise<EnvironmentWithNodes> }> {
+  const parsed = createEnvironmentInput.safeParse(raw);
+  if (!parsed.success) throw new ServiceError(400, "invalid_request", parsed.error.issues[0]?.message ?? "Invalid request");
+  const input = parsed.data;
+  const driver = driverFor(input.runtime ?? "local");
+  const engineVersion = await driver.engineVersion().catch((e: Error) => {
+    throw new ServiceError(500, "runtime_unavailable", e.message);
+  });
+  const rootPassword = generatePassword();
+
+  // Placement and server-id must not race with another create: one global lock, rows inserted inside it.
+  const { env, node, operationId } = await withLock("placement", async () => {
+    const existing = await db().environment.findUnique({ where: { ownerId_name: { ownerId: actor.id, name: input.name } } });
+    if (existing) throw new ServiceError(409, "name_taken", `You already have an environment named "${input.name}"`);
+    const operationId = await startOperation({
+      userId: actor.id,
+      action: "environment.create",
+      target: input.name,
+      params: { name: input.name, memoryMb: input.memoryMb ?? DEFAULT_MEMORY_MB, runtime: driver.kind },
+    });
+    try {
+      await recordStep(operationId, "allocating");
+      const taken = await db().node.findMany({ select: { host: true, port: true } });
+      const placement = await driver.place(taken);
+      const maxServerId = await db().node.aggregate({ _max: { serverId: true } });
+      const env = await db().environment.create({
+        data: {
+          name: input.name,
+          ownerId: actor.id,
+          runtime: driver.kind,
+          engineVersion,
+          memoryMb: input.memoryMb ?? DEFAULT_MEMORY_MB,
+          status: "creating",
+          nodes: {
+            create: {
+              host: placement.host,
+              port: placement.port,
+              serverId: (maxServerId._max.serverId ?? 0) + 1,
+              rootPasswordEnc: encryptSecret(rootPassword),
+            },
+          },
+        },
+        include: { nodes: true },
+      });
+      await db().operation.update({ where: { id: operationId }, data: { environmentId: env.id } });
+      return { env, node: env.nodes[0], operationId };
+    } catch (e) {
+      await finishOperation(operationId, e);
+      throw e;
+    }
+  });
+
+  const done = withLock(env.id, async () => {
+    try {
+      const ref = await driver.create(nodeSpecOf(env, node), rootPassword, (step) => recordStep(operationId, step));
+      await db().node.update({ where: { id: node.id }, data: { baseDir: ref.baseDir, containerId: ref.containerId, pid: ref.pid, startedAt: new Date() } });
+      await setStatus(env.id, "running");
+      await finishOperation(operationId);
+      return db().environment.findUniqueOrThrow({ where: { id: env.id }, include: { nodes: true } });
+    } catch (e) {
+      await db().environment.delete({ where: { id: env.id } }).catch(() => undefined);
+      await finishOperation(operationId, e);
+      if (e instanceof RuntimeError) throw new ServiceError(500, "create_failed", e.message, e.serverLines);
+      throw e;
+    }
+  });
+  done.catch(() => undefined); // the UI path does not await it; failures live in the operation
+  return { operationId, done };
+}
+
+export async function createEnvironment(actor: Actor, raw: unknown): Promise<EnvironmentWithNodes> {
+  return (await beginCreateEnvironment(actor, raw)).done;
+}
+
+function assertSettled(env: Environment) {
+  if (env.status === "creating" || env.status === "deleting") {
+    throw new ServiceError(409, "busy", `Environment "${env.name}" is ${env.status}; try again when it finishes`);
+  }
+}
+
+export async function environmentAction(actor: Actor, name: string, raw: unknown): Promise<EnvironmentWithNodes> {
+  const parsed = environmentActionInput.safeParse(raw);
+  if (!parsed.success) throw new ServiceError(400, "invalid_request", parsed.error.issues[0]?.message ?? "Invalid request");
+  const { action } = parsed.data;
+  const found = await getEnvironment(actor, name);
+  return withLock(found.id, async () => {
+    const env = await db().environment.findUniqueOrThrow({ where: { id: found.id }, include: { nodes: true } });
+    assertSettled(env);
+    const node = primaryNode(env);
+    const driver = driverFor(env.runtime);
+    await runOperation({ userId: actor.id, action: `environment.${action}`, environmentId: env.id, target: env.name }, async () => {
+      await db().environment.update({ where: { id: env.id }, data: { desiredState: action === "stop" ? "stopped" : "running" } });
+      try {
+        const ref = nodeRefOf(node);
+        const after = action === "start" ? await driver.start(ref) : action === "stop" ? await driver.stop(ref) : await driver.restart(ref);
+        await db().node.update({ where: { id: node.id }, data: { pid: after.pid, startedAt: after.pid ? new Date() : node.startedAt } });
+        await setStatus(env.id, action === "stop" ? "stopped" : "running");
+      } catch (e) {
+        const alive = await driver.isAlive(nodeRefOf(node)).catch(() => false);
+        await setStatus(env.id, alive ? "running" : "down", (e as Error).message);
+        if (e instanceof RuntimeError) throw new ServiceError(500, `${action}_failed`, e.message, e.serverLines);
+        throw e;
+      }
+    });
+    return db().environment.findUniqueOrThrow({ where: { id: env.id }, include: { nodes: true } });
+  });
+}
+
+export async function deleteEnvironment(actor: Actor, name: string): Promise<void> {
+  const found = await getEnvironment(actor, name);
+  await withLock(found.id, async () => {
+    const env = await db().environment.findUniqueOrThrow({ where: { id: found.id }, include: { nodes: true } });
+    if (env.status === "creating") throw new ServiceError(409, "busy", `Environment "${env.name}" is still being created`);
+    await runOperation({ userId: actor.id, action: "environment.delete", environmentId: env.id, target: env.name }, async () => {
+      await setStatus(env.id, "deleting");
+      const driver = driverFor(env.runtime);
+      for (const node of env.nodes) await driver.destroy(nodeRefOf(node));
+      await db().environment.delete({ where: { id: env.id } });
+    });
+  });
+}
+
+export async function connectionDetails(actor: Actor, name: string) {
+  const env = await getEnvironment(actor, name);
+  const node = primaryNode(env);
+  const ref = nodeRefOf(node);
+  return { host: node.host, port: node.port, user: "root", password: ref.rootPassword };
+}
+
+export async function errorLogTail(actor: Actor, name: string, lines = 50): Promise<string[]> {
+  const env = await getEnvironment(actor, name);
+  if (env.status === "creating" || env.status === "deleting") return [];
+  return driverFor(env.runtime).tailErrorLog(nodeRefOf(primaryNode(env)), lines);
+}
+
+/** Live details for one environment (a real login): version, uptime, pid. */
+export async function liveStatus(env: EnvironmentWithNodes) {
+  if (env.status === "creating" || env.status === "deleting" || !env.nodes[0]) return null;
+  return driverFor(env.runtime).status(nodeRefOf(env.nodes[0]));
+}
+
+export function serializeEnvironment(env: EnvironmentWithNodes) {
+  const node = env.nodes[0];
+  return {
+    name: env.name,
+    status: env.status,
+    statusDetail: env.statusDetail,
+    desiredState: env.desiredState,
+    runtime: env.runtime,
+    engineVersion: env.engineVersion,
+    memoryMb: env.memoryMb,
+    host: node?.host ?? null,
+    port: node?.port ?? null,
+    serverId: node?.serverId ?? null,
+    createdAt: env.createdAt.toISOString(),
+  };
+}

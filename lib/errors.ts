@@ -1,0 +1,14 @@
+/** An error meant for the user: HTTP status, stable code, plain-words message, and the server's own lines. */
+export class ServiceError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly lines: string[] = [],
+  ) {
+    super(message);
+    this.name = "ServiceError";
+  }
+}
+
+export const notFound = (what: string) => new ServiceError(404, "not_found", `${what} not found`);

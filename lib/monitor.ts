@@ -1,0 +1,117 @@
+import { db } from "@/lib/db/client";
+import { isLocked, withLock } from "@/lib/locks";
+import { driverFor } from "@/lib/runtime";
+import { RuntimeError } from "@/lib/runtime/driver";
+import { nodeRefOf } from "@/lib/environments/spec";
+
+const g = globalThis as unknown as { marinerMonitor?: NodeJS.Timeout; marinerRestarts?: Map<string, number[]> };
+const restarts = (g.marinerRestarts ??= new Map<string, number[]>());
+
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 5 * 60_000;
+
+export function restartPolicy(): "always" | "never" {
+  return process.env.MARINER_RESTART_POLICY === "never" ? "never" : "always";
+}
+
+/**
+ * After a console restart: finish what a crash interrupted (half-created or half-deleted environments are
+ * removed, running operations marked failed), adopt live servers, restart the ones that should run.
+ */
+export async function reconcile(): Promise<void> {
+  await db().operation.updateMany({
+    where: { status: "running" },
+    data: { status: "failed", error: "The console stopped while this operation ran; it was rolled back", finishedAt: new Date() },
+  });
+  const envs = await db().environment.findMany({ include: { nodes: true } });
+  await Promise.all(
+    envs.map((env) =>
+      withLock(env.id, async () => {
+        const driver = driverFor(env.runtime);
+        if (env.status === "creating" || env.status === "deleting") {
+          for (const node of env.nodes) await driver.destroy(nodeRefOf(node)).catch(() => undefined);
+          await db().environment.delete({ where: { id: env.id } });
+          return;
+        }
+        await checkEnvironment(env.id, { restart: env.desiredState === "running" });
+      }),
+    ),
+  );
+}
+
+/**
+ * One look at one environment: is its server alive? Marks it down (with the server's last error lines) when it
+ * died, and, under the restart policy, starts it again (at most 3 times in 5 minutes, then it stays down).
+ */
+export async function checkEnvironment(environmentId: string, opts: { restart: boolean }): Promise<string> {
+  const env = await db().environment.findUnique({ where: { id: environmentId }, include: { nodes: true } });
+  if (!env || !env.nodes[0] || env.status === "creating" || env.status === "deleting") return env?.status ?? "gone";
+  const node = env.nodes[0];
+  const driver = driverFor(env.runtime);
+  const ref = nodeRefOf(node);
+  const alive = await driver.isAlive(ref);
+  if (alive) {
+    const status = env.desiredState === "running" ? "running" : "stopped";
+    if (env.desiredState === "stopped") await driver.stop(ref); // desired state wins
+    if (env.status !== status) await setStatus(env.id, status, null);
+    return status;
+  }
+  if (env.desiredState === "stopped") {
+    if (env.status !== "stopped") await setStatus(env.id, "stopped", null);
+    return "stopped";
+  }
+  const lines = await driver.tailErrorLog(ref, 5).catch(() => []);
+  if (env.status !== "down") await setStatus(env.id, "down", `The server is not running. Last log lines:\n${lines.join("\n")}`);
+  if (!opts.restart || restartPolicy() === "never") return "down";
+
+  const now = Date.now();
+  const recent = (restarts.get(env.id) ?? []).filter((t) => now - t < RESTART_WINDOW_MS);
+  if (recent.length >= MAX_RESTARTS) {
+    await setStatus(env.id, "down", `Restarted ${MAX_RESTARTS} times in 5 minutes; giving up until you start it.\n${lines.join("\n")}`);
+    return "down";
+  }
+  restarts.set(env.id, [...recent, now]);
+  try {
+    const after = await driver.start(ref);
+    await db().node.update({ where: { id: node.id }, data: { pid: after.pid, startedAt: new Date() } });
+    await db().operation.create({
+      data: { action: "environment.auto-restart", environmentId: env.id, target: env.name, status: "succeeded", finishedAt: new Date() },
+    });
+    await setStatus(env.id, "running", null);
+    return "running";
+  } catch (e) {
+    const detail = e instanceof RuntimeError ? [e.message, ...e.serverLines].join("\n") : (e as Error).message;
+    await setStatus(env.id, "down", `Automatic restart failed: ${detail}`);
+    return "down";
+  }
+}
+
+async function setStatus(id: string, status: string, detail: string | null) {
+  await db().environment.update({ where: { id }, data: { status, statusDetail: detail, statusAt: new Date() } });
+}
+
+/** Every 2 s: liveness of every node (pid checks, no logins), so a killed server shows as down within seconds. */
+export function startMonitor(intervalMs = 2000): void {
+  if (g.marinerMonitor) return;
+  let busy = false;
+  g.marinerMonitor = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const envs = await db().environment.findMany({ where: { status: { notIn: ["creating", "deleting"] } }, select: { id: true } });
+      // Skip environments with an operation in flight: their lock holder owns the status.
+      await Promise.all(envs.filter((e) => !isLocked(e.id)).map((e) => withLock(e.id, () => checkEnvironment(e.id, { restart: true }))));
+    } catch (e) {
+      console.error("Mariner monitor:", (e as Error).message);
+    } finally {
+      busy = false;
+    }
+  }, intervalMs);
+  g.marinerMonitor.unref();
+}
+
+export function stopMonitor(): void {
+  if (g.marinerMonitor) clearInterval(g.marinerMonitor);
+  g.marinerMonitor = undefined;
+}
+

@@ -1,0 +1,86 @@
+import { db } from "@/lib/db/client";
+import { RuntimeError } from "@/lib/runtime/driver";
+import { ServiceError } from "@/lib/errors";
+
+export interface OperationStep {
+  name: string;
+  at: string;
+}
+
+export interface OperationMeta {
+  userId: string | null;
+  action: string;
+  environmentId?: string | null;
+  target: string;
+  /** Must never contain secrets: it is the audit trail. */
+  params?: Record<string, unknown>;
+}
+
+export async function startOperation(meta: OperationMeta): Promise<string> {
+  const op = await db().operation.create({
+    data: {
+      userId: meta.userId,
+      action: meta.action,
+      environmentId: meta.environmentId ?? null,
+      target: meta.target,
+      params: meta.params ? JSON.stringify(meta.params) : null,
+    },
+  });
+  return op.id;
+}
+
+export async function recordStep(operationId: string, name: string): Promise<void> {
+  const op = await db().operation.findUnique({ where: { id: operationId }, select: { steps: true } });
+  if (!op) return;
+  const steps = JSON.parse(op.steps) as OperationStep[];
+  steps.push({ name, at: new Date().toISOString() });
+  await db().operation.update({ where: { id: operationId }, data: { steps: JSON.stringify(steps) } });
+}
+
+export function errorLinesOf(e: unknown): string[] {
+  if (e instanceof RuntimeError) return e.serverLines;
+  if (e instanceof ServiceError) return e.lines;
+  return [];
+}
+
+export async function finishOperation(operationId: string, error?: unknown): Promise<void> {
+  await db().operation.update({
+    where: { id: operationId },
+    data: {
+      status: error ? "failed" : "succeeded",
+      error: error ? (error as Error).message : null,
+      errorLines: error && errorLinesOf(error).length ? JSON.stringify(errorLinesOf(error)) : null,
+      finishedAt: new Date(),
+    },
+  });
+}
+
+/** Runs `work` as an audited operation: every step recorded, the end (and any error lines) too. */
+export async function runOperation<T>(meta: OperationMeta, work: (step: (name: string) => Promise<void>) => Promise<T>): Promise<T> {
+  const id = await startOperation(meta);
+  try {
+    const result = await work((name) => recordStep(id, name));
+    await finishOperation(id);
+    return result;
+  } catch (e) {
+    await finishOperation(id, e);
+    throw e;
+  }
+}
+
+export async function getOperation(id: string) {
+  const op = await db().operation.findUnique({ where: { id } });
+  if (!op) return null;
+  return {
+    id: op.id,
+    userId: op.userId,
+    action: op.action,
+    target: op.target,
+    status: op.status,
+    steps: JSON.parse(op.steps) as OperationStep[],
+    error: op.error,
+    errorLines: op.errorLines ? (JSON.parse(op.errorLines) as string[]) : [],
+    startedAt: op.startedAt.toISOString(),
+    finishedAt: op.finishedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,9 @@
+import type { NextConfig } from "next";
+
+const config: NextConfig = {
+  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "mysql2", "bcryptjs"],
+  poweredByHeader: false,
+  typedRoutes: false,
+};
+
+export default config;
