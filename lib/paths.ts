@@ -3,7 +3,7 @@ import path from "node:path";
 
 /** Everything Mariner writes lives under one directory, so "reset" is one rm -rf. */
 export function dataDir(): string {
-  return path.resolve(process.env.MARINER_DATA_DIR ?? ".mariner");
+  return path.resolve(/*turbopackIgnore: true*/ process.env.MARINER_DATA_DIR ?? ".mariner");
 }
 
 export function ensureDataDir(): string {

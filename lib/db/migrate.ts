@@ -9,7 +9,7 @@ import Database from "better-sqlite3";
  * (Prisma 7's CLI downloads that engine on every command, which this offline machine cannot.)
  */
 export function migrationsDir(): string {
-  return path.resolve(process.env.MARINER_MIGRATIONS_DIR ?? path.join(process.cwd(), "prisma", "migrations"));
+  return path.resolve(/*turbopackIgnore: true*/ process.env.MARINER_MIGRATIONS_DIR ?? path.join(process.cwd(), "prisma", "migrations"));
 }
 
 export function applyMigrations(dbFile: string, dir = migrationsDir()): string[] {
@@ -35,7 +35,7 @@ export function applyMigrations(dbFile: string, dir = migrationsDir()): string[]
         .map((r) => [(r as { migration_name: string }).migration_name, (r as { checksum: string }).checksum]),
     );
     const names = fs
-      .readdirSync(dir, { withFileTypes: true })
+      .readdirSync(/*turbopackIgnore: true*/ dir, { withFileTypes: true })
       .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, "migration.sql")))
       .map((d) => d.name)
       .sort();

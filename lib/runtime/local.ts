@@ -225,7 +225,7 @@ export class LocalDriver implements RuntimeDriver {
   private spawnServer(cnf: string, errorLog: string): Promise<number> {
     return new Promise((resolve, reject) => {
       const out = fs.openSync(errorLog, "a");
-      const child = spawn(BIN.mariadbd, [`--defaults-file=${cnf}`], { detached: true, stdio: ["ignore", out, out] });
+      const child = spawn(/*turbopackIgnore: true*/ BIN.mariadbd, [`--defaults-file=${cnf}`], { detached: true, stdio: ["ignore", out, out] });
       fs.closeSync(out);
       child.once("error", (e) => reject(new RuntimeError(`Could not start mariadbd: ${e.message}`)));
       child.once("spawn", () => {

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Mariner needs when they are missing. Usage: ensure-system.sh [server] [browser] [docker]
+set -euo pipefail
+
+need=()
+want() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || need+=("$1"); }
+
+for group in "$@"; do
+  case "$group" in
+    server) want mariadb-server; want mariadb-client; want mariadb-backup ;;
+    browser) want chromium ;;
+    docker) want docker.io ;;
+    *) echo "ensure-system: unknown group $group" >&2; exit 2 ;;
+  esac
+done
+
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Mariner needs these Debian packages: ${need[*]}" >&2
+  echo "Install them as root: apt-get update && apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+
+echo "Installing ${need[*]} …"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "Installed ${need[*]}."
