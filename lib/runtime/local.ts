@@ -131,7 +131,7 @@ export class LocalDriver implements RuntimeDriver {
     if (!this.version) {
       try {
         const { stdout } = await run(BIN.mariadbd, ["--version"]);
-        this.version = /Ver\s+(\S+)/.exec(stdout)?.[1]?.replace(/-0\+deb.*$/, "") ?? stdout.trim();
+        this.version = /Ver\s+(\S+)/.exec(stdout)?.[1]?.replace(/-MariaDB.*$/, "") ?? stdout.trim();
       } catch {
         throw new RuntimeError(
           `MariaDB server binaries not found (${BIN.mariadbd}). Install them: apt-get install mariadb-server mariadb-client mariadb-backup`,

@@ -1,0 +1,27 @@
+import fs from "node:fs";
+import path from "node:path";
+import { isOurProcess, nodeLayout } from "./local";
+
+/**
+ * Stops every mariadbd whose node directory lives under `dataDir` (by pid file, verified against the
+ * process's own command line): test teardown and `npm run reset` never touch servers that are not ours.
+ */
+export async function stopNodesUnder(dataDir: string): Promise<number[]> {
+  const nodes = path.join(dataDir, "nodes");
+  if (!fs.existsSync(nodes)) return [];
+  const running: { pid: number; cnf: string }[] = [];
+  for (const entry of fs.readdirSync(nodes)) {
+    const l = nodeLayout(path.join(nodes, entry));
+    const pid = Number.parseInt(fs.existsSync(l.pidFile) ? fs.readFileSync(l.pidFile, "utf8") : "", 10);
+    if (isOurProcess(pid, l.cnf)) {
+      process.kill(pid, "SIGTERM");
+      running.push({ pid, cnf: l.cnf });
+    }
+  }
+  const deadline = Date.now() + 30_000;
+  for (const { pid, cnf } of running) {
+    while (isOurProcess(pid, cnf) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (isOurProcess(pid, cnf)) process.kill(pid, "SIGKILL");
+  }
+  return running.map((r) => r.pid);
+}
