@@ -1,0 +1,106 @@
+// npm run bench: Mariner against raw MariaDB on this machine, same run, same my.cnf.
+// Writes bench/results.json and bench/results.md. A benchmark, not a test: it never fails on a slow figure.
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import mysql from "mysql2/promise";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "mariner-bench-"));
+process.env.MARINER_DATA_DIR = dataDir;
+process.env.MARINER_MIGRATIONS_DIR = path.resolve("prisma/migrations");
+
+const { renderInitialMyCnf } = await import("../lib/mycnf/render");
+const { nodeLayout, isOurProcess } = await import("../lib/runtime/local");
+const svc = await import("../lib/environments/service");
+const { ensureAdmin } = await import("../lib/auth/users");
+const { db } = await import("../lib/db/client");
+const { stopNodesUnder } = await import("../lib/runtime/cleanup");
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Raw MariaDB: mariadb-install-db + mariadbd start until a login works, with the same my.cnf Mariner writes. */
+async function rawOnce(i: number): Promise<number> {
+  const base = path.join(dataDir, "nodes", `raw-${i}`);
+  fs.mkdirSync(base, { recursive: true });
+  const l = nodeLayout(base);
+  const host = "127.0.0.250";
+  fs.writeFileSync(
+    l.cnf,
+    renderInitialMyCnf(
+      { datadir: l.datadir, socket: l.socket, pidFile: l.pidFile, logError: l.errorLog, bindAddress: host, port: 3306, serverId: 9000 + i, runAsUser: process.getuid?.() === 0 ? "root" : undefined },
+      256,
+    ),
+  );
+  const t0 = performance.now();
+  execFileSync("mariadb-install-db", [`--defaults-file=${l.cnf}`, "--auth-root-authentication-method=normal", "--skip-test-db"], { stdio: "ignore" });
+  const child = spawn("mariadbd", [`--defaults-file=${l.cnf}`], { detached: true, stdio: "ignore" });
+  child.unref();
+  for (;;) {
+    try {
+      const c = await mysql.createConnection({ socketPath: l.socket, user: "root", password: "" });
+      await c.end();
+      break;
+    } catch {
+      await sleep(15);
+    }
+  }
+  const ms = performance.now() - t0;
+  process.kill(child.pid!, "SIGTERM");
+  while (isOurProcess(child.pid, l.cnf)) await sleep(20);
+  fs.rmSync(base, { recursive: true, force: true });
+  return ms;
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+try {
+  process.env.MARINER_ADMIN_PASSWORD = "bench-password";
+  await ensureAdmin(() => {});
+  const admin = await db().user.findFirstOrThrow();
+  const actor = { id: admin.id, email: admin.email, role: "admin" as const };
+
+  await rawOnce(99); // warm the page cache for both sides
+  const raw: number[] = [];
+  const console_: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    raw.push(await rawOnce(i));
+    const t0 = performance.now();
+    const env = await svc.createEnvironment(actor, { name: `bench${i}` });
+    console_.push(performance.now() - t0);
+    await sleep(300);
+    rss.push(rssMb(env.nodes[0].pid!));
+  }
+  for (let i = 0; i < RUNS; i++) await svc.deleteEnvironment(actor, `bench${i}`);
+
+  const rows = [
+    { figure: "environment create → accepting connections (local), median", value: median(console_), baseline: median(raw), unit: "ms", goal: "≤ 1.25× raw" },
+    { figure: "RSS of an idle 256 MB-profile node, median", value: median(rss), baseline: null, unit: "MB", goal: "≤ 90 MB" },
+  ];
+  const results = {
+    at: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, node: process.version, mariadb: execFileSync("mariadbd", ["--version"]).toString().trim() },
+    runs: RUNS,
+    samples: { raw, console: console_, rss },
+    rows: rows.map((r) => ({ ...r, ratio: r.baseline ? r.value / r.baseline : null })),
+  };
+  fs.writeFileSync("bench/results.json", JSON.stringify(results, null, 2) + "\n");
+  const md = [
+    "| figure | Mariner | raw baseline | ratio | goal |",
+    "| --- | ---: | ---: | ---: | --- |",
+    ...results.rows.map(
+      (r) => `| ${r.figure} | ${r.value.toFixed(0)} ${r.unit} | ${r.baseline ? `${r.baseline.toFixed(0)} ${r.unit}` : "—"} | ${r.ratio ? `${r.ratio.toFixed(2)}×` : "—"} | ${r.goal} |`,
+    ),
+  ].join("\n");
+  fs.writeFileSync("bench/results.md", md + "\n");
+  console.log(md);
+} finally {
+  await stopNodesUnder(dataDir);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
