@@ -25,5 +25,5 @@ fi
 echo "Installing ${need[*]} …"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+apt-get install -y -qq "${need[@]}" >/dev/null
 echo "Installed ${need[*]}."
