@@ -5,6 +5,8 @@ export class ServiceError extends Error {
     readonly code: string,
     message: string,
     readonly lines: string[] = [],
+    /** Structured extras for API clients (e.g. the offending my.cnf lines). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = "ServiceError";

@@ -4,8 +4,8 @@ import type { Actor } from "@/lib/auth/actor";
 import { currentActor } from "@/lib/auth/session";
 import { ServiceError } from "@/lib/errors";
 
-export function apiError(status: number, code: string, message: string, lines?: string[]) {
-  return NextResponse.json({ error: { code, message, ...(lines?.length ? { lines } : {}) } }, { status });
+export function apiError(status: number, code: string, message: string, lines?: string[], details?: Record<string, unknown>) {
+  return NextResponse.json({ error: { code, message, ...(lines?.length ? { lines } : {}), ...details } }, { status });
 }
 
 /** Parses a JSON body against a schema: malformed JSON and wrong types become a 400 with the first reason. */
@@ -45,7 +45,7 @@ export async function withActor(request: Request, handler: (actor: Actor) => Pro
 }
 
 export function errorResponse(e: unknown): Response {
-  if (e instanceof ServiceError) return apiError(e.status, e.code, e.message, e.lines);
+  if (e instanceof ServiceError) return apiError(e.status, e.code, e.message, e.lines, e.details);
   console.error(e);
   return apiError(500, "internal", (e as Error).message ?? "Internal error");
 }

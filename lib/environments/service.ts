@@ -123,6 +123,9 @@ export async function beginCreateEnvironment(
     try {
       const ref = await driver.create(nodeSpecOf(env, node), rootPassword, (step) => recordStep(operationId, step));
       await db().node.update({ where: { id: node.id }, data: { baseDir: ref.baseDir, containerId: ref.containerId, pid: ref.pid, startedAt: new Date() } });
+      await db().configRevision.create({
+        data: { environmentId: env.id, content: await driver.readConfig(ref), author: "mariner", result: "applied", message: "Generated at creation" },
+      });
       await setStatus(env.id, "running");
       await finishOperation(operationId);
       return db().environment.findUniqueOrThrow({ where: { id: env.id }, include: { nodes: true } });

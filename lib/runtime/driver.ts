@@ -49,6 +49,10 @@ export interface RuntimeDriver {
   /** Cheap liveness (no login): used by the monitor every few seconds. */
   isAlive(node: NodeRef): Promise<boolean>;
   readConfig(node: NodeRef): Promise<string>;
+  /** The my.cnf values the console owns for this node (datadir, socket, bind-address, …; not server-id). */
+  managedOptions(node: NodeRef): Record<string, string>;
+  /** Asks the real server binary whether it accepts a candidate my.cnf, without touching the running server. */
+  validateConfig(node: NodeRef, content: string): Promise<{ ok: boolean; lines: string[] }>;
   writeConfig(node: NodeRef, content: string): Promise<void>;
   tailErrorLog(node: NodeRef, lines?: number): Promise<string[]>;
 }

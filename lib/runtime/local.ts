@@ -369,6 +369,37 @@ export class LocalDriver implements RuntimeDriver {
     }
   }
 
+  managedOptions(node: NodeRef): Record<string, string> {
+    const l = this.layoutOf(node);
+    const values: Record<string, string> = {
+      datadir: l.datadir,
+      socket: l.socket,
+      "pid-file": l.pidFile,
+      "log-error": l.errorLog,
+      "bind-address": node.host,
+      port: String(node.port),
+    };
+    if (process.getuid?.() === 0) values.user = "root";
+    return values;
+  }
+
+  /** `mariadbd --help --verbose` reads the file like a start would (0.05 s) and exits non-zero on a bad option. */
+  async validateConfig(node: NodeRef, content: string): Promise<{ ok: boolean; lines: string[] }> {
+    const candidate = path.join(this.layoutOf(node).baseDir, "my.cnf.candidate");
+    fs.writeFileSync(candidate, content, { mode: 0o640 });
+    try {
+      await run(BIN.mariadbd, [`--defaults-file=${candidate}`, "--help", "--verbose"], { maxBuffer: 8 * 1024 * 1024 });
+      return { ok: true, lines: [] };
+    } catch (e) {
+      const err = e as { stderr?: string; message: string };
+      const lines = lastLines(err.stderr ?? err.message, 40).filter((l) => !/max_open_files/.test(l));
+      const errors = lines.filter((l) => /ERROR|error|Fatal|unknown/i.test(l));
+      return { ok: false, lines: errors.length ? errors : lines.slice(-5) };
+    } finally {
+      fs.rmSync(candidate, { force: true });
+    }
+  }
+
   async readConfig(node: NodeRef): Promise<string> {
     return fs.readFileSync(this.layoutOf(node).cnf, "utf8");
   }

@@ -1,0 +1,163 @@
+import type { Connection } from "mysql2/promise";
+import { z } from "zod";
+
+/**
+ * Every replication statement Mariner sends. Values travel as placeholders (mysql2 escapes them as string
+ * literals); there is no identifier built from user text. User names, hosts and passwords are also validated
+ * up front so a hostile string is refused with a clear message instead of reaching the server.
+ */
+
+export const replicationUserName = z
+  .string({ error: "User name is required" })
+  .min(1, "User name is required")
+  .max(80, "User name must be at most 80 characters")
+  .refine((s) => !/[\0\n\r]/.test(s), "User name must not contain NUL or line breaks");
+
+export const replicationPassword = z
+  .string({ error: "Password is required" })
+  .min(1, "Password is required")
+  .max(200, "Password must be at most 200 characters")
+  .refine((s) => !/[\0\n\r]/.test(s), "Password must not contain NUL or line breaks");
+
+export const hostPattern = z
+  .string()
+  .min(1, "Host pattern is required")
+  .max(255, "Host pattern is too long")
+  .regex(/^[A-Za-z0-9.%_:\/-]+$/, "Host pattern may contain letters, digits and . % _ : / - only (e.g. % or 127.0.0.%)");
+
+export const masterHost = z
+  .string()
+  .min(1, "Master host is required")
+  .max(255)
+  .regex(/^[A-Za-z0-9.:-]+$/, "Master host must be an address or host name");
+
+export const binlogFile = z.string().max(255).regex(/^[A-Za-z0-9._-]+$/, "Binlog file must look like mysql-bin.000001");
+
+type Row = Record<string, unknown>;
+
+async function rows(conn: Connection, sql: string, values?: unknown[]): Promise<Row[]> {
+  const [r] = await conn.query(sql, values);
+  return r as Row[];
+}
+
+export interface MasterStatus {
+  serverId: number;
+  logBin: boolean;
+  binlogFormat: string;
+  file: string | null;
+  position: number | null;
+  gtidBinlogPos: string;
+  gtidCurrentPos: string;
+  readOnly: boolean;
+  connectedSlaves: { id: number; user: string; host: string; state: string; time: number }[];
+}
+
+export async function masterStatus(conn: Connection): Promise<MasterStatus> {
+  const [[vars], status, dumpers] = await Promise.all([
+    rows(
+      conn,
+      "SELECT @@server_id AS serverId, @@log_bin AS logBin, @@binlog_format AS binlogFormat, @@gtid_binlog_pos AS gtidBinlogPos, @@gtid_current_pos AS gtidCurrentPos, @@read_only AS readOnly",
+    ),
+    rows(conn, "SHOW MASTER STATUS"),
+    rows(conn, "SELECT ID AS id, USER AS user, HOST AS host, STATE AS state, TIME AS time FROM information_schema.PROCESSLIST WHERE COMMAND = 'Binlog Dump'"),
+  ]);
+  return {
+    serverId: Number(vars.serverId),
+    logBin: Number(vars.logBin) === 1,
+    binlogFormat: String(vars.binlogFormat),
+    file: (status[0]?.File as string) ?? null,
+    position: status[0] ? Number(status[0].Position) : null,
+    gtidBinlogPos: String(vars.gtidBinlogPos ?? ""),
+    gtidCurrentPos: String(vars.gtidCurrentPos ?? ""),
+    readOnly: Number(vars.readOnly) === 1,
+    connectedSlaves: dumpers.map((d) => ({ id: Number(d.id), user: String(d.user), host: String(d.host), state: String(d.state ?? ""), time: Number(d.time) })),
+  };
+}
+
+export async function createReplicationUser(conn: Connection, user: string, password: string, host = "%"): Promise<void> {
+  const existing = await rows(conn, "SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?", [user, host]);
+  if (existing.length) throw Object.assign(new Error(`User '${user}'@'${host}' already exists`), { code: "USER_EXISTS" });
+  await conn.query("CREATE USER ?@? IDENTIFIED BY ?", [user, host, password]);
+  await conn.query("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO ?@?", [user, host]);
+}
+
+export async function listReplicationUsers(conn: Connection): Promise<{ user: string; host: string; ssl: string }[]> {
+  const r = await rows(conn, "SELECT User AS user, Host AS host, ssl_type AS ssl FROM mysql.user WHERE Repl_slave_priv = 'Y' AND User NOT IN ('root', 'mariadb.sys') ORDER BY User, Host");
+  return r.map((u) => ({ user: String(u.user), host: String(u.host), ssl: String(u.ssl ?? "") }));
+}
+
+export async function dropReplicationUser(conn: Connection, user: string, host: string): Promise<boolean> {
+  const users = await listReplicationUsers(conn);
+  if (!users.some((u) => u.user === user && u.host === host)) return false;
+  await conn.query("DROP USER ?@?", [user, host]);
+  return true;
+}
+
+/** Anonymous users match before 'repl'@'%' for local clients: the classic 1045 with the right password. */
+export async function anonymousUsers(conn: Connection): Promise<string[]> {
+  const r = await rows(conn, "SELECT Host AS host FROM mysql.user WHERE User = ''");
+  return r.map((u) => String(u.host));
+}
+
+export interface MasterSettings {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  mode: "gtid" | "binlog";
+  logFile?: string;
+  logPos?: number;
+}
+
+/** CHANGE MASTER TO … (the slave must be stopped first; we stop it). Retry every 1 s so recovery is quick. */
+export async function changeMaster(conn: Connection, s: MasterSettings): Promise<void> {
+  await conn.query("STOP SLAVE");
+  const parts = ["MASTER_HOST = ?", "MASTER_PORT = ?", "MASTER_USER = ?", "MASTER_PASSWORD = ?", "MASTER_CONNECT_RETRY = 1"];
+  const values: unknown[] = [s.host, s.port, s.user, s.password];
+  if (s.mode === "gtid") parts.push("MASTER_USE_GTID = slave_pos");
+  else {
+    parts.push("MASTER_USE_GTID = no", "MASTER_LOG_FILE = ?", "MASTER_LOG_POS = ?");
+    values.push(s.logFile, s.logPos);
+  }
+  await conn.query(`CHANGE MASTER TO ${parts.join(", ")}`, values);
+}
+
+export const CONTROL_ACTIONS = ["full-start", "full-stop", "start-io", "stop-io", "start-sql", "stop-sql", "reset", "skip-errors"] as const;
+export type ControlAction = (typeof CONTROL_ACTIONS)[number];
+
+/** phpMyAdmin's "Control slave" menu. */
+export async function controlSlave(conn: Connection, action: ControlAction, count = 1): Promise<void> {
+  switch (action) {
+    case "full-start":
+      return void (await conn.query("START SLAVE"));
+    case "full-stop":
+      return void (await conn.query("STOP SLAVE"));
+    case "start-io":
+      return void (await conn.query("START SLAVE IO_THREAD"));
+    case "stop-io":
+      return void (await conn.query("STOP SLAVE IO_THREAD"));
+    case "start-sql":
+      return void (await conn.query("START SLAVE SQL_THREAD"));
+    case "stop-sql":
+      return void (await conn.query("STOP SLAVE SQL_THREAD"));
+    case "reset":
+      await conn.query("STOP SLAVE");
+      return void (await conn.query("RESET SLAVE"));
+    case "skip-errors":
+      // The counter is read when the SQL thread starts: stop it, set, start.
+      await conn.query("STOP SLAVE SQL_THREAD");
+      await conn.query("SET GLOBAL sql_slave_skip_counter = ?", [count]);
+      return void (await conn.query("START SLAVE SQL_THREAD"));
+  }
+}
+
+export type SlaveStatusRow = Record<string, string | number | null>;
+
+/** Every column MariaDB returns (54 in 10.11), or null when this server is not a slave. */
+export async function slaveStatus(conn: Connection): Promise<SlaveStatusRow | null> {
+  const r = await rows(conn, "SHOW SLAVE STATUS");
+  if (!r[0]) return null;
+  const out: SlaveStatusRow = {};
+  for (const [k, v] of Object.entries(r[0])) out[k] = v === null || typeof v === "number" ? v : String(v);
+  return out;
+}
