@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { currentActor } from "@/lib/auth/session";
 import { ServiceError } from "@/lib/errors";
+import { parseInput } from "@/lib/validation";
 
 export function apiError(status: number, code: string, message: string, lines?: string[], details?: Record<string, unknown>) {
   return NextResponse.json({ error: { code, message, ...(lines?.length ? { lines } : {}), ...details } }, { status });
@@ -18,13 +19,7 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S)
   } catch {
     throw new ServiceError(400, "invalid_json", "Request body is not valid JSON");
   }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-    throw new ServiceError(400, "invalid_request", `${where}${issue?.message ?? "Invalid request"}`);
-  }
-  return parsed.data;
+  return parseInput(schema, body);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { ServiceError } from "@/lib/errors";
+import { parseInput } from "@/lib/validation";
 import { email, password } from "@/lib/names";
 import { generatePassword, sha256 } from "@/lib/secrets";
 import type { Actor } from "./actor";
@@ -50,12 +51,11 @@ export async function authenticate(rawEmail: unknown, rawPassword: unknown): Pro
 
 export async function createUser(actor: Actor, raw: unknown) {
   if (actor.role !== "admin") throw new ServiceError(403, "forbidden", "Only an admin can add users");
-  const parsed = newUserInput.safeParse(raw);
-  if (!parsed.success) throw new ServiceError(400, "invalid_request", parsed.error.issues[0]?.message ?? "Invalid request");
-  const exists = await db().user.findUnique({ where: { email: parsed.data.email } });
-  if (exists) throw new ServiceError(409, "email_taken", `A user with e-mail ${parsed.data.email} already exists`);
+  const input = parseInput(newUserInput, raw);
+  const exists = await db().user.findUnique({ where: { email: input.email } });
+  if (exists) throw new ServiceError(409, "email_taken", `A user with e-mail ${input.email} already exists`);
   const user = await db().user.create({
-    data: { email: parsed.data.email, role: parsed.data.role, passwordHash: await hashPassword(parsed.data.password) },
+    data: { email: input.email, role: input.role, passwordHash: await hashPassword(input.password) },
   });
   return toActor(user);
 }

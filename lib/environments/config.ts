@@ -3,6 +3,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { ServiceError, notFound } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
+import { parseInput } from "@/lib/validation";
 import { locateServerError, MAX_MYCNF_BYTES, reviewConfig, type ConfigProblem } from "@/lib/mycnf/validate";
 import { runOperation } from "@/lib/operations";
 import { driverFor } from "@/lib/runtime";
@@ -52,8 +53,7 @@ function rejected(message: string, problems: ConfigProblem[], lines: string[] = 
  * the text is never lost. Serialized with every other operation on the environment.
  */
 export async function saveConfig(actor: Actor, name: string, raw: unknown, message?: string): Promise<SaveResult> {
-  const parsed = saveConfigInput.safeParse(raw);
-  if (!parsed.success) throw new ServiceError(400, "invalid_request", parsed.error.issues[0]?.message ?? "Invalid request");
+  const input = parseInput(saveConfigInput, raw);
   const found = await getEnvironment(actor, name);
   return withLock(found.id, () =>
     runOperation({ userId: actor.id, action: "config.save", environmentId: found.id, target: found.name }, async (step) => {
@@ -66,9 +66,9 @@ export async function saveConfig(actor: Actor, name: string, raw: unknown, messa
         db().configRevision.create({ data: { environmentId: env.id, content, author: actor.email, result, message: msg } });
 
       await step("reviewing");
-      const review = reviewConfig(parsed.data.content, driver.managedOptions(ref), node.serverId);
+      const review = reviewConfig(input.content, driver.managedOptions(ref), node.serverId);
       if (review.errors.length) {
-        await note("rejected", parsed.data.content, review.errors.map(formatProblem).join("\n"));
+        await note("rejected", input.content, review.errors.map(formatProblem).join("\n"));
         throw rejected("my.cnf was not applied: fix the lines below", review.errors);
       }
       if (review.serverId !== null && review.serverId !== node.serverId) {
@@ -76,7 +76,7 @@ export async function saveConfig(actor: Actor, name: string, raw: unknown, messa
         if (clash) {
           const owner = clash.environment.ownerId === actor.id ? `environment "${clash.environment.name}"` : "another environment";
           const problem = { message: `server-id ${review.serverId} is already used by ${owner}: every server in a replication topology needs its own` };
-          await note("rejected", parsed.data.content, problem.message);
+          await note("rejected", input.content, problem.message);
           throw rejected("my.cnf was not applied: duplicate server-id", [problem]);
         }
       }

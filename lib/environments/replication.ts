@@ -1,43 +1,17 @@
 import crypto from "node:crypto";
-import type { Connection } from "mysql2/promise";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { ServiceError } from "@/lib/errors";
-import { withConnection } from "@/lib/mariadb/connect";
+import { parseInput } from "@/lib/validation";
 import { explainSlave } from "@/lib/mariadb/health";
 import * as repl from "@/lib/mariadb/replication";
-import { listDatabases, runStatement } from "@/lib/mariadb/sql";
+import { listDatabases } from "@/lib/mariadb/sql";
 import { setServerOptions } from "@/lib/mycnf/parse";
 import { runOperation } from "@/lib/operations";
 import { environmentName } from "@/lib/names";
 import { getConfig, saveConfig } from "./config";
+import { asRoot, openRoot } from "./root";
 import { getEnvironment, listEnvironments, primaryNode, type EnvironmentWithNodes } from "./service";
-import { nodeRefOf } from "./spec";
-
-function invalid(e: z.ZodError): ServiceError {
-  const issue = e.issues[0];
-  return new ServiceError(400, "invalid_request", `${issue?.path.length ? `${issue.path.join(".")}: ` : ""}${issue?.message ?? "Invalid request"}`);
-}
-
-function parse<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
-  const r = schema.safeParse(raw);
-  if (!r.success) throw invalid(r.error);
-  return r.data;
-}
-
-/** A root session on the environment's server; a clear 409 when it is not running. */
-export async function asRoot<T>(env: EnvironmentWithNodes, work: (c: Connection) => Promise<T>): Promise<T> {
-  if (env.status !== "running") throw new ServiceError(409, "not_running", `Environment "${env.name}" is ${env.status}; start it first`);
-  const ref = nodeRefOf(primaryNode(env));
-  try {
-    return await withConnection({ host: ref.host, port: ref.port, user: "root", password: ref.rootPassword }, work);
-  } catch (e) {
-    if (e instanceof ServiceError) throw e;
-    const err = e as { errno?: number; message: string };
-    if (err.errno && err.errno < 2000) throw new ServiceError(422, "sql_error", err.message);
-    throw new ServiceError(502, "unreachable", `Could not reach ${env.name}: ${err.message}`);
-  }
-}
 
 export async function replicationStatus(actor: Actor, name: string) {
   const env = await getEnvironment(actor, name);
@@ -54,7 +28,7 @@ export const addUserInput = z.strictObject({
 });
 
 export async function addReplicationUser(actor: Actor, name: string, raw: unknown) {
-  const input = parse(addUserInput, raw);
+  const input = parseInput(addUserInput, raw);
   const env = await getEnvironment(actor, name);
   const host = input.host ?? "%";
   await runOperation({ userId: actor.id, action: "replication.add-user", environmentId: env.id, target: env.name, params: { user: input.user, host } }, () =>
@@ -73,7 +47,7 @@ export async function addReplicationUser(actor: Actor, name: string, raw: unknow
 export const dropUserInput = z.strictObject({ user: repl.replicationUserName, host: repl.hostPattern });
 
 export async function dropReplicationUser(actor: Actor, name: string, raw: unknown) {
-  const input = parse(dropUserInput, raw);
+  const input = parseInput(dropUserInput, raw);
   const env = await getEnvironment(actor, name);
   await runOperation({ userId: actor.id, action: "replication.drop-user", environmentId: env.id, target: env.name, params: input }, () =>
     asRoot(env, async (c) => {
@@ -97,7 +71,7 @@ export const configureMasterInput = z
   .refine((v) => v.mode === "gtid" || (v.logFile && v.logPos), { message: "Binlog mode needs a log file and position" });
 
 export async function configureMaster(actor: Actor, name: string, raw: unknown) {
-  const input = parse(configureMasterInput, raw);
+  const input = parseInput(configureMasterInput, raw);
   const env = await getEnvironment(actor, name);
   let host = input.host!;
   let port = input.port!;
@@ -128,7 +102,7 @@ export const controlInput = z.strictObject({
 });
 
 export async function controlSlave(actor: Actor, name: string, raw: unknown) {
-  const input = parse(controlInput, raw);
+  const input = parseInput(controlInput, raw);
   const env = await getEnvironment(actor, name);
   await runOperation({ userId: actor.id, action: `replication.${input.action}`, environmentId: env.id, target: env.name, params: input }, () =>
     asRoot(env, async (c) => {
@@ -197,12 +171,6 @@ export async function checkReplication(actor: Actor, name: string, timeoutMs = 5
   });
 }
 
-async function openRoot(env: EnvironmentWithNodes) {
-  const mysql = await import("mysql2/promise");
-  const ref = nodeRefOf(primaryNode(env));
-  return mysql.createConnection({ host: ref.host, port: ref.port, user: "root", password: ref.rootPassword, connectTimeout: 3000 });
-}
-
 /** Polls `probe` until true; returns the milliseconds since `t0`, or null after the timeout. */
 async function waitFor(probe: () => Promise<boolean>, t0: number, timeoutMs: number): Promise<number | null> {
   while (performance.now() - t0 < timeoutMs) {
@@ -212,35 +180,3 @@ async function waitFor(probe: () => Promise<boolean>, t0: number, timeoutMs: num
   return null;
 }
 
-// ---- SQL console ----
-
-export const sqlInput = z.strictObject({
-  statement: z.string().min(1, "Statement is empty").max(100_000, "Statement is longer than 100 kB"),
-  database: z.string().max(64).optional(),
-});
-
-/** The one place user SQL runs: on the actor's own environment, one statement, the server's error verbatim. */
-export async function runSql(actor: Actor, name: string, raw: unknown) {
-  const input = parse(sqlInput, raw);
-  const env = await getEnvironment(actor, name);
-  const ref = nodeRefOf(primaryNode(env));
-  if (env.status !== "running") throw new ServiceError(409, "not_running", `Environment "${env.name}" is ${env.status}; start it first`);
-  if (input.database !== undefined) {
-    const dbs = await asRoot(env, listDatabases);
-    if (!dbs.includes(input.database)) throw new ServiceError(400, "invalid_request", `Database "${input.database}" does not exist`);
-  }
-  return withConnection({ host: ref.host, port: ref.port, user: "root", password: ref.rootPassword, database: input.database }, (c) => runStatement(c, input.statement));
-}
-
-export async function databases(actor: Actor, name: string) {
-  const env = await getEnvironment(actor, name);
-  return asRoot(env, listDatabases);
-}
-
-export const readOnlyHint = async (actor: Actor, name: string) => {
-  const env = await getEnvironment(actor, name);
-  return asRoot(env, async (c) => {
-    const [[row]] = (await c.query("SELECT @@read_only AS ro")) as unknown as [{ ro: number }[]];
-    return { readOnly: Number(row.ro) === 1, isSlave: (await repl.slaveStatus(c)) !== null };
-  });
-};

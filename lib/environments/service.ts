@@ -3,6 +3,7 @@ import type { Environment, Node } from "@/generated/prisma/client";
 import { db } from "@/lib/db/client";
 import { ServiceError, notFound } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
+import { parseInput } from "@/lib/validation";
 import { environmentName, memoryMb } from "@/lib/names";
 import { runOperation, startOperation, recordStep, finishOperation } from "@/lib/operations";
 import { driverFor, RUNTIMES } from "@/lib/runtime";
@@ -68,9 +69,7 @@ export async function beginCreateEnvironment(
   actor: Actor,
   raw: unknown,
 ): Promise<{ operationId: string; done: Promise<EnvironmentWithNodes> }> {
-  const parsed = createEnvironmentInput.safeParse(raw);
-  if (!parsed.success) throw new ServiceError(400, "invalid_request", parsed.error.issues[0]?.message ?? "Invalid request");
-  const input = parsed.data;
+  const input = parseInput(createEnvironmentInput, raw);
   const driver = driverFor(input.runtime ?? "local");
   const engineVersion = await driver.engineVersion().catch((e: Error) => {
     throw new ServiceError(500, "runtime_unavailable", e.message);
@@ -151,9 +150,7 @@ function assertSettled(env: Environment) {
 }
 
 export async function environmentAction(actor: Actor, name: string, raw: unknown): Promise<EnvironmentWithNodes> {
-  const parsed = environmentActionInput.safeParse(raw);
-  if (!parsed.success) throw new ServiceError(400, "invalid_request", parsed.error.issues[0]?.message ?? "Invalid request");
-  const { action } = parsed.data;
+  const { action } = parseInput(environmentActionInput, raw);
   const found = await getEnvironment(actor, name);
   return withLock(found.id, async () => {
     const env = await db().environment.findUniqueOrThrow({ where: { id: found.id }, include: { nodes: true } });

@@ -18,6 +18,7 @@ export async function withConnection<T>(
   const conn = await mysql.createConnection({
     ...target,
     connectTimeout: connectTimeoutMs,
+    charset: "utf8mb4_general_ci", // the server default: string comparisons never mix collations
     multipleStatements: false,
     supportBigNumbers: true,
     dateStrings: true,

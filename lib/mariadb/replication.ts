@@ -82,8 +82,8 @@ export async function createReplicationUser(conn: Connection, user: string, pass
 }
 
 export async function listReplicationUsers(conn: Connection): Promise<{ user: string; host: string; ssl: string }[]> {
-  const r = await rows(conn, "SELECT User AS user, Host AS host, ssl_type AS ssl FROM mysql.user WHERE Repl_slave_priv = 'Y' AND User NOT IN ('root', 'mariadb.sys') ORDER BY User, Host");
-  return r.map((u) => ({ user: String(u.user), host: String(u.host), ssl: String(u.ssl ?? "") }));
+  const r = await rows(conn, "SELECT User AS user, Host AS host, ssl_type AS sslType FROM mysql.user WHERE Repl_slave_priv = 'Y' AND User NOT IN ('root', 'mariadb.sys') ORDER BY User, Host");
+  return r.map((u) => ({ user: String(u.user), host: String(u.host), ssl: String(u.sslType ?? "") }));
 }
 
 export async function dropReplicationUser(conn: Connection, user: string, host: string): Promise<boolean> {
