@@ -1,14 +1,8 @@
-import Link from "next/link";
 import { notFound } from "next/navigation";
-import { AutoRefresh } from "@/components/ui/auto-refresh";
 import { Card } from "@/components/ui/card";
-import { StatusBadge } from "@/components/ui/status-badge";
-import { EnvironmentControls } from "@/components/environments/environment-controls";
 import { Credentials } from "@/components/environments/credentials";
 import { requireActor } from "@/lib/auth/session";
-import { findEnvironment, liveStatus } from "@/lib/environments/service";
-import { driverFor } from "@/lib/runtime";
-import { nodeRefOf } from "@/lib/environments/spec";
+import { errorLogTail, findEnvironment, liveStatus } from "@/lib/environments/service";
 
 export async function generateMetadata({ params }: { params: Promise<{ name: string }> }) {
   return { title: (await params).name };
@@ -28,28 +22,10 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ na
   const env = await findEnvironment(actor, name);
   if (!env) notFound();
   const node = env.nodes[0];
-  const settled = env.status !== "creating" && env.status !== "deleting";
-  const [live, log] = await Promise.all([
-    liveStatus(env),
-    settled && node ? driverFor(env.runtime).tailErrorLog(nodeRefOf(node), 40) : Promise.resolve([]),
-  ]);
+  const [live, log] = await Promise.all([liveStatus(env), errorLogTail(actor, env.name, 40)]);
 
   return (
     <div className="space-y-4">
-      <AutoRefresh intervalMs={4000} />
-      <div className="flex flex-wrap items-center gap-3">
-        <Link href="/environments" className="text-sm text-slate-500 hover:text-slate-800">
-          Environments /
-        </Link>
-        <h1 className="text-xl font-semibold">{env.name}</h1>
-        <StatusBadge status={env.status} />
-        <div className="ml-auto">
-          <EnvironmentControls name={env.name} status={env.status} />
-        </div>
-      </div>
-      {env.statusDetail && env.status !== "running" && (
-        <pre className="whitespace-pre-wrap rounded-md border border-amber-200 bg-amber-50 p-3 text-xs text-amber-900">{env.statusDetail}</pre>
-      )}
       <div className="grid gap-4 md:grid-cols-2">
         <Card title="Server">
           <dl className="grid grid-cols-[9rem_1fr] gap-y-1.5 text-sm">

@@ -1,0 +1,68 @@
+import { Card } from "@/components/ui/card";
+import { CopyBlock } from "@/components/ui/copy-block";
+import { requireActor } from "@/lib/auth/session";
+import { replicationStatus, slavesOf } from "@/lib/environments/replication";
+import { getEnvironment, listEnvironments, primaryNode } from "@/lib/environments/service";
+import { javaSnippet, nodeSnippet, phpSnippet, type Endpoint } from "@/lib/environments/snippets";
+
+export const metadata = { title: "Connection" };
+
+export default async function ConnectionPage({ params }: { params: Promise<{ name: string }> }) {
+  const actor = await requireActor();
+  const { name } = await params;
+  const env = await getEnvironment(actor, name);
+  const node = primaryNode(env);
+  const self: Endpoint = { name: env.name, host: node.host, port: node.port, user: "root" };
+
+  // This environment as master (its slaves), or as slave (find its master among the user's environments).
+  const status = env.status === "running" ? await replicationStatus(actor, name).catch(() => null) : null;
+  let master = self;
+  let slaves: Endpoint[] = [];
+  if (status?.slave) {
+    const masterEnv = (await listEnvironments(actor)).find((e) => e.nodes[0]?.host === status.slave!.Master_Host && e.nodes[0]?.port === Number(status.slave!.Master_Port));
+    master = masterEnv ? { name: masterEnv.name, host: masterEnv.nodes[0].host, port: masterEnv.nodes[0].port, user: "root" } : { name: "master", host: String(status.slave.Master_Host), port: Number(status.slave.Master_Port), user: "root" };
+    slaves = [self];
+  } else if (env.status === "running") {
+    slaves = (await slavesOf(actor, env)).map((s) => ({ name: s.env.name, host: s.env.nodes[0].host, port: s.env.nodes[0].port, user: "root" }));
+  }
+
+  return (
+    <div className="space-y-4">
+      <Card title="Endpoints">
+        <table className="w-full text-left text-sm">
+          <thead className="text-xs uppercase text-slate-500">
+            <tr>
+              <th className="py-1">Role</th>
+              <th className="py-1">Environment</th>
+              <th className="py-1">Host</th>
+              <th className="py-1">Port</th>
+              <th className="py-1">User</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[{ role: "master (writes)", e: master }, ...slaves.map((e) => ({ role: "slave (reads)", e }))].map(({ role, e }) => (
+              <tr key={`${role}${e.name}`} className="border-t border-slate-100" data-testid="endpoint">
+                <td className="py-1.5">{role}</td>
+                <td className="py-1.5">{e.name}</td>
+                <td className="py-1.5 font-mono">{e.host}</td>
+                <td className="py-1.5 font-mono">{e.port}</td>
+                <td className="py-1.5 font-mono">{e.user}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p className="mt-2 text-xs text-slate-500">Passwords are on each environment&apos;s Overview (Reveal). The snippets read them from MASTER_PASSWORD / SLAVE_PASSWORD.</p>
+        {slaves.length === 0 && <p className="mt-2 text-sm text-slate-600">No slave replicates from this environment yet: the snippets read from the master too.</p>}
+      </Card>
+      <Card title="Java (JDBC, MariaDB Connector/J)">
+        <CopyBlock text={javaSnippet(master, slaves)} />
+      </Card>
+      <Card title="PHP (mysqli)">
+        <CopyBlock text={phpSnippet(master, slaves)} />
+      </Card>
+      <Card title="Node.js (mysql2)">
+        <CopyBlock text={nodeSnippet(master, slaves)} />
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { AutoRefresh } from "@/components/ui/auto-refresh";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { EnvironmentControls } from "@/components/environments/environment-controls";
+import { EnvironmentTabs } from "@/components/environments/environment-tabs";
+import { requireActor } from "@/lib/auth/session";
+import { findEnvironment } from "@/lib/environments/service";
+
+export default async function EnvironmentLayout({ children, params }: { children: React.ReactNode; params: Promise<{ name: string }> }) {
+  const actor = await requireActor();
+  const { name } = await params;
+  const env = await findEnvironment(actor, name);
+  if (!env) notFound();
+  return (
+    <div className="space-y-4">
+      <AutoRefresh intervalMs={4000} />
+      <div className="flex flex-wrap items-center gap-3">
+        <Link href="/environments" className="text-sm text-slate-500 hover:text-slate-800">
+          Environments /
+        </Link>
+        <h1 className="text-xl font-semibold">{env.name}</h1>
+        <StatusBadge status={env.status} />
+        <div className="ml-auto">
+          <EnvironmentControls name={env.name} status={env.status} />
+        </div>
+      </div>
+      {env.statusDetail && env.status !== "running" && (
+        <pre className="whitespace-pre-wrap rounded-md border border-amber-200 bg-amber-50 p-3 text-xs text-amber-900">{env.statusDetail}</pre>
+      )}
+      <EnvironmentTabs name={env.name} />
+      {children}
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+"use server";
+import { requireActor } from "@/lib/auth/session";
+import { ServiceError } from "@/lib/errors";
+import * as replication from "@/lib/environments/replication";
+
+export type Outcome<T = unknown> = { ok: true; value: T } | { ok: false; error: string; lines?: string[] };
+
+async function attempt<T>(work: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (e) {
+    if (e instanceof ServiceError) return { ok: false, error: e.message, lines: e.lines };
+    throw e;
+  }
+}
+
+export async function addReplicationUserAction(name: string, input: { user: string; password: string; host: string }) {
+  const actor = await requireActor();
+  return attempt(() => replication.addReplicationUser(actor, name, input));
+}
+
+export async function dropReplicationUserAction(name: string, input: { user: string; host: string }) {
+  const actor = await requireActor();
+  return attempt(() => replication.dropReplicationUser(actor, name, input));
+}
+
+export async function configureMasterAction(name: string, input: unknown) {
+  const actor = await requireActor();
+  return attempt(() => replication.configureMaster(actor, name, input));
+}
+
+export async function controlSlaveAction(name: string, action: string, count?: number) {
+  const actor = await requireActor();
+  return attempt(async () => {
+    await replication.controlSlave(actor, name, { action, count });
+  });
+}
+
+export async function checkReplicationAction(name: string) {
+  const actor = await requireActor();
+  return attempt(() => replication.checkReplication(actor, name));
+}
+
+export async function enableBinlogAction(name: string) {
+  const actor = await requireActor();
+  return attempt(async () => {
+    await replication.enableBinlog(actor, name);
+  });
+}

@@ -1,0 +1,18 @@
+import { SqlConsole } from "@/components/sql/sql-console";
+import { requireActor } from "@/lib/auth/session";
+import { databases, readOnlyHint } from "@/lib/environments/sql";
+import { ServiceError } from "@/lib/errors";
+
+export const metadata = { title: "SQL" };
+
+export default async function SqlPage({ params }: { params: Promise<{ name: string }> }) {
+  const actor = await requireActor();
+  const { name } = await params;
+  try {
+    const [dbs, hint] = await Promise.all([databases(actor, name), readOnlyHint(actor, name)]);
+    return <SqlConsole name={name} initialDatabases={dbs} readOnly={hint.readOnly} isSlave={hint.isSlave} />;
+  } catch (e) {
+    if (e instanceof ServiceError) return <p className="rounded-md border border-slate-200 bg-white p-4 text-sm text-slate-600">{e.message}</p>;
+    throw e;
+  }
+}

@@ -1,0 +1,16 @@
+import type { SlaveHealth } from "@/lib/mariadb/health";
+import type { MasterStatus, SlaveStatusRow } from "@/lib/mariadb/replication";
+
+export interface ReplicationView {
+  master: MasterStatus;
+  slave: SlaveStatusRow | null;
+  health: SlaveHealth;
+  replicationUsers: { user: string; host: string; ssl: string }[];
+  anonymousUsers: string[];
+}
+
+export interface MasterCandidate {
+  name: string;
+  host: string;
+  port: number;
+}
