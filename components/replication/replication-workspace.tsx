@@ -81,8 +81,11 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
               <dd>{m.readOnly ? "ON" : "OFF"}</dd>
             </dl>
             {!m.logBin && (
-              <div className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-amber-900">
-                <p>Binary logging is off: this server cannot be a master until it writes a binary log.</p>
+              <div className={`space-y-2 rounded-md border p-3 ${status.slave ? "border-slate-200 bg-slate-50 text-slate-700" : "border-amber-300 bg-amber-50 text-amber-900"}`}>
+                <p>
+                  Binary logging is off: this server cannot be a master until it writes a binary log
+                  {status.slave ? " (needed only if other servers should replicate from this slave)." : "."}
+                </p>
                 <Button disabled={pending} onClick={() => run(() => enableBinlogAction(name))}>
                   Enable binary logging (restart)
                 </Button>
@@ -173,8 +176,8 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
         <Card title="Slave">
           <div className="space-y-4 text-sm">
             <div role="status" data-testid="slave-health" data-state={status.health.state} className={`rounded-md border p-3 ${healthStyle[status.health.state]}`}>
-              <p className="font-semibold capitalize">
-                {status.health.state.replace("-", " ")}
+              <p className="font-semibold">
+                {status.health.state.charAt(0).toUpperCase() + status.health.state.slice(1).replace("-", " ")}
                 {status.health.secondsBehind !== null && status.health.state === "running" ? ` · ${status.health.secondsBehind} s behind` : ""}
               </p>
               <p>{status.health.message}</p>
