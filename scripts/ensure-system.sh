@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Mariner needs when they are missing. Usage: ensure-system.sh [server] [browser] [docker]
+# Installs the Debian packages Mariner needs when they are missing. Usage: ensure-system.sh [server] [browser] [clients] [docker]
 set -euo pipefail
 
 need=()
@@ -8,6 +8,7 @@ want() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok ins
 for group in "$@"; do
   case "$group" in
     server) want mariadb-server; want mariadb-client; want mariadb-backup ;;
+    clients) want php-cli; want php-mysql ;;
     browser) want chromium ;;
     docker) want docker.io ;;
     *) echo "ensure-system: unknown group $group" >&2; exit 2 ;;

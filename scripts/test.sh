@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 CI="${CI:-}"
 
-bash scripts/ensure-system.sh server browser
+bash scripts/ensure-system.sh server browser clients
 bash scripts/ensure-deps.sh
 
 echo "== typecheck"

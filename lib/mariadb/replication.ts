@@ -119,7 +119,9 @@ export async function changeMaster(conn: Connection, s: MasterSettings): Promise
     parts.push("MASTER_USE_GTID = no", "MASTER_LOG_FILE = ?", "MASTER_LOG_POS = ?");
     values.push(s.logFile, s.logPos);
   }
-  await conn.query(`CHANGE MASTER TO ${parts.join(", ")}`, values);
+  // Only the fixed fragments above are joined; every value goes through a placeholder.
+  const statement = "CHANGE MASTER TO " + parts.join(", ");
+  await conn.query(statement, values);
 }
 
 export const CONTROL_ACTIONS = ["full-start", "full-stop", "start-io", "stop-io", "start-sql", "stop-sql", "reset", "skip-errors"] as const;
