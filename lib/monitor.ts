@@ -3,6 +3,7 @@ import { isLocked, withLock } from "@/lib/locks";
 import { driverFor } from "@/lib/runtime";
 import { RuntimeError } from "@/lib/runtime/driver";
 import { nodeRefOf } from "@/lib/environments/spec";
+import { resolvePendingRevisions } from "@/lib/environments/config";
 
 const g = globalThis as unknown as { marinerMonitor?: NodeJS.Timeout; marinerRestarts?: Map<string, number[]> };
 const restarts = (g.marinerRestarts ??= new Map<string, number[]>());
@@ -24,6 +25,7 @@ export async function reconcile(): Promise<void> {
     data: { status: "failed", error: "The console stopped while this operation ran; it was rolled back", finishedAt: new Date() },
   });
   const envs = await db().environment.findMany({ include: { nodes: true } });
+  await resolvePendingRevisions();
   await Promise.all(
     envs.map((env) =>
       withLock(env.id, async () => {

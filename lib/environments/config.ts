@@ -90,6 +90,9 @@ export async function saveConfig(actor: Actor, name: string, raw: unknown, messa
       }
 
       const previous = await driver.readConfig(ref);
+      // Recorded before the file changes: if the console dies mid-apply, reconcile finishes or rolls it back.
+      const pending = await note("pending", review.content, null);
+      const settle = (result: string, msg: string | null) => db().configRevision.update({ where: { id: pending.id }, data: { result, message: msg } });
       await driver.writeConfig(ref, review.content);
       const running = env.desiredState === "running";
       if (running) {
@@ -103,7 +106,7 @@ export async function saveConfig(actor: Actor, name: string, raw: unknown, messa
           await driver.writeConfig(ref, previous);
           const back = await driver.start(ref);
           await db().node.update({ where: { id: node.id }, data: { pid: back.pid, startedAt: new Date() } });
-          await note("rolled-back", review.content, lines.join("\n"));
+          await settle("rolled-back", lines.join("\n"));
           throw rejected(
             "The server did not start with this my.cnf. The previous configuration was restored and the server is running again.",
             lines.map((l) => locateServerError(review.content, l)),
@@ -114,8 +117,8 @@ export async function saveConfig(actor: Actor, name: string, raw: unknown, messa
       if (review.serverId !== null && review.serverId !== node.serverId) {
         await db().node.update({ where: { id: node.id }, data: { serverId: review.serverId } });
       }
-      const rev = await note("applied", review.content, message ?? ([...review.notices, ...review.warnings].join("\n") || null));
-      return { revisionId: rev.id, content: review.content, notices: review.notices, warnings: review.warnings, restarted: running };
+      await settle("applied", message ?? ([...review.notices, ...review.warnings].join("\n") || null));
+      return { revisionId: pending.id, content: review.content, notices: review.notices, warnings: review.warnings, restarted: running };
     }),
   );
 }
@@ -127,4 +130,40 @@ export async function restoreRevision(actor: Actor, name: string, revisionId: st
 
 export function formatProblem(p: ConfigProblem): string {
   return p.line ? `line ${p.line}: ${p.message}` : p.message;
+}
+
+/**
+ * After a console crash in the middle of an apply: a "pending" revision's file is on disk but its fate unknown.
+ * Start the server with it; if that fails, put the last applied my.cnf back. Either applied or rolled back.
+ */
+export async function resolvePendingRevisions(): Promise<void> {
+  const pending = await db().configRevision.findMany({ where: { result: "pending" }, include: { environment: { include: { nodes: true } } } });
+  for (const rev of pending) {
+    const env = rev.environment;
+    const node = env.nodes[0];
+    if (!node) continue;
+    await withLock(env.id, async () => {
+      const driver = driverFor(env.runtime);
+      const ref = nodeRefOf(node);
+      const onDisk = await driver.readConfig(ref).catch(() => null);
+      if (onDisk !== rev.content || env.desiredState !== "running") {
+        await db().configRevision.update({ where: { id: rev.id }, data: { result: onDisk === rev.content ? "applied" : "rolled-back", message: "Resolved after a console restart" } });
+        return;
+      }
+      try {
+        const after = await driver.restart(ref);
+        await db().node.update({ where: { id: node.id }, data: { pid: after.pid, startedAt: new Date() } });
+        await db().configRevision.update({ where: { id: rev.id }, data: { result: "applied", message: "Applied after a console restart" } });
+      } catch (e) {
+        const lastGood = await db().configRevision.findFirst({ where: { environmentId: env.id, result: "applied" }, orderBy: { createdAt: "desc" } });
+        if (lastGood) {
+          await driver.writeConfig(ref, lastGood.content);
+          const back = await driver.start(ref).catch(() => null);
+          if (back) await db().node.update({ where: { id: node.id }, data: { pid: back.pid, startedAt: new Date() } });
+        }
+        const lines = e instanceof RuntimeError ? e.serverLines : [(e as Error).message];
+        await db().configRevision.update({ where: { id: rev.id }, data: { result: "rolled-back", message: `Rolled back after a console restart:\n${lines.join("\n")}` } });
+      }
+    });
+  }
 }
