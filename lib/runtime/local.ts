@@ -70,6 +70,16 @@ function errorLinesSince(file: string, offset: number): string[] {
   return (errors.length ? errors : lines).slice(-15);
 }
 
+/** The common root causes, in plain words, ahead of the server's own lines. */
+function withCause(message: string, lines: string[]): string {
+  const text = lines.join("\n");
+  if (/error 28\b|No space left|out of disk space/i.test(text)) return `${message}: the disk holding the data directory is full`;
+  if (/error 13\b|Permission denied/i.test(text)) return `${message}: permission denied on the data directory`;
+  if (/Address already in use|Do you already have another server/i.test(text)) return `${message}: its address is already in use`;
+  if (/unknown (variable|option)/i.test(text)) return `${message}: my.cnf has an option this server does not know`;
+  return message;
+}
+
 function fileSize(file: string): number {
   try {
     return fs.statSync(file).size;
@@ -93,6 +103,15 @@ export function isOurProcess(pid: number | null | undefined, cnf: string): boole
   } catch {
     return false;
   }
+}
+
+/** Processes started with exactly this node's my.cnf (unique per node, so never anyone else's server). */
+function serverPidsFor(cnf: string): number[] {
+  return fs
+    .readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number)
+    .filter((pid) => isOurProcess(pid, cnf));
 }
 
 function readPidFile(file: string): number | null {
@@ -193,7 +212,7 @@ export class LocalDriver implements RuntimeDriver {
       fs.mkdirSync(baseDir, { recursive: true, mode: 0o750 });
       fs.writeFileSync(l.cnf, renderInitialMyCnf(this.wiring(spec, baseDir), spec.memoryMb), { mode: 0o640 });
       await onStep("initializing data directory");
-      await this.installDb(l.cnf);
+      await this.installDb(l);
       await onStep("starting");
       const pid = await this.spawnServer(l.cnf, l.errorLog);
       ref.pid = pid;
@@ -208,7 +227,8 @@ export class LocalDriver implements RuntimeDriver {
     }
   }
 
-  private async installDb(cnf: string): Promise<void> {
+  private async installDb(l: ReturnType<typeof nodeLayout>): Promise<void> {
+    const cnf = l.cnf;
     try {
       // --defaults-file must come first, or the system /etc/mysql config and datadir are read.
       await run(BIN.installDb, [`--defaults-file=${cnf}`, "--auth-root-authentication-method=normal", "--skip-test-db"], {
@@ -216,8 +236,11 @@ export class LocalDriver implements RuntimeDriver {
       });
     } catch (e) {
       const err = e as { stdout?: string; stderr?: string; message: string };
-      const lines = lastLines(`${err.stdout ?? ""}\n${err.stderr ?? ""}`, 30).filter((l) => /error|denied|cannot|can't|fail/i.test(l));
-      throw new RuntimeError("Initializing the data directory failed", lines.length ? lines : lastLines(err.stderr ?? err.message, 10));
+      // The bootstrap server writes the real cause (disk full, permissions…) to the node's error log.
+      const fromLog = errorLinesSince(l.errorLog, 0);
+      const fromOutput = lastLines(`${err.stdout ?? ""}\n${err.stderr ?? ""}`, 30).filter((line) => /error|denied|cannot|can't|fail/i.test(line));
+      const lines = [...fromLog, ...fromOutput];
+      throw new RuntimeError(withCause("Initializing the data directory failed", lines), lines.length ? lines : lastLines(err.stderr ?? err.message, 10));
     }
   }
 
@@ -239,7 +262,8 @@ export class LocalDriver implements RuntimeDriver {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (!isOurProcess(pid, l.cnf)) {
-        throw new RuntimeError("mariadbd exited during start-up", errorLinesSince(l.errorLog, logOffset));
+        const lines = errorLinesSince(l.errorLog, logOffset);
+        throw new RuntimeError(withCause("mariadbd exited during start-up", lines), lines);
       }
       if (fs.existsSync(l.socket)) {
         try {
@@ -271,7 +295,8 @@ export class LocalDriver implements RuntimeDriver {
     let lastError = "";
     while (Date.now() < deadline) {
       if (!isOurProcess(pid, l.cnf)) {
-        throw new RuntimeError("mariadbd exited during start-up", errorLinesSince(l.errorLog, logOffset));
+        const lines = errorLinesSince(l.errorLog, logOffset);
+        throw new RuntimeError(withCause("mariadbd exited during start-up", lines), lines);
       }
       try {
         await withConnection({ host: ref.host, port: ref.port, user: "root", password: ref.rootPassword }, (c) => c.query("SELECT 1"), 1000);
@@ -290,9 +315,9 @@ export class LocalDriver implements RuntimeDriver {
     ]);
   }
 
+  /** A local node's directory is always nodes/<nodeId>, recorded or not (a crash may precede the record). */
   private layoutOf(node: NodeRef) {
-    if (!node.baseDir) throw new RuntimeError(`Node ${node.nodeId} has no directory recorded`);
-    return nodeLayout(node.baseDir);
+    return nodeLayout(node.baseDir ?? path.join(nodesDir(), node.nodeId));
   }
 
   /** The pid we can vouch for: the recorded one, else the pid file, and only if it runs our my.cnf. */
@@ -341,11 +366,13 @@ export class LocalDriver implements RuntimeDriver {
   }
 
   async destroy(node: NodeRef): Promise<void> {
-    if (!node.baseDir) return;
+    const l = this.layoutOf(node);
     const root = path.resolve(nodesDir());
-    const dir = path.resolve(node.baseDir);
+    const dir = path.resolve(l.baseDir);
     if (!dir.startsWith(root + path.sep)) throw new RuntimeError(`Refusing to delete ${dir}: not under ${root}`);
     await this.stop(node);
+    // A server spawned just before a crash may have no pid recorded or written yet: find it by its own my.cnf.
+    for (const pid of serverPidsFor(l.cnf)) await this.stop({ ...node, pid });
     fs.rmSync(dir, { recursive: true, force: true });
   }
 
