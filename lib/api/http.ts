@@ -10,7 +10,7 @@ export function apiError(status: number, code: string, message: string, lines?: 
 }
 
 /** Parses a JSON body against a schema: malformed JSON and wrong types become a 400 with the first reason. */
-export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+export async function readJson<S extends z.ZodType = z.ZodUnknown>(request: Request, schema?: S): Promise<z.infer<S>> {
   const text = await request.text();
   if (text.length > 2 * 1024 * 1024) throw new ServiceError(413, "too_large", "Request body is larger than 2 MB");
   let body: unknown;
@@ -19,7 +19,8 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S)
   } catch {
     throw new ServiceError(400, "invalid_json", "Request body is not valid JSON");
   }
-  return parseInput(schema, body);
+  // Environment-scoped routes validate in the service, after ownership: a stranger learns nothing from a 400.
+  return schema ? parseInput(schema, body) : (body as z.infer<S>);
 }
 
 /**

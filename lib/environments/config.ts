@@ -53,8 +53,8 @@ function rejected(message: string, problems: ConfigProblem[], lines: string[] = 
  * the text is never lost. Serialized with every other operation on the environment.
  */
 export async function saveConfig(actor: Actor, name: string, raw: unknown, message?: string): Promise<SaveResult> {
-  const input = parseInput(saveConfigInput, raw);
   const found = await getEnvironment(actor, name);
+  const input = parseInput(saveConfigInput, raw);
   return withLock(found.id, () =>
     runOperation({ userId: actor.id, action: "config.save", environmentId: found.id, target: found.name }, async (step) => {
       const env = await getEnvironment(actor, name);

@@ -28,8 +28,8 @@ export const addUserInput = z.strictObject({
 });
 
 export async function addReplicationUser(actor: Actor, name: string, raw: unknown) {
-  const input = parseInput(addUserInput, raw);
   const env = await getEnvironment(actor, name);
+  const input = parseInput(addUserInput, raw);
   const host = input.host ?? "%";
   await runOperation({ userId: actor.id, action: "replication.add-user", environmentId: env.id, target: env.name, params: { user: input.user, host } }, () =>
     asRoot(env, async (c) => {
@@ -47,8 +47,8 @@ export async function addReplicationUser(actor: Actor, name: string, raw: unknow
 export const dropUserInput = z.strictObject({ user: repl.replicationUserName, host: repl.hostPattern });
 
 export async function dropReplicationUser(actor: Actor, name: string, raw: unknown) {
-  const input = parseInput(dropUserInput, raw);
   const env = await getEnvironment(actor, name);
+  const input = parseInput(dropUserInput, raw);
   await runOperation({ userId: actor.id, action: "replication.drop-user", environmentId: env.id, target: env.name, params: input }, () =>
     asRoot(env, async (c) => {
       if (!(await repl.dropReplicationUser(c, input.user, input.host))) throw new ServiceError(404, "not_found", `Replication user '${input.user}'@'${input.host}' not found`);
@@ -71,8 +71,8 @@ export const configureMasterInput = z
   .refine((v) => v.mode === "gtid" || (v.logFile && v.logPos), { message: "Binlog mode needs a log file and position" });
 
 export async function configureMaster(actor: Actor, name: string, raw: unknown) {
-  const input = parseInput(configureMasterInput, raw);
   const env = await getEnvironment(actor, name);
+  const input = parseInput(configureMasterInput, raw);
   let host = input.host!;
   let port = input.port!;
   if (input.masterEnvironment) {
@@ -102,8 +102,8 @@ export const controlInput = z.strictObject({
 });
 
 export async function controlSlave(actor: Actor, name: string, raw: unknown) {
-  const input = parseInput(controlInput, raw);
   const env = await getEnvironment(actor, name);
+  const input = parseInput(controlInput, raw);
   await runOperation({ userId: actor.id, action: `replication.${input.action}`, environmentId: env.id, target: env.name, params: input }, () =>
     asRoot(env, async (c) => {
       if (input.action !== "reset" && input.action !== "full-stop" && !(await repl.slaveStatus(c))) {

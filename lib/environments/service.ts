@@ -150,8 +150,8 @@ function assertSettled(env: Environment) {
 }
 
 export async function environmentAction(actor: Actor, name: string, raw: unknown): Promise<EnvironmentWithNodes> {
-  const { action } = parseInput(environmentActionInput, raw);
   const found = await getEnvironment(actor, name);
+  const { action } = parseInput(environmentActionInput, raw);
   return withLock(found.id, async () => {
     const env = await db().environment.findUniqueOrThrow({ where: { id: found.id }, include: { nodes: true } });
     assertSettled(env);

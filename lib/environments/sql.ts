@@ -16,8 +16,8 @@ export const sqlInput = z.strictObject({
 
 /** The one place user SQL runs: on the actor's own environment, one statement, the server's error verbatim. */
 export async function runSql(actor: Actor, name: string, raw: unknown) {
-  const input = parseInput(sqlInput, raw);
   const env = await getEnvironment(actor, name);
+  const input = parseInput(sqlInput, raw);
   const ref = nodeRefOf(primaryNode(env));
   if (env.status !== "running") throw new ServiceError(409, "not_running", `Environment "${env.name}" is ${env.status}; start it first`);
   if (input.database !== undefined) {

@@ -23,7 +23,11 @@ export const hostPattern = z
   .string()
   .min(1, "Host pattern is required")
   .max(255, "Host pattern is too long")
-  .regex(/^[A-Za-z0-9.%_:\/-]+$/, "Host pattern may contain letters, digits and . % _ : / - only (e.g. % or 127.0.0.%)");
+  .regex(
+    /^[A-Za-z0-9%_:][A-Za-z0-9.%_:-]*(\/[0-9.]+)?$/,
+    "Host pattern must be a host name, an address or a pattern like %, 127.0.0.% or 10.0.0.0/255.0.0.0",
+  )
+  .refine((s) => !s.includes(".."), "Host pattern must not contain ..");
 
 export const masterHost = z
   .string()

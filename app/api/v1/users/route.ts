@@ -1,5 +1,4 @@
 import { NextResponse } from "next/server";
-import { z } from "zod";
 import { readJson, withActor } from "@/lib/api/http";
 import { createUser, listUsers } from "@/lib/auth/users";
 
@@ -9,7 +8,7 @@ export async function GET(request: Request) {
 
 export async function POST(request: Request) {
   return withActor(request, async (actor) => {
-    const input = await readJson(request, z.unknown());
+    const input = await readJson(request);
     const user = await createUser(actor, input);
     return NextResponse.json({ id: user.id, email: user.email, role: user.role }, { status: 201 });
   });

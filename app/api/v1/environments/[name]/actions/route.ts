@@ -1,10 +1,10 @@
 import { NextResponse } from "next/server";
 import { readJson, withActor } from "@/lib/api/http";
-import { environmentAction, environmentActionInput, serializeEnvironment } from "@/lib/environments/service";
+import { environmentAction, serializeEnvironment } from "@/lib/environments/service";
 
 export async function POST(request: Request, { params }: { params: Promise<{ name: string }> }) {
   return withActor(request, async (actor) => {
-    const input = await readJson(request, environmentActionInput);
+    const input = await readJson(request);
     const env = await environmentAction(actor, (await params).name, input);
     return NextResponse.json(serializeEnvironment(env));
   });

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { readJson, withActor } from "@/lib/api/http";
-import { getConfig, saveConfig, saveConfigInput } from "@/lib/environments/config";
+import { getConfig, saveConfig } from "@/lib/environments/config";
 
 type Ctx = { params: Promise<{ name: string }> };
 
@@ -11,7 +11,7 @@ export async function GET(request: Request, { params }: Ctx) {
 /** Validated, applied with a restart; 422 with the offending lines, rolled back if the server does not start. */
 export async function PUT(request: Request, { params }: Ctx) {
   return withActor(request, async (actor) => {
-    const input = await readJson(request, saveConfigInput);
+    const input = await readJson(request);
     return NextResponse.json(await saveConfig(actor, (await params).name, input));
   });
 }
