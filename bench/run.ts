@@ -20,6 +20,8 @@ const { stopNodesUnder } = await import("../lib/runtime/cleanup");
 const cfg = await import("../lib/environments/config");
 const rep = await import("../lib/environments/replication");
 const sqlSvc = await import("../lib/environments/sql");
+const { liveStatuses } = await import("../lib/environments/status");
+const { httpBench } = await import("./http");
 const { setServerOptions } = await import("../lib/mycnf/parse");
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -29,13 +31,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Raw MariaDB: mariadb-install-db + mariadbd start until a login works, with the same my.cnf Mariner writes. */
 async function rawOnce(i: number): Promise<number> {
   const base = path.join(dataDir, "nodes", `raw-${i}`);
-  fs.mkdirSync(base, { recursive: true });
+  fs.mkdirSync(path.join(base, "tmp"), { recursive: true });
   const l = nodeLayout(base);
   const host = "127.0.0.250";
   fs.writeFileSync(
     l.cnf,
     renderInitialMyCnf(
-      { datadir: l.datadir, socket: l.socket, pidFile: l.pidFile, logError: l.errorLog, bindAddress: host, port: 3306, serverId: 9000 + i, runAsUser: process.getuid?.() === 0 ? "root" : undefined },
+      { datadir: l.datadir, socket: l.socket, pidFile: l.pidFile, logError: l.errorLog, tmpdir: l.tmpdir, bindAddress: host, port: 3306, serverId: 9000 + i, runAsUser: process.getuid?.() === 0 ? "root" : undefined },
       256,
     ),
   );
@@ -122,6 +124,23 @@ try {
   await writer.end();
   for (const name of ["wmaster", "wslave"]) await svc.deleteEnvironment(actor, name);
 
+  // Status of many real nodes, fetched concurrently (a real login each).
+  const NODES = Number(process.env.BENCH_NODES ?? 100);
+  const names = Array.from({ length: NODES }, (_, i) => `many${i}`);
+  for (let i = 0; i < names.length; i += 8) await Promise.all(names.slice(i, i + 8).map((name) => svc.createEnvironment(actor, { name })));
+  const all = await svc.listEnvironments(actor);
+  const refresh: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const statuses = await liveStatuses(all);
+    refresh.push(performance.now() - t0);
+    if ([...statuses.values()].filter((s) => s?.state === "running").length !== NODES) throw new Error("not every node answered");
+  }
+  for (let i = 0; i < names.length; i += 8) await Promise.all(names.slice(i, i + 8).map((name) => svc.deleteEnvironment(actor, name)));
+
+  await stopNodesUnder(dataDir);
+  const http = await httpBench();
+
   const rows = [
     { figure: "environment create → accepting connections (local), median", value: median(console_), baseline: median(raw), unit: "ms", goal: "≤ 1.25× raw" },
     { figure: "RSS of an idle 256 MB-profile node, median", value: median(rss), baseline: null, unit: "MB", goal: "≤ 90 MB" },
@@ -130,6 +149,8 @@ try {
     { figure: "canary master→slave p95, idle", value: p95(idle), baseline: null, unit: "ms", goal: "—" },
     { figure: `canary master→slave p50, under ${Math.round(writesPerSecond)} inserts/s`, value: median(loaded), baseline: null, unit: "ms", goal: "≤ 10 ms" },
     { figure: "canary master→slave p95, under write load", value: p95(loaded), baseline: null, unit: "ms", goal: "—" },
+    { figure: `status refresh of ${NODES} real nodes (concurrent logins), median`, value: median(refresh), baseline: null, unit: "ms", goal: "≤ 500 ms" },
+    ...http,
   ];
   const results = {
     at: new Date().toISOString(),

@@ -59,8 +59,9 @@ export function generatePassword(length = 24): string {
   return out;
 }
 
+const ga = globalThis as unknown as { marinerAuthSecret?: string };
 export function authSecret(): string {
-  return process.env.NEXTAUTH_SECRET ?? fileSecret(authSecretFile(), 32).toString("base64url");
+  return (ga.marinerAuthSecret ??= process.env.NEXTAUTH_SECRET ?? fileSecret(authSecretFile(), 32).toString("base64url"));
 }
 
 export function sha256(text: string): string {

@@ -3,8 +3,10 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { authSecret } from "@/lib/secrets";
 import { authenticate } from "./users";
 
+const g = globalThis as unknown as { marinerAuthOptions?: NextAuthOptions };
+
 export function authOptions(): NextAuthOptions {
-  return {
+  return (g.marinerAuthOptions ??= {
     secret: authSecret(),
     session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
     pages: { signIn: "/signin" },
@@ -32,5 +34,5 @@ export function authOptions(): NextAuthOptions {
         return session;
       },
     },
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
+import { cache } from "react";
 import type { Actor } from "./actor";
 import { authOptions } from "./options";
 import { actorById, actorForToken } from "./users";
@@ -19,9 +20,12 @@ export async function currentActor(request?: Request): Promise<Actor | null> {
   return id ? actorById(id) : null;
 }
 
+/** The session's user, looked up once per request however many layouts and pages ask. */
+const sessionActor = cache(() => currentActor());
+
 /** For pages and server actions: the signed-in user, or off to the sign-in page. */
 export async function requireActor(): Promise<Actor> {
-  const actor = await currentActor();
+  const actor = await sessionActor();
   if (!actor) redirect("/signin");
   return actor;
 }

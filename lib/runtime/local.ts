@@ -29,6 +29,7 @@ export function nodeLayout(baseDir: string) {
     socket: path.join(baseDir, "mariadb.sock"),
     pidFile: path.join(baseDir, "mariadb.pid"),
     errorLog: path.join(baseDir, "error.log"),
+    tmpdir: path.join(baseDir, "tmp"),
   };
 }
 
@@ -189,6 +190,7 @@ export class LocalDriver implements RuntimeDriver {
       socket: l.socket,
       pidFile: l.pidFile,
       logError: l.errorLog,
+      tmpdir: l.tmpdir,
       bindAddress: spec.host,
       port: spec.port,
       serverId: spec.serverId,
@@ -209,7 +211,7 @@ export class LocalDriver implements RuntimeDriver {
       rootPassword,
     };
     try {
-      fs.mkdirSync(baseDir, { recursive: true, mode: 0o750 });
+      fs.mkdirSync(l.tmpdir, { recursive: true, mode: 0o750 });
       fs.writeFileSync(l.cnf, renderInitialMyCnf(this.wiring(spec, baseDir), spec.memoryMb), { mode: 0o640 });
       await onStep("initializing data directory");
       await this.installDb(l);
@@ -336,6 +338,7 @@ export class LocalDriver implements RuntimeDriver {
     const running = this.livePid(node);
     if (running) return { ...node, pid: running };
     if (!fs.existsSync(l.datadir)) throw new RuntimeError(`Data directory ${l.datadir} is missing`);
+    fs.mkdirSync(l.tmpdir, { recursive: true, mode: 0o750 });
     const offset = fileSize(l.errorLog);
     fs.rmSync(l.socket, { force: true }); // a stale socket from a killed server would fool the wait
     const pid = await this.spawnServer(l.cnf, l.errorLog);
@@ -403,6 +406,7 @@ export class LocalDriver implements RuntimeDriver {
       socket: l.socket,
       "pid-file": l.pidFile,
       "log-error": l.errorLog,
+      tmpdir: l.tmpdir,
       "bind-address": node.host,
       port: String(node.port),
     };

@@ -8,6 +8,7 @@ const wiring = {
   socket: "/d/s.sock",
   pidFile: "/d/p.pid",
   logError: "/d/e.log",
+  tmpdir: "/d/tmp",
   bindAddress: "127.0.0.7",
   port: 3306,
   serverId: 42,
