@@ -188,7 +188,17 @@ test("my.cnf: an unknown option is rejected before restart; a config that cannot
 
   const revs = await cfg.listRevisions(actor, "slavebase");
   assert.deepEqual(revs.slice(0, 2).map((r) => r.result), ["rolled-back", "rejected"]);
-  assert.ok(revs.some((r) => r.result === "applied" && r.author === "mariner"));
+  const generated = revs.find((r) => r.result === "applied" && r.author === "mariner");
+  assert.ok(generated);
+
+  // "Restore this revision": the generated my.cnf comes back through the same validated path.
+  const restored = await cfg.restoreRevision(actor, "slavebase", generated.id);
+  assert.equal(restored.restarted, true);
+  assert.equal((await cfg.getConfig(actor, "slavebase")).content, generated.content);
+  const latest = (await cfg.listRevisions(actor, "slavebase"))[0];
+  assert.equal(latest.result, "applied");
+  assert.match(latest.message ?? "", /Restored the revision of/);
+  assert.equal(await until(() => threads("slavebase"), (t) => t === "Yes/Yes"), "Yes/Yes");
 });
 
 test("hostile replication input is refused cleanly and executes nothing", async () => {
