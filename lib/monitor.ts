@@ -4,9 +4,19 @@ import { driverFor } from "@/lib/runtime";
 import { RuntimeError } from "@/lib/runtime/driver";
 import { nodeRefOf } from "@/lib/environments/spec";
 import { resolvePendingRevisions } from "@/lib/environments/config";
+import { actorById } from "@/lib/auth/users";
+import { beginFailover } from "@/lib/topology/operations";
 
-const g = globalThis as unknown as { marinerMonitor?: NodeJS.Timeout; marinerRestarts?: Map<string, number[]> };
+const g = globalThis as unknown as {
+  marinerMonitor?: NodeJS.Timeout;
+  marinerRestarts?: Map<string, number[]>;
+  marinerDownSince?: Map<string, number>;
+  marinerFailoverTried?: Map<string, number>;
+};
 const restarts = (g.marinerRestarts ??= new Map<string, number[]>());
+const downSince = (g.marinerDownSince ??= new Map<string, number>());
+const failoverTried = (g.marinerFailoverTried ??= new Map<string, number>());
+const FAILOVER_RETRY_MS = 30_000;
 
 const MAX_RESTARTS = 3;
 const RESTART_WINDOW_MS = 5 * 60_000;
@@ -52,6 +62,7 @@ export async function checkEnvironment(environmentId: string, opts: { restart: b
   const driver = driverFor(env.runtime);
   const ref = nodeRefOf(node);
   const alive = await driver.isAlive(ref);
+  if (alive) downSince.delete(env.id);
   if (alive) {
     const status = env.desiredState === "running" ? "running" : "stopped";
     if (env.desiredState === "stopped") await driver.stop(ref); // desired state wins
@@ -59,11 +70,12 @@ export async function checkEnvironment(environmentId: string, opts: { restart: b
     return status;
   }
   if (env.desiredState === "stopped") {
-    if (env.status !== "stopped") await setStatus(env.id, "stopped", null);
+    if (env.status !== "stopped") await setStatus(env.id, "stopped", env.statusDetail);
     return "stopped";
   }
   const lines = await driver.tailErrorLog(ref, 5).catch(() => []);
   if (env.status !== "down") await setStatus(env.id, "down", `The server is not running. Last log lines:\n${lines.join("\n")}`);
+  if (env.autoFailover) return autoFailover(env);
   if (!opts.restart || restartPolicy() === "never") return "down";
 
   const now = Date.now();
@@ -86,6 +98,25 @@ export async function checkEnvironment(environmentId: string, opts: { restart: b
     await setStatus(env.id, "down", `Automatic restart failed: ${detail}`);
     return "down";
   }
+}
+
+/**
+ * A master under the automatic failover policy is not restarted (it could come back as a second writer):
+ * after its grace period the failover runs, with the same pre-flight as a manual one (two vantage points).
+ */
+async function autoFailover(env: { id: string; name: string; ownerId: string; failoverGraceSec: number }): Promise<string> {
+  const now = Date.now();
+  const since = downSince.get(env.id) ?? now;
+  downSince.set(env.id, since);
+  if (now - since < env.failoverGraceSec * 1000) return "down";
+  if (now - (failoverTried.get(env.id) ?? 0) < FAILOVER_RETRY_MS) return "down";
+  failoverTried.set(env.id, now);
+  const actor = await actorById(env.ownerId);
+  if (!actor) return "down";
+  const { done } = await beginFailover(actor, env.name, {});
+  // Not awaited under the environment's lock: the failover takes the topology lock and other environments'.
+  done.catch((e) => setStatus(env.id, "down", `Automatic failover did not run: ${(e as Error).message}`));
+  return "failing-over";
 }
 
 async function setStatus(id: string, status: string, detail: string | null) {

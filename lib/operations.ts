@@ -68,6 +68,26 @@ export async function runOperation<T>(meta: OperationMeta, work: (step: (name: s
   }
 }
 
+/** Starts an audited operation in the background: returns its id at once (for live progress) and its outcome. */
+export async function beginOperation<T>(
+  meta: OperationMeta,
+  work: (step: (name: string) => Promise<void>) => Promise<T>,
+): Promise<{ operationId: string; done: Promise<T> }> {
+  const operationId = await startOperation(meta);
+  const done = (async () => {
+    try {
+      const result = await work((name) => recordStep(operationId, name));
+      await finishOperation(operationId);
+      return result;
+    } catch (e) {
+      await finishOperation(operationId, e);
+      throw e;
+    }
+  })();
+  done.catch(() => undefined); // UI callers follow the operation instead of awaiting
+  return { operationId, done };
+}
+
 export async function getOperation(id: string) {
   const op = await db().operation.findUnique({ where: { id } });
   if (!op) return null;

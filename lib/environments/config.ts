@@ -52,7 +52,13 @@ function rejected(message: string, problems: ConfigProblem[], lines: string[] = 
  * previous my.cnf is restored and started again. Every attempt, even a rejected one, becomes a revision, so
  * the text is never lost. Serialized with every other operation on the environment.
  */
-export async function saveConfig(actor: Actor, name: string, raw: unknown, message?: string): Promise<SaveResult> {
+export interface SaveOptions {
+  message?: string;
+  /** false when the caller already changed the running server (SET GLOBAL) and only the file must follow. */
+  restart?: boolean;
+}
+
+export async function saveConfig(actor: Actor, name: string, raw: unknown, { message, restart = true }: SaveOptions = {}): Promise<SaveResult> {
   const found = await getEnvironment(actor, name);
   const input = parseInput(saveConfigInput, raw);
   return withLock(found.id, () =>
@@ -94,7 +100,7 @@ export async function saveConfig(actor: Actor, name: string, raw: unknown, messa
       const pending = await note("pending", review.content, null);
       const settle = (result: string, msg: string | null) => db().configRevision.update({ where: { id: pending.id }, data: { result, message: msg } });
       await driver.writeConfig(ref, review.content);
-      const running = env.desiredState === "running";
+      const running = env.desiredState === "running" && restart;
       if (running) {
         await step("restarting");
         try {
@@ -125,7 +131,7 @@ export async function saveConfig(actor: Actor, name: string, raw: unknown, messa
 
 export async function restoreRevision(actor: Actor, name: string, revisionId: string): Promise<SaveResult> {
   const rev = await getRevision(actor, name, revisionId);
-  return saveConfig(actor, name, { content: rev.content }, `Restored the revision of ${rev.createdAt.toISOString()}`);
+  return saveConfig(actor, name, { content: rev.content }, { message: `Restored the revision of ${rev.createdAt.toISOString()}` });
 }
 
 export function formatProblem(p: ConfigProblem): string {

@@ -118,7 +118,7 @@ export async function controlSlave(actor: Actor, name: string, raw: unknown) {
 /** Binary logging on (log-bin = mysql-bin, binlog-format = mixed) through the normal config path (restart). */
 export async function enableBinlog(actor: Actor, name: string) {
   const { content } = await getConfig(actor, name);
-  return saveConfig(actor, name, { content: setServerOptions(content, { "log-bin": "mysql-bin", "binlog-format": "mixed" }) }, "Enabled binary logging");
+  return saveConfig(actor, name, { content: setServerOptions(content, { "log-bin": "mysql-bin", "binlog-format": "mixed" }) }, { message: "Enabled binary logging" });
 }
 
 /** The actor's running environments replicating from `env` (matched on the address their slave thread uses). */

@@ -84,3 +84,16 @@ export function setServerOptions(text: string, values: Record<string, string | n
   }
   return out.join("\n");
 }
+
+/** Replaces every occurrence of a repeatable option (replicate-do-db = a, replicate-do-db = b …) with `values`. */
+export function setServerOptionList(text: string, key: string, values: string[]): string {
+  const k = normalizeKey(key);
+  const lines = parseMyCnf(text);
+  const kept = lines.filter((l) => !(l.kind === "option" && isServerGroup(l.section) && normalizeKey(l.key) === k)).map((l) => l.raw);
+  if (!values.length) return kept.join("\n");
+  let out = kept.join("\n");
+  // Reuse the single-option insertion point, then expand it into one line per value.
+  const marker = "__mariner_list_marker__";
+  out = setServerOptions(out, { [key]: marker });
+  return out.replace(`${key} = ${marker}`, values.map((v) => `${key} = ${v}`).join("\n"));
+}

@@ -70,3 +70,11 @@ test("line diff marks additions and removals", () => {
   const d = diffLines("a\nb\nc", "a\nc\nd");
   assert.deepEqual(d.map((l) => l.op + l.text), [" a", "-b", " c", "+d"]);
 });
+
+test("repeatable options are replaced as a list", async () => {
+  const { setServerOptionList } = await import("../../lib/mycnf/parse");
+  const once = setServerOptionList(base + "[mysqld]\nreplicate-do-db = old\n", "replicate-do-db", ["sales", "hr"]);
+  assert.doesNotMatch(once, /= old/);
+  assert.match(once, /replicate-do-db = sales\nreplicate-do-db = hr/);
+  assert.doesNotMatch(setServerOptionList(once, "replicate-do-db", []), /replicate-do-db/);
+});

@@ -1,0 +1,60 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+
+export interface DumpSource {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+const SYSTEM_SCHEMAS = new Set(["mysql", "information_schema", "performance_schema", "sys"]);
+
+function run(bin: string, args: string[], password: string, io: { stdin?: fs.ReadStream; stdout?: fs.WriteStream }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // The password travels in the child's environment (readable only by this user), never on the command line.
+    const child = spawn(bin, args, { env: { ...process.env, MYSQL_PWD: password }, stdio: ["pipe", io.stdout ? "pipe" : "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    if (io.stdin) io.stdin.pipe(child.stdin!);
+    else child.stdin!.end();
+    if (io.stdout && child.stdout) child.stdout.pipe(io.stdout);
+    child.once("error", reject);
+    child.once("close", (code) => {
+      if (code === 0) resolve();
+      else reject(Object.assign(new Error(`${bin} failed (exit ${code})`), { lines: stderr.split("\n").filter(Boolean).slice(-10) }));
+    });
+  });
+}
+
+/**
+ * A consistent snapshot of every user database (not `mysql`: each server keeps its own accounts) with the
+ * GTID position it corresponds to (`--master-data --gtid` writes SET GLOBAL gtid_slave_pos into the dump).
+ * One snapshot for all databases, so a database created meanwhile is either in the dump or after the position.
+ */
+export async function dumpAll(source: DumpSource, file: string, withPosition: boolean): Promise<void> {
+  const args = [
+    `--host=${source.host}`,
+    `--port=${source.port}`,
+    `--user=${source.user}`,
+    "--all-databases",
+    ...[...SYSTEM_SCHEMAS].map((d) => `--ignore-database=${d}`),
+    "--single-transaction",
+    "--routines",
+    "--events",
+    "--triggers",
+    "--hex-blob",
+    ...(withPosition ? ["--master-data=1", "--gtid"] : []),
+  ];
+  await run("mariadb-dump", args, source.password, { stdout: fs.createWriteStream(file, { mode: 0o600 }) });
+}
+
+/** Loads a dump without writing it to the target's binary log: a seeded slave must not invent its own GTIDs. */
+export async function loadDump(target: DumpSource, file: string): Promise<void> {
+  await run(
+    "mariadb",
+    [`--host=${target.host}`, `--port=${target.port}`, `--user=${target.user}`, "--init-command=SET SESSION sql_log_bin=0", "--binary-mode"],
+    target.password,
+    { stdin: fs.createReadStream(file) },
+  );
+}
