@@ -16,6 +16,9 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
             <Link href="/environments" className="hover:text-slate-900">
               Environments
             </Link>
+            <Link href="/topology" className="hover:text-slate-900">
+              Topology
+            </Link>
             <Link href="/tokens" className="hover:text-slate-900">
               API tokens
             </Link>

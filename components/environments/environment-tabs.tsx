@@ -6,6 +6,7 @@ const TABS = [
   { label: "Overview", path: "" },
   { label: "Config", path: "/config" },
   { label: "Replication", path: "/replication" },
+  { label: "Topology", path: "/topology" },
   { label: "SQL", path: "/sql" },
   { label: "Connection", path: "/connection" },
 ];

@@ -9,14 +9,17 @@ export interface OperationView {
   errorLines: string[];
 }
 
-/** Polls an operation and shows its steps live; the expected steps are listed up front, greyed until reached. */
+/**
+ * Polls an operation and shows its steps live. With `expectedSteps` they are listed up front, greyed until
+ * reached; without, steps appear as the server reports them.
+ */
 export function OperationProgress({
   operationId,
   expectedSteps,
   onDone,
 }: {
   operationId: string;
-  expectedSteps: string[];
+  expectedSteps?: string[];
   onDone?: (op: OperationView) => void;
 }) {
   const [op, setOp] = useState<OperationView | null>(null);
@@ -43,14 +46,15 @@ export function OperationProgress({
   }, [operationId, onDone]);
 
   const reached = new Set(op?.steps.map((s) => s.name));
+  const names = expectedSteps ?? op?.steps.map((s) => s.name) ?? [];
   const started = op ? Date.parse(op.steps[0]?.at ?? "") : NaN;
   return (
     <div className="space-y-3">
       <ol className="space-y-1.5 text-sm" aria-label="Progress">
-        {expectedSteps.map((name) => {
+        {names.map((name) => {
           const step = op?.steps.find((s) => s.name === name);
           const done = reached.has(name);
-          const current = done && op?.status === "running" && op.steps.at(-1)?.name === name && name !== "ready";
+          const current = done && op?.status === "running" && op.steps.at(-1)?.name === name && name !== "ready" && name !== "done";
           return (
             <li key={name} data-step={name} data-done={done} className={`flex items-center gap-2 ${done ? "text-slate-900" : "text-slate-400"}`}>
               <span className={`flex h-4 w-4 items-center justify-center rounded-full text-[10px] ${done ? "bg-emerald-600 text-white" : "border border-slate-300"} ${current ? "animate-pulse bg-blue-600" : ""}`}>
@@ -62,6 +66,7 @@ export function OperationProgress({
           );
         })}
       </ol>
+      {op?.status === "succeeded" && !expectedSteps && <p className="text-sm font-medium text-emerald-700">Finished.</p>}
       {op?.status === "failed" && <ErrorLines message={op.error ?? "Failed"} lines={op.errorLines} />}
     </div>
   );

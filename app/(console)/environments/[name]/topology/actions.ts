@@ -1,0 +1,68 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { requireActor } from "@/lib/auth/session";
+import { ServiceError } from "@/lib/errors";
+import * as topo from "@/lib/topology/operations";
+
+export type Started = { ok: true; operationId: string } | { ok: false; error: string };
+export type Done = { ok: true } | { ok: false; error: string };
+
+async function start(work: () => Promise<{ operationId: string }>): Promise<Started> {
+  try {
+    return { ok: true, operationId: (await work()).operationId };
+  } catch (e) {
+    if (e instanceof ServiceError) return { ok: false, error: e.message };
+    throw e;
+  }
+}
+
+async function finish(name: string, work: () => Promise<unknown>): Promise<Done> {
+  try {
+    await work();
+    revalidatePath(`/environments/${name}/topology`);
+    return { ok: true };
+  } catch (e) {
+    if (e instanceof ServiceError) return { ok: false, error: e.message };
+    throw e;
+  }
+}
+
+export async function addSlavesAction(name: string, count: number) {
+  const actor = await requireActor();
+  return start(() => topo.beginAddSlaves(actor, name, { count }));
+}
+
+export async function cloneAction(name: string, cloneName: string, asSlave: boolean) {
+  const actor = await requireActor();
+  return start(() => topo.beginClone(actor, name, { name: cloneName, asSlave }));
+}
+
+export async function switchoverAction(name: string, candidate: string, demoteOldMaster: boolean) {
+  const actor = await requireActor();
+  return start(() => topo.beginSwitchover(actor, name, { candidate, demoteOldMaster }));
+}
+
+export async function failoverAction(name: string, candidate?: string) {
+  const actor = await requireActor();
+  return start(() => topo.beginFailover(actor, name, candidate ? { candidate } : {}));
+}
+
+export async function moveAction(name: string, newMaster: string) {
+  const actor = await requireActor();
+  return finish(name, () => topo.moveSlave(actor, name, { newMaster }));
+}
+
+export async function makeMasterAction(name: string) {
+  const actor = await requireActor();
+  return finish(name, () => topo.makeMaster(actor, name));
+}
+
+export async function filtersAction(name: string, filters: { doDb: string[]; ignoreDb: string[]; wildDoTable: string[]; wildIgnoreTable: string[] }) {
+  const actor = await requireActor();
+  return finish(name, () => topo.setFilters(actor, name, filters));
+}
+
+export async function failoverPolicyAction(name: string, autoFailover: boolean, graceSec: number) {
+  const actor = await requireActor();
+  return finish(name, () => topo.setFailoverPolicy(actor, name, { autoFailover, graceSec }));
+}

@@ -1,0 +1,33 @@
+import { EnvironmentTopology } from "@/components/topology/environment-topology";
+import { requireActor } from "@/lib/auth/session";
+import { getEnvironment } from "@/lib/environments/service";
+import { discoverTopology } from "@/lib/topology/discover";
+import { preflight } from "@/lib/topology/operations";
+
+export const metadata = { title: "Topology" };
+
+export default async function EnvironmentTopologyPage({ params }: { params: Promise<{ name: string }> }) {
+  const actor = await requireActor();
+  const { name } = await params;
+  const env = await getEnvironment(actor, name);
+  const topology = await discoverTopology(actor);
+  const self = topology.nodes.find((n) => n.name === name)!;
+  const slaves = topology.edges.filter((e) => e.from === name).map((e) => e.to);
+  const edge = topology.edges.find((e) => e.to === name) ?? null;
+  const report = slaves.length ? await preflight(actor, name) : null;
+  const moveTargets = topology.nodes.filter((n) => n.name !== name && n.facts).map((n) => n.name);
+  return (
+    <EnvironmentTopology
+      name={name}
+      running={env.status === "running"}
+      facts={self.facts ? { logBin: self.facts.logBin, logSlaveUpdates: self.facts.logSlaveUpdates, readOnly: self.facts.readOnly } : null}
+      master={self.master}
+      slaves={slaves}
+      filters={edge?.filters ?? {}}
+      preflight={report}
+      moveTargets={moveTargets}
+      autoFailover={env.autoFailover}
+      graceSec={env.failoverGraceSec}
+    />
+  );
+}

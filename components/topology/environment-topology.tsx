@@ -1,0 +1,309 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useRef, useState, useTransition } from "react";
+import {
+  addSlavesAction,
+  cloneAction,
+  failoverAction,
+  failoverPolicyAction,
+  filtersAction,
+  makeMasterAction,
+  moveAction,
+  switchoverAction,
+  type Done,
+  type Started,
+} from "@/app/(console)/environments/[name]/topology/actions";
+import { OperationProgress } from "@/components/environments/operation-progress";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { Field } from "@/components/ui/field";
+import type { Preflight } from "@/lib/topology/operations";
+
+interface Props {
+  name: string;
+  running: boolean;
+  facts: { logBin: boolean; logSlaveUpdates: boolean; readOnly: boolean } | null;
+  master: string | null;
+  slaves: string[];
+  filters: Record<string, string>;
+  preflight: Preflight | null;
+  moveTargets: string[];
+  autoFailover: boolean;
+  graceSec: number;
+}
+
+const list = (s: string) =>
+  s
+    .split(/[\s,]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+export function EnvironmentTopology(p: Props) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const [operation, setOperation] = useState<{ id: string; title: string } | null>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const confirmRef = useRef<HTMLDialogElement>(null);
+  const [confirm, setConfirm] = useState<{ title: string; body: string; run: () => Promise<Started> } | null>(null);
+
+  function started(title: string, work: () => Promise<Started>) {
+    setMessage(null);
+    startTransition(async () => {
+      const res = await work();
+      if (res.ok) setOperation({ id: res.operationId, title });
+      else setMessage({ ok: false, text: res.error });
+    });
+  }
+  function finished(text: string, work: () => Promise<Done>) {
+    setMessage(null);
+    startTransition(async () => {
+      const res = await work();
+      setMessage(res.ok ? { ok: true, text } : { ok: false, text: res.error });
+      router.refresh();
+    });
+  }
+  function ask(c: NonNullable<typeof confirm>) {
+    setConfirm(c);
+    setTimeout(() => confirmRef.current?.showModal());
+  }
+
+  const wild = (key: string) => (p.filters[key] ?? "").split(",").filter(Boolean);
+
+  return (
+    <div className="space-y-4">
+      {message && (
+        <p role={message.ok ? "status" : "alert"} className={`rounded-md border p-3 text-sm ${message.ok ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-900"}`}>
+          {message.text}
+        </p>
+      )}
+      {operation && (
+        <Card title={operation.title}>
+          <OperationProgress operationId={operation.id} onDone={() => router.refresh()} />
+        </Card>
+      )}
+
+      {(!p.running || !p.facts) && (
+        <p className="rounded-md border border-slate-200 bg-white p-4 text-sm text-slate-600">
+          {p.name} is not running{p.preflight ? ": its slaves can take over (failover below)." : "; start it to change its topology."}
+        </p>
+      )}
+      {p.facts && (
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Card title="Scale out">
+          <form
+            className="flex items-end gap-3"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const count = Number(new FormData(e.currentTarget).get("count"));
+              started(`Adding ${count} slave(s) to ${p.name}`, () => addSlavesAction(p.name, count));
+            }}
+          >
+            <div className="w-28">
+              <Field id="slave-count" name="count" label="Slaves" type="number" min={1} max={10} defaultValue={1} required />
+            </div>
+            <Button type="submit" disabled={pending || !p.facts!.logBin}>
+              Add slave
+            </Button>
+          </form>
+          <p className="mt-2 text-xs text-slate-500">
+            {p.facts!.logBin
+              ? "Each new slave gets a consistent copy of this server's data and replicates from its GTID position."
+              : "Binary logging is off on this server: enable it on the Replication tab first."}
+          </p>
+        </Card>
+
+        <Card title="Clone">
+          <form
+            className="flex flex-wrap items-end gap-3"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const f = new FormData(e.currentTarget);
+              const cloneName = String(f.get("cloneName"));
+              started(`Cloning ${p.name} to ${cloneName}`, () => cloneAction(p.name, cloneName, f.get("asSlave") === "on"));
+            }}
+          >
+            <div className="w-48">
+              <Field id="clone-name" name="cloneName" label="New environment" required maxLength={40} />
+            </div>
+            <label className="flex items-center gap-2 pb-2 text-sm">
+              <input type="checkbox" name="asSlave" disabled={!p.facts!.logBin} /> as a slave of {p.name}
+            </label>
+            <Button type="submit" disabled={pending}>
+              Clone
+            </Button>
+          </form>
+        </Card>
+
+        {p.master && (
+          <Card title={`Slave of ${p.master}`}>
+            <form
+              className="flex items-end gap-3"
+              onSubmit={(e) => {
+                e.preventDefault();
+                const target = String(new FormData(e.currentTarget).get("target"));
+                finished(`${p.name} now replicates from ${target}.`, () => moveAction(p.name, target));
+              }}
+            >
+              <div className="space-y-1">
+                <label htmlFor="move-target" className="block text-sm font-medium text-slate-700">
+                  Move under
+                </label>
+                <select id="move-target" name="target" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">
+                  {p.moveTargets.map((t) => (
+                    <option key={t}>{t}</option>
+                  ))}
+                </select>
+              </div>
+              <Button type="submit" disabled={pending}>
+                Move
+              </Button>
+            </form>
+            <form
+              className="mt-4 space-y-2"
+              onSubmit={(e) => {
+                e.preventDefault();
+                const f = new FormData(e.currentTarget);
+                finished("Filters saved (server restarted).", () =>
+                  filtersAction(p.name, { doDb: list(String(f.get("doDb"))), ignoreDb: list(String(f.get("ignoreDb"))), wildDoTable: [], wildIgnoreTable: [] }),
+                );
+              }}
+            >
+              <h3 className="text-sm font-semibold text-slate-700">Replicate only some databases</h3>
+              <Field id="filter-do" name="doDb" label="Only these databases" placeholder="sales, hr" defaultValue={wild("Replicate_Wild_Do_Table").map((w) => w.replace(/\.%$/, "")).join(", ")} />
+              <Field id="filter-ignore" name="ignoreDb" label="All but these databases" defaultValue={wild("Replicate_Wild_Ignore_Table").map((w) => w.replace(/\.%$/, "")).join(", ")} />
+              <p className="text-xs text-slate-500">Written as replicate-wild-do-table = db.% (replicate-do-db silently drops writes made without USE db).</p>
+              <Button type="submit" variant="secondary" disabled={pending}>
+                Save filters
+              </Button>
+            </form>
+          </Card>
+        )}
+
+        {(!p.facts.logBin || (p.master && !p.facts.logSlaveUpdates)) && (
+          <Card title="Feed other slaves">
+            <p className="mb-2 text-sm text-slate-600">To be a master (or the middle of a chain) this server needs its binary log with replicated events (log-bin + log-slave-updates).</p>
+            <Button disabled={pending} onClick={() => finished(`${p.name} can now feed other slaves.`, () => makeMasterAction(p.name))}>
+              Make it a master
+            </Button>
+          </Card>
+        )}
+      </div>
+      )}
+
+      {p.preflight && (
+        <Card title="Switchover and failover">
+          <div className="space-y-3 text-sm" data-testid="preflight">
+            <p>
+              Master <strong>{p.preflight.master}</strong> is {p.preflight.masterAlive ? "alive" : "not reachable"}
+              {p.preflight.masterPosition ? ` at ${p.preflight.masterPosition}` : ""}.
+            </p>
+            <table className="w-full text-left">
+              <thead className="text-xs uppercase text-slate-500">
+                <tr>
+                  <th>Candidate</th>
+                  <th>Executed GTID</th>
+                  <th>Behind</th>
+                  <th>Lag</th>
+                  <th>Can be promoted</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.preflight.candidates.map((c) => (
+                  <tr key={c.name} className="border-t border-slate-100" data-candidate={c.name}>
+                    <td className="py-1 font-medium">{c.name}</td>
+                    <td className="font-mono text-xs">{c.gtid || "—"}</td>
+                    <td>{c.transactionsBehind} trx</td>
+                    <td>{c.secondsBehind ?? "—"} s</td>
+                    <td className={c.ok ? "text-emerald-700" : "text-red-700"}>{c.ok ? "yes" : c.reasons.join("; ")}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {p.preflight.blocked ? (
+              <p role="alert" className="text-red-700">
+                Blocked: {p.preflight.blocked}
+              </p>
+            ) : (
+              <p>
+                Would promote <strong>{p.preflight.chosen}</strong>
+                {p.preflight.masterAlive ? " (read-only window: the time the candidate needs to catch up, usually milliseconds)" : ""}.
+                {p.preflight.lost !== null && !p.preflight.masterAlive && ` Transactions lost: ${p.preflight.lost}.`}
+              </p>
+            )}
+            <div className="flex gap-2">
+              {p.preflight.masterAlive ? (
+                <Button
+                  disabled={pending || !!p.preflight.blocked}
+                  onClick={() =>
+                    ask({
+                      title: `Switch over to ${p.preflight!.chosen}?`,
+                      body: `${p.name} becomes read-only, ${p.preflight!.chosen} becomes the master once it has executed everything, the other slaves follow it and ${p.name} becomes its slave.`,
+                      run: () => switchoverAction(p.name, p.preflight!.chosen!, true),
+                    })
+                  }
+                >
+                  Switchover…
+                </Button>
+              ) : (
+                <Button
+                  variant="danger"
+                  disabled={pending || !!p.preflight.blocked}
+                  onClick={() =>
+                    ask({
+                      title: `Fail over to ${p.preflight!.chosen}?`,
+                      body: `${p.name} is considered dead. ${p.preflight!.chosen} is promoted, the other slaves follow it, and ${p.name} is kept stopped so it never returns as a second master.${p.preflight!.lost ? ` ${p.preflight!.lost} transaction(s) will be lost.` : ""}`,
+                      run: () => failoverAction(p.name),
+                    })
+                  }
+                >
+                  Failover…
+                </Button>
+              )}
+            </div>
+            <form
+              className="flex flex-wrap items-center gap-3 border-t border-slate-100 pt-3"
+              onSubmit={(e) => {
+                e.preventDefault();
+                const f = new FormData(e.currentTarget);
+                finished("Failover policy saved.", () => failoverPolicyAction(p.name, f.get("auto") === "on", Number(f.get("grace"))));
+              }}
+            >
+              <label className="flex items-center gap-2">
+                <input type="checkbox" name="auto" defaultChecked={p.autoFailover} /> Automatic failover when {p.name} is dead for
+              </label>
+              <input aria-label="Grace seconds" name="grace" type="number" min={2} max={3600} defaultValue={p.graceSec} className="w-20 rounded-md border border-slate-300 px-2 py-1" />
+              <span>seconds</span>
+              <Button type="submit" variant="secondary" disabled={pending}>
+                Save policy
+              </Button>
+            </form>
+          </div>
+        </Card>
+      )}
+
+      <dialog ref={confirmRef} aria-label={confirm?.title ?? "Confirm"} className="m-auto w-full max-w-md rounded-lg p-0 shadow-xl" onClose={() => setConfirm(null)}>
+        {confirm && (
+          <div className="space-y-4 p-5">
+            <h2 className="text-lg font-semibold">{confirm.title}</h2>
+            <p className="text-sm text-slate-600">{confirm.body}</p>
+            <div className="flex justify-end gap-2">
+              <Button variant="secondary" onClick={() => confirmRef.current?.close()}>
+                Cancel
+              </Button>
+              <Button
+                variant="danger"
+                onClick={() => {
+                  const c = confirm;
+                  confirmRef.current?.close();
+                  started(c.title.replace("?", ""), c.run);
+                }}
+              >
+                Yes, do it
+              </Button>
+            </div>
+          </div>
+        )}
+      </dialog>
+    </div>
+  );
+}
