@@ -22,6 +22,7 @@ const rep = await import("../lib/environments/replication");
 const sqlSvc = await import("../lib/environments/sql");
 const { liveStatuses } = await import("../lib/environments/status");
 const { httpBench } = await import("./http");
+const topo = await import("../lib/topology/operations");
 const { setServerOptions } = await import("../lib/mycnf/parse");
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -124,6 +125,35 @@ try {
   await writer.end();
   for (const name of ["wmaster", "wslave"]) await svc.deleteEnvironment(actor, name);
 
+  // Topology: seeded slave of a ~50 MB master, switchover read-only window, failover after SIGKILL.
+  await svc.createEnvironment(actor, { name: "big", memoryMb: 512 });
+  await rep.enableBinlog(actor, "big");
+  const big = await svc.connectionDetails(actor, "big");
+  const bigConn = await mysql.createConnection({ host: big.host, port: big.port, user: "root", password: big.password });
+  await bigConn.query("CREATE DATABASE data");
+  await bigConn.query("CREATE TABLE data.t (id INT AUTO_INCREMENT PRIMARY KEY, pad VARCHAR(255))");
+  await bigConn.query("INSERT INTO data.t (pad) SELECT REPEAT(MD5(seq), 7) FROM data.seq_1_to_200000");
+  await bigConn.query("ANALYZE TABLE data.t");
+  const [[size]] = (await bigConn.query("SELECT SUM(data_length + index_length) / 1048576 AS mb FROM information_schema.TABLES WHERE table_schema = 'data'")) as unknown as [{ mb: number }[]];
+  await bigConn.end();
+  const tSeed = performance.now();
+  await (await topo.beginAddSlaves(actor, "big", { count: 1 })).done;
+  const seedMs = performance.now() - tSeed;
+  await (await topo.beginAddSlaves(actor, "big", { count: 1 })).done;
+  const readOnly: number[] = [];
+  let master = "big";
+  for (const next of ["big-slave-1", "big", "big-slave-1"]) {
+    readOnly.push((await (await topo.beginSwitchover(actor, master, { candidate: next })).done).readOnlyMs);
+    master = next;
+  }
+  const doomed = await svc.getEnvironment(actor, master);
+  process.kill(doomed.nodes[0].pid!, "SIGKILL");
+  const tFail = performance.now();
+  await sleep(100);
+  const failed = await (await topo.beginFailover(actor, master, {})).done;
+  const failoverMs = performance.now() - tFail;
+  for (const name of ["big", "big-slave-1", "big-slave-2"]) await svc.deleteEnvironment(actor, name).catch(() => undefined);
+
   // Status of many real nodes, fetched concurrently (a real login each).
   const NODES = Number(process.env.BENCH_NODES ?? 100);
   const names = Array.from({ length: NODES }, (_, i) => `many${i}`);
@@ -150,6 +180,9 @@ try {
     { figure: `canary master→slave p50, under ${Math.round(writesPerSecond)} inserts/s`, value: median(loaded), baseline: null, unit: "ms", goal: "≤ 10 ms" },
     { figure: "canary master→slave p95, under write load", value: p95(loaded), baseline: null, unit: "ms", goal: "—" },
     { figure: `status refresh of ${NODES} real nodes (concurrent logins), median`, value: median(refresh), baseline: null, unit: "ms", goal: "≤ 500 ms" },
+    { figure: `Add slave: seeded slave of a ${Number(size.mb).toFixed(0)} MB master, ready and replicating`, value: seedMs, baseline: null, unit: "ms", goal: "—" },
+    { figure: "switchover read-only window, median of 3", value: median(readOnly), baseline: null, unit: "ms", goal: "—" },
+    { figure: `failover after SIGKILL → new master writable (manual trigger), ${failed.lostTransactions} lost`, value: failoverMs, baseline: null, unit: "ms", goal: "—" },
     ...http,
   ];
   const results = {
