@@ -24,7 +24,8 @@ before(async () => {
   await ensureAdmin(() => {});
   const u = await db().user.findFirstOrThrow();
   actor = { id: u.id, email: u.email, role: "admin" };
-  await Promise.all(["masterbase", "slavebase"].map((name) => svc.createEnvironment(actor, { name })));
+  // One after the other, so masterbase gets server-id 1 and slavebase 2 (the article's numbers).
+  for (const name of ["masterbase", "slavebase"]) await svc.createEnvironment(actor, { name });
 });
 
 after(async () => {
