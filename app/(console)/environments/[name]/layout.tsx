@@ -1,17 +1,13 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { AutoRefresh } from "@/components/ui/auto-refresh";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { EnvironmentControls } from "@/components/environments/environment-controls";
 import { EnvironmentTabs } from "@/components/environments/environment-tabs";
-import { requireActor } from "@/lib/auth/session";
-import { findEnvironment } from "@/lib/environments/service";
+import { pageEnvironment } from "@/lib/environments/page";
 
 export default async function EnvironmentLayout({ children, params }: { children: React.ReactNode; params: Promise<{ name: string }> }) {
-  const actor = await requireActor();
   const { name } = await params;
-  const env = await findEnvironment(actor, name);
-  if (!env) notFound();
+  const { env } = await pageEnvironment(name);
   return (
     <div className="space-y-4">
       <AutoRefresh intervalMs={4000} />

@@ -1,8 +1,7 @@
-import { notFound } from "next/navigation";
 import { Card } from "@/components/ui/card";
 import { Credentials } from "@/components/environments/credentials";
-import { requireActor } from "@/lib/auth/session";
-import { errorLogTail, findEnvironment, liveStatus } from "@/lib/environments/service";
+import { pageEnvironment } from "@/lib/environments/page";
+import { errorLogTail, liveStatus } from "@/lib/environments/service";
 
 export async function generateMetadata({ params }: { params: Promise<{ name: string }> }) {
   return { title: (await params).name };
@@ -17,10 +16,8 @@ function formatUptime(seconds?: number) {
 }
 
 export default async function EnvironmentPage({ params }: { params: Promise<{ name: string }> }) {
-  const actor = await requireActor();
   const { name } = await params;
-  const env = await findEnvironment(actor, name);
-  if (!env) notFound();
+  const { actor, env } = await pageEnvironment(name);
   const node = env.nodes[0];
   const [live, log] = await Promise.all([liveStatus(env), errorLogTail(actor, env.name, 40)]);
 

@@ -1,12 +1,12 @@
 import { ConfigWorkspace } from "@/components/config/config-workspace";
-import { requireActor } from "@/lib/auth/session";
+import { pageEnvironment } from "@/lib/environments/page";
 import { getConfig, listRevisions } from "@/lib/environments/config";
 
 export const metadata = { title: "Config" };
 
 export default async function ConfigPage({ params }: { params: Promise<{ name: string }> }) {
-  const actor = await requireActor();
   const { name } = await params;
+  const { actor } = await pageEnvironment(name);
   const [config, revisions] = await Promise.all([getConfig(actor, name), listRevisions(actor, name)]);
   return (
     <ConfigWorkspace

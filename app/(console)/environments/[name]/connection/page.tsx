@@ -1,16 +1,15 @@
 import { Card } from "@/components/ui/card";
 import { CopyBlock } from "@/components/ui/copy-block";
-import { requireActor } from "@/lib/auth/session";
+import { pageEnvironment } from "@/lib/environments/page";
 import { replicationStatus, slavesOf } from "@/lib/environments/replication";
-import { getEnvironment, listEnvironments, primaryNode } from "@/lib/environments/service";
+import { listEnvironments, primaryNode } from "@/lib/environments/service";
 import { javaSnippet, nodeSnippet, phpSnippet, type Endpoint } from "@/lib/environments/snippets";
 
 export const metadata = { title: "Connection" };
 
 export default async function ConnectionPage({ params }: { params: Promise<{ name: string }> }) {
-  const actor = await requireActor();
   const { name } = await params;
-  const env = await getEnvironment(actor, name);
+  const { actor, env } = await pageEnvironment(name);
   const node = primaryNode(env);
   const self: Endpoint = { name: env.name, host: node.host, port: node.port, user: "root" };
 

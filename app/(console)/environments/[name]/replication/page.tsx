@@ -1,15 +1,14 @@
 import { ReplicationWorkspace } from "@/components/replication/replication-workspace";
-import { requireActor } from "@/lib/auth/session";
+import { pageEnvironment } from "@/lib/environments/page";
 import { replicationStatus } from "@/lib/environments/replication";
-import { getEnvironment, listEnvironments } from "@/lib/environments/service";
+import { listEnvironments } from "@/lib/environments/service";
 import { ServiceError } from "@/lib/errors";
 
 export const metadata = { title: "Replication" };
 
 export default async function ReplicationPage({ params }: { params: Promise<{ name: string }> }) {
-  const actor = await requireActor();
   const { name } = await params;
-  const env = await getEnvironment(actor, name);
+  const { actor, env } = await pageEnvironment(name);
   const [status, envs] = await Promise.all([
     replicationStatus(actor, name).catch((e) => {
       if (e instanceof ServiceError) return { unavailable: e.message };

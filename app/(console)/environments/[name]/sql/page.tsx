@@ -1,13 +1,13 @@
 import { SqlConsole } from "@/components/sql/sql-console";
-import { requireActor } from "@/lib/auth/session";
+import { pageEnvironment } from "@/lib/environments/page";
 import { databases, readOnlyHint } from "@/lib/environments/sql";
 import { ServiceError } from "@/lib/errors";
 
 export const metadata = { title: "SQL" };
 
 export default async function SqlPage({ params }: { params: Promise<{ name: string }> }) {
-  const actor = await requireActor();
   const { name } = await params;
+  const { actor } = await pageEnvironment(name);
   try {
     const [dbs, hint] = await Promise.all([databases(actor, name), readOnlyHint(actor, name)]);
     return <SqlConsole name={name} initialDatabases={dbs} readOnly={hint.readOnly} isSlave={hint.isSlave} />;

@@ -1,15 +1,13 @@
 import { EnvironmentTopology } from "@/components/topology/environment-topology";
-import { requireActor } from "@/lib/auth/session";
-import { getEnvironment } from "@/lib/environments/service";
+import { pageEnvironment } from "@/lib/environments/page";
 import { discoverTopology } from "@/lib/topology/discover";
 import { preflight } from "@/lib/topology/operations";
 
 export const metadata = { title: "Topology" };
 
 export default async function EnvironmentTopologyPage({ params }: { params: Promise<{ name: string }> }) {
-  const actor = await requireActor();
   const { name } = await params;
-  const env = await getEnvironment(actor, name);
+  const { actor, env } = await pageEnvironment(name);
   const topology = await discoverTopology(actor);
   const self = topology.nodes.find((n) => n.name === name)!;
   const slaves = topology.edges.filter((e) => e.from === name).map((e) => e.to);
