@@ -1,0 +1,112 @@
+import fs from "node:fs";
+import path from "node:path";
+import mysql from "mysql2/promise";
+import { z } from "zod";
+import type { Actor } from "@/lib/auth/actor";
+import { ServiceError } from "@/lib/errors";
+import { slaveStatus } from "@/lib/mariadb/replication";
+import { setServerOptions } from "@/lib/mycnf/parse";
+import { runOperation } from "@/lib/operations";
+import { caCertFile, certificateExpiry, ensureCa, issueCertificate } from "@/lib/tls/ca";
+import { discoverTopology } from "@/lib/topology/discover";
+import { parseInput } from "@/lib/validation";
+import { getConfig, saveConfig } from "./config";
+import { asRoot } from "./root";
+import { getEnvironment, primaryNode, type EnvironmentWithNodes } from "./service";
+import { nodeRefOf } from "./spec";
+
+const ROTATE_BEFORE_DAYS = 30;
+
+function tlsDir(env: EnvironmentWithNodes) {
+  const node = primaryNode(env);
+  if (env.runtime !== "local" || !node.baseDir) throw new ServiceError(409, "unsupported", "TLS is managed for the local runtime only");
+  const dir = path.join(node.baseDir, "tls");
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return { dir, ca: path.join(dir, "ca.pem"), cert: path.join(dir, "server.pem"), key: path.join(dir, "server-key.pem") };
+}
+
+/**
+ * The node's server certificate from the console CA (SAN = its address), issued when missing or within 30 days
+ * of expiry; ssl-ca/cert/key in my.cnf through the normal validated path. A fresh certificate on a server that
+ * already has TLS is loaded with FLUSH SSL — no restart, replication connections stay up.
+ */
+export async function ensureServerTls(actor: Actor, env: EnvironmentWithNodes, force = false): Promise<{ rotated: boolean; notAfter: Date }> {
+  const files = tlsDir(env);
+  const caPem = await ensureCa();
+  const current = fs.existsSync(files.cert) ? fs.readFileSync(files.cert, "utf8") : null;
+  const due = !current || force || certificateExpiry(current).getTime() - Date.now() < ROTATE_BEFORE_DAYS * 86_400_000;
+  if (due) {
+    const issued = await issueCertificate({ commonName: `${env.name} (Mariner)`, ipAddresses: [primaryNode(env).host], dnsNames: ["localhost"] });
+    fs.writeFileSync(files.ca, caPem, { mode: 0o600 });
+    fs.writeFileSync(files.key, issued.key, { mode: 0o600 });
+    fs.writeFileSync(files.cert, issued.cert, { mode: 0o600 });
+  }
+  const { content } = await getConfig(actor, env.name);
+  const next = setServerOptions(content, { "ssl-ca": files.ca, "ssl-cert": files.cert, "ssl-key": files.key });
+  if (next !== content) await saveConfig(actor, env.name, { content: next }, { message: "TLS certificates from the Mariner CA" });
+  else if (due) await asRoot(env, (c) => c.query("FLUSH SSL"));
+  return { rotated: due && !!current, notAfter: certificateExpiry(fs.readFileSync(files.cert, "utf8")) };
+}
+
+/** What a TLS client of the master negotiates (verified against the console CA). */
+export async function negotiatedTls(env: EnvironmentWithNodes) {
+  const ref = nodeRefOf(primaryNode(env));
+  const c = await mysql.createConnection({ host: ref.host, port: ref.port, user: "root", password: ref.rootPassword, ssl: { ca: fs.readFileSync(caCertFile(), "utf8") } });
+  try {
+    const [rows] = await c.query("SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')");
+    const m = Object.fromEntries((rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, r.Value]));
+    return { version: m.Ssl_version ?? null, cipher: m.Ssl_cipher ?? null };
+  } finally {
+    await c.end();
+  }
+}
+
+export const replicationTlsInput = z.strictObject({ enabled: z.boolean({ error: "enabled must be true or false" }) });
+
+/**
+ * The "Encrypt replication" switch for a slave and its master: server certificate + REQUIRE SSL on the
+ * replication user + MASTER_SSL with CA and server-certificate verification on the slave. Off reverses the
+ * user and slave side (the master keeps its certificate for application clients).
+ */
+export async function setReplicationTls(actor: Actor, slaveName: string, raw: unknown) {
+  const slave = await getEnvironment(actor, slaveName);
+  const { enabled } = parseInput(replicationTlsInput, raw);
+  const masterName = (await discoverTopology(actor)).nodes.find((n) => n.name === slave.name)?.master;
+  if (!masterName) throw new ServiceError(409, "not_a_slave", `${slave.name} does not replicate from one of your environments`);
+  const master = await getEnvironment(actor, masterName);
+  return runOperation({ userId: actor.id, action: enabled ? "replication.tls-on" : "replication.tls-off", environmentId: slave.id, target: slave.name, params: { master: master.name } }, async () => {
+    const row = await asRoot(slave, slaveStatus);
+    const replUser = String(row?.Master_User ?? "");
+    if (!replUser) throw new ServiceError(409, "not_a_slave", `${slave.name} has no replication user configured`);
+    if (enabled) await ensureServerTls(actor, master);
+    const freshMaster = await getEnvironment(actor, master.name);
+    await asRoot(freshMaster, async (c) => {
+      const [hosts] = await c.query("SELECT Host AS host FROM mysql.user WHERE User = ?", [replUser]);
+      const requirement = enabled ? "ALTER USER ?@? REQUIRE SSL" : "ALTER USER ?@? REQUIRE NONE";
+      for (const { host } of hosts as { host: string }[]) await c.query(requirement, [replUser, host]);
+    });
+    const slaveCa = path.join(tlsDir(slave).dir, "master-ca.pem");
+    if (enabled) fs.writeFileSync(slaveCa, fs.readFileSync(caCertFile()), { mode: 0o600 });
+    await asRoot(slave, async (c) => {
+      await c.query("STOP SLAVE");
+      if (enabled) await c.query("CHANGE MASTER TO MASTER_SSL = 1, MASTER_SSL_CA = ?, MASTER_SSL_VERIFY_SERVER_CERT = 1", [slaveCa]);
+      else await c.query("CHANGE MASTER TO MASTER_SSL = 0, MASTER_SSL_VERIFY_SERVER_CERT = 0");
+      await c.query("START SLAVE");
+    });
+    const t0 = Date.now();
+    let status = await asRoot(slave, slaveStatus);
+    while ((status?.Slave_IO_Running !== "Yes" || status?.Slave_SQL_Running !== "Yes") && Date.now() - t0 < 15_000) {
+      if (Number(status?.Last_IO_Errno)) break;
+      await new Promise((r) => setTimeout(r, 50));
+      status = await asRoot(slave, slaveStatus);
+    }
+    return {
+      enabled,
+      masterSslAllowed: String(status?.Master_SSL_Allowed ?? ""),
+      verifyServerCert: String(status?.Master_SSL_Verify_Server_Cert ?? ""),
+      threads: `${status?.Slave_IO_Running}/${status?.Slave_SQL_Running}`,
+      lastIoError: Number(status?.Last_IO_Errno) ? `${status?.Last_IO_Errno}: ${status?.Last_IO_Error}` : null,
+      negotiated: enabled ? await negotiatedTls(freshMaster) : null,
+    };
+  });
+}
