@@ -16,6 +16,16 @@ export interface OperationMeta {
   params?: Record<string, unknown>;
 }
 
+/** Audit parameters never carry secrets, whatever a caller passes. */
+export function redact(params: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(params).map(([k, v]) => [
+      k,
+      /pass|secret|token|key/i.test(k) ? "[redacted]" : v && typeof v === "object" && !Array.isArray(v) ? redact(v as Record<string, unknown>) : v,
+    ]),
+  );
+}
+
 export async function startOperation(meta: OperationMeta): Promise<string> {
   const op = await db().operation.create({
     data: {
@@ -23,7 +33,7 @@ export async function startOperation(meta: OperationMeta): Promise<string> {
       action: meta.action,
       environmentId: meta.environmentId ?? null,
       target: meta.target,
-      params: meta.params ? JSON.stringify(meta.params) : null,
+      params: meta.params ? JSON.stringify(redact(meta.params)) : null,
     },
   });
   return op.id;
@@ -103,4 +113,46 @@ export async function getOperation(id: string) {
     startedAt: op.startedAt.toISOString(),
     finishedAt: op.finishedAt?.toISOString() ?? null,
   };
+}
+
+export const auditFilters = {
+  action: (v: string) => v.slice(0, 60),
+  environment: (v: string) => v.slice(0, 60),
+  status: (v: string) => (["running", "succeeded", "failed"].includes(v) ? v : ""),
+};
+
+/**
+ * The audit trail the actor may see, newest first, optionally filtered: admins see everything; a user sees
+ * what they did and everything that happened to their environments (automatic restarts and failovers too).
+ */
+export async function listOperations(
+  actor: { id: string; role: string },
+  filter: { action?: string; environment?: string; status?: string; environmentId?: string },
+  take = 200,
+) {
+  const owned =
+    actor.role === "admin" ? [] : (await db().environment.findMany({ where: { ownerId: actor.id }, select: { id: true } })).map((e) => e.id);
+  const rows = await db().operation.findMany({
+    where: {
+      ...(actor.role === "admin" ? {} : { OR: [{ userId: actor.id }, { environmentId: { in: owned } }] }),
+      ...(filter.action ? { action: { startsWith: filter.action } } : {}),
+      ...(filter.environment ? { target: filter.environment } : {}),
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.environmentId ? { environmentId: filter.environmentId } : {}),
+    },
+    include: { user: { select: { email: true } } },
+    orderBy: { startedAt: "desc" },
+    take,
+  });
+  return rows.map((op) => ({
+    id: op.id,
+    who: op.user?.email ?? "mariner",
+    action: op.action,
+    target: op.target,
+    params: op.params,
+    status: op.status,
+    error: op.error,
+    startedAt: op.startedAt.toISOString(),
+    durationMs: op.finishedAt ? op.finishedAt.getTime() - op.startedAt.getTime() : null,
+  }));
 }

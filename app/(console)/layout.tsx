@@ -19,6 +19,9 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
             <Link href="/topology" className="hover:text-slate-900">
               Topology
             </Link>
+            <Link href="/audit" className="hover:text-slate-900">
+              Audit log
+            </Link>
             <Link href="/tokens" className="hover:text-slate-900">
               API tokens
             </Link>

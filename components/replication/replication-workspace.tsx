@@ -8,6 +8,7 @@ import {
   controlSlaveAction,
   dropReplicationUserAction,
   enableBinlogAction,
+  replicationTlsAction,
   type Outcome,
 } from "@/app/(console)/environments/[name]/replication/actions";
 import { Button } from "@/components/ui/button";
@@ -185,7 +186,22 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
               {status.health.lastIoError && <p className="mt-1 font-mono text-xs">IO: {status.health.lastIoError}</p>}
               {status.health.lastSqlError && <p className="mt-1 font-mono text-xs">SQL: {status.health.lastSqlError}</p>}
             </div>
-            <Button onClick={() => setDialog("master")}>Configure master</Button>
+            <div className="flex flex-wrap items-center gap-3">
+              <Button onClick={() => setDialog("master")}>Configure master</Button>
+              {status.slave && (
+                <label className="flex items-center gap-2" data-testid="encrypt-replication">
+                  <input
+                    type="checkbox"
+                    role="switch"
+                    aria-label="Encrypt replication"
+                    checked={status.slave.Master_SSL_Allowed === "Yes"}
+                    disabled={pending}
+                    onChange={(e) => run(() => replicationTlsAction(name, e.target.checked))}
+                  />
+                  Encrypt replication (TLS, certificate verified)
+                </label>
+              )}
+            </div>
             <ControlSlave disabled={pending || !status.slave} onAction={(action, count) => run(() => controlSlaveAction(name, action, count))} />
           </div>
         </Card>

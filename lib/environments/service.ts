@@ -184,7 +184,13 @@ export async function deleteEnvironment(actor: Actor, name: string): Promise<voi
       await setStatus(env.id, "deleting");
       const driver = driverFor(env.runtime);
       for (const node of env.nodes) await driver.destroy(nodeRefOf(node));
-      await db().environment.delete({ where: { id: env.id } });
+      // Its monitoring goes with it; its backups stay (restorable into a new environment).
+      await db().$transaction([
+        db().alertRule.deleteMany({ where: { environmentId: env.id } }),
+        db().lagSample.deleteMany({ where: { environmentId: env.id } }),
+        db().backupPolicy.deleteMany({ where: { environmentId: env.id } }),
+        db().environment.delete({ where: { id: env.id } }),
+      ]);
     });
   });
 }

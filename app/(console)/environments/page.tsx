@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { AutoRefresh } from "@/components/ui/auto-refresh";
+import { LiveUpdates } from "@/components/ui/live-updates";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { requireActor } from "@/lib/auth/session";
 import { listEnvironments } from "@/lib/environments/service";
@@ -18,7 +18,7 @@ export default async function EnvironmentsPage() {
   ]);
   return (
     <div className="space-y-4">
-      <AutoRefresh />
+      <LiveUpdates />
       <div className="flex items-center justify-between">
         <h1 className="text-xl font-semibold">Environments</h1>
         <NewEnvironmentDialog engineVersion={version} />

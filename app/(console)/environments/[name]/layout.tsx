@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { AutoRefresh } from "@/components/ui/auto-refresh";
+import { LiveUpdates } from "@/components/ui/live-updates";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { EnvironmentControls } from "@/components/environments/environment-controls";
 import { EnvironmentTabs } from "@/components/environments/environment-tabs";
@@ -10,7 +10,7 @@ export default async function EnvironmentLayout({ children, params }: { children
   const { env } = await pageEnvironment(name);
   return (
     <div className="space-y-4">
-      <AutoRefresh intervalMs={4000} />
+      <LiveUpdates />
       <div className="flex flex-wrap items-center gap-3">
         <Link href="/environments" className="text-sm text-slate-500 hover:text-slate-800">
           Environments /

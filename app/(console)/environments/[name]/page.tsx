@@ -1,6 +1,8 @@
 import { Card } from "@/components/ui/card";
 import { Credentials } from "@/components/environments/credentials";
 import { pageEnvironment } from "@/lib/environments/page";
+import { listOperations } from "@/lib/operations";
+import { AuditTable } from "@/components/audit/audit-table";
 import { errorLogTail, liveStatus } from "@/lib/environments/service";
 
 export async function generateMetadata({ params }: { params: Promise<{ name: string }> }) {
@@ -19,7 +21,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ na
   const { name } = await params;
   const { actor, env } = await pageEnvironment(name);
   const node = env.nodes[0];
-  const [live, log] = await Promise.all([liveStatus(env), errorLogTail(actor, env.name, 40)]);
+  const [live, log, activity] = await Promise.all([liveStatus(env), errorLogTail(actor, env.name, 40), listOperations(actor, { environmentId: env.id }, 20)]);
 
   return (
     <div className="space-y-4">
@@ -49,6 +51,9 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ na
           {node ? <Credentials name={env.name} host={node.host} port={node.port} /> : <p className="text-sm text-slate-500">No server yet.</p>}
         </Card>
       </div>
+      <Card title="Activity">
+        <AuditTable rows={activity} />
+      </Card>
       <Card title="Error log (last 40 lines)">
         <pre data-testid="error-log" className="max-h-80 overflow-auto whitespace-pre-wrap font-mono text-xs text-slate-700">
           {log.length ? log.join("\n") : "(empty)"}

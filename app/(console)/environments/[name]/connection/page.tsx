@@ -50,7 +50,15 @@ export default async function ConnectionPage({ params }: { params: Promise<{ nam
             ))}
           </tbody>
         </table>
-        <p className="mt-2 text-xs text-slate-500">Passwords are on each environment&apos;s Overview (Reveal). The snippets read them from MASTER_PASSWORD / SLAVE_PASSWORD.</p>
+        <p className="mt-2 text-xs text-slate-500">
+          Passwords are on each environment&apos;s Overview (Reveal). The snippets read them from MASTER_PASSWORD / SLAVE_PASSWORD. For TLS connections
+          verified against the console&apos;s CA, download{" "}
+          <a className="text-blue-700 underline" href="/api/v1/ca">
+            mariner-ca.pem
+          </a>{" "}
+          (JDBC <code>sslMode=verify-full&amp;serverSslCert=mariner-ca.pem</code>, mysqli <code>ssl_set(…, &quot;mariner-ca.pem&quot;, …)</code>, mysql2{" "}
+          <code>ssl: {"{ ca }"}</code>).
+        </p>
         {slaves.length === 0 && <p className="mt-2 text-sm text-slate-600">No slave replicates from this environment yet: the snippets read from the master too.</p>}
       </Card>
       <Card title="Java (JDBC, MariaDB Connector/J)">

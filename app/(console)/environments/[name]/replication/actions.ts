@@ -2,6 +2,7 @@
 import { requireActor } from "@/lib/auth/session";
 import { ServiceError } from "@/lib/errors";
 import * as replication from "@/lib/environments/replication";
+import { setReplicationTls } from "@/lib/environments/tls";
 
 export type Outcome<T = unknown> = { ok: true; value: T } | { ok: false; error: string; lines?: string[] };
 
@@ -46,4 +47,9 @@ export async function enableBinlogAction(name: string) {
   return attempt(async () => {
     await replication.enableBinlog(actor, name);
   });
+}
+
+export async function replicationTlsAction(name: string, enabled: boolean) {
+  const actor = await requireActor();
+  return attempt(() => setReplicationTls(actor, name, { enabled }));
 }

@@ -1,0 +1,31 @@
+import { withActor } from "@/lib/api/http";
+import { db } from "@/lib/db/client";
+import { listEnvironments } from "@/lib/environments/service";
+import { discoverTopology } from "@/lib/topology/discover";
+
+const label = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+
+/** Prometheus text format: node up, slave threads and lag, last canary, operation counts. Token or session. */
+export async function GET(request: Request) {
+  return withActor(request, async (actor) => {
+    const envs = await listEnvironments(actor);
+    const topology = await discoverTopology(actor, envs);
+    const lines: string[] = [];
+    const metric = (name: string, help: string, type: string, samples: [Record<string, string>, number][]) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const [labels, value] of samples) {
+        const l = Object.entries(labels).map(([k, v]) => `${k}="${label(v)}"`).join(",");
+        lines.push(`${name}{${l}} ${value}`);
+      }
+    };
+    metric("mariner_node_up", "1 when the environment's server answers a login", "gauge", topology.nodes.map((n) => [{ environment: n.name }, n.facts ? 1 : 0]));
+    metric("mariner_slave_io_running", "1 when the slave IO thread runs", "gauge", topology.edges.map((e) => [{ environment: e.to, master: e.from }, e.health.state === "running" || topology.nodes.find((n) => n.name === e.to)?.facts?.slave?.Slave_IO_Running === "Yes" ? 1 : 0]));
+    metric("mariner_slave_sql_running", "1 when the slave SQL thread runs", "gauge", topology.edges.map((e) => [{ environment: e.to, master: e.from }, topology.nodes.find((n) => n.name === e.to)?.facts?.slave?.Slave_SQL_Running === "Yes" ? 1 : 0]));
+    metric("mariner_slave_seconds_behind_master", "Seconds_Behind_Master (-1 when unknown)", "gauge", topology.edges.map((e) => [{ environment: e.to, master: e.from }, e.secondsBehind ?? -1]));
+    const samples = await db().lagSample.findMany({ where: { environmentId: { in: envs.map((e) => e.id) }, canaryMs: { not: null } }, orderBy: { at: "desc" }, distinct: ["environmentId"] });
+    metric("mariner_canary_milliseconds", "Last canary propagation master→slave", "gauge", samples.map((s) => [{ environment: envs.find((e) => e.id === s.environmentId)!.name }, s.canaryMs!]));
+    const ops = await db().operation.groupBy({ by: ["action", "status"], _count: { _all: true }, where: actor.role === "admin" ? {} : { environmentId: { in: envs.map((e) => e.id) } } });
+    metric("mariner_operations_total", "Operations by action and result", "counter", ops.map((o) => [{ action: o.action, status: o.status }, o._count._all]));
+    return new Response(lines.join("\n") + "\n", { headers: { "content-type": "text/plain; version=0.0.4" } });
+  });
+}
