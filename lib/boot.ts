@@ -1,11 +1,15 @@
 import { ensureAdmin } from "@/lib/auth/users";
 import { db } from "@/lib/db/client";
 import { reconcile, startMonitor } from "@/lib/monitor";
+import { startSampler } from "@/lib/monitoring/sampler";
 
 /** Console start-up: migrate (db() does it), first admin, reconcile nodes, start the liveness monitor. */
 export async function boot(): Promise<void> {
   db();
   await ensureAdmin();
   await reconcile();
-  if (process.env.MARINER_MONITOR !== "off") startMonitor();
+  if (process.env.MARINER_MONITOR !== "off") {
+    startMonitor();
+    startSampler();
+  }
 }

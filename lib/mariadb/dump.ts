@@ -33,7 +33,12 @@ function run(bin: string, args: string[], password: string, io: { stdin?: fs.Rea
  * One snapshot for all databases, so a database created meanwhile is either in the dump or after the position.
  */
 export async function dumpAll(source: DumpSource, file: string, withPosition: boolean): Promise<void> {
-  const args = [
+  await run("mariadb-dump", dumpArgs(source, withPosition ? "statement" : "none"), source.password, { stdout: fs.createWriteStream(file, { mode: 0o600 }) });
+}
+
+/** mariadb-dump arguments for a consistent dump of every user database; the GTID position as a statement or a comment. */
+export function dumpArgs(source: DumpSource, position: "none" | "statement" | "comment"): string[] {
+  return [
     `--host=${source.host}`,
     `--port=${source.port}`,
     `--user=${source.user}`,
@@ -44,9 +49,8 @@ export async function dumpAll(source: DumpSource, file: string, withPosition: bo
     "--events",
     "--triggers",
     "--hex-blob",
-    ...(withPosition ? ["--master-data=1", "--gtid"] : []),
+    ...(position === "none" ? [] : [`--master-data=${position === "statement" ? 1 : 2}`, "--gtid"]),
   ];
-  await run("mariadb-dump", args, source.password, { stdout: fs.createWriteStream(file, { mode: 0o600 }) });
 }
 
 /** Loads a dump without writing it to the target's binary log: a seeded slave must not invent its own GTIDs. */

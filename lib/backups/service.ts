@@ -1,0 +1,255 @@
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { Transform } from "node:stream";
+import zlib from "node:zlib";
+import { z } from "zod";
+import type { Actor } from "@/lib/auth/actor";
+import { db } from "@/lib/db/client";
+import { asRoot } from "@/lib/environments/root";
+import { createEnvironment, deleteEnvironment, findEnvironment, getEnvironment, primaryNode, type EnvironmentWithNodes } from "@/lib/environments/service";
+import { nodeRefOf } from "@/lib/environments/spec";
+import { ServiceError, notFound } from "@/lib/errors";
+import { dumpArgs, type DumpSource } from "@/lib/mariadb/dump";
+import { changeMaster, slaveStatus } from "@/lib/mariadb/replication";
+import { environmentName } from "@/lib/names";
+import { beginOperation } from "@/lib/operations";
+import { dataDir } from "@/lib/paths";
+import { ensureReplicationAccount } from "@/lib/topology/account";
+import { discoverTopology } from "@/lib/topology/discover";
+import { parseInput } from "@/lib/validation";
+import { parseCron } from "./cron";
+
+export const backupsDir = () => path.join(dataDir(), "backups");
+
+function login(env: EnvironmentWithNodes): DumpSource {
+  const ref = nodeRefOf(primaryNode(env));
+  return { host: ref.host, port: ref.port, user: "root", password: ref.rootPassword };
+}
+
+/** mariadb-dump → gzip → file, hashing on the way; the first 64 kB of SQL kept to read the position comment. */
+async function dumpToGzip(source: DumpSource, position: "none" | "comment", file: string) {
+  const child = spawn("mariadb-dump", dumpArgs(source, position), { env: { ...process.env, MYSQL_PWD: source.password }, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  let head = "";
+  const peek = new Transform({
+    transform(chunk, _enc, cb) {
+      if (head.length < 65_536) head += chunk.toString("utf8");
+      cb(null, chunk);
+    },
+  });
+  const hash = crypto.createHash("sha256");
+  const hashing = new Transform({
+    transform(chunk, _enc, cb) {
+      hash.update(chunk);
+      cb(null, chunk);
+    },
+  });
+  const exited = new Promise<number>((resolve) => child.once("close", (code) => resolve(code ?? 1)));
+  await pipeline(child.stdout, peek, zlib.createGzip({ level: 6 }), hashing, fs.createWriteStream(file, { mode: 0o600 }));
+  const code = await exited;
+  if (code !== 0) throw new ServiceError(500, "backup_failed", `mariadb-dump failed (exit ${code})`, stderr.split("\n").filter(Boolean).slice(-10));
+  return { head, sha256: hash.digest("hex"), size: fs.statSync(file).size };
+}
+
+/**
+ * The article's backup: from a slave when one replicates — its SQL thread paused so the copy is a frozen
+ * point in the master's history (the position recorded), then resumed — else from the master with a
+ * non-blocking single-transaction dump and the position it corresponds to.
+ */
+export async function beginBackup(actor: Actor, name: string, opts: { scheduled?: boolean } = {}) {
+  const env = await getEnvironment(actor, name);
+  if (env.status !== "running") throw new ServiceError(409, "not_running", `${env.name} is ${env.status}`);
+  return beginOperation({ userId: actor.id, action: opts.scheduled ? "backup.scheduled" : "backup.take", environmentId: env.id, target: env.name }, async (step) => {
+    const topology = await discoverTopology(actor);
+    const slave = topology.edges.find((e) => e.from === env.name && e.health.state === "running" && Object.keys(e.filters).length === 0)?.to;
+    const source = slave ? await getEnvironment(actor, slave) : env;
+    fs.mkdirSync(backupsDir(), { recursive: true, mode: 0o700 });
+    const file = path.join(backupsDir(), `${env.name}-${new Date().toISOString().replace(/[:.]/g, "-")}.sql.gz`);
+    const row = await db().backup.create({
+      data: {
+        environmentId: env.id,
+        environmentName: env.name,
+        ownerId: env.ownerId,
+        sourceName: source.name,
+        method: slave ? `dump of slave ${slave} with its SQL thread paused` : "single-transaction dump of the master",
+        file,
+        scheduled: !!opts.scheduled,
+      },
+    });
+    const t0 = Date.now();
+    try {
+      let position: { gtid: string | null; file: string | null; pos: number | null } = { gtid: null, file: null, pos: null };
+      let result;
+      if (slave) {
+        await step(`pausing ${slave}'s SQL thread`);
+        position = await asRoot(source, async (c) => {
+          await c.query("STOP SLAVE SQL_THREAD");
+          const st = await slaveStatus(c);
+          const [[g]] = (await c.query("SELECT @@gtid_slave_pos AS pos")) as unknown as [{ pos: string }[]];
+          return { gtid: g.pos || null, file: st ? String(st.Relay_Master_Log_File) : null, pos: st ? Number(st.Exec_Master_Log_Pos) : null };
+        });
+        try {
+          await step(`dumping ${slave}`);
+          result = await dumpToGzip(login(source), "none", file);
+        } finally {
+          await step(`resuming ${slave}`);
+          await asRoot(source, (c) => c.query("START SLAVE SQL_THREAD"));
+        }
+      } else {
+        await step(`dumping ${env.name} (single transaction, no locks held)`);
+        const binlog = await asRoot(env, async (c) => {
+          const [rows] = await c.query("SELECT @@log_bin AS b");
+          return Number((rows as { b: number }[])[0].b) === 1;
+        });
+        result = await dumpToGzip(login(env), binlog ? "comment" : "none", file);
+        const gtid = /SET GLOBAL gtid_slave_pos='([^']*)'/.exec(result.head)?.[1] ?? null;
+        const coords = /CHANGE MASTER TO MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\d+)/.exec(result.head);
+        position = { gtid, file: coords?.[1] ?? null, pos: coords ? Number(coords[2]) : null };
+      }
+      await step("recording size and checksum");
+      const done = await db().backup.update({
+        where: { id: row.id },
+        data: { status: "succeeded", sizeBytes: result.size, sha256: result.sha256, gtidPosition: position.gtid, binlogFile: position.file, binlogPos: position.pos, finishedAt: new Date() },
+      });
+      await applyRetention(env.id);
+      return { id: done.id, sizeBytes: result.size, durationMs: Date.now() - t0, gtidPosition: position.gtid, source: source.name };
+    } catch (e) {
+      fs.rmSync(file, { force: true });
+      await db().backup.update({ where: { id: row.id }, data: { status: "failed", error: (e as Error).message, finishedAt: new Date() } });
+      throw e;
+    }
+  });
+}
+
+export async function listBackups(actor: Actor, name: string) {
+  const env = await getEnvironment(actor, name);
+  return db().backup.findMany({ where: { environmentId: env.id }, orderBy: { startedAt: "desc" } });
+}
+
+/** A backup the actor may use (its own environment's, or anyone's for an admin), even after the environment is gone. */
+export async function getBackup(actor: Actor, id: string) {
+  const b = await db().backup.findUnique({ where: { id } });
+  if (!b || (b.ownerId !== actor.id && actor.role !== "admin")) throw notFound("Backup");
+  return b;
+}
+
+export const policyInput = z.strictObject({
+  schedule: z
+    .string()
+    .max(100)
+    .refine((s) => {
+      try {
+        parseCron(s);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "Schedule must be a cron expression with 5 fields, e.g. 0 3 * * *")
+    .nullable()
+    .optional(),
+  keepLast: z.number().int().min(1).max(1000).nullable().optional(),
+  keepDays: z.number().int().min(1).max(3650).nullable().optional(),
+});
+
+export async function setBackupPolicy(actor: Actor, name: string, raw: unknown) {
+  const env = await getEnvironment(actor, name);
+  const p = parseInput(policyInput, raw);
+  const data = { schedule: p.schedule ?? null, keepLast: p.keepLast ?? null, keepDays: p.keepDays ?? null };
+  await db().backupPolicy.upsert({ where: { environmentId: env.id }, create: { environmentId: env.id, ...data }, update: data });
+  await applyRetention(env.id);
+  return data;
+}
+
+export async function getBackupPolicy(actor: Actor, name: string) {
+  const env = await getEnvironment(actor, name);
+  return db().backupPolicy.findUnique({ where: { environmentId: env.id } });
+}
+
+/** Keep the last N and/or the last N days of successful backups; older files and rows go. */
+export async function applyRetention(environmentId: string) {
+  const policy = await db().backupPolicy.findUnique({ where: { environmentId } });
+  if (!policy || (!policy.keepLast && !policy.keepDays)) return [];
+  const backups = await db().backup.findMany({ where: { environmentId, status: "succeeded" }, orderBy: { startedAt: "desc" } });
+  const cutoff = policy.keepDays ? Date.now() - policy.keepDays * 86_400_000 : -Infinity;
+  const doomed = backups.filter((b, i) => (policy.keepLast !== null && i >= policy.keepLast) || b.startedAt.getTime() < cutoff);
+  for (const b of doomed) {
+    fs.rmSync(b.file, { force: true });
+    await db().backup.delete({ where: { id: b.id } });
+  }
+  return doomed.map((b) => b.id);
+}
+
+/** Scheduled backups: called every minute by the monitor; at most one run per policy per minute. */
+export async function runDueBackups(now = new Date(), actorFor: (ownerId: string) => Promise<Actor | null>) {
+  const { cronMatches } = await import("./cron");
+  const policies = await db().backupPolicy.findMany({ where: { schedule: { not: null } } });
+  const started: string[] = [];
+  for (const p of policies) {
+    const minute = new Date(now);
+    minute.setSeconds(0, 0);
+    if (!cronMatches(p.schedule!, now) || (p.lastRunAt && p.lastRunAt >= minute)) continue;
+    const env = await db().environment.findUnique({ where: { id: p.environmentId } });
+    const actor = env && (await actorFor(env.ownerId));
+    if (!env || !actor || env.status !== "running") continue;
+    await db().backupPolicy.update({ where: { environmentId: p.environmentId }, data: { lastRunAt: now } });
+    const { done } = await beginBackup(actor, env.name, { scheduled: true });
+    started.push(env.name);
+    done.catch(() => undefined); // recorded as a failed backup and operation
+  }
+  return started;
+}
+
+export const restoreInput = z.strictObject({ name: environmentName, asSlave: z.boolean().default(false) });
+
+/**
+ * Restore into a new environment (never over an existing one): the dump is loaded outside the binlog; as a
+ * slave it then replicates from the backed-up environment starting at the recorded GTID position.
+ */
+export async function beginRestore(actor: Actor, backupId: string, raw: unknown) {
+  const backup = await getBackup(actor, backupId);
+  const input = parseInput(restoreInput, raw);
+  if (backup.status !== "succeeded") throw new ServiceError(409, "unusable", "Only a successful backup can be restored");
+  if (!fs.existsSync(backup.file)) throw new ServiceError(410, "gone", "The backup file is missing from the data dir");
+  if (input.asSlave && !backup.gtidPosition) throw new ServiceError(409, "no_position", "This backup has no recorded GTID position: restore it standalone");
+  if (await findEnvironment(actor, input.name)) {
+    throw new ServiceError(409, "name_taken", `"${input.name}" exists: a restore always goes into a new environment, never over one`);
+  }
+  return beginOperation({ userId: actor.id, action: "backup.restore", target: input.name, params: { backup: backup.id, from: backup.environmentName, asSlave: input.asSlave } }, async (step) => {
+    let created = false;
+    try {
+      await step(`creating ${input.name}`);
+      const env = await createEnvironment(actor, { name: input.name });
+      created = true;
+      await step(`loading ${(backup.sizeBytes! / 1048576).toFixed(1)} MB (gzip)`);
+      const target = login(env);
+      const child = spawn("mariadb", [`--host=${target.host}`, `--port=${target.port}`, `--user=${target.user}`, "--init-command=SET SESSION sql_log_bin=0", "--binary-mode"], {
+        env: { ...process.env, MYSQL_PWD: target.password },
+        stdio: ["pipe", "ignore", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      const exited = new Promise<number>((resolve) => child.once("close", (code) => resolve(code ?? 1)));
+      await pipeline(fs.createReadStream(backup.file), zlib.createGunzip(), child.stdin);
+      if ((await exited) !== 0) throw new ServiceError(500, "restore_failed", "Loading the backup failed", stderr.split("\n").filter(Boolean).slice(-10));
+      if (input.asSlave) {
+        await step(`replicating from ${backup.environmentName} at ${backup.gtidPosition}`);
+        const master = await getEnvironment(actor, backup.environmentName);
+        const replication = await ensureReplicationAccount(master);
+        await asRoot(env, async (c) => {
+          await c.query("SET GLOBAL gtid_slave_pos = ?", [backup.gtidPosition]);
+          await changeMaster(c, { ...replication, mode: "gtid" });
+          await c.query("START SLAVE");
+        });
+      }
+      await step("ready");
+      return { name: input.name };
+    } catch (e) {
+      if (created) await deleteEnvironment(actor, input.name).catch(() => undefined);
+      throw e;
+    }
+  });
+}

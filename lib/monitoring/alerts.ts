@@ -1,0 +1,108 @@
+import { z } from "zod";
+import type { Actor } from "@/lib/auth/actor";
+import { db } from "@/lib/db/client";
+import { getEnvironment, listEnvironments } from "@/lib/environments/service";
+import { notFound } from "@/lib/errors";
+import type { Topology } from "@/lib/topology/discover";
+import { parseInput } from "@/lib/validation";
+
+export const ALERT_KINDS = ["node-down", "thread-stopped", "replication-error", "lag"] as const;
+
+export const ruleInput = z.strictObject({
+  kind: z.enum(ALERT_KINDS, { error: `kind must be one of: ${ALERT_KINDS.join(", ")}` }),
+  thresholdSec: z.number().int().min(1).max(86_400).optional(),
+  forSec: z.number().int().min(0).max(86_400).default(0),
+  webhookUrl: z
+    .string()
+    .url("Webhook must be a URL")
+    .refine((u) => /^https?:\/\//.test(u), "Webhook must be http(s)")
+    .max(500)
+    .optional(),
+});
+
+export async function addRule(actor: Actor, name: string, raw: unknown) {
+  const env = await getEnvironment(actor, name);
+  const input = parseInput(ruleInput, raw);
+  return db().alertRule.create({ data: { environmentId: env.id, kind: input.kind, thresholdSec: input.kind === "lag" ? (input.thresholdSec ?? 30) : null, forSec: input.forSec, webhookUrl: input.webhookUrl ?? null } });
+}
+
+export async function deleteRule(actor: Actor, id: string) {
+  const rule = await db().alertRule.findUnique({ where: { id } });
+  const envs = await listEnvironments(actor);
+  if (!rule || !envs.some((e) => e.id === rule.environmentId)) throw notFound("Alert rule");
+  await db().alertRule.delete({ where: { id } });
+}
+
+export async function listAlerts(actor: Actor) {
+  const envs = await listEnvironments(actor);
+  const ids = envs.map((e) => e.id);
+  const name = (id: string) => envs.find((e) => e.id === id)?.name ?? "?";
+  const [rules, alerts] = await Promise.all([
+    db().alertRule.findMany({ where: { environmentId: { in: ids } }, orderBy: { createdAt: "asc" } }),
+    db().alert.findMany({ where: { environmentId: { in: ids } }, orderBy: { firedAt: "desc" }, take: 200, include: { rule: true } }),
+  ]);
+  return {
+    rules: rules.map((r) => ({ ...r, environment: name(r.environmentId) })),
+    alerts: alerts.map((a) => ({ id: a.id, environment: name(a.environmentId), kind: a.rule.kind, message: a.message, firedAt: a.firedAt.toISOString(), clearedAt: a.clearedAt?.toISOString() ?? null })),
+  };
+}
+
+export async function openAlertCount(actor: Actor) {
+  const envs = await listEnvironments(actor);
+  return db().alert.count({ where: { environmentId: { in: envs.map((e) => e.id) }, clearedAt: null } });
+}
+
+/** The condition a rule watches, or null when all is well. */
+function condition(kind: string, thresholdSec: number | null, envName: string, topology: Topology): string | null {
+  const node = topology.nodes.find((n) => n.name === envName);
+  if (!node) return null;
+  const edge = topology.edges.find((e) => e.to === envName);
+  const slave = node.facts?.slave;
+  switch (kind) {
+    case "node-down":
+      return node.facts || node.status === "stopped" ? null : `${envName} is down (${node.status})`;
+    case "thread-stopped":
+      if (!slave) return null;
+      return slave.Slave_IO_Running !== "Yes" || slave.Slave_SQL_Running !== "Yes"
+        ? `${envName}: replication threads IO ${slave.Slave_IO_Running}, SQL ${slave.Slave_SQL_Running}`
+        : null;
+    case "replication-error":
+      return edge && (edge.health.lastIoError || edge.health.lastSqlError) ? `${envName}: ${edge.health.lastIoError ?? edge.health.lastSqlError}` : null;
+    case "lag":
+      return edge && edge.secondsBehind !== null && edge.secondsBehind > (thresholdSec ?? 30) ? `${envName} is ${edge.secondsBehind} s behind (limit ${thresholdSec} s)` : null;
+  }
+  return null;
+}
+
+const g = globalThis as unknown as { marinerAlertSince?: Map<string, number> };
+const since = (g.marinerAlertSince ??= new Map<string, number>());
+
+async function notify(url: string | null, payload: Record<string, unknown>) {
+  if (!url) return;
+  await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload), signal: AbortSignal.timeout(3000) }).catch(() => undefined);
+}
+
+/** One evaluation of every rule of one owner: fires after `forSec` of continuous trouble, clears by itself. */
+export async function evaluateAlerts(ownerId: string, topology: Topology, now = Date.now()) {
+  const envs = await db().environment.findMany({ where: { ownerId }, select: { id: true, name: true } });
+  const rules = await db().alertRule.findMany({ where: { environmentId: { in: envs.map((e) => e.id) } }, include: { alerts: { where: { clearedAt: null } } } });
+  for (const rule of rules) {
+    const envName = envs.find((e) => e.id === rule.environmentId)!.name;
+    const problem = condition(rule.kind, rule.thresholdSec, envName, topology);
+    const open = rule.alerts[0];
+    if (problem) {
+      const first = since.get(rule.id) ?? now;
+      since.set(rule.id, first);
+      if (!open && now - first >= rule.forSec * 1000) {
+        const alert = await db().alert.create({ data: { ruleId: rule.id, environmentId: rule.environmentId, message: problem } });
+        void notify(rule.webhookUrl, { event: "alert.fired", environment: envName, kind: rule.kind, message: problem, firedAt: alert.firedAt.toISOString() });
+      }
+    } else {
+      since.delete(rule.id);
+      if (open) {
+        const cleared = await db().alert.update({ where: { id: open.id }, data: { clearedAt: new Date() } });
+        void notify(rule.webhookUrl, { event: "alert.cleared", environment: envName, kind: rule.kind, message: open.message, clearedAt: cleared.clearedAt!.toISOString() });
+      }
+    }
+  }
+}

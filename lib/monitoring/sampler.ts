@@ -1,0 +1,97 @@
+import { actorById } from "@/lib/auth/users";
+import { runDueBackups } from "@/lib/backups/service";
+import { db } from "@/lib/db/client";
+import { measureCanary } from "@/lib/environments/replication";
+import { listEnvironments } from "@/lib/environments/service";
+import { discoverTopology } from "@/lib/topology/discover";
+import { evaluateAlerts } from "./alerts";
+
+const KEEP_MS = 24 * 3600_000;
+const g = globalThis as unknown as { marinerSampler?: NodeJS.Timeout };
+
+/**
+ * One sampling pass over every owner's topology: alerts evaluated, and (when `lag`) one lag sample per slave,
+ * with canary milliseconds when `canary` (a row written on each master every minute, like pt-heartbeat).
+ */
+export async function sampleOnce(opts: { lag: boolean; canary: boolean; onlyOwnersWithRules?: boolean }) {
+  const owners = [...new Set((await db().environment.findMany({ select: { id: true, ownerId: true } })).map((e) => e.ownerId))];
+  const withRules = new Set((await db().alertRule.findMany({ select: { environmentId: true } })).map((r) => r.environmentId));
+  await Promise.all(
+    owners.map(async (ownerId) => {
+      const actor = await actorById(ownerId);
+      if (!actor) return;
+      const envs = (await listEnvironments(actor)).filter((e) => e.ownerId === ownerId);
+      if (opts.onlyOwnersWithRules && !envs.some((e) => withRules.has(e.id))) return;
+      const topology = await discoverTopology(actor, envs);
+      await evaluateAlerts(ownerId, topology);
+      if (!opts.lag) return;
+      const byName = new Map(envs.map((e) => [e.name, e]));
+      const canaryMs = new Map<string, number | null>();
+      if (opts.canary) {
+        for (const master of new Set(topology.edges.map((e) => e.from))) {
+          const slaves = topology.edges.filter((e) => e.from === master && e.health.state === "running").map((e) => byName.get(e.to)!).filter(Boolean);
+          const m = byName.get(master);
+          if (!m || !slaves.length || m.status !== "running") continue;
+          const ms = await measureCanary(m, slaves, 5000).catch(() => slaves.map(() => null));
+          slaves.forEach((s, i) => canaryMs.set(s.name, ms[i]));
+        }
+      }
+      const samples = topology.edges
+        .filter((e) => byName.has(e.to))
+        .map((e) => ({ environmentId: byName.get(e.to)!.id, secondsBehind: e.secondsBehind, canaryMs: canaryMs.get(e.to) ?? null }));
+      if (samples.length) await db().lagSample.createMany({ data: samples });
+    }),
+  );
+  await db().lagSample.deleteMany({ where: { at: { lt: new Date(Date.now() - KEEP_MS) } } });
+}
+
+/** Every 2 s alerts (owners with rules), every 10 s lag samples, every minute canaries, every 30 s due backups. */
+export function startSampler(intervalMs = 2000) {
+  if (g.marinerSampler) return;
+  let tick = 0;
+  let busy = false;
+  g.marinerSampler = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      tick++;
+      const lag = tick % 5 === 0;
+      await sampleOnce({ lag, canary: tick % 30 === 0, onlyOwnersWithRules: !lag });
+      if (tick % 15 === 0) await runDueBackups(new Date(), actorById);
+    } catch (e) {
+      console.error("Mariner sampler:", (e as Error).message);
+    } finally {
+      busy = false;
+    }
+  }, intervalMs);
+  g.marinerSampler.unref();
+}
+
+export function stopSampler() {
+  if (g.marinerSampler) clearInterval(g.marinerSampler);
+  g.marinerSampler = undefined;
+}
+
+/** Lag history for charts: raw for the last hour, 5-minute averages before that (24 h). */
+export async function lagHistory(environmentId: string, hours = 24) {
+  const from = new Date(Date.now() - hours * 3600_000);
+  const rows = await db().lagSample.findMany({ where: { environmentId, at: { gte: from } }, orderBy: { at: "asc" } });
+  const recent = Date.now() - 3600_000;
+  const buckets = new Map<number, { lag: number[]; canary: number[] }>();
+  const points: { t: number; lag: number | null; canary: number | null }[] = [];
+  for (const r of rows) {
+    const t = r.at.getTime();
+    if (t >= recent) {
+      points.push({ t, lag: r.secondsBehind, canary: r.canaryMs });
+      continue;
+    }
+    const key = Math.floor(t / 300_000) * 300_000;
+    const b = buckets.get(key) ?? { lag: [], canary: [] };
+    if (r.secondsBehind !== null) b.lag.push(r.secondsBehind);
+    if (r.canaryMs !== null) b.canary.push(r.canaryMs);
+    buckets.set(key, b);
+  }
+  const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  const older = [...buckets.entries()].map(([t, b]) => ({ t, lag: avg(b.lag), canary: avg(b.canary) }));
+  return [...older, ...points];
+}
