@@ -141,4 +141,18 @@ test.describe.serial("Database master-slave replication, as in the article", () 
     expect(await page.getByTestId("uptime").textContent()).not.toBe("—");
     expect(uptimeBefore).not.toBe("—");
   });
+
+  test("Encrypt replication: the switch turns TLS on (Master_SSL_Allowed Yes) and off again", async ({ page }) => {
+    test.setTimeout(90_000);
+    await signIn(page);
+    await page.goto("/environments/slavebase/replication");
+    const table = page.getByTestId("slave-status-table");
+    await expect(page.getByTestId("slave-health")).toHaveAttribute("data-state", "running", { timeout: 20_000 });
+    await page.getByRole("switch", { name: "Encrypt replication" }).click();
+    await expect(table.locator('[data-column="Master_SSL_Allowed"] td')).toHaveText("Yes", { timeout: 30_000 });
+    await expect(table.locator('[data-column="Master_SSL_Verify_Server_Cert"] td')).toHaveText("Yes");
+    await expect(page.getByTestId("slave-health")).toHaveAttribute("data-state", "running");
+    await page.getByRole("switch", { name: "Encrypt replication" }).click();
+    await expect(table.locator('[data-column="Master_SSL_Allowed"] td')).toHaveText("No", { timeout: 30_000 });
+  });
 });

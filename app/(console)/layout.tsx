@@ -1,9 +1,11 @@
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/session";
+import { openAlertCount } from "@/lib/monitoring/alerts";
 import { SignOutButton } from "./sign-out-button";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const actor = await requireActor();
+  const openAlerts = await openAlertCount(actor);
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
@@ -18,6 +20,10 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
             </Link>
             <Link href="/topology" className="hover:text-slate-900">
               Topology
+            </Link>
+            <Link href="/alerts" className="hover:text-slate-900" data-testid="alerts-link">
+              Alerts
+              {openAlerts > 0 && <span className="ml-1 rounded-full bg-red-600 px-1.5 text-xs text-white">{openAlerts}</span>}
             </Link>
             <Link href="/audit" className="hover:text-slate-900">
               Audit log

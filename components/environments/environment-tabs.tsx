@@ -7,6 +7,7 @@ const TABS = [
   { label: "Config", path: "/config" },
   { label: "Replication", path: "/replication" },
   { label: "Topology", path: "/topology" },
+  { label: "Backups", path: "/backups" },
   { label: "SQL", path: "/sql" },
   { label: "Connection", path: "/connection" },
 ];

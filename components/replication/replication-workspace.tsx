@@ -15,6 +15,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ErrorLines } from "@/components/ui/error-lines";
 import { Field } from "@/components/ui/field";
+import { LagChart } from "@/components/monitoring/lag-chart";
 import { SlaveStatusTable } from "./slave-status-table";
 import type { MasterCandidate, ReplicationView } from "./types";
 
@@ -206,6 +207,12 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
           </div>
         </Card>
       </div>
+
+      {status.slave && (
+        <Card title="Lag history (24 h)">
+          <LagChart name={name} />
+        </Card>
+      )}
 
       {status.slave && (
         <Card title="Slave status table">

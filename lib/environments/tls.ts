@@ -33,7 +33,7 @@ function tlsDir(env: EnvironmentWithNodes) {
 export async function ensureServerTls(actor: Actor, env: EnvironmentWithNodes, force = false): Promise<{ rotated: boolean; notAfter: Date }> {
   const files = tlsDir(env);
   const caPem = await ensureCa();
-  const current = fs.existsSync(files.cert) ? fs.readFileSync(files.cert, "utf8") : null;
+  const current = fs.existsSync(/*turbopackIgnore: true*/ files.cert) ? fs.readFileSync(/*turbopackIgnore: true*/ files.cert, "utf8") : null;
   const due = !current || force || certificateExpiry(current).getTime() - Date.now() < ROTATE_BEFORE_DAYS * 86_400_000;
   if (due) {
     const issued = await issueCertificate({ commonName: `${env.name} (Mariner)`, ipAddresses: [primaryNode(env).host], dnsNames: ["localhost"] });
@@ -45,7 +45,7 @@ export async function ensureServerTls(actor: Actor, env: EnvironmentWithNodes, f
   const next = setServerOptions(content, { "ssl-ca": files.ca, "ssl-cert": files.cert, "ssl-key": files.key });
   if (next !== content) await saveConfig(actor, env.name, { content: next }, { message: "TLS certificates from the Mariner CA" });
   else if (due) await asRoot(env, (c) => c.query("FLUSH SSL"));
-  return { rotated: due && !!current, notAfter: certificateExpiry(fs.readFileSync(files.cert, "utf8")) };
+  return { rotated: due && !!current, notAfter: certificateExpiry(fs.readFileSync(/*turbopackIgnore: true*/ files.cert, "utf8")) };
 }
 
 /** What a TLS client of the master negotiates (verified against the console CA). */

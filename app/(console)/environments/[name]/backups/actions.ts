@@ -1,0 +1,33 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { requireActor } from "@/lib/auth/session";
+import { beginBackup, beginRestore, setBackupPolicy } from "@/lib/backups/service";
+import { ServiceError } from "@/lib/errors";
+
+type Result<T = object> = ({ ok: true } & T) | { ok: false; error: string };
+
+async function attempt<T extends object>(work: () => Promise<T>): Promise<Result<T>> {
+  try {
+    return { ok: true, ...(await work()) };
+  } catch (e) {
+    if (e instanceof ServiceError) return { ok: false, error: e.message };
+    throw e;
+  }
+}
+
+export async function takeBackupAction(name: string) {
+  const actor = await requireActor();
+  return attempt(async () => ({ operationId: (await beginBackup(actor, name)).operationId }));
+}
+
+export async function restoreAction(backupId: string, restoreName: string, asSlave: boolean) {
+  const actor = await requireActor();
+  return attempt(async () => ({ operationId: (await beginRestore(actor, backupId, { name: restoreName, asSlave })).operationId }));
+}
+
+export async function policyAction(name: string, input: { schedule: string | null; keepLast: number | null; keepDays: number | null }) {
+  const actor = await requireActor();
+  const res = await attempt(() => setBackupPolicy(actor, name, input));
+  revalidatePath(`/environments/${name}/backups`);
+  return res;
+}

@@ -1,0 +1,30 @@
+import { BackupsWorkspace } from "@/components/backups/backups-workspace";
+import { getBackupPolicy, listBackups } from "@/lib/backups/service";
+import { pageEnvironment } from "@/lib/environments/page";
+
+export const metadata = { title: "Backups" };
+
+export default async function BackupsPage({ params }: { params: Promise<{ name: string }> }) {
+  const { name } = await params;
+  const { actor } = await pageEnvironment(name);
+  const [backups, policy] = await Promise.all([listBackups(actor, name), getBackupPolicy(actor, name)]);
+  return (
+    <BackupsWorkspace
+      name={name}
+      policy={policy ? { schedule: policy.schedule, keepLast: policy.keepLast, keepDays: policy.keepDays } : null}
+      backups={backups.map((b) => ({
+        id: b.id,
+        startedAt: b.startedAt.toISOString(),
+        durationMs: b.finishedAt ? b.finishedAt.getTime() - b.startedAt.getTime() : null,
+        source: b.sourceName,
+        method: b.method,
+        sizeBytes: b.sizeBytes,
+        sha256: b.sha256,
+        gtidPosition: b.gtidPosition,
+        status: b.status,
+        error: b.error,
+        scheduled: b.scheduled,
+      }))}
+    />
+  );
+}

@@ -1,0 +1,178 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { policyAction, restoreAction, takeBackupAction } from "@/app/(console)/environments/[name]/backups/actions";
+import { OperationProgress } from "@/components/environments/operation-progress";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+
+interface BackupView {
+  id: string;
+  startedAt: string;
+  durationMs: number | null;
+  source: string;
+  method: string;
+  sizeBytes: number | null;
+  sha256: string | null;
+  gtidPosition: string | null;
+  status: string;
+  error: string | null;
+  scheduled: boolean;
+}
+
+const mb = (b: number | null) => (b === null ? "—" : `${(b / 1048576).toFixed(1)} MB`);
+
+export function BackupsWorkspace({ name, backups, policy }: { name: string; backups: BackupView[]; policy: { schedule: string | null; keepLast: number | null; keepDays: number | null } | null }) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const [operation, setOperation] = useState<{ id: string; title: string } | null>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [restoreFrom, setRestoreFrom] = useState<string | null>(null);
+
+  function start(title: string, work: () => Promise<{ ok: true; operationId: string } | { ok: false; error: string }>) {
+    setMessage(null);
+    startTransition(async () => {
+      const res = await work();
+      if (res.ok) setOperation({ id: res.operationId, title });
+      else setMessage({ ok: false, text: res.error });
+    });
+  }
+
+  return (
+    <div className="space-y-4">
+      {message && (
+        <p role={message.ok ? "status" : "alert"} className={`rounded-md border p-3 text-sm ${message.ok ? "border-emerald-200 bg-emerald-50" : "border-red-200 bg-red-50 text-red-900"}`}>
+          {message.text}
+        </p>
+      )}
+      {operation && (
+        <Card title={operation.title}>
+          <OperationProgress operationId={operation.id} onDone={() => router.refresh()} />
+        </Card>
+      )}
+      <Card
+        title="Backups"
+        actions={
+          <Button disabled={pending} onClick={() => start(`Backing up ${name}`, () => takeBackupAction(name))}>
+            Take backup now
+          </Button>
+        }
+      >
+        <p className="mb-3 text-xs text-slate-500">
+          Taken from a slave when one replicates (its SQL thread paused during the dump, the master untouched), else from the master with a single-transaction dump. Each
+          records the GTID position it corresponds to.
+        </p>
+        {backups.length === 0 ? (
+          <p className="text-sm text-slate-500">No backups yet.</p>
+        ) : (
+          <table className="w-full text-left text-xs" data-testid="backups-table">
+            <thead className="uppercase text-slate-500">
+              <tr>
+                <th className="py-1">When</th>
+                <th className="py-1">From</th>
+                <th className="py-1">Size</th>
+                <th className="py-1">Took</th>
+                <th className="py-1">GTID position</th>
+                <th className="py-1">SHA-256</th>
+                <th className="py-1">Result</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {backups.map((b) => (
+                <tr key={b.id} className="border-t border-slate-100 align-top" data-testid="backup-row">
+                  <td className="whitespace-nowrap py-1.5">
+                    {b.startedAt.replace("T", " ").slice(0, 19)}
+                    {b.scheduled && <span className="ml-1 text-slate-400">(scheduled)</span>}
+                  </td>
+                  <td className="py-1.5" title={b.method}>
+                    {b.source}
+                  </td>
+                  <td className="py-1.5">{mb(b.sizeBytes)}</td>
+                  <td className="py-1.5">{b.durationMs !== null ? `${(b.durationMs / 1000).toFixed(1)} s` : "…"}</td>
+                  <td className="py-1.5 font-mono">{b.gtidPosition ?? "—"}</td>
+                  <td className="py-1.5 font-mono" title={b.sha256 ?? ""}>
+                    {b.sha256?.slice(0, 12) ?? "—"}
+                  </td>
+                  <td className={`py-1.5 ${b.status === "failed" ? "text-red-700" : b.status === "succeeded" ? "text-emerald-700" : ""}`}>
+                    {b.status}
+                    {b.error && <div>{b.error}</div>}
+                  </td>
+                  <td className="space-x-2 whitespace-nowrap py-1.5 text-right">
+                    {b.status === "succeeded" && (
+                      <>
+                        <a className="text-blue-700 hover:underline" href={`/api/v1/backups/${b.id}/download`}>
+                          Download
+                        </a>
+                        <button className="text-blue-700 hover:underline" onClick={() => setRestoreFrom(b.id)}>
+                          Restore…
+                        </button>
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {restoreFrom && (
+          <form
+            className="mt-4 flex flex-wrap items-end gap-3 rounded-md border border-slate-200 p-3 text-sm"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const f = new FormData(e.currentTarget);
+              const target = String(f.get("restoreName"));
+              start(`Restoring into ${target}`, () => restoreAction(restoreFrom, target, f.get("asSlave") === "on"));
+              setRestoreFrom(null);
+            }}
+          >
+            <label className="space-y-1">
+              <span className="block text-slate-700">Restore into a new environment</span>
+              <input name="restoreName" required maxLength={40} className="rounded-md border border-slate-300 px-2 py-1" aria-label="New environment name" />
+            </label>
+            <label className="flex items-center gap-2 pb-1">
+              <input type="checkbox" name="asSlave" /> and replicate from {name} from the recorded position
+            </label>
+            <Button type="submit" disabled={pending}>
+              Restore
+            </Button>
+            <Button type="button" variant="secondary" onClick={() => setRestoreFrom(null)}>
+              Cancel
+            </Button>
+          </form>
+        )}
+      </Card>
+      <Card title="Schedule and retention">
+        <form
+          className="flex flex-wrap items-end gap-3 text-sm"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const f = new FormData(e.currentTarget);
+            const num = (k: string) => (String(f.get(k) ?? "").trim() ? Number(f.get(k)) : null);
+            startTransition(async () => {
+              const res = await policyAction(name, { schedule: String(f.get("schedule") ?? "").trim() || null, keepLast: num("keepLast"), keepDays: num("keepDays") });
+              setMessage(res.ok ? { ok: true, text: "Backup policy saved." } : { ok: false, text: res.error });
+              router.refresh();
+            });
+          }}
+        >
+          <label className="space-y-1">
+            <span className="block text-slate-700">Schedule (cron)</span>
+            <input name="schedule" defaultValue={policy?.schedule ?? ""} placeholder="0 3 * * *" className="w-40 rounded-md border border-slate-300 px-2 py-1 font-mono" />
+          </label>
+          <label className="space-y-1">
+            <span className="block text-slate-700">Keep last</span>
+            <input name="keepLast" type="number" min={1} defaultValue={policy?.keepLast ?? ""} className="w-24 rounded-md border border-slate-300 px-2 py-1" />
+          </label>
+          <label className="space-y-1">
+            <span className="block text-slate-700">Keep days</span>
+            <input name="keepDays" type="number" min={1} defaultValue={policy?.keepDays ?? ""} className="w-24 rounded-md border border-slate-300 px-2 py-1" />
+          </label>
+          <Button type="submit" variant="secondary" disabled={pending}>
+            Save policy
+          </Button>
+        </form>
+      </Card>
+    </div>
+  );
+}

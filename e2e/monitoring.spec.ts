@@ -1,0 +1,49 @@
+import { expect, test } from "@playwright/test";
+import { apiToken, deleteAll, signIn } from "./helpers";
+
+test.describe.serial("live status, backups, audit, metrics", () => {
+  test.afterAll(async ({ request }) => deleteAll(request));
+
+  test("a status change reaches an open page by server-sent events, without a reload", async ({ page, request }) => {
+    const headers = await apiToken(request);
+    expect((await request.post("/api/v1/environments", { headers, data: { name: "live" } })).status()).toBe(201);
+    await signIn(page);
+    const badge = page.getByTestId("env-row-live").getByTestId("status-badge");
+    await expect(badge).toHaveText("running");
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    expect((await request.post("/api/v1/environments/live/actions", { headers, data: { action: "stop" } })).status()).toBe(200);
+    await expect(badge).toHaveText("stopped", { timeout: 5000 });
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    expect((await request.post("/api/v1/environments/live/actions", { headers, data: { action: "start" } })).status()).toBe(200);
+    await expect(badge).toHaveText("running", { timeout: 5000 });
+  });
+
+  test("Take backup now with progress, download it, see it in the audit log and the metrics", async ({ page, request }) => {
+    const headers = await apiToken(request);
+    await request.post("/api/v1/environments/live/sql", { headers, data: { statement: "CREATE DATABASE kept" } });
+    await signIn(page);
+    await page.goto("/environments/live/backups");
+    await page.getByRole("button", { name: "Take backup now" }).click();
+    await expect(page.getByText("Finished.")).toBeVisible({ timeout: 60_000 });
+    const row = page.getByTestId("backup-row").first();
+    await expect(row).toContainText("succeeded");
+    const href = await row.getByRole("link", { name: "Download" }).getAttribute("href");
+    const file = await page.request.get(href!);
+    expect(file.status()).toBe(200);
+    expect(file.headers()["content-type"]).toBe("application/gzip");
+    expect(file.headers()["x-checksum-sha256"]).toMatch(/^[0-9a-f]{64}$/);
+    const body = await file.body();
+    expect(body[0]).toBe(0x1f); // gzip magic
+    expect(body[1]).toBe(0x8b);
+
+    await page.goto("/audit?action=backup.");
+    await expect(page.getByTestId("audit-table").locator('[data-action="backup.take"]').first()).toContainText("succeeded");
+
+    const metrics = await request.get("/api/v1/metrics", { headers });
+    expect(metrics.status()).toBe(200);
+    const text = await metrics.text();
+    expect(text).toContain('mariner_node_up{environment="live"} 1');
+    expect(text).toMatch(/mariner_operations_total\{action="backup.take",status="succeeded"\} 1/);
+    expect((await request.get("/api/v1/metrics")).status()).toBe(401);
+  });
+});
