@@ -23,6 +23,8 @@ const sqlSvc = await import("../lib/environments/sql");
 const { liveStatuses } = await import("../lib/environments/status");
 const { httpBench } = await import("./http");
 const topo = await import("../lib/topology/operations");
+const backupsSvc = await import("../lib/backups/service");
+const tlsSvc = await import("../lib/environments/tls");
 const { setServerOptions } = await import("../lib/mycnf/parse");
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -139,6 +141,25 @@ try {
   const tSeed = performance.now();
   await (await topo.beginAddSlaves(actor, "big", { count: 1 })).done;
   const seedMs = performance.now() - tSeed;
+  // Backups of the same master, taken from its paused slave; restore into a new environment.
+  const tBackup = performance.now();
+  const backup = await (await backupsSvc.beginBackup(actor, "big")).done;
+  const backupMs = performance.now() - tBackup;
+  const tRestore = performance.now();
+  await (await backupsSvc.beginRestore(actor, backup.id, { name: "bigrestore" })).done;
+  const restoreMs = performance.now() - tRestore;
+  await svc.deleteEnvironment(actor, "bigrestore");
+  // TLS vs plain replication latency on the same pair.
+  const canaryBig = async () => {
+    const xs: number[] = [];
+    for (let i = 0; i < 20; i++) xs.push((await rep.checkReplication(actor, "big")).slaves[0].ms ?? NaN);
+    return median(xs);
+  };
+  const plainCanary = await canaryBig();
+  await tlsSvc.setReplicationTls(actor, "big-slave-1", { enabled: true });
+  const tlsCanary = await canaryBig();
+  await tlsSvc.setReplicationTls(actor, "big-slave-1", { enabled: false });
+
   await (await topo.beginAddSlaves(actor, "big", { count: 1 })).done;
   const readOnly: number[] = [];
   let master = "big";
@@ -181,6 +202,9 @@ try {
     { figure: "canary master→slave p95, under write load", value: p95(loaded), baseline: null, unit: "ms", goal: "—" },
     { figure: `status refresh of ${NODES} real nodes (concurrent logins), median`, value: median(refresh), baseline: null, unit: "ms", goal: "≤ 500 ms" },
     { figure: `Add slave: seeded slave of a ${Number(size.mb).toFixed(0)} MB master, ready and replicating`, value: seedMs, baseline: null, unit: "ms", goal: "—" },
+    { figure: `backup of the ${Number(size.mb).toFixed(0)} MB master from its paused slave (${(backup.sizeBytes / 1048576).toFixed(1)} MB gzip)`, value: backupMs, baseline: null, unit: "ms", goal: "—" },
+    { figure: "restore of that backup into a new environment", value: restoreMs, baseline: null, unit: "ms", goal: "—" },
+    { figure: "canary master→slave p50 with TLS replication (vs plain, same pair)", value: tlsCanary, baseline: plainCanary, unit: "ms", goal: "—" },
     { figure: "switchover read-only window, median of 3", value: median(readOnly), baseline: null, unit: "ms", goal: "—" },
     { figure: `failover after SIGKILL → new master writable (manual trigger), ${failed.lostTransactions} lost`, value: failoverMs, baseline: null, unit: "ms", goal: "—" },
     ...http,

@@ -1,8 +1,8 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
+import { useState } from "react";
 import { policyAction, restoreAction, takeBackupAction } from "@/app/(console)/environments/[name]/backups/actions";
-import { OperationProgress } from "@/components/environments/operation-progress";
+import { useOperations } from "@/components/environments/use-operations";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 
@@ -24,32 +24,13 @@ const mb = (b: number | null) => (b === null ? "—" : `${(b / 1048576).toFixed(
 
 export function BackupsWorkspace({ name, backups, policy }: { name: string; backups: BackupView[]; policy: { schedule: string | null; keepLast: number | null; keepDays: number | null } | null }) {
   const router = useRouter();
-  const [pending, startTransition] = useTransition();
-  const [operation, setOperation] = useState<{ id: string; title: string } | null>(null);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { pending, start, panel } = useOperations();
+  const [policyMessage, setPolicyMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [restoreFrom, setRestoreFrom] = useState<string | null>(null);
-
-  function start(title: string, work: () => Promise<{ ok: true; operationId: string } | { ok: false; error: string }>) {
-    setMessage(null);
-    startTransition(async () => {
-      const res = await work();
-      if (res.ok) setOperation({ id: res.operationId, title });
-      else setMessage({ ok: false, text: res.error });
-    });
-  }
 
   return (
     <div className="space-y-4">
-      {message && (
-        <p role={message.ok ? "status" : "alert"} className={`rounded-md border p-3 text-sm ${message.ok ? "border-emerald-200 bg-emerald-50" : "border-red-200 bg-red-50 text-red-900"}`}>
-          {message.text}
-        </p>
-      )}
-      {operation && (
-        <Card title={operation.title}>
-          <OperationProgress operationId={operation.id} onDone={() => router.refresh()} />
-        </Card>
-      )}
+      {panel}
       <Card
         title="Backups"
         actions={
@@ -149,9 +130,8 @@ export function BackupsWorkspace({ name, backups, policy }: { name: string; back
             e.preventDefault();
             const f = new FormData(e.currentTarget);
             const num = (k: string) => (String(f.get(k) ?? "").trim() ? Number(f.get(k)) : null);
-            startTransition(async () => {
-              const res = await policyAction(name, { schedule: String(f.get("schedule") ?? "").trim() || null, keepLast: num("keepLast"), keepDays: num("keepDays") });
-              setMessage(res.ok ? { ok: true, text: "Backup policy saved." } : { ok: false, text: res.error });
+            void policyAction(name, { schedule: String(f.get("schedule") ?? "").trim() || null, keepLast: num("keepLast"), keepDays: num("keepDays") }).then((res) => {
+              setPolicyMessage(res.ok ? { ok: true, text: "Backup policy saved." } : { ok: false, text: res.error });
               router.refresh();
             });
           }}
@@ -171,6 +151,11 @@ export function BackupsWorkspace({ name, backups, policy }: { name: string; back
           <Button type="submit" variant="secondary" disabled={pending}>
             Save policy
           </Button>
+          {policyMessage && (
+            <p role={policyMessage.ok ? "status" : "alert"} className={`w-full ${policyMessage.ok ? "text-emerald-700" : "text-red-700"}`}>
+              {policyMessage.text}
+            </p>
+          )}
         </form>
       </Card>
     </div>

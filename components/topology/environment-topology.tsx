@@ -1,6 +1,5 @@
 "use client";
-import { useRouter } from "next/navigation";
-import { useRef, useState, useTransition } from "react";
+import { useRef, useState } from "react";
 import {
   addSlavesAction,
   cloneAction,
@@ -10,10 +9,9 @@ import {
   makeMasterAction,
   moveAction,
   switchoverAction,
-  type Done,
   type Started,
 } from "@/app/(console)/environments/[name]/topology/actions";
-import { OperationProgress } from "@/components/environments/operation-progress";
+import { useOperations } from "@/components/environments/use-operations";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
@@ -39,29 +37,10 @@ const list = (s: string) =>
     .filter(Boolean);
 
 export function EnvironmentTopology(p: Props) {
-  const router = useRouter();
-  const [pending, startTransition] = useTransition();
-  const [operation, setOperation] = useState<{ id: string; title: string } | null>(null);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { pending, start: started, finish: finished, panel } = useOperations();
   const confirmRef = useRef<HTMLDialogElement>(null);
   const [confirm, setConfirm] = useState<{ title: string; body: string; run: () => Promise<Started> } | null>(null);
 
-  function started(title: string, work: () => Promise<Started>) {
-    setMessage(null);
-    startTransition(async () => {
-      const res = await work();
-      if (res.ok) setOperation({ id: res.operationId, title });
-      else setMessage({ ok: false, text: res.error });
-    });
-  }
-  function finished(text: string, work: () => Promise<Done>) {
-    setMessage(null);
-    startTransition(async () => {
-      const res = await work();
-      setMessage(res.ok ? { ok: true, text } : { ok: false, text: res.error });
-      router.refresh();
-    });
-  }
   function ask(c: NonNullable<typeof confirm>) {
     setConfirm(c);
     setTimeout(() => confirmRef.current?.showModal());
@@ -71,16 +50,7 @@ export function EnvironmentTopology(p: Props) {
 
   return (
     <div className="space-y-4">
-      {message && (
-        <p role={message.ok ? "status" : "alert"} className={`rounded-md border p-3 text-sm ${message.ok ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-900"}`}>
-          {message.text}
-        </p>
-      )}
-      {operation && (
-        <Card title={operation.title}>
-          <OperationProgress operationId={operation.id} onDone={() => router.refresh()} />
-        </Card>
-      )}
+      {panel}
 
       {(!p.running || !p.facts) && (
         <p className="rounded-md border border-slate-200 bg-white p-4 text-sm text-slate-600">

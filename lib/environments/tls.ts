@@ -64,8 +64,9 @@ export async function negotiatedTls(env: EnvironmentWithNodes) {
 export const replicationTlsInput = z.strictObject({ enabled: z.boolean({ error: "enabled must be true or false" }) });
 
 /**
- * The "Encrypt replication" switch for a slave and its master: server certificate + REQUIRE SSL on the
- * replication user + MASTER_SSL with CA and server-certificate verification on the slave. Off reverses the
+ * The "Encrypt replication" switch for a slave and its master: a server certificate for the master, a client
+ * certificate for the replication user (REQUIRE X509: no certificate from the console CA, no login), and
+ * MASTER_SSL with CA, client certificate and server-certificate verification on the slave. Off reverses the
  * user and slave side (the master keeps its certificate for application clients).
  */
 export async function setReplicationTls(actor: Actor, slaveName: string, raw: unknown) {
@@ -82,15 +83,26 @@ export async function setReplicationTls(actor: Actor, slaveName: string, raw: un
     const freshMaster = await getEnvironment(actor, master.name);
     await asRoot(freshMaster, async (c) => {
       const [hosts] = await c.query("SELECT Host AS host FROM mysql.user WHERE User = ?", [replUser]);
-      const requirement = enabled ? "ALTER USER ?@? REQUIRE SSL" : "ALTER USER ?@? REQUIRE NONE";
+      const requirement = enabled ? "ALTER USER ?@? REQUIRE X509" : "ALTER USER ?@? REQUIRE NONE";
       for (const { host } of hosts as { host: string }[]) await c.query(requirement, [replUser, host]);
     });
-    const slaveCa = path.join(tlsDir(slave).dir, "master-ca.pem");
-    if (enabled) fs.writeFileSync(slaveCa, fs.readFileSync(caCertFile()), { mode: 0o600 });
+    const dir = tlsDir(slave).dir;
+    const slaveCa = path.join(dir, "master-ca.pem");
+    const clientCert = path.join(dir, "replication-client.pem");
+    const clientKey = path.join(dir, "replication-client-key.pem");
+    if (enabled) {
+      const client = await issueCertificate({ commonName: replUser, client: true });
+      fs.writeFileSync(slaveCa, fs.readFileSync(caCertFile()), { mode: 0o600 });
+      fs.writeFileSync(clientKey, client.key, { mode: 0o600 });
+      fs.writeFileSync(clientCert, client.cert, { mode: 0o600 });
+    }
     await asRoot(slave, async (c) => {
       await c.query("STOP SLAVE");
-      if (enabled) await c.query("CHANGE MASTER TO MASTER_SSL = 1, MASTER_SSL_CA = ?, MASTER_SSL_VERIFY_SERVER_CERT = 1", [slaveCa]);
-      else await c.query("CHANGE MASTER TO MASTER_SSL = 0, MASTER_SSL_VERIFY_SERVER_CERT = 0");
+      if (enabled) {
+        await c.query("CHANGE MASTER TO MASTER_SSL = 1, MASTER_SSL_CA = ?, MASTER_SSL_CERT = ?, MASTER_SSL_KEY = ?, MASTER_SSL_VERIFY_SERVER_CERT = 1", [slaveCa, clientCert, clientKey]);
+      } else {
+        await c.query("CHANGE MASTER TO MASTER_SSL = 0, MASTER_SSL_CERT = '', MASTER_SSL_KEY = '', MASTER_SSL_VERIFY_SERVER_CERT = 0");
+      }
       await c.query("START SLAVE");
     });
     const t0 = Date.now();

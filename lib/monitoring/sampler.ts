@@ -1,8 +1,11 @@
+import fs from "node:fs";
+import path from "node:path";
 import { actorById } from "@/lib/auth/users";
+import { ensureServerTls } from "@/lib/environments/tls";
 import { runDueBackups } from "@/lib/backups/service";
 import { db } from "@/lib/db/client";
 import { measureCanary } from "@/lib/environments/replication";
-import { listEnvironments } from "@/lib/environments/service";
+import { getEnvironment, listEnvironments } from "@/lib/environments/service";
 import { discoverTopology } from "@/lib/topology/discover";
 import { evaluateAlerts } from "./alerts";
 
@@ -58,6 +61,7 @@ export function startSampler(intervalMs = 2000) {
       const lag = tick % 5 === 0;
       await sampleOnce({ lag, canary: tick % 30 === 0, onlyOwnersWithRules: !lag });
       if (tick % 15 === 0) await runDueBackups(new Date(), actorById);
+      if (tick % 1800 === 1) await rotateExpiringCertificates();
     } catch (e) {
       console.error("Mariner sampler:", (e as Error).message);
     } finally {
@@ -65,6 +69,17 @@ export function startSampler(intervalMs = 2000) {
     }
   }, intervalMs);
   g.marinerSampler.unref();
+}
+
+/** Hourly: server certificates within 30 days of expiry are reissued (FLUSH SSL, no restart). */
+export async function rotateExpiringCertificates() {
+  const nodes = await db().node.findMany({ include: { environment: true } });
+  for (const node of nodes) {
+    if (!node.baseDir || !fs.existsSync(path.join(node.baseDir, "tls", "server.pem")) || node.environment.status !== "running") continue;
+    const actor = await actorById(node.environment.ownerId);
+    const env = actor && (await getEnvironment(actor, node.environment.name).catch(() => null));
+    if (actor && env) await ensureServerTls(actor, env).catch((e) => console.error(`Mariner: certificate rotation for ${env.name}: ${(e as Error).message}`));
+  }
 }
 
 export function stopSampler() {

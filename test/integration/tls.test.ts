@@ -41,7 +41,7 @@ async function canary(n = 15) {
   return median(ms);
 }
 
-async function replLogin(ssl?: { ca: string }) {
+async function replLogin(ssl?: { ca: string; cert?: string; key?: string }) {
   const m = await svc.getEnvironment(actor, "secmaster");
   const c = await mysql.createConnection({ host: m.nodes[0].host, port: m.nodes[0].port, user: "repl", password: "repl-pass-1", ssl });
   await c.end();
@@ -56,7 +56,10 @@ test("Encrypt replication: on (verified TLS, plain login refused), certificate r
   assert.match(on.negotiated!.version ?? "", /^TLSv1\.[23]$/);
   console.log(`TLS ${on.negotiated!.version} ${on.negotiated!.cipher}`);
   await assert.rejects(replLogin(), /Access denied/, "a non-TLS login of the replication user is refused");
-  await replLogin({ ca: fs.readFileSync(path.join(dataDir, "ca", "ca.crt"), "utf8") });
+  const ca = fs.readFileSync(path.join(dataDir, "ca", "ca.crt"), "utf8");
+  await assert.rejects(replLogin({ ca }), /Access denied/, "TLS without the console-issued client certificate is refused too");
+  const slaveTls = path.join((await svc.getEnvironment(actor, "secslave")).nodes[0].baseDir!, "tls");
+  await replLogin({ ca, cert: fs.readFileSync(path.join(slaveTls, "replication-client.pem"), "utf8"), key: fs.readFileSync(path.join(slaveTls, "replication-client-key.pem"), "utf8") });
   const tlsMs = await canary();
   console.log(`canary plain ${plainMs} ms, TLS ${tlsMs} ms`);
 
