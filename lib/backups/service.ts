@@ -12,7 +12,7 @@ import { asRoot } from "@/lib/environments/root";
 import { createEnvironment, deleteEnvironment, findEnvironment, getEnvironment, primaryNode, type EnvironmentWithNodes } from "@/lib/environments/service";
 import { nodeRefOf } from "@/lib/environments/spec";
 import { ServiceError, notFound } from "@/lib/errors";
-import { dumpArgs, type DumpSource } from "@/lib/mariadb/dump";
+import { accountStatements, dumpArgs, type DumpSource } from "@/lib/mariadb/dump";
 import { changeMaster, slaveStatus } from "@/lib/mariadb/replication";
 import { environmentName } from "@/lib/names";
 import { beginOperation } from "@/lib/operations";
@@ -49,7 +49,12 @@ async function dumpToGzip(source: DumpSource, position: "none" | "comment", file
     },
   });
   const exited = new Promise<number>((resolve) => child.once("close", (code) => resolve(code ?? 1)));
-  await pipeline(child.stdout, peek, zlib.createGzip({ level: 6 }), hashing, fs.createWriteStream(file, { mode: 0o600 }));
+  const accounts = await accountStatements(source);
+  async function* withAccounts() {
+    for await (const chunk of child.stdout) yield chunk;
+    yield Buffer.from(accounts);
+  }
+  await pipeline(withAccounts, peek, zlib.createGzip({ level: 6 }), hashing, fs.createWriteStream(file, { mode: 0o600 }));
   const code = await exited;
   if (code !== 0) throw new ServiceError(500, "backup_failed", `mariadb-dump failed (exit ${code})`, stderr.split("\n").filter(Boolean).slice(-10));
   return { head, sha256: hash.digest("hex"), size: fs.statSync(file).size };

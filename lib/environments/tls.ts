@@ -82,6 +82,8 @@ export async function setReplicationTls(actor: Actor, slaveName: string, raw: un
     if (enabled) await ensureServerTls(actor, master);
     const freshMaster = await getEnvironment(actor, master.name);
     await asRoot(freshMaster, async (c) => {
+      // Per server, like the certificate: not replicated to slaves that may not share this account.
+      await c.query("SET SESSION sql_log_bin = 0");
       const [hosts] = await c.query("SELECT Host AS host FROM mysql.user WHERE User = ?", [replUser]);
       const requirement = enabled ? "ALTER USER ?@? REQUIRE X509" : "ALTER USER ?@? REQUIRE NONE";
       for (const { host } of hosts as { host: string }[]) await c.query(requirement, [replUser, host]);

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import { withConnection } from "./connect";
 
 export interface DumpSource {
   host: string;
@@ -9,6 +10,28 @@ export interface DumpSource {
 }
 
 const SYSTEM_SCHEMAS = new Set(["mysql", "information_schema", "performance_schema", "sys"]);
+
+const SERVER_OWN_ACCOUNTS = new Set(["root", "mariadb.sys", "mariner_repl", ""]);
+
+/**
+ * The application accounts of a server as statements for another one: CREATE USER IF NOT EXISTS + GRANTs.
+ * Each server keeps its own root, anonymous, mariadb.sys and console replication accounts. Appended to every
+ * seed/backup so later ALTER/DROP USER events from the master find the account on the slave.
+ */
+export async function accountStatements(source: DumpSource): Promise<string> {
+  return withConnection({ host: source.host, port: source.port, user: source.user, password: source.password }, async (c) => {
+    const [users] = await c.query("SELECT User AS user, Host AS host FROM mysql.user WHERE is_role = 'N'");
+    const out: string[] = [];
+    for (const { user, host } of users as { user: string; host: string }[]) {
+      if (SERVER_OWN_ACCOUNTS.has(user)) continue;
+      const [[create]] = (await c.query("SHOW CREATE USER ?@?", [user, host])) as unknown as [Record<string, string>[]];
+      out.push(`${Object.values(create)[0].replace(/^CREATE USER /, "CREATE USER IF NOT EXISTS ")};`);
+      const [grants] = await c.query("SHOW GRANTS FOR ?@?", [user, host]);
+      for (const g of grants as Record<string, string>[]) out.push(`${Object.values(g)[0]};`);
+    }
+    return out.length ? `\n-- Application accounts (Mariner)\n${out.join("\n")}\n` : "";
+  });
+}
 
 function run(bin: string, args: string[], password: string, io: { stdin?: fs.ReadStream; stdout?: fs.WriteStream }): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -22,18 +45,23 @@ function run(bin: string, args: string[], password: string, io: { stdin?: fs.Rea
     child.once("error", reject);
     child.once("close", (code) => {
       if (code === 0) resolve();
-      else reject(Object.assign(new Error(`${bin} failed (exit ${code})`), { lines: stderr.split("\n").filter(Boolean).slice(-10) }));
+      else {
+        const lines = stderr.split("\n").filter(Boolean).slice(-10);
+        reject(Object.assign(new Error(`${bin} failed (exit ${code})${lines.length ? `: ${lines.at(-1)}` : ""}`), { lines }));
+      }
     });
   });
 }
 
 /**
- * A consistent snapshot of every user database (not `mysql`: each server keeps its own accounts) with the
+ * A consistent snapshot of every user database plus the application accounts (so a seeded slave has the
+ * master's users — later ALTER/DROP USER events apply — but keeps its own root), with the
  * GTID position it corresponds to (`--master-data --gtid` writes SET GLOBAL gtid_slave_pos into the dump).
  * One snapshot for all databases, so a database created meanwhile is either in the dump or after the position.
  */
 export async function dumpAll(source: DumpSource, file: string, withPosition: boolean): Promise<void> {
   await run("mariadb-dump", dumpArgs(source, withPosition ? "statement" : "none"), source.password, { stdout: fs.createWriteStream(file, { mode: 0o600 }) });
+  fs.appendFileSync(file, await accountStatements(source));
 }
 
 /** mariadb-dump arguments for a consistent dump of every user database; the GTID position as a statement or a comment. */

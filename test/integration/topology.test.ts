@@ -62,6 +62,8 @@ before(async () => {
     await c.query("INSERT INTO sales.orders (amount, note) SELECT seq, REPEAT('x', 80) FROM sales.seq_1_to_500");
   }
   await c.query("INSERT INTO hr.people (name) SELECT CONCAT('p', seq) FROM hr.seq_1_to_100");
+  await c.query("CREATE USER app@'%' IDENTIFIED BY 'app-password'");
+  await c.query("GRANT SELECT ON sales.* TO app@'%'");
   await c.end();
 });
 
@@ -85,6 +87,9 @@ test("Add slave: two slaves seeded with the master's data, replicating from its 
     const [ro] = await q<{ ro: number }>(s, "SELECT @@read_only AS ro");
     assert.equal(Number(ro.ro), 1);
   }
+  // Application accounts come along (each slave keeps its own root), so account changes replicate cleanly.
+  for (const s of result.slaves) assert.equal((await q(s, "SELECT COUNT(*) AS n FROM mysql.user WHERE User = 'app'"))[0].n, 1);
+  await q("prime", "ALTER USER app@'%' IDENTIFIED BY 'changed-password'");
   await q("prime", "INSERT INTO sales.orders (amount) VALUES (1)");
   for (const s of result.slaves) assert.equal(await sameCount(s, "sales.orders", 10_001), 10_001);
   const t = await discoverTopology(actor);
