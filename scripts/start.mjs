@@ -10,6 +10,8 @@ const env = {
   NEXT_TELEMETRY_DISABLED: "1",
   NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://${host}:${port}`,
   MARINER_DATA_DIR: path.resolve(process.env.MARINER_DATA_DIR ?? ".mariner"),
+  // A bounded heap: V8 otherwise grows toward a quarter of the machine's memory before collecting.
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --max-old-space-size=${process.env.MARINER_HEAP_MB ?? "384"}`.trim(),
 };
 const next = path.resolve("node_modules", "next", "dist", "bin", "next");
 const child = spawn(process.execPath, [next, "start", "-H", host, "-p", port], { stdio: "inherit", env });
