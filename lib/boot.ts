@@ -1,4 +1,5 @@
 import { ensureAdmin } from "@/lib/auth/users";
+import { loadDockerHosts } from "@/lib/runtime/hosts";
 import { db } from "@/lib/db/client";
 import { reconcile, startMonitor } from "@/lib/monitor";
 import { startSampler } from "@/lib/monitoring/sampler";
@@ -7,6 +8,7 @@ import { startSampler } from "@/lib/monitoring/sampler";
 export async function boot(): Promise<void> {
   db();
   await ensureAdmin();
+  await loadDockerHosts().catch((e) => console.error("Mariner: Docker hosts:", (e as Error).message));
   await reconcile();
   if (process.env.MARINER_MONITOR !== "off") {
     startMonitor();

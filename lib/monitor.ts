@@ -1,6 +1,7 @@
 import { db } from "@/lib/db/client";
 import { isLocked, withLock } from "@/lib/locks";
-import { driverFor } from "@/lib/runtime";
+import { dockerHostNames, driverFor } from "@/lib/runtime";
+import type { DockerDriver } from "@/lib/runtime/docker";
 import { RuntimeError } from "@/lib/runtime/driver";
 import { nodeRefOf } from "@/lib/environments/spec";
 import { resolvePendingRevisions } from "@/lib/environments/config";
@@ -35,6 +36,7 @@ export async function reconcile(): Promise<void> {
     data: { status: "failed", error: "The console stopped while this operation ran; it was rolled back", finishedAt: new Date() },
   });
   const envs = await db().environment.findMany({ include: { nodes: true } });
+  await removeOrphanContainers();
   await resolvePendingRevisions();
   await Promise.all(
     envs.map((env) =>
@@ -49,6 +51,15 @@ export async function reconcile(): Promise<void> {
       }),
     ),
   );
+}
+
+/** Containers labelled by this console with no node row behind them (a crash mid-create) are removed. */
+async function removeOrphanContainers() {
+  const known = new Set((await db().node.findMany({ select: { id: true } })).map((n) => n.id));
+  for (const host of dockerHostNames()) {
+    const removed = await (driverFor(`docker:${host}`) as DockerDriver).removeOrphans(known).catch(() => []);
+    if (removed.length) console.log(`Mariner: removed ${removed.length} orphan container(s) on ${host}`);
+  }
 }
 
 /**

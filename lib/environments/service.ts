@@ -6,7 +6,8 @@ import { withLock } from "@/lib/locks";
 import { parseInput } from "@/lib/validation";
 import { environmentName, memoryMb } from "@/lib/names";
 import { runOperation, startOperation, recordStep, finishOperation } from "@/lib/operations";
-import { driverFor, RUNTIMES } from "@/lib/runtime";
+import { dockerHostNames, driverFor, RUNTIMES } from "@/lib/runtime";
+import { chooseDockerHost } from "@/lib/runtime/hosts";
 import { RuntimeError } from "@/lib/runtime/driver";
 import { encryptSecret, generatePassword } from "@/lib/secrets";
 import { isAdmin, type Actor } from "@/lib/auth/actor";
@@ -18,6 +19,10 @@ export const createEnvironmentInput = z.strictObject({
   name: environmentName,
   memoryMb: memoryMb.optional(),
   runtime: z.enum(RUNTIMES, { error: `Runtime must be one of: ${RUNTIMES.join(", ")}` }).optional(),
+  /** Docker runtime: the registered host to use (default: placement picks one). */
+  host: environmentName.optional(),
+  /** Docker placement: keep away from this environment's host (a slave away from its master). */
+  awayFrom: environmentName.optional(),
 });
 export type CreateEnvironmentInput = z.infer<typeof createEnvironmentInput>;
 
@@ -70,7 +75,7 @@ export async function beginCreateEnvironment(
   raw: unknown,
 ): Promise<{ operationId: string; done: Promise<EnvironmentWithNodes> }> {
   const input = parseInput(createEnvironmentInput, raw);
-  const driver = driverFor(input.runtime ?? "local");
+  const driver = driverFor(await runtimeFor(actor, input));
   const engineVersion = await driver.engineVersion().catch((e: Error) => {
     throw new ServiceError(500, "runtime_unavailable", e.message);
   });
@@ -137,6 +142,20 @@ export async function beginCreateEnvironment(
   });
   done.catch(() => undefined); // the UI path does not await it; failures live in the operation
   return { operationId, done };
+}
+
+/** "local", or "docker:<host>" with the requested host or the one placement picks. */
+async function runtimeFor(actor: Actor, input: CreateEnvironmentInput): Promise<string> {
+  if ((input.runtime ?? "local") === "local") {
+    if (input.host) throw new ServiceError(400, "invalid_request", "host applies to the docker runtime only");
+    return "local";
+  }
+  if (input.host) {
+    if (!dockerHostNames().includes(input.host)) throw new ServiceError(400, "invalid_request", `Docker host "${input.host}" is not registered`);
+    return `docker:${input.host}`;
+  }
+  const away = input.awayFrom ? (await findEnvironment(actor, input.awayFrom))?.runtime : null;
+  return `docker:${await chooseDockerHost(away)}`;
 }
 
 export async function createEnvironment(actor: Actor, raw: unknown): Promise<EnvironmentWithNodes> {

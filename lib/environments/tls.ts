@@ -19,7 +19,8 @@ const ROTATE_BEFORE_DAYS = 30;
 
 function tlsDir(env: EnvironmentWithNodes) {
   const node = primaryNode(env);
-  if (env.runtime !== "local" || !node.baseDir) throw new ServiceError(409, "unsupported", "TLS is managed for the local runtime only");
+  // Docker nodes bind-mount their directory at the same path, so the files are where the server reads them.
+  if (!node.baseDir) throw new ServiceError(409, "unsupported", `${env.name} has no node directory for its certificates`);
   const dir = path.join(node.baseDir, "tls");
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   return { dir, ca: path.join(dir, "ca.pem"), cert: path.join(dir, "server.pem"), key: path.join(dir, "server-key.pem") };

@@ -35,7 +35,7 @@ export function nodeLayout(baseDir: string) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function lastLines(text: string, n: number): string[] {
+export function lastLines(text: string, n: number): string[] {
   const lines = text.split("\n").filter((l) => l.trim() !== "");
   return lines.slice(-n);
 }
@@ -57,7 +57,7 @@ function readTail(file: string, maxBytes = 64 * 1024): string {
 }
 
 /** Error lines from the server log: what the user needs to see when a start fails. */
-function errorLinesSince(file: string, offset: number): string[] {
+export function errorLinesSince(file: string, offset: number): string[] {
   const text = readTail(file, 256 * 1024);
   let size = 0;
   try {
@@ -72,7 +72,7 @@ function errorLinesSince(file: string, offset: number): string[] {
 }
 
 /** The common root causes, in plain words, ahead of the server's own lines. */
-function withCause(message: string, lines: string[]): string {
+export function withCause(message: string, lines: string[]): string {
   const text = lines.join("\n");
   if (/error 28\b|No space left|out of disk space/i.test(text)) return `${message}: the disk holding the data directory is full`;
   if (/error 13\b|Permission denied/i.test(text)) return `${message}: permission denied on the data directory`;
@@ -144,8 +144,8 @@ function freePort(host: string): Promise<number> {
 }
 
 export class LocalDriver implements RuntimeDriver {
-  readonly kind = "local";
-  private version?: string;
+  readonly kind: string = "local";
+  protected version?: string;
 
   async engineVersion(): Promise<string> {
     if (!this.version) {
@@ -183,7 +183,7 @@ export class LocalDriver implements RuntimeDriver {
     throw new RuntimeError("No free loopback address or port left for a new node");
   }
 
-  private wiring(spec: NodeSpec, baseDir: string): NodeWiring {
+  protected wiring(spec: NodeSpec, baseDir: string): NodeWiring {
     const l = nodeLayout(baseDir);
     return {
       datadir: l.datadir,
@@ -218,9 +218,10 @@ export class LocalDriver implements RuntimeDriver {
       await onStep("starting");
       const pid = await this.spawnServer(l.cnf, l.errorLog);
       ref.pid = pid;
-      await this.waitForSocket(pid, l);
+      const alive = async () => isOurProcess(pid, l.cnf);
+      await this.waitForSocket(alive, l);
       await this.provision(l.socket, rootPassword);
-      await this.waitForLogin(ref, pid, l);
+      await this.waitForLogin(ref, alive, l);
       await onStep("ready");
       return ref;
     } catch (e) {
@@ -229,7 +230,7 @@ export class LocalDriver implements RuntimeDriver {
     }
   }
 
-  private async installDb(l: ReturnType<typeof nodeLayout>): Promise<void> {
+  protected async installDb(l: ReturnType<typeof nodeLayout>): Promise<void> {
     const cnf = l.cnf;
     try {
       // --defaults-file must come first, or the system /etc/mysql config and datadir are read.
@@ -260,10 +261,10 @@ export class LocalDriver implements RuntimeDriver {
     });
   }
 
-  private async waitForSocket(pid: number, l: ReturnType<typeof nodeLayout>, logOffset = 0): Promise<void> {
+  protected async waitForSocket(alive: () => Promise<boolean>, l: ReturnType<typeof nodeLayout>, logOffset = 0): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
-      if (!isOurProcess(pid, l.cnf)) {
+      if (!(await alive())) {
         const lines = errorLinesSince(l.errorLog, logOffset);
         throw new RuntimeError(withCause("mariadbd exited during start-up", lines), lines);
       }
@@ -281,7 +282,7 @@ export class LocalDriver implements RuntimeDriver {
   }
 
   /** Root gets the generated password on every row; anonymous users (which shadow real ones) are dropped. */
-  private async provision(socket: string, rootPassword: string): Promise<void> {
+  protected async provision(socket: string, rootPassword: string): Promise<void> {
     await withConnection({ socketPath: socket, user: "root", password: "" }, async (c) => {
       const [rows] = await c.query("SELECT User AS user, Host AS host FROM mysql.user WHERE User IN ('', 'root')");
       for (const { user, host } of rows as { user: string; host: string }[]) {
@@ -292,11 +293,11 @@ export class LocalDriver implements RuntimeDriver {
     });
   }
 
-  private async waitForLogin(ref: NodeRef, pid: number, l: ReturnType<typeof nodeLayout>, logOffset = 0): Promise<void> {
+  protected async waitForLogin(ref: NodeRef, alive: () => Promise<boolean>, l: ReturnType<typeof nodeLayout>, logOffset = 0): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     let lastError = "";
     while (Date.now() < deadline) {
-      if (!isOurProcess(pid, l.cnf)) {
+      if (!(await alive())) {
         const lines = errorLinesSince(l.errorLog, logOffset);
         throw new RuntimeError(withCause("mariadbd exited during start-up", lines), lines);
       }
@@ -318,7 +319,7 @@ export class LocalDriver implements RuntimeDriver {
   }
 
   /** A local node's directory is always nodes/<nodeId>, recorded or not (a crash may precede the record). */
-  private layoutOf(node: NodeRef) {
+  protected layoutOf(node: NodeRef) {
     return nodeLayout(node.baseDir ?? path.join(nodesDir(), node.nodeId));
   }
 
@@ -343,7 +344,7 @@ export class LocalDriver implements RuntimeDriver {
     fs.rmSync(l.socket, { force: true }); // a stale socket from a killed server would fool the wait
     const pid = await this.spawnServer(l.cnf, l.errorLog);
     const started = { ...node, pid };
-    await this.waitForLogin(started, pid, l, offset);
+    await this.waitForLogin(started, async () => isOurProcess(pid, l.cnf), l, offset);
     return started;
   }
 
@@ -380,8 +381,8 @@ export class LocalDriver implements RuntimeDriver {
   }
 
   async status(node: NodeRef): Promise<NodeStatus> {
+    if (!(await this.isAlive(node))) return { state: "stopped", pid: null };
     const pid = this.livePid(node);
-    if (!pid) return { state: "stopped", pid: null };
     try {
       return await withConnection(
         { host: node.host, port: node.port, user: "root", password: node.rootPassword },

@@ -30,6 +30,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** What every console-made slave runs with: read-only, and promotable (its own binlog with replicated events). */
 export const SLAVE_OPTIONS = { "log-bin": "mysql-bin", "log-slave-updates": "ON", "binlog-format": "mixed", "read-only": "ON", "relay-log": "relay-bin" };
 
+/** New servers for a topology run on the same runtime; on Docker, on another host than their source. */
+function placementNear(source: EnvironmentWithNodes): { runtime?: "docker"; awayFrom?: string } {
+  return source.runtime.startsWith("docker:") ? { runtime: "docker", awayFrom: source.name } : {};
+}
+
 /** Topology changes of one owner never interleave (a move during a failover would be chaos). */
 const topologyLock = <T>(ownerId: string, work: () => Promise<T>) => withLock(`topology:${ownerId}`, work);
 
@@ -110,7 +115,7 @@ export async function beginAddSlaves(actor: Actor, masterName: string, raw: unkn
         await step(`creating ${names.join(", ")}`);
         const envs = await Promise.all(
           names.map(async (name) => {
-            const env = await createEnvironment(actor, { name, memoryMb: master.memoryMb });
+            const env = await createEnvironment(actor, { name, memoryMb: master.memoryMb, ...placementNear(master) });
             created.push(name);
             return env;
           }),
@@ -155,7 +160,7 @@ export async function beginClone(actor: Actor, sourceName: string, raw: unknown)
       let created = false;
       try {
         await step(`creating ${input.name}`);
-        const clone = await createEnvironment(actor, { name: input.name, memoryMb: source.memoryMb });
+        const clone = await createEnvironment(actor, { name: input.name, memoryMb: source.memoryMb, ...placementNear(source) });
         created = true;
         await step("copying the configuration");
         const sourceCnf = (await getConfig(actor, source.name)).content;
@@ -292,7 +297,7 @@ export interface Preflight {
 /** The dead master's last GTID, read from its own binary log on disk (local runtime). */
 async function lastGtidOnDisk(env: EnvironmentWithNodes): Promise<GtidPosition | null> {
   const node = primaryNode(env);
-  if (env.runtime !== "local" || !node.baseDir) return null;
+  if (!node.baseDir) return null;
   const datadir = path.join(node.baseDir, "data");
   const index = path.join(datadir, "mysql-bin.index");
   if (!fs.existsSync(index)) return null;

@@ -1,0 +1,211 @@
+import fs from "node:fs";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import Docker from "dockerode";
+import { nodesDir } from "@/lib/paths";
+import { renderInitialMyCnf } from "@/lib/mycnf/render";
+import type { CreateStep, NodeRef, NodeSpec, NodeStatus } from "./driver";
+import { RuntimeError } from "./driver";
+import { errorLinesSince, lastLines, LocalDriver, nodeLayout, withCause } from "./local";
+
+export const DEFAULT_IMAGE = process.env.MARINER_IMAGE ?? "mariner/mariadb:10.11";
+export const BUILD_HINT = "npm run image:build";
+
+export interface DockerHostSpec {
+  name: string;
+  /** unix:///path/docker.sock or tcp://host:2376 (TLS client certificates via DOCKER_CERT_PATH). */
+  endpoint: string;
+  image?: string;
+}
+
+export function dockerClient(endpoint: string): Docker {
+  if (endpoint.startsWith("unix://")) return new Docker({ socketPath: endpoint.slice("unix://".length) });
+  const url = new URL(endpoint.replace(/^tcp:/, "https:"));
+  const certs = process.env.DOCKER_CERT_PATH;
+  return new Docker({
+    host: url.hostname,
+    port: Number(url.port || 2376),
+    protocol: certs ? "https" : "http",
+    ...(certs
+      ? { ca: fs.readFileSync(path.join(certs, "ca.pem")), cert: fs.readFileSync(path.join(certs, "cert.pem")), key: fs.readFileSync(path.join(certs, "key.pem")) }
+      : {}),
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * MariaDB as a container on a Docker engine ("hardnode"). The node directory is bind-mounted at the same
+ * path, so my.cnf, data, socket and error log are exactly where the local driver keeps them, and the
+ * container uses the host network bound to the node's own loopback address: addresses, replication and the
+ * console's checks work the same on every runtime. Images are never pulled.
+ */
+export class DockerDriver extends LocalDriver {
+  override readonly kind: string;
+  private readonly docker: Docker;
+  private readonly image: string;
+
+  constructor(readonly host: DockerHostSpec) {
+    super();
+    this.kind = `docker:${host.name}`;
+    this.docker = dockerClient(host.endpoint);
+    this.image = host.image ?? DEFAULT_IMAGE;
+  }
+
+  private async requireImage() {
+    try {
+      await this.docker.getImage(this.image).inspect();
+    } catch {
+      throw new RuntimeError(`Image ${this.image} is not on Docker host "${this.host.name}". Build it there (no registry is used): ${BUILD_HINT} -- ${this.host.endpoint}`);
+    }
+  }
+
+  override async engineVersion(): Promise<string> {
+    if (!this.version) {
+      await this.requireImage();
+      const out = new PassThrough();
+      let text = "";
+      out.on("data", (d) => (text += d));
+      await this.docker.run(this.image, ["mariadbd", "--version"], out, { HostConfig: { AutoRemove: true, NetworkMode: "none" } });
+      this.version = /Ver\s+(\S+)/.exec(text)?.[1]?.replace(/-MariaDB.*$/, "") ?? "unknown";
+    }
+    return this.version;
+  }
+
+  private container(node: NodeRef) {
+    if (!node.containerId) throw new RuntimeError(`Node ${node.nodeId} has no container recorded`);
+    return this.docker.getContainer(node.containerId);
+  }
+
+  private async running(containerId: string | null): Promise<boolean> {
+    if (!containerId) return false;
+    try {
+      return (await this.docker.getContainer(containerId).inspect()).State.Running;
+    } catch {
+      return false;
+    }
+  }
+
+  override livePid(): number | null {
+    return null;
+  }
+
+  override async isAlive(node: NodeRef): Promise<boolean> {
+    return this.running(node.containerId);
+  }
+
+  override async create(spec: NodeSpec, rootPassword: string, onStep: (s: CreateStep) => void | Promise<void>): Promise<NodeRef> {
+    await this.requireImage();
+    const baseDir = path.join(nodesDir(), spec.nodeId);
+    const l = nodeLayout(baseDir);
+    const ref: NodeRef = { nodeId: spec.nodeId, host: spec.host, port: spec.port, baseDir, containerId: null, pid: null, rootPassword };
+    try {
+      fs.mkdirSync(l.tmpdir, { recursive: true, mode: 0o750 });
+      fs.writeFileSync(l.cnf, renderInitialMyCnf({ ...this.wiring(spec, baseDir), runAsUser: "root" }, spec.memoryMb), { mode: 0o640 });
+      await onStep("initializing data directory");
+      // The container initializes its data directory on first start, then execs mariadbd.
+      const script = `[ -d '${l.datadir}/mysql' ] || mariadb-install-db --defaults-file='${l.cnf}' --auth-root-authentication-method=normal --skip-test-db >>'${l.errorLog}' 2>&1 || exit 1; exec mariadbd --defaults-file='${l.cnf}'`;
+      const container = await this.docker.createContainer({
+        Image: this.image,
+        name: `mariner-${spec.nodeId}`,
+        Cmd: ["sh", "-c", script],
+        Labels: { "mariner.node": spec.nodeId, "mariner.console": "1" },
+        HostConfig: {
+          NetworkMode: "host",
+          Binds: [`${baseDir}:${baseDir}`],
+          Memory: spec.memoryMb * 1024 * 1024,
+          RestartPolicy: { Name: "no" },
+        },
+      });
+      ref.containerId = container.id;
+      await container.start();
+      await onStep("starting");
+      const alive = () => this.running(container.id);
+      await this.waitForSocket(alive, l);
+      await this.provision(l.socket, rootPassword);
+      await this.waitForLogin(ref, alive, l);
+      await onStep("ready");
+      return ref;
+    } catch (e) {
+      const lines = errorLinesSince(l.errorLog, 0);
+      await this.destroy(ref).catch(() => undefined);
+      if (e instanceof RuntimeError) throw e;
+      throw new RuntimeError(withCause(`Docker host "${this.host.name}": ${(e as Error).message}`, lines), lines);
+    }
+  }
+
+  override async start(node: NodeRef): Promise<NodeRef> {
+    if (await this.running(node.containerId)) return node;
+    const l = this.layoutOf(node);
+    const offset = fs.existsSync(l.errorLog) ? fs.statSync(l.errorLog).size : 0;
+    fs.rmSync(l.socket, { force: true });
+    fs.mkdirSync(l.tmpdir, { recursive: true, mode: 0o750 });
+    await this.container(node).start();
+    await this.waitForLogin(node, () => this.running(node.containerId), l, offset);
+    return node;
+  }
+
+  override async stop(node: NodeRef): Promise<NodeRef> {
+    if (await this.running(node.containerId)) await this.container(node).stop({ t: 60 });
+    return { ...node, pid: null };
+  }
+
+  override async destroy(node: NodeRef): Promise<void> {
+    const l = this.layoutOf(node);
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [`mariner.node=${node.nodeId}`] } });
+    for (const c of containers) await this.docker.getContainer(c.Id).remove({ force: true });
+    const root = path.resolve(nodesDir());
+    const dir = path.resolve(l.baseDir);
+    if (dir.startsWith(root + path.sep)) fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  override async status(node: NodeRef): Promise<NodeStatus> {
+    const s = await super.status(node);
+    return { ...s, pid: null, detail: s.detail ?? `container ${node.containerId?.slice(0, 12)} on ${this.host.name}` };
+  }
+
+  override managedOptions(node: NodeRef): Record<string, string> {
+    return { ...super.managedOptions(node), user: "root" };
+  }
+
+  /** The image's own mariadbd judges the candidate (exec in the running container, else a throwaway one). */
+  override async validateConfig(node: NodeRef, content: string): Promise<{ ok: boolean; lines: string[] }> {
+    const l = this.layoutOf(node);
+    const candidate = path.join(l.baseDir, "my.cnf.candidate");
+    fs.writeFileSync(candidate, content, { mode: 0o640 });
+    try {
+      const out = new PassThrough();
+      const err = new PassThrough();
+      let text = "";
+      out.resume();
+      err.on("data", (d) => (text += d));
+      const [result] = (await this.docker.run(this.image, ["mariadbd", `--defaults-file=${candidate}`, "--help", "--verbose"], [out, err], {
+        Tty: false,
+        HostConfig: { AutoRemove: true, NetworkMode: "none", Binds: [`${l.baseDir}:${l.baseDir}`] },
+      })) as [{ StatusCode: number }];
+      if (result.StatusCode === 0) return { ok: true, lines: [] };
+      const lines = lastLines(text, 40).filter((x) => /ERROR|error|Fatal|unknown/i.test(x) && !/max_open_files/.test(x));
+      return { ok: false, lines: lines.length ? lines : lastLines(text, 5) };
+    } finally {
+      fs.rmSync(candidate, { force: true });
+    }
+  }
+
+  /** Engine health for the Hosts page: reachable, version, memory. */
+  async health() {
+    try {
+      const [version, info] = await Promise.all([this.docker.version(), this.docker.info()]);
+      return { ok: true, version: version.Version, memoryMb: Math.round(info.MemTotal / 1048576), containers: info.Containers, image: await this.docker.getImage(this.image).inspect().then(() => true, () => false) };
+    } catch (e) {
+      return { ok: false, error: (e as Error).message };
+    }
+  }
+
+  /** Containers of this console with no node row behind them (a console crash mid-create): removed. */
+  async removeOrphans(knownNodeIds: Set<string>): Promise<string[]> {
+    const containers = await this.docker.listContainers({ all: true, filters: { label: ["mariner.console=1"] } });
+    const orphans = containers.filter((c) => !knownNodeIds.has(c.Labels["mariner.node"]));
+    for (const c of orphans) await this.docker.getContainer(c.Id).remove({ force: true });
+    return orphans.map((c) => c.Labels["mariner.node"]);
+  }
+}

@@ -1,0 +1,69 @@
+import { z } from "zod";
+import type { Actor } from "@/lib/auth/actor";
+import { db } from "@/lib/db/client";
+import { ServiceError } from "@/lib/errors";
+import { environmentName } from "@/lib/names";
+import { parseInput } from "@/lib/validation";
+import { DockerDriver } from "./docker";
+import { dockerHostNames, driverFor, setDockerHosts } from "./index";
+
+export const hostInput = z.strictObject({
+  name: environmentName,
+  endpoint: z.string().regex(/^(unix:\/\/\/[\w./-]+|tcp:\/\/[\w.-]+:\d{1,5})$/, "Endpoint must be unix:///path/to/docker.sock or tcp://host:2376"),
+  image: z.string().regex(/^[\w./:-]{1,200}$/, "Image must be a local tag such as mariner/mariadb:10.11").optional(),
+});
+
+function admin(actor: Actor) {
+  if (actor.role !== "admin") throw new ServiceError(403, "forbidden", "Only an admin can manage Docker hosts");
+}
+
+/** Loads the registered hosts into the drivers (at start and after every change). */
+export async function loadDockerHosts() {
+  const hosts = await db().dockerHost.findMany({ orderBy: { createdAt: "asc" } });
+  setDockerHosts(hosts.map((h) => ({ name: h.name, endpoint: h.endpoint, image: h.image ?? undefined })));
+  return hosts;
+}
+
+export async function registerHost(actor: Actor, raw: unknown) {
+  admin(actor);
+  const input = parseInput(hostInput, raw);
+  if (await db().dockerHost.findUnique({ where: { name: input.name } })) throw new ServiceError(409, "name_taken", `A host named "${input.name}" exists`);
+  const health = await new DockerDriver(input).health();
+  if (!health.ok) throw new ServiceError(422, "unreachable", `Docker engine at ${input.endpoint} did not answer: ${health.error}`);
+  await db().dockerHost.create({ data: { name: input.name, endpoint: input.endpoint, image: input.image ?? null } });
+  await loadDockerHosts();
+  return { name: input.name, ...health };
+}
+
+export async function removeHost(actor: Actor, name: string) {
+  admin(actor);
+  const used = await db().environment.count({ where: { runtime: `docker:${name}` } });
+  if (used) throw new ServiceError(409, "in_use", `${used} environment(s) run on "${name}": delete or move them first`);
+  await db().dockerHost.deleteMany({ where: { name } });
+  await loadDockerHosts();
+}
+
+export async function listHosts() {
+  const hosts = await loadDockerHosts();
+  return Promise.all(
+    hosts.map(async (h) => ({
+      name: h.name,
+      endpoint: h.endpoint,
+      image: h.image,
+      environments: await db().environment.count({ where: { runtime: `docker:${h.name}` } }),
+      health: await (driverFor(`docker:${h.name}`) as DockerDriver).health(),
+    })),
+  );
+}
+
+/**
+ * Placement: the least-loaded registered host, avoiding the host of `awayFrom` (a slave's master) when
+ * another host exists — the article's slave "on the other hardnode".
+ */
+export async function chooseDockerHost(awayFrom?: string | null): Promise<string> {
+  const names = dockerHostNames();
+  if (!names.length) throw new ServiceError(409, "no_docker_host", "No Docker host is registered (admin → Hosts)");
+  const load = await Promise.all(names.map(async (n) => ({ n, count: await db().environment.count({ where: { runtime: `docker:${n}` } }) })));
+  const candidates = load.filter((l) => names.length === 1 || !awayFrom || `docker:${l.n}` !== awayFrom);
+  return candidates.sort((a, b) => a.count - b.count)[0].n;
+}

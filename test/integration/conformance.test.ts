@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import { after, before, describe, test } from "node:test";
+import mysql from "mysql2/promise";
+import { useTempDataDir } from "../support/env";
+
+/**
+ * One driver conformance suite, run against every runtime: local processes, and each Docker engine listed in
+ * MARINER_TEST_DOCKER_HOSTS ("a=unix:///run/…/a.sock,b=…", set by npm test after starting two engines).
+ */
+const dataDir = useTempDataDir("conformance");
+process.env.MARINER_RESTART_POLICY = "never";
+const svc = await import("../../lib/environments/service");
+const cfg = await import("../../lib/environments/config");
+const rep = await import("../../lib/environments/replication");
+const sql = await import("../../lib/environments/sql");
+const hosts = await import("../../lib/runtime/hosts");
+const { reconcile } = await import("../../lib/monitor");
+const { db } = await import("../../lib/db/client");
+const { ensureAdmin } = await import("../../lib/auth/users");
+const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
+const { setServerOptions } = await import("../../lib/mycnf/parse");
+import type { Actor } from "../../lib/auth/actor";
+
+const dockerHosts = (process.env.MARINER_TEST_DOCKER_HOSTS ?? "")
+  .split(",")
+  .filter(Boolean)
+  .map((s) => s.split("=") as [string, string]);
+let actor: Actor;
+
+before(async () => {
+  process.env.MARINER_ADMIN_PASSWORD = "admin-password";
+  await ensureAdmin(() => {});
+  const u = await db().user.findFirstOrThrow();
+  actor = { id: u.id, email: u.email, role: "admin" };
+  for (const [name, endpoint] of dockerHosts) await hosts.registerHost(actor, { name, endpoint });
+});
+
+after(async () => {
+  for (const e of await svc.listEnvironments(actor)) await svc.deleteEnvironment(actor, e.name).catch(() => undefined);
+  await stopNodesUnder(dataDir);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const runtimes: { label: string; input: Record<string, string> }[] = [
+  { label: "local", input: { runtime: "local" } },
+  ...dockerHosts.map(([name]) => ({ label: `docker:${name}`, input: { runtime: "docker", host: name } })),
+];
+
+for (const rt of runtimes) {
+  describe(`driver conformance: ${rt.label}`, () => {
+    const name = `conf-${rt.label.replace(/[^a-z0-9]/g, "")}`;
+
+    test("create → ready (real login) → config apply and rollback → stop/start → reconcile adopts → destroy", async () => {
+      const t0 = Date.now();
+      const env = await svc.createEnvironment(actor, { name, ...rt.input });
+      console.log(`${rt.label}: ready in ${Date.now() - t0} ms`);
+      assert.equal(env.runtime, rt.label);
+      const conn = await svc.connectionDetails(actor, name);
+      const c = await mysql.createConnection({ host: conn.host, port: conn.port, user: "root", password: conn.password });
+      assert.match(((await c.query("SELECT VERSION() AS v"))[0] as { v: string }[])[0].v, /MariaDB/);
+      await c.end();
+
+      const { content } = await cfg.getConfig(actor, name);
+      await assert.rejects(cfg.saveConfig(actor, name, { content: `${content}\nfoo-bar = 1\n` }), /refused this my.cnf/);
+      await assert.rejects(cfg.saveConfig(actor, name, { content: setServerOptions(content, { innodb_data_home_dir: "/nonexistent-mariner" }) }), /previous configuration was restored/);
+      const applied = await cfg.saveConfig(actor, name, { content: setServerOptions(content, { max_connections: "77" }) });
+      assert.equal(applied.restarted, true);
+      const c2 = await mysql.createConnection({ host: conn.host, port: conn.port, user: "root", password: conn.password });
+      const [[mc]] = (await c2.query("SELECT @@max_connections AS m")) as unknown as [{ m: number }[]];
+      await c2.end();
+      assert.equal(Number(mc.m), 77);
+
+      assert.equal((await svc.environmentAction(actor, name, { action: "stop" })).status, "stopped");
+      assert.equal((await svc.environmentAction(actor, name, { action: "start" })).status, "running");
+      await reconcile();
+      assert.equal((await svc.getEnvironment(actor, name)).status, "running", "adopted after a console restart");
+      const live = await svc.liveStatus(await svc.getEnvironment(actor, name));
+      assert.equal(live?.state, "running");
+
+      const dir = env.nodes[0].baseDir!;
+      await svc.deleteEnvironment(actor, name);
+      assert.equal(fs.existsSync(dir), false);
+    });
+  });
+}
+
+if (dockerHosts.length >= 2) {
+  test("replication across Docker hosts: master on one host, slave placed on the other, database visible on the slave", async () => {
+    const master = await svc.createEnvironment(actor, { name: "dmaster", runtime: "docker" });
+    const slave = await svc.createEnvironment(actor, { name: "dslave", runtime: "docker", awayFrom: "dmaster" });
+    assert.notEqual(slave.runtime, master.runtime, "placed on another host");
+    await rep.enableBinlog(actor, "dmaster");
+    await rep.addReplicationUser(actor, "dmaster", { user: "repl", password: "repl-pass-1" });
+    await rep.configureMaster(actor, "dslave", { masterEnvironment: "dmaster", user: "repl", password: "repl-pass-1" });
+    await rep.controlSlave(actor, "dslave", { action: "full-start" });
+    await sql.runSql(actor, "dmaster", { statement: "CREATE DATABASE Jelastic" });
+    const t0 = Date.now();
+    while (!(await sql.databases(actor, "dslave")).includes("Jelastic") && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 50));
+    assert.ok((await sql.databases(actor, "dslave")).includes("Jelastic"));
+    console.log(`cross-host: ${master.runtime} → ${slave.runtime}`);
+  });
+}
