@@ -14,6 +14,9 @@ for name in "$@"; do
     start)
       if [ -S "$sock" ] && docker -H "unix://$sock" version >/dev/null 2>&1; then echo "engine $name already running"; continue; fi
       mkdir -p "$root/data" "$run/exec"
+      # A pid file left by an engine that was killed (not one that runs) is removed.
+      if [ -f "$run/dockerd.pid" ] && ! grep -qs "$root/daemon.json" "/proc/$(cat "$run/dockerd.pid")/cmdline"; then rm -f "$run/dockerd.pid"; fi
+      rm -f "$sock"
       printf '{"deprecated-key-path": "%s/key.json"}\n' "$root" > "$root/daemon.json"
       setsid dockerd --config-file "$root/daemon.json" --data-root "$root/data" --exec-root "$run/exec" --pidfile "$run/dockerd.pid" \
         -H "unix://$sock" --bridge=none --iptables=false --ip6tables=false --ip-forward=false --dns 127.0.0.1 \
@@ -23,7 +26,10 @@ for name in "$@"; do
       echo "engine $name: unix://$sock"
       ;;
     stop)
-      [ -f "$run/dockerd.pid" ] && kill "$(cat "$run/dockerd.pid")" 2>/dev/null || true
+      # Only our engine: the pid must belong to a dockerd started with this engine's config file.
+      if [ -f "$run/dockerd.pid" ] && grep -qs "$root/daemon.json" "/proc/$(cat "$run/dockerd.pid")/cmdline"; then
+        kill "$(cat "$run/dockerd.pid")"
+      fi
       ;;
   esac
 done

@@ -5,8 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 CI="${CI:-}"
 
-bash scripts/ensure-system.sh server browser clients
+bash scripts/ensure-system.sh server browser clients docker
 bash scripts/ensure-deps.sh
+
+# Two Docker engines side by side (two "hardnodes"), stopped again when the tests end; the image is built
+# from Debian packages once and kept in their data roots for later runs.
+engines="a b"
+trap 'bash scripts/dockerd.sh stop $engines' EXIT
+bash scripts/dockerd.sh start $engines
+bash scripts/build-image.sh unix:///run/mariner-docker/a/docker.sock unix:///run/mariner-docker/b/docker.sock
+export MARINER_TEST_DOCKER_HOSTS="a=unix:///run/mariner-docker/a/docker.sock,b=unix:///run/mariner-docker/b/docker.sock"
 
 echo "== typecheck"
 npx tsc --noEmit
