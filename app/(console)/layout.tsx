@@ -32,9 +32,14 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
               API tokens
             </Link>
             {actor.role === "admin" && (
-              <Link href="/admin/users" className="hover:text-slate-900">
-                Users
-              </Link>
+              <>
+                <Link href="/admin/users" className="hover:text-slate-900">
+                  Users
+                </Link>
+                <Link href="/admin/hosts" className="hover:text-slate-900">
+                  Hosts
+                </Link>
+              </>
             )}
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">

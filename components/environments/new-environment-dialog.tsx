@@ -10,7 +10,7 @@ import { OperationProgress, type OperationView } from "./operation-progress";
 const STEPS = ["allocating", "initializing data directory", "starting", "ready"];
 const MEMORY_CHOICES = [256, 512, 1024, 2048, 4096];
 
-export function NewEnvironmentDialog({ engineVersion }: { engineVersion: string | null }) {
+export function NewEnvironmentDialog({ engineVersion, dockerHosts = [] }: { engineVersion: string | null; dockerHosts?: string[] }) {
   const router = useRouter();
   const dialog = useRef<HTMLDialogElement>(null);
   const [operationId, setOperationId] = useState<string | null>(null);
@@ -32,7 +32,12 @@ export function NewEnvironmentDialog({ engineVersion }: { engineVersion: string 
     const name = String(form.get("name") ?? "").trim();
     setPending(true);
     setError(null);
-    const res = await createEnvironmentAction({ name, memoryMb: Number(form.get("memoryMb")) });
+    const placement = String(form.get("placement") ?? "local");
+    const res = await createEnvironmentAction({
+      name,
+      memoryMb: Number(form.get("memoryMb")),
+      ...(placement === "local" ? {} : placement === "docker" ? { runtime: "docker" as const } : { runtime: "docker" as const, host: placement.slice("docker:".length) }),
+    });
     setPending(false);
     if (res.ok) {
       setCreated(name);
@@ -78,7 +83,21 @@ export function NewEnvironmentDialog({ engineVersion }: { engineVersion: string 
           ) : (
             <form onSubmit={onSubmit} className="space-y-4">
               <div className="rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-600">
-                Database: <strong>MariaDB {engineVersion ?? "(server binaries not installed)"}</strong> · runtime: local processes
+                Database: <strong>MariaDB {engineVersion ?? "(server binaries not installed)"}</strong>
+              </div>
+              <div className="space-y-1">
+                <label htmlFor="env-placement" className="block text-sm font-medium text-slate-700">
+                  Runtime
+                </label>
+                <select id="env-placement" name="placement" defaultValue="local" className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm">
+                  <option value="local">Local processes (this machine)</option>
+                  {dockerHosts.length > 0 && <option value="docker">Docker — least-loaded host</option>}
+                  {dockerHosts.map((h) => (
+                    <option key={h} value={`docker:${h}`}>
+                      Docker — host {h}
+                    </option>
+                  ))}
+                </select>
               </div>
               <Field
                 id="env-name"

@@ -17,7 +17,7 @@ function failure(e: unknown): { ok: false; error: string; lines?: string[] } {
   return { ok: false, error: "Something went wrong on the console; see its log" };
 }
 
-export async function createEnvironmentAction(input: { name: string; memoryMb: number }): Promise<ActionResult<{ operationId: string }>> {
+export async function createEnvironmentAction(input: { name: string; memoryMb: number; runtime?: "local" | "docker"; host?: string }): Promise<ActionResult<{ operationId: string }>> {
   const actor = await requireActor();
   try {
     const { operationId } = await beginCreateEnvironment(actor, input);

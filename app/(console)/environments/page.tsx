@@ -3,7 +3,7 @@ import { LiveUpdates } from "@/components/ui/live-updates";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { requireActor } from "@/lib/auth/session";
 import { listEnvironments } from "@/lib/environments/service";
-import { driverFor } from "@/lib/runtime";
+import { dockerHostNames, driverFor } from "@/lib/runtime";
 import { NewEnvironmentDialog } from "@/components/environments/new-environment-dialog";
 
 export const metadata = { title: "Environments" };
@@ -21,7 +21,7 @@ export default async function EnvironmentsPage() {
       <LiveUpdates />
       <div className="flex items-center justify-between">
         <h1 className="text-xl font-semibold">Environments</h1>
-        <NewEnvironmentDialog engineVersion={version} />
+        <NewEnvironmentDialog engineVersion={version} dockerHosts={dockerHostNames()} />
       </div>
       {envs.length === 0 ? (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-sm text-slate-600">
@@ -38,6 +38,7 @@ export default async function EnvironmentsPage() {
                 <th className="px-4 py-2">Server ID</th>
                 <th className="px-4 py-2">MariaDB</th>
                 <th className="px-4 py-2">Memory</th>
+                <th className="px-4 py-2">Runtime</th>
                 {actor.role === "admin" && <th className="px-4 py-2">Owner</th>}
               </tr>
             </thead>
@@ -58,6 +59,7 @@ export default async function EnvironmentsPage() {
                     <td className="px-4 py-2.5">{node?.serverId ?? "—"}</td>
                     <td className="px-4 py-2.5">{env.engineVersion}</td>
                     <td className="px-4 py-2.5">{env.memoryMb} MB</td>
+                    <td className="px-4 py-2.5 text-slate-500">{env.runtime}</td>
                     {actor.role === "admin" && <td className="px-4 py-2.5 text-slate-500">{env.ownerId === actor.id ? "you" : env.ownerId}</td>}
                   </tr>
                 );

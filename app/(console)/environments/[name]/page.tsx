@@ -39,7 +39,7 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ na
             <dt className="text-slate-500">Uptime</dt>
             <dd data-testid="uptime">{live?.state === "running" ? formatUptime(live.uptimeSeconds) : "—"}</dd>
             <dt className="text-slate-500">Process</dt>
-            <dd>{live?.pid ? `pid ${live.pid}` : "not running"}</dd>
+            <dd>{live?.pid ? `pid ${live.pid}` : live?.state === "running" ? (live.detail ?? "running") : "not running"}</dd>
             <dt className="text-slate-500">Runtime</dt>
             <dd>{env.runtime}</dd>
             <dt className="text-slate-500">Memory limit</dt>

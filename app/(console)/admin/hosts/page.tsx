@@ -1,0 +1,52 @@
+import { notFound } from "next/navigation";
+import { Card } from "@/components/ui/card";
+import { requireActor } from "@/lib/auth/session";
+import { listHosts } from "@/lib/runtime/hosts";
+import { AddHostForm, RemoveHostButton } from "./host-forms";
+
+export const metadata = { title: "Docker hosts" };
+
+export default async function HostsPage() {
+  const actor = await requireActor();
+  if (actor.role !== "admin") notFound();
+  const hosts = await listHosts();
+  return (
+    <div className="grid gap-4 md:grid-cols-[2fr_1fr]">
+      <Card title="Docker hosts">
+        {hosts.length === 0 ? (
+          <p className="text-sm text-slate-500">No Docker host yet: environments run as local processes. Add an engine to place environments on it.</p>
+        ) : (
+          <table className="w-full text-left text-sm" data-testid="hosts-table">
+            <thead className="text-xs uppercase text-slate-500">
+              <tr>
+                <th className="py-1">Name</th>
+                <th className="py-1">Endpoint</th>
+                <th className="py-1">Health</th>
+                <th className="py-1">Environments</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {hosts.map((h) => (
+                <tr key={h.name} className="border-t border-slate-100 align-top">
+                  <td className="py-1.5 font-medium">{h.name}</td>
+                  <td className="py-1.5 font-mono text-xs">{h.endpoint}</td>
+                  <td className={`py-1.5 ${h.health.ok ? "text-emerald-700" : "text-red-700"}`}>
+                    {h.health.ok ? `Docker ${h.health.version} · ${h.health.memoryMb} MB · image ${h.health.image ? "present" : "missing"}` : h.health.error}
+                  </td>
+                  <td className="py-1.5">{h.environments}</td>
+                  <td className="py-1.5 text-right">
+                    <RemoveHostButton name={h.name} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+      <Card title="Add host">
+        <AddHostForm />
+      </Card>
+    </div>
+  );
+}
