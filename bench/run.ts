@@ -175,6 +175,51 @@ try {
   const failoverMs = performance.now() - tFail;
   for (const name of ["big", "big-slave-1", "big-slave-2"]) await svc.deleteEnvironment(actor, name).catch(() => undefined);
 
+  // Docker runtime (when an engine runs: npm run engines -- start a): console create vs the raw container start
+  // of the same image with the same my.cnf (install-db + mariadbd in the container until a login works).
+  const dockerRows: { figure: string; value: number; baseline: number | null; unit: string; goal: string }[] = [];
+  const endpoint = process.env.MARINER_BENCH_DOCKER ?? "unix:///run/mariner-docker/a/docker.sock";
+  const { DockerDriver, dockerClient, DEFAULT_IMAGE } = await import("../lib/runtime/docker");
+  const probe = new DockerDriver({ name: "bench", endpoint });
+  if ((await probe.health()).ok) {
+    const hostsSvc = await import("../lib/runtime/hosts");
+    await hostsSvc.registerHost(actor, { name: "bench", endpoint });
+    const docker = dockerClient(endpoint);
+    const rawDocker: number[] = [];
+    const consoleDocker: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const base = path.join(dataDir, "nodes", `rawdocker-${i}`);
+      fs.mkdirSync(path.join(base, "tmp"), { recursive: true });
+      const l = nodeLayout(base);
+      fs.writeFileSync(l.cnf, renderInitialMyCnf({ datadir: l.datadir, socket: l.socket, pidFile: l.pidFile, logError: l.errorLog, tmpdir: l.tmpdir, bindAddress: "127.0.0.251", port: 3306, serverId: 9100 + i, runAsUser: "root" }, 256));
+      const t0 = performance.now();
+      const c = await docker.createContainer({
+        Image: DEFAULT_IMAGE,
+        Cmd: ["sh", "-c", `mariadb-install-db --defaults-file='${l.cnf}' --auth-root-authentication-method=normal --skip-test-db >/dev/null 2>&1; exec mariadbd --defaults-file='${l.cnf}'`],
+        HostConfig: { NetworkMode: "host", Binds: [`${base}:${base}`] },
+      });
+      await c.start();
+      for (;;) {
+        try {
+          const conn = await mysql.createConnection({ socketPath: l.socket, user: "root", password: "" });
+          await conn.end();
+          break;
+        } catch {
+          await sleep(15);
+        }
+      }
+      rawDocker.push(performance.now() - t0);
+      await c.remove({ force: true });
+      fs.rmSync(base, { recursive: true, force: true });
+      const t1 = performance.now();
+      await svc.createEnvironment(actor, { name: `dock${i}`, runtime: "docker", host: "bench" });
+      consoleDocker.push(performance.now() - t1);
+      await svc.deleteEnvironment(actor, `dock${i}`);
+    }
+    await hostsSvc.removeHost(actor, "bench");
+    dockerRows.push({ figure: "environment create → accepting connections (docker), median", value: median(consoleDocker), baseline: median(rawDocker), unit: "ms", goal: "≤ 1.25× raw" });
+  }
+
   // Status of many real nodes, fetched concurrently (a real login each).
   const NODES = Number(process.env.BENCH_NODES ?? 100);
   const names = Array.from({ length: NODES }, (_, i) => `many${i}`);
@@ -194,6 +239,7 @@ try {
 
   const rows = [
     { figure: "environment create → accepting connections (local), median", value: median(console_), baseline: median(raw), unit: "ms", goal: "≤ 1.25× raw" },
+    ...dockerRows,
     { figure: "RSS of an idle 256 MB-profile node, median", value: median(rss), baseline: null, unit: "MB", goal: "≤ 90 MB" },
     { figure: "article walk-through (2 environments → replicating → database on slave)", value: walkthrough, baseline: null, unit: "ms", goal: "≤ 8000 ms" },
     { figure: "canary master→slave p50, idle", value: median(idle), baseline: null, unit: "ms", goal: "≤ 10 ms" },
