@@ -15,10 +15,10 @@ test.describe.serial("Docker hosts", () => {
     await page.getByLabel("Name").fill(`e2e${name}`);
     await page.getByLabel("Endpoint").fill("unix:///nonexistent/docker.sock");
     await page.getByRole("button", { name: "Add host" }).click();
-    await expect(page.getByRole("alert")).toContainText("did not answer");
+    await expect(page.getByText(/did not answer/)).toBeVisible();
     await page.getByLabel("Endpoint").fill(endpoint);
     await page.getByRole("button", { name: "Add host" }).click();
-    await expect(page.getByTestId("hosts-table")).toContainText(/Docker [\d.]+ · \d+ MB · image present/);
+    await expect(page.getByTestId("hosts-table")).toContainText(/Docker \S+ · \d+ MB · image present/);
 
     await page.goto("/environments");
     await page.getByRole("button", { name: "New environment" }).click();
@@ -28,7 +28,7 @@ test.describe.serial("Docker hosts", () => {
     await dialog.getByRole("button", { name: "Create" }).click();
     await expect(page).toHaveURL(/\/environments\/oncontainer$/, { timeout: 60_000 });
     await expect(page.getByTestId("status-badge")).toHaveText("running");
-    await expect(page.getByText(`docker:e2e${name}`)).toBeVisible();
+    await expect(page.getByText(`docker:e2e${name}`).first()).toBeVisible();
     await expect(page.getByText(/container [0-9a-f]{12} on e2e/)).toBeVisible();
   });
 });
