@@ -57,6 +57,9 @@ export async function diagnose(actor: Actor): Promise<Finding[]> {
       if (Number(f.slave.Last_IO_Errno) === 1045) {
         findings.push({ id: `repl-login:${n.name}`, severity: "error", target: n.name, title: "Replication user missing or wrong password", explanation: health.message, fix: n.master && masters.has(n.master) && envs.some((e) => e.name === n.master) ? `Use Mariner's own replication account on ${n.master}` : null });
       }
+      if (f.slave.Slave_IO_Running === "Yes" && f.slave.Slave_SQL_Running !== "Yes" && !Number(f.slave.Last_SQL_Errno)) {
+        findings.push({ id: `sql-stopped:${n.name}`, severity: "warning", target: n.name, title: "SQL thread stopped without an error", explanation: "Events arrive from the master but nobody applies them: the slave falls further behind every second.", fix: "Start the SQL thread" });
+      }
       if (health.secondsBehind !== null && health.secondsBehind > LAG_THRESHOLD_SECONDS) {
         findings.push({ id: `lag:${n.name}`, severity: "warning", target: n.name, title: "Slave is behind", explanation: `${health.secondsBehind} s behind its master (threshold ${LAG_THRESHOLD_SECONDS} s).`, fix: null });
       }
@@ -102,6 +105,9 @@ export async function applyFix(actor: Actor, id: string): Promise<Finding[]> {
       break;
     case "skip-errors":
       await edit({ "slave-skip-errors": null, "replica-skip-errors": null }, "Doctor: removed slave-skip-errors");
+      break;
+    case "sql-stopped":
+      await asRoot(env, (c) => c.query("START SLAVE SQL_THREAD"));
       break;
     case "not-read-only":
       await asRoot(env, (c) => c.query("SET GLOBAL read_only = 1"));

@@ -277,6 +277,8 @@ export async function setFilters(actor: Actor, name: string, raw: unknown) {
 export interface Candidate {
   name: string;
   gtid: string;
+  /** Transactions written directly on this slave (its own server-id in its binlog): they exist nowhere else. */
+  errant: string | null;
   transactionsBehind: number;
   secondsBehind: number | null;
   ok: boolean;
@@ -340,9 +342,13 @@ export async function preflight(actor: Actor, masterName: string, wanted?: strin
       if (filters.length) reasons.push(`has replication filters (${filters.join(", ")}): it does not hold all the data`);
     }
     const gtid = f?.gtidSlavePos ?? "";
+    const own = f ? [...parseGtid(f.gtidBinlogPos).entries()].filter(([, v]) => v.server === f.serverId) : [];
+    const errant = own.length ? own.map(([d, v]) => `${d}-${v.server}-${v.seq}`).join(",") : null;
+    if (errant) reasons.push(`errant transactions (${errant}): writes made directly on this slave, which the others do not have`);
     return {
       name: s.name,
       gtid,
+      errant,
       transactionsBehind: masterPos ? transactionsMissing(masterPos, parseGtid(gtid)) : 0,
       secondsBehind: f?.slave ? explainSlave(f.slave).secondsBehind : null,
       ok: reasons.length === 0,

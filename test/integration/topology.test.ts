@@ -145,6 +145,19 @@ test("clone: standalone copy with the same config; clone as slave with filters r
   for (const name of ["copy", "salesonly"]) await svc.deleteEnvironment(actor, name);
 });
 
+test("pre-flight refuses a candidate with errant transactions (writes made directly on a slave)", async () => {
+  await svc.createEnvironment(actor, { name: "dirty" });
+  await (await topo.beginClone(actor, "prime", { name: "dirty2", asSlave: true })).done;
+  await q("dirty2", "SET GLOBAL read_only = 0");
+  await q("dirty2", "CREATE DATABASE written_on_slave");
+  const report = await topo.preflight(actor, "prime", "dirty2");
+  const c = report.candidates.find((x) => x.name === "dirty2")!;
+  const ownId = (await svc.getEnvironment(actor, "dirty2")).nodes[0].serverId;
+  assert.match(c.errant ?? "", new RegExp(`^0-${ownId}-\\d+$`), "its own server-id in its binlog");
+  assert.match(report.blocked ?? "", /errant transactions/);
+  for (const n of ["dirty", "dirty2"]) await svc.deleteEnvironment(actor, n);
+});
+
 test("switchover with writes before and after: no loss, old master under the new one", async () => {
   const report = await topo.preflight(actor, "prime", "prime-slave-1");
   assert.equal(report.blocked, null);
@@ -205,6 +218,13 @@ test("doctor detects each seeded problem and fixes it", async () => {
   for (const f of findings.filter((x) => x.fix)) findings = await doctor.applyFix(actor, f.id);
   findings = await until(() => doctor.diagnose(actor), (fs) => fs.filter((f) => f.fix).length === 0, 15_000);
   assert.deepEqual(findings.filter((f) => f.fix).map((f) => f.id), []);
+  assert.equal((await until(() => rep.replicationStatus(actor, "prime"), (s) => s.health.state === "running")).health.state, "running");
+
+  // A SQL thread stopped without an error: found, and restarted in one click.
+  await q("prime", "STOP SLAVE SQL_THREAD");
+  const stopped = await doctor.diagnose(actor);
+  assert.ok(stopped.some((f) => f.id === "sql-stopped:prime"));
+  await doctor.applyFix(actor, "sql-stopped:prime");
   assert.equal((await until(() => rep.replicationStatus(actor, "prime"), (s) => s.health.state === "running")).health.state, "running");
 });
 
