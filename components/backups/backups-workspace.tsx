@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { policyAction, restoreAction, takeBackupAction } from "@/app/(console)/environments/[name]/backups/actions";
+import { policyAction, restoreAction, takeBackupAction, verifyAction } from "@/app/(console)/environments/[name]/backups/actions";
 import { useOperations } from "@/components/environments/use-operations";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -18,6 +18,7 @@ interface BackupView {
   status: string;
   error: string | null;
   scheduled: boolean;
+  verification: string | null;
 }
 
 const mb = (b: number | null) => (b === null ? "—" : `${(b / 1048576).toFixed(1)} MB`);
@@ -25,12 +26,18 @@ const mb = (b: number | null) => (b === null ? "—" : `${(b / 1048576).toFixed(
 export function BackupsWorkspace({ name, backups, policy }: { name: string; backups: BackupView[]; policy: { schedule: string | null; keepLast: number | null; keepDays: number | null } | null }) {
   const router = useRouter();
   const { pending, start, panel } = useOperations();
-  const [policyMessage, setPolicyMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
   const [restoreFrom, setRestoreFrom] = useState<string | null>(null);
+  const [verifying, setVerifying] = useState<string | null>(null);
 
   return (
     <div className="space-y-4">
       {panel}
+      {note && (
+        <p role={note.ok ? "status" : "alert"} className={`rounded-md border p-3 text-sm ${note.ok ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-900"}`}>
+          {note.text}
+        </p>
+      )}
       <Card
         title="Backups"
         actions={
@@ -78,6 +85,7 @@ export function BackupsWorkspace({ name, backups, policy }: { name: string; back
                   <td className={`py-1.5 ${b.status === "failed" ? "text-red-700" : b.status === "succeeded" ? "text-emerald-700" : ""}`}>
                     {b.status}
                     {b.error && <div>{b.error}</div>}
+                    {b.verification && <div className={b.verification.startsWith("ok") ? "text-emerald-700" : "text-red-700"}>{b.verification}</div>}
                   </td>
                   <td className="space-x-2 whitespace-nowrap py-1.5 text-right">
                     {b.status === "succeeded" && (
@@ -87,6 +95,19 @@ export function BackupsWorkspace({ name, backups, policy }: { name: string; back
                         </a>
                         <button className="text-blue-700 hover:underline" onClick={() => setRestoreFrom(b.id)}>
                           Restore…
+                        </button>
+                        <button
+                          className="text-blue-700 hover:underline disabled:text-slate-400"
+                          disabled={verifying !== null}
+                          onClick={async () => {
+                            setVerifying(b.id);
+                            const res = await verifyAction(name, b.id);
+                            setVerifying(null);
+                            setNote(res.ok ? { ok: true, text: res.text } : { ok: false, text: res.error });
+                            router.refresh();
+                          }}
+                        >
+                          {verifying === b.id ? "Verifying…" : "Verify"}
                         </button>
                       </>
                     )}
@@ -131,7 +152,7 @@ export function BackupsWorkspace({ name, backups, policy }: { name: string; back
             const f = new FormData(e.currentTarget);
             const num = (k: string) => (String(f.get(k) ?? "").trim() ? Number(f.get(k)) : null);
             void policyAction(name, { schedule: String(f.get("schedule") ?? "").trim() || null, keepLast: num("keepLast"), keepDays: num("keepDays") }).then((res) => {
-              setPolicyMessage(res.ok ? { ok: true, text: "Backup policy saved." } : { ok: false, text: res.error });
+              setNote(res.ok ? { ok: true, text: "Backup policy saved." } : { ok: false, text: res.error });
               router.refresh();
             });
           }}
@@ -151,11 +172,6 @@ export function BackupsWorkspace({ name, backups, policy }: { name: string; back
           <Button type="submit" variant="secondary" disabled={pending}>
             Save policy
           </Button>
-          {policyMessage && (
-            <p role={policyMessage.ok ? "status" : "alert"} className={`w-full ${policyMessage.ok ? "text-emerald-700" : "text-red-700"}`}>
-              {policyMessage.text}
-            </p>
-          )}
         </form>
       </Card>
     </div>

@@ -15,7 +15,7 @@ import { ServiceError, notFound } from "@/lib/errors";
 import { accountStatements, dumpArgs, type DumpSource } from "@/lib/mariadb/dump";
 import { changeMaster, slaveStatus } from "@/lib/mariadb/replication";
 import { environmentName } from "@/lib/names";
-import { beginOperation } from "@/lib/operations";
+import { beginOperation, runOperation } from "@/lib/operations";
 import { dataDir } from "@/lib/paths";
 import { ensureReplicationAccount } from "@/lib/topology/account";
 import { discoverTopology } from "@/lib/topology/discover";
@@ -50,13 +50,19 @@ async function dumpToGzip(source: DumpSource, position: "none" | "comment", file
   });
   const exited = new Promise<number>((resolve) => child.once("close", (code) => resolve(code ?? 1)));
   const accounts = await accountStatements(source);
+  let tail = "";
   async function* withAccounts() {
-    for await (const chunk of child.stdout) yield chunk;
+    for await (const chunk of child.stdout) {
+      tail = (tail + chunk.toString("utf8")).slice(-512);
+      yield chunk;
+    }
     yield Buffer.from(accounts);
   }
   await pipeline(withAccounts, peek, zlib.createGzip({ level: 6 }), hashing, fs.createWriteStream(file, { mode: 0o600 }));
   const code = await exited;
   if (code !== 0) throw new ServiceError(500, "backup_failed", `mariadb-dump failed (exit ${code})`, stderr.split("\n").filter(Boolean).slice(-10));
+  // A dump that stopped early is never "success", whatever the exit code said.
+  if (!/-- Dump completed/.test(tail)) throw new ServiceError(500, "backup_incomplete", "mariadb-dump output ended early (no 'Dump completed' trailer): the backup is marked failed");
   return { head, sha256: hash.digest("hex"), size: fs.statSync(file).size };
 }
 
@@ -88,6 +94,7 @@ export async function beginBackup(actor: Actor, name: string, opts: { scheduled?
     const t0 = Date.now();
     try {
       let position: { gtid: string | null; file: string | null; pos: number | null } = { gtid: null, file: null, pos: null };
+      let contents: Record<string, number> | null = null;
       let result;
       if (slave) {
         await step(`pausing ${slave}'s SQL thread`);
@@ -100,6 +107,8 @@ export async function beginBackup(actor: Actor, name: string, opts: { scheduled?
         try {
           await step(`dumping ${slave}`);
           result = await dumpToGzip(login(source), "none", file);
+          await step("counting rows (the slave is still paused: the counts match the dump)");
+          contents = await asRoot(source, rowCounts);
         } finally {
           await step(`resuming ${slave}`);
           await asRoot(source, (c) => c.query("START SLAVE SQL_THREAD"));
@@ -118,7 +127,16 @@ export async function beginBackup(actor: Actor, name: string, opts: { scheduled?
       await step("recording size and checksum");
       const done = await db().backup.update({
         where: { id: row.id },
-        data: { status: "succeeded", sizeBytes: result.size, sha256: result.sha256, gtidPosition: position.gtid, binlogFile: position.file, binlogPos: position.pos, finishedAt: new Date() },
+        data: {
+          status: "succeeded",
+          sizeBytes: result.size,
+          sha256: result.sha256,
+          gtidPosition: position.gtid,
+          binlogFile: position.file,
+          binlogPos: position.pos,
+          contents: contents ? JSON.stringify(contents) : null,
+          finishedAt: new Date(),
+        },
       });
       await applyRetention(env.id);
       return { id: done.id, sizeBytes: result.size, durationMs: Date.now() - t0, gtidPosition: position.gtid, source: source.name };
@@ -256,5 +274,55 @@ export async function beginRestore(actor: Actor, backupId: string, raw: unknown)
       if (created) await deleteEnvironment(actor, input.name).catch(() => undefined);
       throw e;
     }
+  });
+}
+
+const SYSTEM_SCHEMAS = ["mysql", "information_schema", "performance_schema", "sys"];
+
+/** Exact rows per user table ("db.table" → count); identifiers go through ?? placeholders. */
+export async function rowCounts(c: import("mysql2/promise").Connection): Promise<Record<string, number>> {
+  const [tables] = await c.query(
+    "SELECT table_schema AS db, table_name AS t FROM information_schema.TABLES WHERE table_type = 'BASE TABLE' AND table_schema NOT IN (?) ORDER BY 1, 2",
+    [SYSTEM_SCHEMAS],
+  );
+  const out: Record<string, number> = {};
+  for (const { db: schema, t } of tables as { db: string; t: string }[]) {
+    const [[row]] = (await c.query("SELECT COUNT(*) AS n FROM ??.??", [schema, t])) as unknown as [{ n: number }[]];
+    out[`${schema}.${t}`] = Number(row.n);
+  }
+  return out;
+}
+
+/**
+ * Test restore: the backup goes into a temporary environment, every table's row count is compared with what
+ * was recorded at backup time, and the temporary environment is deleted. The verdict is kept on the backup.
+ */
+export async function verifyBackup(actor: Actor, backupId: string) {
+  const backup = await getBackup(actor, backupId);
+  const name = `verify-${backup.id.slice(-8)}`;
+  return runOperation({ userId: actor.id, action: "backup.verify", environmentId: backup.environmentId, target: backup.environmentName, params: { backup: backup.id } }, async () => {
+    let verdict: { ok: boolean; text: string };
+    try {
+      await (await beginRestore(actor, backup.id, { name })).done;
+      const restored = await asRoot(await getEnvironment(actor, name), rowCounts);
+      const expected = backup.contents ? (JSON.parse(backup.contents) as Record<string, number>) : null;
+      const mismatches = expected
+        ? Object.entries(expected).filter(([t, n]) => restored[t] !== n).map(([t, n]) => `${t}: expected ${n} rows, restored ${restored[t] ?? "no table"}`)
+        : [];
+      const tables = Object.keys(restored).length;
+      const rows = Object.values(restored).reduce((a, b) => a + b, 0);
+      verdict = !expected
+        ? { ok: true, text: `restored ${tables} tables, ${rows} rows (no recorded counts to compare: taken from the master)` }
+        : mismatches.length
+          ? { ok: false, text: `mismatch: ${mismatches.slice(0, 5).join("; ")}` }
+          : { ok: true, text: `verified: ${tables} tables, ${rows} rows match` };
+    } catch (e) {
+      verdict = { ok: false, text: `restore failed: ${(e as Error).message}` };
+    } finally {
+      await deleteEnvironment(actor, name).catch(() => undefined);
+    }
+    await db().backup.update({ where: { id: backup.id }, data: { verification: `${verdict.ok ? "ok" : "FAILED"} — ${verdict.text}`, verifiedAt: new Date() } });
+    if (!verdict.ok) throw new ServiceError(422, "verification_failed", `Backup verification failed: ${verdict.text}`);
+    return verdict;
   });
 }

@@ -94,6 +94,29 @@ test("backup from the paused slave while the master takes writes; the slave catc
   await svc.deleteEnvironment(actor, "restored");
 });
 
+test("verified backups: a test restore matches the recorded row counts; a damaged file fails verification", async () => {
+  const good = await (await backups.beginBackup(actor, "shop")).done;
+  const row = await db().backup.findUniqueOrThrow({ where: { id: good.id } });
+  const contents = JSON.parse(row.contents!);
+  assert.ok(contents["shop.orders"] >= 200_000, "row counts recorded while the slave was paused");
+  const t0 = Date.now();
+  const verdict = await backups.verifyBackup(actor, good.id);
+  console.log(`verification (test restore + counts) ${Date.now() - t0} ms: ${verdict.text}`);
+  assert.match(verdict.text, /verified: \d+ tables, \d+ rows match/);
+  assert.match((await db().backup.findUniqueOrThrow({ where: { id: good.id } })).verification!, /^ok/);
+
+  const bad = await (await backups.beginBackup(actor, "shop")).done;
+  const file = (await db().backup.findUniqueOrThrow({ where: { id: bad.id } })).file;
+  fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
+  await assert.rejects(backups.verifyBackup(actor, bad.id), /verification failed: restore failed/);
+  assert.match((await db().backup.findUniqueOrThrow({ where: { id: bad.id } })).verification!, /^FAILED/);
+  assert.equal((await svc.listEnvironments(actor)).filter((e) => e.name.startsWith("verify-")).length, 0, "the temporary environment is gone");
+  for (const id of [good.id, bad.id]) {
+    fs.rmSync((await db().backup.findUniqueOrThrow({ where: { id } })).file, { force: true });
+    await db().backup.delete({ where: { id } });
+  }
+});
+
 test("scheduled backups fire; retention keeps the last N", async () => {
   await backups.setBackupPolicy(actor, "shop", { schedule: "* * * * *", keepLast: 2 });
   await assert.rejects(backups.setBackupPolicy(actor, "shop", { schedule: "every day" }), /cron expression/);

@@ -1,7 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { requireActor } from "@/lib/auth/session";
-import { beginBackup, beginRestore, setBackupPolicy } from "@/lib/backups/service";
+import { beginBackup, beginRestore, setBackupPolicy, verifyBackup } from "@/lib/backups/service";
 import { ServiceError } from "@/lib/errors";
 
 type Result<T = object> = ({ ok: true } & T) | { ok: false; error: string };
@@ -28,6 +28,13 @@ export async function restoreAction(backupId: string, restoreName: string, asSla
 export async function policyAction(name: string, input: { schedule: string | null; keepLast: number | null; keepDays: number | null }) {
   const actor = await requireActor();
   const res = await attempt(() => setBackupPolicy(actor, name, input));
+  revalidatePath(`/environments/${name}/backups`);
+  return res;
+}
+
+export async function verifyAction(name: string, backupId: string) {
+  const actor = await requireActor();
+  const res = await attempt(() => verifyBackup(actor, backupId));
   revalidatePath(`/environments/${name}/backups`);
   return res;
 }

@@ -24,6 +24,7 @@ export default async function BackupsPage({ params }: { params: Promise<{ name: 
         status: b.status,
         error: b.error,
         scheduled: b.scheduled,
+        verification: b.verification,
       }))}
     />
   );
