@@ -11,6 +11,7 @@ import { anonymousUsers, changeMaster } from "@/lib/mariadb/replication";
 import { setServerOptions } from "@/lib/mycnf/parse";
 import { ensureReplicationAccount } from "./account";
 import { discoverTopology, LAG_THRESHOLD_SECONDS } from "./discover";
+import { beginReseed } from "./operations";
 
 export interface Finding {
   id: string;
@@ -56,6 +57,9 @@ export async function diagnose(actor: Actor): Promise<Finding[]> {
       const health = explainSlave(f.slave);
       if (Number(f.slave.Last_IO_Errno) === 1045) {
         findings.push({ id: `repl-login:${n.name}`, severity: "error", target: n.name, title: "Replication user missing or wrong password", explanation: health.message, fix: n.master && masters.has(n.master) && envs.some((e) => e.name === n.master) ? `Use Mariner's own replication account on ${n.master}` : null });
+      }
+      if (Number(f.slave.Last_IO_Errno) === 1236 && !/binary log is not open/i.test(String(f.slave.Last_IO_Error))) {
+        findings.push({ id: `purged-binlogs:${n.name}`, severity: "error", target: n.name, title: "The master no longer has the binary logs this slave needs", explanation: `${health.message} Replication cannot resume from where it stopped.`, fix: n.master && envs.some((e) => e.name === n.master) ? "Re-seed from a consistent snapshot" : null });
       }
       if (f.slave.Slave_IO_Running === "Yes" && f.slave.Slave_SQL_Running !== "Yes" && !Number(f.slave.Last_SQL_Errno)) {
         findings.push({ id: `sql-stopped:${n.name}`, severity: "warning", target: n.name, title: "SQL thread stopped without an error", explanation: "Events arrive from the master but nobody applies them: the slave falls further behind every second.", fix: "Start the SQL thread" });
@@ -105,6 +109,9 @@ export async function applyFix(actor: Actor, id: string): Promise<Finding[]> {
       break;
     case "skip-errors":
       await edit({ "slave-skip-errors": null, "replica-skip-errors": null }, "Doctor: removed slave-skip-errors");
+      break;
+    case "purged-binlogs":
+      await (await beginReseed(actor, env.name)).done;
       break;
     case "sql-stopped":
       await asRoot(env, (c) => c.query("START SLAVE SQL_THREAD"));

@@ -192,6 +192,45 @@ export async function beginClone(actor: Actor, sourceName: string, raw: unknown)
   );
 }
 
+// ---- Re-seed ----
+
+/**
+ * Rebuilds a slave whose master no longer has the binary logs it needs (1236): a fresh consistent snapshot of
+ * its master replaces its user databases (loaded outside its binlog), its GTID position becomes the snapshot's,
+ * and it rejoins. Its own accounts and settings stay.
+ */
+export async function beginReseed(actor: Actor, name: string) {
+  const slave = await getEnvironment(actor, name);
+  const masterName = (await discoverTopology(actor)).nodes.find((n) => n.name === slave.name)?.master;
+  if (!masterName) throw new ServiceError(409, "not_a_slave", `${slave.name} does not replicate from one of your environments`);
+  const master = await getEnvironment(actor, masterName);
+  return beginOperation({ userId: actor.id, action: "topology.reseed", environmentId: slave.id, target: slave.name, params: { from: master.name } }, (step) =>
+    topologyLock(slave.ownerId, async () => {
+      const file = snapshotFile(`reseed-${Date.now()}`);
+      try {
+        await step(`taking a consistent snapshot of ${master.name}`);
+        await dumpAll(rootLogin(master), file, true);
+        await step(`replacing ${slave.name}'s databases`);
+        await asRoot(slave, async (c) => {
+          await c.query("STOP SLAVE");
+          await c.query("SET SESSION sql_log_bin = 0");
+          const [dbs] = await c.query("SELECT schema_name AS s FROM information_schema.SCHEMATA WHERE schema_name NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')");
+          for (const { s } of dbs as { s: string }[]) await c.query("DROP DATABASE ??", [s]);
+        });
+        await loadDump(rootLogin(slave), file);
+        await step("rejoining from the snapshot's position");
+        const login = await ensureReplicationAccount(master);
+        await pointAt(slave, login);
+        await waitReplicating(slave);
+        await step("ready");
+        return { name: slave.name, from: master.name };
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+    }),
+  );
+}
+
 // ---- Chained replication ----
 
 /** Makes a server able to feed others: binary log with replicated events (restart), and its replication account. */

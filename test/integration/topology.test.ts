@@ -228,6 +228,31 @@ test("doctor detects each seeded problem and fixes it", async () => {
   assert.equal((await until(() => rep.replicationStatus(actor, "prime"), (s) => s.health.state === "running")).health.state, "running");
 });
 
+test("a slave whose master purged the binlogs it needs (1236) is detected and re-seeded; rows match", async () => {
+  // prime replicates from prime-slave-2 (the master now).
+  await q("prime", "STOP SLAVE");
+  for (let i = 0; i < 20; i++) await q("prime-slave-2", "INSERT INTO sales.orders (amount) VALUES (?)", [i]);
+  await q("prime-slave-2", "FLUSH BINARY LOGS");
+  const [{ File: current }] = await q<{ File: string }>("prime-slave-2", "SHOW MASTER STATUS");
+  // A binlog still held by a finishing dump thread is skipped by PURGE: retry until only the current one is left.
+  const left = await until(async () => {
+    await q("prime-slave-2", "PURGE BINARY LOGS TO ?", [current]);
+    return (await q("prime-slave-2", "SHOW BINARY LOGS")).length;
+  }, (n) => n === 1, 10_000);
+  assert.equal(left, 1, "only the current binlog is left");
+  await q("prime", "START SLAVE");
+  const broken = await until(() => rep.replicationStatus(actor, "prime"), (s) => Number(s.slave?.Last_IO_Errno) === 1236);
+  assert.equal(Number(broken.slave!.Last_IO_Errno), 1236);
+  const finding = (await doctor.diagnose(actor)).find((f) => f.id === "purged-binlogs:prime");
+  assert.ok(finding, "the doctor sees it");
+  assert.equal(finding!.fix, "Re-seed from a consistent snapshot");
+  await doctor.applyFix(actor, "purged-binlogs:prime");
+  await q("prime-slave-2", "INSERT INTO sales.orders (amount) VALUES (99)");
+  const n = await count("prime-slave-2", "sales.orders");
+  assert.equal(await sameCount("prime", "sales.orders", n), n, "rows match after the re-seed");
+  assert.equal((await rep.replicationStatus(actor, "prime")).health.state, "running");
+});
+
 test("automatic failover: a dead master with the policy on is replaced within seconds", async () => {
   await (await topo.beginAddSlaves(actor, "prime-slave-2", { count: 1, namePrefix: "auto" })).done;
   await topo.setFailoverPolicy(actor, "prime-slave-2", { autoFailover: true, graceSec: 2 });
