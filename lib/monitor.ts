@@ -124,7 +124,7 @@ async function autoFailover(env: { id: string; name: string; ownerId: string; fa
   failoverTried.set(env.id, now);
   const actor = await actorById(env.ownerId);
   if (!actor) return "down";
-  const { done } = await beginFailover(actor, env.name, {});
+  const { done } = await beginFailover(actor, env.name, {}, { automatic: true });
   // Not awaited under the environment's lock: the failover takes the topology lock and other environments'.
   done.catch((e) => setStatus(env.id, "down", `Automatic failover did not run: ${(e as Error).message}`));
   return "failing-over";

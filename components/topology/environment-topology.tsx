@@ -196,7 +196,7 @@ export function EnvironmentTopology(p: Props) {
             ) : (
               <p>
                 Would promote <strong>{p.preflight.chosen}</strong>
-                {p.preflight.masterAlive ? " (read-only window: the time the candidate needs to catch up, usually milliseconds)" : ""}.
+                {p.preflight.masterAlive && p.preflight.expectedReadOnlyMs !== null ? ` — expected read-only window about ${p.preflight.expectedReadOnlyMs} ms` : ""}.
                 {p.preflight.lost !== null && !p.preflight.masterAlive && ` Transactions lost: ${p.preflight.lost}.`}
               </p>
             )}

@@ -28,7 +28,18 @@ const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What every console-made slave runs with: read-only, and promotable (its own binlog with replicated events). */
-export const SLAVE_OPTIONS = { "log-bin": "mysql-bin", "log-slave-updates": "ON", "binlog-format": "mixed", "read-only": "ON", "relay-log": "relay-bin" };
+export const SLAVE_OPTIONS = {
+  "log-bin": "mysql-bin",
+  "log-slave-updates": "ON",
+  "binlog-format": "mixed",
+  "read-only": "ON",
+  "relay-log": "relay-bin",
+  // With the 1 s heartbeat: a silent master (network partition) is noticed after 4 s instead of 60.
+  "slave-net-timeout": "4",
+};
+
+/** After a failover or switchover, automatic failover waits this long before acting again (no flapping). */
+export const antiFlapMs = () => Number(process.env.MARINER_ANTI_FLAP_SECONDS ?? 300) * 1000;
 
 /** New servers for a topology run on the same runtime; on Docker, on another host than their source. */
 function placementNear(source: EnvironmentWithNodes): { runtime?: "docker"; awayFrom?: string } {
@@ -333,6 +344,8 @@ export interface Preflight {
   blocked: string | null;
   /** Transactions the dead master had that no slave received (failover; null when unknown). */
   lost: number | null;
+  /** Switchover: how long the master is expected to stay read-only (the chosen candidate's catch-up). */
+  expectedReadOnlyMs: number | null;
 }
 
 /** The dead master's last GTID, read from its own binary log on disk (local runtime). */
@@ -361,7 +374,7 @@ async function masterAlive(env: EnvironmentWithNodes): Promise<boolean> {
  * The report before any switchover or failover: candidates ranked by executed GTIDs and lag, what would be
  * lost, and why it is blocked. Two vantage points decide "dead": the console's own probe and every slave's IO thread.
  */
-export async function preflight(actor: Actor, masterName: string, wanted?: string): Promise<Preflight> {
+export async function preflight(actor: Actor, masterName: string, wanted?: string, opts: { automatic?: boolean } = {}): Promise<Preflight> {
   const master = await getEnvironment(actor, masterName);
   const topology = await discoverTopology(actor);
   const slaves = topology.nodes.filter((n) => n.master === master.name);
@@ -409,9 +422,20 @@ export async function preflight(actor: Actor, masterName: string, wanted?: strin
     else if (!alive && transactionsMissing(parseGtid(best.gtid), parseGtid(w.gtid)) > 0) blocked = `${wanted} is behind ${best.name}: the most advanced slave must be promoted`;
   }
   if (!alive && ioUp > 0) blocked = `The console cannot reach ${master.name}, but ${ioUp} slave(s) still receive from it: not failing over on one vantage point`;
+  if (opts.automatic) {
+    const owned = (await listEnvironments(actor)).filter((e) => e.ownerId === master.ownerId).map((e) => e.id);
+    const recent = await db().operation.findFirst({
+      where: { action: { in: ["topology.failover", "topology.switchover"] }, status: "succeeded", environmentId: { in: owned }, finishedAt: { gte: new Date(Date.now() - antiFlapMs()) } },
+      orderBy: { finishedAt: "desc" },
+    });
+    if (recent) blocked = `A ${recent.action.split(".")[1]} of ${recent.target} finished ${Math.round((Date.now() - recent.finishedAt!.getTime()) / 1000)} s ago: automatic failover waits ${antiFlapMs() / 1000} s between changes (anti-flapping)`;
+  }
   if (blocked) chosen = null;
   const lost = !alive && masterPos && chosen ? transactionsMissing(masterPos, parseGtid(candidates.find((c) => c.name === chosen)!.gtid)) : alive ? 0 : null;
-  return { master: master.name, masterAlive: alive, masterPosition: masterPos ? formatGtid(masterPos) : null, candidates, chosen, blocked, lost };
+  const chosenCandidate = candidates.find((c) => c.name === chosen);
+  // A caught-up candidate needs only the promotion itself (~20 ms measured); a lagging one its catch-up first.
+  const expectedReadOnlyMs = alive && chosenCandidate ? 20 + (chosenCandidate.secondsBehind ?? 0) * 1000 : null;
+  return { master: master.name, masterAlive: alive, masterPosition: masterPos ? formatGtid(masterPos) : null, candidates, chosen, blocked, lost, expectedReadOnlyMs };
 }
 
 async function persistRole(actor: Actor, name: string, role: "master" | "slave") {
@@ -489,14 +513,14 @@ export const failoverInput = z.strictObject({ candidate: environmentName.optiona
  * Failover (master dead): let every slave apply what it received, promote the most advanced, repoint the rest,
  * and keep the old master down (desired state stopped) so it never comes back as a second writer.
  */
-export async function beginFailover(actor: Actor, masterName: string, raw: unknown) {
+export async function beginFailover(actor: Actor, masterName: string, raw: unknown, opts: { automatic?: boolean } = {}) {
   const master = await getEnvironment(actor, masterName);
   const input = parseInput(failoverInput, raw);
   return beginOperation({ userId: actor.id, action: "topology.failover", environmentId: master.id, target: master.name, params: input }, (step) =>
     topologyLock(master.ownerId, async () => {
       const t0 = performance.now();
       await step("checking the master from the console and from its slaves");
-      let report = await preflight(actor, master.name, input.candidate);
+      let report = await preflight(actor, master.name, input.candidate, opts);
       if (report.masterAlive) throw new ServiceError(409, "master_alive", `${master.name} is alive: use switchover instead`);
       const slaves = report.candidates.filter((c) => !c.reasons.includes("not reachable"));
       await step("letting every slave apply what it received");
@@ -512,7 +536,7 @@ export async function beginFailover(actor: Actor, masterName: string, raw: unkno
           });
         }),
       );
-      report = await preflight(actor, master.name, input.candidate);
+      report = await preflight(actor, master.name, input.candidate, opts);
       if (report.blocked || !report.chosen) throw new ServiceError(409, "blocked", report.blocked ?? "No candidate");
       const chosen = await getEnvironment(actor, report.chosen);
       await step(`promoting ${chosen.name}`);

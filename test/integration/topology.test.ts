@@ -256,6 +256,9 @@ test("a slave whose master purged the binlogs it needs (1236) is detected and re
 test("automatic failover: a dead master with the policy on is replaced within seconds", async () => {
   await (await topo.beginAddSlaves(actor, "prime-slave-2", { count: 1, namePrefix: "auto" })).done;
   await topo.setFailoverPolicy(actor, "prime-slave-2", { autoFailover: true, graceSec: 2 });
+  // A switchover/failover ran minutes ago: automatic failover refuses to flap…
+  assert.match((await topo.preflight(actor, "prime-slave-2", undefined, { automatic: true })).blocked ?? "", /anti-flapping/);
+  process.env.MARINER_ANTI_FLAP_SECONDS = "0"; // …until its window has passed.
   startMonitor(250);
   try {
     const master = await svc.getEnvironment(actor, "prime-slave-2");
