@@ -5,6 +5,7 @@ import type { DockerDriver } from "@/lib/runtime/docker";
 import { RuntimeError } from "@/lib/runtime/driver";
 import { nodeRefOf } from "@/lib/environments/spec";
 import { resolvePendingRevisions } from "@/lib/environments/config";
+import { reconcileEndpoints } from "@/lib/proxy/endpoints";
 import { actorById } from "@/lib/auth/users";
 import { beginFailover } from "@/lib/topology/operations";
 
@@ -37,6 +38,7 @@ export async function reconcile(): Promise<void> {
   });
   const envs = await db().environment.findMany({ include: { nodes: true } });
   await removeOrphanContainers();
+  await reconcileEndpoints();
   await resolvePendingRevisions();
   await Promise.all(
     envs.map((env) =>

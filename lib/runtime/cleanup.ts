@@ -7,6 +7,7 @@ import { isOurProcess, nodeLayout } from "./local";
  * process's own command line): test teardown and `npm run reset` never touch servers that are not ours.
  */
 export async function stopNodesUnder(dataDir: string): Promise<number[]> {
+  stopProxiesUnder(dataDir);
   const nodes = path.join(dataDir, "nodes");
   if (!fs.existsSync(nodes)) return [];
   const running: { pid: number; cnf: string }[] = [];
@@ -24,4 +25,27 @@ export async function stopNodesUnder(dataDir: string): Promise<number[]> {
     if (isOurProcess(pid, cnf)) process.kill(pid, "SIGKILL");
   }
   return running.map((r) => r.pid);
+}
+
+/** HAProxy processes of the endpoints under `dataDir` (pid files, verified by their own config path). */
+export function stopProxiesUnder(dataDir: string): number[] {
+  const dir = path.join(dataDir, "proxies");
+  if (!fs.existsSync(dir)) return [];
+  const stopped: number[] = [];
+  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith(".cfg"))) {
+    const cfg = path.join(dir, f);
+    const pidFile = cfg.replace(/\.cfg$/, ".pid");
+    const pids = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, "utf8").split(/\s+/).filter(Boolean).map(Number) : [];
+    for (const pid of pids) {
+      try {
+        if (fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(cfg)) {
+          process.kill(pid, "SIGTERM");
+          stopped.push(pid);
+        }
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  return stopped;
 }

@@ -21,6 +21,7 @@ import { beginOperation } from "@/lib/operations";
 import { dataDir } from "@/lib/paths";
 import { driverFor } from "@/lib/runtime";
 import { parseInput } from "@/lib/validation";
+import { followNewMaster } from "@/lib/proxy/endpoints";
 import { ensureReplicationAccount, type ReplicationLogin } from "./account";
 import { descendants, discoverTopology, serverFacts, type Topology } from "./discover";
 
@@ -479,6 +480,8 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
           await c.query("SET GLOBAL read_only = 0");
         });
         promoted = true;
+        await step("moving the writer endpoint to the new master");
+        await followNewMaster(actor, master.name, candidate.name);
         const readOnlyMs = Math.round(performance.now() - t0);
         const login = await ensureReplicationAccount(candidate);
         await step(`repointing ${others.length ? others.join(", ") : "no other slaves"}`);
@@ -545,6 +548,8 @@ export async function beginFailover(actor: Actor, masterName: string, raw: unkno
         await c.query("SET GLOBAL read_only = 0");
       });
       const promotionMs = Math.round(performance.now() - t0);
+      await followNewMaster(actor, master.name, chosen.name);
+      const endpointMs = Math.round(performance.now() - t0);
       await db().environment.update({
         where: { id: master.id },
         data: { desiredState: "stopped", status: "down", statusDetail: `Failed over to ${chosen.name}. Start it only to re-seed it as a slave: it may hold transactions nobody else has.` },
@@ -556,7 +561,7 @@ export async function beginFailover(actor: Actor, masterName: string, raw: unkno
       await persistRole(actor, chosen.name, "master");
       await Promise.all(others.map(async (n) => waitReplicating(await getEnvironment(actor, n))));
       await step("done");
-      return { newMaster: chosen.name, lostTransactions: report.lost, promotionMs, repointed: others };
+      return { newMaster: chosen.name, lostTransactions: report.lost, promotionMs, endpointMs, repointed: others };
     }),
   );
 }

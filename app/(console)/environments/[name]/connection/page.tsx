@@ -4,6 +4,8 @@ import { pageEnvironment } from "@/lib/environments/page";
 import { replicationStatus, slavesOf } from "@/lib/environments/replication";
 import { listEnvironments, primaryNode } from "@/lib/environments/service";
 import { javaSnippet, nodeSnippet, phpSnippet, type Endpoint } from "@/lib/environments/snippets";
+import { listEndpoints } from "@/lib/proxy/endpoints";
+import { CreateEndpointsButton } from "./create-endpoints";
 
 export const metadata = { title: "Connection" };
 
@@ -25,8 +27,28 @@ export default async function ConnectionPage({ params }: { params: Promise<{ nam
     slaves = (await slavesOf(actor, env)).map((s) => ({ name: s.env.name, host: s.env.nodes[0].host, port: s.env.nodes[0].port, user: "root" }));
   }
 
+  const proxies = (await listEndpoints(actor)).filter((e) => e.master === master.name);
   return (
     <div className="space-y-4">
+      <Card title="Writer and reader endpoints (follow the master)">
+        {proxies.length ? (
+          <ul className="space-y-1 text-sm" data-testid="proxy-endpoints">
+            {proxies.map((p) => (
+              <li key={p.name}>
+                <strong>{p.name}</strong>: writer <code className="font-mono">{p.writer}</code> → {p.master} · reader <code className="font-mono">{p.reader}</code> → its slaves
+                {!p.running && <span className="ml-2 text-red-700">(not running)</span>}
+              </li>
+            ))}
+          </ul>
+        ) : master.name === env.name ? (
+          <div className="space-y-2 text-sm text-slate-600">
+            <p>HAProxy endpoints that always point at the current master (writer) and its slaves (reader): switchover and failover move them, so applications never reconnect to an old master.</p>
+            <CreateEndpointsButton name={env.name} />
+          </div>
+        ) : (
+          <p className="text-sm text-slate-600">Create them on the master ({master.name}).</p>
+        )}
+      </Card>
       <Card title="Endpoints">
         <table className="w-full text-left text-sm">
           <thead className="text-xs uppercase text-slate-500">

@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import { after, before, test } from "node:test";
+import mysql from "mysql2/promise";
+import { useTempDataDir } from "../support/env";
+
+const dataDir = useTempDataDir("endpoints");
+process.env.MARINER_RESTART_POLICY = "never";
+const svc = await import("../../lib/environments/service");
+const rep = await import("../../lib/environments/replication");
+const topo = await import("../../lib/topology/operations");
+const endpoints = await import("../../lib/proxy/endpoints");
+const { db } = await import("../../lib/db/client");
+const { ensureAdmin } = await import("../../lib/auth/users");
+const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
+import type { Actor } from "../../lib/auth/actor";
+
+let actor: Actor;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function root(name: string) {
+  const c = await svc.connectionDetails(actor, name);
+  return mysql.createConnection({ host: c.host, port: c.port, user: "root", password: c.password });
+}
+
+before(async () => {
+  process.env.MARINER_ADMIN_PASSWORD = "admin-password";
+  await ensureAdmin(() => {});
+  const u = await db().user.findFirstOrThrow();
+  actor = { id: u.id, email: u.email, role: "admin" };
+  await svc.createEnvironment(actor, { name: "shopdb" });
+  await rep.enableBinlog(actor, "shopdb");
+  const c = await root("shopdb");
+  await c.query("CREATE DATABASE app");
+  await c.query("CREATE TABLE app.events (id INT AUTO_INCREMENT PRIMARY KEY, at DATETIME(3))");
+  // An application account: no SUPER, so read_only really stops it on a fenced master.
+  await c.query("CREATE USER appuser@'%' IDENTIFIED BY 'app-pass-1'");
+  await c.query("GRANT SELECT, INSERT ON app.* TO appuser@'%'");
+  await c.end();
+  await (await topo.beginAddSlaves(actor, "shopdb", { count: 2 })).done;
+});
+
+after(async () => {
+  await stopNodesUnder(dataDir);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test("a client writing through the writer endpoint keeps working across a switchover; after a failover the writer follows", async () => {
+  const ep = await endpoints.createEndpoints(actor, "shopdb", {});
+  const [host, port] = ep.writer.split(":");
+  const [rhost, rport] = ep.reader.split(":");
+  const via = (h: string, p: string) => mysql.createConnection({ host: h, port: Number(p), user: "appuser", password: "app-pass-1", connectTimeout: 2000 });
+  const serverId = async (h: string, p: string) => {
+    const c = await via(h, p);
+    const [[r]] = (await c.query("SELECT @@server_id AS id")) as unknown as [{ id: number }[]];
+    await c.end();
+    return Number(r.id);
+  };
+  const ids = Object.fromEntries(await Promise.all(["shopdb", "shopdb-slave-1", "shopdb-slave-2"].map(async (n) => [n, (await svc.getEnvironment(actor, n)).nodes[0].serverId])));
+  assert.equal(await serverId(host, port), ids.shopdb);
+  assert.ok([ids["shopdb-slave-1"], ids["shopdb-slave-2"]].includes(await serverId(rhost, rport)), "the reader serves a slave");
+
+  // A client loop: one connection per write (like a pool after a reconnect), through the writer endpoint.
+  let writing = true;
+  let ok = 0;
+  let failed = 0;
+  let lastOk = Date.now();
+  let longestPause = 0;
+  const loop = (async () => {
+    while (writing) {
+      try {
+        const c = await via(host, port);
+        await c.query("INSERT INTO app.events (at) VALUES (NOW(3))");
+        await c.end();
+        ok++;
+        longestPause = Math.max(longestPause, Date.now() - lastOk);
+        lastOk = Date.now();
+      } catch {
+        failed++;
+      }
+      await sleep(10);
+    }
+  })();
+  await sleep(500);
+  const sw = await (await topo.beginSwitchover(actor, "shopdb", { candidate: "shopdb-slave-1" })).done;
+  await sleep(700);
+  writing = false;
+  await loop;
+  console.log(`switchover through the writer endpoint: ${ok} writes ok, ${failed} failed, longest pause ${longestPause} ms (read-only window ${sw.readOnlyMs} ms)`);
+  assert.ok(ok > 50);
+  assert.ok(failed <= 5, `${failed} failed writes`);
+  assert.equal(await serverId(host, port), ids["shopdb-slave-1"], "the writer follows the new master");
+  const n = async (name: string) => {
+    const c = await root(name);
+    const [[r]] = (await c.query("SELECT COUNT(*) AS n FROM app.events")) as unknown as [{ n: number }[]];
+    await c.end();
+    return Number(r.n);
+  };
+  assert.equal(await n("shopdb-slave-1"), ok, "every acknowledged write is on the new master");
+  // The fenced old master refuses the application account's writes directly.
+  const old = await svc.connectionDetails(actor, "shopdb");
+  const direct = await mysql.createConnection({ host: old.host, port: old.port, user: "appuser", password: "app-pass-1" });
+  await assert.rejects(direct.query("INSERT INTO app.events (at) VALUES (NOW(3))"), /read-only/);
+  await direct.end();
+
+  // Failover: the new master dies; the writer moves to the promoted slave; nothing goes to the dead one.
+  const dead = await svc.getEnvironment(actor, "shopdb-slave-1");
+  const t0 = Date.now();
+  process.kill(dead.nodes[0].pid!, "SIGKILL");
+  await sleep(100);
+  const fo = await (await topo.beginFailover(actor, "shopdb-slave-1", {})).done;
+  console.log(`failover: SIGKILL → writable new master ${fo.promotionMs} ms into the operation, writer endpoint switched ${fo.endpointMs} ms (${Date.now() - t0} ms after the kill)`);
+  const now = await serverId(host, port);
+  assert.notEqual(now, ids["shopdb-slave-1"]);
+  const c = await via(host, port);
+  await c.query("INSERT INTO app.events (at) VALUES (NOW(3))");
+  await c.end();
+  assert.equal(fo.lostTransactions, 0);
+  assert.equal((await endpoints.listEndpoints(actor))[0].master, fo.newMaster);
+});
