@@ -159,6 +159,6 @@ export async function deleteEndpoints(actor: Actor, name: string) {
 export async function reconcileEndpoints() {
   for (const row of await db().proxyEndpoint.findMany()) {
     const f = files(row.id);
-    if (fs.existsSync(f.cfg) && proxyPids(f.cfg, f.pid).length === 0) await run(HAPROXY, ["-D", "-f", f.cfg, "-p", f.pid]).catch((e) => console.error(`Mariner: endpoint ${row.name}: ${(e as Error).message}`));
+    if (fs.existsSync(/*turbopackIgnore: true*/ f.cfg) && proxyPids(f.cfg, f.pid).length === 0) await run(HAPROXY, ["-D", "-f", f.cfg, "-p", f.pid]).catch((e) => console.error(`Mariner: endpoint ${row.name}: ${(e as Error).message}`));
   }
 }
