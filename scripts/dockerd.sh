@@ -18,15 +18,15 @@ for name in "$@"; do
       if [ -f "$run/dockerd.pid" ] && ! grep -qs "$root/daemon.json" "/proc/$(cat "$run/dockerd.pid")/cmdline"; then rm -f "$run/dockerd.pid"; fi
       rm -f "$sock"
       printf '{"deprecated-key-path": "%s/key.json"}\n' "$root" > "$root/daemon.json"
-      setsid dockerd --config-file "$root/daemon.json" --data-root "$root/data" --exec-root "$run/exec" --pidfile "$run/dockerd.pid" \
-        -H "unix://$sock" --bridge=none --iptables=false --ip6tables=false --ip-forward=false --dns 127.0.0.1 \
+      setsid dockerd --dns 127.0.0.1 --config-file "$root/daemon.json" --data-root "$root/data" --exec-root "$run/exec" --pidfile "$run/dockerd.pid" \
+        -H "unix://$sock" --bridge=none --iptables=false --ip6tables=false --ip-forward=false \
         >"$run/dockerd.log" 2>&1 < /dev/null &
       for _ in $(seq 1 100); do docker -H "unix://$sock" version >/dev/null 2>&1 && break; sleep 0.1; done
       docker -H "unix://$sock" version >/dev/null 2>&1 || { tail -20 "$run/dockerd.log"; exit 1; }
       echo "engine $name: unix://$sock"
       ;;
     stop)
-      # Only our engine: the pid must belong to a dockerd started with this engine's config file.
+      # Only our engine: the pid must belong to the daemon started with this engine's config file.
       if [ -f "$run/dockerd.pid" ] && grep -qs "$root/daemon.json" "/proc/$(cat "$run/dockerd.pid")/cmdline"; then
         kill "$(cat "$run/dockerd.pid")"
       fi
