@@ -1,3 +1,4 @@
+import { gunzipSync } from "node:zlib";
 import { expect, test } from "@playwright/test";
 import { apiToken, deleteAll, signIn } from "./helpers";
 
@@ -35,6 +36,9 @@ test.describe.serial("live status, backups, audit, metrics", () => {
     const body = await file.body();
     expect(body[0]).toBe(0x1f); // gzip magic
     expect(body[1]).toBe(0x8b);
+    const sqlText = gunzipSync(body).toString("utf8");
+    expect(sqlText).toContain("CREATE DATABASE");
+    expect(sqlText).toContain("`kept`");
 
     await page.goto("/audit?action=backup.");
     await expect(page.getByTestId("audit-table").locator('[data-action="backup.take"]').first()).toContainText("succeeded");

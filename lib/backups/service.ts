@@ -31,6 +31,8 @@ function login(env: EnvironmentWithNodes): DumpSource {
 
 /** mariadb-dump → gzip → file, hashing on the way; the first 64 kB of SQL kept to read the position comment. */
 async function dumpToGzip(source: DumpSource, position: "none" | "comment", file: string) {
+  // Accounts first: once mariadb-dump runs, its output is consumed at once (nothing awaited in between).
+  const accounts = await accountStatements(source);
   const child = spawn("mariadb-dump", dumpArgs(source, position), { env: { ...process.env, MYSQL_PWD: source.password }, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
@@ -49,7 +51,6 @@ async function dumpToGzip(source: DumpSource, position: "none" | "comment", file
     },
   });
   const exited = new Promise<number>((resolve) => child.once("close", (code) => resolve(code ?? 1)));
-  const accounts = await accountStatements(source);
   let bytes = 0;
   async function* withAccounts() {
     for await (const chunk of child.stdout) {
