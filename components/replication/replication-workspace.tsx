@@ -294,6 +294,23 @@ function Modal({ title, onClose, children }: { title: string; onClose: () => voi
   );
 }
 
+/** The error line and Cancel / submit buttons every dialog form ends with. */
+function DialogActions({ error, pending, onCancel, submitLabel }: { error?: string; pending: boolean; onCancel: () => void; submitLabel: string }) {
+  return (
+    <>
+      {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
+      <div className="flex justify-end gap-2">
+        <Button type="button" variant="secondary" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button type="submit" disabled={pending}>
+          {submitLabel}
+        </Button>
+      </div>
+    </>
+  );
+}
+
 function AddUserDialog({ onClose, onSubmit, pending, error }: { onClose: () => void; onSubmit: (i: { user: string; password: string; host: string }) => void; pending: boolean; error?: string }) {
   return (
     <Modal title="Add slave replication user" onClose={onClose}>
@@ -309,15 +326,7 @@ function AddUserDialog({ onClose, onSubmit, pending, error }: { onClose: () => v
         <Field id="repl-password" name="password" label="Password" type="password" required autoComplete="new-password" />
         <Field id="repl-host" name="host" label="Host" defaultValue="%" required hint="Where slaves connect from; % allows any host." />
         <p className="text-xs text-slate-500">Grants REPLICATION SLAVE (and REPLICATION CLIENT for status) on *.*.</p>
-        {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
-        <div className="flex justify-end gap-2">
-          <Button type="button" variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" disabled={pending}>
-            Go
-          </Button>
-        </div>
+        <DialogActions error={error} pending={pending} onCancel={onClose} submitLabel="Go" />
       </form>
     </Modal>
   );
@@ -388,15 +397,7 @@ function ConfigureMasterDialog({
             <Field id="log-pos" name="logPos" label="Position" type="number" min={4} required />
           </div>
         )}
-        {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
-        <div className="flex justify-end gap-2">
-          <Button type="button" variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" disabled={pending}>
-            Save
-          </Button>
-        </div>
+        <DialogActions error={error} pending={pending} onCancel={onClose} submitLabel="Save" />
       </form>
     </Modal>
   );
