@@ -35,7 +35,7 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
   const [error, setError] = useState<{ error: string; lines?: string[] } | null>(null);
   const [pending, startTransition] = useTransition();
   const [check, setCheck] = useState<CheckResult | null>(null);
-  const [dialog, setDialog] = useState<"user" | "master" | null>(null);
+  const [dialog, setDialog] = useState<"user" | "master" | "source" | null>(null);
 
   const refresh = useCallback(async () => {
     const res = await fetch(`/api/v1/environments/${name}/replication/status`, { cache: "no-store" });
@@ -177,18 +177,12 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
 
         <Card title="Slave">
           <div className="space-y-4 text-sm">
-            <div role="status" data-testid="slave-health" data-state={status.health.state} className={`rounded-md border p-3 ${healthStyle[status.health.state]}`}>
-              <p className="font-semibold">
-                {status.health.state.charAt(0).toUpperCase() + status.health.state.slice(1).replace("-", " ")}
-                {status.health.secondsBehind !== null && status.health.state === "running" ? ` · ${status.health.secondsBehind} s behind` : ""}
-              </p>
-              <p>{status.health.message}</p>
-              {status.health.hint && <p className="mt-1 text-xs opacity-90">What to do: {status.health.hint}</p>}
-              {status.health.lastIoError && <p className="mt-1 font-mono text-xs">IO: {status.health.lastIoError}</p>}
-              {status.health.lastSqlError && <p className="mt-1 font-mono text-xs">SQL: {status.health.lastSqlError}</p>}
-            </div>
+            <HealthLine health={status.health} testId="slave-health" />
             <div className="flex flex-wrap items-center gap-3">
               <Button onClick={() => setDialog("master")}>Configure master</Button>
+              <Button variant="secondary" onClick={() => setDialog("source")}>
+                Add source
+              </Button>
               {status.slave && (
                 <label className="flex items-center gap-2" data-testid="encrypt-replication">
                   <input
@@ -207,6 +201,31 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
           </div>
         </Card>
       </div>
+
+      {status.connections.length > 0 && (
+        <Card title="Multi-source connections">
+          <div className="space-y-4 text-sm">
+            <p className="text-slate-500">Each named connection replicates from its own master with its own threads and position.</p>
+            {status.connections.map((c) => (
+              <section key={c.name} aria-label={`Connection ${c.name}`} data-testid="slave-connection" data-connection={c.name} className="space-y-2 rounded-md border border-slate-200 p-3">
+                <h3 className="font-semibold text-slate-700">
+                  &apos;{c.name}&apos; ← <span className="font-mono">{String(c.status.Master_Host)}:{String(c.status.Master_Port)}</span>
+                </h3>
+                <HealthLine health={c.health} testId="connection-health" />
+                <ControlSlave
+                  connection={c.name}
+                  disabled={pending}
+                  onAction={(action, count) => run(() => controlSlaveAction(name, action, count, c.name))}
+                />
+                <details>
+                  <summary className="cursor-pointer text-slate-600">Slave status table</summary>
+                  <SlaveStatusTable row={c.status} />
+                </details>
+              </section>
+            ))}
+          </div>
+        </Card>
+      )}
 
       {status.slave && (
         <Card title="Lag history (24 h)">
@@ -228,6 +247,17 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
           error={error?.error}
         />
       )}
+      {dialog === "source" && (
+        <ConfigureMasterDialog
+          multiSource
+          masters={masters}
+          defaults={null}
+          onClose={() => setDialog(null)}
+          onSubmit={(input) => run(() => configureMasterAction(name, input), () => setDialog(null))}
+          pending={pending}
+          error={error?.error}
+        />
+      )}
       {dialog === "master" && (
         <ConfigureMasterDialog
           masters={masters}
@@ -242,7 +272,23 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
   );
 }
 
-function ControlSlave({ disabled, onAction }: { disabled: boolean; onAction: (action: string, count?: number) => void }) {
+function HealthLine({ health, testId }: { health: ReplicationView["health"]; testId: string }) {
+  return (
+    <div role="status" data-testid={testId} data-state={health.state} className={`rounded-md border p-3 ${healthStyle[health.state]}`}>
+      <p className="font-semibold">
+        {health.state.charAt(0).toUpperCase() + health.state.slice(1).replace("-", " ")}
+        {health.secondsBehind !== null && health.state === "running" ? ` · ${health.secondsBehind} s behind` : ""}
+      </p>
+      <p>{health.message}</p>
+      {health.hint && <p className="mt-1 text-xs opacity-90">What to do: {health.hint}</p>}
+      {health.lastIoError && <p className="mt-1 font-mono text-xs">IO: {health.lastIoError}</p>}
+      {health.lastSqlError && <p className="mt-1 font-mono text-xs">SQL: {health.lastSqlError}</p>}
+    </div>
+  );
+}
+
+/** Control slave for the default connection, or for one named connection (then with "Remove connection"). */
+function ControlSlave({ disabled, onAction, connection = "" }: { disabled: boolean; onAction: (action: string, count?: number) => void; connection?: string }) {
   const [count, setCount] = useState(1);
   const buttons: [string, string][] = [
     ["full-start", "Full start"],
@@ -252,8 +298,9 @@ function ControlSlave({ disabled, onAction }: { disabled: boolean; onAction: (ac
     ["start-sql", "Start SQL thread"],
     ["stop-sql", "Stop SQL thread"],
   ];
+  const skipId = `skip-count${connection ? `-${connection}` : ""}`;
   return (
-    <fieldset className="space-y-2 rounded-md border border-slate-200 p-3" aria-label="Control slave">
+    <fieldset className="space-y-2 rounded-md border border-slate-200 p-3" aria-label={connection ? `Control slave '${connection}'` : "Control slave"}>
       <legend className="px-1 text-xs font-semibold uppercase tracking-wide text-slate-500">Control slave</legend>
       <div className="flex flex-wrap gap-2">
         {buttons.map(([action, label]) => (
@@ -261,15 +308,21 @@ function ControlSlave({ disabled, onAction }: { disabled: boolean; onAction: (ac
             {label}
           </Button>
         ))}
-        <Button variant="secondary" disabled={disabled} onClick={() => confirm("Reset slave? It forgets its relay logs and position.") && onAction("reset")}>
-          Reset slave
-        </Button>
+        {connection ? (
+          <Button variant="secondary" disabled={disabled} onClick={() => confirm(`Remove connection '${connection}'? The slave stops replicating from that master.`) && onAction("remove")}>
+            Remove connection
+          </Button>
+        ) : (
+          <Button variant="secondary" disabled={disabled} onClick={() => confirm("Reset slave? It forgets its relay logs and position.") && onAction("reset")}>
+            Reset slave
+          </Button>
+        )}
       </div>
       <div className="flex items-center gap-2">
-        <label htmlFor="skip-count" className="text-slate-600">
+        <label htmlFor={skipId} className="text-slate-600">
           Skip
         </label>
-        <input id="skip-count" type="number" min={1} value={count} onChange={(e) => setCount(Math.max(1, Number(e.target.value) || 1))} className="w-20 rounded-md border border-slate-300 px-2 py-1" />
+        <input id={skipId} type="number" min={1} value={count} onChange={(e) => setCount(Math.max(1, Number(e.target.value) || 1))} className="w-20 rounded-md border border-slate-300 px-2 py-1" />
         <Button variant="secondary" disabled={disabled} onClick={() => onAction("skip-errors", count)}>
           Skip errors
         </Button>
@@ -333,6 +386,7 @@ function AddUserDialog({ onClose, onSubmit, pending, error }: { onClose: () => v
 }
 
 function ConfigureMasterDialog({
+  multiSource = false,
   masters,
   defaults,
   onClose,
@@ -340,6 +394,7 @@ function ConfigureMasterDialog({
   pending,
   error,
 }: {
+  multiSource?: boolean;
   masters: MasterCandidate[];
   defaults: ReplicationView["slave"];
   onClose: () => void;
@@ -350,7 +405,7 @@ function ConfigureMasterDialog({
   const [source, setSource] = useState(masters[0]?.name ?? "__other");
   const [mode, setMode] = useState<"gtid" | "binlog">("gtid");
   return (
-    <Modal title="Configure master" onClose={onClose}>
+    <Modal title={multiSource ? "Add source" : "Configure master"} onClose={onClose}>
       <form
         className="space-y-3"
         onSubmit={(e) => {
@@ -358,9 +413,22 @@ function ConfigureMasterDialog({
           const f = new FormData(e.currentTarget);
           const target = source === "__other" ? { host: String(f.get("host")), port: Number(f.get("port")) } : { masterEnvironment: source };
           const position = mode === "binlog" ? { logFile: String(f.get("logFile")), logPos: Number(f.get("logPos")) } : {};
-          onSubmit({ ...target, user: String(f.get("user")), password: String(f.get("password")), mode, ...position });
+          const named = multiSource ? { connection: String(f.get("connection")), ownGtidDomain: f.get("ownGtidDomain") === "on" } : {};
+          onSubmit({ ...named, ...target, user: String(f.get("user")), password: String(f.get("password")), mode, ...position });
         }}
       >
+        {multiSource && (
+          <Field
+            id="connection-name"
+            name="connection"
+            label="Connection name"
+            required
+            maxLength={64}
+            pattern="[A-Za-z0-9_\-]+"
+            hint="A named connection (CHANGE MASTER 'name' TO …): this slave keeps its other masters."
+            autoComplete="off"
+          />
+        )}
         <div className="space-y-1">
           <label htmlFor="master-source" className="block text-sm font-medium text-slate-700">
             Master
@@ -396,6 +464,12 @@ function ConfigureMasterDialog({
             <Field id="log-file" name="logFile" label="Log file" placeholder="mysql-bin.000001" required />
             <Field id="log-pos" name="logPos" label="Position" type="number" min={4} required />
           </div>
+        )}
+        {multiSource && (
+          <label className="flex items-start gap-2 text-sm">
+            <input type="checkbox" name="ownGtidDomain" defaultChecked className="mt-1" />
+            <span>Give the master its own GTID domain if another source already writes the same one (sets gtid-domain-id on it, no restart)</span>
+          </label>
         )}
         <DialogActions error={error} pending={pending} onCancel={onClose} submitLabel="Save" />
       </form>

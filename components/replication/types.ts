@@ -5,6 +5,8 @@ export interface ReplicationView {
   master: MasterStatus;
   slave: SlaveStatusRow | null;
   health: SlaveHealth;
+  /** Named (multi-source) connections; the default one is `slave` above. */
+  connections: { name: string; status: SlaveStatusRow; health: SlaveHealth }[];
   replicationUsers: { user: string; host: string; ssl: string }[];
   anonymousUsers: string[];
 }

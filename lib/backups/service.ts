@@ -77,7 +77,7 @@ export async function beginBackup(actor: Actor, name: string, opts: { scheduled?
   if (env.status !== "running") throw new ServiceError(409, "not_running", `${env.name} is ${env.status}`);
   return beginOperation({ userId: actor.id, action: opts.scheduled ? "backup.scheduled" : "backup.take", environmentId: env.id, target: env.name }, async (step) => {
     const topology = await discoverTopology(actor);
-    const slave = topology.edges.find((e) => e.from === env.name && e.health.state === "running" && Object.keys(e.filters).length === 0)?.to;
+    const slave = topology.edges.find((e) => e.from === env.name && e.connection === "" && e.health.state === "running" && Object.keys(e.filters).length === 0)?.to;
     const source = slave ? await getEnvironment(actor, slave) : env;
     fs.mkdirSync(backupsDir(), { recursive: true, mode: 0o700 });
     const file = path.join(backupsDir(), `${env.name}-${new Date().toISOString().replace(/[:.]/g, "-")}.sql.gz`);

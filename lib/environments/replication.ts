@@ -16,8 +16,10 @@ import { getEnvironment, listEnvironments, primaryNode, type EnvironmentWithNode
 export async function replicationStatus(actor: Actor, name: string) {
   const env = await getEnvironment(actor, name);
   return asRoot(env, async (c) => {
-    const [master, slave, users, anonymous] = await Promise.all([repl.masterStatus(c), repl.slaveStatus(c), repl.listReplicationUsers(c), repl.anonymousUsers(c)]);
-    return { master, slave, health: explainSlave(slave), replicationUsers: users, anonymousUsers: anonymous };
+    const [master, slave, all, users, anonymous] = await Promise.all([repl.masterStatus(c), repl.slaveStatus(c), repl.allSlaveStatus(c), repl.listReplicationUsers(c), repl.anonymousUsers(c)]);
+    // Named connections are multi-source: each is a master of its own with its own threads and status row.
+    const connections = all.filter((a) => a.name !== "").map((a) => ({ name: a.name, status: a.status, health: explainSlave(a.status) }));
+    return { master, slave, health: explainSlave(slave), connections, replicationUsers: users, anonymousUsers: anonymous };
   });
 }
 
@@ -58,6 +60,10 @@ export async function dropReplicationUser(actor: Actor, name: string, raw: unkno
 
 export const configureMasterInput = z
   .strictObject({
+    /** Empty or absent: the default connection; a name: one more source of a multi-source slave. */
+    connection: repl.connectionName.default(""),
+    /** When this master writes a GTID domain another source already uses, give it a domain of its own. */
+    ownGtidDomain: z.boolean().default(false),
     masterEnvironment: environmentName.optional(),
     host: repl.masterHost.optional(),
     port: z.number().int().min(1).max(65535).optional(),
@@ -75,28 +81,87 @@ export async function configureMaster(actor: Actor, name: string, raw: unknown) 
   const input = parseInput(configureMasterInput, raw);
   let host = input.host!;
   let port = input.port!;
+  let masterEnv: EnvironmentWithNodes | null = null;
   if (input.masterEnvironment) {
     if (input.masterEnvironment === env.name) throw new ServiceError(400, "invalid_request", "An environment cannot be its own master");
-    const master = primaryNode(await getEnvironment(actor, input.masterEnvironment));
+    masterEnv = await getEnvironment(actor, input.masterEnvironment);
+    const master = primaryNode(masterEnv);
     host = master.host;
     port = master.port;
   }
   const node = primaryNode(env);
   if (host === node.host && port === node.port) throw new ServiceError(400, "invalid_request", "An environment cannot be its own master");
-  await runOperation(
+  const others = (await asRoot(env, repl.allSlaveStatus)).filter((c) => c.name !== input.connection);
+  const sameMaster = others.find((c) => c.status.Master_Host === host && Number(c.status.Master_Port) === port);
+  if (sameMaster) throw new ServiceError(409, "duplicate_source", `${connectionLabel(sameMaster.name)} already replicates from ${host}:${port}`);
+  const domainChange = input.mode === "gtid" && masterEnv && others.length ? await gtidDomainClash(actor, masterEnv, others, input.ownGtidDomain) : null;
+  const start = await runOperation(
     {
       userId: actor.id,
       action: "replication.configure-master",
       environmentId: env.id,
       target: env.name,
-      params: { masterEnvironment: input.masterEnvironment, host, port, user: input.user, mode: input.mode, logFile: input.logFile, logPos: input.logPos },
+      params: { connection: input.connection, masterEnvironment: input.masterEnvironment, host, port, user: input.user, mode: input.mode, logFile: input.logFile, logPos: input.logPos, gtidDomain: domainChange?.domainId },
     },
-    () => asRoot(env, (c) => repl.changeMaster(c, { host, port, user: input.user, password: input.password, mode: input.mode, logFile: input.logFile, logPos: input.logPos })),
+    async () => {
+      let start: Pick<repl.MasterSettings, "mode" | "logFile" | "logPos"> = { mode: input.mode, logFile: input.logFile, logPos: input.logPos };
+      if (masterEnv && domainChange) {
+        await giveGtidDomain(actor, masterEnv, domainChange.domainId);
+        // The master's earlier events still carry the shared domain, and a GTID request would be checked
+        // against them (1236): this source starts at its current binlog position, from where it writes only
+        // its own domain. (Copy its existing databases first if the slave needs them.)
+        if (domainChange.history) {
+          const now = await asRoot(masterEnv, repl.masterStatus);
+          start = { mode: "binlog", logFile: now.file!, logPos: now.position! };
+        }
+      }
+      await asRoot(env, (c) => repl.changeMaster(c, { host, port, user: input.user, password: input.password, ...start }, input.connection));
+      return start;
+    },
   );
-  return { host, port };
+  return { host, port, connection: input.connection, gtidDomain: domainChange?.domainId ?? null, ...start };
+}
+
+const connectionLabel = (connection: string) => (connection ? `Connection '${connection}'` : "The default connection");
+
+/**
+ * A multi-source slave keeps one GTID position per domain: two masters writing the same domain would overwrite
+ * each other's position and break on the next reconnect. Returns the domain to give the new master, refuses
+ * with the reason when the user did not ask for that, or null when there is no clash.
+ */
+async function gtidDomainClash(actor: Actor, master: EnvironmentWithNodes, others: repl.SlaveConnection[], fix: boolean): Promise<{ domainId: number; history: boolean } | null> {
+  const mine = await asRoot(master, repl.gtidDomains);
+  const envs = await listEnvironments(actor);
+  const taken = new Set<number>();
+  for (const o of others) {
+    for (const g of String(o.status.Gtid_IO_Pos ?? "").split(",").filter(Boolean)) taken.add(Number(g.split("-")[0]));
+    const source = envs.find((e) => e.nodes[0] && e.nodes[0].host === o.status.Master_Host && e.nodes[0].port === Number(o.status.Master_Port));
+    if (source && source.status === "running") for (const d of (await asRoot(source, repl.gtidDomains).catch(() => ({ domains: [] as number[] }))).domains) taken.add(d);
+  }
+  const clash = mine.domains.filter((d) => taken.has(d));
+  if (!clash.length) return null;
+  if (!fix || mine.domains.length > 1) {
+    throw new ServiceError(
+      409,
+      "gtid_domain_clash",
+      `${master.name} writes GTID domain ${clash.join(", ")}, which another source of this slave already uses: the slave would mix up their positions.`,
+      [`Tick "Give ${master.name} its own GTID domain" (sets gtid-domain-id on it, no restart), or use binary log file and position.`],
+    );
+  }
+  let domainId = primaryNode(master).serverId;
+  while (taken.has(domainId)) domainId++;
+  return { domainId, history: mine.written.some((d) => taken.has(d)) };
+}
+
+/** gtid-domain-id set live and persisted in my.cnf (no restart: the variable is dynamic). */
+async function giveGtidDomain(actor: Actor, master: EnvironmentWithNodes, domainId: number) {
+  await asRoot(master, (c) => c.query("SET GLOBAL gtid_domain_id = ?", [domainId]));
+  const { content } = await getConfig(actor, master.name);
+  await saveConfig(actor, master.name, { content: setServerOptions(content, { "gtid-domain-id": String(domainId) }) }, { message: `gtid-domain-id = ${domainId} (multi-source)`, restart: false });
 }
 
 export const controlInput = z.strictObject({
+  connection: repl.connectionName.default(""),
   action: z.enum(repl.CONTROL_ACTIONS, { error: `action must be one of: ${repl.CONTROL_ACTIONS.join(", ")}` }),
   count: z.number().int().min(1).max(1_000_000).optional(),
 });
@@ -106,10 +171,13 @@ export async function controlSlave(actor: Actor, name: string, raw: unknown) {
   const input = parseInput(controlInput, raw);
   await runOperation({ userId: actor.id, action: `replication.${input.action}`, environmentId: env.id, target: env.name, params: input }, () =>
     asRoot(env, async (c) => {
-      if (input.action !== "reset" && input.action !== "full-stop" && !(await repl.slaveStatus(c))) {
+      if (input.action === "remove" && !input.connection) throw new ServiceError(400, "invalid_request", '"Remove" is for named connections; use "Reset slave" for the default one');
+      const configured = (await repl.slaveStatus(c, input.connection)) !== null;
+      if (input.connection && !configured) throw new ServiceError(404, "not_found", `${connectionLabel(input.connection)} does not exist`);
+      if (input.action !== "reset" && input.action !== "full-stop" && !configured) {
         throw new ServiceError(409, "not_a_slave", 'This server has no master configured: use "Configure master" first');
       }
-      await repl.controlSlave(c, input.action, input.count ?? 1);
+      await repl.controlSlave(c, input.action, input.count ?? 1, input.connection);
     }),
   );
   return replicationStatus(actor, name);
@@ -127,8 +195,9 @@ export async function slavesOf(actor: Actor, env: EnvironmentWithNodes) {
   const others = (await listEnvironments(actor)).filter((e) => e.id !== env.id && e.status === "running" && e.ownerId === env.ownerId);
   const found = await Promise.all(
     others.map(async (o) => {
-      const row = await asRoot(o, (c) => repl.slaveStatus(c)).catch(() => null);
-      return row && row.Master_Host === node.host && Number(row.Master_Port) === node.port ? { env: o, status: row } : null;
+      const connections = await asRoot(o, repl.allSlaveStatus).catch(() => []);
+      const match = connections.find((c) => c.status.Master_Host === node.host && Number(c.status.Master_Port) === node.port);
+      return match ? { env: o, status: match.status, connection: match.name } : null;
     }),
   );
   return found.filter((f): f is NonNullable<typeof f> => f !== null);

@@ -35,6 +35,12 @@ export const masterHost = z
   .max(255)
   .regex(/^[A-Za-z0-9.:-]+$/, "Master host must be an address or host name");
 
+/** A multi-source connection name ('' is the default connection). Sent as a string literal placeholder. */
+export const connectionName = z
+  .string()
+  .max(64, "Connection name must be at most 64 characters")
+  .regex(/^[A-Za-z0-9_-]*$/, "Connection name may contain letters, digits, _ and - only");
+
 export const binlogFile = z.string().max(255).regex(/^[A-Za-z0-9._-]+$/, "Binlog file must look like mysql-bin.000001");
 
 type Row = Record<string, unknown>;
@@ -117,8 +123,8 @@ export interface MasterSettings {
  * CHANGE MASTER TO … (the slave must be stopped first; we stop it). Retry every second and a heartbeat every
  * second, so a dead or unreachable master shows on the slave in seconds, not after a minute.
  */
-export async function changeMaster(conn: Connection, s: MasterSettings): Promise<void> {
-  await conn.query("STOP SLAVE");
+export async function changeMaster(conn: Connection, s: MasterSettings, connection = ""): Promise<void> {
+  if (!connection || (await slaveStatus(conn, connection))) await conn.query("STOP SLAVE ?", [connection]);
   const parts = ["MASTER_HOST = ?", "MASTER_PORT = ?", "MASTER_USER = ?", "MASTER_PASSWORD = ?", "MASTER_CONNECT_RETRY = 1", "MASTER_HEARTBEAT_PERIOD = 1"];
   const values: unknown[] = [s.host, s.port, s.user, s.password];
   if (s.mode === "gtid") parts.push("MASTER_USE_GTID = slave_pos");
@@ -127,46 +133,85 @@ export async function changeMaster(conn: Connection, s: MasterSettings): Promise
     values.push(s.logFile, s.logPos);
   }
   // Only the fixed fragments above are joined; every value goes through a placeholder.
-  const statement = "CHANGE MASTER TO " + parts.join(", ");
-  await conn.query(statement, values);
+  const statement = "CHANGE MASTER ? TO " + parts.join(", ");
+  await conn.query(statement, [connection, ...values]);
 }
 
-export const CONTROL_ACTIONS = ["full-start", "full-stop", "start-io", "stop-io", "start-sql", "stop-sql", "reset", "skip-errors"] as const;
+export const CONTROL_ACTIONS = ["full-start", "full-stop", "start-io", "stop-io", "start-sql", "stop-sql", "reset", "skip-errors", "remove"] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 
-/** phpMyAdmin's "Control slave" menu. */
-export async function controlSlave(conn: Connection, action: ControlAction, count = 1): Promise<void> {
+/**
+ * phpMyAdmin's "Control slave" menu, for one connection ('' = the default one; named ones are multi-source).
+ * "remove" forgets a connection entirely (RESET SLAVE 'name' ALL).
+ */
+export async function controlSlave(conn: Connection, action: ControlAction, count = 1, connection = ""): Promise<void> {
+  const c = [connection];
   switch (action) {
     case "full-start":
-      return void (await conn.query("START SLAVE"));
+      return void (await conn.query("START SLAVE ?", c));
     case "full-stop":
-      return void (await conn.query("STOP SLAVE"));
+      return void (await conn.query("STOP SLAVE ?", c));
     case "start-io":
-      return void (await conn.query("START SLAVE IO_THREAD"));
+      return void (await conn.query("START SLAVE ? IO_THREAD", c));
     case "stop-io":
-      return void (await conn.query("STOP SLAVE IO_THREAD"));
+      return void (await conn.query("STOP SLAVE ? IO_THREAD", c));
     case "start-sql":
-      return void (await conn.query("START SLAVE SQL_THREAD"));
+      return void (await conn.query("START SLAVE ? SQL_THREAD", c));
     case "stop-sql":
-      return void (await conn.query("STOP SLAVE SQL_THREAD"));
+      return void (await conn.query("STOP SLAVE ? SQL_THREAD", c));
     case "reset":
-      await conn.query("STOP SLAVE");
-      return void (await conn.query("RESET SLAVE"));
+      await conn.query("STOP SLAVE ?", c);
+      return void (await conn.query("RESET SLAVE ?", c));
+    case "remove":
+      await conn.query("STOP SLAVE ?", c);
+      return void (await conn.query("RESET SLAVE ? ALL", c));
     case "skip-errors":
-      // The counter is read when the SQL thread starts: stop it, set, start.
-      await conn.query("STOP SLAVE SQL_THREAD");
+      // The counter is read when the SQL thread starts, and belongs to the session's default_master_connection.
+      await conn.query("STOP SLAVE ? SQL_THREAD", c);
+      await conn.query("SET @@default_master_connection = ?", c);
       await conn.query("SET GLOBAL sql_slave_skip_counter = ?", [count]);
-      return void (await conn.query("START SLAVE SQL_THREAD"));
+      await conn.query("SET @@default_master_connection = ''");
+      return void (await conn.query("START SLAVE ? SQL_THREAD", c));
   }
 }
 
 export type SlaveStatusRow = Record<string, string | number | null>;
 
-/** Every column MariaDB returns (54 in 10.11), or null when this server is not a slave. */
-export async function slaveStatus(conn: Connection): Promise<SlaveStatusRow | null> {
-  const r = await rows(conn, "SHOW SLAVE STATUS");
-  if (!r[0]) return null;
+/** "There is no master connection 'x'". */
+const ER_MASTER_INFO = 1617;
+
+const normalize = (row: Row): SlaveStatusRow => {
   const out: SlaveStatusRow = {};
-  for (const [k, v] of Object.entries(r[0])) out[k] = v === null || typeof v === "number" ? v : String(v);
+  for (const [k, v] of Object.entries(row)) out[k] = v === null || typeof v === "number" ? v : String(v);
   return out;
+};
+
+/** Every column MariaDB returns (54 in 10.11) for one connection, or null when it is not configured. */
+export async function slaveStatus(conn: Connection, connection = ""): Promise<SlaveStatusRow | null> {
+  const r = await rows(conn, "SHOW SLAVE ? STATUS", [connection]).catch((e) => {
+    if ((e as { errno?: number }).errno === ER_MASTER_INFO) return [];
+    throw e;
+  });
+  return r[0] ? normalize(r[0]) : null;
+}
+
+export interface SlaveConnection {
+  /** '' for the default connection. */
+  name: string;
+  status: SlaveStatusRow;
+}
+
+/** SHOW ALL SLAVES STATUS: the default connection first, then the named (multi-source) ones by name. */
+export async function allSlaveStatus(conn: Connection): Promise<SlaveConnection[]> {
+  const r = await rows(conn, "SHOW ALL SLAVES STATUS");
+  return r
+    .map((row) => ({ name: String(row.Connection_name ?? ""), status: normalize(row) }))
+    .sort((a, b) => (a.name === "" ? -1 : b.name === "" ? 1 : a.name.localeCompare(b.name)));
+}
+
+/** GTID domains a server writes now (domainId) or has written into its binary log (written). */
+export async function gtidDomains(conn: Connection): Promise<{ domainId: number; written: number[]; domains: number[] }> {
+  const [row] = await rows(conn, "SELECT @@gtid_domain_id AS d, @@gtid_binlog_pos AS b");
+  const written = String(row.b ?? "").split(",").filter(Boolean).map((g) => Number(g.split("-")[0]));
+  return { domainId: Number(row.d), written, domains: [...new Set([Number(row.d), ...written])] };
 }

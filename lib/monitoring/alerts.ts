@@ -56,20 +56,24 @@ export async function openAlertCount(actor: Actor) {
 function condition(kind: string, thresholdSec: number | null, envName: string, topology: Topology): string | null {
   const node = topology.nodes.find((n) => n.name === envName);
   if (!node) return null;
-  const edge = topology.edges.find((e) => e.to === envName);
-  const slave = node.facts?.slave;
+  // A multi-source slave has one edge per source: any of them in trouble fires the rule.
+  const edges = topology.edges.filter((e) => e.to === envName);
+  const label = (e: (typeof edges)[number]) => (e.connection ? `${envName} ('${e.connection}')` : envName);
   switch (kind) {
     case "node-down":
       return node.facts || node.status === "stopped" ? null : `${envName} is down (${node.status})`;
-    case "thread-stopped":
-      if (!slave) return null;
-      return slave.Slave_IO_Running !== "Yes" || slave.Slave_SQL_Running !== "Yes"
-        ? `${envName}: replication threads IO ${slave.Slave_IO_Running}, SQL ${slave.Slave_SQL_Running}`
-        : null;
-    case "replication-error":
-      return edge && (edge.health.lastIoError || edge.health.lastSqlError) ? `${envName}: ${edge.health.lastIoError ?? edge.health.lastSqlError}` : null;
-    case "lag":
-      return edge && edge.secondsBehind !== null && edge.secondsBehind > (thresholdSec ?? 30) ? `${envName} is ${edge.secondsBehind} s behind (limit ${thresholdSec} s)` : null;
+    case "thread-stopped": {
+      const e = edges.find((x) => !x.ioRunning || !x.sqlRunning);
+      return e ? `${label(e)}: replication threads IO ${e.ioRunning ? "Yes" : "No"}, SQL ${e.sqlRunning ? "Yes" : "No"}` : null;
+    }
+    case "replication-error": {
+      const e = edges.find((x) => x.health.lastIoError || x.health.lastSqlError);
+      return e ? `${label(e)}: ${e.health.lastIoError ?? e.health.lastSqlError}` : null;
+    }
+    case "lag": {
+      const e = edges.find((x) => x.secondsBehind !== null && x.secondsBehind > (thresholdSec ?? 30));
+      return e ? `${label(e)} is ${e.secondsBehind} s behind (limit ${thresholdSec} s)` : null;
+    }
   }
   return null;
 }

@@ -39,9 +39,14 @@ export async function sampleOnce(opts: { lag: boolean; canary: boolean; onlyOwne
           slaves.forEach((s, i) => canaryMs.set(s.name, ms[i]));
         }
       }
-      const samples = topology.edges
-        .filter((e) => byName.has(e.to))
-        .map((e) => ({ environmentId: byName.get(e.to)!.id, secondsBehind: e.secondsBehind, canaryMs: canaryMs.get(e.to) ?? null }));
+      // One sample per slave: a multi-source slave is as far behind as its slowest source.
+      const worst = new Map<string, number | null>();
+      for (const e of topology.edges) {
+        if (!byName.has(e.to)) continue;
+        const known = [worst.get(e.to), e.secondsBehind].filter((v): v is number => typeof v === "number");
+        worst.set(e.to, known.length ? Math.max(...known) : null);
+      }
+      const samples = [...worst].map(([name, secondsBehind]) => ({ environmentId: byName.get(name)!.id, secondsBehind, canaryMs: canaryMs.get(name) ?? null }));
       if (samples.length) await db().lagSample.createMany({ data: samples });
     }),
   );

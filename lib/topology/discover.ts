@@ -2,7 +2,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { asRoot } from "@/lib/environments/root";
 import { listEnvironments, type EnvironmentWithNodes } from "@/lib/environments/service";
 import { explainSlave, type SlaveHealth } from "@/lib/mariadb/health";
-import { slaveStatus, type SlaveStatusRow } from "@/lib/mariadb/replication";
+import { allSlaveStatus, type SlaveConnection, type SlaveStatusRow } from "@/lib/mariadb/replication";
 
 export const LAG_THRESHOLD_SECONDS = 30;
 
@@ -16,7 +16,10 @@ export interface ServerFacts {
   gtidBinlogPos: string;
   gtidSlavePos: string;
   slaveSkipErrors: string;
+  /** The default connection (the one topology operations move, promote and fail over). */
   slave: SlaveStatusRow | null;
+  /** Every connection, default first: a multi-source slave has one per master. */
+  connections: SlaveConnection[];
 }
 
 export interface TopologyNode {
@@ -26,15 +29,21 @@ export interface TopologyNode {
   status: string;
   autoFailover: boolean;
   facts: ServerFacts | null;
-  /** Name of the environment it replicates from, or an outside host:port, or null. */
+  /** Name of the environment its default connection replicates from, or an outside host:port, or null. */
   master: string | null;
+  /** Every source (multi-source slaves have several). */
+  masters: string[];
   problems: string[];
 }
 
 export interface TopologyEdge {
   from: string;
   to: string;
+  /** '' for the default connection, else the multi-source connection name. */
+  connection: string;
   health: SlaveHealth;
+  ioRunning: boolean;
+  sqlRunning: boolean;
   secondsBehind: number | null;
   filters: Record<string, string>;
   problems: string[];
@@ -51,6 +60,7 @@ export async function serverFacts(env: EnvironmentWithNodes): Promise<ServerFact
       "SELECT @@server_id AS sid, @@read_only AS ro, @@log_bin AS lb, @@log_slave_updates AS lsu, @@binlog_format AS bf, @@gtid_current_pos AS cur, @@gtid_binlog_pos AS bin, @@gtid_slave_pos AS slp, @@slave_skip_errors AS sse",
     );
     const r = (rows as Record<string, unknown>[])[0];
+    const connections = await allSlaveStatus(c);
     return {
       serverId: Number(r.sid),
       readOnly: Number(r.ro) === 1,
@@ -61,7 +71,8 @@ export async function serverFacts(env: EnvironmentWithNodes): Promise<ServerFact
       gtidBinlogPos: String(r.bin ?? ""),
       gtidSlavePos: String(r.slp ?? ""),
       slaveSkipErrors: String(r.sse ?? "OFF"),
-      slave: await slaveStatus(c),
+      slave: connections.find((x) => x.name === "")?.status ?? null,
+      connections,
     };
   });
 }
@@ -76,10 +87,12 @@ export async function discoverTopology(actor: Actor, envs?: EnvironmentWithNodes
   const all = (envs ?? (await listEnvironments(actor))).filter((e) => e.nodes[0]);
   const facts = await Promise.all(all.map((e) => (e.status === "running" ? serverFacts(e).catch(() => null) : Promise.resolve(null))));
   const byAddress = new Map(all.map((e) => [`${e.nodes[0].host}:${e.nodes[0].port}`, e.name]));
+  const sourceOf = (row: SlaveStatusRow) => {
+    const address = `${row.Master_Host}:${row.Master_Port}`;
+    return byAddress.get(address) ?? address;
+  };
   const nodes: TopologyNode[] = all.map((e, i) => {
     const f = facts[i];
-    const slave = f?.slave;
-    const address = slave ? `${slave.Master_Host}:${slave.Master_Port}` : null;
     return {
       name: e.name,
       host: e.nodes[0].host,
@@ -87,12 +100,13 @@ export async function discoverTopology(actor: Actor, envs?: EnvironmentWithNodes
       status: e.status,
       autoFailover: e.autoFailover,
       facts: f,
-      master: address ? (byAddress.get(address) ?? address) : null,
+      master: f?.slave ? sourceOf(f.slave) : null,
+      masters: (f?.connections ?? []).map((c) => sourceOf(c.status)),
       problems: [],
     };
   });
   const edges: TopologyEdge[] = [];
-  const hasSlaves = new Set(nodes.filter((n) => n.master).map((n) => n.master));
+  const hasSlaves = new Set(nodes.flatMap((n) => n.masters));
   for (const n of nodes) {
     const f = n.facts;
     if (!f) {
@@ -103,15 +117,18 @@ export async function discoverTopology(actor: Actor, envs?: EnvironmentWithNodes
     if (dup.length) n.problems.push(`server-id ${f.serverId} is also used by ${dup.map((d) => d.name).join(", ")}`);
     if (hasSlaves.has(n.name) && !f.logBin) n.problems.push("has slaves but binary logging is off");
     if (f.slaveSkipErrors !== "OFF" && f.slaveSkipErrors !== "") n.problems.push(`slave-skip-errors = ${f.slaveSkipErrors}: data may silently diverge`);
-    if (!f.slave) continue;
+    if (!f.connections.length) continue;
     if (!f.readOnly) n.problems.push("slave is not read-only: writes here diverge from the master");
-    const health = explainSlave(f.slave);
-    const behind = health.secondsBehind;
-    const problems: string[] = [];
-    if (health.state !== "running") problems.push(health.message);
-    if (behind !== null && behind > LAG_THRESHOLD_SECONDS) problems.push(`${behind} s behind (threshold ${LAG_THRESHOLD_SECONDS} s)`);
-    const filters = Object.fromEntries(FILTER_COLUMNS.map((k) => [k, String(f.slave![k] ?? "")]).filter(([, v]) => v));
-    edges.push({ from: n.master!, to: n.name, health, secondsBehind: behind, filters, problems });
+    for (const { name: connection, status } of f.connections) {
+      const health = explainSlave(status);
+      const behind = health.secondsBehind;
+      const label = connection ? `'${connection}': ` : "";
+      const problems: string[] = [];
+      if (health.state !== "running") problems.push(label + health.message);
+      if (behind !== null && behind > LAG_THRESHOLD_SECONDS) problems.push(`${label}${behind} s behind (threshold ${LAG_THRESHOLD_SECONDS} s)`);
+      const filters = Object.fromEntries(FILTER_COLUMNS.map((k) => [k, String(status[k] ?? "")]).filter(([, v]) => v));
+      edges.push({ from: sourceOf(status), to: n.name, connection, health, ioRunning: status.Slave_IO_Running === "Yes", sqlRunning: status.Slave_SQL_Running === "Yes", secondsBehind: behind, filters, problems });
+    }
   }
   return { nodes, edges };
 }

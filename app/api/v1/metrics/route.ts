@@ -19,9 +19,9 @@ export async function GET(request: Request) {
       }
     };
     metric("mariner_node_up", "1 when the environment's server answers a login", "gauge", topology.nodes.map((n) => [{ environment: n.name }, n.facts ? 1 : 0]));
-    metric("mariner_slave_io_running", "1 when the slave IO thread runs", "gauge", topology.edges.map((e) => [{ environment: e.to, master: e.from }, e.health.state === "running" || topology.nodes.find((n) => n.name === e.to)?.facts?.slave?.Slave_IO_Running === "Yes" ? 1 : 0]));
-    metric("mariner_slave_sql_running", "1 when the slave SQL thread runs", "gauge", topology.edges.map((e) => [{ environment: e.to, master: e.from }, topology.nodes.find((n) => n.name === e.to)?.facts?.slave?.Slave_SQL_Running === "Yes" ? 1 : 0]));
-    metric("mariner_slave_seconds_behind_master", "Seconds_Behind_Master (-1 when unknown)", "gauge", topology.edges.map((e) => [{ environment: e.to, master: e.from }, e.secondsBehind ?? -1]));
+    metric("mariner_slave_io_running", "1 when the slave IO thread runs", "gauge", topology.edges.map((e) => [{ environment: e.to, master: e.from, connection: e.connection }, e.ioRunning ? 1 : 0]));
+    metric("mariner_slave_sql_running", "1 when the slave SQL thread runs", "gauge", topology.edges.map((e) => [{ environment: e.to, master: e.from, connection: e.connection }, e.sqlRunning ? 1 : 0]));
+    metric("mariner_slave_seconds_behind_master", "Seconds_Behind_Master (-1 when unknown)", "gauge", topology.edges.map((e) => [{ environment: e.to, master: e.from, connection: e.connection }, e.secondsBehind ?? -1]));
     const samples = await db().lagSample.findMany({ where: { environmentId: { in: envs.map((e) => e.id) }, canaryMs: { not: null } }, orderBy: { at: "desc" }, distinct: ["environmentId"] });
     metric("mariner_canary_milliseconds", "Last canary propagation master→slave", "gauge", samples.map((s) => [{ environment: envs.find((e) => e.id === s.environmentId)!.name }, s.canaryMs!]));
     const ops = await db().operation.groupBy({ by: ["action", "status"], _count: { _all: true }, where: actor.role === "admin" ? {} : { environmentId: { in: envs.map((e) => e.id) } } });

@@ -30,10 +30,10 @@ export async function configureMasterAction(name: string, input: unknown) {
   return attempt(() => replication.configureMaster(actor, name, input));
 }
 
-export async function controlSlaveAction(name: string, action: string, count?: number) {
+export async function controlSlaveAction(name: string, action: string, count?: number, connection?: string) {
   const actor = await requireActor();
   return attempt(async () => {
-    await replication.controlSlave(actor, name, { action, count });
+    await replication.controlSlave(actor, name, { action, count, connection });
   });
 }
 
