@@ -177,7 +177,14 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
 
         <Card title="Slave">
           <div className="space-y-4 text-sm">
-            <HealthLine health={status.health} testId="slave-health" />
+            <HealthLine
+              health={
+                !status.slave && status.connections.length
+                  ? { ...status.health, message: `No default connection: this server replicates through ${status.connections.length} named connection(s), below.`, hint: null }
+                  : status.health
+              }
+              testId="slave-health"
+            />
             <div className="flex flex-wrap items-center gap-3">
               <Button onClick={() => setDialog("master")}>Configure master</Button>
               <Button variant="secondary" onClick={() => setDialog("source")}>
