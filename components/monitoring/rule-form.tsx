@@ -39,6 +39,7 @@ export function RuleForm({ environments }: { environments: string[] }) {
           <option value="replication-error">replication reports an error</option>
           <option value="lag">lag exceeds a limit</option>
           <option value="node-down">the server is down</option>
+          <option value="backup-verification">a backup test restore fails</option>
         </select>
       </label>
       {kind === "lag" && (

@@ -21,6 +21,7 @@ import { ensureReplicationAccount } from "@/lib/topology/account";
 import { discoverTopology } from "@/lib/topology/discover";
 import { parseInput } from "@/lib/validation";
 import { parseCron } from "./cron";
+import { inspectDump } from "./guard";
 
 export const backupsDir = () => path.join(dataDir(), "backups");
 
@@ -161,8 +162,8 @@ export async function getBackup(actor: Actor, id: string) {
   return b;
 }
 
-export const policyInput = z.strictObject({
-  schedule: z
+const cronSchedule = (what: string) =>
+  z
     .string()
     .max(100)
     .refine((s) => {
@@ -172,18 +173,27 @@ export const policyInput = z.strictObject({
       } catch {
         return false;
       }
-    }, "Schedule must be a cron expression with 5 fields, e.g. 0 3 * * *")
+    }, `${what} must be a cron expression with 5 fields, e.g. 0 3 * * *`)
     .nullable()
-    .optional(),
+    .optional();
+
+export const policyInput = z.strictObject({
+  schedule: cronSchedule("Schedule"),
   keepLast: z.number().int().min(1).max(1000).nullable().optional(),
   keepDays: z.number().int().min(1).max(3650).nullable().optional(),
+  /** When to test-restore the latest backup into a temporary environment (alerts when it does not match). */
+  verifySchedule: cronSchedule("Test restore schedule"),
 });
 
 export async function setBackupPolicy(actor: Actor, name: string, raw: unknown) {
   const env = await getEnvironment(actor, name);
   const p = parseInput(policyInput, raw);
-  const data = { schedule: p.schedule ?? null, keepLast: p.keepLast ?? null, keepDays: p.keepDays ?? null };
+  const data = { schedule: p.schedule ?? null, keepLast: p.keepLast ?? null, keepDays: p.keepDays ?? null, verifySchedule: p.verifySchedule ?? null };
   await db().backupPolicy.upsert({ where: { environmentId: env.id }, create: { environmentId: env.id, ...data }, update: data });
+  // A scheduled test restore nobody hears about is useless: it comes with its alert rule.
+  if (data.verifySchedule && !(await db().alertRule.findFirst({ where: { environmentId: env.id, kind: "backup-verification" } }))) {
+    await db().alertRule.create({ data: { environmentId: env.id, kind: "backup-verification" } });
+  }
   await applyRetention(env.id);
   return data;
 }
@@ -227,11 +237,75 @@ export async function runDueBackups(now = new Date(), actorFor: (ownerId: string
   return started;
 }
 
-export const restoreInput = z.strictObject({ name: environmentName, asSlave: z.boolean().default(false) });
+/** Scheduled test restores: the latest successful backup of each due policy is verified (one at a time). */
+export async function runDueVerifications(now = new Date(), actorFor: (ownerId: string) => Promise<Actor | null>) {
+  const g = globalThis as unknown as { marinerVerifying?: boolean };
+  if (g.marinerVerifying) return []; // the previous round is still restoring
+  g.marinerVerifying = true;
+  try {
+    return await verifyDue(now, actorFor);
+  } finally {
+    g.marinerVerifying = false;
+  }
+}
+
+async function verifyDue(now: Date, actorFor: (ownerId: string) => Promise<Actor | null>) {
+  const { cronMatches } = await import("./cron");
+  const minute = new Date(now);
+  minute.setSeconds(0, 0);
+  const verified: { environment: string; backup: string; ok: boolean; text: string }[] = [];
+  for (const p of await db().backupPolicy.findMany({ where: { verifySchedule: { not: null } } })) {
+    if (!cronMatches(p.verifySchedule!, now) || (p.verifyLastRunAt && p.verifyLastRunAt >= minute)) continue;
+    await db().backupPolicy.update({ where: { environmentId: p.environmentId }, data: { verifyLastRunAt: now } });
+    const latest = await db().backup.findFirst({ where: { environmentId: p.environmentId, status: "succeeded" }, orderBy: { startedAt: "desc" } });
+    const actor = latest && (await actorFor(latest.ownerId));
+    if (!latest || !actor) continue;
+    const verdict = await verifyBackup(actor, latest.id).then(
+      (v) => v,
+      (e: Error) => ({ ok: false, text: e.message }),
+    );
+    verified.push({ environment: latest.environmentName, backup: latest.id, ...verdict });
+  }
+  return verified;
+}
+
+export const restoreInput = z.strictObject({
+  name: environmentName,
+  asSlave: z.boolean().default(false),
+  /** Restore over the existing environment `name`: its databases are replaced, after a safety backup. */
+  overwrite: z.boolean().default(false),
+  /** The environment's name typed again (required with overwrite). */
+  confirm: z.string().max(100).optional(),
+});
+
+/** Streams a gzipped dump into a server; stderr's last lines become the error. */
+async function loadGzip(target: DumpSource, file: string, { binlog }: { binlog: boolean }) {
+  const child = spawn(
+    "mariadb",
+    [`--host=${target.host}`, `--port=${target.port}`, `--user=${target.user}`, ...(binlog ? [] : ["--init-command=SET SESSION sql_log_bin=0"]), "--binary-mode"],
+    { env: { ...process.env, MYSQL_PWD: target.password }, stdio: ["pipe", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise<number>((resolve) => child.once("close", (code) => resolve(code ?? 1)));
+  await pipeline(fs.createReadStream(file), zlib.createGunzip(), child.stdin).catch(() => undefined); // a failing client closes stdin: its exit code says why
+  if ((await exited) !== 0) throw new ServiceError(500, "restore_failed", "Loading the backup failed", stderr.split("\n").filter(Boolean).slice(-10));
+}
+
+/** Drops every user database (system schemas and nothing else survive): the target then holds exactly the dump. */
+async function dropUserDatabases(env: EnvironmentWithNodes) {
+  await asRoot(env, async (c) => {
+    const [rows] = await c.query("SELECT schema_name AS s FROM information_schema.SCHEMATA WHERE schema_name NOT IN (?)", [SYSTEM_SCHEMAS]);
+    for (const { s } of rows as { s: string }[]) await c.query("DROP DATABASE ??", [s]);
+  });
+}
 
 /**
- * Restore into a new environment (never over an existing one): the dump is loaded outside the binlog; as a
- * slave it then replicates from the backed-up environment starting at the recorded GTID position.
+ * Restore, by default into a new environment: the dump is loaded outside the binlog; as a slave it then
+ * replicates from the backed-up environment starting at the recorded GTID position.
+ * Over an existing environment only when asked and its name is typed again: a safety backup is taken first,
+ * its databases are replaced (written to its binlog, so its slaves follow), and if loading fails the safety
+ * backup is put back. Either way the dump is inspected first (checksum, no USE outside its own databases).
  */
 export async function beginRestore(actor: Actor, backupId: string, raw: unknown) {
   const backup = await getBackup(actor, backupId);
@@ -239,9 +313,19 @@ export async function beginRestore(actor: Actor, backupId: string, raw: unknown)
   if (backup.status !== "succeeded") throw new ServiceError(409, "unusable", "Only a successful backup can be restored");
   if (!fs.existsSync(backup.file)) throw new ServiceError(410, "gone", "The backup file is missing from the data dir");
   if (input.asSlave && !backup.gtidPosition) throw new ServiceError(409, "no_position", "This backup has no recorded GTID position: restore it standalone");
-  if (await findEnvironment(actor, input.name)) {
-    throw new ServiceError(409, "name_taken", `"${input.name}" exists: a restore always goes into a new environment, never over one`);
+  const existing = await findEnvironment(actor, input.name);
+  if (existing && !input.overwrite) {
+    throw new ServiceError(409, "name_taken", `"${input.name}" exists: a restore goes into a new environment unless you choose to restore over it (type its name to confirm)`);
   }
+  if (!existing && input.overwrite) throw notFound("Environment");
+  if (existing) {
+    if (input.confirm !== existing.name) throw new ServiceError(400, "confirmation_required", `Type "${existing.name}" to confirm: its databases will be replaced by the backup's`);
+    if (input.asSlave) throw new ServiceError(400, "invalid_request", "Restoring over an existing environment cannot also make it a slave");
+    if (existing.status !== "running") throw new ServiceError(409, "not_running", `${existing.name} is ${existing.status}`);
+    if (await asRoot(existing, (c) => slaveStatus(c))) throw new ServiceError(409, "is_slave", `${existing.name} is a slave: restore its master instead (its slaves follow), or re-seed it`);
+  }
+  await inspectDump(backup.file, backup.sha256);
+  if (existing) return beginRestoreOver(actor, backup, existing);
   return beginOperation({ userId: actor.id, action: "backup.restore", target: input.name, params: { backup: backup.id, from: backup.environmentName, asSlave: input.asSlave } }, async (step) => {
     let created = false;
     try {
@@ -249,16 +333,7 @@ export async function beginRestore(actor: Actor, backupId: string, raw: unknown)
       const env = await createEnvironment(actor, { name: input.name });
       created = true;
       await step(`loading ${(backup.sizeBytes! / 1048576).toFixed(1)} MB (gzip)`);
-      const target = login(env);
-      const child = spawn("mariadb", [`--host=${target.host}`, `--port=${target.port}`, `--user=${target.user}`, "--init-command=SET SESSION sql_log_bin=0", "--binary-mode"], {
-        env: { ...process.env, MYSQL_PWD: target.password },
-        stdio: ["pipe", "ignore", "pipe"],
-      });
-      let stderr = "";
-      child.stderr.on("data", (d) => (stderr += d));
-      const exited = new Promise<number>((resolve) => child.once("close", (code) => resolve(code ?? 1)));
-      await pipeline(fs.createReadStream(backup.file), zlib.createGunzip(), child.stdin);
-      if ((await exited) !== 0) throw new ServiceError(500, "restore_failed", "Loading the backup failed", stderr.split("\n").filter(Boolean).slice(-10));
+      await loadGzip(login(env), backup.file, { binlog: false });
       if (input.asSlave) {
         await step(`replicating from ${backup.environmentName} at ${backup.gtidPosition}`);
         const master = await getEnvironment(actor, backup.environmentName);
@@ -276,6 +351,32 @@ export async function beginRestore(actor: Actor, backupId: string, raw: unknown)
       throw e;
     }
   });
+}
+
+type BackupRow = Awaited<ReturnType<typeof getBackup>>;
+
+function beginRestoreOver(actor: Actor, backup: BackupRow, target: EnvironmentWithNodes) {
+  return beginOperation(
+    { userId: actor.id, action: "backup.restore-over", environmentId: target.id, target: target.name, params: { backup: backup.id, from: backup.environmentName } },
+    async (step) => {
+      await step(`safety backup of ${target.name}`);
+      const safety = await beginBackup(actor, target.name);
+      const taken = await safety.done;
+      const safetyRow = await db().backup.findUniqueOrThrow({ where: { id: taken.id } });
+      try {
+        await step(`replacing ${target.name}'s databases with the backup of ${backup.environmentName} (${(backup.sizeBytes! / 1048576).toFixed(1)} MB gzip)`);
+        await dropUserDatabases(target);
+        await loadGzip(login(target), backup.file, { binlog: true });
+      } catch (e) {
+        await step(`loading failed: putting back the safety backup ${safetyRow.id}`);
+        await dropUserDatabases(target);
+        await loadGzip(login(target), safetyRow.file, { binlog: true });
+        throw e;
+      }
+      await step("ready");
+      return { name: target.name, safetyBackup: safetyRow.id };
+    },
+  );
 }
 
 const SYSTEM_SCHEMAS = ["mysql", "information_schema", "performance_schema", "sys"];

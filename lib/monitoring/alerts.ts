@@ -6,7 +6,7 @@ import { notFound } from "@/lib/errors";
 import type { Topology } from "@/lib/topology/discover";
 import { parseInput } from "@/lib/validation";
 
-export const ALERT_KINDS = ["node-down", "thread-stopped", "replication-error", "lag"] as const;
+export const ALERT_KINDS = ["node-down", "thread-stopped", "replication-error", "lag", "backup-verification"] as const;
 
 export const ruleInput = z.strictObject({
   kind: z.enum(ALERT_KINDS, { error: `kind must be one of: ${ALERT_KINDS.join(", ")}` }),
@@ -53,7 +53,9 @@ export async function openAlertCount(actor: Actor) {
 }
 
 /** The condition a rule watches, or null when all is well. */
-function condition(kind: string, thresholdSec: number | null, envName: string, topology: Topology): string | null {
+function condition(kind: string, thresholdSec: number | null, envName: string, topology: Topology, failedVerification: string | undefined): string | null {
+  // Backups: the latest test restore failed (clears when a later one passes).
+  if (kind === "backup-verification") return failedVerification ? `${envName}: ${failedVerification}` : null;
   const node = topology.nodes.find((n) => n.name === envName);
   if (!node) return null;
   // A multi-source slave has one edge per source: any of them in trouble fires the rule.
@@ -86,13 +88,24 @@ async function notify(url: string | null, payload: Record<string, unknown>) {
   await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload), signal: AbortSignal.timeout(3000) }).catch(() => undefined);
 }
 
+/** Per environment, the latest test restore's verdict when it failed. */
+async function latestFailedVerifications(environmentIds: string[]) {
+  const out = new Map<string, string>();
+  for (const environmentId of new Set(environmentIds)) {
+    const latest = await db().backup.findFirst({ where: { environmentId, verifiedAt: { not: null } }, orderBy: { verifiedAt: "desc" } });
+    if (latest?.verification?.startsWith("FAILED")) out.set(environmentId, `backup test restore ${latest.verification}`);
+  }
+  return out;
+}
+
 /** One evaluation of every rule of one owner: fires after `forSec` of continuous trouble, clears by itself. */
 export async function evaluateAlerts(ownerId: string, topology: Topology, now = Date.now()) {
   const envs = await db().environment.findMany({ where: { ownerId }, select: { id: true, name: true } });
   const rules = await db().alertRule.findMany({ where: { environmentId: { in: envs.map((e) => e.id) } }, include: { alerts: { where: { clearedAt: null } } } });
+  const failedVerifications = await latestFailedVerifications(rules.filter((r) => r.kind === "backup-verification").map((r) => r.environmentId));
   for (const rule of rules) {
     const envName = envs.find((e) => e.id === rule.environmentId)!.name;
-    const problem = condition(rule.kind, rule.thresholdSec, envName, topology);
+    const problem = condition(rule.kind, rule.thresholdSec, envName, topology, failedVerifications.get(rule.environmentId));
     const open = rule.alerts[0];
     if (problem) {
       const first = since.get(rule.id) ?? now;

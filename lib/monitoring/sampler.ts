@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { actorById } from "@/lib/auth/users";
 import { ensureServerTls } from "@/lib/environments/tls";
-import { runDueBackups } from "@/lib/backups/service";
+import { runDueBackups, runDueVerifications } from "@/lib/backups/service";
 import { db } from "@/lib/db/client";
 import { measureCanary } from "@/lib/environments/replication";
 import { getEnvironment, listEnvironments } from "@/lib/environments/service";
@@ -53,7 +53,7 @@ export async function sampleOnce(opts: { lag: boolean; canary: boolean; onlyOwne
   await db().lagSample.deleteMany({ where: { at: { lt: new Date(Date.now() - KEEP_MS) } } });
 }
 
-/** Every 2 s alerts (owners with rules), every 10 s lag samples, every minute canaries, every 30 s due backups. */
+/** Every 2 s alerts (owners with rules), every 10 s lag samples, every minute canaries, every 30 s due backups and test restores. */
 export function startSampler(intervalMs = 2000) {
   if (g.marinerSampler) return;
   let tick = 0;
@@ -66,6 +66,8 @@ export function startSampler(intervalMs = 2000) {
       const lag = tick % 5 === 0;
       await sampleOnce({ lag, canary: tick % 30 === 0, onlyOwnersWithRules: !lag });
       if (tick % 15 === 0) await runDueBackups(new Date(), actorById);
+      // Test restores run in the background: one can take a while and must not stall alerts.
+      if (tick % 15 === 0) void runDueVerifications(new Date(), actorById).catch((e) => console.error("Mariner test restore:", (e as Error).message));
       if (tick % 1800 === 1) await rotateExpiringCertificates();
     } catch (e) {
       console.error("Mariner sampler:", (e as Error).message);

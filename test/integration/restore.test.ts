@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { after, before, test } from "node:test";
+import { useTempDataDir } from "../support/env";
+
+const dataDir = useTempDataDir("restore");
+const svc = await import("../../lib/environments/service");
+const backups = await import("../../lib/backups/service");
+const alerts = await import("../../lib/monitoring/alerts");
+const { asRoot } = await import("../../lib/environments/root");
+const { discoverTopology } = await import("../../lib/topology/discover");
+const { db } = await import("../../lib/db/client");
+const { ensureAdmin, actorById } = await import("../../lib/auth/users");
+const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
+const { ServiceError } = await import("../../lib/errors");
+import type { Actor } from "../../lib/auth/actor";
+
+let actor: Actor;
+
+before(async () => {
+  process.env.MARINER_ADMIN_PASSWORD = "admin-password";
+  await ensureAdmin(() => {});
+  const u = await db().user.findFirstOrThrow();
+  actor = { id: u.id, email: u.email, role: "admin" };
+  for (const name of ["shop", "prod"]) await svc.createEnvironment(actor, { name });
+  await sql("shop", "CREATE DATABASE app");
+  await sql("shop", "CREATE TABLE app.orders (id INT PRIMARY KEY)");
+  await sql("shop", "INSERT INTO app.orders VALUES (1), (2), (3)");
+  // The dump of shop switches to other_db: a name prod also uses, for its own precious data.
+  await sql("shop", "CREATE DATABASE other_db");
+  await sql("shop", "CREATE TABLE other_db.notes (id INT PRIMARY KEY)");
+  await sql("shop", "INSERT INTO other_db.notes VALUES (10)");
+  await sql("prod", "CREATE DATABASE other_db");
+  await sql("prod", "CREATE TABLE other_db.precious (id INT PRIMARY KEY)");
+  await sql("prod", "INSERT INTO other_db.precious VALUES (42)");
+});
+
+after(async () => {
+  await stopNodesUnder(dataDir);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function sql(name: string, statement: string, values?: unknown[]) {
+  return asRoot(await svc.getEnvironment(actor, name), async (c) => (await c.query(statement, values))[0] as Record<string, unknown>[]);
+}
+const databases = async (name: string) =>
+  (await sql(name, "SELECT schema_name AS s FROM information_schema.SCHEMATA WHERE schema_name NOT IN ('mysql','information_schema','performance_schema','sys') ORDER BY 1")).map((r) => String(r.s));
+const rejects = (p: Promise<unknown>, code: string) => assert.rejects(p, (e: unknown) => e instanceof ServiceError && e.code === code, code);
+
+/** A backup row for a hand-written dump (what a foreign or tampered file looks like to the console). */
+async function craftedBackup(from: string, text: string) {
+  const env = await svc.getEnvironment(actor, from);
+  const file = path.join(backups.backupsDir(), `crafted-${crypto.randomBytes(4).toString("hex")}.sql.gz`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const gz = zlib.gzipSync(text);
+  fs.writeFileSync(file, gz);
+  return db().backup.create({
+    data: { environmentId: env.id, environmentName: env.name, ownerId: env.ownerId, sourceName: env.name, method: "crafted", file, status: "succeeded", sizeBytes: gz.length, sha256: crypto.createHash("sha256").update(gz).digest("hex") },
+  });
+}
+
+test("a restore goes into a new environment; the dump's USE other_db stays inside it", async () => {
+  const taken = await (await backups.beginBackup(actor, "shop")).done;
+  await rejects(backups.beginRestore(actor, taken.id, { name: "prod" }), "name_taken");
+  await (await backups.beginRestore(actor, taken.id, { name: "shop-copy" })).done;
+  assert.deepEqual(await databases("shop-copy"), ["app", "other_db"]);
+  assert.deepEqual((await sql("shop-copy", "SELECT id FROM other_db.notes")).map((r) => r.id), [10]);
+  // prod, which has its own other_db, is untouched.
+  assert.deepEqual((await sql("prod", "SELECT id FROM other_db.precious")).map((r) => r.id), [42]);
+  assert.equal((await sql("prod", "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE table_schema = 'other_db' AND table_name = 'notes'"))[0].n, 0);
+});
+
+test("a dump that switches to a database it does not create, or to mysql, is refused before anything is created", async () => {
+  const sneaky = await craftedBackup("shop", "CREATE DATABASE app;\nUSE `app`;\nCREATE TABLE t (id INT);\nUSE `other_db`;\nDROP TABLE precious;\n");
+  const root = await craftedBackup("shop", "CREATE DATABASE app;\nUSE `app`;\nUSE mysql;\nUPDATE global_priv SET Priv = '{}' WHERE User = 'root';\n");
+  for (const b of [sneaky, root]) {
+    await assert.rejects(
+      backups.beginRestore(actor, b.id, { name: "prod", overwrite: true, confirm: "prod" }),
+      (e: unknown) => e instanceof ServiceError && e.code === "unsafe_dump" && (e.lines ?? []).some((l) => /USE (other_db|mysql)/.test(l)),
+    );
+    await rejects(backups.beginRestore(actor, b.id, { name: "sneaky-new" }), "unsafe_dump");
+  }
+  assert.equal(await svc.findEnvironment(actor, "sneaky-new"), null, "nothing half-created");
+  assert.deepEqual((await sql("prod", "SELECT id FROM other_db.precious")).map((r) => r.id), [42]);
+
+  // A file changed after it was taken fails its checksum.
+  const taken = await (await backups.beginBackup(actor, "shop")).done;
+  const row = await db().backup.findUniqueOrThrow({ where: { id: taken.id } });
+  fs.writeFileSync(row.file, zlib.gzipSync(zlib.gunzipSync(fs.readFileSync(row.file)).toString().replace(/INSERT INTO `orders`[^\n]*\n/, "")));
+  await rejects(backups.beginRestore(actor, row.id, { name: "tampered" }), "corrupt_backup");
+  await db().backup.delete({ where: { id: row.id } });
+});
+
+test("restore over an existing environment: typed name required, safety backup first, then exactly the backup's databases", async () => {
+  const taken = await (await backups.beginBackup(actor, "shop")).done;
+  await rejects(backups.beginRestore(actor, taken.id, { name: "prod", overwrite: true }), "confirmation_required");
+  await rejects(backups.beginRestore(actor, taken.id, { name: "prod", overwrite: true, confirm: "Prod" }), "confirmation_required");
+  assert.deepEqual(await databases("prod"), ["other_db"], "a refused confirmation changed nothing");
+
+  const before = await db().backup.count({ where: { environmentName: "prod" } });
+  const result = (await (await backups.beginRestore(actor, taken.id, { name: "prod", overwrite: true, confirm: "prod" })).done) as { safetyBackup: string };
+  assert.equal(await db().backup.count({ where: { environmentName: "prod" } }), before + 1);
+  const safety = await db().backup.findUniqueOrThrow({ where: { id: result.safetyBackup } });
+  assert.equal(safety.status, "succeeded");
+  assert.deepEqual(await databases("prod"), ["app", "other_db"]);
+  assert.deepEqual((await sql("prod", "SELECT COUNT(*) AS n FROM app.orders"))[0].n, 3);
+  assert.equal((await sql("prod", "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE table_schema = 'other_db' AND table_name = 'precious'"))[0].n, 0);
+
+  // The safety backup brings the old data back (into a new environment, the default).
+  await (await backups.beginRestore(actor, safety.id, { name: "prod-before" })).done;
+  assert.deepEqual((await sql("prod-before", "SELECT id FROM other_db.precious")).map((r) => r.id), [42]);
+});
+
+test("a scheduled test restore verifies the latest backup and raises an alert on a mismatch", async () => {
+  await backups.setBackupPolicy(actor, "shop", { verifySchedule: "* * * * *" });
+  const taken = await (await backups.beginBackup(actor, "shop")).done;
+  // Recorded counts that the dump does not hold (as when a dump silently lost rows).
+  await db().backup.update({ where: { id: taken.id }, data: { contents: JSON.stringify({ "app.orders": 4, "other_db.notes": 1 }) } });
+  const now = new Date();
+  const [verdict] = await backups.runDueVerifications(now, actorById);
+  assert.equal(verdict.backup, taken.id);
+  assert.equal(verdict.ok, false);
+  assert.match(verdict.text, /app\.orders: expected 4 rows, restored 3/);
+  assert.deepEqual(await backups.runDueVerifications(now, actorById), [], "once per matching minute");
+  assert.equal(await svc.findEnvironment(actor, `verify-${taken.id.slice(-8)}`), null, "the temporary environment is gone");
+
+  const shopEnv = await svc.getEnvironment(actor, "shop");
+  await alerts.evaluateAlerts(actor.id, await discoverTopology(actor));
+  const open = await db().alert.findMany({ where: { environmentId: shopEnv.id, clearedAt: null } });
+  assert.equal(open.length, 1);
+  assert.match(open[0].message, /test restore FAILED.*app\.orders: expected 4 rows, restored 3/);
+
+  // A later backup that verifies clears the alert.
+  const good = await (await backups.beginBackup(actor, "shop")).done;
+  await db().backup.update({ where: { id: good.id }, data: { contents: JSON.stringify({ "app.orders": 3, "other_db.notes": 1 }) } });
+  const [ok] = await backups.runDueVerifications(new Date(now.getTime() + 60_000), actorById);
+  assert.equal(ok.ok, true, ok.text);
+  await alerts.evaluateAlerts(actor.id, await discoverTopology(actor));
+  assert.equal(await db().alert.count({ where: { environmentId: shopEnv.id, clearedAt: null } }), 0);
+});
