@@ -50,4 +50,40 @@ test.describe.serial("live status, backups, audit, metrics", () => {
     expect(text).toMatch(/mariner_operations_total\{action="backup.take",status="succeeded"\} 1/);
     expect((await request.get("/api/v1/metrics")).status()).toBe(401);
   });
+
+  test("Restore… over an existing environment: typed name, safety backup first, then the backup's databases", async ({ page, request }) => {
+    const headers = await apiToken(request);
+    expect((await request.post("/api/v1/environments", { headers, data: { name: "target" } })).status()).toBe(201);
+    await request.post("/api/v1/environments/target/sql", { headers, data: { statement: "CREATE DATABASE doomed" } });
+    await signIn(page);
+    await page.goto("/environments/live/backups");
+    await page.getByTestId("backup-row").first().getByRole("button", { name: "Restore…" }).click();
+    const form = page.getByRole("form", { name: "Restore" });
+    await form.getByLabel("Over an existing environment").check();
+    await form.getByLabel("Environment to overwrite").selectOption("target");
+    const run = form.getByRole("button", { name: "Restore over target" });
+    await expect(run).toBeDisabled();
+    await form.getByLabel("Type the environment name to confirm").fill("targe");
+    await expect(run).toBeDisabled();
+    await form.getByLabel("Type the environment name to confirm").fill("target");
+    await run.click();
+    const progress = page.getByRole("list", { name: "Progress" });
+    await expect(progress).toContainText("safety backup of target", { timeout: 30_000 });
+    await expect(page.getByText("Finished.")).toBeVisible({ timeout: 60_000 });
+    const dbs = await (await request.post("/api/v1/environments/target/sql", { headers, data: { statement: "SHOW DATABASES" } })).json();
+    const names = (dbs.rows as string[][]).map((r) => r[0]);
+    expect(names).toContain("kept");
+    expect(names).not.toContain("doomed");
+    // The safety backup is listed on target's page, with doomed inside.
+    await page.goto("/environments/target/backups");
+    await expect(page.getByTestId("backup-row")).toHaveCount(1);
+    await expect(page.getByTestId("backup-row").first()).toContainText("succeeded");
+
+    // A test restore schedule is part of the policy.
+    await page.getByLabel("Test restore (cron)").fill("30 4 * * *");
+    await page.getByRole("button", { name: "Save policy" }).click();
+    await expect(page.getByText("Backup policy saved.")).toBeVisible();
+    await page.reload();
+    await expect(page.getByLabel("Test restore (cron)")).toHaveValue("30 4 * * *");
+  });
 });

@@ -23,7 +23,14 @@ interface BackupView {
 
 const mb = (b: number | null) => (b === null ? "—" : `${(b / 1048576).toFixed(1)} MB`);
 
-export function BackupsWorkspace({ name, backups, policy }: { name: string; backups: BackupView[]; policy: { schedule: string | null; keepLast: number | null; keepDays: number | null } | null }) {
+interface PolicyView {
+  schedule: string | null;
+  keepLast: number | null;
+  keepDays: number | null;
+  verifySchedule: string | null;
+}
+
+export function BackupsWorkspace({ name, backups, policy, environments }: { name: string; backups: BackupView[]; policy: PolicyView | null; environments: string[] }) {
   const router = useRouter();
   const { pending, start, panel } = useOperations();
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
@@ -117,32 +124,10 @@ export function BackupsWorkspace({ name, backups, policy }: { name: string; back
             </tbody>
           </table>
         )}
-        {restoreFrom && (
-          <form
-            className="mt-4 flex flex-wrap items-end gap-3 rounded-md border border-slate-200 p-3 text-sm"
-            onSubmit={(e) => {
-              e.preventDefault();
-              const f = new FormData(e.currentTarget);
-              const target = String(f.get("restoreName"));
-              start(`Restoring into ${target}`, () => restoreAction(restoreFrom, target, f.get("asSlave") === "on"));
-              setRestoreFrom(null);
-            }}
-          >
-            <label className="space-y-1">
-              <span className="block text-slate-700">Restore into a new environment</span>
-              <input name="restoreName" required maxLength={40} className="rounded-md border border-slate-300 px-2 py-1" aria-label="New environment name" />
-            </label>
-            <label className="flex items-center gap-2 pb-1">
-              <input type="checkbox" name="asSlave" /> and replicate from {name} from the recorded position
-            </label>
-            <Button type="submit" disabled={pending}>
-              Restore
-            </Button>
-            <Button type="button" variant="secondary" onClick={() => setRestoreFrom(null)}>
-              Cancel
-            </Button>
-          </form>
-        )}
+        {restoreFrom && <RestoreForm name={name} environments={environments} pending={pending} onCancel={() => setRestoreFrom(null)} onRestore={(input) => {
+          start(input.overwrite ? `Restoring over ${input.name}` : `Restoring into ${input.name}`, () => restoreAction(restoreFrom, input));
+          setRestoreFrom(null);
+        }} />}
       </Card>
       <Card title="Schedule and retention">
         <form
@@ -151,7 +136,8 @@ export function BackupsWorkspace({ name, backups, policy }: { name: string; back
             e.preventDefault();
             const f = new FormData(e.currentTarget);
             const num = (k: string) => (String(f.get(k) ?? "").trim() ? Number(f.get(k)) : null);
-            void policyAction(name, { schedule: String(f.get("schedule") ?? "").trim() || null, keepLast: num("keepLast"), keepDays: num("keepDays") }).then((res) => {
+            const text = (k: string) => String(f.get(k) ?? "").trim() || null;
+            void policyAction(name, { schedule: text("schedule"), keepLast: num("keepLast"), keepDays: num("keepDays"), verifySchedule: text("verifySchedule") }).then((res) => {
               setNote(res.ok ? { ok: true, text: "Backup policy saved." } : { ok: false, text: res.error });
               router.refresh();
             });
@@ -169,11 +155,87 @@ export function BackupsWorkspace({ name, backups, policy }: { name: string; back
             <span className="block text-slate-700">Keep days</span>
             <input name="keepDays" type="number" min={1} defaultValue={policy?.keepDays ?? ""} className="w-24 rounded-md border border-slate-300 px-2 py-1" />
           </label>
+          <label className="space-y-1">
+            <span className="block text-slate-700">Test restore (cron)</span>
+            <input name="verifySchedule" defaultValue={policy?.verifySchedule ?? ""} placeholder="30 4 * * *" className="w-40 rounded-md border border-slate-300 px-2 py-1 font-mono" />
+          </label>
           <Button type="submit" variant="secondary" disabled={pending}>
             Save policy
           </Button>
+          <p className="w-full text-xs text-slate-500">
+            A test restore loads the latest backup into a temporary environment, compares every table&apos;s rows with what was recorded, deletes it, and raises a
+            &quot;backup test restore fails&quot; alert on a mismatch.
+          </p>
         </form>
       </Card>
     </div>
+  );
+}
+
+type RestoreInput = { name: string; asSlave: boolean; overwrite: boolean; confirm?: string };
+
+/** Into a new environment by default; over an existing one only with its name typed again. */
+function RestoreForm({ name, environments, pending, onCancel, onRestore }: { name: string; environments: string[]; pending: boolean; onCancel: () => void; onRestore: (i: RestoreInput) => void }) {
+  const [mode, setMode] = useState<"new" | "over">("new");
+  const [over, setOver] = useState(environments[0] ?? "");
+  const [typed, setTyped] = useState("");
+  return (
+    <form
+      aria-label="Restore"
+      className="mt-4 space-y-3 rounded-md border border-slate-200 p-3 text-sm"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const f = new FormData(e.currentTarget);
+        if (mode === "new") onRestore({ name: String(f.get("restoreName")), asSlave: f.get("asSlave") === "on", overwrite: false });
+        else onRestore({ name: over, asSlave: false, overwrite: true, confirm: typed });
+      }}
+    >
+      <div className="flex flex-wrap gap-4">
+        <label className="flex items-center gap-2">
+          <input type="radio" name="mode" checked={mode === "new"} onChange={() => setMode("new")} /> Into a new environment
+        </label>
+        <label className="flex items-center gap-2">
+          <input type="radio" name="mode" checked={mode === "over"} onChange={() => setMode("over")} disabled={environments.length === 0} /> Over an existing environment
+        </label>
+      </div>
+      {mode === "new" ? (
+        <div className="flex flex-wrap items-end gap-3">
+          <label className="space-y-1">
+            <span className="block text-slate-700">Restore into a new environment</span>
+            <input name="restoreName" required maxLength={40} className="rounded-md border border-slate-300 px-2 py-1" aria-label="New environment name" />
+          </label>
+          <label className="flex items-center gap-2 pb-1">
+            <input type="checkbox" name="asSlave" /> and replicate from {name} from the recorded position
+          </label>
+        </div>
+      ) : (
+        <div className="space-y-2 rounded-md border border-red-200 bg-red-50 p-3 text-red-900">
+          <label className="block space-y-1">
+            <span className="block">Environment to overwrite</span>
+            <select aria-label="Environment to overwrite" value={over} onChange={(e) => (setOver(e.target.value), setTyped(""))} className="rounded-md border border-slate-300 bg-white px-2 py-1 text-slate-900">
+              {environments.map((e) => (
+                <option key={e}>{e}</option>
+              ))}
+            </select>
+          </label>
+          <p>
+            Every database on <strong>{over}</strong> is replaced by the backup&apos;s. A safety backup of {over} is taken first (and put back if loading fails); its slaves
+            follow.
+          </p>
+          <label className="block space-y-1">
+            <span className="block">Type {over} to confirm</span>
+            <input aria-label="Type the environment name to confirm" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" className="rounded-md border border-slate-300 bg-white px-2 py-1 text-slate-900" />
+          </label>
+        </div>
+      )}
+      <div className="flex gap-2">
+        <Button type="submit" disabled={pending || (mode === "over" && typed !== over)} variant={mode === "over" ? "danger" : "primary"}>
+          {mode === "over" ? `Restore over ${over}` : "Restore"}
+        </Button>
+        <Button type="button" variant="secondary" onClick={onCancel}>
+          Cancel
+        </Button>
+      </div>
+    </form>
   );
 }

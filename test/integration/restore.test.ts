@@ -101,7 +101,7 @@ test("restore over an existing environment: typed name required, safety backup f
   assert.deepEqual(await databases("prod"), ["other_db"], "a refused confirmation changed nothing");
 
   const before = await db().backup.count({ where: { environmentName: "prod" } });
-  const result = (await (await backups.beginRestore(actor, taken.id, { name: "prod", overwrite: true, confirm: "prod" })).done) as { safetyBackup: string };
+  const result = (await (await backups.beginRestore(actor, taken.id, { name: "prod", overwrite: true, confirm: "prod" })).done) as unknown as { safetyBackup: string };
   assert.equal(await db().backup.count({ where: { environmentName: "prod" } }), before + 1);
   const safety = await db().backup.findUniqueOrThrow({ where: { id: result.safetyBackup } });
   assert.equal(safety.status, "succeeded");

@@ -20,12 +20,12 @@ export async function takeBackupAction(name: string) {
   return attempt(async () => ({ operationId: (await beginBackup(actor, name)).operationId }));
 }
 
-export async function restoreAction(backupId: string, restoreName: string, asSlave: boolean) {
+export async function restoreAction(backupId: string, input: { name: string; asSlave: boolean; overwrite: boolean; confirm?: string }) {
   const actor = await requireActor();
-  return attempt(async () => ({ operationId: (await beginRestore(actor, backupId, { name: restoreName, asSlave })).operationId }));
+  return attempt(async () => ({ operationId: (await beginRestore(actor, backupId, input)).operationId }));
 }
 
-export async function policyAction(name: string, input: { schedule: string | null; keepLast: number | null; keepDays: number | null }) {
+export async function policyAction(name: string, input: { schedule: string | null; keepLast: number | null; keepDays: number | null; verifySchedule: string | null }) {
   const actor = await requireActor();
   const res = await attempt(() => setBackupPolicy(actor, name, input));
   revalidatePath(`/environments/${name}/backups`);

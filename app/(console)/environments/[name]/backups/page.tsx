@@ -1,17 +1,19 @@
 import { BackupsWorkspace } from "@/components/backups/backups-workspace";
 import { getBackupPolicy, listBackups } from "@/lib/backups/service";
 import { pageEnvironment } from "@/lib/environments/page";
+import { listEnvironments } from "@/lib/environments/service";
 
 export const metadata = { title: "Backups" };
 
 export default async function BackupsPage({ params }: { params: Promise<{ name: string }> }) {
   const { name } = await params;
   const { actor } = await pageEnvironment(name);
-  const [backups, policy] = await Promise.all([listBackups(actor, name), getBackupPolicy(actor, name)]);
+  const [backups, policy, envs] = await Promise.all([listBackups(actor, name), getBackupPolicy(actor, name), listEnvironments(actor)]);
   return (
     <BackupsWorkspace
       name={name}
-      policy={policy ? { schedule: policy.schedule, keepLast: policy.keepLast, keepDays: policy.keepDays } : null}
+      policy={policy ? { schedule: policy.schedule, keepLast: policy.keepLast, keepDays: policy.keepDays, verifySchedule: policy.verifySchedule } : null}
+      environments={envs.filter((e) => e.status === "running").map((e) => e.name)}
       backups={backups.map((b) => ({
         id: b.id,
         startedAt: b.startedAt.toISOString(),
