@@ -15,7 +15,9 @@ copy_to_all() {
     docker -H "$h" image inspect "$tag" >/dev/null 2>&1 || { docker -H "$1" save "$tag" | docker -H "$h" load >/dev/null; echo "image $tag copied to $h"; }
   done
 }
-if [ -n "$have" ]; then echo "image $tag present on $have"; copy_to_all "$have"; exit 0; fi
+# The endpoints' HAProxy image comes with it (a second, tiny image).
+proxy_image() { bash "$(dirname "$0")/build-proxy-image.sh" "${hosts[@]}"; }
+if [ -n "$have" ]; then echo "image $tag present on $have"; copy_to_all "$have"; proxy_image; exit 0; fi
 host=${hosts[0]}
 mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
 mirror=${mirror:-$(awk '/^deb / {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)}
@@ -32,3 +34,4 @@ mkdir -p "$rootfs/run/mysqld"
 tar -C "$rootfs" -c . | docker -H "$host" import --change 'CMD ["/usr/sbin/mariadbd"]' - "$tag" >/dev/null
 echo "image $tag built on $host"
 copy_to_all "$host"
+proxy_image

@@ -124,10 +124,18 @@ export function BackupsWorkspace({ name, backups, policy, environments }: { name
             </tbody>
           </table>
         )}
-        {restoreFrom && <RestoreForm name={name} environments={environments} pending={pending} onCancel={() => setRestoreFrom(null)} onRestore={(input) => {
-          start(input.overwrite ? `Restoring over ${input.name}` : `Restoring into ${input.name}`, () => restoreAction(restoreFrom, input));
-          setRestoreFrom(null);
-        }} />}
+        {restoreFrom && (
+          <RestoreForm
+            name={name}
+            environments={environments}
+            pending={pending}
+            onCancel={() => setRestoreFrom(null)}
+            onRestore={(input) => {
+              start(input.overwrite ? `Restoring over ${input.name}` : `Restoring into ${input.name}`, () => restoreAction(restoreFrom, input));
+              setRestoreFrom(null);
+            }}
+          />
+        )}
       </Card>
       <Card title="Schedule and retention">
         <form

@@ -37,6 +37,9 @@ before(async () => {
 });
 
 after(async () => {
+  // Endpoint containers first (a failed test may leave one), then environments and their containers.
+  const endpoints = await import("../../lib/proxy/endpoints");
+  for (const e of await endpoints.listEndpoints(actor)) await endpoints.deleteEndpoints(actor, e.name).catch(() => undefined);
   for (const e of await svc.listEnvironments(actor)) await svc.deleteEnvironment(actor, e.name).catch(() => undefined);
   await stopNodesUnder(dataDir);
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -99,5 +102,42 @@ if (dockerHosts.length >= 2) {
     while (!(await sql.databases(actor, "dslave")).includes("Jelastic") && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 50));
     assert.ok((await sql.databases(actor, "dslave")).includes("Jelastic"));
     console.log(`cross-host: ${master.runtime} → ${slave.runtime}`);
+  });
+
+  test("endpoints on the docker runtime: HAProxy runs as a container on the master's engine and follows a new master", async () => {
+    const endpoints = await import("../../lib/proxy/endpoints");
+    const { dockerClient } = await import("../../lib/runtime/docker");
+    const mysql = (await import("mysql2/promise")).default;
+    const password = async (env: string) => (await svc.connectionDetails(actor, env)).password;
+    const via = async (address: string, env: string) =>
+      mysql.createConnection({ host: address.split(":")[0], port: Number(address.split(":")[1]), user: "root", password: await password(env), connectTimeout: 2000 });
+    const serverIdVia = async (address: string, env: string) => {
+      const c = await via(address, env);
+      const [[r]] = (await c.query("SELECT @@server_id AS id")) as unknown as [{ id: number }[]];
+      await c.end();
+      return Number(r.id);
+    };
+    const master = await svc.getEnvironment(actor, "dmaster");
+    const slave = await svc.getEnvironment(actor, "dslave");
+
+    const ep = await endpoints.createEndpoints(actor, "dmaster", {});
+    assert.equal(ep.runtime, master.runtime);
+    const engine = dockerClient(dockerHosts.find(([n]) => `docker:${n}` === master.runtime)![1]);
+    const proxies = await engine.listContainers({ filters: { label: ["mariner.proxy"] } });
+    assert.equal(proxies.length, 1, "one HAProxy container on the master's engine");
+    assert.equal(await serverIdVia(ep.writer, "dmaster"), master.nodes[0].serverId);
+    assert.equal((await endpoints.listEndpoints(actor)).find((e) => e.name === ep.name)?.running, true);
+
+    // A session held through the writer is cut when the endpoint follows another master (fencing).
+    const held = await via(ep.writer, "dmaster");
+    await endpoints.followNewMaster(actor, "dmaster", "dslave");
+    await new Promise((r) => setTimeout(r, 300));
+    await assert.rejects(held.query("SELECT 1"), "the old session through the writer was cut");
+    held.destroy();
+    assert.equal(await serverIdVia(ep.writer, "dslave"), slave.nodes[0].serverId, "writer follows the new master");
+
+    await endpoints.deleteEndpoints(actor, ep.name);
+    assert.equal((await engine.listContainers({ all: true, filters: { label: ["mariner.proxy"] } })).length, 0, "container removed");
+    await assert.rejects(via(ep.writer, "dslave"), "nothing listens any more");
   });
 }

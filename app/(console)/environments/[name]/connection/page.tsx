@@ -36,6 +36,7 @@ export default async function ConnectionPage({ params }: { params: Promise<{ nam
             {proxies.map((p) => (
               <li key={p.name}>
                 <strong>{p.name}</strong>: writer <code className="font-mono">{p.writer}</code> → {p.master} · reader <code className="font-mono">{p.reader}</code> → its slaves
+                <span className="ml-2 text-xs text-slate-500">{p.runtime === "local" ? "HAProxy process" : `HAProxy container on ${p.runtime.slice("docker:".length)}`}</span>
                 {!p.running && <span className="ml-2 text-red-700">(not running)</span>}
               </li>
             ))}

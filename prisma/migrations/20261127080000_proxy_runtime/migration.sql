@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ProxyEndpoint" ADD COLUMN "runtime" TEXT NOT NULL DEFAULT 'local';
