@@ -70,3 +70,8 @@ export async function inspectDump(file: string, expectedSha256: string | null): 
   }
   return { databases: [...created], sha256 };
 }
+
+/** Databases that existed before and after the dump but are not in it: such a backup is not "all databases". */
+export function missingDatabases(before: string[], after: string[], dumped: string[]): string[] {
+  return before.filter((d) => after.includes(d) && !dumped.includes(d));
+}

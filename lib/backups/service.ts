@@ -21,7 +21,7 @@ import { ensureReplicationAccount } from "@/lib/topology/account";
 import { discoverTopology } from "@/lib/topology/discover";
 import { parseInput } from "@/lib/validation";
 import { parseCron } from "./cron";
-import { inspectDump } from "./guard";
+import { inspectDump, missingDatabases } from "./guard";
 
 export const backupsDir = () => path.join(dataDir(), "backups");
 
@@ -96,7 +96,8 @@ export async function beginBackup(actor: Actor, name: string, opts: { scheduled?
     const t0 = Date.now();
     try {
       let position: { gtid: string | null; file: string | null; pos: number | null } = { gtid: null, file: null, pos: null };
-      let contents: Record<string, number> | null = null;
+      let facts: Awaited<ReturnType<typeof tableFacts>> | null = null;
+      const databasesBefore = await userDatabases(source);
       let result;
       if (slave) {
         await step(`pausing ${slave}'s SQL thread`);
@@ -109,8 +110,8 @@ export async function beginBackup(actor: Actor, name: string, opts: { scheduled?
         try {
           await step(`dumping ${slave}`);
           result = await dumpToGzip(login(source), "none", file);
-          await step("counting rows (the slave is still paused: the counts match the dump)");
-          contents = await asRoot(source, rowCounts);
+          await step("counting rows and checksumming tables (the slave is still paused: they match the dump)");
+          facts = await asRoot(source, tableFacts);
         } finally {
           await step(`resuming ${slave}`);
           await asRoot(source, (c) => c.query("START SLAVE SQL_THREAD"));
@@ -126,7 +127,11 @@ export async function beginBackup(actor: Actor, name: string, opts: { scheduled?
         const coords = /CHANGE MASTER TO MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\d+)/.exec(result.head);
         position = { gtid, file: coords?.[1] ?? null, pos: coords ? Number(coords[2]) : null };
       }
-      await step("recording size and checksum");
+      // Read back from disk: the checksum must hold, and every database that existed throughout must be in it.
+      const dumped = await inspectDump(file, result.sha256);
+      const missing = missingDatabases(databasesBefore, await userDatabases(source), dumped.databases);
+      if (missing.length) throw new ServiceError(500, "backup_incomplete", `The dump lacks database(s) ${missing.join(", ")}: the backup is marked failed`);
+      await step(`recording size and checksum (${dumped.databases.length} databases)`);
       const done = await db().backup.update({
         where: { id: row.id },
         data: {
@@ -136,7 +141,8 @@ export async function beginBackup(actor: Actor, name: string, opts: { scheduled?
           gtidPosition: position.gtid,
           binlogFile: position.file,
           binlogPos: position.pos,
-          contents: contents ? JSON.stringify(contents) : null,
+          contents: facts ? JSON.stringify(facts.counts) : null,
+          checksums: facts ? JSON.stringify(facts.checksums) : null,
           finishedAt: new Date(),
         },
       });
@@ -381,19 +387,31 @@ function beginRestoreOver(actor: Actor, backup: BackupRow, target: EnvironmentWi
 
 const SYSTEM_SCHEMAS = ["mysql", "information_schema", "performance_schema", "sys"];
 
-/** Exact rows per user table ("db.table" → count); identifiers go through ?? placeholders. */
-export async function rowCounts(c: import("mysql2/promise").Connection): Promise<Record<string, number>> {
+/** Exact rows and CHECKSUM TABLE per user table ("db.table" → …); identifiers go through ?? placeholders. */
+export async function tableFacts(c: import("mysql2/promise").Connection): Promise<{ counts: Record<string, number>; checksums: Record<string, string> }> {
   const [tables] = await c.query(
     "SELECT table_schema AS db, table_name AS t FROM information_schema.TABLES WHERE table_type = 'BASE TABLE' AND table_schema NOT IN (?) ORDER BY 1, 2",
     [SYSTEM_SCHEMAS],
   );
-  const out: Record<string, number> = {};
+  const counts: Record<string, number> = {};
+  const checksums: Record<string, string> = {};
   for (const { db: schema, t } of tables as { db: string; t: string }[]) {
     const [[row]] = (await c.query("SELECT COUNT(*) AS n FROM ??.??", [schema, t])) as unknown as [{ n: number }[]];
-    out[`${schema}.${t}`] = Number(row.n);
+    const [[sum]] = (await c.query("CHECKSUM TABLE ??.??", [schema, t])) as unknown as [{ Checksum: number | string | null }[]];
+    counts[`${schema}.${t}`] = Number(row.n);
+    checksums[`${schema}.${t}`] = String(sum.Checksum);
   }
-  return out;
+  return { counts, checksums };
 }
+
+/** User databases of a server (for "the dump holds every database"). */
+async function userDatabases(env: EnvironmentWithNodes): Promise<string[]> {
+  return asRoot(env, async (c) => {
+    const [rows] = await c.query("SELECT schema_name AS s FROM information_schema.SCHEMATA WHERE schema_name NOT IN (?)", [SYSTEM_SCHEMAS]);
+    return (rows as { s: string }[]).map((r) => r.s);
+  });
+}
+
 
 /**
  * Test restore: the backup goes into a temporary environment, every table's row count is compared with what
@@ -406,18 +424,26 @@ export async function verifyBackup(actor: Actor, backupId: string) {
     let verdict: { ok: boolean; text: string };
     try {
       await (await beginRestore(actor, backup.id, { name })).done;
-      const restored = await asRoot(await getEnvironment(actor, name), rowCounts);
+      const restored = await asRoot(await getEnvironment(actor, name), tableFacts);
       const expected = backup.contents ? (JSON.parse(backup.contents) as Record<string, number>) : null;
+      const sums = backup.checksums ? (JSON.parse(backup.checksums) as Record<string, string>) : {};
       const mismatches = expected
-        ? Object.entries(expected).filter(([t, n]) => restored[t] !== n).map(([t, n]) => `${t}: expected ${n} rows, restored ${restored[t] ?? "no table"}`)
+        ? Object.entries(expected).flatMap(([t, n]) =>
+            restored.counts[t] !== n
+              ? [`${t}: expected ${n} rows, restored ${restored.counts[t] ?? "no table"}`]
+              : sums[t] !== undefined && sums[t] !== restored.checksums[t]
+                ? [`${t}: same ${n} rows but different content (CHECKSUM TABLE ${sums[t]} → ${restored.checksums[t]})`]
+                : [],
+          )
         : [];
-      const tables = Object.keys(restored).length;
-      const rows = Object.values(restored).reduce((a, b) => a + b, 0);
+      const tables = Object.keys(restored.counts).length;
+      const rows = Object.values(restored.counts).reduce((a, b) => a + b, 0);
+      const checked = Object.keys(sums).length ? "rows and checksums match" : "rows match";
       verdict = !expected
         ? { ok: true, text: `restored ${tables} tables, ${rows} rows (no recorded counts to compare: taken from the master)` }
         : mismatches.length
           ? { ok: false, text: `mismatch: ${mismatches.slice(0, 5).join("; ")}` }
-          : { ok: true, text: `verified: ${tables} tables, ${rows} rows match` };
+          : { ok: true, text: `verified: ${tables} tables, ${rows} ${checked}` };
     } catch (e) {
       verdict = { ok: false, text: `restore failed: ${(e as Error).message}` };
     } finally {

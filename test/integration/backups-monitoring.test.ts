@@ -99,11 +99,15 @@ test("verified backups: a test restore matches the recorded row counts; a damage
   const row = await db().backup.findUniqueOrThrow({ where: { id: good.id } });
   const contents = JSON.parse(row.contents!);
   assert.ok(contents["shop.orders"] >= 200_000, "row counts recorded while the slave was paused");
+  assert.match(JSON.parse(row.checksums!)["shop.orders"], /^\d+$/, "CHECKSUM TABLE recorded too");
   const t0 = Date.now();
   const verdict = await backups.verifyBackup(actor, good.id);
   console.log(`verification (test restore + counts) ${Date.now() - t0} ms: ${verdict.text}`);
-  assert.match(verdict.text, /verified: \d+ tables, \d+ rows match/);
+  assert.match(verdict.text, /verified: \d+ tables, \d+ rows and checksums match/);
   assert.match((await db().backup.findUniqueOrThrow({ where: { id: good.id } })).verification!, /^ok/);
+  // Same row count, different content: the recorded CHECKSUM TABLE tells them apart.
+  await db().backup.update({ where: { id: good.id }, data: { checksums: JSON.stringify({ ...JSON.parse(row.checksums!), "shop.orders": "12345" }) } });
+  await assert.rejects(backups.verifyBackup(actor, good.id), /shop\.orders: same \d+ rows but different content \(CHECKSUM TABLE 12345 → \d+\)/);
 
   const bad = await (await backups.beginBackup(actor, "shop")).done;
   const file = (await db().backup.findUniqueOrThrow({ where: { id: bad.id } })).file;
