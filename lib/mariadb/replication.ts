@@ -137,6 +137,12 @@ export async function changeMaster(conn: Connection, s: MasterSettings, connecti
   await conn.query(statement, [connection, ...values]);
 }
 
+/** New replication credentials for one connection, keeping its host, port and position (GTID or file). */
+export async function changeCredentials(conn: Connection, user: string, password: string, connection = ""): Promise<void> {
+  await conn.query("STOP SLAVE ?", [connection]);
+  await conn.query("CHANGE MASTER ? TO MASTER_USER = ?, MASTER_PASSWORD = ?", [connection, user, password]);
+}
+
 export const CONTROL_ACTIONS = ["full-start", "full-stop", "start-io", "stop-io", "start-sql", "stop-sql", "reset", "skip-errors", "remove"] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 

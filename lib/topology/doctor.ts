@@ -7,7 +7,7 @@ import { getEnvironment, listEnvironments } from "@/lib/environments/service";
 import { ServiceError } from "@/lib/errors";
 import { explainSlave } from "@/lib/mariadb/health";
 import { parseGtid } from "@/lib/mariadb/gtid";
-import { anonymousUsers, changeMaster } from "@/lib/mariadb/replication";
+import { anonymousUsers, changeCredentials, changeMaster } from "@/lib/mariadb/replication";
 import { setServerOptions } from "@/lib/mycnf/parse";
 import { ensureReplicationAccount } from "./account";
 import { discoverTopology, LAG_THRESHOLD_SECONDS } from "./discover";
@@ -50,28 +50,43 @@ export async function diagnose(actor: Actor): Promise<Finding[]> {
       if (f.slaveSkipErrors !== "OFF" && f.slaveSkipErrors !== "") {
         findings.push({ id: `skip-errors:${n.name}`, severity: "warning", target: n.name, title: "slave-skip-errors is on", explanation: `Failing events are skipped silently (${f.slaveSkipErrors}): this slave's data may differ from the master's while both threads say Yes.`, fix: "Remove slave-skip-errors (restart)" });
       }
-      if (!f.slave) return;
+      if (!f.connections.length) return;
       if (!f.readOnly) {
         findings.push({ id: `not-read-only:${n.name}`, severity: "warning", target: n.name, title: "Slave is writable", explanation: "Writes made directly on a slave are not on the master and can break replication later.", fix: "Make it read-only" });
       }
-      const health = explainSlave(f.slave);
-      if (Number(f.slave.Last_IO_Errno) === 1045) {
-        findings.push({ id: `repl-login:${n.name}`, severity: "error", target: n.name, title: "Replication user missing or wrong password", explanation: health.message, fix: n.master && masters.has(n.master) && envs.some((e) => e.name === n.master) ? `Use Mariner's own replication account on ${n.master}` : null });
-      }
-      if (Number(f.slave.Last_IO_Errno) === 1236 && !/binary log is not open/i.test(String(f.slave.Last_IO_Error))) {
-        findings.push({ id: `purged-binlogs:${n.name}`, severity: "error", target: n.name, title: "The master no longer has the binary logs this slave needs", explanation: `${health.message} Replication cannot resume from where it stopped.`, fix: n.master && envs.some((e) => e.name === n.master) ? "Re-seed from a consistent snapshot" : null });
-      }
-      if (f.slave.Slave_IO_Running === "Yes" && f.slave.Slave_SQL_Running !== "Yes" && !Number(f.slave.Last_SQL_Errno)) {
-        findings.push({ id: `sql-stopped:${n.name}`, severity: "warning", target: n.name, title: "SQL thread stopped without an error", explanation: "Events arrive from the master but nobody applies them: the slave falls further behind every second.", fix: "Start the SQL thread" });
-      }
-      if (health.secondsBehind !== null && health.secondsBehind > LAG_THRESHOLD_SECONDS) {
-        findings.push({ id: `lag:${n.name}`, severity: "warning", target: n.name, title: "Slave is behind", explanation: `${health.secondsBehind} s behind its master (threshold ${LAG_THRESHOLD_SECONDS} s).`, fix: null });
-      }
-      const parent = topology.nodes.find((p) => p.name === n.master);
-      if (parent?.facts) {
-        const missingDomains = [...parseGtid(parent.facts.gtidBinlogPos).keys()].filter((d) => !parseGtid(f.gtidSlavePos).has(d));
-        if (missingDomains.length && f.slave.Using_Gtid !== "No") {
-          findings.push({ id: `gtid-gap:${n.name}`, severity: "warning", target: n.name, title: "GTID gap", explanation: `${n.master} has GTID domain(s) ${missingDomains.join(", ")} that ${n.name} has never executed: it may be missing data written before it was attached.`, fix: null });
+      // Every connection is checked: a multi-source slave's named ones too (their ids and titles carry the name).
+      for (const { name: connection, status } of f.connections) {
+        const key = connection ? `${n.name}:${connection}` : n.name;
+        const on = connection ? ` (connection '${connection}')` : "";
+        const source = topology.edges.find((e) => e.to === n.name && e.connection === connection)?.from ?? null;
+        const known = source !== null && envs.some((e) => e.name === source);
+        const health = explainSlave(status);
+        if (Number(status.Last_IO_Errno) === 1045) {
+          findings.push({ id: `repl-login:${key}`, severity: "error", target: n.name, title: `Replication user missing or wrong password${on}`, explanation: health.message, fix: known ? `Use Mariner's own replication account on ${source}` : null });
+        }
+        if (Number(status.Last_IO_Errno) === 1236 && !/binary log is not open/i.test(String(status.Last_IO_Error))) {
+          findings.push({
+            id: `purged-binlogs:${key}`,
+            severity: "error",
+            target: n.name,
+            title: `The master no longer has the binary logs this slave needs${on}`,
+            explanation: `${health.message} Replication cannot resume from where it stopped.${connection ? " A re-seed would replace the data of every source of this slave: copy that master's databases by hand, then configure the connection again." : ""}`,
+            // Re-seeding rebuilds the whole slave from one master: only safe when that master is its only source.
+            fix: known && !connection ? "Re-seed from a consistent snapshot" : null,
+          });
+        }
+        if (status.Slave_IO_Running === "Yes" && status.Slave_SQL_Running !== "Yes" && !Number(status.Last_SQL_Errno)) {
+          findings.push({ id: `sql-stopped:${key}`, severity: "warning", target: n.name, title: `SQL thread stopped without an error${on}`, explanation: "Events arrive from the master but nobody applies them: the slave falls further behind every second.", fix: "Start the SQL thread" });
+        }
+        if (health.secondsBehind !== null && health.secondsBehind > LAG_THRESHOLD_SECONDS) {
+          findings.push({ id: `lag:${key}`, severity: "warning", target: n.name, title: `Slave is behind${on}`, explanation: `${health.secondsBehind} s behind its master (threshold ${LAG_THRESHOLD_SECONDS} s).`, fix: null });
+        }
+        const parent = topology.nodes.find((p) => p.name === source);
+        if (parent?.facts && status.Using_Gtid !== "No") {
+          const missingDomains = [...parseGtid(parent.facts.gtidBinlogPos).keys()].filter((d) => !parseGtid(f.gtidSlavePos).has(d));
+          if (missingDomains.length) {
+            findings.push({ id: `gtid-gap:${key}`, severity: "warning", target: n.name, title: `GTID gap${on}`, explanation: `${source} has GTID domain(s) ${missingDomains.join(", ")} that ${n.name} has never executed: it may be missing data written before it was attached.`, fix: null });
+          }
         }
       }
     }),
@@ -85,7 +100,7 @@ export async function applyFix(actor: Actor, id: string): Promise<Finding[]> {
   if (!finding) throw new ServiceError(404, "not_found", "That problem is no longer present");
   if (!finding.fix) throw new ServiceError(409, "no_fix", `"${finding.title}" has no automatic fix: ${finding.explanation}`);
   const env = await getEnvironment(actor, finding.target);
-  const kind = id.split(":")[0];
+  const [kind, , connection = ""] = id.split(":");
   const edit = async (values: Record<string, string | null>, message: string, restart = true) => {
     const { content } = await getConfig(actor, env.name);
     await saveConfig(actor, env.name, { content: setServerOptions(content, values) }, { message, restart });
@@ -114,7 +129,7 @@ export async function applyFix(actor: Actor, id: string): Promise<Finding[]> {
       await (await beginReseed(actor, env.name)).done;
       break;
     case "sql-stopped":
-      await asRoot(env, (c) => c.query("START SLAVE SQL_THREAD"));
+      await asRoot(env, (c) => c.query("START SLAVE ? SQL_THREAD", [connection]));
       break;
     case "not-read-only":
       await asRoot(env, (c) => c.query("SET GLOBAL read_only = 1"));
@@ -122,11 +137,13 @@ export async function applyFix(actor: Actor, id: string): Promise<Finding[]> {
       break;
     case "repl-login": {
       const topology = await discoverTopology(actor);
-      const parent = await getEnvironment(actor, topology.nodes.find((n) => n.name === env.name)!.master!);
+      const parent = await getEnvironment(actor, topology.edges.find((e) => e.to === env.name && e.connection === connection)!.from);
       const login = await ensureReplicationAccount(parent);
       await asRoot(env, async (c) => {
-        await changeMaster(c, { ...login, mode: "gtid" });
-        await c.query("START SLAVE");
+        // A named connection keeps its position (it may run on file/position); the default one moves to GTID.
+        if (connection) await changeCredentials(c, login.user, login.password, connection);
+        else await changeMaster(c, { ...login, mode: "gtid" });
+        await c.query("START SLAVE ?", [connection]);
       });
       break;
     }

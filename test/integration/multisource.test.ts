@@ -9,6 +9,7 @@ const cfg = await import("../../lib/environments/config");
 const rep = await import("../../lib/environments/replication");
 const { asRoot } = await import("../../lib/environments/root");
 const { discoverTopology } = await import("../../lib/topology/discover");
+const doctor = await import("../../lib/topology/doctor");
 const { db } = await import("../../lib/db/client");
 const { ensureAdmin } = await import("../../lib/auth/users");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
@@ -97,8 +98,13 @@ test("two masters → one slave through named connections: writes from both arri
   assert.equal(await until(() => count("hub", "sales.orders"), (n) => n === 4), 4);
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(await count("hub", "stock.items"), 2, "west's new row waits while its SQL thread is stopped");
-  await rep.controlSlave(actor, "hub", { connection: "west", action: "start-sql" });
+  // The doctor sees the named connection's stopped SQL thread and its fix starts only that one.
+  const finding = (await doctor.diagnose(actor)).find((f) => f.id === "sql-stopped:hub:west");
+  assert.ok(finding, "doctor finding for connection 'west'");
+  assert.match(finding.title, /connection 'west'/);
+  await doctor.applyFix(actor, "sql-stopped:hub:west");
   assert.equal(await until(() => count("hub", "stock.items"), (n) => n === 3), 3);
+  assert.deepEqual(await threads(), { east: "Yes/Yes", west: "Yes/Yes" });
 
   // Each connection keeps its own position per domain: a restart resumes both without re-fetching or a 1236.
   await svc.environmentAction(actor, "hub", { action: "restart" });
@@ -125,8 +131,18 @@ test("named connections refuse bad input and remove cleanly", async () => {
   await assert.rejects(rep.controlSlave(actor, "hub", { connection: "nope", action: "full-start" }), (e: unknown) => e instanceof ServiceError && e.status === 404);
   await assert.rejects(rep.controlSlave(actor, "hub", { action: "remove" }), (e: unknown) => e instanceof ServiceError && e.status === 400);
 
+  // Wrong credentials on one connection: the doctor points it at Mariner's own account, keeping its position.
+  await rep.configureMaster(actor, "hub", { connection: "west", masterEnvironment: "west", user: "repl", password: "wrong-pass", mode: "binlog", logFile: (await rep.replicationStatus(actor, "west")).master.file!, logPos: (await rep.replicationStatus(actor, "west")).master.position! });
+  await rep.controlSlave(actor, "hub", { connection: "west", action: "full-start" });
+  const login = await until(() => doctor.diagnose(actor), (fs) => fs.some((f) => f.id === "repl-login:hub:west"));
+  assert.ok(login.some((f) => f.id === "repl-login:hub:west"), "1045 on connection 'west' diagnosed");
+  await doctor.applyFix(actor, "repl-login:hub:west");
+  await until(threads, (t) => t.west === "Yes/Yes");
+  await exec("west", "INSERT INTO stock.items VALUES (5)");
+  assert.equal(await until(() => count("hub", "stock.items"), (n) => n === 5), 5);
+
   await rep.controlSlave(actor, "hub", { connection: "west", action: "remove" });
   assert.deepEqual(await threads(), { east: "Yes/Yes" });
-  assert.equal(await count("hub", "stock.items"), 4, "removing a source keeps the data it brought");
+  assert.equal(await count("hub", "stock.items"), 5, "removing a source keeps the data it brought");
   assert.deepEqual((await discoverTopology(actor)).edges.filter((e) => e.to === "hub").map((e) => e.from), ["east"]);
 });
