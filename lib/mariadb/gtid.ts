@@ -34,3 +34,29 @@ export function includes(a: GtidPosition, b: GtidPosition): boolean {
 export function compareProgress(a: GtidPosition, b: GtidPosition): number {
   return transactionsMissing(b, a) - transactionsMissing(a, b);
 }
+
+/** Highest sequence number seen per "domain-server" pair, merged from GTID lists (binlog state, positions). */
+export type GtidState = Map<string, number>;
+
+export function gtidState(...lists: (string | null | undefined)[]): GtidState {
+  const out: GtidState = new Map();
+  for (const list of lists) {
+    for (const part of (list ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+      const m = /^(\d+)-(\d+)-(\d+)$/.exec(part);
+      if (!m) throw new Error(`Not a GTID: ${part}`);
+      const key = `${m[1]}-${m[2]}`;
+      out.set(key, Math.max(out.get(key) ?? 0, Number(m[3])));
+    }
+  }
+  return out;
+}
+
+/**
+ * Transactions a server wrote itself (its own server id, from its @@gtid_binlog_state) that no other server
+ * has executed: writes made on it alone. A demoted old master's own history is not errant — the others have it.
+ */
+export function errantGtids(serverId: number, binlogState: string, elsewhere: GtidState): string[] {
+  return [...gtidState(binlogState)]
+    .filter(([key, seq]) => Number(key.split("-")[1]) === serverId && (elsewhere.get(key) ?? 0) < seq)
+    .map(([key, seq]) => `${key}-${seq}`);
+}

@@ -15,6 +15,8 @@ export interface ServerFacts {
   gtidCurrentPos: string;
   gtidBinlogPos: string;
   gtidSlavePos: string;
+  /** Last GTID per domain and server in its binary log. */
+  gtidBinlogState: string;
   slaveSkipErrors: string;
   /** The default connection (the one topology operations move, promote and fail over). */
   slave: SlaveStatusRow | null;
@@ -57,7 +59,7 @@ export interface Topology {
 export async function serverFacts(env: EnvironmentWithNodes): Promise<ServerFacts> {
   return asRoot(env, async (c) => {
     const [rows] = await c.query(
-      "SELECT @@server_id AS sid, @@read_only AS ro, @@log_bin AS lb, @@log_slave_updates AS lsu, @@binlog_format AS bf, @@gtid_current_pos AS cur, @@gtid_binlog_pos AS bin, @@gtid_slave_pos AS slp, @@slave_skip_errors AS sse",
+      "SELECT @@server_id AS sid, @@read_only AS ro, @@log_bin AS lb, @@log_slave_updates AS lsu, @@binlog_format AS bf, @@gtid_current_pos AS cur, @@gtid_binlog_pos AS bin, @@gtid_slave_pos AS slp, @@gtid_binlog_state AS bst, @@slave_skip_errors AS sse",
     );
     const r = (rows as Record<string, unknown>[])[0];
     const connections = await allSlaveStatus(c);
@@ -70,6 +72,7 @@ export async function serverFacts(env: EnvironmentWithNodes): Promise<ServerFact
       gtidCurrentPos: String(r.cur ?? ""),
       gtidBinlogPos: String(r.bin ?? ""),
       gtidSlavePos: String(r.slp ?? ""),
+      gtidBinlogState: String(r.bst ?? ""),
       slaveSkipErrors: String(r.sse ?? "OFF"),
       slave: connections.find((x) => x.name === "")?.status ?? null,
       connections,

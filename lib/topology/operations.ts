@@ -12,7 +12,7 @@ import { nodeRefOf } from "@/lib/environments/spec";
 import { ServiceError } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
 import { dumpAll, loadDump } from "@/lib/mariadb/dump";
-import { compareProgress, formatGtid, parseGtid, transactionsMissing, type GtidPosition } from "@/lib/mariadb/gtid";
+import { compareProgress, errantGtids, formatGtid, gtidState, parseGtid, transactionsMissing, type GtidPosition } from "@/lib/mariadb/gtid";
 import { explainSlave } from "@/lib/mariadb/health";
 import { changeMaster, slaveStatus } from "@/lib/mariadb/replication";
 import { setServerOptionList, setServerOptions } from "@/lib/mycnf/parse";
@@ -23,7 +23,7 @@ import { driverFor } from "@/lib/runtime";
 import { parseInput } from "@/lib/validation";
 import { followNewMaster } from "@/lib/proxy/endpoints";
 import { ensureReplicationAccount, type ReplicationLogin } from "./account";
-import { descendants, discoverTopology, serverFacts, type Topology } from "./discover";
+import { descendants, discoverTopology, serverFacts, type ServerFacts, type Topology } from "./discover";
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -349,21 +349,25 @@ export interface Preflight {
   expectedReadOnlyMs: number | null;
 }
 
-/** The dead master's last GTID, read from its own binary log on disk (local runtime). */
-async function lastGtidOnDisk(env: EnvironmentWithNodes): Promise<GtidPosition | null> {
+/** The dead master's last GTID per domain and every GTID it logged, read from its binary log on disk. */
+async function gtidsOnDisk(env: EnvironmentWithNodes): Promise<{ position: GtidPosition; gtids: string } | null> {
   const node = primaryNode(env);
   if (!node.baseDir) return null;
   const datadir = path.join(node.baseDir, "data");
   const index = path.join(datadir, "mysql-bin.index");
   if (!fs.existsSync(index)) return null;
   const files = fs.readFileSync(index, "utf8").split("\n").filter(Boolean);
-  const pos: GtidPosition = new Map();
+  const position: GtidPosition = new Map();
+  const seen: string[] = [];
   for (const f of files) {
     const file = path.resolve(datadir, f);
     const { stdout } = await run("mariadb-binlog", ["--base64-output=never", file], { maxBuffer: 256 * 1024 * 1024 }).catch(() => ({ stdout: "" }));
-    for (const m of stdout.matchAll(/GTID (\d+)-(\d+)-(\d+)/g)) pos.set(Number(m[1]), { server: Number(m[2]), seq: Number(m[3]) });
+    for (const m of stdout.matchAll(/GTID (\d+)-(\d+)-(\d+)/g)) {
+      position.set(Number(m[1]), { server: Number(m[2]), seq: Number(m[3]) });
+      seen.push(`${m[1]}-${m[2]}-${m[3]}`);
+    }
   }
-  return pos;
+  return { position, gtids: seen.join(",") };
 }
 
 async function masterAlive(env: EnvironmentWithNodes): Promise<boolean> {
@@ -382,7 +386,10 @@ export async function preflight(actor: Actor, masterName: string, wanted?: strin
   const alive = await masterAlive(master);
   const ioUp = slaves.filter((s) => s.facts?.slave?.Slave_IO_Running === "Yes").length;
   const masterFacts = topology.nodes.find((n) => n.name === master.name)?.facts;
-  const masterPos = alive && masterFacts ? parseGtid(masterFacts.gtidBinlogPos) : await lastGtidOnDisk(master);
+  const onDisk = alive && masterFacts ? null : await gtidsOnDisk(master);
+  const masterPos = alive && masterFacts ? parseGtid(masterFacts.gtidBinlogPos) : (onDisk?.position ?? null);
+  // Everything the master and each slave have executed or logged: a GTID known nowhere but on one candidate is errant.
+  const knownBy = (f: ServerFacts | null | undefined) => (f ? [f.gtidBinlogState, f.gtidSlavePos, f.gtidCurrentPos] : []);
 
   const candidates: Candidate[] = slaves.map((s) => {
     const reasons: string[] = [];
@@ -395,8 +402,9 @@ export async function preflight(actor: Actor, masterName: string, wanted?: strin
       if (filters.length) reasons.push(`has replication filters (${filters.join(", ")}): it does not hold all the data`);
     }
     const gtid = f?.gtidSlavePos ?? "";
-    const own = f ? [...parseGtid(f.gtidBinlogPos).entries()].filter(([, v]) => v.server === f.serverId) : [];
-    const errant = own.length ? own.map(([d, v]) => `${d}-${v.server}-${v.seq}`).join(",") : null;
+    const elsewhere = gtidState(...knownBy(masterFacts), onDisk?.gtids, ...slaves.filter((o) => o !== s).flatMap((o) => knownBy(o.facts)));
+    const own = f ? errantGtids(f.serverId, f.gtidBinlogState, elsewhere) : [];
+    const errant = own.length ? own.join(",") : null;
     if (errant) reasons.push(`errant transactions (${errant}): writes made directly on this slave, which the others do not have`);
     return {
       name: s.name,
@@ -464,8 +472,10 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
       try {
         await step(`freezing ${master.name} (read-only)`);
         const t0 = performance.now();
-        await hold.query("FLUSH TABLES WITH READ LOCK");
+        // read_only first (it waits for commits in flight; later commits of ordinary accounts fail), then the
+        // read lock, which also holds accounts that bypass read_only; their queued statements are killed below.
         await hold.query("SET GLOBAL read_only = 1");
+        await hold.query("FLUSH TABLES WITH READ LOCK");
         const [[{ pos }]] = (await hold.query("SELECT @@gtid_binlog_pos AS pos")) as unknown as [{ pos: string }[]];
         await step(`waiting for ${candidate.name} to execute ${pos || "everything"}`);
         const caughtUp = await asRoot(candidate, async (c) => {
@@ -486,6 +496,8 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
         const login = await ensureReplicationAccount(candidate);
         await step(`repointing ${others.length ? others.join(", ") : "no other slaves"}`);
         await Promise.all(others.map(async (n) => pointAt(await getEnvironment(actor, n), login)));
+        await step(`fencing ${master.name}: closing its client sessions`);
+        await killClientSessions(hold);
         await hold.query("UNLOCK TABLES"); // read_only stays on: the old master is fenced
         if (input.demoteOldMaster) {
           await step(`putting ${master.name} under ${candidate.name}`);
@@ -508,6 +520,18 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
       }
     }),
   );
+}
+
+/**
+ * Every client session on a server except our own and the replication threads: a statement queued behind the
+ * read lock (from an account that bypasses read_only) is killed instead of landing on a fenced master; its
+ * client reconnects — through the writer endpoint, to the new master.
+ */
+async function killClientSessions(conn: import("mysql2/promise").Connection) {
+  const [rows] = await conn.query(
+    "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker') AND USER NOT IN ('system user', 'event_scheduler')",
+  );
+  for (const { id } of rows as { id: number }[]) await conn.query("KILL CONNECTION ?", [id]).catch(() => undefined); // already gone
 }
 
 export const failoverInput = z.strictObject({ candidate: environmentName.optional() });

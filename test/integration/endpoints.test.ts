@@ -81,11 +81,29 @@ test("a client writing through the writer endpoint keeps working across a switch
       await sleep(10);
     }
   })();
+  // And a client that keeps its connection (a pool): its write can be queued on the old master while it is
+  // frozen. It must fail (and be retried on the new master), never land on the fenced old master.
+  let kept = 0;
+  const keeper = (async () => {
+    let c: mysql.Connection | null = null;
+    while (writing) {
+      try {
+        c ??= await via(host, port);
+        await c.query("INSERT INTO app.events (at) VALUES (NOW(3))");
+        kept++;
+      } catch {
+        c?.destroy();
+        c = null;
+        await sleep(5);
+      }
+    }
+    c?.destroy();
+  })();
   await sleep(500);
   const sw = await (await topo.beginSwitchover(actor, "shopdb", { candidate: "shopdb-slave-1" })).done;
   await sleep(700);
   writing = false;
-  await loop;
+  await Promise.all([loop, keeper]);
   console.log(`switchover through the writer endpoint: ${ok} writes ok, ${failed} failed attempts (retried), longest pause ${longestPause} ms (read-only window ${sw.readOnlyMs} ms)`);
   // Failed attempts are retried 10 ms later, so they count retries during the handover, not lost writes.
   assert.ok(ok > 50);
@@ -97,7 +115,14 @@ test("a client writing through the writer endpoint keeps working across a switch
     await c.end();
     return Number(r.n);
   };
-  assert.equal(await n("shopdb-slave-1"), ok, "every acknowledged write is on the new master");
+  assert.equal(await n("shopdb-slave-1"), ok + kept, "every acknowledged write is on the new master");
+  // The demoted old master replicates from the new one and holds exactly the same rows: nothing was written
+  // to it after it was frozen (no errant transaction), so switching back is not blocked.
+  const t1 = Date.now();
+  while ((await n("shopdb")) !== ok + kept && Date.now() - t1 < 10_000) await sleep(50);
+  assert.equal(await n("shopdb"), ok + kept, "old master = new master, row for row");
+  const back = await topo.preflight(actor, "shopdb-slave-1", "shopdb");
+  assert.equal(back.blocked, null, `switching back is possible: ${back.blocked}`);
   // The fenced old master refuses the application account's writes directly.
   const old = await svc.connectionDetails(actor, "shopdb");
   const direct = await mysql.createConnection({ host: old.host, port: old.port, user: "appuser", password: "app-pass-1" });

@@ -13,3 +13,16 @@ test("GTID positions parse, compare and count missing transactions per domain", 
   assert.equal(parseGtid("").size, 0);
   assert.throws(() => parseGtid("x-1"));
 });
+
+test("errant GTIDs: a server's own writes that nobody else has; a demoted old master's history is not errant", async () => {
+  const { errantGtids, gtidState } = await import("../../lib/mariadb/gtid");
+  // Slave 3 wrote 0-3-50 locally: the master (1) and the other slave only know 0-1-x.
+  assert.deepEqual(errantGtids(3, "0-1-49,0-3-50", gtidState("0-1-49", "0-1-49")), ["0-3-50"]);
+  // The old master (1) after a switchover: its own 0-1-784 is in the new master's gtid_slave_pos.
+  assert.deepEqual(errantGtids(1, "0-1-784", gtidState("0-2-900", "0-1-784", "0-2-900")), []);
+  // Same pair but a later sequence number than anybody else has seen: errant.
+  assert.deepEqual(errantGtids(1, "0-1-790", gtidState("0-1-784")), ["0-1-790"]);
+  // Another server's GTIDs in its binlog (replicated) are never its own errant ones; several domains.
+  assert.deepEqual(errantGtids(2, "0-1-10,1-2-5,2-2-7", gtidState("1-2-5")), ["2-2-7"]);
+  assert.throws(() => gtidState("0-1"), /Not a GTID/);
+});

@@ -28,6 +28,13 @@ export default async function ConnectionPage({ params }: { params: Promise<{ nam
   }
 
   const proxies = (await listEndpoints(actor)).filter((e) => e.master === master.name);
+  // With endpoints, the snippets use them: the application never needs to know which server is master. Root
+  // passwords differ per server, so through an endpoint an application account (on every server) is the login.
+  const proxy = proxies[0];
+  const address = (a: string) => ({ host: a.slice(0, a.lastIndexOf(":")), port: Number(a.slice(a.lastIndexOf(":") + 1)) });
+  const [snippetMaster, snippetSlaves]: [Endpoint, Endpoint[]] = proxy
+    ? [{ name: `writer endpoint ${proxy.name}`, user: "app_user", ...address(proxy.writer) }, [{ name: `reader endpoint ${proxy.name}`, user: "app_user", ...address(proxy.reader) }]]
+    : [master, slaves];
   return (
     <div className="space-y-4">
       <Card title="Writer and reader endpoints (follow the master)">
@@ -82,16 +89,23 @@ export default async function ConnectionPage({ params }: { params: Promise<{ nam
           (JDBC <code>sslMode=verify-full&amp;serverSslCert=mariner-ca.pem</code>, mysqli <code>ssl_set(…, &quot;mariner-ca.pem&quot;, …)</code>, mysql2{" "}
           <code>ssl: {"{ ca }"}</code>).
         </p>
-        {slaves.length === 0 && <p className="mt-2 text-sm text-slate-600">No slave replicates from this environment yet: the snippets read from the master too.</p>}
+        {slaves.length === 0 && !proxy && <p className="mt-2 text-sm text-slate-600">No slave replicates from this environment yet: the snippets read from the master too.</p>}
+        {proxy && (
+          <p className="mt-2 text-sm text-slate-600" data-testid="snippets-use-endpoints">
+            The snippets below connect through the endpoints <strong>{proxy.name}</strong> (writer {proxy.writer}, reader {proxy.reader}), so switchover and failover
+            need no change in the application. Use an application account that exists on every server (app_user in the snippets): root passwords differ per
+            server.
+          </p>
+        )}
       </Card>
       <Card title="Java (JDBC, MariaDB Connector/J)">
-        <CopyBlock text={javaSnippet(master, slaves)} />
+        <CopyBlock text={javaSnippet(snippetMaster, snippetSlaves)} />
       </Card>
       <Card title="PHP (mysqli)">
-        <CopyBlock text={phpSnippet(master, slaves)} />
+        <CopyBlock text={phpSnippet(snippetMaster, snippetSlaves)} />
       </Card>
       <Card title="Node.js (mysql2)">
-        <CopyBlock text={nodeSnippet(master, slaves)} />
+        <CopyBlock text={nodeSnippet(snippetMaster, snippetSlaves)} />
       </Card>
     </div>
   );
