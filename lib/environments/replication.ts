@@ -140,13 +140,22 @@ async function gtidDomainClash(actor: Actor, master: EnvironmentWithNodes, other
   }
   const clash = mine.domains.filter((d) => taken.has(d));
   if (!clash.length) return null;
-  if (!fix || mine.domains.length > 1) {
-    throw new ServiceError(
-      409,
-      "gtid_domain_clash",
-      `${master.name} writes GTID domain ${clash.join(", ")}, which another source of this slave already uses: the slave would mix up their positions.`,
-      [`Tick "Give ${master.name} its own GTID domain" (sets gtid-domain-id on it, no restart), or use binary log file and position.`],
+  const problem = `${master.name} writes GTID domain ${clash.join(", ")}, which another source of this slave already uses: the slave would mix up their positions.`;
+  if (!fix) {
+    throw new ServiceError(409, "gtid_domain_clash", problem, [
+      `Tick "Give ${master.name} its own GTID domain" (API: ownGtidDomain: true; sets gtid-domain-id on it, no restart), or use binary log file and position.`,
+    ]);
+  }
+  if (mine.domains.length > 1) throw new ServiceError(409, "gtid_domain_clash", `${problem} It already writes several domains (${mine.domains.join(", ")}): use binary log file and position.`);
+  // Sessions open before the change keep their domain until they reconnect: their writes would still clash.
+  const sessions = await asRoot(master, async (c) => {
+    const [rows] = await c.query(
+      "SELECT DISTINCT USER AS u FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND COMMAND NOT LIKE 'Binlog Dump%' AND COMMAND NOT IN ('Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker') AND USER NOT IN ('root', 'system user', 'event_scheduler')",
     );
+    return (rows as { u: string }[]).map((r) => r.u);
+  });
+  if (sessions.length) {
+    throw new ServiceError(409, "sessions_open", `${problem} Client sessions are open on ${master.name} (users: ${sessions.join(", ")}): they would keep writing domain ${clash.join(", ")} after the change. Close them (or restart ${master.name}), then add the source again.`);
   }
   let domainId = primaryNode(master).serverId;
   while (taken.has(domainId)) domainId++;

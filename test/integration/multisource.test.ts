@@ -67,6 +67,17 @@ test("two masters → one slave through named connections: writes from both arri
   );
   assert.deepEqual(Object.keys(await threads()), ["east"], "the refused source changed nothing");
 
+  // An application session open on west would keep writing domain 0 after the change: refused while it is open.
+  await exec("west", "CREATE USER app@'%' IDENTIFIED BY 'app-pass'");
+  const westNode = (await env("west")).nodes[0];
+  const mysql = (await import("mysql2/promise")).default;
+  const app = await mysql.createConnection({ host: westNode.host, port: westNode.port, user: "app", password: "app-pass" });
+  await assert.rejects(
+    rep.configureMaster(actor, "hub", { connection: "west", masterEnvironment: "west", user: "repl", password: "repl-pass", ownGtidDomain: true }),
+    (e: unknown) => e instanceof ServiceError && e.code === "sessions_open" && /users: app/.test(e.message),
+  );
+  await app.end();
+  await until(async () => (await exec("west", "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = 'app'"))[0] as unknown as { n: number }[], (r) => Number(r[0].n) === 0);
   const added = await rep.configureMaster(actor, "hub", { connection: "west", masterEnvironment: "west", user: "repl", password: "repl-pass", ownGtidDomain: true });
   assert.ok(added.gtidDomain !== null && added.gtidDomain > 0, `west got a domain of its own: ${added.gtidDomain}`);
   // west's earlier events (its replication user) are in domain 0 too: it joins at its current binlog position.
