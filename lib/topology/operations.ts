@@ -583,6 +583,9 @@ export async function beginFailover(actor: Actor, masterName: string, raw: unkno
       await step(`repointing ${others.length ? others.join(", ") : "no other slaves"}`);
       await Promise.all(others.map(async (n) => pointAt(await getEnvironment(actor, n), login)));
       await persistRole(actor, chosen.name, "master");
+      // Fencing the unreachable old master: if anybody starts it again, it comes up read-only, not as a second writer.
+      await step(`fencing ${master.name}: read-only when it starts again`);
+      await persistRole(actor, master.name, "slave").catch((e) => step(`could not write read-only into ${master.name}'s my.cnf: ${(e as Error).message}`));
       await Promise.all(others.map(async (n) => waitReplicating(await getEnvironment(actor, n))));
       await step("done");
       return { newMaster: chosen.name, lostTransactions: report.lost, promotionMs, endpointMs, repointed: others };

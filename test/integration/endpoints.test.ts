@@ -142,5 +142,12 @@ test("a client writing through the writer endpoint keeps working across a switch
   await c.query("INSERT INTO app.events (at) VALUES (NOW(3))");
   await c.end();
   assert.equal(fo.lostTransactions, 0);
+  // Somebody starts the dead old master again: it comes up read-only (fenced) and the writer stays away from it.
+  await svc.environmentAction(actor, "shopdb-slave-1", { action: "start" });
+  const revivedAt = await svc.connectionDetails(actor, "shopdb-slave-1");
+  const revived = await mysql.createConnection({ host: revivedAt.host, port: revivedAt.port, user: "appuser", password: "app-pass-1" });
+  await assert.rejects(revived.query("INSERT INTO app.events (at) VALUES (NOW(3))"), /read-only/);
+  await revived.end();
+  assert.equal(await serverId(host, port), now, "the writer still points at the new master");
   assert.equal((await endpoints.listEndpoints(actor))[0].master, fo.newMaster);
 });
