@@ -141,3 +141,21 @@ test("a scheduled test restore verifies the latest backup and raises an alert on
   await alerts.evaluateAlerts(actor.id, await discoverTopology(actor));
   assert.equal(await db().alert.count({ where: { environmentId: shopEnv.id, clearedAt: null } }), 0);
 });
+
+test("a dump that breaks half-way (a view over a dropped table) is marked failed, with mariadb-dump's own lines, and leaves no file", async () => {
+  // zz_ sorts last: the databases before it are already written when the dump fails.
+  await sql("shop", "CREATE DATABASE zz_broken");
+  await sql("shop", "CREATE TABLE zz_broken.t (id INT)");
+  await sql("shop", "CREATE VIEW zz_broken.v AS SELECT id FROM zz_broken.t");
+  await sql("shop", "DROP TABLE zz_broken.t");
+  try {
+    const { done } = await backups.beginBackup(actor, "shop");
+    await assert.rejects(done, (e: unknown) => e instanceof ServiceError && e.code === "backup_failed" && (e.lines ?? []).some((l) => /zz_broken|invalid table/i.test(l)));
+    const row = await db().backup.findFirstOrThrow({ where: { environmentName: "shop" }, orderBy: { startedAt: "desc" } });
+    assert.equal(row.status, "failed");
+    assert.match(row.error!, /mariadb-dump failed/);
+    assert.equal(fs.existsSync(row.file), false, "no partial file is kept");
+  } finally {
+    await sql("shop", "DROP DATABASE zz_broken");
+  }
+});
