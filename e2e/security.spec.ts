@@ -127,6 +127,9 @@ test.describe.serial("tenancy, hostile input, tokens, rate limits", () => {
       ["PUT", "/api/v1/environments/tenant/replication/master", (v) => ({ host: v, port: v, user: v, password: v })],
       ["PUT", "/api/v1/environments/tenant/replication/master", (v) => ({ masterEnvironment: v, user: "u", password: "p" })],
       ["POST", "/api/v1/environments/tenant/replication/control", (v) => ({ action: v, count: v })],
+      ["POST", "/api/v1/environments/tenant/replication/control", (v) => ({ action: "full-start", connection: v })],
+      ["PUT", "/api/v1/environments/tenant/replication/master", (v) => ({ connection: v, host: "127.0.0.1", port: 3306, user: "u", password: "p" })],
+      ["PUT", "/api/v1/environments/tenant/backup-policy", (v) => ({ verifySchedule: v === null ? "61 * * * *" : v })],
       ["POST", "/api/v1/environments/tenant/sql", (v) => ({ statement: "SELECT 1", database: v })],
       ["PUT", "/api/v1/environments/tenant/config", (v) => ({ content: typeof v === "string" ? undefined : v })],
       ["POST", "/api/v1/users", (v) => ({ email: v, password: v })],
@@ -154,6 +157,7 @@ test.describe.serial("tenancy, hostile input, tokens, rate limits", () => {
     const after = await (await request.get("/api/v1/environments/tenant/replication/status", { headers: a })).json();
     expect(after.replicationUsers).toEqual(before.replicationUsers);
     expect(after.slave).toBeNull();
+    expect(after.connections).toEqual([]);
     expect((await (await request.get("/api/v1/environments/tenant/config", { headers: a })).json()).content).toBe(cnfBefore);
     const envs = (await (await request.get("/api/v1/environments", { headers: a })).json()).environments.map((e: { name: string }) => e.name);
     expect(envs).toEqual(["tenant"]);
