@@ -22,6 +22,8 @@ interface Props {
   running: boolean;
   facts: { logBin: boolean; logSlaveUpdates: boolean; readOnly: boolean } | null;
   master: string | null;
+  /** Multi-source: the named connections of this slave. */
+  namedSources: { from: string; connection: string; state: string }[];
   slaves: string[];
   filters: Record<string, string>;
   preflight: Preflight | null;
@@ -103,6 +105,21 @@ export function EnvironmentTopology(p: Props) {
             </Button>
           </form>
         </Card>
+
+        {p.namedSources.length > 0 && (
+          <Card title="Multi-source">
+            <ul className="space-y-1 text-sm" data-testid="named-sources">
+              {p.namedSources.map((n) => (
+                <li key={n.connection}>
+                  Connection <span className="font-mono">&apos;{n.connection}&apos;</span> from <strong>{n.from}</strong> — {n.state}
+                </li>
+              ))}
+            </ul>
+            <p className="mt-2 text-xs text-slate-500">
+              Named connections are controlled on the Replication tab. Move, switchover and failover act on the default connection only.
+            </p>
+          </Card>
+        )}
 
         {p.master && (
           <Card title={`Slave of ${p.master}`}>

@@ -11,7 +11,8 @@ export default async function EnvironmentTopologyPage({ params }: { params: Prom
   const topology = await discoverTopology(actor);
   const self = topology.nodes.find((n) => n.name === name)!;
   const slaves = topology.edges.filter((e) => e.from === name).map((e) => e.to);
-  const edge = topology.edges.find((e) => e.to === name) ?? null;
+  const edge = topology.edges.find((e) => e.to === name && e.connection === "") ?? null;
+  const namedSources = topology.edges.filter((e) => e.to === name && e.connection !== "").map((e) => ({ from: e.from, connection: e.connection, state: e.health.state }));
   const report = slaves.length ? await preflight(actor, name) : null;
   const moveTargets = topology.nodes.filter((n) => n.name !== name && n.facts).map((n) => n.name);
   return (
@@ -22,6 +23,7 @@ export default async function EnvironmentTopologyPage({ params }: { params: Prom
       master={self.master}
       slaves={slaves}
       filters={edge?.filters ?? {}}
+      namedSources={namedSources}
       preflight={report}
       moveTargets={moveTargets}
       autoFailover={env.autoFailover}
