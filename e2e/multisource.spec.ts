@@ -56,6 +56,7 @@ test.describe.serial("multi-source: one slave, two masters through named connect
     await expect(graph.locator('[data-testid="topology-edge"][data-to="agg"]')).toHaveCount(2);
     await expect(graph.getByTestId("topology-node-agg")).toContainText("multi-source");
     await expect(graph.locator("text", { hasText: "'west'" })).toBeVisible();
+    await page.screenshot({ path: testInfo.outputPath("multi-source-topology.png"), fullPage: true });
     // Clicking the node opens its Topology tab, which lists both named connections.
     await graph.getByTestId("topology-node-agg").click();
     await expect(page.getByTestId("named-sources")).toContainText("Connection 'east' from east — running");
