@@ -13,7 +13,8 @@ import { createEnvironment, deleteEnvironment, findEnvironment, getEnvironment, 
 import { nodeRefOf } from "@/lib/environments/spec";
 import { ServiceError, notFound } from "@/lib/errors";
 import { accountStatements, dumpArgs, type DumpSource } from "@/lib/mariadb/dump";
-import { changeMaster, slaveStatus } from "@/lib/mariadb/replication";
+import { allSlaveStatus, changeMaster, slaveStatus } from "@/lib/mariadb/replication";
+import { killClientSessions } from "@/lib/mariadb/sessions";
 import { environmentName } from "@/lib/names";
 import { beginOperation, runOperation } from "@/lib/operations";
 import { dataDir } from "@/lib/paths";
@@ -73,12 +74,15 @@ async function dumpToGzip(source: DumpSource, position: "none" | "comment", file
  * point in the master's history (the position recorded), then resumed — else from the master with a
  * non-blocking single-transaction dump and the position it corresponds to.
  */
-export async function beginBackup(actor: Actor, name: string, opts: { scheduled?: boolean } = {}) {
+export async function beginBackup(actor: Actor, name: string, opts: { scheduled?: boolean; safetyBeforeRestore?: boolean } = {}) {
   const env = await getEnvironment(actor, name);
   if (env.status !== "running") throw new ServiceError(409, "not_running", `${env.name} is ${env.status}`);
   return beginOperation({ userId: actor.id, action: opts.scheduled ? "backup.scheduled" : "backup.take", environmentId: env.id, target: env.name }, async (step) => {
     const topology = await discoverTopology(actor);
-    const slave = topology.edges.find((e) => e.from === env.name && e.connection === "" && e.health.state === "running" && Object.keys(e.filters).length === 0)?.to;
+    // A safety backup is taken from the (frozen) environment itself: a slave may be behind it.
+    const slave = opts.safetyBeforeRestore
+      ? undefined
+      : topology.edges.find((e) => e.from === env.name && e.connection === "" && e.health.state === "running" && Object.keys(e.filters).length === 0)?.to;
     const source = slave ? await getEnvironment(actor, slave) : env;
     fs.mkdirSync(backupsDir(), { recursive: true, mode: 0o700 });
     const file = path.join(backupsDir(), `${env.name}-${new Date().toISOString().replace(/[:.]/g, "-")}.sql.gz`);
@@ -88,7 +92,7 @@ export async function beginBackup(actor: Actor, name: string, opts: { scheduled?
         environmentName: env.name,
         ownerId: env.ownerId,
         sourceName: source.name,
-        method: slave ? `dump of slave ${slave} with its SQL thread paused` : "single-transaction dump of the master",
+        method: opts.safetyBeforeRestore ? "safety backup before a restore over it" : slave ? `dump of slave ${slave} with its SQL thread paused` : "single-transaction dump of the master",
         file,
         scheduled: !!opts.scheduled,
       },
@@ -146,7 +150,8 @@ export async function beginBackup(actor: Actor, name: string, opts: { scheduled?
           finishedAt: new Date(),
         },
       });
-      await applyRetention(env.id);
+      // Retention never runs for a safety backup: it could delete the very backup being restored.
+      if (!opts.safetyBeforeRestore) await applyRetention(env.id);
       return { id: done.id, sizeBytes: result.size, durationMs: Date.now() - t0, gtidPosition: position.gtid, source: source.name };
     } catch (e) {
       fs.rmSync(file, { force: true });
@@ -294,8 +299,17 @@ async function loadGzip(target: DumpSource, file: string, { binlog }: { binlog: 
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const exited = new Promise<number>((resolve) => child.once("close", (code) => resolve(code ?? 1)));
-  await pipeline(fs.createReadStream(file), zlib.createGunzip(), child.stdin).catch(() => undefined); // a failing client closes stdin: its exit code says why
-  if ((await exited) !== 0) throw new ServiceError(500, "restore_failed", "Loading the backup failed", stderr.split("\n").filter(Boolean).slice(-10));
+  const source = fs.createReadStream(file);
+  const gunzip = zlib.createGunzip();
+  // A read or gunzip error must not look like the end of the dump (the client would exit 0 on a half load):
+  // kill the client first (these listeners run before pipeline's own), then report both.
+  let readError: Error | null = null;
+  for (const stream of [source, gunzip]) stream.once("error", (e: Error) => ((readError ??= e), child.kill("SIGKILL")));
+  await pipeline(source, gunzip, child.stdin).catch(() => undefined); // the exit code and readError say why
+  const code = await exited;
+  const lines = stderr.split("\n").filter(Boolean).slice(-10);
+  if (readError) throw new ServiceError(500, "restore_failed", `Reading the backup failed: ${(readError as Error).message}`, lines);
+  if (code !== 0) throw new ServiceError(500, "restore_failed", "Loading the backup failed", lines);
 }
 
 /** Drops every user database (system schemas and nothing else survive): the target then holds exactly the dump. */
@@ -328,7 +342,7 @@ export async function beginRestore(actor: Actor, backupId: string, raw: unknown)
     if (input.confirm !== existing.name) throw new ServiceError(400, "confirmation_required", `Type "${existing.name}" to confirm: its databases will be replaced by the backup's`);
     if (input.asSlave) throw new ServiceError(400, "invalid_request", "Restoring over an existing environment cannot also make it a slave");
     if (existing.status !== "running") throw new ServiceError(409, "not_running", `${existing.name} is ${existing.status}`);
-    if (await asRoot(existing, (c) => slaveStatus(c))) throw new ServiceError(409, "is_slave", `${existing.name} is a slave: restore its master instead (its slaves follow), or re-seed it`);
+    if ((await asRoot(existing, allSlaveStatus)).length) throw new ServiceError(409, "is_slave", `${existing.name} is a slave: restore its master instead (its slaves follow), or re-seed it`);
   }
   await inspectDump(backup.file, backup.sha256);
   if (existing) return beginRestoreOver(actor, backup, existing);
@@ -365,22 +379,34 @@ function beginRestoreOver(actor: Actor, backup: BackupRow, target: EnvironmentWi
   return beginOperation(
     { userId: actor.id, action: "backup.restore-over", environmentId: target.id, target: target.name, params: { backup: backup.id, from: backup.environmentName } },
     async (step) => {
-      await step(`safety backup of ${target.name}`);
-      const safety = await beginBackup(actor, target.name);
-      const taken = await safety.done;
-      const safetyRow = await db().backup.findUniqueOrThrow({ where: { id: taken.id } });
+      // Frozen from the safety backup to the end: no application write can fall between the two or mix with the load.
+      await step(`freezing ${target.name} (read-only, client sessions closed)`);
+      const wasReadOnly = await asRoot(target, async (c) => {
+        const [[r]] = (await c.query("SELECT @@read_only AS ro")) as unknown as [{ ro: number }[]];
+        await c.query("SET GLOBAL read_only = 1");
+        await killClientSessions(c);
+        return Number(r.ro) === 1;
+      });
       try {
-        await step(`replacing ${target.name}'s databases with the backup of ${backup.environmentName} (${(backup.sizeBytes! / 1048576).toFixed(1)} MB gzip)`);
-        await dropUserDatabases(target);
-        await loadGzip(login(target), backup.file, { binlog: true });
-      } catch (e) {
-        await step(`loading failed: putting back the safety backup ${safetyRow.id}`);
-        await dropUserDatabases(target);
-        await loadGzip(login(target), safetyRow.file, { binlog: true });
-        throw e;
+        await step(`safety backup of ${target.name}`);
+        const taken = await (await beginBackup(actor, target.name, { safetyBeforeRestore: true })).done;
+        const safety = await db().backup.findUniqueOrThrow({ where: { id: taken.id } });
+        await inspectDump(backup.file, backup.sha256); // still there and unchanged, right before anything is dropped
+        try {
+          await step(`replacing ${target.name}'s databases with the backup of ${backup.environmentName} (${(backup.sizeBytes! / 1048576).toFixed(1)} MB gzip)`);
+          await dropUserDatabases(target);
+          await loadGzip(login(target), backup.file, { binlog: true });
+        } catch (e) {
+          await step(`loading failed: putting back the safety backup ${safety.id}`);
+          await dropUserDatabases(target);
+          await loadGzip(login(target), safety.file, { binlog: true });
+          throw e;
+        }
+        await step("ready");
+        return { name: target.name, safetyBackup: safety.id };
+      } finally {
+        if (!wasReadOnly) await asRoot(target, (c) => c.query("SET GLOBAL read_only = 0"));
       }
-      await step("ready");
-      return { name: target.name, safetyBackup: safetyRow.id };
     },
   );
 }

@@ -15,6 +15,7 @@ import { dumpAll, loadDump } from "@/lib/mariadb/dump";
 import { compareProgress, errantGtids, formatGtid, gtidState, parseGtid, transactionsMissing, type GtidPosition } from "@/lib/mariadb/gtid";
 import { explainSlave } from "@/lib/mariadb/health";
 import { changeMaster, slaveStatus } from "@/lib/mariadb/replication";
+import { killClientSessions } from "@/lib/mariadb/sessions";
 import { setServerOptionList, setServerOptions } from "@/lib/mycnf/parse";
 import { environmentName } from "@/lib/names";
 import { beginOperation } from "@/lib/operations";
@@ -520,18 +521,6 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
       }
     }),
   );
-}
-
-/**
- * Every client session on a server except our own and the replication threads: a statement queued behind the
- * read lock (from an account that bypasses read_only) is killed instead of landing on a fenced master; its
- * client reconnects — through the writer endpoint, to the new master.
- */
-async function killClientSessions(conn: import("mysql2/promise").Connection) {
-  const [rows] = await conn.query(
-    "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker') AND USER NOT IN ('system user', 'event_scheduler')",
-  );
-  for (const { id } of rows as { id: number }[]) await conn.query("KILL CONNECTION ?", [id]).catch(() => undefined); // already gone
 }
 
 export const failoverInput = z.strictObject({ candidate: environmentName.optional() });

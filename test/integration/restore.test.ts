@@ -108,6 +108,7 @@ test("restore over an existing environment: typed name required, safety backup f
   assert.deepEqual(await databases("prod"), ["app", "other_db"]);
   assert.deepEqual((await sql("prod", "SELECT COUNT(*) AS n FROM app.orders"))[0].n, 3);
   assert.equal((await sql("prod", "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE table_schema = 'other_db' AND table_name = 'precious'"))[0].n, 0);
+  assert.equal(Number((await sql("prod", "SELECT @@read_only AS ro"))[0].ro), 0, "writable again after the restore");
 
   // The safety backup brings the old data back (into a new environment, the default).
   await (await backups.beginRestore(actor, safety.id, { name: "prod-before" })).done;
@@ -158,4 +159,24 @@ test("a dump that breaks half-way (a view over a dropped table) is marked failed
   } finally {
     await sql("shop", "DROP DATABASE zz_broken");
   }
+});
+
+test("rolling an environment back to its own older backup: the safety backup's retention never deletes that backup", async () => {
+  await svc.createEnvironment(actor, { name: "roll" });
+  await sql("roll", "CREATE DATABASE ledger");
+  await sql("roll", "CREATE TABLE ledger.entries (id INT PRIMARY KEY, v VARCHAR(10))");
+  await sql("roll", "INSERT INTO ledger.entries VALUES (1, 'v1')");
+  const v1 = await (await backups.beginBackup(actor, "roll")).done;
+  await sql("roll", "UPDATE ledger.entries SET v = 'v2'");
+  await backups.setBackupPolicy(actor, "roll", { keepLast: 1 });
+  assert.ok(await db().backup.findUnique({ where: { id: v1.id } }), "v1 is the only backup: retention keeps it");
+
+  const result = (await (await backups.beginRestore(actor, v1.id, { name: "roll", overwrite: true, confirm: "roll" })).done) as unknown as { safetyBackup: string };
+  assert.deepEqual((await sql("roll", "SELECT v FROM ledger.entries")).map((r) => r.v), ["v1"]);
+  assert.ok(await db().backup.findUnique({ where: { id: v1.id } }), "the restored backup survived the safety backup");
+  const safety = await db().backup.findUniqueOrThrow({ where: { id: result.safetyBackup } });
+  assert.match(safety.method, /safety backup/);
+  // The safety backup holds v2: rolling forward again is possible.
+  await (await backups.beginRestore(actor, safety.id, { name: "roll-v2" })).done;
+  assert.deepEqual((await sql("roll-v2", "SELECT v FROM ledger.entries")).map((r) => r.v), ["v2"]);
 });
