@@ -4,6 +4,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { ServiceError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
 import { explainSlave } from "@/lib/mariadb/health";
+import { lastingClientSessions } from "@/lib/mariadb/sessions";
 import * as repl from "@/lib/mariadb/replication";
 import { listDatabases } from "@/lib/mariadb/sql";
 import { setServerOptions } from "@/lib/mycnf/parse";
@@ -147,24 +148,25 @@ async function gtidDomainClash(actor: Actor, master: EnvironmentWithNodes, other
     ]);
   }
   if (mine.domains.length > 1) throw new ServiceError(409, "gtid_domain_clash", `${problem} It already writes several domains (${mine.domains.join(", ")}): use binary log file and position.`);
-  // Sessions open before the change keep their domain until they reconnect: their writes would still clash.
-  const sessions = await asRoot(master, async (c) => {
-    const [rows] = await c.query(
-      "SELECT DISTINCT USER AS u FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND COMMAND NOT LIKE 'Binlog Dump%' AND COMMAND NOT IN ('Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker') AND USER NOT IN ('root', 'system user', 'event_scheduler')",
-    );
-    return (rows as { u: string }[]).map((r) => r.u);
-  });
-  if (sessions.length) {
-    throw new ServiceError(409, "sessions_open", `${problem} Client sessions are open on ${master.name} (users: ${sessions.join(", ")}): they would keep writing domain ${clash.join(", ")} after the change. Close them (or restart ${master.name}), then add the source again.`);
-  }
   let domainId = primaryNode(master).serverId;
   while (taken.has(domainId)) domainId++;
   return { domainId, history: mine.written.some((d) => taken.has(d)) };
 }
 
-/** gtid-domain-id set live and persisted in my.cnf (no restart: the variable is dynamic). */
+/**
+ * gtid-domain-id set live and persisted in my.cnf (no restart: the variable is dynamic). Sessions opened before
+ * keep their old domain until they reconnect, and their writes would still clash: refused while any lasts
+ * (whatever the account — applications may well log in as root).
+ */
 async function giveGtidDomain(actor: Actor, master: EnvironmentWithNodes, domainId: number) {
-  await asRoot(master, (c) => c.query("SET GLOBAL gtid_domain_id = ?", [domainId]));
+  await asRoot(master, async (c) => {
+    const lasting = await lastingClientSessions(c);
+    if (lasting.length) {
+      const users = [...new Set(lasting.map((s) => s.user))].join(", ");
+      throw new ServiceError(409, "sessions_open", `${lasting.length} client session(s) are open on ${master.name} (users: ${users}): they would keep writing the shared GTID domain after the change. Close them (or restart ${master.name}), then add the source again.`);
+    }
+    await c.query("SET GLOBAL gtid_domain_id = ?", [domainId]);
+  });
   const { content } = await getConfig(actor, master.name);
   await saveConfig(actor, master.name, { content: setServerOptions(content, { "gtid-domain-id": String(domainId) }) }, { message: `gtid-domain-id = ${domainId} (multi-source)`, restart: false });
 }

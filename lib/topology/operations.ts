@@ -214,8 +214,11 @@ export async function beginClone(actor: Actor, sourceName: string, raw: unknown)
  */
 export async function beginReseed(actor: Actor, name: string) {
   const slave = await getEnvironment(actor, name);
-  const masterName = (await discoverTopology(actor)).nodes.find((n) => n.name === slave.name)?.master;
+  const node = (await discoverTopology(actor)).nodes.find((n) => n.name === slave.name);
+  const masterName = node?.master;
   if (!masterName) throw new ServiceError(409, "not_a_slave", `${slave.name} does not replicate from one of your environments`);
+  // Re-seeding replaces every database with one master's: on a multi-source slave that would wipe the others'.
+  if ((node?.masters.length ?? 0) > 1) throw new ServiceError(409, "multi_source", `${slave.name} replicates from several masters (${node!.masters.join(", ")}): a re-seed from ${masterName} would replace the other sources' data`);
   const master = await getEnvironment(actor, masterName);
   return beginOperation({ userId: actor.id, action: "topology.reseed", environmentId: slave.id, target: slave.name, params: { from: master.name } }, (step) =>
     topologyLock(slave.ownerId, async () => {
@@ -385,7 +388,8 @@ export async function preflight(actor: Actor, masterName: string, wanted?: strin
   const topology = await discoverTopology(actor);
   const slaves = topology.nodes.filter((n) => n.master === master.name);
   const alive = await masterAlive(master);
-  const ioUp = slaves.filter((s) => s.facts?.slave?.Slave_IO_Running === "Yes").length;
+  // Every connection reading from the master is a vantage point, multi-source ones included.
+  const ioUp = topology.edges.filter((e) => e.from === master.name && e.ioRunning).length;
   const masterFacts = topology.nodes.find((n) => n.name === master.name)?.facts;
   const onDisk = alive && masterFacts ? null : await gtidsOnDisk(master);
   const masterPos = alive && masterFacts ? parseGtid(masterFacts.gtidBinlogPos) : (onDisk?.position ?? null);
@@ -398,6 +402,7 @@ export async function preflight(actor: Actor, masterName: string, wanted?: strin
     if (!f?.slave) reasons.push("not reachable");
     else {
       if (!f.logBin) reasons.push("binary logging is off: its own slaves would have nothing to read");
+      if (f.connections.length > 1) reasons.push("replicates from other masters too (multi-source): as the master it would keep pulling their data");
       if (alive && explainSlave(f.slave).state !== "running") reasons.push(explainSlave(f.slave).message);
       const filters = ["Replicate_Do_DB", "Replicate_Ignore_DB", "Replicate_Wild_Do_Table", "Replicate_Wild_Ignore_Table"].filter((k) => f.slave![k]);
       if (filters.length) reasons.push(`has replication filters (${filters.join(", ")}): it does not hold all the data`);
@@ -497,6 +502,7 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
         const login = await ensureReplicationAccount(candidate);
         await step(`repointing ${others.length ? others.join(", ") : "no other slaves"}`);
         await Promise.all(others.map(async (n) => pointAt(await getEnvironment(actor, n), login)));
+        await repointNamedConnections(actor, master.name, candidate.name, login, step);
         await step(`fencing ${master.name}: closing its client sessions`);
         await killClientSessions(hold);
         await hold.query("UNLOCK TABLES"); // read_only stays on: the old master is fenced
@@ -521,6 +527,27 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
       }
     }),
   );
+}
+
+/**
+ * Named (multi-source) connections that read from the old master follow the new one too: by GTID, which the
+ * new master shares with the old. A connection on file/position cannot be carried over: the step says so.
+ */
+async function repointNamedConnections(actor: Actor, oldMaster: string, newMaster: string, login: ReplicationLogin, step: (s: string) => Promise<void>) {
+  const named = (await discoverTopology(actor)).edges.filter((e) => e.from === oldMaster && e.connection !== "");
+  for (const e of named) {
+    const env = await getEnvironment(actor, e.to);
+    const usesGtid = (await asRoot(env, (c) => slaveStatus(c, e.connection)))?.Using_Gtid !== "No";
+    if (!usesGtid) {
+      await step(`${e.to}'s connection '${e.connection}' uses file/position: point it at ${newMaster} by hand (Replication → Add source)`);
+      continue;
+    }
+    await step(`repointing ${e.to}'s connection '${e.connection}' to ${newMaster}`);
+    await asRoot(env, async (c) => {
+      await changeMaster(c, { ...login, mode: "gtid" }, e.connection);
+      await c.query("START SLAVE ?", [e.connection]);
+    });
+  }
 }
 
 export const failoverInput = z.strictObject({ candidate: environmentName.optional() });
@@ -571,6 +598,7 @@ export async function beginFailover(actor: Actor, masterName: string, raw: unkno
       const others = report.candidates.map((c) => c.name).filter((n) => n !== chosen.name && slaves.some((s) => s.name === n));
       await step(`repointing ${others.length ? others.join(", ") : "no other slaves"}`);
       await Promise.all(others.map(async (n) => pointAt(await getEnvironment(actor, n), login)));
+      await repointNamedConnections(actor, master.name, chosen.name, login, step);
       await persistRole(actor, chosen.name, "master");
       // Fencing the unreachable old master: if anybody starts it again, it comes up read-only, not as a second writer.
       await step(`fencing ${master.name}: read-only when it starts again`);

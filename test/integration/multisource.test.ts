@@ -67,17 +67,20 @@ test("two masters → one slave through named connections: writes from both arri
   );
   assert.deepEqual(Object.keys(await threads()), ["east"], "the refused source changed nothing");
 
-  // An application session open on west would keep writing domain 0 after the change: refused while it is open.
-  await exec("west", "CREATE USER app@'%' IDENTIFIED BY 'app-pass'");
-  const westNode = (await env("west")).nodes[0];
+  // A session open on west (an application logged in as root, say) would keep writing domain 0 after the
+  // change: refused while it lasts, and nothing changes.
+  const westLogin = await svc.connectionDetails(actor, "west");
   const mysql = (await import("mysql2/promise")).default;
-  const app = await mysql.createConnection({ host: westNode.host, port: westNode.port, user: "app", password: "app-pass" });
+  const app = await mysql.createConnection({ host: westLogin.host, port: westLogin.port, user: "root", password: westLogin.password });
   await assert.rejects(
     rep.configureMaster(actor, "hub", { connection: "west", masterEnvironment: "west", user: "repl", password: "repl-pass", ownGtidDomain: true }),
-    (e: unknown) => e instanceof ServiceError && e.code === "sessions_open" && /users: app/.test(e.message),
+    (e: unknown) => e instanceof ServiceError && e.code === "sessions_open" && /users: root/.test(e.message),
   );
+  const [domainRows] = (await exec("west", "SELECT @@GLOBAL.gtid_domain_id AS d")) as unknown as [{ d: number }[]];
+  assert.equal(Number(domainRows[0].d), 0, "west's GTID domain is unchanged");
+  assert.deepEqual(Object.keys(await threads()), ["east"]);
   await app.end();
-  await until(async () => (await exec("west", "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = 'app'"))[0] as unknown as { n: number }[], (r) => Number(r[0].n) === 0);
+  await new Promise((r) => setTimeout(r, 100));
   const added = await rep.configureMaster(actor, "hub", { connection: "west", masterEnvironment: "west", user: "repl", password: "repl-pass", ownGtidDomain: true });
   assert.ok(added.gtidDomain !== null && added.gtidDomain > 0, `west got a domain of its own: ${added.gtidDomain}`);
   // west's earlier events (its replication user) are in domain 0 too: it joins at its current binlog position.
@@ -125,6 +128,20 @@ test("two masters → one slave through named connections: writes from both arri
   assert.equal(await until(() => count("hub", "sales.orders"), (n) => n === 5), 5);
   assert.equal(await until(() => count("hub", "stock.items"), (n) => n === 4), 4);
   assert.deepEqual(await threads(), { east: "Yes/Yes", west: "Yes/Yes" });
+
+  // A row written on hub conflicts with west's next insert: west's SQL thread stops on 1062, east goes on.
+  // Skip errors on connection 'west' skips exactly that event (the counter belongs to that connection).
+  await exec("hub", "INSERT INTO stock.items VALUES (6)");
+  await exec("west", "INSERT INTO stock.items VALUES (6)");
+  await exec("west", "INSERT INTO stock.items VALUES (7)");
+  await exec("east", "INSERT INTO sales.orders VALUES (6)");
+  assert.deepEqual(await until(threads, (t) => t.west === "Yes/No"), { east: "Yes/Yes", west: "Yes/No" });
+  const west = (await rep.replicationStatus(actor, "hub")).connections.find((c) => c.name === "west")!;
+  assert.equal(Number(west.status.Last_SQL_Errno), 1062);
+  assert.equal(await until(() => count("hub", "sales.orders"), (n) => n === 6), 6, "east keeps applying");
+  await rep.controlSlave(actor, "hub", { connection: "west", action: "skip-errors", count: 1 });
+  assert.deepEqual(await until(threads, (t) => t.west === "Yes/Yes"), { east: "Yes/Yes", west: "Yes/Yes" });
+  assert.equal(await until(() => count("hub", "stock.items"), (n) => n === 6), 6, "1-4, hub's 6, then west's 7");
 });
 
 test("named connections refuse bad input and remove cleanly", async () => {
@@ -150,10 +167,35 @@ test("named connections refuse bad input and remove cleanly", async () => {
   await doctor.applyFix(actor, "repl-login:hub:west");
   await until(threads, (t) => t.west === "Yes/Yes");
   await exec("west", "INSERT INTO stock.items VALUES (5)");
-  assert.equal(await until(() => count("hub", "stock.items"), (n) => n === 5), 5);
+  assert.equal(await until(() => count("hub", "stock.items"), (n) => n === 7), 7);
 
   await rep.controlSlave(actor, "hub", { connection: "west", action: "remove" });
   assert.deepEqual(await threads(), { east: "Yes/Yes" });
-  assert.equal(await count("hub", "stock.items"), 5, "removing a source keeps the data it brought");
+  assert.equal(await count("hub", "stock.items"), 7, "removing a source keeps the data it brought");
   assert.deepEqual((await discoverTopology(actor)).edges.filter((e) => e.to === "hub").map((e) => e.from), ["east"]);
+});
+
+test("a switchover of a source's master carries the named connection to the new master", async () => {
+  const topo = await import("../../lib/topology/operations");
+  await svc.createEnvironment(actor, { name: "m1" });
+  await rep.enableBinlog(actor, "m1");
+  await (await topo.beginAddSlaves(actor, "m1", { count: 1 })).done;
+  await svc.createEnvironment(actor, { name: "agg2" });
+  await rep.addReplicationUser(actor, "m1", { user: "repl", password: "repl-pass" });
+  await rep.configureMaster(actor, "agg2", { connection: "m1", masterEnvironment: "m1", user: "repl", password: "repl-pass" });
+  await rep.controlSlave(actor, "agg2", { connection: "m1", action: "full-start" });
+  await exec("m1", "CREATE DATABASE crm");
+  await exec("m1", "CREATE TABLE crm.leads (id INT PRIMARY KEY)");
+  await exec("m1", "INSERT INTO crm.leads VALUES (1)");
+  assert.equal(await until(() => count("agg2", "crm.leads"), (n) => n === 1), 1);
+
+  // agg2 is not a candidate (only default connections are), and its IO thread counts as a vantage point.
+  const report = await topo.preflight(actor, "m1");
+  assert.deepEqual(report.candidates.map((c) => c.name), ["m1-slave-1"]);
+  await (await topo.beginSwitchover(actor, "m1", { candidate: "m1-slave-1" })).done;
+  const newMaster = (await env("m1-slave-1")).nodes[0];
+  const status = (await rep.replicationStatus(actor, "agg2")).connections.find((c) => c.name === "m1")!;
+  assert.equal(`${status.status.Master_Host}:${status.status.Master_Port}`, `${newMaster.host}:${newMaster.port}`, "connection 'm1' follows the new master");
+  await exec("m1-slave-1", "INSERT INTO crm.leads VALUES (2)");
+  assert.equal(await until(() => count("agg2", "crm.leads"), (n) => n === 2), 2, "writes on the new master arrive through connection 'm1'");
 });
