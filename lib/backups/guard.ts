@@ -20,12 +20,24 @@ export interface DumpInspection {
   sha256: string;
 }
 
+const SYSTEM = "(?:mysql|sys|performance_schema|information_schema)";
+/** Writes whose target is qualified with a system schema (`mysql`.`global_priv`, mysql.user, …). */
+const SYSTEM_WRITE = new RegExp(
+  `^(?:INSERT(?:\\s+IGNORE)?\\s+INTO|REPLACE\\s+INTO|UPDATE|DELETE\\s+FROM|DROP\\s+(?:TABLE|VIEW)(?:\\s+IF\\s+EXISTS)?|TRUNCATE(?:\\s+TABLE)?|ALTER\\s+TABLE|CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:TABLE|VIEW)(?:\\s+IF\\s+NOT\\s+EXISTS)?|RENAME\\s+TABLE|LOAD\\s+DATA\\b.*\\bINTO\\s+TABLE)\\s+[\`"]?${SYSTEM}[\`"]?\\s*\\.`,
+  "i",
+);
+const ADMIN = /^(?:SET\s+(?:GLOBAL\b|@@GLOBAL\.)|CHANGE\s+(?:MASTER|REPLICATION)\b|(?:START|STOP|RESET)\s+(?:SLAVE|REPLICA|MASTER|ALL\s+SLAVES|ALL\s+REPLICAS)\b|PURGE\b|SHUTDOWN\b|KILL\b|(?:UN)?INSTALL\b)/i;
+const ACCOUNT_CHANGE = /^(?:(?:ALTER|DROP|RENAME)\s+USER|SET\s+PASSWORD)\b/i;
+const PROTECTED_ACCOUNT = /[`'"]?(root|mariner_\w*)[`'"]?\s*@/i;
+
 /**
  * Reads a gzipped dump before it is loaded: the checksum must match the one recorded when it was taken, and
- * every `USE` must name a database the dump itself creates — never a system schema (a dump that switches to
- * `mysql` could rewrite the console's root account) nor one that only exists on the target.
- * mariadb-dump writes one statement per line (newlines inside strings are escaped), so a line-based scan sees
- * every statement start.
+ * the dump must only restore its own databases and application accounts. Refused: a `USE` of a database the
+ * dump does not create or of a system schema, writes into system tables, changes to root or the console's
+ * accounts (or ALTER/DROP/RENAME USER, SET PASSWORD at all), and server administration (SET GLOBAL, CHANGE
+ * MASTER, START/STOP SLAVE, PURGE, KILL, SHUTDOWN, plugins). The client loads with --binary-mode, so client
+ * commands (\u, connect, system) are not interpreted. mariadb-dump writes one statement per line (newlines in
+ * data are escaped); stored-program bodies sit between DELIMITER lines and are not statements of the dump.
  */
 export async function inspectDump(file: string, expectedSha256: string | null): Promise<DumpInspection> {
   const hash = crypto.createHash("sha256");
@@ -37,24 +49,43 @@ export async function inspectDump(file: string, expectedSha256: string | null): 
   });
   const created = new Set<string>();
   const problems: string[] = [];
-  // Chunks, not readline: a 50 MB dump is mostly INSERT lines, and only statement starts matter here.
-  const statement = /^(CREATE\s+(?:DATABASE|SCHEMA)\s+(?:\/\*!\d+\s+IF NOT EXISTS\s*\*\/\s*|IF NOT EXISTS\s+)?|USE\s+)(.+)$/gim;
+  // Chunks, not readline: a 50 MB dump is mostly INSERT lines; only the first characters of a line matter.
+  const statement = /^(?:\/\*M?!\d*\s*)?(USE|CREATE|DELIMITER|ALTER|DROP|RENAME|SET|GRANT|REVOKE|CHANGE|START|STOP|RESET|PURGE|SHUTDOWN|KILL|INSTALL|UNINSTALL|LOAD|INSERT|REPLACE|UPDATE|DELETE|TRUNCATE)\b(.{0,300})/gim;
+  let delimiter = ";";
   let carry = "";
   let lineNo = 0;
+  const check = (line: number, keyword: string, text: string) => {
+    const upper = keyword.toUpperCase();
+    if (upper === "DELIMITER") return void (delimiter = text.slice(keyword.length).trim().split(/\s/)[0] || ";");
+    if (delimiter !== ";") return; // inside a routine, trigger or event body
+    const use = /^USE\s+(.+)$/i.exec(text);
+    const createDb = /^CREATE\s+(?:DATABASE|SCHEMA)\s+(?:\/\*!\d+\s+IF NOT EXISTS\s*\*\/\s*|IF NOT EXISTS\s+)?(.+)$/i.exec(text);
+    if (use) {
+      const name = identifier(use[1]);
+      if (SYSTEM_SCHEMAS.has(name.toLowerCase())) problems.push(`line ${line}: USE ${name} (a system schema)`);
+      else if (!created.has(name)) problems.push(`line ${line}: USE ${name}, a database this dump does not create`);
+    } else if (createDb) {
+      const name = identifier(createDb[1]);
+      if (SYSTEM_SCHEMAS.has(name.toLowerCase())) problems.push(`line ${line}: creates system schema ${name}`);
+      created.add(name);
+    } else if (new RegExp(`^DROP\\s+(?:DATABASE|SCHEMA)\\s+(?:IF\\s+EXISTS\\s+)?[\`"]?${SYSTEM}[\`"]?\\b`, "i").test(text)) {
+      problems.push(`line ${line}: drops a system schema`);
+    } else if (SYSTEM_WRITE.test(text)) {
+      problems.push(`line ${line}: writes into a system table (${text.slice(0, 60)})`);
+    } else if (ACCOUNT_CHANGE.test(text)) {
+      problems.push(`line ${line}: changes existing accounts (${text.slice(0, 40)})`);
+    } else if (/^(?:CREATE(?:\s+OR\s+REPLACE)?\s+USER|GRANT|REVOKE)\b/i.test(text) && PROTECTED_ACCOUNT.test(text)) {
+      problems.push(`line ${line}: touches the account ${PROTECTED_ACCOUNT.exec(text)![1]}, which the console manages`);
+    } else if (ADMIN.test(text)) {
+      problems.push(`line ${line}: server administration (${text.slice(0, 40)})`);
+    }
+  };
   const scan = (text: string) => {
     let from = 0;
     for (const m of text.matchAll(statement)) {
       for (let i = text.indexOf("\n", from); i !== -1 && i < m.index; i = text.indexOf("\n", i + 1)) lineNo++;
       from = m.index;
-      const name = identifier(m[2]);
-      const line = lineNo + 1;
-      if (/^USE/i.test(m[1])) {
-        if (SYSTEM_SCHEMAS.has(name.toLowerCase())) problems.push(`line ${line}: USE ${name} (a system schema)`);
-        else if (!created.has(name)) problems.push(`line ${line}: USE ${name}, a database this dump does not create`);
-      } else {
-        if (SYSTEM_SCHEMAS.has(name.toLowerCase())) problems.push(`line ${line}: creates system schema ${name}`);
-        created.add(name);
-      }
+      check(lineNo + 1, m[1], (m[1] + m[2]).split("\n")[0]);
     }
     for (let i = text.indexOf("\n", from); i !== -1; i = text.indexOf("\n", i + 1)) lineNo++;
   };
@@ -75,7 +106,7 @@ export async function inspectDump(file: string, expectedSha256: string | null): 
     source.destroy();
   }
   if (problems.length) {
-    throw new ServiceError(422, "unsafe_dump", "The dump would write outside the databases it restores; nothing was restored", problems);
+    throw new ServiceError(422, "unsafe_dump", "The dump would do more than restore its own databases and application accounts; nothing was restored", problems);
   }
   const sha256 = hash.digest("hex");
   if (expectedSha256 && sha256 !== expectedSha256) {

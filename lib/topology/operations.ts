@@ -366,9 +366,18 @@ async function gtidsOnDisk(env: EnvironmentWithNodes): Promise<{ position: GtidP
   for (const f of files) {
     const file = path.resolve(datadir, f);
     const { stdout } = await run("mariadb-binlog", ["--base64-output=never", file], { maxBuffer: 256 * 1024 * 1024 }).catch(() => ({ stdout: "" }));
-    for (const m of stdout.matchAll(/GTID (\d+)-(\d+)-(\d+)/g)) {
-      position.set(Number(m[1]), { server: Number(m[2]), seq: Number(m[3]) });
-      seen.push(`${m[1]}-${m[2]}-${m[3]}`);
+    // Each file starts with a "Gtid list [..]" of what came before (older files may be purged), then its events.
+    for (const m of stdout.matchAll(/Gtid list \[([^\]]*)\]|GTID (\d+)-(\d+)-(\d+)/g)) {
+      if (m[1] !== undefined) {
+        for (const g of m[1].matchAll(/(\d+)-(\d+)-(\d+)/g)) {
+          const [d, server, seq] = [Number(g[1]), Number(g[2]), Number(g[3])];
+          if ((position.get(d)?.seq ?? -1) < seq) position.set(d, { server, seq });
+          seen.push(g[0]);
+        }
+      } else {
+        position.set(Number(m[2]), { server: Number(m[3]), seq: Number(m[4]) });
+        seen.push(`${m[2]}-${m[3]}-${m[4]}`);
+      }
     }
   }
   return { position, gtids: seen.join(",") };
@@ -408,8 +417,10 @@ export async function preflight(actor: Actor, masterName: string, wanted?: strin
       if (filters.length) reasons.push(`has replication filters (${filters.join(", ")}): it does not hold all the data`);
     }
     const gtid = f?.gtidSlavePos ?? "";
+    // Without the master's history (dead, binlog not on this disk) and no other slave, nothing can be judged errant.
+    const judged = (alive && masterFacts) || onDisk !== null || slaves.length > 1;
     const elsewhere = gtidState(...knownBy(masterFacts), onDisk?.gtids, ...slaves.filter((o) => o !== s).flatMap((o) => knownBy(o.facts)));
-    const own = f ? errantGtids(f.serverId, f.gtidBinlogState, elsewhere) : [];
+    const own = f && judged ? errantGtids(f.serverId, f.gtidBinlogState, elsewhere) : [];
     const errant = own.length ? own.join(",") : null;
     if (errant) reasons.push(`errant transactions (${errant}): writes made directly on this slave, which the others do not have`);
     return {

@@ -29,6 +29,11 @@ before(async () => {
   await sql("shop", "CREATE DATABASE app");
   await sql("shop", "CREATE TABLE app.orders (id INT PRIMARY KEY)");
   await sql("shop", "INSERT INTO app.orders VALUES (1), (2), (3)");
+  // Stored programs and a view: mariadb-dump writes their bodies verbatim between DELIMITER lines.
+  await sql("shop", "CREATE PROCEDURE app.recount() BEGIN\n  -- use the orders table, not other_db\n  SELECT COUNT(*) FROM app.orders;\nEND");
+  await sql("shop", "CREATE TABLE app.audit (n INT)");
+  await sql("shop", "CREATE TRIGGER app.orders_ai AFTER INSERT ON app.orders FOR EACH ROW BEGIN\n  INSERT INTO app.audit VALUES (NEW.id);\nEND");
+  await sql("shop", "CREATE VIEW app.big_orders AS SELECT id FROM app.orders WHERE id > 1");
   // The dump of shop switches to other_db: a name prod also uses, for its own precious data.
   await sql("shop", "CREATE DATABASE other_db");
   await sql("shop", "CREATE TABLE other_db.notes (id INT PRIMARY KEY)");
@@ -68,6 +73,8 @@ test("a restore goes into a new environment; the dump's USE other_db stays insid
   await (await backups.beginRestore(actor, taken.id, { name: "shop-copy" })).done;
   assert.deepEqual(await databases("shop-copy"), ["app", "other_db"]);
   assert.deepEqual((await sql("shop-copy", "SELECT id FROM other_db.notes")).map((r) => r.id), [10]);
+  const programs = await sql("shop-copy", "SELECT CONCAT(ROUTINE_TYPE, ' ', ROUTINE_NAME) AS p FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 'app' UNION ALL SELECT CONCAT('TRIGGER ', TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = 'app' UNION ALL SELECT CONCAT('VIEW ', TABLE_NAME) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = 'app'");
+  assert.deepEqual(programs.map((r) => r.p).sort(), ["PROCEDURE recount", "TRIGGER orders_ai", "VIEW big_orders"], "routines, triggers and views restored");
   // prod, which has its own other_db, is untouched.
   assert.deepEqual((await sql("prod", "SELECT id FROM other_db.precious")).map((r) => r.id), [42]);
   assert.equal((await sql("prod", "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE table_schema = 'other_db' AND table_name = 'notes'"))[0].n, 0);

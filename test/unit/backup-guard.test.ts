@@ -54,3 +54,39 @@ test("missing databases: existed before and after the dump, yet not in it", () =
   assert.deepEqual(missingDatabases(["a", "gone"], ["a"], ["a"]), [], "dropped during the dump is not missing");
   assert.deepEqual(missingDatabases(["a"], ["a", "new"], ["a"]), [], "created after the snapshot is not missing");
 });
+
+test("stored-program bodies between DELIMITER lines are not statements of the dump", async () => {
+  const d = dump(
+    "CREATE DATABASE app;\nUSE `app`;\nDELIMITER ;;\nCREATE DEFINER=`root`@`localhost` PROCEDURE `p`()\nBEGIN\n  -- use the other table\nuse_this: LOOP LEAVE use_this; END LOOP;\n  UPDATE mysql.foo SET x = 1;\nEND ;;\nDELIMITER ;\nINSERT INTO `t` VALUES (1);\n",
+  );
+  assert.deepEqual((await inspectDump(d.file, d.sha256)).databases, ["app"]);
+});
+
+test("system-table writes, account changes, root/console accounts and server administration are refused", async () => {
+  const cases: [string, RegExp][] = [
+    ["UPDATE mysql.global_priv SET Priv = '{}' WHERE User = 'root';", /writes into a system table/],
+    ["INSERT INTO `mysql`.`user` VALUES ();", /writes into a system table/],
+    ["/*!40000 DELETE FROM mysql.db */;", /writes into a system table/],
+    ["DROP DATABASE IF EXISTS `mysql`;", /drops a system schema/],
+    ["ALTER USER root@localhost IDENTIFIED BY 'x';", /changes existing accounts/],
+    ["SET PASSWORD FOR 'app'@'%' = PASSWORD('x');", /changes existing accounts/],
+    ["DROP USER `app`@`%`;", /changes existing accounts/],
+    ["CREATE USER IF NOT EXISTS `root`@`%` IDENTIFIED BY 'x';", /account root/],
+    ["GRANT ALL ON *.* TO 'mariner_repl'@'%';", /account mariner_repl/],
+    ["SET GLOBAL read_only = 0;", /server administration/],
+    ["CHANGE MASTER TO MASTER_HOST='evil';", /server administration/],
+    ["STOP SLAVE;", /server administration/],
+    ["INSTALL SONAME 'ha_connect';", /server administration/],
+  ];
+  for (const [statement, expected] of cases) {
+    const d = dump(`CREATE DATABASE app;\nUSE app;\n${statement}\n`);
+    await assert.rejects(inspectDump(d.file, d.sha256), (e: { code?: string; lines?: string[] }) => e.code === "unsafe_dump" && (e.lines ?? []).some((l) => /^line 3: /.test(l) && expected.test(l)), statement);
+  }
+  // What mariadb-dump and the console's account statements really write passes.
+  const ok = dump(
+    "/*M!999999\\- enable the sandbox mode */\n/*!40101 SET NAMES utf8mb4 */;\n/*!40014 SET @OLD_UNIQUE_CHECKS=@@UNIQUE_CHECKS, UNIQUE_CHECKS=0 */;\n-- CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000001', MASTER_LOG_POS=328;\n-- SET GLOBAL gtid_slave_pos='0-1-5';\n" +
+      "CREATE DATABASE /*!32312 IF NOT EXISTS*/ `app`;\nUSE `app`;\nDROP TABLE IF EXISTS `t`;\nCREATE TABLE `t` (id INT);\n/*!40000 ALTER TABLE `t` DISABLE KEYS */;\nINSERT INTO `t` VALUES (1);\n" +
+      "CREATE USER IF NOT EXISTS `app`@`%` IDENTIFIED BY PASSWORD '*ABC';\nGRANT SELECT, INSERT ON `app`.* TO `app`@`%`;\n",
+  );
+  assert.deepEqual((await inspectDump(ok.file, ok.sha256)).databases, ["app"]);
+});
