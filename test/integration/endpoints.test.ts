@@ -151,3 +151,44 @@ test("a client writing through the writer endpoint keeps working across a switch
   assert.equal(await serverId(host, port), now, "the writer still points at the new master");
   assert.equal((await endpoints.listEndpoints(actor))[0].master, fo.newMaster);
 });
+
+test("fencing on switchover: a write queued on the frozen old master by an account that bypasses read_only is killed, never applied", async () => {
+  const { getOperation } = await import("../../lib/operations");
+  await svc.createEnvironment(actor, { name: "fence" });
+  await rep.enableBinlog(actor, "fence");
+  const c = await root("fence");
+  await c.query("CREATE DATABASE app");
+  await c.query("CREATE TABLE app.t (id INT PRIMARY KEY)");
+  await c.end();
+  await (await topo.beginAddSlaves(actor, "fence", { count: 1 })).done;
+  // The candidate applies 2 s late: the old master stays frozen long enough to queue a write behind it.
+  const slave = await root("fence-slave-1");
+  await slave.query("STOP SLAVE");
+  await slave.query("CHANGE MASTER TO MASTER_DELAY = 2");
+  await slave.query("START SLAVE");
+  await slave.end();
+  const writer = await root("fence");
+  await writer.query("INSERT INTO app.t VALUES (1)");
+
+  const { operationId, done } = await topo.beginSwitchover(actor, "fence", { candidate: "fence-slave-1" });
+  const t0 = Date.now();
+  while (!(await getOperation(operationId))?.steps.some((s) => /^waiting for/.test(s.name)) && Date.now() - t0 < 10_000) await sleep(5);
+  // root has SUPER: read_only does not stop it, the read lock only makes it wait.
+  const queued = writer.query("INSERT INTO app.t VALUES (2)");
+  queued.catch(() => undefined);
+  await done;
+  await assert.rejects(queued, "the queued write was killed, not applied after the unlock");
+  writer.destroy();
+
+  const count = async (name: string) => {
+    const conn = await root(name);
+    const [[r]] = (await conn.query("SELECT COUNT(*) AS n FROM app.t")) as unknown as [{ n: number }[]];
+    await conn.end();
+    return Number(r.n);
+  };
+  assert.equal(await count("fence-slave-1"), 1);
+  const t1 = Date.now();
+  while ((await count("fence")) !== 1 && Date.now() - t1 < 5000) await sleep(50);
+  assert.equal(await count("fence"), 1, "the old master holds only what the new one has");
+  assert.equal((await topo.preflight(actor, "fence-slave-1", "fence")).blocked, null, "no errant transaction on the old master");
+});
