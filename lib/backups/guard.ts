@@ -23,12 +23,14 @@ export interface DumpInspection {
 const SYSTEM = "(?:mysql|sys|performance_schema|information_schema)";
 /** Writes whose target is qualified with a system schema (`mysql`.`global_priv`, mysql.user, …). */
 const SYSTEM_WRITE = new RegExp(
-  `^(?:INSERT(?:\\s+IGNORE)?\\s+INTO|REPLACE\\s+INTO|UPDATE|DELETE\\s+FROM|DROP\\s+(?:TABLE|VIEW)(?:\\s+IF\\s+EXISTS)?|TRUNCATE(?:\\s+TABLE)?|ALTER\\s+TABLE|CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:TABLE|VIEW)(?:\\s+IF\\s+NOT\\s+EXISTS)?|RENAME\\s+TABLE|LOAD\\s+DATA\\b.*\\bINTO\\s+TABLE)\\s+[\`"]?${SYSTEM}[\`"]?\\s*\\.`,
+  `^(?:(?:INSERT|REPLACE)(?:\\s+(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE))*(?:\\s+INTO)?|UPDATE(?:\\s+(?:LOW_PRIORITY|IGNORE))*|DELETE(?:\\s+(?:LOW_PRIORITY|QUICK|IGNORE))*\\s+FROM|DROP\\s+(?:TABLE|VIEW)(?:\\s+IF\\s+EXISTS)?|TRUNCATE(?:\\s+TABLE)?|ALTER\\s+TABLE|CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:TABLE|VIEW)(?:\\s+IF\\s+NOT\\s+EXISTS)?|RENAME\\s+TABLE|LOAD\\s+DATA\\b.*\\bINTO\\s+TABLE)\\s+[\`"]?${SYSTEM}[\`"]?\\s*\\.`,
   "i",
 );
-const ADMIN = /^(?:SET\s+(?:GLOBAL\b|@@GLOBAL\.)|CHANGE\s+(?:MASTER|REPLICATION)\b|(?:START|STOP|RESET)\s+(?:SLAVE|REPLICA|MASTER|ALL\s+SLAVES|ALL\s+REPLICAS)\b|PURGE\b|SHUTDOWN\b|KILL\b|(?:UN)?INSTALL\b)/i;
+// mariadb-dump never writes these; in a dump they can only be an attempt to do more than restore data.
+const ADMIN = /^(?:SET\s+(?:GLOBAL\b|@@GLOBAL\.|STATEMENT\b|PASSWORD\b)|EXECUTE\b|PREPARE\b|CALL\b|BEGIN\s+NOT\s+ATOMIC\b|REVOKE\b|HANDLER\b|CHANGE\s+(?:MASTER|REPLICATION)\b|(?:START|STOP|RESET)\s+(?:SLAVE|REPLICA|MASTER|ALL\s+SLAVES|ALL\s+REPLICAS)\b|PURGE\b|SHUTDOWN\b|KILL\b|(?:UN)?INSTALL\b)/i;
 const ACCOUNT_CHANGE = /^(?:(?:ALTER|DROP|RENAME)\s+USER|SET\s+PASSWORD)\b/i;
-const PROTECTED_ACCOUNT = /[`'"]?(root|mariner_\w*)[`'"]?\s*@/i;
+/** root, the console's own accounts, or CURRENT_USER (the loading account is root). Anchored at the name's start. */
+const PROTECTED_ACCOUNT = /(?:^|[\s,(])(?:[`'"]?(root|mariner_\w*)[`'"]?\s*@|(CURRENT_USER)\b)/i;
 
 /**
  * Reads a gzipped dump before it is loaded: the checksum must match the one recorded when it was taken, and
@@ -49,15 +51,14 @@ export async function inspectDump(file: string, expectedSha256: string | null): 
   });
   const created = new Set<string>();
   const problems: string[] = [];
-  // Chunks, not readline: a 50 MB dump is mostly INSERT lines; only the first characters of a line matter.
-  const statement = /^(?:\/\*M?!\d*\s*)?(USE|CREATE|DELIMITER|ALTER|DROP|RENAME|SET|GRANT|REVOKE|CHANGE|START|STOP|RESET|PURGE|SHUTDOWN|KILL|INSTALL|UNINSTALL|LOAD|INSERT|REPLACE|UPDATE|DELETE|TRUNCATE)\b(.{0,300})/gim;
+  // Only the first characters of a line matter (a 50 MB dump is mostly long INSERT lines): a sticky regex at
+  // each line start, no copy of the line.
+  const head = /(?:\/\*M?!\d*\s*)?(USE|CREATE|DELIMITER|ALTER|DROP|RENAME|SET|GRANT|REVOKE|CHANGE|START|STOP|RESET|PURGE|SHUTDOWN|KILL|INSTALL|UNINSTALL|LOAD|INSERT|REPLACE|UPDATE|DELETE|TRUNCATE|EXECUTE|PREPARE|CALL|BEGIN|HANDLER)\b([^\n]{0,300})/iy;
   let delimiter = ";";
-  let carry = "";
+  let atStatementStart = true; // inside a DELIMITER block: the next text begins a statement
   let lineNo = 0;
-  const check = (line: number, keyword: string, text: string) => {
-    const upper = keyword.toUpperCase();
-    if (upper === "DELIMITER") return void (delimiter = text.slice(keyword.length).trim().split(/\s/)[0] || ";");
-    if (delimiter !== ";") return; // inside a routine, trigger or event body
+  let carry = "";
+  const check = (line: number, text: string) => {
     const use = /^USE\s+(.+)$/i.exec(text);
     const createDb = /^CREATE\s+(?:DATABASE|SCHEMA)\s+(?:\/\*!\d+\s+IF NOT EXISTS\s*\*\/\s*|IF NOT EXISTS\s+)?(.+)$/i.exec(text);
     if (use) {
@@ -74,32 +75,70 @@ export async function inspectDump(file: string, expectedSha256: string | null): 
       problems.push(`line ${line}: writes into a system table (${text.slice(0, 60)})`);
     } else if (ACCOUNT_CHANGE.test(text)) {
       problems.push(`line ${line}: changes existing accounts (${text.slice(0, 40)})`);
-    } else if (/^(?:CREATE(?:\s+OR\s+REPLACE)?\s+USER|GRANT|REVOKE)\b/i.test(text) && PROTECTED_ACCOUNT.test(text)) {
-      problems.push(`line ${line}: touches the account ${PROTECTED_ACCOUNT.exec(text)![1]}, which the console manages`);
+    } else if (/^(?:CREATE(?:\s+OR\s+REPLACE)?\s+USER|GRANT)\b/i.test(text) && PROTECTED_ACCOUNT.test(text)) {
+      const m = PROTECTED_ACCOUNT.exec(text)!;
+      problems.push(`line ${line}: touches the account ${m[1] ?? m[2]}, which the console manages`);
     } else if (ADMIN.test(text)) {
       problems.push(`line ${line}: server administration (${text.slice(0, 40)})`);
     }
   };
+  /**
+   * Inside DELIMITER ;; … DELIMITER ; mariadb-dump writes stored programs (routines, triggers, events) whose
+   * bodies it copies verbatim, so a body could carry ";;" and a statement after it. Every statement there must
+   * be a CREATE of a stored program; the split is on every delimiter occurrence (a superset of the client's).
+   */
+  const delimited = (line: number, text: string) => {
+    const command = /^DELIMITER\s+(\S+)/i.exec(text);
+    if (command && atStatementStart) return void (delimiter = command[1]);
+    const pieces = text.split(delimiter);
+    pieces.forEach((piece, i) => {
+      if (i > 0) atStatementStart = true;
+      if (!atStatementStart || !piece.trim()) return;
+      atStatementStart = false;
+      const statement = piece.trim().replace(/^\/\*!\d+\s*/, "");
+      if (!/^CREATE\b/i.test(statement) || /^CREATE(?:\s+OR\s+REPLACE)?\s+(?:USER|ROLE|DATABASE|SCHEMA|SERVER)\b/i.test(statement)) {
+        problems.push(`line ${line}: a statement inside a stored-program section that is not a stored program (${statement.slice(0, 40)})`);
+      } else check(line, statement);
+    });
+  };
+  /** `text` is whole lines without the last newline ("" is one empty line). */
   const scan = (text: string) => {
-    let from = 0;
-    for (const m of text.matchAll(statement)) {
-      for (let i = text.indexOf("\n", from); i !== -1 && i < m.index; i = text.indexOf("\n", i + 1)) lineNo++;
-      from = m.index;
-      check(lineNo + 1, m[1], (m[1] + m[2]).split("\n")[0]);
+    for (let start = 0; ; ) {
+      const end = text.indexOf("\n", start);
+      const stop = end === -1 ? text.length : end;
+      lineNo++;
+      if (delimiter !== ";") delimited(lineNo, text.slice(start, stop));
+      else {
+        head.lastIndex = start;
+        const m = head.exec(text);
+        if (m && m.index === start) {
+          const statement = m[1] + m[2];
+          const command = /^DELIMITER\s+(\S+)/i.exec(statement);
+          if (command) {
+            delimiter = command[1];
+            atStatementStart = true;
+          } else check(lineNo, statement);
+        }
+      }
+      if (end === -1) break;
+      start = end + 1;
     }
-    for (let i = text.indexOf("\n", from); i !== -1; i = text.indexOf("\n", i + 1)) lineNo++;
   };
   const source = fs.createReadStream(file);
   const decoder = new StringDecoder("utf8"); // a character split across two chunks stays whole
   try {
     for await (const chunk of source.pipe(hashing).pipe(zlib.createGunzip())) {
       const text = carry + decoder.write(chunk as Buffer);
-      const cut = text.lastIndexOf("\n") + 1;
-      scan(text.slice(0, cut));
-      carry = text.slice(cut);
+      const cut = text.lastIndexOf("\n");
+      if (cut === -1) carry = text;
+      else {
+        scan(text.slice(0, cut));
+        carry = text.slice(cut + 1);
+      }
       if (problems.length >= 5) break;
     }
-    scan(carry + decoder.end());
+    const rest = carry + decoder.end();
+    if (rest) scan(rest);
   } catch (e) {
     throw new ServiceError(422, "corrupt_backup", `The backup file cannot be read: ${(e as Error).message}`);
   } finally {

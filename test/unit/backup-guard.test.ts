@@ -90,3 +90,25 @@ test("system-table writes, account changes, root/console accounts and server adm
   );
   assert.deepEqual((await inspectDump(ok.file, ok.sha256)).databases, ["app"]);
 });
+
+test("a stored-program body that smuggles a statement after the delimiter is refused", async () => {
+  const smuggled = dump(
+    "CREATE DATABASE app;\nUSE `app`;\nDELIMITER ;;\nCREATE DEFINER=`root`@`localhost` PROCEDURE `p`()\nBEGIN\n  SELECT 1;\nEND ;;\nUPDATE mysql.global_priv SET Priv = '{}' ;;\nDELIMITER ;\n",
+  );
+  await assert.rejects(inspectDump(smuggled.file, smuggled.sha256), (e: { code?: string; lines?: string[] }) => e.code === "unsafe_dump" && (e.lines ?? []).some((l) => /^line 8: .*not a stored program/.test(l)));
+  const sameLine = dump("CREATE DATABASE app;\nUSE app;\nDELIMITER ;;\nCREATE PROCEDURE p() SELECT 1 ;; GRANT ALL ON *.* TO x@'%' ;;\nDELIMITER ;\n");
+  await assert.rejects(inspectDump(sameLine.file, sameLine.sha256), (e: { code?: string }) => e.code === "unsafe_dump");
+  const trigger = dump(
+    "CREATE DATABASE app;\nUSE app;\nDELIMITER ;;\n/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER t_ai AFTER INSERT ON t FOR EACH ROW BEGIN\n  INSERT INTO audit VALUES (NEW.id);\nEND */;;\nDELIMITER ;\n",
+  );
+  assert.deepEqual((await inspectDump(trigger.file, trigger.sha256)).databases, ["app"]);
+});
+
+test("account names are matched from their start: approot and webroot are ordinary accounts", async () => {
+  const d = dump("CREATE DATABASE app;\nCREATE USER IF NOT EXISTS `approot`@`%` IDENTIFIED BY PASSWORD '*A';\nGRANT SELECT ON `app`.* TO 'webroot'@'%';\nGRANT SELECT ON `app`.* TO `x_mariner_y`@`%`;\n");
+  assert.deepEqual((await inspectDump(d.file, d.sha256)).databases, ["app"]);
+  for (const statement of ["GRANT ALL ON *.* TO CURRENT_USER;", "REVOKE ALL PRIVILEGES, GRANT OPTION FROM `app`@`%`;", "INSERT mysql.user VALUES ();", "UPDATE LOW_PRIORITY mysql.db SET x = 1;", "SET STATEMENT max_statement_time = 1 FOR UPDATE mysql.db SET x = 1;", "EXECUTE IMMEDIATE 'DROP USER root';"]) {
+    const bad = dump(`CREATE DATABASE app;\n${statement}\n`);
+    await assert.rejects(inspectDump(bad.file, bad.sha256), (e: { code?: string }) => e.code === "unsafe_dump", statement);
+  }
+});
