@@ -15,6 +15,7 @@ import { ServiceError, notFound } from "@/lib/errors";
 import { accountStatements, dumpArgs, type DumpSource } from "@/lib/mariadb/dump";
 import { allSlaveStatus, changeMaster, slaveStatus } from "@/lib/mariadb/replication";
 import { killClientSessions } from "@/lib/mariadb/sessions";
+import { withLock } from "@/lib/locks";
 import { environmentName } from "@/lib/names";
 import { beginOperation, runOperation } from "@/lib/operations";
 import { dataDir } from "@/lib/paths";
@@ -25,6 +26,11 @@ import { parseCron } from "./cron";
 import { inspectDump, missingDatabases } from "./guard";
 
 export const backupsDir = () => path.join(dataDir(), "backups");
+
+/** Environments a restore is being loaded into (no other backup of them now) and backups retention must keep. */
+const g = globalThis as unknown as { marinerRestoring?: Set<string>; marinerBackupsInUse?: Set<string> };
+const restoring = (g.marinerRestoring ??= new Set());
+const backupsInUse = (g.marinerBackupsInUse ??= new Set());
 
 function login(env: EnvironmentWithNodes): DumpSource {
   const ref = nodeRefOf(primaryNode(env));
@@ -77,6 +83,7 @@ async function dumpToGzip(source: DumpSource, position: "none" | "comment", file
 export async function beginBackup(actor: Actor, name: string, opts: { scheduled?: boolean; safetyBeforeRestore?: boolean } = {}) {
   const env = await getEnvironment(actor, name);
   if (env.status !== "running") throw new ServiceError(409, "not_running", `${env.name} is ${env.status}`);
+  if (restoring.has(env.id) && !opts.safetyBeforeRestore) throw new ServiceError(409, "busy", `A restore over ${env.name} is running: a backup now would hold a half-loaded copy`);
   return beginOperation({ userId: actor.id, action: opts.scheduled ? "backup.scheduled" : "backup.take", environmentId: env.id, target: env.name }, async (step) => {
     const topology = await discoverTopology(actor);
     // A safety backup is taken from the (frozen) environment itself: a slave may be behind it.
@@ -220,7 +227,7 @@ export async function applyRetention(environmentId: string) {
   if (!policy || (!policy.keepLast && !policy.keepDays)) return [];
   const backups = await db().backup.findMany({ where: { environmentId, status: "succeeded" }, orderBy: { startedAt: "desc" } });
   const cutoff = policy.keepDays ? Date.now() - policy.keepDays * 86_400_000 : -Infinity;
-  const doomed = backups.filter((b, i) => (policy.keepLast !== null && i >= policy.keepLast) || b.startedAt.getTime() < cutoff);
+  const doomed = backups.filter((b, i) => !backupsInUse.has(b.id) && ((policy.keepLast !== null && i >= policy.keepLast) || b.startedAt.getTime() < cutoff));
   for (const b of doomed) {
     fs.rmSync(b.file, { force: true });
     await db().backup.delete({ where: { id: b.id } });
@@ -241,9 +248,10 @@ export async function runDueBackups(now = new Date(), actorFor: (ownerId: string
     const actor = env && (await actorFor(env.ownerId));
     if (!env || !actor || env.status !== "running") continue;
     await db().backupPolicy.update({ where: { environmentId: p.environmentId }, data: { lastRunAt: now } });
-    const { done } = await beginBackup(actor, env.name, { scheduled: true });
+    const began = await beginBackup(actor, env.name, { scheduled: true }).catch((e: Error) => (console.error(`Mariner: scheduled backup of ${env.name}: ${e.message}`), null));
+    if (!began) continue;
     started.push(env.name);
-    done.catch(() => undefined); // recorded as a failed backup and operation
+    began.done.catch(() => undefined); // recorded as a failed backup and operation
   }
   return started;
 }
@@ -302,9 +310,18 @@ async function loadGzip(target: DumpSource, file: string, { binlog }: { binlog: 
   const source = fs.createReadStream(file);
   const gunzip = zlib.createGunzip();
   // A read or gunzip error must not look like the end of the dump (the client would exit 0 on a half load):
-  // kill the client first (these listeners run before pipeline's own), then report both.
+  // kill the client first (these listeners run before pipeline's own), then report both. When the client
+  // itself stops (a SQL error), its stdin fails first and that is not a read error.
+  let clientGone = false;
+  child.stdin.once("error", () => (clientGone = true));
   let readError: Error | null = null;
-  for (const stream of [source, gunzip]) stream.once("error", (e: Error) => ((readError ??= e), child.kill("SIGKILL")));
+  for (const stream of [source, gunzip]) {
+    stream.once("error", (e: Error) => {
+      if (clientGone) return;
+      readError ??= e;
+      child.kill("SIGKILL");
+    });
+  }
   await pipeline(source, gunzip, child.stdin).catch(() => undefined); // the exit code and readError say why
   const code = await exited;
   const lines = stderr.split("\n").filter(Boolean).slice(-10);
@@ -378,36 +395,65 @@ type BackupRow = Awaited<ReturnType<typeof getBackup>>;
 function beginRestoreOver(actor: Actor, backup: BackupRow, target: EnvironmentWithNodes) {
   return beginOperation(
     { userId: actor.id, action: "backup.restore-over", environmentId: target.id, target: target.name, params: { backup: backup.id, from: backup.environmentName } },
-    async (step) => {
-      // Frozen from the safety backup to the end: no application write can fall between the two or mix with the load.
-      await step(`freezing ${target.name} (read-only, client sessions closed)`);
-      const wasReadOnly = await asRoot(target, async (c) => {
-        const [[r]] = (await c.query("SELECT @@read_only AS ro")) as unknown as [{ ro: number }[]];
-        await c.query("SET GLOBAL read_only = 1");
-        await killClientSessions(c);
-        return Number(r.ro) === 1;
-      });
-      try {
-        await step(`safety backup of ${target.name}`);
-        const taken = await (await beginBackup(actor, target.name, { safetyBeforeRestore: true })).done;
-        const safety = await db().backup.findUniqueOrThrow({ where: { id: taken.id } });
-        await inspectDump(backup.file, backup.sha256); // still there and unchanged, right before anything is dropped
-        try {
-          await step(`replacing ${target.name}'s databases with the backup of ${backup.environmentName} (${(backup.sizeBytes! / 1048576).toFixed(1)} MB gzip)`);
-          await dropUserDatabases(target);
-          await loadGzip(login(target), backup.file, { binlog: true });
-        } catch (e) {
-          await step(`loading failed: putting back the safety backup ${safety.id}`);
-          await dropUserDatabases(target);
-          await loadGzip(login(target), safety.file, { binlog: true });
-          throw e;
-        }
-        await step("ready");
-        return { name: target.name, safetyBackup: safety.id };
-      } finally {
-        if (!wasReadOnly) await asRoot(target, (c) => c.query("SET GLOBAL read_only = 0"));
-      }
-    },
+    (step) =>
+      // Nothing else touches the environment meanwhile: no switchover/failover of its topology, no config
+      // change or restart, no scheduled backup of a half-loaded copy, no retention of the backups in play.
+      withLock(`topology:${target.ownerId}`, () =>
+        withLock(target.id, async () => {
+          restoring.add(target.id);
+          backupsInUse.add(backup.id);
+          let wasReadOnly = true;
+          let unfreeze = true;
+          let safety: BackupRow | null = null;
+          try {
+            // Frozen from the safety backup to the end. (Accounts with SUPER bypass read_only: their sessions
+            // are closed here and again right before the drop.)
+            await step(`freezing ${target.name} (read-only, client sessions closed)`);
+            wasReadOnly = await asRoot(target, async (c) => {
+              const [[r]] = (await c.query("SELECT @@read_only AS ro")) as unknown as [{ ro: number }[]];
+              return Number(r.ro) === 1;
+            });
+            await asRoot(target, async (c) => {
+              await c.query("SET GLOBAL read_only = 1");
+              await killClientSessions(c);
+            });
+            await step(`safety backup of ${target.name}`);
+            const taken = await (await beginBackup(actor, target.name, { safetyBeforeRestore: true })).done;
+            safety = await db().backup.findUniqueOrThrow({ where: { id: taken.id } });
+            backupsInUse.add(safety.id);
+            await inspectDump(backup.file, backup.sha256); // still there and unchanged, right before anything is dropped
+            try {
+              await step(`replacing ${target.name}'s databases with the backup of ${backup.environmentName} (${(backup.sizeBytes! / 1048576).toFixed(1)} MB gzip)`);
+              await asRoot(target, killClientSessions);
+              await dropUserDatabases(target);
+              await loadGzip(login(target), backup.file, { binlog: true });
+            } catch (e) {
+              await step(`loading failed: putting back the safety backup ${safety.id}`);
+              try {
+                await dropUserDatabases(target);
+                await loadGzip(login(target), safety.file, { binlog: true });
+              } catch (again) {
+                // Half-loaded: it stays read-only rather than take writes on top of it.
+                unfreeze = false;
+                const detail = `Restore failed and putting back the safety backup ${safety.id} failed too: read-only until it is restored`;
+                await db().environment.update({ where: { id: target.id }, data: { statusDetail: detail } });
+                throw new ServiceError(500, "restore_failed", `${detail}. Load: ${(e as Error).message}. Put-back: ${(again as Error).message}`, [
+                  ...((e as ServiceError).lines ?? []),
+                  ...((again as ServiceError).lines ?? []),
+                ]);
+              }
+              throw e;
+            }
+            await step("ready");
+            return { name: target.name, safetyBackup: safety.id };
+          } finally {
+            if (unfreeze && !wasReadOnly) await asRoot(target, (c) => c.query("SET GLOBAL read_only = 0"));
+            restoring.delete(target.id);
+            backupsInUse.delete(backup.id);
+            if (safety) backupsInUse.delete(safety.id);
+          }
+        }),
+      ),
   );
 }
 

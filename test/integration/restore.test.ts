@@ -108,7 +108,19 @@ test("restore over an existing environment: typed name required, safety backup f
   assert.deepEqual(await databases("prod"), ["other_db"], "a refused confirmation changed nothing");
 
   const before = await db().backup.count({ where: { environmentName: "prod" } });
-  const result = (await (await backups.beginRestore(actor, taken.id, { name: "prod", overwrite: true, confirm: "prod" })).done) as unknown as { safetyBackup: string };
+  // An application session open on prod, and a backup asked for while the restore runs.
+  await sql("prod", "CREATE USER app@'%' IDENTIFIED BY 'app-pass-9'");
+  await sql("prod", "GRANT ALL ON other_db.* TO app@'%'");
+  const prodLogin = await svc.connectionDetails(actor, "prod");
+  const mysql = (await import("mysql2/promise")).default;
+  const app = await mysql.createConnection({ host: prodLogin.host, port: prodLogin.port, user: "app", password: "app-pass-9" });
+  const restoring = await backups.beginRestore(actor, taken.id, { name: "prod", overwrite: true, confirm: "prod" });
+  const { getOperation } = await import("../../lib/operations");
+  while (!(await getOperation(restoring.operationId))?.steps.some((s) => /^safety backup/.test(s.name))) await new Promise((r) => setTimeout(r, 5));
+  await assert.rejects(backups.beginBackup(actor, "prod"), (e: unknown) => e instanceof ServiceError && e.code === "busy", "no backup of a half-loaded copy");
+  const result = (await restoring.done) as unknown as { safetyBackup: string };
+  await assert.rejects(app.query("INSERT INTO other_db.precious VALUES (43)"), "the application's session was closed by the freeze");
+  app.destroy();
   assert.equal(await db().backup.count({ where: { environmentName: "prod" } }), before + 1);
   const safety = await db().backup.findUniqueOrThrow({ where: { id: result.safetyBackup } });
   assert.equal(safety.status, "succeeded");
