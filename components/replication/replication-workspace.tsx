@@ -475,7 +475,10 @@ function ConfigureMasterDialog({
         {multiSource && (
           <label className="flex items-start gap-2 text-sm">
             <input type="checkbox" name="ownGtidDomain" defaultChecked className="mt-1" />
-            <span>Give the master its own GTID domain if another source already writes the same one (sets gtid-domain-id on it, no restart)</span>
+            <span>
+              Give the master its own GTID domain if another source already writes the same one (gtid-domain-id, no restart; a master without slaves and
+              databases also gets a fresh binary log)
+            </span>
           </label>
         )}
         <DialogActions error={error} pending={pending} onCancel={onClose} submitLabel="Save" />

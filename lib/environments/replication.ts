@@ -4,7 +4,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { ServiceError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
 import { explainSlave } from "@/lib/mariadb/health";
-import { lastingClientSessions } from "@/lib/mariadb/sessions";
+import { clientSessions } from "@/lib/mariadb/sessions";
 import * as repl from "@/lib/mariadb/replication";
 import { listDatabases } from "@/lib/mariadb/sql";
 import { setServerOptions } from "@/lib/mycnf/parse";
@@ -95,7 +95,11 @@ export async function configureMaster(actor: Actor, name: string, raw: unknown) 
   const others = (await asRoot(env, repl.allSlaveStatus)).filter((c) => c.name !== input.connection);
   const sameMaster = others.find((c) => c.status.Master_Host === host && Number(c.status.Master_Port) === port);
   if (sameMaster) throw new ServiceError(409, "duplicate_source", `${connectionLabel(sameMaster.name)} already replicates from ${host}:${port}`);
-  const domainChange = input.mode === "gtid" && masterEnv && others.length ? await gtidDomainClash(actor, masterEnv, others, input.ownGtidDomain) : null;
+  // Every applied event moves the slave's GTID position for its domain, whatever the connection's mode: a clash
+  // matters as soon as any connection (this one or another) reconnects by GTID.
+  const anyGtid = input.mode === "gtid" || others.some((o) => o.status.Using_Gtid !== "No");
+  const domainChange = anyGtid && masterEnv && others.length ? await gtidDomainClash(actor, masterEnv, others, input.ownGtidDomain) : null;
+  if (domainChange?.freshBinlog && input.mode === "binlog") throw new ServiceError(400, "invalid_request", `${masterEnv!.name}'s binary log starts afresh with its new domain: use GTID for this source`);
   const start = await runOperation(
     {
       userId: actor.id,
@@ -105,19 +109,10 @@ export async function configureMaster(actor: Actor, name: string, raw: unknown) 
       params: { connection: input.connection, masterEnvironment: input.masterEnvironment, host, port, user: input.user, mode: input.mode, logFile: input.logFile, logPos: input.logPos, gtidDomain: domainChange?.domainId },
     },
     async () => {
-      let start: Pick<repl.MasterSettings, "mode" | "logFile" | "logPos"> = { mode: input.mode, logFile: input.logFile, logPos: input.logPos };
-      if (masterEnv && domainChange) {
-        await giveGtidDomain(actor, masterEnv, domainChange.domainId);
-        // The master's earlier events still carry the shared domain, and a GTID request would be checked
-        // against them (1236): this source starts at its current binlog position, from where it writes only
-        // its own domain. (Copy its existing databases first if the slave needs them.)
-        if (domainChange.history) {
-          const now = await asRoot(masterEnv, repl.masterStatus);
-          start = { mode: "binlog", logFile: now.file!, logPos: now.position! };
-        }
-      }
+      const start: Pick<repl.MasterSettings, "mode" | "logFile" | "logPos"> = { mode: input.mode, logFile: input.logFile, logPos: input.logPos };
+      if (masterEnv && domainChange) await giveGtidDomain(actor, masterEnv, domainChange.domainId, domainChange.freshBinlog);
       await asRoot(env, (c) => repl.changeMaster(c, { host, port, user: input.user, password: input.password, ...start }, input.connection));
-      return start;
+      return { ...start, freshBinlog: domainChange?.freshBinlog ?? false };
     },
   );
   return { host, port, connection: input.connection, gtidDomain: domainChange?.domainId ?? null, ...start };
@@ -127,46 +122,77 @@ const connectionLabel = (connection: string) => (connection ? `Connection '${con
 
 /**
  * A multi-source slave keeps one GTID position per domain: two masters writing the same domain would overwrite
- * each other's position and break on the next reconnect. Returns the domain to give the new master, refuses
- * with the reason when the user did not ask for that, or null when there is no clash.
+ * each other's position and break on the next reconnect. Returns the domain to give the new master (and whether
+ * its binary log must start afresh), refuses with the reason, or null when there is nothing to fear.
+ *
+ * Measured on 10.11: a master whose binary log already holds events of a domain another source owns cannot be
+ * added at all — by GTID it refuses the connection (MariaDB checks every domain of the slave's position, even
+ * with IGNORE_DOMAIN_IDS: 1236 "GTID 0-1-4 not in the master's binlog"), by file/position its Gtid_list moves the
+ * slave's position for that domain. So such history must go: a master without slaves and without databases
+ * (a fresh one: its history is its replication user) gets a fresh binary log with its new domain.
  */
-async function gtidDomainClash(actor: Actor, master: EnvironmentWithNodes, others: repl.SlaveConnection[], fix: boolean): Promise<{ domainId: number; history: boolean } | null> {
+async function gtidDomainClash(actor: Actor, master: EnvironmentWithNodes, others: repl.SlaveConnection[], fix: boolean): Promise<{ domainId: number; freshBinlog: boolean } | null> {
   const mine = await asRoot(master, repl.gtidDomains);
   const envs = await listEnvironments(actor);
   const taken = new Set<number>();
+  // The other sources' own domains, asked from them (a connection's Gtid_IO_Pos starts as the slave's whole
+  // position, every domain included, so it cannot tell whose a domain is). Outside hosts cannot be asked.
   for (const o of others) {
-    for (const g of String(o.status.Gtid_IO_Pos ?? "").split(",").filter(Boolean)) taken.add(Number(g.split("-")[0]));
     const source = envs.find((e) => e.nodes[0] && e.nodes[0].host === o.status.Master_Host && e.nodes[0].port === Number(o.status.Master_Port));
     if (source && source.status === "running") for (const d of (await asRoot(source, repl.gtidDomains).catch(() => ({ domains: [] as number[] }))).domains) taken.add(d);
   }
-  const clash = mine.domains.filter((d) => taken.has(d));
-  if (!clash.length) return null;
-  const problem = `${master.name} writes GTID domain ${clash.join(", ")}, which another source of this slave already uses: the slave would mix up their positions.`;
+  const history = mine.written.filter((d) => taken.has(d));
+  if (!taken.has(mine.domainId) && !history.length) return null;
+  const clash = [...new Set([...(taken.has(mine.domainId) ? [mine.domainId] : []), ...history])];
+  const problem = `${master.name} writes (or has written) GTID domain ${clash.join(", ")}, which another source of this slave already uses: the slave would mix up their positions.`;
   if (!fix) {
-    throw new ServiceError(409, "gtid_domain_clash", problem, [
-      `Tick "Give ${master.name} its own GTID domain" (API: ownGtidDomain: true; sets gtid-domain-id on it, no restart), or use binary log file and position.`,
-    ]);
+    throw new ServiceError(409, "gtid_domain_clash", problem, [`Tick "Give ${master.name} its own GTID domain" (API: ownGtidDomain: true).`]);
   }
-  if (mine.domains.length > 1) throw new ServiceError(409, "gtid_domain_clash", `${problem} It already writes several domains (${mine.domains.join(", ")}): use binary log file and position.`);
+  if (history.length) {
+    const [slaves, databases] = await asRoot(master, async (c) => {
+      const [dumps] = await c.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'");
+      const [dbs] = await c.query("SELECT schema_name AS s FROM information_schema.SCHEMATA WHERE schema_name NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys', 'mariner_canary')");
+      return [Number((dumps as { n: number }[])[0].n), (dbs as { s: string }[]).map((r) => r.s)] as const;
+    });
+    if (slaves || databases.length) {
+      throw new ServiceError(
+        409,
+        "gtid_domain_clash",
+        `${problem} Its binary log already holds those events${slaves ? `, ${slaves} slave(s) read it` : ""}${databases.length ? `, and it holds databases (${databases.join(", ")})` : ""}: MariaDB cannot take it as a second source (by GTID it refuses the connection, by file/position it moves the other source's position).`,
+        [`Make a fresh master the source (its first events then carry its own domain), or copy its databases to this slave and replicate them another way.`],
+      );
+    }
+  }
   let domainId = primaryNode(master).serverId;
   while (taken.has(domainId)) domainId++;
-  return { domainId, history: mine.written.some((d) => taken.has(d)) };
+  return { domainId, freshBinlog: history.length > 0 };
 }
 
 /**
  * gtid-domain-id set live and persisted in my.cnf (no restart: the variable is dynamic). Sessions opened before
- * keep their old domain until they reconnect, and their writes would still clash: refused while any lasts
- * (whatever the account — applications may well log in as root).
+ * keep their old domain until they reconnect, and their writes would still clash: after the change, any client
+ * session older than a marker connection opened right after it (whatever the account — applications may log
+ * in as root) that is still there a moment later puts the old domain back and refuses.
  */
-async function giveGtidDomain(actor: Actor, master: EnvironmentWithNodes, domainId: number) {
-  await asRoot(master, async (c) => {
-    const lasting = await lastingClientSessions(c);
-    if (lasting.length) {
-      const users = [...new Set(lasting.map((s) => s.user))].join(", ");
-      throw new ServiceError(409, "sessions_open", `${lasting.length} client session(s) are open on ${master.name} (users: ${users}): they would keep writing the shared GTID domain after the change. Close them (or restart ${master.name}), then add the source again.`);
-    }
+async function giveGtidDomain(actor: Actor, master: EnvironmentWithNodes, domainId: number, freshBinlog: boolean) {
+  const previous = await asRoot(master, async (c) => {
+    const [[r]] = (await c.query("SELECT @@GLOBAL.gtid_domain_id AS d")) as unknown as [{ d: number }[]];
     await c.query("SET GLOBAL gtid_domain_id = ?", [domainId]);
+    return Number(r.d);
   });
+  const marker = await asRoot(master, async (c) => {
+    const [[r]] = (await c.query("SELECT CONNECTION_ID() AS id")) as unknown as [{ id: number }[]];
+    return Number(r.id);
+  });
+  await new Promise((r) => setTimeout(r, 300)); // the console's own short checks end within this
+  const older = await asRoot(master, async (c) => (await clientSessions(c)).filter((s) => s.id < marker));
+  if (older.length) {
+    await asRoot(master, (c) => c.query("SET GLOBAL gtid_domain_id = ?", [previous]));
+    const users = [...new Set(older.map((s) => s.user))].join(", ");
+    throw new ServiceError(409, "sessions_open", `${older.length} client session(s) opened before the change are still open on ${master.name} (users: ${users}): they would keep writing the shared GTID domain. Close them (or restart ${master.name}), then add the source again.`);
+  }
+  // No slaves, no databases (checked): its binary log only held its replication user, in the shared domain.
+  if (freshBinlog) await asRoot(master, (c) => c.query("RESET MASTER"));
   const { content } = await getConfig(actor, master.name);
   await saveConfig(actor, master.name, { content: setServerOptions(content, { "gtid-domain-id": String(domainId) }) }, { message: `gtid-domain-id = ${domainId} (multi-source)`, restart: false });
 }

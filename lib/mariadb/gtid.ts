@@ -60,3 +60,35 @@ export function errantGtids(serverId: number, binlogState: string, elsewhere: Gt
     .filter(([key, seq]) => Number(key.split("-")[1]) === serverId && (elsewhere.get(key) ?? 0) < seq)
     .map(([key, seq]) => `${key}-${seq}`);
 }
+
+/**
+ * Reads `mariadb-binlog` output line by line: the "Gtid list [..]" header of each file (what came before it,
+ * older files may be purged) and every GTID event header. Only comment lines (#…) are looked at, never SQL.
+ */
+export function binlogGtidReader() {
+  const position: GtidPosition = new Map();
+  const state: GtidState = new Map();
+  let list: string | null = null;
+  const add = (domain: number, server: number, seq: number, fromList: boolean) => {
+    const key = `${domain}-${server}`;
+    state.set(key, Math.max(state.get(key) ?? 0, seq));
+    if (!fromList || (position.get(domain)?.seq ?? -1) < seq) position.set(domain, { server, seq });
+  };
+  return {
+    line(text: string) {
+      if (!text.startsWith("#")) return;
+      const at = text.indexOf("Gtid list [");
+      if (list !== null || at !== -1) {
+        list = (list ?? "") + (list === null ? text.slice(at + "Gtid list [".length) : text);
+        const close = list.indexOf("]");
+        if (close === -1) return;
+        for (const g of list.slice(0, close).matchAll(/(\d+)-(\d+)-(\d+)/g)) add(Number(g[1]), Number(g[2]), Number(g[3]), true);
+        list = null;
+        return;
+      }
+      const m = /\bGTID (\d+)-(\d+)-(\d+)/.exec(text);
+      if (m) add(Number(m[1]), Number(m[2]), Number(m[3]), false);
+    },
+    result: () => ({ position, gtids: [...state].map(([key, seq]) => `${key}-${seq}`).join(",") }),
+  };
+}

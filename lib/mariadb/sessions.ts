@@ -10,17 +10,6 @@ export async function clientSessions(conn: Connection): Promise<{ id: number; us
 }
 
 /**
- * Sessions still open after `gapMs`: an application's pooled connections, not the console's own short checks
- * (each opens, asks and closes within milliseconds).
- */
-export async function lastingClientSessions(conn: Connection, gapMs = 300): Promise<{ id: number; user: string }[]> {
-  const first = new Set((await clientSessions(conn)).map((s) => s.id));
-  if (!first.size) return [];
-  await new Promise((r) => setTimeout(r, gapMs));
-  return (await clientSessions(conn)).filter((s) => first.has(s.id));
-}
-
-/**
  * Fencing: closes every client session, so a statement queued behind a read lock (from an account that
  * bypasses read_only) is killed instead of landing on a server that must not take writes. Clients reconnect —
  * through the writer endpoint, to the current master.

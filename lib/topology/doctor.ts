@@ -72,7 +72,7 @@ export async function diagnose(actor: Actor): Promise<Finding[]> {
             title: `The master no longer has the binary logs this slave needs${on}`,
             explanation: `${health.message} Replication cannot resume from where it stopped.${f.connections.length > 1 ? " A re-seed would replace the data of every source of this slave: copy that master's databases by hand, then configure the connection again." : ""}`,
             // Re-seeding rebuilds the whole slave from one master: only safe when that master is its only source.
-            fix: known && f.connections.length === 1 ? "Re-seed from a consistent snapshot" : null,
+            fix: known && f.connections.length === 1 && !connection ? "Re-seed from a consistent snapshot" : null,
           });
         }
         if (status.Slave_IO_Running === "Yes" && status.Slave_SQL_Running !== "Yes" && !Number(status.Last_SQL_Errno)) {

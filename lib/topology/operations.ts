@@ -1,7 +1,7 @@
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
+import readline from "node:readline";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
@@ -12,7 +12,7 @@ import { nodeRefOf } from "@/lib/environments/spec";
 import { ServiceError } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
 import { dumpAll, loadDump } from "@/lib/mariadb/dump";
-import { compareProgress, errantGtids, formatGtid, gtidState, parseGtid, transactionsMissing, type GtidPosition } from "@/lib/mariadb/gtid";
+import { binlogGtidReader, compareProgress, errantGtids, formatGtid, gtidState, parseGtid, transactionsMissing, type GtidPosition } from "@/lib/mariadb/gtid";
 import { explainSlave } from "@/lib/mariadb/health";
 import { changeMaster, slaveStatus } from "@/lib/mariadb/replication";
 import { killClientSessions } from "@/lib/mariadb/sessions";
@@ -26,7 +26,6 @@ import { followNewMaster } from "@/lib/proxy/endpoints";
 import { ensureReplicationAccount, type ReplicationLogin } from "./account";
 import { descendants, discoverTopology, serverFacts, type ServerFacts, type Topology } from "./discover";
 
-const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What every console-made slave runs with: read-only, and promotable (its own binlog with replicated events). */
@@ -353,34 +352,25 @@ export interface Preflight {
   expectedReadOnlyMs: number | null;
 }
 
-/** The dead master's last GTID per domain and every GTID it logged, read from its binary log on disk. */
+/**
+ * The dead master's last GTID per domain and the last per domain and server it logged, read from its binary
+ * logs on disk (streamed). null when they cannot be read: unknown, not empty.
+ */
 async function gtidsOnDisk(env: EnvironmentWithNodes): Promise<{ position: GtidPosition; gtids: string } | null> {
   const node = primaryNode(env);
   if (!node.baseDir) return null;
   const datadir = path.join(node.baseDir, "data");
   const index = path.join(datadir, "mysql-bin.index");
   if (!fs.existsSync(index)) return null;
-  const files = fs.readFileSync(index, "utf8").split("\n").filter(Boolean);
-  const position: GtidPosition = new Map();
-  const seen: string[] = [];
-  for (const f of files) {
-    const file = path.resolve(datadir, f);
-    const { stdout } = await run("mariadb-binlog", ["--base64-output=never", file], { maxBuffer: 256 * 1024 * 1024 }).catch(() => ({ stdout: "" }));
-    // Each file starts with a "Gtid list [..]" of what came before (older files may be purged), then its events.
-    for (const m of stdout.matchAll(/Gtid list \[([^\]]*)\]|GTID (\d+)-(\d+)-(\d+)/g)) {
-      if (m[1] !== undefined) {
-        for (const g of m[1].matchAll(/(\d+)-(\d+)-(\d+)/g)) {
-          const [d, server, seq] = [Number(g[1]), Number(g[2]), Number(g[3])];
-          if ((position.get(d)?.seq ?? -1) < seq) position.set(d, { server, seq });
-          seen.push(g[0]);
-        }
-      } else {
-        position.set(Number(m[2]), { server: Number(m[3]), seq: Number(m[4]) });
-        seen.push(`${m[2]}-${m[3]}-${m[4]}`);
-      }
-    }
+  const reader = binlogGtidReader();
+  for (const f of fs.readFileSync(index, "utf8").split("\n").filter(Boolean)) {
+    const child = spawn("mariadb-binlog", ["--base64-output=never", path.resolve(datadir, f)], { stdio: ["ignore", "pipe", "ignore"] });
+    const exited = new Promise<number>((resolve) => child.once("close", (code) => resolve(code ?? 1)));
+    child.once("error", () => undefined); // no binary: the exit code says so
+    for await (const line of readline.createInterface({ input: child.stdout, crlfDelay: Infinity })) reader.line(line);
+    if ((await exited) !== 0) return null;
   }
-  return { position, gtids: seen.join(",") };
+  return reader.result();
 }
 
 async function masterAlive(env: EnvironmentWithNodes): Promise<boolean> {
@@ -418,7 +408,7 @@ export async function preflight(actor: Actor, masterName: string, wanted?: strin
     }
     const gtid = f?.gtidSlavePos ?? "";
     // Without the master's history (dead, binlog not on this disk) and no other slave, nothing can be judged errant.
-    const judged = (alive && masterFacts) || onDisk !== null || slaves.length > 1;
+    const judged = (alive && masterFacts) || onDisk !== null || slaves.filter((o) => o !== s && o.facts).length > 0;
     const elsewhere = gtidState(...knownBy(masterFacts), onDisk?.gtids, ...slaves.filter((o) => o !== s).flatMap((o) => knownBy(o.facts)));
     const own = f && judged ? errantGtids(f.serverId, f.gtidBinlogState, elsewhere) : [];
     const errant = own.length ? own.join(",") : null;
@@ -510,13 +500,14 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
         await step("moving the writer endpoint to the new master");
         await followNewMaster(actor, master.name, candidate.name);
         const readOnlyMs = Math.round(performance.now() - t0);
-        const login = await ensureReplicationAccount(candidate);
-        await step(`repointing ${others.length ? others.join(", ") : "no other slaves"}`);
-        await Promise.all(others.map(async (n) => pointAt(await getEnvironment(actor, n), login)));
-        await repointNamedConnections(actor, master.name, candidate.name, login, step);
+        // Fenced before anything that can fail: no queued write survives the unlock.
         await step(`fencing ${master.name}: closing its client sessions`);
         await killClientSessions(hold);
         await hold.query("UNLOCK TABLES"); // read_only stays on: the old master is fenced
+        const login = await ensureReplicationAccount(candidate);
+        await step(`repointing ${others.length ? others.join(", ") : "no other slaves"}`);
+        const repointed = await repointAll(actor, others, login, step);
+        await repointNamedConnections(actor, master.name, candidate.name, login, step);
         if (input.demoteOldMaster) {
           await step(`putting ${master.name} under ${candidate.name}`);
           await asRoot(master, async (c) => {
@@ -527,9 +518,9 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
         }
         await persistRole(actor, candidate.name, "master");
         if (input.demoteOldMaster) await persistRole(actor, master.name, "slave");
-        await Promise.all([...others, ...(input.demoteOldMaster ? [master.name] : [])].map(async (n) => waitReplicating(await getEnvironment(actor, n))));
+        await Promise.all([...repointed, ...(input.demoteOldMaster ? [master.name] : [])].map(async (n) => waitReplicating(await getEnvironment(actor, n))));
         await step("done");
-        return { newMaster: candidate.name, readOnlyMs, repointed: others, oldMaster: input.demoteOldMaster ? "slave" : "read-only" };
+        return { newMaster: candidate.name, readOnlyMs, repointed, notRepointed: others.filter((n) => !repointed.includes(n)), oldMaster: input.demoteOldMaster ? "slave" : "read-only" };
       } catch (e) {
         if (!promoted) await hold.query("SET GLOBAL read_only = 0").catch(() => undefined); // abort: the old master takes writes again
         throw e;
@@ -541,23 +532,46 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
 }
 
 /**
+ * The other slaves follow the new master. Best effort: the new master is already serving, so one slave that
+ * cannot be repointed is reported in the steps (and the result), not a reason to abort half-way.
+ */
+async function repointAll(actor: Actor, names: string[], login: ReplicationLogin, step: (s: string) => Promise<void>): Promise<string[]> {
+  const results = await Promise.all(
+    names.map(async (n) => {
+      try {
+        await pointAt(await getEnvironment(actor, n), login);
+        return n;
+      } catch (e) {
+        await step(`could not repoint ${n}: ${(e as Error).message} (point it at the new master from its Topology tab)`);
+        return null;
+      }
+    }),
+  );
+  return results.filter((n): n is string => n !== null);
+}
+
+/**
  * Named (multi-source) connections that read from the old master follow the new one too: by GTID, which the
  * new master shares with the old. A connection on file/position cannot be carried over: the step says so.
  */
 async function repointNamedConnections(actor: Actor, oldMaster: string, newMaster: string, login: ReplicationLogin, step: (s: string) => Promise<void>) {
   const named = (await discoverTopology(actor)).edges.filter((e) => e.from === oldMaster && e.connection !== "");
   for (const e of named) {
-    const env = await getEnvironment(actor, e.to);
-    const usesGtid = (await asRoot(env, (c) => slaveStatus(c, e.connection)))?.Using_Gtid !== "No";
-    if (!usesGtid) {
-      await step(`${e.to}'s connection '${e.connection}' uses file/position: point it at ${newMaster} by hand (Replication → Add source)`);
-      continue;
+    try {
+      const env = await getEnvironment(actor, e.to);
+      const usesGtid = (await asRoot(env, (c) => slaveStatus(c, e.connection)))?.Using_Gtid !== "No";
+      if (!usesGtid) {
+        await step(`${e.to}'s connection '${e.connection}' uses file/position: point it at ${newMaster} by hand (Replication → Add source)`);
+        continue;
+      }
+      await step(`repointing ${e.to}'s connection '${e.connection}' to ${newMaster}`);
+      await asRoot(env, async (c) => {
+        await changeMaster(c, { ...login, mode: "gtid" }, e.connection);
+        await c.query("START SLAVE ?", [e.connection]);
+      });
+    } catch (err) {
+      await step(`could not repoint ${e.to}'s connection '${e.connection}': ${(err as Error).message}`);
     }
-    await step(`repointing ${e.to}'s connection '${e.connection}' to ${newMaster}`);
-    await asRoot(env, async (c) => {
-      await changeMaster(c, { ...login, mode: "gtid" }, e.connection);
-      await c.query("START SLAVE ?", [e.connection]);
-    });
   }
 }
 
@@ -607,16 +621,16 @@ export async function beginFailover(actor: Actor, masterName: string, raw: unkno
       });
       const login = await ensureReplicationAccount(chosen);
       const others = report.candidates.map((c) => c.name).filter((n) => n !== chosen.name && slaves.some((s) => s.name === n));
-      await step(`repointing ${others.length ? others.join(", ") : "no other slaves"}`);
-      await Promise.all(others.map(async (n) => pointAt(await getEnvironment(actor, n), login)));
-      await repointNamedConnections(actor, master.name, chosen.name, login, step);
-      await persistRole(actor, chosen.name, "master");
-      // Fencing the unreachable old master: if anybody starts it again, it comes up read-only, not as a second writer.
+      // Fencing the unreachable old master first: if anybody starts it again, it comes up read-only.
       await step(`fencing ${master.name}: read-only when it starts again`);
       await persistRole(actor, master.name, "slave").catch((e) => step(`could not write read-only into ${master.name}'s my.cnf: ${(e as Error).message}`));
-      await Promise.all(others.map(async (n) => waitReplicating(await getEnvironment(actor, n))));
+      await persistRole(actor, chosen.name, "master");
+      await step(`repointing ${others.length ? others.join(", ") : "no other slaves"}`);
+      const repointed = await repointAll(actor, others, login, step);
+      await repointNamedConnections(actor, master.name, chosen.name, login, step);
+      await Promise.all(repointed.map(async (n) => waitReplicating(await getEnvironment(actor, n))));
       await step("done");
-      return { newMaster: chosen.name, lostTransactions: report.lost, promotionMs, endpointMs, repointed: others };
+      return { newMaster: chosen.name, lostTransactions: report.lost, promotionMs, endpointMs, repointed, notRepointed: others.filter((n) => !repointed.includes(n)) };
     }),
   );
 }

@@ -59,6 +59,8 @@ test("two masters → one slave through named connections: writes from both arri
   await rep.configureMaster(actor, "hub", { connection: "east", masterEnvironment: "east", user: "repl", password: "repl-pass" });
   await rep.controlSlave(actor, "hub", { connection: "east", action: "full-start" });
   await until(threads, (t) => t.east === "Yes/Yes");
+  await exec("east", "CREATE DATABASE sales");
+  await exec("east", "CREATE TABLE sales.orders (id INT PRIMARY KEY)");
 
   // Both masters write GTID domain 0: a second source on it would overwrite the first one's position.
   await assert.rejects(
@@ -83,14 +85,16 @@ test("two masters → one slave through named connections: writes from both arri
   await new Promise((r) => setTimeout(r, 100));
   const added = await rep.configureMaster(actor, "hub", { connection: "west", masterEnvironment: "west", user: "repl", password: "repl-pass", ownGtidDomain: true });
   assert.ok(added.gtidDomain !== null && added.gtidDomain > 0, `west got a domain of its own: ${added.gtidDomain}`);
-  // west's earlier events (its replication user) are in domain 0 too: it joins at its current binlog position.
-  assert.equal(added.mode, "binlog");
+  // west's earlier events (its replication user) were in domain 0 too; it has no slaves and no databases, so
+  // its binary log starts afresh in its new domain (an old domain-0 event would get the connection refused).
+  assert.equal(added.mode, "gtid");
+  assert.equal(added.freshBinlog, true);
+  const [[{ p: westPos }]] = (await exec("west", "SELECT @@gtid_binlog_pos AS p")) as unknown as [{ p: string }[]];
+  assert.equal(westPos, "", "west's binary log was started afresh");
   assert.match((await cfg.getConfig(actor, "west")).content, new RegExp(`gtid-domain-id\\s*=\\s*${added.gtidDomain}`), "persisted in west's my.cnf");
   await rep.controlSlave(actor, "hub", { connection: "west", action: "full-start" });
-  assert.deepEqual(await until(threads, (t) => t.west === "Yes/Yes"), { east: "Yes/Yes", west: "Yes/Yes" });
+  assert.deepEqual(await until(threads, (t) => t.west === "Yes/Yes"), { east: "Yes/Yes", west: "Yes/Yes" }, JSON.stringify((await rep.replicationStatus(actor, "hub")).connections.map((c) => [c.name, c.health.lastIoError, c.status.Gtid_IO_Pos])));
 
-  await exec("east", "CREATE DATABASE sales");
-  await exec("east", "CREATE TABLE sales.orders (id INT PRIMARY KEY)");
   await exec("east", "INSERT INTO sales.orders VALUES (1), (2), (3)");
   await exec("west", "CREATE DATABASE stock");
   await exec("west", "CREATE TABLE stock.items (id INT PRIMARY KEY)");
@@ -140,7 +144,7 @@ test("two masters → one slave through named connections: writes from both arri
   assert.equal(Number(west.status.Last_SQL_Errno), 1062);
   assert.equal(await until(() => count("hub", "sales.orders"), (n) => n === 6), 6, "east keeps applying");
   await rep.controlSlave(actor, "hub", { connection: "west", action: "skip-errors", count: 1 });
-  assert.deepEqual(await until(threads, (t) => t.west === "Yes/Yes"), { east: "Yes/Yes", west: "Yes/Yes" });
+  assert.deepEqual(await until(threads, (t) => t.west === "Yes/Yes"), { east: "Yes/Yes", west: "Yes/Yes" }, JSON.stringify((await rep.replicationStatus(actor, "hub")).connections.map((c) => [c.name, c.health.lastIoError, c.status.Gtid_IO_Pos])));
   assert.equal(await until(() => count("hub", "stock.items"), (n) => n === 6), 6, "1-4, hub's 6, then west's 7");
 });
 
@@ -160,7 +164,7 @@ test("named connections refuse bad input and remove cleanly", async () => {
   await assert.rejects(rep.controlSlave(actor, "hub", { action: "remove" }), (e: unknown) => e instanceof ServiceError && e.status === 400);
 
   // Wrong credentials on one connection: the doctor points it at Mariner's own account, keeping its position.
-  await rep.configureMaster(actor, "hub", { connection: "west", masterEnvironment: "west", user: "repl", password: "wrong-pass", mode: "binlog", logFile: (await rep.replicationStatus(actor, "west")).master.file!, logPos: (await rep.replicationStatus(actor, "west")).master.position! });
+  await rep.configureMaster(actor, "hub", { connection: "west", masterEnvironment: "west", user: "repl", password: "wrong-pass" });
   await rep.controlSlave(actor, "hub", { connection: "west", action: "full-start" });
   const login = await until(() => doctor.diagnose(actor), (fs) => fs.some((f) => f.id === "repl-login:hub:west"));
   assert.ok(login.some((f) => f.id === "repl-login:hub:west"), "1045 on connection 'west' diagnosed");
@@ -189,13 +193,38 @@ test("a switchover of a source's master carries the named connection to the new 
   await exec("m1", "INSERT INTO crm.leads VALUES (1)");
   assert.equal(await until(() => count("agg2", "crm.leads"), (n) => n === 1), 1);
 
-  // agg2 is not a candidate (only default connections are), and its IO thread counts as a vantage point.
+  // agg3 replicates from m1 on its default connection and from east on a named one: never promoted.
+  await svc.createEnvironment(actor, { name: "agg3" });
+  await rep.configureMaster(actor, "agg3", { masterEnvironment: "m1", user: "repl", password: "repl-pass" });
+  await rep.controlSlave(actor, "agg3", { action: "full-start" });
+  // m2 writes GTID domain 0 like m1: refused until it gets a domain of its own (and, having no slaves and no
+  // databases, a fresh binary log); by file/position it is refused outright.
+  await svc.createEnvironment(actor, { name: "m2" });
+  await rep.enableBinlog(actor, "m2");
+  await rep.addReplicationUser(actor, "m2", { user: "repl", password: "repl-pass" });
+  const m2Now = (await rep.replicationStatus(actor, "m2")).master;
+  const source = { connection: "x", masterEnvironment: "m2", user: "repl", password: "repl-pass" };
+  await assert.rejects(rep.configureMaster(actor, "agg3", { ...source, mode: "binlog", logFile: m2Now.file!, logPos: m2Now.position!, ownGtidDomain: true }), (e: unknown) => e instanceof ServiceError && /use GTID/.test(e.message));
+  await assert.rejects(rep.configureMaster(actor, "agg3", source), (e: unknown) => e instanceof ServiceError && e.code === "gtid_domain_clash");
+  // A master with data cannot be made a clean second source: refused with the reason, nothing changed.
+  await exec("m2", "CREATE DATABASE early");
+  await assert.rejects(rep.configureMaster(actor, "agg3", { ...source, ownGtidDomain: true }), (e: unknown) => e instanceof ServiceError && /holds databases \(early\)/.test(e.message));
+  await exec("m2", "DROP DATABASE early");
+  assert.equal((await rep.configureMaster(actor, "agg3", { ...source, ownGtidDomain: true })).freshBinlog, true);
+  await rep.controlSlave(actor, "agg3", { connection: "x", action: "full-start" });
+  assert.equal(await until(() => count("agg3", "crm.leads"), (n) => n === 1), 1);
+  await exec("m2", "CREATE DATABASE m2data");
+  const arrived = await until(async () => ((await exec("agg3", "SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE schema_name = 'm2data'")) as unknown as [{ n: number }[]])[0][0].n, (n) => Number(n) === 1);
+  assert.equal(Number(arrived), 1, "m2's new events arrive on agg3");
   const report = await topo.preflight(actor, "m1");
-  assert.deepEqual(report.candidates.map((c) => c.name), ["m1-slave-1"]);
+  assert.deepEqual(report.candidates.map((c) => c.name).sort(), ["agg3", "m1-slave-1"]);
+  assert.ok(report.candidates.find((c) => c.name === "agg3")!.reasons.some((r) => /multi-source/.test(r)), "agg3 is refused as a candidate");
+  assert.equal(report.chosen, "m1-slave-1");
   await (await topo.beginSwitchover(actor, "m1", { candidate: "m1-slave-1" })).done;
   const newMaster = (await env("m1-slave-1")).nodes[0];
   const status = (await rep.replicationStatus(actor, "agg2")).connections.find((c) => c.name === "m1")!;
   assert.equal(`${status.status.Master_Host}:${status.status.Master_Port}`, `${newMaster.host}:${newMaster.port}`, "connection 'm1' follows the new master");
   await exec("m1-slave-1", "INSERT INTO crm.leads VALUES (2)");
   assert.equal(await until(() => count("agg2", "crm.leads"), (n) => n === 2), 2, "writes on the new master arrive through connection 'm1'");
+  assert.equal(await until(() => count("agg3", "crm.leads"), (n) => n === 2), 2, "agg3's default connection was repointed too");
 });

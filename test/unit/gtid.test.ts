@@ -26,3 +26,20 @@ test("errant GTIDs: a server's own writes that nobody else has; a demoted old ma
   assert.deepEqual(errantGtids(2, "0-1-10,1-2-5,2-2-7", gtidState("1-2-5")), ["2-2-7"]);
   assert.throws(() => gtidState("0-1"), /Not a GTID/);
 });
+
+test("binlog reader: Gtid list headers (also across lines) and GTID events, never SQL text", async () => {
+  const { binlogGtidReader } = await import("../../lib/mariadb/gtid");
+  const r = binlogGtidReader();
+  for (const line of [
+    "#261127  4:46:15 server id 1  end_log_pos 285 CRC32 0xabed9da2 \tGtid list []",
+    "#261127  4:46:15 server id 1  end_log_pos 370 CRC32 0xf4f487c1 \tGTID 0-1-1 ddl",
+    "#261127  4:46:16 server id 1  end_log_pos 315 CRC32 0x1abe3a81 \tGtid list [0-2-40,",
+    "# 0-1-9,",
+    "# 3-1-1]",
+    "#261127  4:46:16 server id 1  end_log_pos 443 CRC32 0x51c7ce9a \tGTID 3-1-2 ddl",
+    "INSERT INTO t VALUES ('GTID 9-9-9')",
+  ]) r.line(line);
+  const { position, gtids } = r.result();
+  assert.deepEqual([...position], [[0, { server: 2, seq: 40 }], [3, { server: 1, seq: 2 }]]);
+  assert.deepEqual(gtids.split(",").sort(), ["0-1-9", "0-2-40", "3-1-2"]);
+});
