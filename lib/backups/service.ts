@@ -15,6 +15,8 @@ import { ServiceError, notFound } from "@/lib/errors";
 import { accountStatements, dumpArgs, type DumpSource } from "@/lib/mariadb/dump";
 import { allSlaveStatus, changeMaster, slaveStatus } from "@/lib/mariadb/replication";
 import { killClientSessions } from "@/lib/mariadb/sessions";
+import { getConfig, saveConfig } from "@/lib/environments/config";
+import { setServerOptions } from "@/lib/mycnf/parse";
 import { withLock } from "@/lib/locks";
 import { environmentName } from "@/lib/names";
 import { beginOperation, runOperation } from "@/lib/operations";
@@ -28,9 +30,21 @@ import { inspectDump, missingDatabases } from "./guard";
 export const backupsDir = () => path.join(dataDir(), "backups");
 
 /** Environments a restore is being loaded into (no other backup of them now) and backups retention must keep. */
-const g = globalThis as unknown as { marinerRestoring?: Set<string>; marinerBackupsInUse?: Set<string> };
+const g = globalThis as unknown as { marinerRestoring?: Set<string>; marinerBackupsInUse?: Map<string, number> };
 const restoring = (g.marinerRestoring ??= new Set());
-const backupsInUse = (g.marinerBackupsInUse ??= new Set());
+const inUse = (g.marinerBackupsInUse ??= new Map());
+/** Keeps a backup out of retention until the returned release runs (counted: two restores may overlap). */
+function keep(backupId: string): () => void {
+  inUse.set(backupId, (inUse.get(backupId) ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (inUse.get(backupId) ?? 1) - 1;
+    if (left > 0) inUse.set(backupId, left);
+    else inUse.delete(backupId);
+  };
+}
 
 function login(env: EnvironmentWithNodes): DumpSource {
   const ref = nodeRefOf(primaryNode(env));
@@ -227,7 +241,7 @@ export async function applyRetention(environmentId: string) {
   if (!policy || (!policy.keepLast && !policy.keepDays)) return [];
   const backups = await db().backup.findMany({ where: { environmentId, status: "succeeded" }, orderBy: { startedAt: "desc" } });
   const cutoff = policy.keepDays ? Date.now() - policy.keepDays * 86_400_000 : -Infinity;
-  const doomed = backups.filter((b, i) => !backupsInUse.has(b.id) && ((policy.keepLast !== null && i >= policy.keepLast) || b.startedAt.getTime() < cutoff));
+  const doomed = backups.filter((b, i) => !inUse.has(b.id) && ((policy.keepLast !== null && i >= policy.keepLast) || b.startedAt.getTime() < cutoff));
   for (const b of doomed) {
     fs.rmSync(b.file, { force: true });
     await db().backup.delete({ where: { id: b.id } });
@@ -317,7 +331,7 @@ async function loadGzip(target: DumpSource, file: string, { binlog }: { binlog: 
   let readError: Error | null = null;
   for (const stream of [source, gunzip]) {
     stream.once("error", (e: Error) => {
-      if (clientGone) return;
+      if (clientGone || child.exitCode !== null || child.signalCode !== null) return; // the client stopped first
       readError ??= e;
       child.kill("SIGKILL");
     });
@@ -365,6 +379,7 @@ export async function beginRestore(actor: Actor, backupId: string, raw: unknown)
   if (existing) return beginRestoreOver(actor, backup, existing);
   return beginOperation({ userId: actor.id, action: "backup.restore", target: input.name, params: { backup: backup.id, from: backup.environmentName, asSlave: input.asSlave } }, async (step) => {
     let created = false;
+    const release = keep(backup.id);
     try {
       await step(`creating ${input.name}`);
       const env = await createEnvironment(actor, { name: input.name });
@@ -386,6 +401,8 @@ export async function beginRestore(actor: Actor, backupId: string, raw: unknown)
     } catch (e) {
       if (created) await deleteEnvironment(actor, input.name).catch(() => undefined);
       throw e;
+    } finally {
+      release();
     }
   });
 }
@@ -398,63 +415,75 @@ function beginRestoreOver(actor: Actor, backup: BackupRow, target: EnvironmentWi
     (step) =>
       // Nothing else touches the environment meanwhile: no switchover/failover of its topology, no config
       // change or restart, no scheduled backup of a half-loaded copy, no retention of the backups in play.
-      withLock(`topology:${target.ownerId}`, () =>
-        withLock(target.id, async () => {
-          restoring.add(target.id);
-          backupsInUse.add(backup.id);
-          let wasReadOnly = true;
-          let unfreeze = true;
-          let safety: BackupRow | null = null;
-          try {
-            // Frozen from the safety backup to the end. (Accounts with SUPER bypass read_only: their sessions
-            // are closed here and again right before the drop.)
-            await step(`freezing ${target.name} (read-only, client sessions closed)`);
-            wasReadOnly = await asRoot(target, async (c) => {
-              const [[r]] = (await c.query("SELECT @@read_only AS ro")) as unknown as [{ ro: number }[]];
-              return Number(r.ro) === 1;
-            });
-            await asRoot(target, async (c) => {
-              await c.query("SET GLOBAL read_only = 1");
-              await killClientSessions(c);
-            });
-            await step(`safety backup of ${target.name}`);
-            const taken = await (await beginBackup(actor, target.name, { safetyBeforeRestore: true })).done;
-            safety = await db().backup.findUniqueOrThrow({ where: { id: taken.id } });
-            backupsInUse.add(safety.id);
-            await inspectDump(backup.file, backup.sha256); // still there and unchanged, right before anything is dropped
-            try {
-              await step(`replacing ${target.name}'s databases with the backup of ${backup.environmentName} (${(backup.sizeBytes! / 1048576).toFixed(1)} MB gzip)`);
-              await asRoot(target, killClientSessions);
-              await dropUserDatabases(target);
-              await loadGzip(login(target), backup.file, { binlog: true });
-            } catch (e) {
-              await step(`loading failed: putting back the safety backup ${safety.id}`);
-              try {
-                await dropUserDatabases(target);
-                await loadGzip(login(target), safety.file, { binlog: true });
-              } catch (again) {
-                // Half-loaded: it stays read-only rather than take writes on top of it.
-                unfreeze = false;
-                const detail = `Restore failed and putting back the safety backup ${safety.id} failed too: read-only until it is restored`;
-                await db().environment.update({ where: { id: target.id }, data: { statusDetail: detail } });
-                throw new ServiceError(500, "restore_failed", `${detail}. Load: ${(e as Error).message}. Put-back: ${(again as Error).message}`, [
-                  ...((e as ServiceError).lines ?? []),
-                  ...((again as ServiceError).lines ?? []),
-                ]);
-              }
-              throw e;
-            }
-            await step("ready");
-            return { name: target.name, safetyBackup: safety.id };
-          } finally {
-            if (unfreeze && !wasReadOnly) await asRoot(target, (c) => c.query("SET GLOBAL read_only = 0"));
-            restoring.delete(target.id);
-            backupsInUse.delete(backup.id);
-            if (safety) backupsInUse.delete(safety.id);
+      withLock(`topology:${target.ownerId}`, async () => {
+        const state = { halfLoaded: false };
+        try {
+          return await withLock(target.id, () => restoreOverLocked(actor, backup, target.name, step, state));
+        } finally {
+          // Outside the environment lock (saveConfig takes it): a half-loaded server stays read-only after a restart too.
+          if (state.halfLoaded) {
+            const { content } = await getConfig(actor, target.name);
+            await saveConfig(actor, target.name, { content: setServerOptions(content, { "read-only": "ON" }) }, { message: "read-only: a restore over it failed half-way", restart: false }).catch(() => undefined);
           }
-        }),
-      ),
+        }
+      }),
   );
+}
+
+async function restoreOverLocked(actor: Actor, backup: BackupRow, name: string, step: (s: string) => Promise<void>, state: { halfLoaded: boolean }) {
+  // Checked again under the locks: a switchover queued ahead of us may have made it a slave meanwhile.
+  const target = await getEnvironment(actor, name);
+  if (target.status !== "running") throw new ServiceError(409, "not_running", `${target.name} is ${target.status}`);
+  if ((await asRoot(target, allSlaveStatus)).length) throw new ServiceError(409, "is_slave", `${target.name} is a slave: restore its master instead (its slaves follow), or re-seed it`);
+  restoring.add(target.id);
+  const releases = [keep(backup.id)];
+  let wasReadOnly = true;
+  try {
+    // Frozen from the safety backup to the end. (Accounts with SUPER bypass read_only: their sessions are
+    // closed here and again right before the drop.)
+    await step(`freezing ${target.name} (read-only, client sessions closed)`);
+    wasReadOnly = await asRoot(target, async (c) => {
+      const [[r]] = (await c.query("SELECT @@read_only AS ro")) as unknown as [{ ro: number }[]];
+      return Number(r.ro) === 1;
+    });
+    await asRoot(target, async (c) => {
+      await c.query("SET GLOBAL read_only = 1");
+      await killClientSessions(c);
+    });
+    await step(`safety backup of ${target.name}`);
+    const taken = await (await beginBackup(actor, target.name, { safetyBeforeRestore: true })).done;
+    const safety = await db().backup.findUniqueOrThrow({ where: { id: taken.id } });
+    releases.push(keep(safety.id));
+    await inspectDump(backup.file, backup.sha256); // still there and unchanged, right before anything is dropped
+    try {
+      await step(`replacing ${target.name}'s databases with the backup of ${backup.environmentName} (${(backup.sizeBytes! / 1048576).toFixed(1)} MB gzip)`);
+      await asRoot(target, killClientSessions);
+      await dropUserDatabases(target);
+      await loadGzip(login(target), backup.file, { binlog: true });
+    } catch (e) {
+      await step(`loading failed: putting back the safety backup ${safety.id}`);
+      try {
+        await dropUserDatabases(target);
+        await loadGzip(login(target), safety.file, { binlog: true });
+      } catch (again) {
+        // Half-loaded: it stays read-only (live and in my.cnf) rather than take writes on top of it.
+        state.halfLoaded = true;
+        const detail = `Restore failed and putting back the safety backup ${safety.id} failed too: read-only until it is restored`;
+        await db().environment.update({ where: { id: target.id }, data: { statusDetail: detail } });
+        throw new ServiceError(500, "restore_failed", `${detail}. Load: ${(e as Error).message}. Put-back: ${(again as Error).message}`, [
+          ...((e as ServiceError).lines ?? []),
+          ...((again as ServiceError).lines ?? []),
+        ]);
+      }
+      throw e;
+    }
+    await step("ready");
+    return { name: target.name, safetyBackup: safety.id };
+  } finally {
+    if (!state.halfLoaded && !wasReadOnly) await asRoot(target, (c) => c.query("SET GLOBAL read_only = 0"));
+    restoring.delete(target.id);
+    for (const release of releases) release();
+  }
 }
 
 const SYSTEM_SCHEMAS = ["mysql", "information_schema", "performance_schema", "sys"];

@@ -8,6 +8,7 @@ import { clientSessions } from "@/lib/mariadb/sessions";
 import * as repl from "@/lib/mariadb/replication";
 import { listDatabases } from "@/lib/mariadb/sql";
 import { setServerOptions } from "@/lib/mycnf/parse";
+import { withLock } from "@/lib/locks";
 import { runOperation } from "@/lib/operations";
 import { environmentName } from "@/lib/names";
 import { getConfig, saveConfig } from "./config";
@@ -92,13 +93,17 @@ export async function configureMaster(actor: Actor, name: string, raw: unknown) 
   }
   const node = primaryNode(env);
   if (host === node.host && port === node.port) throw new ServiceError(400, "invalid_request", "An environment cannot be its own master");
+  // Serialized with every topology change of this owner: two sources added at once must see each other.
+  return withLock(`topology:${env.ownerId}`, () => configureUnderLock(actor, env, masterEnv, host, port, input));
+}
+
+async function configureUnderLock(actor: Actor, env: EnvironmentWithNodes, masterEnv: EnvironmentWithNodes | null, host: string, port: number, input: z.infer<typeof configureMasterInput>) {
   const others = (await asRoot(env, repl.allSlaveStatus)).filter((c) => c.name !== input.connection);
   const sameMaster = others.find((c) => c.status.Master_Host === host && Number(c.status.Master_Port) === port);
   if (sameMaster) throw new ServiceError(409, "duplicate_source", `${connectionLabel(sameMaster.name)} already replicates from ${host}:${port}`);
-  // Every applied event moves the slave's GTID position for its domain, whatever the connection's mode: a clash
-  // matters as soon as any connection (this one or another) reconnects by GTID.
-  const anyGtid = input.mode === "gtid" || others.some((o) => o.status.Using_Gtid !== "No");
-  const domainChange = anyGtid && masterEnv && others.length ? await gtidDomainClash(actor, masterEnv, others, input.ownGtidDomain) : null;
+  // Every applied event moves the slave's GTID position for its domain, whatever the connection's mode (and the
+  // console repoints by GTID on switchover): a clash matters for every mode.
+  const domainChange = masterEnv && others.length ? await gtidDomainClash(actor, env, masterEnv, others, input.ownGtidDomain) : null;
   if (domainChange?.freshBinlog && input.mode === "binlog") throw new ServiceError(400, "invalid_request", `${masterEnv!.name}'s binary log starts afresh with its new domain: use GTID for this source`);
   const start = await runOperation(
     {
@@ -131,15 +136,26 @@ const connectionLabel = (connection: string) => (connection ? `Connection '${con
  * slave's position for that domain. So such history must go: a master without slaves and without databases
  * (a fresh one: its history is its replication user) gets a fresh binary log with its new domain.
  */
-async function gtidDomainClash(actor: Actor, master: EnvironmentWithNodes, others: repl.SlaveConnection[], fix: boolean): Promise<{ domainId: number; freshBinlog: boolean } | null> {
+async function gtidDomainClash(actor: Actor, slave: EnvironmentWithNodes, master: EnvironmentWithNodes, others: repl.SlaveConnection[], fix: boolean): Promise<{ domainId: number; freshBinlog: boolean } | null> {
   const mine = await asRoot(master, repl.gtidDomains);
   const envs = await listEnvironments(actor);
   const taken = new Set<number>();
   // The other sources' own domains, asked from them (a connection's Gtid_IO_Pos starts as the slave's whole
-  // position, every domain included, so it cannot tell whose a domain is). Outside hosts cannot be asked.
+  // position, every domain included, so it cannot tell whose a domain is). A source that cannot be asked (an
+  // outside host, stopped) may own any domain the slave has executed.
+  let unknown = false;
   for (const o of others) {
     const source = envs.find((e) => e.nodes[0] && e.nodes[0].host === o.status.Master_Host && e.nodes[0].port === Number(o.status.Master_Port));
-    if (source && source.status === "running") for (const d of (await asRoot(source, repl.gtidDomains).catch(() => ({ domains: [] as number[] }))).domains) taken.add(d);
+    const domains = source && source.status === "running" ? await asRoot(source, repl.gtidDomains).then((d) => d.domains, () => null) : null;
+    if (domains) for (const d of domains) taken.add(d);
+    else unknown = true;
+  }
+  if (unknown) {
+    const executed = await asRoot(slave, async (c) => {
+      const [[r]] = (await c.query("SELECT @@gtid_slave_pos AS p")) as unknown as [{ p: string }[]];
+      return String(r.p ?? "").split(",").filter(Boolean).map((g) => Number(g.split("-")[0]));
+    });
+    for (const d of executed) taken.add(d);
   }
   const history = mine.written.filter((d) => taken.has(d));
   if (!taken.has(mine.domainId) && !history.length) return null;
@@ -148,24 +164,31 @@ async function gtidDomainClash(actor: Actor, master: EnvironmentWithNodes, other
   if (!fix) {
     throw new ServiceError(409, "gtid_domain_clash", problem, [`Tick "Give ${master.name} its own GTID domain" (API: ownGtidDomain: true).`]);
   }
-  if (history.length) {
-    const [slaves, databases] = await asRoot(master, async (c) => {
-      const [dumps] = await c.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'");
-      const [dbs] = await c.query("SELECT schema_name AS s FROM information_schema.SCHEMATA WHERE schema_name NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys', 'mariner_canary')");
-      return [Number((dumps as { n: number }[])[0].n), (dbs as { s: string }[]).map((r) => r.s)] as const;
-    });
-    if (slaves || databases.length) {
-      throw new ServiceError(
-        409,
-        "gtid_domain_clash",
-        `${problem} Its binary log already holds those events${slaves ? `, ${slaves} slave(s) read it` : ""}${databases.length ? `, and it holds databases (${databases.join(", ")})` : ""}: MariaDB cannot take it as a second source (by GTID it refuses the connection, by file/position it moves the other source's position).`,
-        [`Make a fresh master the source (its first events then carry its own domain), or copy its databases to this slave and replicate them another way.`],
-      );
-    }
-  }
+  if (history.length) await requireFresh(actor, master, problem);
   let domainId = primaryNode(master).serverId;
   while (taken.has(domainId)) domainId++;
   return { domainId, freshBinlog: history.length > 0 };
+}
+
+/**
+ * A master whose binary log may be reset: nobody reads it (no dump thread, no environment of the owner points
+ * at it, connected or not) and it holds no databases — its log only has its replication user.
+ */
+async function requireFresh(actor: Actor, master: EnvironmentWithNodes, problem: string) {
+  const [dumps, databases] = await asRoot(master, async (c) => {
+    const [d] = await c.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'");
+    const [dbs] = await c.query("SELECT schema_name AS s FROM information_schema.SCHEMATA WHERE schema_name NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys', 'mariner_canary')");
+    return [Number((d as { n: number }[])[0].n), (dbs as { s: string }[]).map((r) => r.s)] as const;
+  });
+  const readers = dumps || (await slavesOf(actor, master)).length;
+  if (readers || databases.length) {
+    throw new ServiceError(
+      409,
+      "gtid_domain_clash",
+      `${problem} Its binary log already holds those events${readers ? `, ${readers} slave(s) read it` : ""}${databases.length ? `, and it holds databases (${databases.join(", ")})` : ""}: MariaDB cannot take it as a second source (by GTID it refuses the connection, by file/position it moves the other source's position).`,
+      [`Make a fresh master the source (its first events then carry its own domain), or copy its databases to this slave and replicate them another way.`],
+    );
+  }
 }
 
 /**
@@ -175,26 +198,35 @@ async function gtidDomainClash(actor: Actor, master: EnvironmentWithNodes, other
  * in as root) that is still there a moment later puts the old domain back and refuses.
  */
 async function giveGtidDomain(actor: Actor, master: EnvironmentWithNodes, domainId: number, freshBinlog: boolean) {
-  const previous = await asRoot(master, async (c) => {
-    const [[r]] = (await c.query("SELECT @@GLOBAL.gtid_domain_id AS d")) as unknown as [{ d: number }[]];
-    await c.query("SET GLOBAL gtid_domain_id = ?", [domainId]);
-    return Number(r.d);
-  });
-  const marker = await asRoot(master, async (c) => {
-    const [[r]] = (await c.query("SELECT CONNECTION_ID() AS id")) as unknown as [{ id: number }[]];
-    return Number(r.id);
-  });
-  await new Promise((r) => setTimeout(r, 300)); // the console's own short checks end within this
-  const older = await asRoot(master, async (c) => (await clientSessions(c)).filter((s) => s.id < marker));
-  if (older.length) {
-    await asRoot(master, (c) => c.query("SET GLOBAL gtid_domain_id = ?", [previous]));
-    const users = [...new Set(older.map((s) => s.user))].join(", ");
-    throw new ServiceError(409, "sessions_open", `${older.length} client session(s) opened before the change are still open on ${master.name} (users: ${users}): they would keep writing the shared GTID domain. Close them (or restart ${master.name}), then add the source again.`);
+  // my.cnf first (it may be refused), then the live value; any later failure puts both back.
+  const { content: before } = await getConfig(actor, master.name);
+  await saveConfig(actor, master.name, { content: setServerOptions(before, { "gtid-domain-id": String(domainId) }) }, { message: `gtid-domain-id = ${domainId} (multi-source)`, restart: false });
+  let previous: number | null = null;
+  try {
+    previous = await asRoot(master, async (c) => {
+      const [[r]] = (await c.query("SELECT @@GLOBAL.gtid_domain_id AS d")) as unknown as [{ d: number }[]];
+      await c.query("SET GLOBAL gtid_domain_id = ?", [domainId]);
+      return Number(r.d);
+    });
+    const marker = await asRoot(master, async (c) => {
+      const [[r]] = (await c.query("SELECT CONNECTION_ID() AS id")) as unknown as [{ id: number }[]];
+      return Number(r.id);
+    });
+    await new Promise((r) => setTimeout(r, 300)); // the console's own short checks end within this
+    const older = await asRoot(master, async (c) => (await clientSessions(c)).filter((s) => s.id < marker));
+    if (older.length) {
+      const users = [...new Set(older.map((s) => s.user))].join(", ");
+      throw new ServiceError(409, "sessions_open", `${older.length} client session(s) opened before the change are still open on ${master.name} (users: ${users}): they would keep writing the shared GTID domain. Close them (or restart ${master.name}), then add the source again.`);
+    }
+    if (freshBinlog) {
+      await requireFresh(actor, master, `${master.name}'s binary log cannot be started afresh.`); // again, right before
+      await asRoot(master, (c) => c.query("RESET MASTER"));
+    }
+  } catch (e) {
+    if (previous !== null) await asRoot(master, (c) => c.query("SET GLOBAL gtid_domain_id = ?", [previous])).catch(() => undefined);
+    await saveConfig(actor, master.name, { content: before }, { message: "gtid-domain-id change undone", restart: false }).catch(() => undefined);
+    throw e;
   }
-  // No slaves, no databases (checked): its binary log only held its replication user, in the shared domain.
-  if (freshBinlog) await asRoot(master, (c) => c.query("RESET MASTER"));
-  const { content } = await getConfig(actor, master.name);
-  await saveConfig(actor, master.name, { content: setServerOptions(content, { "gtid-domain-id": String(domainId) }) }, { message: `gtid-domain-id = ${domainId} (multi-source)`, restart: false });
 }
 
 export const controlInput = z.strictObject({

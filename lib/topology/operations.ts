@@ -363,12 +363,14 @@ async function gtidsOnDisk(env: EnvironmentWithNodes): Promise<{ position: GtidP
   const index = path.join(datadir, "mysql-bin.index");
   if (!fs.existsSync(index)) return null;
   const reader = binlogGtidReader();
-  for (const f of fs.readFileSync(index, "utf8").split("\n").filter(Boolean)) {
+  const files = fs.readFileSync(index, "utf8").split("\n").filter(Boolean);
+  for (const [i, f] of files.entries()) {
     const child = spawn("mariadb-binlog", ["--base64-output=never", path.resolve(datadir, f)], { stdio: ["ignore", "pipe", "ignore"] });
     const exited = new Promise<number>((resolve) => child.once("close", (code) => resolve(code ?? 1)));
     child.once("error", () => undefined); // no binary: the exit code says so
     for await (const line of readline.createInterface({ input: child.stdout, crlfDelay: Infinity })) reader.line(line);
-    if ((await exited) !== 0) return null;
+    // The last file of a killed server may end in a torn event: what was read before it still counts.
+    if ((await exited) !== 0 && i < files.length - 1) return null;
   }
   return reader.result();
 }
@@ -476,6 +478,7 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
       const others = report.candidates.map((c) => c.name).filter((n) => n !== candidate.name);
       const hold = await openRoot(master);
       let promoted = false;
+      let fenced = false;
       try {
         await step(`freezing ${master.name} (read-only)`);
         const t0 = performance.now();
@@ -497,13 +500,19 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
           await c.query("SET GLOBAL read_only = 0");
         });
         promoted = true;
+        // From here on a queued write must never reach the old master: sessions are killed now, again right
+        // before the unlock, and in `finally` if anything in between fails.
+        await killClientSessions(hold);
         await step("moving the writer endpoint to the new master");
         await followNewMaster(actor, master.name, candidate.name);
         const readOnlyMs = Math.round(performance.now() - t0);
-        // Fenced before anything that can fail: no queued write survives the unlock.
         await step(`fencing ${master.name}: closing its client sessions`);
         await killClientSessions(hold);
         await hold.query("UNLOCK TABLES"); // read_only stays on: the old master is fenced
+        fenced = true;
+        // The roles in my.cnf at once: restarted later, the new master is writable and the old one read-only.
+        await persistRole(actor, candidate.name, "master").catch((e) => step(`could not remove read-only from ${candidate.name}'s my.cnf: ${(e as Error).message}`));
+        await persistRole(actor, master.name, "slave").catch((e) => step(`could not write read-only into ${master.name}'s my.cnf: ${(e as Error).message}`));
         const login = await ensureReplicationAccount(candidate);
         await step(`repointing ${others.length ? others.join(", ") : "no other slaves"}`);
         const repointed = await repointAll(actor, others, login, step);
@@ -516,8 +525,6 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
             await c.query("START SLAVE");
           });
         }
-        await persistRole(actor, candidate.name, "master");
-        if (input.demoteOldMaster) await persistRole(actor, master.name, "slave");
         await Promise.all([...repointed, ...(input.demoteOldMaster ? [master.name] : [])].map(async (n) => waitReplicating(await getEnvironment(actor, n))));
         await step("done");
         return { newMaster: candidate.name, readOnlyMs, repointed, notRepointed: others.filter((n) => !repointed.includes(n)), oldMaster: input.demoteOldMaster ? "slave" : "read-only" };
@@ -525,6 +532,7 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
         if (!promoted) await hold.query("SET GLOBAL read_only = 0").catch(() => undefined); // abort: the old master takes writes again
         throw e;
       } finally {
+        if (promoted && !fenced) await killClientSessions(hold).catch(() => undefined);
         hold.destroy();
       }
     }),
@@ -624,7 +632,7 @@ export async function beginFailover(actor: Actor, masterName: string, raw: unkno
       // Fencing the unreachable old master first: if anybody starts it again, it comes up read-only.
       await step(`fencing ${master.name}: read-only when it starts again`);
       await persistRole(actor, master.name, "slave").catch((e) => step(`could not write read-only into ${master.name}'s my.cnf: ${(e as Error).message}`));
-      await persistRole(actor, chosen.name, "master");
+      await persistRole(actor, chosen.name, "master").catch((e) => step(`could not remove read-only from ${chosen.name}'s my.cnf: ${(e as Error).message}`));
       await step(`repointing ${others.length ? others.join(", ") : "no other slaves"}`);
       const repointed = await repointAll(actor, others, login, step);
       await repointNamedConnections(actor, master.name, chosen.name, login, step);
