@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import mysql from "mysql2/promise";
 import { useTempDataDir } from "../support/env";
+import { adminActor, until } from "../support/harness";
 
 const dataDir = useTempDataDir("backups");
 const svc = await import("../../lib/environments/service");
@@ -13,7 +14,7 @@ const backups = await import("../../lib/backups/service");
 const alerts = await import("../../lib/monitoring/alerts");
 const sampler = await import("../../lib/monitoring/sampler");
 const { db } = await import("../../lib/db/client");
-const { ensureAdmin, actorById } = await import("../../lib/auth/users");
+const { actorById } = await import("../../lib/auth/users");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 import type { Actor } from "../../lib/auth/actor";
 
@@ -31,20 +32,8 @@ async function q<T = Record<string, unknown>>(name: string, sql: string): Promis
   }
 }
 const count = async (name: string) => Number((await q<{ n: number }>(name, "SELECT COUNT(*) AS n FROM shop.orders"))[0].n);
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await probe().catch(() => undefined as T);
-    if ((v !== undefined && ok(v)) || Date.now() - t0 > ms) return v;
-    await sleep(50);
-  }
-}
-
 before(async () => {
-  process.env.MARINER_ADMIN_PASSWORD = "admin-password";
-  await ensureAdmin(() => {});
-  const u = await db().user.findFirstOrThrow();
-  actor = { id: u.id, email: u.email, role: "admin" };
+  actor = await adminActor();
   for (const name of ["shop", "shopslave"]) await svc.createEnvironment(actor, { name });
   await rep.enableBinlog(actor, "shop");
   await q("shop", "CREATE DATABASE shop");

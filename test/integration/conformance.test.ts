@@ -3,6 +3,7 @@ import fs from "node:fs";
 import { after, before, describe, test } from "node:test";
 import mysql from "mysql2/promise";
 import { useTempDataDir } from "../support/env";
+import { adminActor } from "../support/harness";
 
 /**
  * One driver conformance suite, run against every runtime: local processes, and each Docker engine listed in
@@ -16,8 +17,6 @@ const rep = await import("../../lib/environments/replication");
 const sql = await import("../../lib/environments/sql");
 const hosts = await import("../../lib/runtime/hosts");
 const { reconcile } = await import("../../lib/monitor");
-const { db } = await import("../../lib/db/client");
-const { ensureAdmin } = await import("../../lib/auth/users");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 const { setServerOptions } = await import("../../lib/mycnf/parse");
 import type { Actor } from "../../lib/auth/actor";
@@ -29,10 +28,7 @@ const dockerHosts = (process.env.MARINER_TEST_DOCKER_HOSTS ?? "")
 let actor: Actor;
 
 before(async () => {
-  process.env.MARINER_ADMIN_PASSWORD = "admin-password";
-  await ensureAdmin(() => {});
-  const u = await db().user.findFirstOrThrow();
-  actor = { id: u.id, email: u.email, role: "admin" };
+  actor = await adminActor();
   for (const [name, endpoint] of dockerHosts) await hosts.registerHost(actor, { name, endpoint });
 });
 

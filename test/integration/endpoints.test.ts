@@ -3,6 +3,7 @@ import fs from "node:fs";
 import { after, before, test } from "node:test";
 import mysql from "mysql2/promise";
 import { useTempDataDir } from "../support/env";
+import { adminActor } from "../support/harness";
 
 const dataDir = useTempDataDir("endpoints");
 process.env.MARINER_RESTART_POLICY = "never";
@@ -10,8 +11,6 @@ const svc = await import("../../lib/environments/service");
 const rep = await import("../../lib/environments/replication");
 const topo = await import("../../lib/topology/operations");
 const endpoints = await import("../../lib/proxy/endpoints");
-const { db } = await import("../../lib/db/client");
-const { ensureAdmin } = await import("../../lib/auth/users");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 import type { Actor } from "../../lib/auth/actor";
 
@@ -24,10 +23,7 @@ async function root(name: string) {
 }
 
 before(async () => {
-  process.env.MARINER_ADMIN_PASSWORD = "admin-password";
-  await ensureAdmin(() => {});
-  const u = await db().user.findFirstOrThrow();
-  actor = { id: u.id, email: u.email, role: "admin" };
+  actor = await adminActor();
   await svc.createEnvironment(actor, { name: "shopdb" });
   await rep.enableBinlog(actor, "shopdb");
   const c = await root("shopdb");

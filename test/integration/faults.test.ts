@@ -5,12 +5,12 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import mysql from "mysql2/promise";
 import { useTempDataDir } from "../support/env";
+import { adminActor } from "../support/harness";
 
 const dataDir = useTempDataDir("faults");
 const svc = await import("../../lib/environments/service");
 const cfg = await import("../../lib/environments/config");
 const { db } = await import("../../lib/db/client");
-const { ensureAdmin } = await import("../../lib/auth/users");
 const { reconcile, startMonitor, stopMonitor } = await import("../../lib/monitor");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 const { isOurProcess, nodeLayout } = await import("../../lib/runtime/local");
@@ -21,10 +21,7 @@ let actor: Actor;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 before(async () => {
-  process.env.MARINER_ADMIN_PASSWORD = "admin-password";
-  await ensureAdmin(() => {});
-  const u = await db().user.findFirstOrThrow();
-  actor = { id: u.id, email: u.email, role: "admin" };
+  actor = await adminActor();
 });
 
 after(async () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { after, before, test } from "node:test";
 import { useTempDataDir } from "../support/env";
+import { adminActor, until } from "../support/harness";
 
 const dataDir = useTempDataDir("multisource");
 const svc = await import("../../lib/environments/service");
@@ -10,8 +11,6 @@ const rep = await import("../../lib/environments/replication");
 const { asRoot } = await import("../../lib/environments/root");
 const { discoverTopology } = await import("../../lib/topology/discover");
 const doctor = await import("../../lib/topology/doctor");
-const { db } = await import("../../lib/db/client");
-const { ensureAdmin } = await import("../../lib/auth/users");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 const { setServerOptions } = await import("../../lib/mycnf/parse");
 const { ServiceError } = await import("../../lib/errors");
@@ -20,10 +19,7 @@ import type { Actor } from "../../lib/auth/actor";
 let actor: Actor;
 
 before(async () => {
-  process.env.MARINER_ADMIN_PASSWORD = "admin-password";
-  await ensureAdmin(() => {});
-  const u = await db().user.findFirstOrThrow();
-  actor = { id: u.id, email: u.email, role: "admin" };
+  actor = await adminActor();
   for (const name of ["east", "west", "hub"]) await svc.createEnvironment(actor, { name });
   for (const name of ["east", "west"]) {
     const { content } = await cfg.getConfig(actor, name);
@@ -36,15 +32,6 @@ after(async () => {
   await stopNodesUnder(dataDir);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (ok(v) || Date.now() - t0 > ms) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const env = (name: string) => svc.getEnvironment(actor, name);
 const exec = async (name: string, sql: string, values?: unknown[]) => asRoot(await env(name), (c) => c.query(sql, values));

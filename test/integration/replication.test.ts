@@ -2,14 +2,13 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { after, before, test } from "node:test";
 import { useTempDataDir } from "../support/env";
+import { adminActor, until } from "../support/harness";
 
 const dataDir = useTempDataDir("repl");
 const svc = await import("../../lib/environments/service");
 const cfg = await import("../../lib/environments/config");
 const rep = await import("../../lib/environments/replication");
 const sql = await import("../../lib/environments/sql");
-const { db } = await import("../../lib/db/client");
-const { ensureAdmin } = await import("../../lib/auth/users");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 const { setServerOptions } = await import("../../lib/mycnf/parse");
 import type { Actor } from "../../lib/auth/actor";
@@ -20,10 +19,7 @@ const REPL_USER = "re'pl`;x";
 const REPL_PASSWORD = "p'a\"s`s;w -- ";
 
 before(async () => {
-  process.env.MARINER_ADMIN_PASSWORD = "admin-password";
-  await ensureAdmin(() => {});
-  const u = await db().user.findFirstOrThrow();
-  actor = { id: u.id, email: u.email, role: "admin" };
+  actor = await adminActor();
   // One after the other, so masterbase gets server-id 1 and slavebase 2 (the article's numbers).
   for (const name of ["masterbase", "slavebase"]) await svc.createEnvironment(actor, { name });
 });
@@ -32,15 +28,6 @@ after(async () => {
   await stopNodesUnder(dataDir);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (ok(v) || Date.now() - t0 > ms) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function editConfig(name: string, values: Record<string, string | null>) {
   const { content } = await cfg.getConfig(actor, name);

@@ -5,6 +5,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { after, before, test } from "node:test";
 import { useTempDataDir } from "../support/env";
+import { adminActor } from "../support/harness";
 
 const dataDir = useTempDataDir("restore");
 const svc = await import("../../lib/environments/service");
@@ -13,7 +14,7 @@ const alerts = await import("../../lib/monitoring/alerts");
 const { asRoot } = await import("../../lib/environments/root");
 const { discoverTopology } = await import("../../lib/topology/discover");
 const { db } = await import("../../lib/db/client");
-const { ensureAdmin, actorById } = await import("../../lib/auth/users");
+const { actorById } = await import("../../lib/auth/users");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 const { ServiceError } = await import("../../lib/errors");
 import type { Actor } from "../../lib/auth/actor";
@@ -21,10 +22,7 @@ import type { Actor } from "../../lib/auth/actor";
 let actor: Actor;
 
 before(async () => {
-  process.env.MARINER_ADMIN_PASSWORD = "admin-password";
-  await ensureAdmin(() => {});
-  const u = await db().user.findFirstOrThrow();
-  actor = { id: u.id, email: u.email, role: "admin" };
+  actor = await adminActor();
   for (const name of ["shop", "prod"]) await svc.createEnvironment(actor, { name });
   await sql("shop", "CREATE DATABASE app");
   await sql("shop", "CREATE TABLE app.orders (id INT PRIMARY KEY)");

@@ -4,14 +4,13 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import mysql from "mysql2/promise";
 import { useTempDataDir } from "../support/env";
+import { adminActor } from "../support/harness";
 
 const dataDir = useTempDataDir("tls");
 const svc = await import("../../lib/environments/service");
 const rep = await import("../../lib/environments/replication");
 const sql = await import("../../lib/environments/sql");
 const tls = await import("../../lib/environments/tls");
-const { db } = await import("../../lib/db/client");
-const { ensureAdmin } = await import("../../lib/auth/users");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 import type { Actor } from "../../lib/auth/actor";
 
@@ -19,10 +18,7 @@ let actor: Actor;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 before(async () => {
-  process.env.MARINER_ADMIN_PASSWORD = "admin-password";
-  await ensureAdmin(() => {});
-  const u = await db().user.findFirstOrThrow();
-  actor = { id: u.id, email: u.email, role: "admin" };
+  actor = await adminActor();
   for (const name of ["secmaster", "secslave"]) await svc.createEnvironment(actor, { name });
   await rep.enableBinlog(actor, "secmaster");
   await rep.addReplicationUser(actor, "secmaster", { user: "repl", password: "repl-pass-1" });

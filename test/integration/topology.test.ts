@@ -3,6 +3,7 @@ import fs from "node:fs";
 import { after, before, test } from "node:test";
 import mysql from "mysql2/promise";
 import { useTempDataDir } from "../support/env";
+import { adminActor, until } from "../support/harness";
 
 const dataDir = useTempDataDir("topology");
 const svc = await import("../../lib/environments/service");
@@ -12,7 +13,6 @@ const topo = await import("../../lib/topology/operations");
 const { discoverTopology } = await import("../../lib/topology/discover");
 const doctor = await import("../../lib/topology/doctor");
 const { db } = await import("../../lib/db/client");
-const { ensureAdmin } = await import("../../lib/auth/users");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 const { startMonitor, stopMonitor } = await import("../../lib/monitor");
 const { setServerOptions } = await import("../../lib/mycnf/parse");
@@ -34,23 +34,12 @@ async function q<T = Record<string, unknown>>(name: string, sql: string, values?
     await c.end();
   }
 }
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await probe().catch(() => undefined as T);
-    if ((v !== undefined && ok(v)) || Date.now() - t0 > ms) return v;
-    await sleep(50);
-  }
-}
 const count = async (name: string, table: string) => Number((await q<{ n: number }>(name, `SELECT COUNT(*) AS n FROM ${table}`))[0].n);
 const sameCount = (name: string, table: string, n: number) => until(() => count(name, table), (v) => v === n);
 
 before(async () => {
-  process.env.MARINER_ADMIN_PASSWORD = "admin-password";
   process.env.MARINER_RESTART_POLICY = "never";
-  await ensureAdmin(() => {});
-  const u = await db().user.findFirstOrThrow();
-  actor = { id: u.id, email: u.email, role: "admin" };
+  actor = await adminActor();
   await svc.createEnvironment(actor, { name: "prime" });
   await rep.enableBinlog(actor, "prime");
   const c = await conn("prime");
