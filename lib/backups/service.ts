@@ -8,7 +8,7 @@ import zlib from "node:zlib";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
-import { asRoot } from "@/lib/environments/root";
+import { asRoot, openRoot } from "@/lib/environments/root";
 import { createEnvironment, deleteEnvironment, findEnvironment, getEnvironment, primaryNode, type EnvironmentWithNodes } from "@/lib/environments/service";
 import { nodeRefOf } from "@/lib/environments/spec";
 import { ServiceError, notFound } from "@/lib/errors";
@@ -147,10 +147,18 @@ export async function beginBackup(actor: Actor, name: string, opts: { scheduled?
           const [rows] = await c.query("SELECT @@log_bin AS b");
           return Number((rows as { b: number }[])[0].b) === 1;
         });
+        // Row counts from a snapshot of our own, taken as the dump starts: they describe the dump exactly when
+        // both snapshots sit at the same binlog position (no commit in between).
+        const counting = binlog ? snapshotCounts(env) : Promise.resolve(null);
         result = await dumpToGzip(login(env), binlog ? "comment" : "none", file);
         const gtid = /SET GLOBAL gtid_slave_pos='([^']*)'/.exec(result.head)?.[1] ?? null;
         const coords = /CHANGE MASTER TO MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\d+)/.exec(result.head);
         position = { gtid, file: coords?.[1] ?? null, pos: coords ? Number(coords[2]) : null };
+        const snapshot = await counting.catch(() => null);
+        if (snapshot && snapshot.file === position.file && snapshot.pos === position.pos) {
+          facts = { counts: snapshot.counts, checksums: {} };
+          await step(`row counts recorded (same snapshot position ${position.file}:${position.pos})`);
+        }
       }
       // Read back from disk: the checksum must hold, and every database that existed throughout must be in it.
       const dumped = await inspectDump(file, result.sha256);
@@ -167,7 +175,7 @@ export async function beginBackup(actor: Actor, name: string, opts: { scheduled?
           binlogFile: position.file,
           binlogPos: position.pos,
           contents: facts ? JSON.stringify(facts.counts) : null,
-          checksums: facts ? JSON.stringify(facts.checksums) : null,
+          checksums: facts && Object.keys(facts.checksums).length ? JSON.stringify(facts.checksums) : null,
           finishedAt: new Date(),
         },
       });
@@ -489,7 +497,7 @@ async function restoreOverLocked(actor: Actor, backup: BackupRow, name: string, 
 const SYSTEM_SCHEMAS = ["mysql", "information_schema", "performance_schema", "sys"];
 
 /** Exact rows and CHECKSUM TABLE per user table ("db.table" → …); identifiers go through ?? placeholders. */
-export async function tableFacts(c: import("mysql2/promise").Connection): Promise<{ counts: Record<string, number>; checksums: Record<string, string> }> {
+export async function tableFacts(c: import("mysql2/promise").Connection, { checksums: withChecksums = true } = {}): Promise<{ counts: Record<string, number>; checksums: Record<string, string> }> {
   const [tables] = await c.query(
     "SELECT table_schema AS db, table_name AS t FROM information_schema.TABLES WHERE table_type = 'BASE TABLE' AND table_schema NOT IN (?) ORDER BY 1, 2",
     [SYSTEM_SCHEMAS],
@@ -498,11 +506,33 @@ export async function tableFacts(c: import("mysql2/promise").Connection): Promis
   const checksums: Record<string, string> = {};
   for (const { db: schema, t } of tables as { db: string; t: string }[]) {
     const [[row]] = (await c.query("SELECT COUNT(*) AS n FROM ??.??", [schema, t])) as unknown as [{ n: number }[]];
-    const [[sum]] = (await c.query("CHECKSUM TABLE ??.??", [schema, t])) as unknown as [{ Checksum: number | string | null }[]];
     counts[`${schema}.${t}`] = Number(row.n);
+    if (!withChecksums) continue;
+    const [[sum]] = (await c.query("CHECKSUM TABLE ??.??", [schema, t])) as unknown as [{ Checksum: number | string | null }[]];
     checksums[`${schema}.${t}`] = String(sum.Checksum);
   }
   return { counts, checksums };
+}
+
+/**
+ * Exact row counts in a consistent snapshot and the binlog position it stands at — only when every user table
+ * is InnoDB (other engines are not in the snapshot). Counts read inside the transaction.
+ */
+async function snapshotCounts(env: EnvironmentWithNodes): Promise<{ file: string; pos: number; counts: Record<string, number> } | null> {
+  const c = await openRoot(env);
+  try {
+    const [others] = await c.query("SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE table_type = 'BASE TABLE' AND table_schema NOT IN (?) AND ENGINE <> 'InnoDB'", [SYSTEM_SCHEMAS]);
+    if (Number((others as { n: number }[])[0].n) > 0) return null;
+    await c.query("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+    const [status] = await c.query("SHOW STATUS WHERE Variable_name IN ('binlog_snapshot_file', 'binlog_snapshot_position')");
+    const v = Object.fromEntries((status as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name.toLowerCase(), r.Value]));
+    if (!v.binlog_snapshot_file) return null;
+    const { counts } = await tableFacts(c, { checksums: false });
+    await c.query("COMMIT");
+    return { file: v.binlog_snapshot_file, pos: Number(v.binlog_snapshot_position), counts };
+  } finally {
+    c.destroy();
+  }
 }
 
 /** User databases of a server (for "the dump holds every database"). */
@@ -541,7 +571,7 @@ export async function verifyBackup(actor: Actor, backupId: string) {
       const rows = Object.values(restored.counts).reduce((a, b) => a + b, 0);
       const checked = Object.keys(sums).length ? "rows and checksums match" : "rows match";
       verdict = !expected
-        ? { ok: true, text: `restored ${tables} tables, ${rows} rows (no recorded counts to compare: taken from the master)` }
+        ? { ok: true, text: `restored ${tables} tables, ${rows} rows (no row counts recorded for this backup: its master took writes during the dump, has no binary log, or has non-InnoDB tables)` }
         : mismatches.length
           ? { ok: false, text: `mismatch: ${mismatches.slice(0, 5).join("; ")}` }
           : { ok: true, text: `verified: ${tables} tables, ${rows} ${checked}` };
