@@ -215,11 +215,9 @@ export async function allSlaveStatus(conn: Connection): Promise<SlaveConnection[
     .sort((a, b) => (a.name === "" ? -1 : b.name === "" ? 1 : a.name.localeCompare(b.name)));
 }
 
-/** GTID domains a server writes now (domainId) or has written into its binary log (written, with the last seq). */
-export async function gtidDomains(conn: Connection): Promise<{ domainId: number; written: number[]; lastSeq: Map<number, number>; domains: number[] }> {
+/** GTID domains a server writes now (domainId) or has written into its binary log (written). */
+export async function gtidDomains(conn: Connection): Promise<{ domainId: number; written: number[]; domains: number[] }> {
   const [row] = await rows(conn, "SELECT @@GLOBAL.gtid_domain_id AS d, @@gtid_binlog_pos AS b");
-  const lastSeq = new Map<number, number>();
-  for (const g of String(row.b ?? "").split(",").filter(Boolean)) lastSeq.set(Number(g.split("-")[0]), Number(g.split("-")[2]));
-  const written = [...lastSeq.keys()];
-  return { domainId: Number(row.d), written, lastSeq, domains: [...new Set([Number(row.d), ...written])] };
+  const written = String(row.b ?? "").split(",").filter(Boolean).map((g) => Number(g.split("-")[0]));
+  return { domainId: Number(row.d), written, domains: [...new Set([Number(row.d), ...written])] };
 }
