@@ -12,6 +12,7 @@ process.env.MARINER_DATA_DIR = dataDir;
 process.env.MARINER_MIGRATIONS_DIR = path.resolve("prisma/migrations");
 
 const { renderInitialMyCnf } = await import("../lib/mycnf/render");
+const { SYSTEM_PLUGIN_DIR } = await import("../lib/mycnf/policy");
 const { nodeLayout, isOurProcess } = await import("../lib/runtime/local");
 const svc = await import("../lib/environments/service");
 const { ensureAdmin } = await import("../lib/auth/users");
@@ -32,19 +33,27 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The my.cnf Mariner writes, run the raw way: as root (user = root), no identity of its own — the baseline the
+ * isolated create is measured against.
+ */
+function rawMyCnf(l: ReturnType<typeof nodeLayout>, host: string, serverId: number): string {
+  fs.mkdirSync(l.filesDir, { recursive: true });
+  const wiring = { datadir: l.datadir, socket: l.socket, pidFile: l.pidFile, logError: l.errorLog, tmpdir: l.tmpdir };
+  const text = renderInitialMyCnf(
+    { ...wiring, secureFilePriv: l.filesDir, pluginDir: SYSTEM_PLUGIN_DIR, bindAddress: host, port: 3306, serverId },
+    256,
+  );
+  return process.getuid?.() === 0 ? `${text}\n[mysqld]\nuser = root\n` : text;
+}
+
 /** Raw MariaDB: mariadb-install-db + mariadbd start until a login works, with the same my.cnf Mariner writes. */
 async function rawOnce(i: number): Promise<number> {
   const base = path.join(dataDir, "nodes", `raw-${i}`);
   fs.mkdirSync(path.join(base, "tmp"), { recursive: true });
   const l = nodeLayout(base);
   const host = "127.0.0.250";
-  fs.writeFileSync(
-    l.cnf,
-    renderInitialMyCnf(
-      { datadir: l.datadir, socket: l.socket, pidFile: l.pidFile, logError: l.errorLog, tmpdir: l.tmpdir, bindAddress: host, port: 3306, serverId: 9000 + i, runAsUser: process.getuid?.() === 0 ? "root" : undefined },
-      256,
-    ),
-  );
+  fs.writeFileSync(l.cnf, rawMyCnf(l, host, 9000 + i));
   const t0 = performance.now();
   execFileSync("mariadb-install-db", [`--defaults-file=${l.cnf}`, "--auth-root-authentication-method=normal", "--skip-test-db"], { stdio: "ignore" });
   const child = spawn("mariadbd", [`--defaults-file=${l.cnf}`], { detached: true, stdio: "ignore" });
@@ -239,7 +248,7 @@ try {
       const base = path.join(dataDir, "nodes", `rawdocker-${i}`);
       fs.mkdirSync(path.join(base, "tmp"), { recursive: true });
       const l = nodeLayout(base);
-      fs.writeFileSync(l.cnf, renderInitialMyCnf({ datadir: l.datadir, socket: l.socket, pidFile: l.pidFile, logError: l.errorLog, tmpdir: l.tmpdir, bindAddress: "127.0.0.251", port: 3306, serverId: 9100 + i, runAsUser: "root" }, 256));
+      fs.writeFileSync(l.cnf, rawMyCnf(l, "127.0.0.251", 9100 + i));
       const t0 = performance.now();
       const c = await docker.createContainer({
         Image: DEFAULT_IMAGE,

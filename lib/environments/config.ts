@@ -5,6 +5,10 @@ import { ServiceError, notFound } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
 import { parseInput } from "@/lib/validation";
 import { locateServerError, MAX_MYCNF_BYTES, reviewConfig, type ConfigProblem } from "@/lib/mycnf/validate";
+import { shippedPlugins, type PolicyContext } from "@/lib/mycnf/policy";
+import { judgeServerReading } from "@/lib/mycnf/server-reading";
+import { parseMyCnf, normalizeKey } from "@/lib/mycnf/parse";
+import path from "node:path";
 import { runOperation } from "@/lib/operations";
 import { driverFor } from "@/lib/runtime";
 import { RuntimeError } from "@/lib/runtime/driver";
@@ -72,7 +76,9 @@ export async function saveConfig(actor: Actor, name: string, raw: unknown, { mes
         db().configRevision.create({ data: { environmentId: env.id, content, author: actor.email, result, message: msg } });
 
       await step("reviewing");
-      const review = reviewConfig(input.content, driver.managedOptions(ref), node.serverId);
+      const managed = driver.managedOptions(ref);
+      const policy: PolicyContext = { nodeDir: path.dirname(managed.datadir), shippedPlugins: shippedPlugins() };
+      const review = reviewConfig(input.content, managed, node.serverId, policy);
       if (review.errors.length) {
         await note("rejected", input.content, review.errors.map(formatProblem).join("\n"));
         throw rejected("my.cnf was not applied: fix the lines below", review.errors);
@@ -93,6 +99,12 @@ export async function saveConfig(actor: Actor, name: string, raw: unknown, { mes
         const problems = check.lines.filter((l) => /ERROR|error|unknown/i.test(l)).map((l) => locateServerError(review.content, l));
         await note("rejected", review.content, check.lines.join("\n"));
         throw rejected("mariadbd refused this my.cnf; nothing was applied", problems.length ? problems : [{ message: check.lines.join(" ") }], check.lines);
+      }
+      const reading = judgeServerReading(check.help, check.notes, managed, policy);
+      if (reading.length) {
+        const problems = reading.map((p) => ({ line: p.option ? lineOf(review.content, p.option) : undefined, message: p.message }));
+        await note("rejected", review.content, problems.map(formatProblem).join("\n"));
+        throw rejected("mariadbd read this my.cnf in a way Mariner does not allow; nothing was applied", problems);
       }
 
       const previous = await driver.readConfig(ref);
@@ -132,6 +144,12 @@ export async function saveConfig(actor: Actor, name: string, raw: unknown, { mes
 export async function restoreRevision(actor: Actor, name: string, revisionId: string): Promise<SaveResult> {
   const rev = await getRevision(actor, name, revisionId);
   return saveConfig(actor, name, { content: rev.content }, { message: `Restored the revision of ${rev.createdAt.toISOString()}` });
+}
+
+/** The last line setting `option` (as written), the one mariadbd obeys. */
+function lineOf(text: string, option: string): number | undefined {
+  const key = normalizeKey(option);
+  return [...parseMyCnf(text)].reverse().find((l) => l.kind === "option" && normalizeKey(l.key) === key)?.n;
 }
 
 export function formatProblem(p: ConfigProblem): string {

@@ -6,9 +6,7 @@ export type CnfLine =
   | { n: number; raw: string; kind: "directive"; section: string | null }
   | { n: number; raw: string; kind: "invalid"; section: string | null; reason: string };
 
-/** Groups mariadbd reads (besides version-suffixed ones like [mariadb-10.11]). */
-export const SERVER_GROUPS = ["mysqld", "server", "mariadb", "mariadbd", "embedded"];
-export const isServerGroup = (g: string | null) => g !== null && (SERVER_GROUPS.includes(g) || /^(mysqld|mariadb|mariadbd|server)-\d/.test(g));
+import { isServerGroup } from "./policy";
 
 /** `innodb_buffer_pool_size`, `innodb-buffer-pool-size` and `loose-…` all name the same option. */
 export function normalizeKey(key: string): string {

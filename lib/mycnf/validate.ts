@@ -1,5 +1,5 @@
-import { MANAGED_KEYS } from "./render";
-import { isServerGroup, normalizeKey, parseMyCnf, serverOptions, setServerOptions } from "./parse";
+import { normalizeKey, parseMyCnf, serverOptions, setServerOptions } from "./parse";
+import { MANAGED_OPTIONS, policyProblems, type PolicyContext } from "./policy";
 
 export interface ConfigProblem {
   line?: number;
@@ -20,17 +20,13 @@ export interface ConfigReview {
 
 export const MAX_MYCNF_BYTES = 64 * 1024;
 
-/** Options that would cut the console off from the node or open it up. */
-const FORBIDDEN: Record<string, string> = {
-  "skip-networking": "skip-networking would make the server unreachable over TCP (the console, slaves and applications use TCP)",
-  "skip-grant-tables": "skip-grant-tables would let anyone log in without a password",
-};
-
 /**
  * Reviews a user's my.cnf before anything touches the server: syntax, console-managed keys (re-asserted),
- * server-id, forbidden and risky options. `wiring` holds the managed values (datadir, socket, …) except server-id.
+ * server-id, the option policy (lib/mycnf/policy.ts) and risky options. `wiring` holds the managed values (datadir,
+ * socket, secure-file-priv, …) except server-id; a managed key without a value there (user, when the server runs
+ * as its own uid) is removed.
  */
-export function reviewConfig(text: string, wiring: Record<string, string>, currentServerId: number): ConfigReview {
+export function reviewConfig(text: string, wiring: Record<string, string>, currentServerId: number, policy: PolicyContext): ConfigReview {
   const errors: ConfigProblem[] = [];
   const notices: string[] = [];
   const warnings: string[] = [];
@@ -43,15 +39,20 @@ export function reviewConfig(text: string, wiring: Record<string, string>, curre
   for (const l of lines) {
     if (l.kind === "invalid") errors.push({ line: l.n, message: l.reason });
     if (l.kind === "directive") errors.push({ line: l.n, message: `${l.raw.trim().split(/\s/)[0]} is not allowed: the console must see the whole configuration` });
-    if (l.kind === "option" && isServerGroup(l.section) && FORBIDDEN[normalizeKey(l.key)]) errors.push({ line: l.n, message: FORBIDDEN[normalizeKey(l.key)] });
   }
+  errors.push(...policyProblems(lines, policy));
   const options = serverOptions(lines);
 
-  const fixes: Record<string, string> = {};
-  for (const key of MANAGED_KEYS) {
-    if (key === "server-id" || !(key in wiring)) continue;
+  const fixes: Record<string, string | null> = {};
+  for (const key of MANAGED_OPTIONS) {
+    if (key === "server-id") continue;
     const opt = options.get(key);
-    if (!opt) {
+    if (!(key in wiring)) {
+      if (opt) {
+        fixes[key] = null;
+        notices.push(`${key} is managed by Mariner: removed line ${opt.n} (the server runs as its own user)`);
+      }
+    } else if (!opt) {
       fixes[key] = wiring[key];
       notices.push(`${key} is managed by Mariner: restored ${wiring[key]}`);
     } else if (opt.value !== wiring[key]) {

@@ -4,9 +4,11 @@ import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import { nodesDir } from "@/lib/paths";
 import { renderInitialMyCnf } from "@/lib/mycnf/render";
-import type { CreateStep, NodeRef, NodeSpec, NodeStatus } from "./driver";
+import type { ConfigCheck, CreateStep, NodeRef, NodeSpec, NodeStatus } from "./driver";
 import { RuntimeError } from "./driver";
-import { errorLinesSince, lastLines, LocalDriver, nodeLayout, withCause } from "./local";
+import { claimNodeDir, identityOf, type NodeIdentity } from "./identity";
+import { errorLinesSince, lastLines, LocalDriver, makeServerDirs, nodeLayout, withCause } from "./local";
+import { nodeFileSize, writeNodeFile } from "./node-files";
 
 export const DEFAULT_IMAGE = process.env.MARINER_IMAGE ?? "mariner/mariadb:10.11";
 export const BUILD_HINT = "npm run image:build";
@@ -33,6 +35,25 @@ export function dockerClient(endpoint: string): Docker {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The cage around a server container: the node's own uid (never root inside), no capabilities, no privilege
+ * gain, a pids limit, a read-only root filesystem; only its node directory (and a small /tmp) is writable.
+ */
+function confinement(identity: NodeIdentity | null, baseDir: string) {
+  const self = identity ?? { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+  return {
+    User: `${self.uid}:${self.gid}`,
+    HostConfig: {
+      Binds: [`${baseDir}:${baseDir}`],
+      CapDrop: ["ALL"],
+      SecurityOpt: ["no-new-privileges"],
+      PidsLimit: 256,
+      ReadonlyRootfs: true,
+      Tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=64m" },
+    },
+  };
+}
 
 /**
  * MariaDB as a container on a Docker engine ("hardnode"). The node directory is bind-mounted at the same
@@ -100,19 +121,23 @@ export class DockerDriver extends LocalDriver {
     const l = nodeLayout(baseDir);
     const ref: NodeRef = { nodeId: spec.nodeId, host: spec.host, port: spec.port, baseDir, containerId: null, pid: null, rootPassword };
     try {
-      fs.mkdirSync(l.tmpdir, { recursive: true, mode: 0o750 });
-      fs.writeFileSync(l.cnf, renderInitialMyCnf({ ...this.wiring(spec, baseDir), runAsUser: "root" }, spec.memoryMb), { mode: 0o640 });
+      const identity = await claimNodeDir(baseDir);
+      makeServerDirs(l, identity);
+      writeNodeFile(baseDir, l.cnf, renderInitialMyCnf(this.wiring(spec, baseDir), spec.memoryMb), identity);
       await onStep("initializing data directory");
       // The container initializes its data directory on first start, then execs mariadbd.
       const script = `[ -d '${l.datadir}/mysql' ] || mariadb-install-db --defaults-file='${l.cnf}' --auth-root-authentication-method=normal --skip-test-db >>'${l.errorLog}' 2>&1 || exit 1; exec mariadbd --defaults-file='${l.cnf}'`;
+      const cage = confinement(identity, baseDir);
       const container = await this.docker.createContainer({
         Image: this.image,
         name: `mariner-${spec.nodeId}`,
         Cmd: ["sh", "-c", script],
+        Env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"],
+        User: cage.User,
         Labels: { "mariner.node": spec.nodeId, "mariner.console": "1" },
         HostConfig: {
+          ...cage.HostConfig,
           NetworkMode: "host",
-          Binds: [`${baseDir}:${baseDir}`],
           Memory: spec.memoryMb * 1024 * 1024,
           RestartPolicy: { Name: "no" },
         },
@@ -137,9 +162,9 @@ export class DockerDriver extends LocalDriver {
   override async start(node: NodeRef): Promise<NodeRef> {
     if (await this.running(node.containerId)) return node;
     const l = this.layoutOf(node);
-    const offset = fs.existsSync(l.errorLog) ? fs.statSync(l.errorLog).size : 0;
+    const offset = nodeFileSize(l.baseDir, l.errorLog);
     fs.rmSync(l.socket, { force: true });
-    fs.mkdirSync(l.tmpdir, { recursive: true, mode: 0o750 });
+    makeServerDirs(l, identityOf(l.baseDir));
     await this.container(node).start();
     await this.waitForLogin(node, () => this.running(node.containerId), l, offset);
     return node;
@@ -164,28 +189,28 @@ export class DockerDriver extends LocalDriver {
     return { ...s, pid: null, detail: s.detail ?? `container ${node.containerId?.slice(0, 12)} on ${this.host.name}` };
   }
 
-  override managedOptions(node: NodeRef): Record<string, string> {
-    return { ...super.managedOptions(node), user: "root" };
-  }
-
   /** The image's own mariadbd judges the candidate (exec in the running container, else a throwaway one). */
-  override async validateConfig(node: NodeRef, content: string): Promise<{ ok: boolean; lines: string[] }> {
+  override async validateConfig(node: NodeRef, content: string): Promise<ConfigCheck> {
     const l = this.layoutOf(node);
     const candidate = path.join(l.baseDir, "my.cnf.candidate");
-    fs.writeFileSync(candidate, content, { mode: 0o640 });
+    const identity = identityOf(l.baseDir);
+    writeNodeFile(l.baseDir, candidate, content, identity);
     try {
       const out = new PassThrough();
       const err = new PassThrough();
+      let help = "";
       let text = "";
-      out.resume();
+      out.on("data", (d) => (help += d));
       err.on("data", (d) => (text += d));
+      const cage = confinement(identity, l.baseDir);
       const [result] = (await this.docker.run(this.image, ["mariadbd", `--defaults-file=${candidate}`, "--help", "--verbose"], [out, err], {
         Tty: false,
-        HostConfig: { AutoRemove: true, NetworkMode: "none", Binds: [`${l.baseDir}:${l.baseDir}`] },
+        User: cage.User,
+        HostConfig: { ...cage.HostConfig, AutoRemove: true, NetworkMode: "none" },
       })) as [{ StatusCode: number }];
-      if (result.StatusCode === 0) return { ok: true, lines: [] };
+      if (result.StatusCode === 0) return { ok: true, lines: [], help, notes: text };
       const lines = lastLines(text, 40).filter((x) => /ERROR|error|Fatal|unknown/i.test(x) && !/max_open_files/.test(x));
-      return { ok: false, lines: lines.length ? lines : lastLines(text, 5) };
+      return { ok: false, lines: lines.length ? lines : lastLines(text, 5), help, notes: text };
     } finally {
       fs.rmSync(candidate, { force: true });
     }

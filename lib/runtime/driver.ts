@@ -52,9 +52,20 @@ export interface RuntimeDriver {
   /** The my.cnf values the console owns for this node (datadir, socket, bind-address, …; not server-id). */
   managedOptions(node: NodeRef): Record<string, string>;
   /** Asks the real server binary whether it accepts a candidate my.cnf, without touching the running server. */
-  validateConfig(node: NodeRef, content: string): Promise<{ ok: boolean; lines: string[] }>;
+  validateConfig(node: NodeRef, content: string): Promise<ConfigCheck>;
   writeConfig(node: NodeRef, content: string): Promise<void>;
   tailErrorLog(node: NodeRef, lines?: number): Promise<string[]>;
+}
+
+/** The binary's verdict on a candidate my.cnf. */
+export interface ConfigCheck {
+  ok: boolean;
+  /** Error lines to show when it refused. */
+  lines: string[];
+  /** stdout of `--help --verbose`: ends with the value of every variable as the binary resolved them. */
+  help: string;
+  /** stderr: notes such as "Using unique option prefix 'init-fil' … use the full name 'init_file'". */
+  notes: string;
 }
 
 /** A failure with the server's own error lines attached, shown verbatim to the user. */

@@ -4,10 +4,13 @@ import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { nodesDir } from "@/lib/paths";
+import { SYSTEM_PLUGIN_DIR } from "@/lib/mycnf/policy";
 import { renderInitialMyCnf, type NodeWiring } from "@/lib/mycnf/render";
 import { withConnection } from "@/lib/mariadb/connect";
-import type { CreateStep, NodeRef, NodeSpec, NodeStatus, Placement, RuntimeDriver } from "./driver";
+import type { ConfigCheck, CreateStep, NodeRef, NodeSpec, NodeStatus, Placement, RuntimeDriver } from "./driver";
 import { RuntimeError } from "./driver";
+import { claimNodeDir, identityOf, serverProcessOptions, type NodeIdentity } from "./identity";
+import { appendNodeLog, makeNodeDir, nodeFileSize, readNodeFile, tailNodeFile, writeNodeFile } from "./node-files";
 
 const run = promisify(execFile);
 
@@ -30,7 +33,17 @@ export function nodeLayout(baseDir: string) {
     pidFile: path.join(baseDir, "mariadb.pid"),
     errorLog: path.join(baseDir, "error.log"),
     tmpdir: path.join(baseDir, "tmp"),
+    /** secure-file-priv: the only place LOAD DATA / SELECT … INTO OUTFILE may touch. */
+    filesDir: path.join(baseDir, "files"),
   };
+}
+
+export type NodeLayout = ReturnType<typeof nodeLayout>;
+
+/** The directories a server writes besides its datadir, owned by its identity (made again if missing). */
+export function makeServerDirs(l: NodeLayout, owner: NodeIdentity | null) {
+  makeNodeDir(l.baseDir, l.tmpdir, owner);
+  makeNodeDir(l.baseDir, l.filesDir, owner);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -40,19 +53,12 @@ export function lastLines(text: string, n: number): string[] {
   return lines.slice(-n);
 }
 
+/** The end of a log the server writes, never through a link it planted (the log sits in its node directory). */
 function readTail(file: string, maxBytes = 64 * 1024): string {
-  let fd: number | undefined;
   try {
-    fd = fs.openSync(file, "r");
-    const size = fs.fstatSync(fd).size;
-    const length = Math.min(size, maxBytes);
-    const buf = Buffer.alloc(length);
-    fs.readSync(fd, buf, 0, length, size - length);
-    return buf.toString("utf8");
-  } catch {
-    return "";
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    return tailNodeFile(path.dirname(file), file, maxBytes);
+  } catch (e) {
+    return (e as Error).message;
   }
 }
 
@@ -61,9 +67,9 @@ export function errorLinesSince(file: string, offset: number): string[] {
   const text = readTail(file, 256 * 1024);
   let size = 0;
   try {
-    size = fs.statSync(file).size;
-  } catch {
-    return [];
+    size = nodeFileSize(path.dirname(file), file);
+  } catch (e) {
+    return [(e as Error).message];
   }
   const fresh = size > offset ? text.slice(Math.max(0, text.length - (size - offset))) : text;
   const lines = lastLines(fresh, 40);
@@ -79,14 +85,6 @@ export function withCause(message: string, lines: string[]): string {
   if (/Address already in use|Do you already have another server/i.test(text)) return `${message}: its address is already in use`;
   if (/unknown (variable|option)/i.test(text)) return `${message}: my.cnf has an option this server does not know`;
   return message;
-}
-
-function fileSize(file: string): number {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
-  }
 }
 
 /**
@@ -191,10 +189,11 @@ export class LocalDriver implements RuntimeDriver {
       pidFile: l.pidFile,
       logError: l.errorLog,
       tmpdir: l.tmpdir,
+      secureFilePriv: l.filesDir,
+      pluginDir: SYSTEM_PLUGIN_DIR,
       bindAddress: spec.host,
       port: spec.port,
       serverId: spec.serverId,
-      runAsUser: process.getuid?.() === 0 ? "root" : undefined,
     };
   }
 
@@ -211,12 +210,13 @@ export class LocalDriver implements RuntimeDriver {
       rootPassword,
     };
     try {
-      fs.mkdirSync(l.tmpdir, { recursive: true, mode: 0o750 });
-      fs.writeFileSync(l.cnf, renderInitialMyCnf(this.wiring(spec, baseDir), spec.memoryMb), { mode: 0o640 });
+      const identity = await claimNodeDir(baseDir);
+      makeServerDirs(l, identity);
+      writeNodeFile(baseDir, l.cnf, renderInitialMyCnf(this.wiring(spec, baseDir), spec.memoryMb), identity);
       await onStep("initializing data directory");
-      await this.installDb(l);
+      await this.installDb(l, identity);
       await onStep("starting");
-      const pid = await this.spawnServer(l.cnf, l.errorLog);
+      const pid = await this.spawnServer(l, identity);
       ref.pid = pid;
       const alive = async () => isOurProcess(pid, l.cnf);
       await this.waitForSocket(alive, l);
@@ -230,12 +230,13 @@ export class LocalDriver implements RuntimeDriver {
     }
   }
 
-  protected async installDb(l: ReturnType<typeof nodeLayout>): Promise<void> {
+  protected async installDb(l: NodeLayout, identity: NodeIdentity | null): Promise<void> {
     const cnf = l.cnf;
     try {
       // --defaults-file must come first, or the system /etc/mysql config and datadir are read.
       await run(BIN.installDb, [`--defaults-file=${cnf}`, "--auth-root-authentication-method=normal", "--skip-test-db"], {
         maxBuffer: 4 * 1024 * 1024,
+        ...serverProcessOptions(identity, l.baseDir),
       });
     } catch (e) {
       const err = e as { stdout?: string; stderr?: string; message: string };
@@ -247,11 +248,18 @@ export class LocalDriver implements RuntimeDriver {
     }
   }
 
-  /** Detached in its own session so the server outlives console restarts (and is adopted afterwards). */
-  private spawnServer(cnf: string, errorLog: string): Promise<number> {
+  /**
+   * Detached in its own session so the server outlives console restarts (and is adopted afterwards); as the
+   * node's own uid with a scrubbed environment.
+   */
+  private spawnServer(l: NodeLayout, identity: NodeIdentity | null): Promise<number> {
     return new Promise((resolve, reject) => {
-      const out = fs.openSync(errorLog, "a");
-      const child = spawn(/*turbopackIgnore: true*/ BIN.mariadbd, [`--defaults-file=${cnf}`], { detached: true, stdio: ["ignore", out, out] });
+      const out = appendNodeLog(l.baseDir, l.errorLog, identity);
+      const child = spawn(/*turbopackIgnore: true*/ BIN.mariadbd, [`--defaults-file=${l.cnf}`], {
+        detached: true,
+        stdio: ["ignore", out, out],
+        ...serverProcessOptions(identity, l.baseDir),
+      });
       fs.closeSync(out);
       child.once("error", (e) => reject(new RuntimeError(`Could not start mariadbd: ${e.message}`)));
       child.once("spawn", () => {
@@ -261,7 +269,7 @@ export class LocalDriver implements RuntimeDriver {
     });
   }
 
-  protected async waitForSocket(alive: () => Promise<boolean>, l: ReturnType<typeof nodeLayout>, logOffset = 0): Promise<void> {
+  protected async waitForSocket(alive: () => Promise<boolean>, l: NodeLayout, logOffset = 0): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (!(await alive())) {
@@ -293,7 +301,7 @@ export class LocalDriver implements RuntimeDriver {
     });
   }
 
-  protected async waitForLogin(ref: NodeRef, alive: () => Promise<boolean>, l: ReturnType<typeof nodeLayout>, logOffset = 0): Promise<void> {
+  protected async waitForLogin(ref: NodeRef, alive: () => Promise<boolean>, l: NodeLayout, logOffset = 0): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     let lastError = "";
     while (Date.now() < deadline) {
@@ -339,10 +347,11 @@ export class LocalDriver implements RuntimeDriver {
     const running = this.livePid(node);
     if (running) return { ...node, pid: running };
     if (!fs.existsSync(l.datadir)) throw new RuntimeError(`Data directory ${l.datadir} is missing`);
-    fs.mkdirSync(l.tmpdir, { recursive: true, mode: 0o750 });
-    const offset = fileSize(l.errorLog);
+    const identity = identityOf(l.baseDir);
+    makeServerDirs(l, identity);
+    const offset = nodeFileSize(l.baseDir, l.errorLog);
     fs.rmSync(l.socket, { force: true }); // a stale socket from a killed server would fool the wait
-    const pid = await this.spawnServer(l.cnf, l.errorLog);
+    const pid = await this.spawnServer(l, identity);
     const started = { ...node, pid };
     await this.waitForLogin(started, async () => isOurProcess(pid, l.cnf), l, offset);
     return started;
@@ -408,39 +417,49 @@ export class LocalDriver implements RuntimeDriver {
       "pid-file": l.pidFile,
       "log-error": l.errorLog,
       tmpdir: l.tmpdir,
+      "secure-file-priv": l.filesDir,
+      "plugin-dir": SYSTEM_PLUGIN_DIR,
       "bind-address": node.host,
       port: String(node.port),
     };
-    if (process.getuid?.() === 0) values.user = "root";
     return values;
   }
 
-  /** `mariadbd --help --verbose` reads the file like a start would (0.05 s) and exits non-zero on a bad option. */
-  async validateConfig(node: NodeRef, content: string): Promise<{ ok: boolean; lines: string[] }> {
-    const candidate = path.join(this.layoutOf(node).baseDir, "my.cnf.candidate");
-    fs.writeFileSync(candidate, content, { mode: 0o640 });
+  /**
+   * `mariadbd --help --verbose` reads the file like a start would (0.05 s), exits non-zero on a bad option and
+   * prints the values it resolved. Run as the node's own uid: a plugin it loads runs with no more rights than the
+   * server would have.
+   */
+  async validateConfig(node: NodeRef, content: string): Promise<ConfigCheck> {
+    const l = this.layoutOf(node);
+    const candidate = path.join(l.baseDir, "my.cnf.candidate");
+    const identity = identityOf(l.baseDir);
+    writeNodeFile(l.baseDir, candidate, content, identity);
     try {
-      await run(BIN.mariadbd, [`--defaults-file=${candidate}`, "--help", "--verbose"], { maxBuffer: 8 * 1024 * 1024 });
-      return { ok: true, lines: [] };
+      const { stdout, stderr } = await run(BIN.mariadbd, [`--defaults-file=${candidate}`, "--help", "--verbose"], {
+        maxBuffer: 8 * 1024 * 1024,
+        ...serverProcessOptions(identity, l.baseDir),
+      });
+      return { ok: true, lines: [], help: stdout, notes: stderr };
     } catch (e) {
-      const err = e as { stderr?: string; message: string };
-      const lines = lastLines(err.stderr ?? err.message, 40).filter((l) => !/max_open_files/.test(l));
-      const errors = lines.filter((l) => /ERROR|error|Fatal|unknown/i.test(l));
-      return { ok: false, lines: errors.length ? errors : lines.slice(-5) };
+      const err = e as { stdout?: string; stderr?: string; message: string };
+      const lines = lastLines(err.stderr ?? err.message, 40).filter((x) => !/max_open_files/.test(x));
+      const errors = lines.filter((x) => /ERROR|error|Fatal|unknown/i.test(x));
+      return { ok: false, lines: errors.length ? errors : lines.slice(-5), help: err.stdout ?? "", notes: err.stderr ?? "" };
     } finally {
       fs.rmSync(candidate, { force: true });
     }
   }
 
   async readConfig(node: NodeRef): Promise<string> {
-    return fs.readFileSync(this.layoutOf(node).cnf, "utf8");
+    const l = this.layoutOf(node);
+    return readNodeFile(l.baseDir, l.cnf);
   }
 
+  /** Atomic and owned by the server's uid (it reads it); a link planted in its place is replaced, not followed. */
   async writeConfig(node: NodeRef, content: string): Promise<void> {
-    const { cnf } = this.layoutOf(node);
-    const tmp = `${cnf}.tmp`;
-    fs.writeFileSync(tmp, content, { mode: 0o640 });
-    fs.renameSync(tmp, cnf); // atomic: a crash never leaves half a my.cnf
+    const l = this.layoutOf(node);
+    writeNodeFile(l.baseDir, l.cnf, content, identityOf(l.baseDir));
   }
 
   async tailErrorLog(node: NodeRef, lines = 50): Promise<string[]> {

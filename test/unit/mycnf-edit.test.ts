@@ -5,6 +5,7 @@ import { getServerOption, parseMyCnf, setServerOptions } from "../../lib/mycnf/p
 import { locateServerError, reviewConfig } from "../../lib/mycnf/validate";
 
 const wiring = { datadir: "/n/data", socket: "/n/s", "pid-file": "/n/p", "log-error": "/n/e", "bind-address": "127.0.0.2", port: "3306" };
+const policy = { nodeDir: "/n", shippedPlugins: new Set(["ha_connect.so"]) };
 const base = `# hello
 [mysqld]
 datadir = /n/data
@@ -39,7 +40,7 @@ test("setServerOptions edits in place, appends to [mysqld], removes with null, k
 test("review: managed keys are re-asserted with a message, server-id is read, risky options warned", () => {
   const edited = base.replace("bind-address = 127.0.0.2", "bind-address = 0.0.0.0").replace("port = 3306\nserver-id", "server-id") +
     "[mysqld]\nbinlog_format = STATEMENT\nslave-skip-errors = all\n";
-  const r = reviewConfig(edited.replace("server-id = 1", "server-id = 2"), wiring, 1);
+  const r = reviewConfig(edited.replace("server-id = 1", "server-id = 2").replace("[client]\nport = 3306\n", ""), wiring, 1, policy);
   assert.deepEqual(r.errors, []);
   assert.equal(r.serverId, 2);
   assert.match(r.content, /bind-address = 127\.0\.0\.2/);
@@ -49,13 +50,13 @@ test("review: managed keys are re-asserted with a message, server-id is read, ri
 });
 
 test("review: syntax errors, includes, forbidden options and bad server-ids are errors with line numbers", () => {
-  const r = reviewConfig(base + "[mysqld]\nthis is not an option\n!include /etc/passwd\nskip-networking\nserver-id = abc\n[broken\n", wiring, 1);
+  const r = reviewConfig(base + "[mysqld]\nthis is not an option\n!include /etc/passwd\nskip-networking\nserver-id = abc\n[broken\n", wiring, 1, policy);
   assert.deepEqual(
     r.errors.map((e) => e.line),
-    [15, 16, 17, 19, 18], // syntax problems in line order, then the server-id check
+    [15, 16, 19, 12, 17, 18], // syntax problems in line order, then the policy ([client], skip-networking), then server-id
   );
-  assert.equal(reviewConfig("x".repeat(70_000), wiring, 1).errors.length, 1);
-  assert.equal(reviewConfig("a\0b", wiring, 1).errors.length, 1);
+  assert.equal(reviewConfig("x".repeat(70_000), wiring, 1, policy).errors.length, 1);
+  assert.equal(reviewConfig("a\0b", wiring, 1, policy).errors.length, 1);
 });
 
 test("mariadbd's own complaint is located on its line", () => {

@@ -1,0 +1,73 @@
+import fs from "node:fs";
+import path from "node:path";
+import { withLock } from "@/lib/locks";
+import { ensureNodesDir, serversRunIsolated } from "@/lib/paths";
+
+/**
+ * Every server runs as its own unprivileged uid/gid: no passwd entry, no shell, no supplementary groups. The
+ * identity is not stored anywhere: it is the owner of the node directory, allocated when the directory is made,
+ * so the filesystem and the process can never disagree.
+ */
+export interface NodeIdentity {
+  uid: number;
+  gid: number;
+}
+
+const BASE = Number(process.env.MARINER_UID_BASE ?? 2_000_000);
+const SPAN = 1_000_000;
+
+const inRange = (uid: number) => uid > BASE && uid < BASE + SPAN;
+
+/** Ids the machine already uses (passwd/group entries) are never handed out. */
+function systemIds(): Set<number> {
+  const ids = new Set<number>();
+  for (const file of ["/etc/passwd", "/etc/group"]) {
+    try {
+      for (const line of fs.readFileSync(file, "utf8").split("\n")) ids.add(Number(line.split(":")[2]));
+    } catch {
+      /* unreadable: nothing to avoid */
+    }
+  }
+  return ids;
+}
+
+/**
+ * Makes the node directory (0700) owned by a fresh identity, under one lock so two creates never share one.
+ * Without root (a developer's own account) the server runs as the console's user and null is returned.
+ */
+export async function claimNodeDir(baseDir: string): Promise<NodeIdentity | null> {
+  const root = ensureNodesDir();
+  if (!serversRunIsolated()) {
+    fs.mkdirSync(baseDir, { mode: 0o700 });
+    return null;
+  }
+  return withLock("node-identity", async () => {
+    const taken = systemIds();
+    for (const entry of fs.readdirSync(root)) {
+      const st = fs.lstatSync(path.join(root, entry), { throwIfNoEntry: false });
+      if (st) taken.add(st.uid);
+    }
+    let uid = BASE + 1;
+    while (taken.has(uid)) uid++;
+    if (!inRange(uid)) throw new Error(`No free server uid left in ${BASE + 1}–${BASE + SPAN - 1} (MARINER_UID_BASE)`);
+    fs.mkdirSync(baseDir, { mode: 0o700 });
+    fs.chownSync(baseDir, uid, uid);
+    return { uid, gid: uid };
+  });
+}
+
+/** The identity a node's server runs as: the owner of its directory (null: the console's own user). */
+export function identityOf(baseDir: string): NodeIdentity | null {
+  const st = fs.lstatSync(baseDir, { throwIfNoEntry: false });
+  if (!st || !inRange(st.uid)) return null;
+  return { uid: st.uid, gid: st.gid };
+}
+
+/** What a server process gets: its identity and a scrubbed environment (nothing of the console's leaks in). */
+export function serverProcessOptions(identity: NodeIdentity | null, cwd: string) {
+  return {
+    cwd,
+    env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", LANG: "C.UTF-8", HOME: cwd, ...(process.env.TZ ? { TZ: process.env.TZ } : {}) } as unknown as NodeJS.ProcessEnv,
+    ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
+  };
+}

@@ -1,0 +1,114 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { RuntimeError } from "./driver";
+import type { NodeIdentity } from "./identity";
+
+/**
+ * The console (root) reading and writing inside a node directory that belongs to the server's uid. A server could
+ * plant a symbolic link there (my.cnf → the console's key); nothing here follows one: files are opened with
+ * O_NOFOLLOW, every directory between the node directory and the file is checked with lstat, and writes go to a
+ * fresh O_EXCL file renamed into place. A planted link is an error naming the file.
+ */
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = fs.constants;
+
+function planted(file: string): RuntimeError {
+  return new RuntimeError(`${file} is a symbolic link or not a regular file: Mariner does not follow links in a node directory`);
+}
+
+/** Each directory from the node directory down to `dir` is a real directory, not a link. */
+function assertRealDirs(nodeDir: string, dir: string) {
+  const rel = path.relative(nodeDir, dir);
+  if (rel.startsWith("..") || path.isAbsolute(rel)) throw new RuntimeError(`${dir} is outside the node directory ${nodeDir}`);
+  let d = nodeDir;
+  for (const part of ["", ...rel.split(path.sep).filter(Boolean)]) {
+    d = path.join(d, part);
+    const st = fs.lstatSync(d, { throwIfNoEntry: false });
+    if (st && !st.isDirectory()) throw planted(d);
+  }
+}
+
+function openNoFollow(nodeDir: string, file: string, flags: number, mode = 0o600): number {
+  assertRealDirs(nodeDir, path.dirname(file));
+  try {
+    return fs.openSync(file, flags | O_NOFOLLOW, mode);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ELOOP") throw planted(file);
+    throw e;
+  }
+}
+
+export function readNodeFile(nodeDir: string, file: string): string {
+  const fd = openNoFollow(nodeDir, file, O_RDONLY);
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw planted(file);
+    return fs.readFileSync(fd, "utf8");
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The last `maxBytes` of a file ("" when it does not exist yet); a link is still an error. */
+export function tailNodeFile(nodeDir: string, file: string, maxBytes = 64 * 1024): string {
+  let fd: number;
+  try {
+    fd = openNoFollow(nodeDir, file, O_RDONLY);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return "";
+    throw e;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw planted(file);
+    const length = Math.min(st.size, maxBytes);
+    const buf = Buffer.alloc(length);
+    fs.readSync(fd, buf, 0, length, st.size - length);
+    return buf.toString("utf8");
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function nodeFileSize(nodeDir: string, file: string): number {
+  const st = fs.lstatSync(file, { throwIfNoEntry: false });
+  if (st && !st.isFile()) throw planted(file);
+  assertRealDirs(nodeDir, path.dirname(file));
+  return st?.size ?? 0;
+}
+
+/** Atomic write owned by the server's identity: a crash never leaves half a file, a planted link is never followed. */
+export function writeNodeFile(nodeDir: string, file: string, content: string | Buffer, owner: NodeIdentity | null, mode = 0o600) {
+  const tmp = `${file}.${crypto.randomBytes(6).toString("hex")}.tmp`;
+  const fd = openNoFollow(nodeDir, tmp, O_WRONLY | O_CREAT | O_EXCL, mode);
+  try {
+    fs.writeFileSync(fd, content);
+    if (owner) fs.fchownSync(fd, owner.uid, owner.gid);
+    fs.fchmodSync(fd, mode);
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  fs.closeSync(fd);
+  fs.renameSync(tmp, file); // rename replaces a link itself, never its target
+}
+
+/** A file descriptor appending to a node's log (the server's stdout/stderr), created owned by the server. */
+export function appendNodeLog(nodeDir: string, file: string, owner: NodeIdentity | null): number {
+  const fd = openNoFollow(nodeDir, file, O_WRONLY | O_CREAT | O_APPEND, 0o600);
+  if (!fs.fstatSync(fd).isFile()) {
+    fs.closeSync(fd);
+    throw planted(file);
+  }
+  if (owner) fs.fchownSync(fd, owner.uid, owner.gid);
+  return fd;
+}
+
+/** A directory inside the node directory owned by the server (made if missing; a link in its place is an error). */
+export function makeNodeDir(nodeDir: string, dir: string, owner: NodeIdentity | null, mode = 0o700) {
+  assertRealDirs(nodeDir, path.dirname(dir));
+  const st = fs.lstatSync(dir, { throwIfNoEntry: false });
+  if (st && !st.isDirectory()) throw planted(dir);
+  if (!st) fs.mkdirSync(dir, { mode });
+  if (owner) fs.lchownSync(dir, owner.uid, owner.gid);
+}
