@@ -10,7 +10,16 @@ import { OperationProgress, type OperationView } from "./operation-progress";
 const STEPS = ["allocating", "initializing data directory", "starting", "ready"];
 const MEMORY_CHOICES = [256, 512, 1024, 2048, 4096];
 
-export function NewEnvironmentDialog({ engineVersion, dockerHosts = [] }: { engineVersion: string | null; dockerHosts?: string[] }) {
+export function NewEnvironmentDialog({
+  engineVersion,
+  dockerHosts = [],
+  quotaSummary,
+}: {
+  engineVersion: string | null;
+  dockerHosts?: string[];
+  /** "2 of 20 environments · 512 MB of 8192 MB"; absent for admins (no quota). */
+  quotaSummary?: string;
+}) {
   const router = useRouter();
   const dialog = useRef<HTMLDialogElement>(null);
   const [operationId, setOperationId] = useState<string | null>(null);
@@ -84,6 +93,7 @@ export function NewEnvironmentDialog({ engineVersion, dockerHosts = [] }: { engi
             <form onSubmit={onSubmit} className="space-y-4">
               <div className="rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-600">
                 Database: <strong>MariaDB {engineVersion ?? "(server binaries not installed)"}</strong>
+                {quotaSummary && <p className="mt-1 text-xs">Your quota: {quotaSummary}</p>}
               </div>
               <div className="space-y-1">
                 <label htmlFor="env-placement" className="block text-sm font-medium text-slate-700">

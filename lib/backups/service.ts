@@ -9,7 +9,16 @@ import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { asRoot, openRoot } from "@/lib/environments/root";
-import { createEnvironment, deleteEnvironment, findEnvironment, getEnvironment, primaryNode, type EnvironmentWithNodes } from "@/lib/environments/service";
+import {
+  createEnvironment,
+  DEFAULT_MEMORY_MB,
+  deleteEnvironment,
+  findEnvironment,
+  getEnvironment,
+  primaryNode,
+  type CreateOptions,
+  type EnvironmentWithNodes,
+} from "@/lib/environments/service";
 import { nodeRefOf } from "@/lib/environments/spec";
 import { ServiceError, notFound } from "@/lib/errors";
 import { accountStatements, dumpArgs, type DumpSource } from "@/lib/mariadb/dump";
@@ -24,6 +33,7 @@ import { dataDir } from "@/lib/paths";
 import { ensureReplicationAccount } from "@/lib/topology/account";
 import { discoverTopology } from "@/lib/topology/discover";
 import { parseInput } from "@/lib/validation";
+import { assertQuotaAllows } from "@/lib/quotas";
 import { parseCron } from "./cron";
 import { inspectDump, missingDatabases } from "./guard";
 
@@ -366,7 +376,7 @@ async function dropUserDatabases(env: EnvironmentWithNodes) {
  * its databases are replaced (written to its binlog, so its slaves follow), and if loading fails the safety
  * backup is put back. Either way the dump is inspected first (checksum, no USE outside its own databases).
  */
-export async function beginRestore(actor: Actor, backupId: string, raw: unknown) {
+export async function beginRestore(actor: Actor, backupId: string, raw: unknown, options: CreateOptions = {}) {
   const backup = await getBackup(actor, backupId);
   const input = parseInput(restoreInput, raw);
   if (backup.status !== "succeeded") throw new ServiceError(409, "unusable", "Only a successful backup can be restored");
@@ -383,6 +393,8 @@ export async function beginRestore(actor: Actor, backupId: string, raw: unknown)
     if (existing.status !== "running") throw new ServiceError(409, "not_running", `${existing.name} is ${existing.status}`);
     if ((await asRoot(existing, allSlaveStatus)).length) throw new ServiceError(409, "is_slave", `${existing.name} is a slave: restore its master instead (its slaves follow), or re-seed it`);
   }
+  // A new environment must fit the owner's quota: refused here with a 4xx, and again under the placement lock.
+  if (!existing && !options.quotaExempt) await assertQuotaAllows(actor, { environments: 1, memoryMb: DEFAULT_MEMORY_MB });
   await inspectDump(backup.file, backup.sha256);
   if (existing) return beginRestoreOver(actor, backup, existing);
   return beginOperation({ userId: actor.id, action: "backup.restore", target: input.name, params: { backup: backup.id, from: backup.environmentName, asSlave: input.asSlave } }, async (step) => {
@@ -390,7 +402,7 @@ export async function beginRestore(actor: Actor, backupId: string, raw: unknown)
     const release = keep(backup.id);
     try {
       await step(`creating ${input.name}`);
-      const env = await createEnvironment(actor, { name: input.name });
+      const env = await createEnvironment(actor, { name: input.name }, options);
       created = true;
       await step(`loading ${(backup.sizeBytes! / 1048576).toFixed(1)} MB (gzip)`);
       await loadGzip(login(env), backup.file, { binlog: false });
@@ -554,7 +566,8 @@ export async function verifyBackup(actor: Actor, backupId: string) {
   return runOperation({ userId: actor.id, action: "backup.verify", environmentId: backup.environmentId, target: backup.environmentName, params: { backup: backup.id } }, async () => {
     let verdict: { ok: boolean; text: string };
     try {
-      await (await beginRestore(actor, backup.id, { name })).done;
+      // The temporary environment is the system's, deleted below: a user at their quota can still verify.
+      await (await beginRestore(actor, backup.id, { name }, { quotaExempt: true })).done;
       const restored = await asRoot(await getEnvironment(actor, name), tableFacts);
       const expected = backup.contents ? (JSON.parse(backup.contents) as Record<string, number>) : null;
       const sums = backup.checksums ? (JSON.parse(backup.checksums) as Record<string, string>) : {};

@@ -11,6 +11,7 @@ import { chooseDockerHost } from "@/lib/runtime/hosts";
 import { RuntimeError } from "@/lib/runtime/driver";
 import { encryptSecret, generatePassword } from "@/lib/secrets";
 import { isAdmin, type Actor } from "@/lib/auth/actor";
+import { assertQuotaAllows } from "@/lib/quotas";
 import { nodeRefOf, nodeSpecOf } from "./spec";
 
 export type EnvironmentWithNodes = Environment & { nodes: Node[] };
@@ -30,7 +31,15 @@ export const environmentActionInput = z.strictObject({
   action: z.enum(["start", "stop", "restart"], { error: "Action must be start, stop or restart" }),
 });
 
-const DEFAULT_MEMORY_MB = 256;
+export const DEFAULT_MEMORY_MB = 256;
+
+/**
+ * `quotaExempt`: only for environments the system makes for itself and deletes when done (a backup's test
+ * restore); never reachable from user input.
+ */
+export interface CreateOptions {
+  quotaExempt?: boolean;
+}
 
 /** Admins see everyone's environments; users only their own. */
 function visibleTo(actor: Actor) {
@@ -73,6 +82,7 @@ async function setStatus(id: string, status: string, detail: string | null = nul
 export async function beginCreateEnvironment(
   actor: Actor,
   raw: unknown,
+  options: CreateOptions = {},
 ): Promise<{ operationId: string; done: Promise<EnvironmentWithNodes> }> {
   const input = parseInput(createEnvironmentInput, raw);
   const driver = driverFor(await runtimeFor(actor, input));
@@ -85,6 +95,8 @@ export async function beginCreateEnvironment(
   const { env, node, operationId } = await withLock("placement", async () => {
     const existing = await db().environment.findUnique({ where: { ownerId_name: { ownerId: actor.id, name: input.name } } });
     if (existing) throw new ServiceError(409, "name_taken", `You already have an environment named "${input.name}"`);
+    // Counted under the same lock as the insert below: two creates cannot both take the last slot.
+    if (!options.quotaExempt) await assertQuotaAllows(actor, { environments: 1, memoryMb: input.memoryMb ?? DEFAULT_MEMORY_MB });
     const operationId = await startOperation({
       userId: actor.id,
       action: "environment.create",
@@ -158,8 +170,8 @@ async function runtimeFor(actor: Actor, input: CreateEnvironmentInput): Promise<
   return `docker:${await chooseDockerHost(away)}`;
 }
 
-export async function createEnvironment(actor: Actor, raw: unknown): Promise<EnvironmentWithNodes> {
-  return (await beginCreateEnvironment(actor, raw)).done;
+export async function createEnvironment(actor: Actor, raw: unknown, options: CreateOptions = {}): Promise<EnvironmentWithNodes> {
+  return (await beginCreateEnvironment(actor, raw, options)).done;
 }
 
 function assertSettled(env: Environment) {

@@ -22,6 +22,7 @@ import { beginOperation } from "@/lib/operations";
 import { dataDir } from "@/lib/paths";
 import { driverFor } from "@/lib/runtime";
 import { parseInput } from "@/lib/validation";
+import { assertQuotaAllows } from "@/lib/quotas";
 import { followNewMaster } from "@/lib/proxy/endpoints";
 import { ensureReplicationAccount, type ReplicationLogin } from "./account";
 import { descendants, discoverTopology, serverFacts, type ServerFacts, type Topology } from "./discover";
@@ -117,6 +118,8 @@ async function freeNames(actor: Actor, prefix: string, count: number): Promise<s
 export async function beginAddSlaves(actor: Actor, masterName: string, raw: unknown) {
   const master = await getEnvironment(actor, masterName);
   const input = parseInput(addSlavesInput, raw);
+  // Up front, so the whole request is refused with a 4xx; each create checks again under the placement lock.
+  await assertQuotaAllows(actor, { environments: input.count, memoryMb: input.count * master.memoryMb });
   await requireBinlog(master, "slaves have nothing to read");
   const names = await freeNames(actor, input.namePrefix ?? `${master.name}-slave`, input.count);
   return beginOperation({ userId: actor.id, action: "topology.add-slaves", environmentId: master.id, target: master.name, params: { count: input.count, names } }, (step) =>
@@ -165,6 +168,7 @@ export const cloneInput = z.strictObject({ name: environmentName, asSlave: z.boo
 export async function beginClone(actor: Actor, sourceName: string, raw: unknown) {
   const source = await getEnvironment(actor, sourceName);
   const input = parseInput(cloneInput, raw);
+  await assertQuotaAllows(actor, { environments: 1, memoryMb: source.memoryMb });
   const facts = input.asSlave ? await requireBinlog(source, "a slave clone has nothing to read") : await serverFacts(source);
   return beginOperation({ userId: actor.id, action: "topology.clone", environmentId: source.id, target: source.name, params: input }, (step) =>
     topologyLock(source.ownerId, async () => {

@@ -3,6 +3,7 @@ import { LiveUpdates } from "@/components/ui/live-updates";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { requireActor } from "@/lib/auth/session";
 import { listEnvironments } from "@/lib/environments/service";
+import { describeQuota, myQuota } from "@/lib/quotas";
 import { dockerHostNames, driverFor } from "@/lib/runtime";
 import { NewEnvironmentDialog } from "@/components/environments/new-environment-dialog";
 
@@ -10,18 +11,28 @@ export const metadata = { title: "Environments" };
 
 export default async function EnvironmentsPage() {
   const actor = await requireActor();
-  const [envs, version] = await Promise.all([
+  const [envs, version, quota] = await Promise.all([
     listEnvironments(actor),
     driverFor("local")
       .engineVersion()
       .catch(() => null),
+    myQuota(actor),
   ]);
+  // Admins have no quota; everyone else sees where they stand before asking for more.
+  const quotaSummary = quota.unlimited ? undefined : describeQuota(quota);
   return (
     <div className="space-y-4">
       <LiveUpdates />
       <div className="flex items-center justify-between">
-        <h1 className="text-xl font-semibold">Environments</h1>
-        <NewEnvironmentDialog engineVersion={version} dockerHosts={dockerHostNames()} />
+        <div className="flex items-baseline gap-3">
+          <h1 className="text-xl font-semibold">Environments</h1>
+          {quotaSummary && (
+            <span data-testid="quota-usage" className="text-sm text-slate-500">
+              {quotaSummary}
+            </span>
+          )}
+        </div>
+        <NewEnvironmentDialog engineVersion={version} dockerHosts={dockerHostNames()} quotaSummary={quotaSummary} />
       </div>
       {envs.length === 0 ? (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-sm text-slate-600">

@@ -1,15 +1,29 @@
 import { notFound } from "next/navigation";
 import { Card } from "@/components/ui/card";
 import { requireActor } from "@/lib/auth/session";
-import { listUsers } from "@/lib/auth/users";
+import { defaultLimits, listUsersWithQuotas, type Quota } from "@/lib/quotas";
 import { AddUserForm } from "./add-user-form";
+import { LimitsForm } from "./limits-form";
 
 export const metadata = { title: "Users" };
+
+function usage(part: Quota["environments"], unit = "") {
+  if (part.limit === null) return `${part.used}${unit} (no quota)`;
+  return `${part.used}${unit} of ${part.limit}${unit}${part.isDefault ? " (default)" : ""}`;
+}
 
 export default async function UsersPage() {
   const actor = await requireActor();
   if (actor.role !== "admin") notFound();
-  const users = await listUsers(actor);
+  const users = await listUsersWithQuotas(actor);
+  const limitable = users
+    .filter((u) => !u.quota.unlimited)
+    .map((u) => ({
+      id: u.id,
+      email: u.email,
+      maxEnvironments: u.quota.environments.isDefault ? null : u.quota.environments.limit,
+      maxMemoryMb: u.quota.memoryMb.isDefault ? null : u.quota.memoryMb.limit,
+    }));
   return (
     <div className="grid gap-4 md:grid-cols-[2fr_1fr]">
       <Card title="Users">
@@ -18,23 +32,32 @@ export default async function UsersPage() {
             <tr>
               <th className="py-1">E-mail</th>
               <th className="py-1">Role</th>
+              <th className="py-1">Environments</th>
+              <th className="py-1">Memory</th>
               <th className="py-1">Since</th>
             </tr>
           </thead>
           <tbody>
             {users.map((u) => (
-              <tr key={u.id} className="border-t border-slate-100">
+              <tr key={u.id} data-testid={`user-row-${u.email}`} className="border-t border-slate-100">
                 <td className="py-1.5">{u.email}</td>
                 <td className="py-1.5">{u.role}</td>
+                <td className="py-1.5">{usage(u.quota.environments)}</td>
+                <td className="py-1.5">{usage(u.quota.memoryMb, " MB")}</td>
                 <td className="py-1.5 text-slate-500">{u.createdAt.toISOString().slice(0, 10)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </Card>
-      <Card title="Add user">
-        <AddUserForm />
-      </Card>
+      <div className="space-y-4">
+        <Card title="Add user">
+          <AddUserForm />
+        </Card>
+        <Card title="Quota">
+          <LimitsForm users={limitable} defaults={defaultLimits()} />
+        </Card>
+      </div>
     </div>
   );
 }

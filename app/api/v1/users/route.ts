@@ -1,9 +1,10 @@
 import { NextResponse } from "next/server";
 import { readJson, withActor } from "@/lib/api/http";
-import { createUser, listUsers } from "@/lib/auth/users";
+import { createUser } from "@/lib/auth/users";
+import { listUsersWithQuotas } from "@/lib/quotas";
 
 export async function GET(request: Request) {
-  return withActor(request, async (actor) => NextResponse.json({ users: await listUsers(actor) }));
+  return withActor(request, async (actor) => NextResponse.json({ users: await listUsersWithQuotas(actor) }));
 }
 
 export async function POST(request: Request) {
