@@ -7,7 +7,9 @@ import { ServiceError } from "@/lib/errors";
 import { slaveStatus } from "@/lib/mariadb/replication";
 import { setServerOptions } from "@/lib/mycnf/parse";
 import { runOperation } from "@/lib/operations";
-import { caCertFile, certificateExpiry, ensureCa, issueCertificate } from "@/lib/tls/ca";
+import { identityOf } from "@/lib/runtime/identity";
+import { makeNodeDir, readNodeFile, writeNodeFile } from "@/lib/runtime/node-files";
+import { CA_SUBJECT, caCertFile, certificateExpiry, ensureCa, issueCertificate } from "@/lib/tls/ca";
 import { discoverTopology } from "@/lib/topology/discover";
 import { parseInput } from "@/lib/validation";
 import { getConfig, saveConfig } from "./config";
@@ -21,9 +23,14 @@ function tlsDir(env: EnvironmentWithNodes) {
   const node = primaryNode(env);
   // Docker nodes bind-mount their directory at the same path, so the files are where the server reads them.
   if (!node.baseDir) throw new ServiceError(409, "unsupported", `${env.name} has no node directory for its certificates`);
-  const dir = path.join(node.baseDir, "tls");
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return { dir, ca: path.join(dir, "ca.pem"), cert: path.join(dir, "server.pem"), key: path.join(dir, "server-key.pem") };
+  const baseDir = node.baseDir;
+  const dir = path.join(baseDir, "tls");
+  const owner = identityOf(baseDir);
+  makeNodeDir(baseDir, dir, owner, false);
+  // Readable by the server's group, writable by the console only, never written through a link it could plant.
+  const write = (file: string, content: string | Buffer) => writeNodeFile(baseDir, file, content, owner);
+  const read = (file: string) => (fs.lstatSync(file, { throwIfNoEntry: false }) ? readNodeFile(baseDir, file) : null);
+  return { dir, write, read, ca: path.join(dir, "ca.pem"), cert: path.join(dir, "server.pem"), key: path.join(dir, "server-key.pem") };
 }
 
 /**
@@ -34,19 +41,20 @@ function tlsDir(env: EnvironmentWithNodes) {
 export async function ensureServerTls(actor: Actor, env: EnvironmentWithNodes, force = false): Promise<{ rotated: boolean; notAfter: Date }> {
   const files = tlsDir(env);
   const caPem = await ensureCa();
-  const current = fs.existsSync(/*turbopackIgnore: true*/ files.cert) ? fs.readFileSync(/*turbopackIgnore: true*/ files.cert, "utf8") : null;
+  const current = files.read(files.cert);
   const due = !current || force || certificateExpiry(current).getTime() - Date.now() < ROTATE_BEFORE_DAYS * 86_400_000;
   if (due) {
-    const issued = await issueCertificate({ commonName: `${env.name} (Mariner)`, ipAddresses: [primaryNode(env).host], dnsNames: ["localhost"] });
-    fs.writeFileSync(files.ca, caPem, { mode: 0o600 });
-    fs.writeFileSync(files.key, issued.key, { mode: 0o600 });
-    fs.writeFileSync(files.cert, issued.cert, { mode: 0o600 });
+    // The server's own address only: no shared name (localhost) another server's certificate could also answer to.
+    const issued = await issueCertificate({ commonName: `${env.name} (Mariner)`, ipAddresses: [primaryNode(env).host] });
+    files.write(files.ca, caPem);
+    files.write(files.key, issued.key);
+    files.write(files.cert, issued.cert);
   }
   const { content } = await getConfig(actor, env.name);
   const next = setServerOptions(content, { "ssl-ca": files.ca, "ssl-cert": files.cert, "ssl-key": files.key });
   if (next !== content) await saveConfig(actor, env.name, { content: next }, { message: "TLS certificates from the Mariner CA" });
   else if (due) await asRoot(env, (c) => c.query("FLUSH SSL"));
-  return { rotated: due && !!current, notAfter: certificateExpiry(fs.readFileSync(/*turbopackIgnore: true*/ files.cert, "utf8")) };
+  return { rotated: due && !!current, notAfter: certificateExpiry(files.read(files.cert) ?? "") };
 }
 
 /** What a TLS client of the master negotiates (verified against the console CA). */
@@ -62,11 +70,17 @@ export async function negotiatedTls(env: EnvironmentWithNodes) {
   }
 }
 
+/** One subject per master and replication account: what REQUIRE SUBJECT binds the account to. */
+export function replicationSubject(masterId: string, replUser: string): string {
+  return `/O=Mariner/OU=${masterId.replace(/[^A-Za-z0-9]/g, "")}/CN=${replUser.replace(/[^A-Za-z0-9._-]/g, "_")}`;
+}
+
 export const replicationTlsInput = z.strictObject({ enabled: z.boolean({ error: "enabled must be true or false" }) });
 
 /**
  * The "Encrypt replication" switch for a slave and its master: a server certificate for the master, a client
- * certificate for the replication user (REQUIRE X509: no certificate from the console CA, no login), and
+ * certificate for the replication user, which is bound to it (REQUIRE SUBJECT … ISSUER …: the subject names this
+ * master and user, so no other certificate of the console CA — another tenant's — logs in), and
  * MASTER_SSL with CA, client certificate and server-certificate verification on the slave. Off reverses the
  * user and slave side (the master keeps its certificate for application clients).
  */
@@ -81,23 +95,27 @@ export async function setReplicationTls(actor: Actor, slaveName: string, raw: un
     const replUser = String(row?.Master_User ?? "");
     if (!replUser) throw new ServiceError(409, "not_a_slave", `${slave.name} has no replication user configured`);
     if (enabled) await ensureServerTls(actor, master);
+    const subject = replicationSubject(master.id, replUser);
     const freshMaster = await getEnvironment(actor, master.name);
     await asRoot(freshMaster, async (c) => {
       // Per server, like the certificate: not replicated to slaves that may not share this account.
       await c.query("SET SESSION sql_log_bin = 0");
       const [hosts] = await c.query("SELECT Host AS host FROM mysql.user WHERE User = ?", [replUser]);
-      const requirement = enabled ? "ALTER USER ?@? REQUIRE X509" : "ALTER USER ?@? REQUIRE NONE";
-      for (const { host } of hosts as { host: string }[]) await c.query(requirement, [replUser, host]);
+      for (const { host } of hosts as { host: string }[]) {
+        if (enabled) await c.query("ALTER USER ?@? REQUIRE SUBJECT ? AND ISSUER ?", [replUser, host, subject, CA_SUBJECT]);
+        else await c.query("ALTER USER ?@? REQUIRE NONE", [replUser, host]);
+      }
     });
-    const dir = tlsDir(slave).dir;
+    const slaveFiles = tlsDir(slave);
+    const dir = slaveFiles.dir;
     const slaveCa = path.join(dir, "master-ca.pem");
     const clientCert = path.join(dir, "replication-client.pem");
     const clientKey = path.join(dir, "replication-client-key.pem");
     if (enabled) {
-      const client = await issueCertificate({ commonName: replUser, client: true });
-      fs.writeFileSync(slaveCa, fs.readFileSync(caCertFile()), { mode: 0o600 });
-      fs.writeFileSync(clientKey, client.key, { mode: 0o600 });
-      fs.writeFileSync(clientCert, client.cert, { mode: 0o600 });
+      const client = await issueCertificate({ subject, client: true });
+      slaveFiles.write(slaveCa, fs.readFileSync(caCertFile()));
+      slaveFiles.write(clientKey, client.key);
+      slaveFiles.write(clientCert, client.cert);
     }
     await asRoot(slave, async (c) => {
       await c.query("STOP SLAVE");

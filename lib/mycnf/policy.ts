@@ -131,6 +131,12 @@ export function ruledOption(key: string): OptionName | null {
   return null;
 }
 
+/** The kind of rule covering a spelling: "forbidden", "path", … (undefined when none). */
+export function ruleKind(key: string): Rule["kind"] | undefined {
+  const name = ruledOption(key);
+  return name ? RULES[name.canonical].kind : undefined;
+}
+
 function inside(root: string, candidate: string): boolean {
   const rel = path.relative(root, candidate);
   return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));

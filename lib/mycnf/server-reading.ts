@@ -1,4 +1,4 @@
-import { judgeOption, ruledOption, type PolicyContext } from "./policy";
+import { judgeOption, ruledOption, ruleKind, type PolicyContext } from "./policy";
 
 /**
  * The second half of the my.cnf policy: what the binary itself made of a candidate. mariadbd accepts unique
@@ -72,15 +72,11 @@ export function judgeServerReading(
   }
   for (const [key, value] of values) {
     const rule = ruledOption(key);
-    if (!rule || rule.prefixed || key in managed || value === "" || key in MUST_BE_OFF) continue;
+    // Forbidden options print their built-in defaults (basedir /usr/, extra-port 0): the text review judges them.
+    if (!rule || rule.prefixed || key in managed || value === "" || key in MUST_BE_OFF || ruleKind(key) === "forbidden") continue;
     const message = judgeOption(key, value, ctx);
-    if (message && !isDefaultForbidden(key)) problems.push({ message: `${key} resolves to "${value}": ${message}` });
+    if (message) problems.push({ message: `${key} resolves to "${value}": ${message}` });
   }
   return problems;
-}
-
-/** Forbidden-to-set options whose built-in default the binary prints (basedir /usr/, …): only the text is judged. */
-function isDefaultForbidden(key: string): boolean {
-  return ["basedir", "character-sets-dir", "lc-messages-dir", "language", "plugin-maturity", "debug"].includes(key);
 }
 

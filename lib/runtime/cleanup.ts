@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { nodesDirFor } from "@/lib/paths";
 import { isOurProcess, nodeLayout } from "./local";
 
 /**
@@ -8,7 +9,7 @@ import { isOurProcess, nodeLayout } from "./local";
  */
 export async function stopNodesUnder(dataDir: string): Promise<number[]> {
   stopProxiesUnder(dataDir);
-  const nodes = path.join(dataDir, "nodes");
+  const nodes = nodesDirFor(path.resolve(dataDir));
   if (!fs.existsSync(nodes)) return [];
   const running: { pid: number; cnf: string }[] = [];
   for (const entry of fs.readdirSync(nodes)) {

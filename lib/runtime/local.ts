@@ -42,8 +42,8 @@ export type NodeLayout = ReturnType<typeof nodeLayout>;
 
 /** The directories a server writes besides its datadir, owned by its identity (made again if missing). */
 export function makeServerDirs(l: NodeLayout, owner: NodeIdentity | null) {
-  makeNodeDir(l.baseDir, l.tmpdir, owner);
-  makeNodeDir(l.baseDir, l.filesDir, owner);
+  makeNodeDir(l.baseDir, l.tmpdir, owner, true);
+  makeNodeDir(l.baseDir, l.filesDir, owner, true);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

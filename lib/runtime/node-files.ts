@@ -9,6 +9,10 @@ import type { NodeIdentity } from "./identity";
  * plant a symbolic link there (my.cnf → the console's key); nothing here follows one: files are opened with
  * O_NOFOLLOW, every directory between the node directory and the file is checked with lstat, and writes go to a
  * fresh O_EXCL file renamed into place. A planted link is an error naming the file.
+ *
+ * Files the console writes (my.cnf, certificates) belong to the console and are only readable by the server's
+ * group: a tenant pointing a log at them (SET GLOBAL general_log_file = '…/my.cnf') gets "permission denied"
+ * instead of writing options the review never saw.
  */
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = fs.constants;
 
@@ -76,14 +80,17 @@ export function nodeFileSize(nodeDir: string, file: string): number {
   return st?.size ?? 0;
 }
 
-/** Atomic write owned by the server's identity: a crash never leaves half a file, a planted link is never followed. */
-export function writeNodeFile(nodeDir: string, file: string, content: string | Buffer, owner: NodeIdentity | null, mode = 0o600) {
+/**
+ * Atomic write of a console-owned file the server may read (group = its gid, 0640): a crash never leaves half a
+ * file, a planted link is never followed.
+ */
+export function writeNodeFile(nodeDir: string, file: string, content: string | Buffer, reader: NodeIdentity | null) {
   const tmp = `${file}.${crypto.randomBytes(6).toString("hex")}.tmp`;
-  const fd = openNoFollow(nodeDir, tmp, O_WRONLY | O_CREAT | O_EXCL, mode);
+  const fd = openNoFollow(nodeDir, tmp, O_WRONLY | O_CREAT | O_EXCL, 0o600);
   try {
     fs.writeFileSync(fd, content);
-    if (owner) fs.fchownSync(fd, owner.uid, owner.gid);
-    fs.fchmodSync(fd, mode);
+    if (reader) fs.fchownSync(fd, process.getuid?.() ?? 0, reader.gid);
+    fs.fchmodSync(fd, reader ? 0o640 : 0o600);
   } catch (e) {
     fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
@@ -104,11 +111,16 @@ export function appendNodeLog(nodeDir: string, file: string, owner: NodeIdentity
   return fd;
 }
 
-/** A directory inside the node directory owned by the server (made if missing; a link in its place is an error). */
-export function makeNodeDir(nodeDir: string, dir: string, owner: NodeIdentity | null, mode = 0o700) {
+/**
+ * A directory inside the node directory (made if missing; a link in its place is an error): the server's own
+ * (`writable`, 0700) or the console's with the server's group allowed to read (0750).
+ */
+export function makeNodeDir(nodeDir: string, dir: string, server: NodeIdentity | null, writable: boolean) {
   assertRealDirs(nodeDir, path.dirname(dir));
   const st = fs.lstatSync(dir, { throwIfNoEntry: false });
   if (st && !st.isDirectory()) throw planted(dir);
-  if (!st) fs.mkdirSync(dir, { mode });
-  if (owner) fs.lchownSync(dir, owner.uid, owner.gid);
+  if (!st) fs.mkdirSync(dir, { mode: 0o700 });
+  if (!server) return;
+  fs.lchownSync(dir, writable ? server.uid : (process.getuid?.() ?? 0), server.gid);
+  fs.chmodSync(dir, writable ? 0o700 : 0o750);
 }

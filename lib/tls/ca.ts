@@ -15,6 +15,9 @@ const caDir = () => path.join(dataDir(), "ca");
 export const caCertFile = () => path.join(caDir(), "ca.crt");
 const caKeyFile = () => path.join(caDir(), "ca.key.enc");
 
+/** The CA's subject as MariaDB prints it (REQUIRE ISSUER compares with this). */
+export const CA_SUBJECT = "/CN=Mariner CA";
+
 export interface IssuedCert {
   cert: string;
   key: string;
@@ -40,7 +43,7 @@ export async function ensureCa(): Promise<string> {
       const key = path.join(dir, "ca.key");
       const cert = path.join(dir, "ca.crt");
       await run("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key]);
-      await run("openssl", ["req", "-x509", "-new", "-key", key, "-sha256", "-days", "3650", "-subj", "/CN=Mariner CA", "-out", cert]);
+      await run("openssl", ["req", "-x509", "-new", "-key", key, "-sha256", "-days", "3650", "-subj", CA_SUBJECT, "-out", cert]);
       fs.writeFileSync(caKeyFile(), encryptSecret(fs.readFileSync(key, "utf8")), { mode: 0o600 });
       fs.copyFileSync(cert, caCertFile());
       return fs.readFileSync(cert, "utf8");
@@ -48,8 +51,18 @@ export async function ensureCa(): Promise<string> {
   });
 }
 
-/** Issues a certificate signed by the console CA: a server certificate (SAN = its address) or a client one. */
-export async function issueCertificate(opts: { commonName: string; ipAddresses?: string[]; dnsNames?: string[]; client?: boolean; days?: number }): Promise<IssuedCert> {
+/**
+ * Issues a certificate signed by the console CA: a server certificate (SAN = its address) or a client one.
+ * `subject` is a full "/O=…/OU=…/CN=…" (characters restricted by the caller); else CN = commonName.
+ */
+export async function issueCertificate(opts: {
+  commonName?: string;
+  subject?: string;
+  ipAddresses?: string[];
+  dnsNames?: string[];
+  client?: boolean;
+  days?: number;
+}): Promise<IssuedCert> {
   await ensureCa();
   return scratch(async (dir) => {
     const caKey = path.join(dir, "ca.key");
@@ -69,7 +82,8 @@ export async function issueCertificate(opts: { commonName: string; ipAddresses?:
       ].join("\n"),
     );
     await run("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key]);
-    await run("openssl", ["req", "-new", "-key", key, "-subj", `/CN=${opts.commonName.replace(/[^A-Za-z0-9 ._-]/g, "")}`, "-out", csr]);
+    const subject = opts.subject ?? `/CN=${(opts.commonName ?? "").replace(/[^A-Za-z0-9 ._()-]/g, "")}`;
+    await run("openssl", ["req", "-new", "-key", key, "-subj", subject, "-out", csr]);
     await run("openssl", [
       "x509", "-req", "-in", csr, "-CA", caCertFile(), "-CAkey", caKey, "-set_serial", `0x${crypto.randomBytes(12).toString("hex")}`,
       "-days", String(opts.days ?? 825), "-sha256", "-extfile", ext, "-out", cert,

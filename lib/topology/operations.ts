@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
+import { readNodeFile } from "@/lib/runtime/node-files";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
@@ -367,7 +368,10 @@ async function gtidsOnDisk(env: EnvironmentWithNodes): Promise<{ position: GtidP
   const index = path.join(datadir, "mysql-bin.index");
   if (!fs.existsSync(index)) return null;
   const reader = binlogGtidReader();
-  const files = fs.readFileSync(index, "utf8").split("\n").filter(Boolean);
+  // The index is written by the server's uid: read without following links, and only files inside its datadir.
+  const files = readNodeFile(node.baseDir, index)
+    .split("\n")
+    .filter((f) => f && !path.relative(datadir, path.resolve(datadir, f)).startsWith(".."));
   for (const [i, f] of files.entries()) {
     const child = spawn("mariadb-binlog", ["--base64-output=never", path.resolve(datadir, f)], { stdio: ["ignore", "pipe", "ignore"] });
     const exited = new Promise<number>((resolve) => child.once("close", (code) => resolve(code ?? 1)));
