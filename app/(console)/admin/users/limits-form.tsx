@@ -17,17 +17,18 @@ const limitOf = (value: FormDataEntryValue | null) => (String(value ?? "").trim(
 
 export function LimitsForm({ users, defaults }: { users: LimitsFormUser[]; defaults: { environments: number; memoryMb: number } }) {
   const router = useRouter();
-  const [selectedId, setSelectedId] = useState(users[0]?.id ?? "");
+  const [selectedId, setSelectedId] = useState<string | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, setPending] = useState(false);
-  const selected = users.find((u) => u.id === selectedId);
+  // The list grows when a user is added on this page: until one is picked, the first is the choice.
+  const selected = users.find((u) => u.id === selectedId) ?? users[0];
   if (!selected) return <p className="text-sm text-slate-600">No users without admin rights yet: admins have no quota.</p>;
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
     setPending(true);
-    const res = await setUserLimitsAction(selectedId, { maxEnvironments: limitOf(form.get("maxEnvironments")), maxMemoryMb: limitOf(form.get("maxMemoryMb")) });
+    const res = await setUserLimitsAction(selected.id, { maxEnvironments: limitOf(form.get("maxEnvironments")), maxMemoryMb: limitOf(form.get("maxMemoryMb")) });
     setPending(false);
     setMessage(res.ok ? { ok: true, text: res.text } : { ok: false, text: res.error });
     if (res.ok) router.refresh();
@@ -41,7 +42,7 @@ export function LimitsForm({ users, defaults }: { users: LimitsFormUser[]; defau
         </label>
         <select
           id="limits-user"
-          value={selectedId}
+          value={selected.id}
           onChange={(e) => {
             setSelectedId(e.target.value);
             setMessage(null);
