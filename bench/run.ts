@@ -12,7 +12,7 @@ process.env.MARINER_DATA_DIR = dataDir;
 process.env.MARINER_MIGRATIONS_DIR = path.resolve("prisma/migrations");
 
 const { renderInitialMyCnf } = await import("../lib/mycnf/render");
-const { SYSTEM_PLUGIN_DIR } = await import("../lib/mycnf/policy");
+const { SYSTEM_PLUGIN_DIR } = await import("../lib/mycnf/plugins");
 const { nodeLayout, isOurProcess } = await import("../lib/runtime/local");
 const svc = await import("../lib/environments/service");
 const { ensureAdmin } = await import("../lib/auth/users");

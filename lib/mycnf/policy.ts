@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import path from "node:path";
 import type { CnfLine } from "./parse";
 
@@ -13,17 +12,6 @@ import type { CnfLine } from "./parse";
 /** The groups `mariadbd --help --verbose` says it reads (10.11), versioned ones for any version. */
 const SERVER_GROUP = /^(mysqld|server|mariadb|mariadbd)(-\d+(\.\d+)*)?$|^(client-server|galera)$/;
 export const isServerGroup = (group: string | null) => group !== null && SERVER_GROUP.test(group);
-
-export const SYSTEM_PLUGIN_DIR = process.env.MARINER_PLUGIN_DIR ?? "/usr/lib/mysql/plugin";
-
-/** Plugin libraries shipped with the server: the .so files of the system plugin directory. */
-export function shippedPlugins(): Set<string> {
-  try {
-    return new Set(fs.readdirSync(SYSTEM_PLUGIN_DIR).filter((f) => f.endsWith(".so")));
-  } catch {
-    return new Set();
-  }
-}
 
 export interface PolicyContext {
   /** The node directory: data/, tls/ and files/ live under it. */

@@ -4,7 +4,7 @@ import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { nodesDir } from "@/lib/paths";
-import { SYSTEM_PLUGIN_DIR } from "@/lib/mycnf/policy";
+import { SYSTEM_PLUGIN_DIR } from "@/lib/mycnf/plugins";
 import { renderInitialMyCnf, type NodeWiring } from "@/lib/mycnf/render";
 import { withConnection } from "@/lib/mariadb/connect";
 import type { ConfigCheck, CreateStep, NodeRef, NodeSpec, NodeStatus, Placement, RuntimeDriver } from "./driver";
