@@ -8,6 +8,9 @@ import { useTempDataDir } from "../support/env";
 import { adminActor, until } from "../support/harness";
 
 const dataDir = useTempDataDir("backups");
+// Webhooks may only reach loopback addresses an admin allowed: the receiver below binds this one.
+const HOOK_HOST = "127.0.0.55";
+process.env.MARINER_WEBHOOK_ALLOW = `${HOOK_HOST}/32`;
 const svc = await import("../../lib/environments/service");
 const rep = await import("../../lib/environments/replication");
 const backups = await import("../../lib/backups/service");
@@ -134,8 +137,8 @@ test("an alert fires on a stopped SQL thread, reaches the webhook, and clears af
       res.end("ok");
     });
   });
-  await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+  await new Promise<void>((r) => hook.listen(0, HOOK_HOST, r));
+  const url = `http://${HOOK_HOST}:${(hook.address() as AddressInfo).port}/hook`;
   try {
     await alerts.addRule(actor, "shopslave", { kind: "thread-stopped", webhookUrl: url });
     await assert.rejects(alerts.addRule(actor, "shopslave", { kind: "weather" }), /kind must be one of/);

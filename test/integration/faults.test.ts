@@ -113,7 +113,7 @@ test("SIGKILL the console during a config apply: the revision ends applied (or r
   await svc.createEnvironment(actor, { name: "applying" });
   for (const [extra, expected] of [
     [{ max_connections: "77" }, "applied"],
-    [{ innodb_data_home_dir: "/nonexistent-mariner" }, "rolled-back"],
+    [{ innodb_data_home_dir: "nonexistent-mariner" }, "rolled-back"],
   ] as const) {
     const { content } = await cfg.getConfig(actor, "applying");
     const file = path.join(dataDir, "candidate.cnf");

@@ -164,7 +164,7 @@ test("my.cnf: an unknown option is rejected before restart; a config that cannot
   assert.equal((await svc.getEnvironment(actor, "slavebase")).nodes[0].pid, pid, "not restarted");
   assert.equal((await cfg.getConfig(actor, "slavebase")).content, before.content);
 
-  await assert.rejects(cfg.saveConfig(actor, "slavebase", { content: setServerOptions(before.content, { innodb_data_home_dir: "/nonexistent-mariner" }) }), (e: { status: number; message: string; lines: string[] }) => {
+  await assert.rejects(cfg.saveConfig(actor, "slavebase", { content: setServerOptions(before.content, { innodb_data_home_dir: "nonexistent-mariner" }) }), (e: { status: number; message: string; lines: string[] }) => {
     assert.equal(e.status, 422);
     assert.match(e.message, /previous configuration was restored/);
     assert.ok(e.lines.some((l) => /ERROR/.test(l)), e.lines.join("\n"));
