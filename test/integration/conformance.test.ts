@@ -19,7 +19,10 @@ const hosts = await import("../../lib/runtime/hosts");
 const { reconcile } = await import("../../lib/monitor");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 const { setServerOptions } = await import("../../lib/mycnf/parse");
+const { identityOf } = await import("../../lib/runtime/identity");
+const { secretKeyFile } = await import("../../lib/paths");
 import type { Actor } from "../../lib/auth/actor";
+import type { Node } from "../../generated/prisma/client";
 
 const dockerHosts = (process.env.MARINER_TEST_DOCKER_HOSTS ?? "")
   .split(",")
@@ -59,6 +62,7 @@ for (const rt of runtimes) {
       const c = await mysql.createConnection({ host: conn.host, port: conn.port, user: "root", password: conn.password });
       assert.match(((await c.query("SELECT VERSION() AS v"))[0] as { v: string }[])[0].v, /MariaDB/);
       await c.end();
+      await assertCaged(name, env.nodes[0]);
 
       const { content } = await cfg.getConfig(actor, name);
       await assert.rejects(cfg.saveConfig(actor, name, { content: `${content}\nfoo-bar = 1\n` }), /refused this my.cnf/);
@@ -82,6 +86,28 @@ for (const rt of runtimes) {
       assert.equal(fs.existsSync(dir), false);
     });
   });
+}
+
+/** Every runtime keeps the server in its cage: own uid, secure-file-priv, and for containers the confinement. */
+async function assertCaged(name: string, node: Node) {
+  const probe = await sql.runSql(actor, name, { statement: `LOAD DATA INFILE '${secretKeyFile()}' INTO TABLE mysql.db` });
+  assert.equal(probe.kind === "error" && probe.errno, 1290, "secure-file-priv refuses the console's key");
+  let pid = node.pid;
+  if (node.containerId) {
+    const { dockerClient } = await import("../../lib/runtime/docker");
+    const runtime = (await svc.getEnvironment(actor, name)).runtime;
+    const endpoint = dockerHosts.find(([h]) => `docker:${h}` === runtime)![1];
+    const info = await dockerClient(endpoint).getContainer(node.containerId).inspect();
+    assert.deepEqual(info.HostConfig.CapDrop, ["ALL"]);
+    assert.equal(info.HostConfig.ReadonlyRootfs, true);
+    assert.deepEqual(info.HostConfig.SecurityOpt, ["no-new-privileges"]);
+    assert.ok((info.HostConfig.PidsLimit ?? 0) > 0, "pids limit");
+    assert.notEqual(info.Config.User, "");
+    pid = info.State.Pid; // the container's mariadbd as the host sees it
+  }
+  const uid = Number(/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
+  if (process.getuid?.() === 0) assert.equal(uid, identityOf(node.baseDir!)!.uid, "runs as the node's own uid");
+  assert.notEqual(uid, 0, "never root");
 }
 
 if (dockerHosts.length >= 2) {
