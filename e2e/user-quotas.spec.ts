@@ -1,6 +1,6 @@
 import fs from "node:fs";
-import path from "node:path";
 import { expect, test, type Browser } from "@playwright/test";
+import { nodesDirFor } from "../lib/paths";
 import { E2E_DATA_DIR } from "../playwright.config";
 import { apiToken, deleteAll, signIn } from "./helpers";
 
@@ -8,7 +8,7 @@ import { apiToken, deleteAll, signIn } from "./helpers";
 const CAROL = { email: "carol@e2e.test", password: "carol-password-123" };
 
 const nodeDirs = () => {
-  const dir = path.join(E2E_DATA_DIR, "nodes");
+  const dir = nodesDirFor(E2E_DATA_DIR);
   return fs.existsSync(dir) ? fs.readdirSync(dir).length : 0;
 };
 

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { nodesDirFor } from "../lib/paths";
 import { E2E_DATA_DIR } from "../playwright.config";
 import { apiToken, deleteAll } from "./helpers";
 
@@ -24,6 +25,8 @@ test("no root or replication password is stored in plaintext (SQLite incl. WAL, 
     }
   };
   walk(E2E_DATA_DIR);
+  // Node directories live elsewhere when the checkout's parents are not traversable by the servers' uids.
+  if (!nodesDirFor(E2E_DATA_DIR).startsWith(E2E_DATA_DIR + path.sep)) walk(nodesDirFor(E2E_DATA_DIR));
   expect(files.some((f) => f.endsWith("mariner.db"))).toBe(true);
   expect(files.some((f) => f.endsWith("error.log"))).toBe(true);
   for (const file of files) {

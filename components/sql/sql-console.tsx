@@ -6,7 +6,20 @@ import type { SqlResult } from "@/lib/mariadb/sql";
 
 const HISTORY_LIMIT = 30;
 
-export function SqlConsole({ name, initialDatabases, readOnly, isSlave }: { name: string; initialDatabases: string[]; readOnly: boolean; isSlave: boolean }) {
+export function SqlConsole({
+  name,
+  initialDatabases,
+  readOnly,
+  isSlave,
+  filesDir,
+}: {
+  name: string;
+  initialDatabases: string[];
+  readOnly: boolean;
+  isSlave: boolean;
+  /** The server's secure-file-priv: the only directory LOAD DATA INFILE and SELECT … INTO OUTFILE reach. */
+  filesDir: string | null;
+}) {
   const [dbs, setDbs] = useState(initialDatabases);
   const [database, setDatabase] = useState<string | undefined>(undefined);
   const [statement, setStatement] = useState("");
@@ -98,6 +111,12 @@ export function SqlConsole({ name, initialDatabases, readOnly, isSlave }: { name
             Ctrl+Enter · one statement at a time{database ? ` · in database ${database}` : ""}
           </span>
         </div>
+        {filesDir && (
+          <p className="text-xs text-slate-500">
+            Files for LOAD DATA / INTO OUTFILE go here: <code className="font-mono text-slate-700">{filesDir}</code>{" "}
+            (the server reads and writes no other directory).
+          </p>
+        )}
         {result && <ResultView result={result} />}
       </section>
     </div>

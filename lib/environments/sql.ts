@@ -35,7 +35,9 @@ export async function databases(actor: Actor, name: string) {
 export const readOnlyHint = async (actor: Actor, name: string) => {
   const env = await getEnvironment(actor, name);
   return asRoot(env, async (c) => {
-    const [[row]] = (await c.query("SELECT @@read_only AS ro")) as unknown as [{ ro: number }[]];
-    return { readOnly: Number(row.ro) === 1, isSlave: (await slaveStatus(c)) !== null };
+    const [[row]] = (await c.query("SELECT @@read_only AS ro, @@secure_file_priv AS files")) as unknown as [
+      { ro: number; files: string | null }[],
+    ];
+    return { readOnly: Number(row.ro) === 1, isSlave: (await slaveStatus(c)) !== null, filesDir: row.files };
   });
 };

@@ -10,7 +10,7 @@ export default async function SqlPage({ params }: { params: Promise<{ name: stri
   const { actor } = await pageEnvironment(name);
   try {
     const [dbs, hint] = await Promise.all([databases(actor, name), readOnlyHint(actor, name)]);
-    return <SqlConsole name={name} initialDatabases={dbs} readOnly={hint.readOnly} isSlave={hint.isSlave} />;
+    return <SqlConsole name={name} initialDatabases={dbs} readOnly={hint.readOnly} isSlave={hint.isSlave} filesDir={hint.filesDir} />;
   } catch (e) {
     if (e instanceof ServiceError) return <p className="rounded-md border border-slate-200 bg-white p-4 text-sm text-slate-600">{e.message}</p>;
     throw e;
