@@ -8,7 +8,7 @@ export function dataDir(): string {
 }
 
 /** Servers run as their own uids (see lib/runtime/identity.ts) only when the console can switch uid: as root. */
-export const serversRunIsolated = () => process.getuid?.() === 0 && process.env.MARINER_ISOLATION !== "off";
+export const serversRunIsolated = () => process.getuid?.() === 0;
 
 /**
  * The data dir is private to the console: new files are created 0600 (umask), the directory itself can be

@@ -164,6 +164,7 @@ export class DockerDriver extends LocalDriver {
     const l = this.layoutOf(node);
     const offset = nodeFileSize(l.baseDir, l.errorLog);
     fs.rmSync(l.socket, { force: true });
+    // A container made before identities keeps its (root) user: containers cannot change user; clone to cage it.
     makeServerDirs(l, identityOf(l.baseDir));
     await this.container(node).start();
     await this.waitForLogin(node, () => this.running(node.containerId), l, offset);

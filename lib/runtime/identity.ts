@@ -36,11 +36,16 @@ function systemIds(): Set<number> {
  * Without root (a developer's own account) the server runs as the console's user and null is returned.
  */
 export async function claimNodeDir(baseDir: string): Promise<NodeIdentity | null> {
-  const root = ensureNodesDir();
+  ensureNodesDir();
   if (!serversRunIsolated()) {
     fs.mkdirSync(baseDir, { mode: 0o700 });
     return null;
   }
+  return allocate(baseDir, () => fs.mkdirSync(baseDir, { mode: 0o700 }));
+}
+
+async function allocate(baseDir: string, prepare: () => void): Promise<NodeIdentity> {
+  const root = ensureNodesDir();
   return withLock("node-identity", async () => {
     const taken = systemIds();
     for (const entry of fs.readdirSync(root)) {
@@ -50,10 +55,28 @@ export async function claimNodeDir(baseDir: string): Promise<NodeIdentity | null
     let uid = BASE + 1;
     while (taken.has(uid)) uid++;
     if (!inRange(uid)) throw new Error(`No free server uid left in ${BASE + 1}–${BASE + SPAN - 1} (MARINER_UID_BASE)`);
-    fs.mkdirSync(baseDir, { mode: 0o700 });
+    prepare();
     fs.chownSync(baseDir, uid, uid);
+    fs.chmodSync(baseDir, 0o700);
     return { uid, gid: uid };
   });
+}
+
+/**
+ * A node made before servers had identities (its directory belongs to root): it gets one now, with everything
+ * the server wrote handed over (links are re-owned, never followed). Called only while the server is stopped.
+ */
+export async function adoptIntoCage(baseDir: string, serverWritten: string[]): Promise<NodeIdentity | null> {
+  if (!serversRunIsolated()) return null;
+  const identity = await allocate(baseDir, () => undefined);
+  const chownTree = (p: string) => {
+    const st = fs.lstatSync(p, { throwIfNoEntry: false });
+    if (!st) return;
+    fs.lchownSync(p, identity.uid, identity.gid);
+    if (st.isDirectory()) for (const entry of fs.readdirSync(p)) chownTree(path.join(p, entry));
+  };
+  for (const p of serverWritten) chownTree(p);
+  return identity;
 }
 
 /** The identity a node's server runs as: the owner of its directory (null: the console's own user). */

@@ -5,11 +5,12 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { nodesDir } from "@/lib/paths";
 import { SYSTEM_PLUGIN_DIR } from "@/lib/mycnf/plugins";
+import { setServerOptions } from "@/lib/mycnf/parse";
 import { renderInitialMyCnf, type NodeWiring } from "@/lib/mycnf/render";
 import { withConnection } from "@/lib/mariadb/connect";
 import type { ConfigCheck, CreateStep, NodeRef, NodeSpec, NodeStatus, Placement, RuntimeDriver } from "./driver";
 import { RuntimeError } from "./driver";
-import { claimNodeDir, identityOf, serverProcessOptions, type NodeIdentity } from "./identity";
+import { adoptIntoCage, claimNodeDir, identityOf, serverProcessOptions, type NodeIdentity } from "./identity";
 import { appendNodeLog, makeNodeDir, nodeFileSize, readNodeFile, tailNodeFile, writeNodeFile } from "./node-files";
 
 const run = promisify(execFile);
@@ -347,7 +348,7 @@ export class LocalDriver implements RuntimeDriver {
     const running = this.livePid(node);
     if (running) return { ...node, pid: running };
     if (!fs.existsSync(l.datadir)) throw new RuntimeError(`Data directory ${l.datadir} is missing`);
-    const identity = identityOf(l.baseDir);
+    const identity = identityOf(l.baseDir) ?? (await this.cageLegacyNode(l));
     makeServerDirs(l, identity);
     const offset = nodeFileSize(l.baseDir, l.errorLog);
     fs.rmSync(l.socket, { force: true }); // a stale socket from a killed server would fool the wait
@@ -355,6 +356,18 @@ export class LocalDriver implements RuntimeDriver {
     const started = { ...node, pid };
     await this.waitForLogin(started, async () => isOurProcess(pid, l.cnf), l, offset);
     return started;
+  }
+
+  /**
+   * A node from before identities ran as root with `user = root`: on its next start it moves into its cage — an
+   * identity of its own, its data handed over, secure-file-priv and plugin-dir in its my.cnf, `user` gone.
+   */
+  protected async cageLegacyNode(l: NodeLayout): Promise<NodeIdentity | null> {
+    const identity = await adoptIntoCage(l.baseDir, [l.datadir, l.tmpdir, l.filesDir, l.errorLog]);
+    if (!identity) return null;
+    const managed = { "secure-file-priv": l.filesDir, "plugin-dir": SYSTEM_PLUGIN_DIR, user: null };
+    writeNodeFile(l.baseDir, l.cnf, setServerOptions(readNodeFile(l.baseDir, l.cnf), managed), identity);
+    return identity;
   }
 
   async stop(node: NodeRef): Promise<NodeRef> {

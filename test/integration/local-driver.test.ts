@@ -120,3 +120,36 @@ test("a failed create leaves nothing behind", async () => {
   assert.equal(fs.existsSync(`${dataDir}/nodes/clash`), false);
   await driver.destroy(holder);
 });
+
+test("a node from before identities (root-owned, user = root) moves into its cage on its next start", { skip: process.getuid?.() !== 0 && "needs root" }, async () => {
+  const { identityOf } = await import("../../lib/runtime/identity");
+  const { nodeLayout } = await import("../../lib/runtime/local");
+  const { setServerOptions, getServerOption } = await import("../../lib/mycnf/parse");
+  const place = await driver.place([]);
+  const ref = await driver.create({ nodeId: "legacy", ...place, serverId: 13, memoryMb: 256 }, "Pw-legacy-1", () => {});
+  const stopped = await driver.stop(ref);
+  // Put the directory back the way the previous version left it: everything root's, the server told to be root.
+  const l = nodeLayout(ref.baseDir!);
+  const chownTree = (p: string) => {
+    fs.lchownSync(p, 0, 0);
+    if (fs.lstatSync(p).isDirectory()) for (const e of fs.readdirSync(p)) chownTree(`${p}/${e}`);
+  };
+  chownTree(l.baseDir);
+  const legacy = setServerOptions(fs.readFileSync(l.cnf, "utf8"), { user: "root", "secure-file-priv": null, "plugin-dir": null });
+  fs.writeFileSync(l.cnf, legacy);
+  assert.equal(identityOf(l.baseDir), null);
+
+  const started = await driver.start(stopped);
+  const identity = identityOf(l.baseDir);
+  assert.ok(identity, "the node directory now belongs to an identity");
+  const uid = Number(/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${started.pid}/status`, "utf8"))![1]);
+  assert.equal(uid, identity.uid);
+  const cnf = await driver.readConfig(started);
+  assert.equal(getServerOption(cnf, "user"), undefined);
+  assert.equal(getServerOption(cnf, "secure-file-priv"), l.filesDir);
+  const c = await mysql.createConnection({ host: ref.host, port: ref.port, user: "root", password: "Pw-legacy-1" });
+  const [[row]] = (await c.query("SELECT @@secure_file_priv AS f")) as unknown as [{ f: string }[]];
+  await c.end();
+  assert.equal(row.f, `${l.filesDir}/`);
+  await driver.destroy(started);
+});
