@@ -13,7 +13,8 @@ process.env.MARINER_MIGRATIONS_DIR = path.resolve("prisma/migrations");
 
 const { renderInitialMyCnf } = await import("../lib/mycnf/render");
 const { SYSTEM_PLUGIN_DIR } = await import("../lib/mycnf/plugins");
-const { nodeLayout, isOurProcess } = await import("../lib/runtime/local");
+const { nodeLayout } = await import("../lib/runtime/layout");
+const { isOurProcess } = await import("../lib/runtime/process");
 const svc = await import("../lib/environments/service");
 const { ensureAdmin } = await import("../lib/auth/users");
 const { db } = await import("../lib/db/client");

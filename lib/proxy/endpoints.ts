@@ -10,6 +10,7 @@ import { getEnvironment, listEnvironments, primaryNode } from "@/lib/environment
 import { ServiceError, notFound } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
 import { dockerClient } from "@/lib/runtime/docker";
+import { freePort } from "@/lib/runtime/ports";
 import { environmentName } from "@/lib/names";
 import { dataDir } from "@/lib/paths";
 import { discoverTopology } from "@/lib/topology/discover";
@@ -28,17 +29,6 @@ const PROXY_IMAGE = process.env.MARINER_PROXY_IMAGE ?? "mariner/haproxy:local";
  */
 const proxyDir = () => path.join(dataDir(), "proxies");
 const files = (id: string) => ({ cfg: path.join(proxyDir(), `${id}.cfg`), pid: path.join(proxyDir(), `${id}.pid`) });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen({ host: "127.0.0.1", port: 0 }, () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** HAProxy pids that run this endpoint's config (checked through /proc: never someone else's process). */
 export function proxyPids(cfg: string, pidFile: string): number[] {
@@ -168,7 +158,7 @@ export async function createEndpoints(actor: Actor, masterName: string, raw: unk
   const name = input.name ?? master.name;
   if (await db().proxyEndpoint.findUnique({ where: { ownerId_name: { ownerId: master.ownerId, name } } })) throw new ServiceError(409, "name_taken", `Endpoints named "${name}" exist`);
   const runtime = master.runtime.startsWith("docker:") ? master.runtime : "local";
-  const row = await db().proxyEndpoint.create({ data: { ownerId: master.ownerId, name, master: master.name, host: "127.0.0.1", writerPort: await freePort(), readerPort: await freePort(), runtime } });
+  const row = await db().proxyEndpoint.create({ data: { ownerId: master.ownerId, name, master: master.name, host: "127.0.0.1", writerPort: await freePort("127.0.0.1"), readerPort: await freePort("127.0.0.1"), runtime } });
   try {
     const t = await targets(actor, master.name);
     await apply(row, render(row, t.writer, t.readers));

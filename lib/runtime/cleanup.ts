@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { nodesDirFor } from "@/lib/paths";
-import { isOurProcess, nodeLayout } from "./local";
+import { nodeLayout } from "./layout";
+import { isOurProcess } from "./process";
 
 /**
  * Stops every mariadbd whose node directory lives under `dataDir` (by pid file, verified against the

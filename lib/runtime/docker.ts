@@ -7,7 +7,9 @@ import { renderInitialMyCnf } from "@/lib/mycnf/render";
 import type { ConfigCheck, CreateStep, NodeRef, NodeSpec, NodeStatus } from "./driver";
 import { RuntimeError } from "./driver";
 import { claimNodeDir, identityOf, type NodeIdentity } from "./identity";
-import { errorLinesSince, lastLines, LocalDriver, makeServerDirs, nodeLayout, withCause } from "./local";
+import { makeServerDirs, nodeLayout } from "./layout";
+import { LocalDriver } from "./local";
+import { errorLinesSince, lastLines, withCause } from "./server-log";
 import { nodeFileSize, writeNodeFile } from "./node-files";
 
 export const DEFAULT_IMAGE = process.env.MARINER_IMAGE ?? "mariner/mariadb:10.11";

@@ -1,6 +1,5 @@
 import { spawn, execFile } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { nodesDir } from "@/lib/paths";
@@ -11,7 +10,11 @@ import { withConnection } from "@/lib/mariadb/connect";
 import type { ConfigCheck, CreateStep, NodeRef, NodeSpec, NodeStatus, Placement, RuntimeDriver } from "./driver";
 import { RuntimeError } from "./driver";
 import { adoptIntoCage, claimNodeDir, identityOf, serverProcessOptions, type NodeIdentity } from "./identity";
-import { appendNodeLog, makeNodeDir, nodeFileSize, readNodeFile, tailNodeFile, writeNodeFile } from "./node-files";
+import { nodeLayout, makeServerDirs, type NodeLayout } from "./layout";
+import { appendNodeLog, nodeFileSize, readNodeFile, writeNodeFile } from "./node-files";
+import { canBind, freePort } from "./ports";
+import { isOurProcess, readPidFile, serverPidsFor } from "./process";
+import { errorLinesSince, lastLines, readTail, withCause } from "./server-log";
 
 const run = promisify(execFile);
 
@@ -24,123 +27,7 @@ export const DEFAULT_PORT = 3306;
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 60_000;
 
-/** One node = one directory holding its my.cnf, datadir, socket, pid file and error log. */
-export function nodeLayout(baseDir: string) {
-  return {
-    baseDir,
-    cnf: path.join(baseDir, "my.cnf"),
-    datadir: path.join(baseDir, "data"),
-    socket: path.join(baseDir, "mariadb.sock"),
-    pidFile: path.join(baseDir, "mariadb.pid"),
-    errorLog: path.join(baseDir, "error.log"),
-    tmpdir: path.join(baseDir, "tmp"),
-    /** secure-file-priv: the only place LOAD DATA / SELECT … INTO OUTFILE may touch. */
-    filesDir: path.join(baseDir, "files"),
-  };
-}
-
-export type NodeLayout = ReturnType<typeof nodeLayout>;
-
-/** The directories a server writes besides its datadir, owned by its identity (made again if missing). */
-export function makeServerDirs(l: NodeLayout, owner: NodeIdentity | null) {
-  makeNodeDir(l.baseDir, l.tmpdir, owner, true);
-  makeNodeDir(l.baseDir, l.filesDir, owner, true);
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export function lastLines(text: string, n: number): string[] {
-  const lines = text.split("\n").filter((l) => l.trim() !== "");
-  return lines.slice(-n);
-}
-
-/** The end of a log the server writes, never through a link it planted (the log sits in its node directory). */
-function readTail(file: string, maxBytes = 64 * 1024): string {
-  try {
-    return tailNodeFile(path.dirname(file), file, maxBytes);
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
-/** Error lines from the server log: what the user needs to see when a start fails. */
-export function errorLinesSince(file: string, offset: number): string[] {
-  const text = readTail(file, 256 * 1024);
-  let size = 0;
-  try {
-    size = nodeFileSize(path.dirname(file), file);
-  } catch (e) {
-    return [(e as Error).message];
-  }
-  const fresh = size > offset ? text.slice(Math.max(0, text.length - (size - offset))) : text;
-  const lines = lastLines(fresh, 40);
-  const errors = lines.filter((l) => /\[ERROR\]|error|Aborting|unknown/i.test(l));
-  return (errors.length ? errors : lines).slice(-15);
-}
-
-/** The common root causes, in plain words, ahead of the server's own lines. */
-export function withCause(message: string, lines: string[]): string {
-  const text = lines.join("\n");
-  if (/error 28\b|No space left|out of disk space/i.test(text)) return `${message}: the disk holding the data directory is full`;
-  if (/error 13\b|Permission denied/i.test(text)) return `${message}: permission denied on the data directory`;
-  if (/Address already in use|Do you already have another server/i.test(text)) return `${message}: its address is already in use`;
-  if (/unknown (variable|option)/i.test(text)) return `${message}: my.cnf has an option this server does not know`;
-  return message;
-}
-
-/**
- * Is `pid` a live mariadbd started with this node's my.cnf? Checked through /proc so a recycled pid
- * belonging to someone else's process is never mistaken for ours (and never signalled).
- */
-export function isOurProcess(pid: number | null | undefined, cnf: string): boolean {
-  if (!pid || pid <= 1) return false;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    if (state === "Z" || state === "X") return false;
-    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    return argv.includes(`--defaults-file=${cnf}`);
-  } catch {
-    return false;
-  }
-}
-
-/** Processes started with exactly this node's my.cnf (unique per node, so never anyone else's server). */
-function serverPidsFor(cnf: string): number[] {
-  return fs
-    .readdirSync("/proc")
-    .filter((p) => /^\d+$/.test(p))
-    .map(Number)
-    .filter((pid) => isOurProcess(pid, cnf));
-}
-
-function readPidFile(file: string): number | null {
-  try {
-    const pid = Number.parseInt(fs.readFileSync(file, "utf8").trim(), 10);
-    return Number.isFinite(pid) ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
-function canBind(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen({ host, port: 0, exclusive: true }, () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export class LocalDriver implements RuntimeDriver {
   readonly kind: string = "local";

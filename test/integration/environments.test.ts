@@ -12,7 +12,8 @@ const { db } = await import("../../lib/db/client");
 const { createUser, ensureAdmin } = await import("../../lib/auth/users");
 const { reconcile, checkEnvironment } = await import("../../lib/monitor");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
-const { isOurProcess, nodeLayout } = await import("../../lib/runtime/local");
+const { nodeLayout } = await import("../../lib/runtime/layout");
+const { isOurProcess } = await import("../../lib/runtime/process");
 import type { Actor } from "../../lib/auth/actor";
 
 let admin: Actor;

@@ -13,7 +13,8 @@ const cfg = await import("../../lib/environments/config");
 const { db } = await import("../../lib/db/client");
 const { reconcile, startMonitor, stopMonitor } = await import("../../lib/monitor");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
-const { isOurProcess, nodeLayout } = await import("../../lib/runtime/local");
+const { nodeLayout } = await import("../../lib/runtime/layout");
+const { isOurProcess } = await import("../../lib/runtime/process");
 const { setServerOptions } = await import("../../lib/mycnf/parse");
 import type { Actor } from "../../lib/auth/actor";
 

@@ -123,7 +123,7 @@ test("a failed create leaves nothing behind", async () => {
 
 test("a node from before identities (root-owned, user = root) moves into its cage on its next start", { skip: process.getuid?.() !== 0 && "needs root" }, async () => {
   const { identityOf } = await import("../../lib/runtime/identity");
-  const { nodeLayout } = await import("../../lib/runtime/local");
+  const { nodeLayout } = await import("../../lib/runtime/layout");
   const { setServerOptions, getServerOption } = await import("../../lib/mycnf/parse");
   const place = await driver.place([]);
   const ref = await driver.create({ nodeId: "legacy", ...place, serverId: 13, memoryMb: 256 }, "Pw-legacy-1", () => {});
