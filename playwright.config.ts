@@ -41,6 +41,8 @@ export default defineConfig({
       MARINER_DATA_DIR: E2E_DATA_DIR,
       MARINER_ADMIN_EMAIL: ADMIN.email,
       MARINER_ADMIN_PASSWORD: ADMIN.password,
+      // Webhooks may reach this one loopback address (test receivers bind it); every other internal address is refused.
+      MARINER_WEBHOOK_ALLOW: "127.0.0.55/32",
     },
   },
 });

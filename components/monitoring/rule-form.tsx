@@ -54,7 +54,7 @@ export function RuleForm({ environments }: { environments: string[] }) {
       </label>
       <label className="space-y-1">
         <span className="block text-slate-700">Webhook (optional)</span>
-        <input name="webhook" type="url" placeholder="http://127.0.0.1:9000/hook" className="w-64 rounded-md border border-slate-300 px-2 py-1" />
+        <input name="webhook" type="url" placeholder="https://hooks.example.com/mariner" className="w-64 rounded-md border border-slate-300 px-2 py-1" />
       </label>
       <Button type="submit" disabled={pending || environments.length === 0}>
         Add rule

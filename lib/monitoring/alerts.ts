@@ -2,7 +2,8 @@ import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { getEnvironment, listEnvironments } from "@/lib/environments/service";
-import { notFound } from "@/lib/errors";
+import { notFound, ServiceError } from "@/lib/errors";
+import { checkWebhookTarget, deliverWebhook, WebhookRefused } from "@/lib/net/webhook";
 import type { Topology } from "@/lib/topology/discover";
 import { parseInput } from "@/lib/validation";
 
@@ -14,15 +15,27 @@ export const ruleInput = z.strictObject({
   forSec: z.number().int().min(0).max(86_400).default(0),
   webhookUrl: z
     .string()
-    .url("Webhook must be a URL")
-    .refine((u) => /^https?:\/\//.test(u), "Webhook must be http(s)")
     .max(500)
+    .url("Webhook must be a URL")
+    .refine((u) => /^https?:\/\//i.test(u), "Webhook must be http(s)")
     .optional(),
 });
+
+/** Where the webhook would connect must be acceptable now; checked on save and again before every send. */
+async function assertWebhookAllowed(url: string | undefined) {
+  if (!url) return;
+  try {
+    await checkWebhookTarget(url);
+  } catch (e) {
+    if (e instanceof WebhookRefused) throw new ServiceError(422, "webhook_refused", e.message);
+    throw e;
+  }
+}
 
 export async function addRule(actor: Actor, name: string, raw: unknown) {
   const env = await getEnvironment(actor, name);
   const input = parseInput(ruleInput, raw);
+  await assertWebhookAllowed(input.webhookUrl);
   return db().alertRule.create({ data: { environmentId: env.id, kind: input.kind, thresholdSec: input.kind === "lag" ? (input.thresholdSec ?? 30) : null, forSec: input.forSec, webhookUrl: input.webhookUrl ?? null } });
 }
 
@@ -31,6 +44,7 @@ export async function deleteRule(actor: Actor, id: string) {
   const envs = await listEnvironments(actor);
   if (!rule || !envs.some((e) => e.id === rule.environmentId)) throw notFound("Alert rule");
   await db().alertRule.delete({ where: { id } });
+  lastDeliveries.delete(id);
 }
 
 export async function listAlerts(actor: Actor) {
@@ -42,7 +56,7 @@ export async function listAlerts(actor: Actor) {
     db().alert.findMany({ where: { environmentId: { in: ids } }, orderBy: { firedAt: "desc" }, take: 200, include: { rule: true } }),
   ]);
   return {
-    rules: rules.map((r) => ({ ...r, environment: name(r.environmentId) })),
+    rules: rules.map((r) => ({ ...r, environment: name(r.environmentId), lastWebhookDelivery: lastDeliveries.get(r.id) ?? null })),
     alerts: alerts.map((a) => ({ id: a.id, environment: name(a.environmentId), kind: a.rule.kind, message: a.message, firedAt: a.firedAt.toISOString(), clearedAt: a.clearedAt?.toISOString() ?? null })),
   };
 }
@@ -80,12 +94,24 @@ function condition(kind: string, thresholdSec: number | null, envName: string, t
   return null;
 }
 
-const g = globalThis as unknown as { marinerAlertSince?: Map<string, number> };
+const g = globalThis as unknown as { marinerAlertSince?: Map<string, number>; marinerWebhookDeliveries?: Map<string, WebhookDelivery> };
 const since = (g.marinerAlertSince ??= new Map<string, number>());
 
-async function notify(url: string | null, payload: Record<string, unknown>) {
+export interface WebhookDelivery {
+  at: string;
+  event: string;
+  ok: boolean;
+  detail: string;
+}
+/** The latest webhook outcome per rule (one entry per rule, removed with it), shown with the rules. */
+const lastDeliveries = (g.marinerWebhookDeliveries ??= new Map<string, WebhookDelivery>());
+
+async function notify(ruleId: string, url: string | null, payload: { event: string; environment: string } & Record<string, unknown>) {
   if (!url) return;
-  await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload), signal: AbortSignal.timeout(3000) }).catch(() => undefined);
+  // deliverWebhook re-checks the address first: a rule saved earlier cannot reach what is refused today.
+  const result = await deliverWebhook(url, payload);
+  lastDeliveries.set(ruleId, { at: new Date().toISOString(), event: payload.event, ok: result.ok, detail: result.detail });
+  if (!result.ok) console.warn(`Mariner: webhook ${payload.event} for ${payload.environment} not delivered: ${result.detail}`);
 }
 
 /** Per environment, the latest test restore's verdict when it failed. */
@@ -112,13 +138,13 @@ export async function evaluateAlerts(ownerId: string, topology: Topology, now = 
       since.set(rule.id, first);
       if (!open && now - first >= rule.forSec * 1000) {
         const alert = await db().alert.create({ data: { ruleId: rule.id, environmentId: rule.environmentId, message: problem } });
-        void notify(rule.webhookUrl, { event: "alert.fired", environment: envName, kind: rule.kind, message: problem, firedAt: alert.firedAt.toISOString() });
+        void notify(rule.id, rule.webhookUrl, { event: "alert.fired", environment: envName, kind: rule.kind, message: problem, firedAt: alert.firedAt.toISOString() });
       }
     } else {
       since.delete(rule.id);
       if (open) {
         const cleared = await db().alert.update({ where: { id: open.id }, data: { clearedAt: new Date() } });
-        void notify(rule.webhookUrl, { event: "alert.cleared", environment: envName, kind: rule.kind, message: open.message, clearedAt: cleared.clearedAt!.toISOString() });
+        void notify(rule.id, rule.webhookUrl, { event: "alert.cleared", environment: envName, kind: rule.kind, message: open.message, clearedAt: cleared.clearedAt!.toISOString() });
       }
     }
   }

@@ -46,11 +46,14 @@ async function environment(name: string) {
 
 /** One alert evaluation in which `name` is down: fires its node-down rules once their `for` period has passed. */
 function evaluateWithDown(name: string) {
-  const node = { name, host: "127.0.0.1", port: 3306, status: "down", autoFailover: false, facts: null, master: null, masters: [], problems: [] };
-  return alerts.evaluateAlerts(actor.id, { nodes: [node], edges: [] } as Topology);
+  const node = { name, host: "127.0.0.1", port: 3306, status: "down", autoFailover: false, facts: null };
+  const topology = { nodes: [{ ...node, master: null, masters: [], problems: [] }], edges: [] } as Topology;
+  return alerts.evaluateAlerts(actor.id, topology);
 }
 
-const lastDelivery = async (ruleId: string) => (await alerts.listAlerts(actor)).rules.find((r) => r.id === ruleId)?.lastWebhookDelivery ?? null;
+async function lastDelivery(ruleId: string) {
+  return (await alerts.listAlerts(actor)).rules.find((r) => r.id === ruleId)?.lastWebhookDelivery ?? null;
+}
 
 before(async () => {
   actor = await adminActor();
@@ -141,16 +144,18 @@ test("a webhook refused now is not sent, though it was accepted (or stored) earl
   await environment("recheck");
   const saved = await alerts.addRule(actor, "recheck", { kind: "node-down", webhookUrl: `${laterRefused.url}/hook` });
   // As an earlier version (or a hand edit of the store) would have kept it: never validated.
-  const stored = await db().alertRule.create({ data: { environmentId: saved.environmentId, kind: "node-down", forSec: 0, webhookUrl: `${onPlainLoopback.url}/hook` } });
+  const rule = (forSec: number, webhookUrl: string) => ({ environmentId: saved.environmentId, kind: "node-down", forSec, webhookUrl });
+  const stored = await db().alertRule.create({ data: rule(0, `${onPlainLoopback.url}/hook`) });
   // Internal targets: stored too, with a `for` period that cannot elapse, so they never fire here.
   const internal = [];
   for (const url of ["http://10.0.0.1/hook", "http://169.254.169.254/latest/meta-data/"]) {
-    internal.push(await db().alertRule.create({ data: { environmentId: saved.environmentId, kind: "node-down", forSec: 86_400, webhookUrl: url } }));
+    internal.push(await db().alertRule.create({ data: rule(86_400, url) }));
   }
   process.env.MARINER_WEBHOOK_ALLOW = "127.0.0.57/32"; // the admin narrowed the allowed range
   try {
     await evaluateWithDown("recheck");
-    await until(async () => [await lastDelivery(saved.id), await lastDelivery(stored.id)], (ds) => ds.every(Boolean), 5000);
+    const outcomes = async () => [await lastDelivery(saved.id), await lastDelivery(stored.id)];
+    await until(outcomes, (ds) => ds.every(Boolean), 5000);
     await sleep(300);
     assert.equal(laterRefused.seen.length, 0);
     assert.equal(onPlainLoopback.seen.length, 0);

@@ -41,7 +41,12 @@ export default async function AlertsPage() {
                     {r.kind === "lag" ? ` > ${r.thresholdSec} s` : ""}
                     {r.forSec ? ` for ${r.forSec} s` : ""}
                   </td>
-                  <td className="py-1.5 font-mono text-xs text-slate-500">{r.webhookUrl ?? ""}</td>
+                  <td className="py-1.5 font-mono text-xs text-slate-500">
+                    {r.webhookUrl ?? ""}
+                    {r.lastWebhookDelivery && !r.lastWebhookDelivery.ok && (
+                      <span className="block font-sans text-red-700">last delivery failed: {r.lastWebhookDelivery.detail}</span>
+                    )}
+                  </td>
                   <td className="py-1.5 text-right">
                     <DeleteRuleButton id={r.id} />
                   </td>
