@@ -1,3 +1,4 @@
+import http from "node:http";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import { ADMIN } from "../playwright.config";
 
@@ -36,4 +37,42 @@ export async function typeAtEndOfEditor(page: Page, text: string) {
   await editor.click();
   await page.keyboard.press("Control+End");
   await page.keyboard.type(text);
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A request from a chosen loopback source address. The console counts sign-in failures per client address,
+ * which it takes from the socket (X-Forwarded-For is not trusted), so a second client is a second source address.
+ */
+export function requestFrom(
+  source: string,
+  baseURL: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const options = { method: init.method ?? "GET", headers: init.headers, localAddress: source, agent: false };
+    const req = http.request(new URL(path, baseURL), options, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end(init.body);
+  });
+}
+
+/** POST /api/v1/auth/token from `source`. */
+export function tokenFrom(source: string, baseURL: string, who: { email: string; password: string }): Promise<RawResponse> {
+  return requestFrom(source, baseURL, "/api/v1/auth/token", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(who),
+  });
 }

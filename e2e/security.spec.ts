@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { ADMIN } from "../playwright.config";
-import { apiToken, deleteAll } from "./helpers";
+import { apiToken, deleteAll, tokenFrom } from "./helpers";
 
 /** Every API route and its methods, read from the app directory: a new route is swept automatically. */
 function apiRoutes(): { path: string; methods: string[] }[] {
@@ -165,7 +165,24 @@ test.describe.serial("tenancy, hostile input, tokens, rate limits", () => {
     expect(users.sort()).toEqual([ADMIN.email, USER_B.email].sort());
   });
 
-  test("tokens are revocable; sign-in failures are rate-limited", async ({ request }) => {
+  test("alert webhooks aimed at the console's network are refused with a 422 and nothing is stored", async ({ request }) => {
+    const url = "/api/v1/environments/tenant/alert-rules";
+    for (const webhookUrl of ["http://127.0.0.1:3210/api/v1/users", "http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/", "http://[::ffff:127.0.0.1]/"]) {
+      const res = await request.post(url, { headers: a, data: { kind: "node-down", forSec: 86_400, webhookUrl } });
+      expect(res.status(), webhookUrl).toBe(422);
+      const { error } = await res.json();
+      expect(error.code).toBe("webhook_refused");
+      expect(error.message).toMatch(/MARINER_WEBHOOK_ALLOW/);
+    }
+    // The one loopback address this console's admin allowed (playwright.config.ts) is accepted.
+    const allowed = await request.post(url, { headers: a, data: { kind: "node-down", forSec: 86_400, webhookUrl: "http://127.0.0.55:9/hook" } });
+    expect(allowed.status()).toBe(201);
+    const { rules } = await (await request.get("/api/v1/alerts", { headers: a })).json();
+    expect(rules.map((r: { webhookUrl: string }) => r.webhookUrl)).toEqual(["http://127.0.0.55:9/hook"]);
+    expect((await request.delete(`/api/v1/alert-rules/${(await allowed.json()).id}`, { headers: a })).status()).toBeLessThan(300);
+  });
+
+  test("tokens are revocable; sign-in failures are rate-limited", async ({ request, baseURL }) => {
     const res = await request.post("/api/v1/tokens", { headers: b, data: { name: "temp" } });
     const temp = { authorization: `Bearer ${(await res.json()).token}` };
     expect((await request.get("/api/v1/environments", { headers: temp })).status()).toBe(200);
@@ -174,11 +191,14 @@ test.describe.serial("tenancy, hostile input, tokens, rate limits", () => {
     expect((await request.delete(`/api/v1/tokens/${id}`, { headers: b })).status()).toBe(204);
     expect((await request.get("/api/v1/environments", { headers: temp })).status()).toBe(401);
 
-    for (let i = 0; i < 10; i++) {
+    // Five wrong passwords are checked; then this address waits (growing delays), even with the right password.
+    for (let i = 0; i < 5; i++) {
       expect((await request.post("/api/v1/auth/token", { data: { email: USER_B.email, password: `wrong-${i}` } })).status()).toBe(401);
     }
     const limited = await request.post("/api/v1/auth/token", { data: USER_B });
     expect(limited.status()).toBe(429);
-    expect((await limited.json()).error.message).toMatch(/Too many failed sign-ins/);
+    expect((await limited.json()).error.message).toMatch(/Too many failed sign-ins.*try again in \d+ s/);
+    // Only this address waits: the account's owner gets in from another one.
+    expect((await tokenFrom("127.0.0.10", baseURL!, USER_B)).status).toBe(201);
   });
 });

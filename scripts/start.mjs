@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Serves the built console: `next start` on HOST:PORT (default 127.0.0.1:3000) with NEXTAUTH_URL set to match.
+// Serves the built console (scripts/server.mjs: Next's handler on node:http) on HOST:PORT (default 127.0.0.1:3000)
+// with NEXTAUTH_URL set to match.
 import { spawn } from "node:child_process";
 import path from "node:path";
 
@@ -13,7 +14,7 @@ const env = {
   // A bounded heap: V8 otherwise grows toward a quarter of the machine's memory before collecting.
   NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --max-old-space-size=${process.env.MARINER_HEAP_MB ?? "384"}`.trim(),
 };
-const next = path.resolve("node_modules", "next", "dist", "bin", "next");
-const child = spawn(process.execPath, [next, "start", "-H", host, "-p", port], { stdio: "inherit", env });
+const server = path.resolve("scripts", "server.mjs");
+const child = spawn(process.execPath, [server], { stdio: "inherit", env: { ...env, HOST: host, PORT: port, NODE_ENV: "production" } });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -2,6 +2,7 @@ import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import type { Actor } from "./actor";
+import { clientAddress } from "./client-address";
 import { authOptions } from "./options";
 import { actorById, actorForToken } from "./users";
 
@@ -13,7 +14,7 @@ export async function currentActor(request?: Request): Promise<Actor | null> {
   const header = request?.headers.get("authorization");
   if (header) {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
-    return m ? actorForToken(m[1]) : null;
+    return m ? actorForToken(m[1], clientAddress(request?.headers)) : null;
   }
   const session = await getServerSession(authOptions());
   const id = (session?.user as { id?: string } | undefined)?.id;

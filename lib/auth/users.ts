@@ -5,7 +5,9 @@ import { parseInput } from "@/lib/validation";
 import { email, password } from "@/lib/names";
 import { generatePassword, sha256 } from "@/lib/secrets";
 import type { Actor } from "./actor";
+import { UNKNOWN_ADDRESS } from "./client-address";
 import { hashPassword, verifyPassword } from "./password";
+import { signInGuard, tooManyFailures } from "./sign-in-guard";
 
 export const newUserInput = z.strictObject({
   email,
@@ -25,27 +27,23 @@ export async function actorById(id: string): Promise<Actor | null> {
 // A bcrypt hash to compare against when the e-mail is unknown, so timing does not reveal which accounts exist.
 const DUMMY_HASH = "$2b$11$6ATGVTqNsi7w8A9oRohBzuAtHO7QfKfCKrT4WKeVa.yejV9JBqiqC";
 
-const g = globalThis as unknown as { marinerLoginFailures?: Map<string, number[]> };
-const failures = (g.marinerLoginFailures ??= new Map<string, number[]>());
-const WINDOW_MS = 5 * 60_000;
-const MAX_FAILURES = 10;
-
-/** Checks e-mail + password with a per-account failure limit (10 per 5 minutes). */
-export async function authenticate(rawEmail: unknown, rawPassword: unknown): Promise<Actor | null> {
+/**
+ * Checks e-mail + password. Throttled per account and per client address with growing delays (sign-in-guard.ts):
+ * a 429 says how long to wait; someone guessing from one address does not keep the owner out from another.
+ */
+export async function authenticate(
+  rawEmail: unknown,
+  rawPassword: unknown,
+  clientAddress: string = UNKNOWN_ADDRESS,
+): Promise<Actor | null> {
   const e = email.safeParse(rawEmail);
   if (!e.success || typeof rawPassword !== "string" || rawPassword.length > 200) return null;
-  const now = Date.now();
-  const recent = (failures.get(e.data) ?? []).filter((t) => now - t < WINDOW_MS);
-  if (recent.length >= MAX_FAILURES) {
-    throw new ServiceError(429, "rate_limited", "Too many failed sign-ins for this account; wait a few minutes");
-  }
+  const attempt = signInGuard().admitPassword(e.data, clientAddress);
+  if (!attempt.ok) throw tooManyFailures(attempt.retryAfterSec, "sign-ins from this address or for this account");
   const user = await db().user.findUnique({ where: { email: e.data } });
   const ok = await verifyPassword(rawPassword, user?.passwordHash ?? DUMMY_HASH);
-  if (!user || !ok) {
-    failures.set(e.data, [...recent, now]);
-    return null;
-  }
-  failures.delete(e.data);
+  if (!user || !ok) return null;
+  attempt.succeeded();
   return toActor(user);
 }
 
@@ -87,10 +85,14 @@ export async function issueToken(actor: Actor, name = "api") {
   return token;
 }
 
-export async function actorForToken(token: string): Promise<Actor | null> {
+/** The token's user; unknown or revoked tokens count against `clientAddress` (429 while it must wait). */
+export async function actorForToken(token: string, clientAddress: string = UNKNOWN_ADDRESS): Promise<Actor | null> {
+  const attempt = signInGuard().admitToken(clientAddress);
+  if (!attempt.ok) throw tooManyFailures(attempt.retryAfterSec, "API token checks from this address");
   if (!token.startsWith("mrn_") || token.length > 200) return null;
   const row = await db().apiToken.findUnique({ where: { tokenHash: sha256(token) }, include: { user: true } });
   if (!row || row.revokedAt) return null;
+  attempt.succeeded();
   await db().apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   return toActor(row.user);
 }

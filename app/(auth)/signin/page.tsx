@@ -1,4 +1,5 @@
 import { redirect } from "next/navigation";
+import { afterSignInPath } from "@/lib/auth/redirect";
 import { currentActor } from "@/lib/auth/session";
 import { SignInForm } from "./sign-in-form";
 
@@ -7,8 +8,8 @@ export const metadata = { title: "Sign in" };
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
   if (await currentActor()) redirect("/environments");
   const { callbackUrl } = await searchParams;
-  // Only same-site paths: never bounce a user to another origin after sign-in.
-  const target = callbackUrl?.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/environments";
+  // Only places inside the console, judged by the origin the browser would resolve it to.
+  const target = afterSignInPath(callbackUrl);
   return (
     <main className="flex min-h-screen items-center justify-center p-6">
       <div className="w-full max-w-sm space-y-6">

@@ -1,5 +1,5 @@
 import { currentActor } from "@/lib/auth/session";
-import { apiError } from "@/lib/api/http";
+import { apiError, errorResponse } from "@/lib/api/http";
 import { listEnvironments } from "@/lib/environments/service";
 
 export const dynamic = "force-dynamic";
@@ -9,7 +9,12 @@ export const dynamic = "force-dynamic";
  * the store current, so this reads one table once a second per open page instead of contacting servers).
  */
 export async function GET(request: Request) {
-  const actor = await currentActor(request);
+  let actor;
+  try {
+    actor = await currentActor(request); // a 429 while this address is throttled for bad tokens
+  } catch (e) {
+    return errorResponse(e);
+  }
   if (!actor) return apiError(401, "unauthorized", "Sign in or send a valid Bearer token");
   const encoder = new TextEncoder();
   let timer: NodeJS.Timeout | undefined;
