@@ -59,27 +59,18 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** The next-server process (a child of start.mjs → next). */
+/** The console's server process: the child of start.mjs running scripts/server.mjs (Next runs inside it). */
 function serverPid(parent: number): number {
-  const children = (pid: number): number[] =>
-    fs
-      .readdirSync("/proc")
-      .filter((p) => /^\d+$/.test(p))
-      .map(Number)
-      .filter((p) => {
-        try {
-          return Number(fs.readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1].split(" ")[1]) === pid;
-        } catch {
-          return false;
-        }
-      });
-  let pids = [parent];
-  for (let depth = 0; depth < 3; depth++) {
-    const next = pids.flatMap(children);
-    if (next.length === 0) break;
-    pids = next;
+  for (const p of fs.readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+    try {
+      const ppid = Number(fs.readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1].split(" ")[1]);
+      if (ppid === parent && fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes("server.mjs")) return Number(p);
+    } catch {
+      /* gone */
+    }
   }
-  return pids[0];
+  const listed = fs.readFileSync(`/proc/${parent}/status`, "utf8").split("\n").slice(0, 8).join(" | ");
+  throw new Error(`the console's server process (child of ${parent}) was not found: ${listed}`);
 }
 
 async function firstLoadJsKb(pagePath: string, cookie: string): Promise<number> {
@@ -140,8 +131,12 @@ export async function httpBench(): Promise<Row[]> {
       ...js,
     ];
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
+    // A console that already died (its failure is what the bench reports) has no exit event left to wait for.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    }
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

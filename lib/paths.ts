@@ -74,9 +74,15 @@ export const nodesDir = () => nodesDirFor(dataDir());
 export function ensureNodesDir(): string {
   ensureDataDir();
   const dir = nodesDir();
+  makeDirs(dir, 0o711);
+  fs.chmodSync(dir, 0o711);
+  return dir;
+}
+
+/** mkdir -p whose new parents can be traversed (0711: mkdir's own mode is masked by the 077 umask); `mode` for the leaf. */
+export function makeDirs(dir: string, mode: number) {
   const created: string[] = [];
   for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) created.push(d);
   fs.mkdirSync(dir, { recursive: true });
-  for (const d of [dir, ...created]) fs.chmodSync(d, 0o711); // mkdir's mode is masked by the 077 umask
-  return dir;
+  for (const d of created) fs.chmodSync(d, d === dir ? mode : 0o711);
 }

@@ -101,7 +101,7 @@ export async function saveConfig(actor: Actor, name: string, raw: unknown, { mes
         await note("rejected", review.content, check.lines.join("\n"));
         throw rejected("mariadbd refused this my.cnf; nothing was applied", problems.length ? problems : [{ message: check.lines.join(" ") }], check.lines);
       }
-      const reading = judgeServerReading(check.help, check.notes, managed, policy);
+      const reading = judgeServerReading(check.help, check.notes, check.args, managed, policy);
       if (reading.length) {
         const problems = reading.map((p) => ({ line: p.option ? lineOf(review.content, p.option) : undefined, message: p.message }));
         await note("rejected", review.content, problems.map(formatProblem).join("\n"));

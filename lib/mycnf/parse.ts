@@ -19,11 +19,16 @@ function unquote(v: string): string {
   return t.replace(/\s+#.*$/, "").trim();
 }
 
+const MAX_LINE = 1024;
+
 export function parseMyCnf(text: string): CnfLine[] {
   let section: string | null = null;
   return text.split("\n").map((raw, i): CnfLine => {
     const n = i + 1;
     const t = raw.trim();
+    // mariadbd reads a file in 4 kB pieces and unescapes backslashes: either would make its reading differ from ours.
+    if (raw.length > MAX_LINE) return { n, raw, kind: "invalid", section, reason: `Line longer than ${MAX_LINE} characters` };
+    if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(raw)) return { n, raw, kind: "invalid", section, reason: "Control character in the line" };
     if (t === "") return { n, raw, kind: "blank" };
     if (t.startsWith("#") || t.startsWith(";")) return { n, raw, kind: "comment" };
     if (t.startsWith("!")) return { n, raw, kind: "directive", section };
@@ -37,6 +42,7 @@ export function parseMyCnf(text: string): CnfLine[] {
     const key = (eq === -1 ? t.replace(/\s+#.*$/, "") : t.slice(0, eq)).trim();
     if (!/^[A-Za-z0-9_.-]+$/.test(key)) return { n, raw, kind: "invalid", section, reason: `"${t.slice(0, 60)}" is not an option (expected key = value)` };
     if (section === null) return { n, raw, kind: "invalid", section, reason: "Option outside any [section]" };
+    if (raw.includes("\\")) return { n, raw, kind: "invalid", section, reason: "Backslash escapes are not accepted in my.cnf" };
     return { n, raw, kind: "option", section, key, value: eq === -1 ? null : unquote(t.slice(eq + 1)) };
   });
 }

@@ -23,7 +23,7 @@ export interface PolicyContext {
 type Rule =
   | { kind: "managed" }
   | { kind: "forbidden"; reason: string }
-  | { kind: "path"; within: "data" | "data-or-tls" }
+  | { kind: "path"; within: PathRoot }
   | { kind: "file-list" }
   | { kind: "plain-name" }
   | { kind: "plugins" }
@@ -32,6 +32,7 @@ type Rule =
 const forbidden = (reason: string): Rule => ({ kind: "forbidden", reason });
 const inData: Rule = { kind: "path", within: "data" };
 const inTls: Rule = { kind: "path", within: "data-or-tls" };
+const inTmp: Rule = { kind: "path", within: "data-or-tmp" };
 
 /** Keys the console writes itself (re-asserted on every save, see reviewConfig); other spellings are refused. */
 export const MANAGED_OPTIONS = [
@@ -64,7 +65,11 @@ const RULES: Record<string, Rule> = {
   "extra-port": forbidden("extra-port would open a second port the console does not manage"),
   "extra-bind-address": forbidden("extra-bind-address would open an address the console does not manage"),
   "wsrep-notify-cmd": forbidden("wsrep-notify-cmd runs a command: not available"),
-  "wsrep-provider": { kind: "one-of", values: ["none", "/usr/lib/galera/libgalera_smm.so"], reason: "wsrep-provider may only be none or the system's Galera library /usr/lib/galera/libgalera_smm.so" },
+  // Galera opens ports on every interface and runs SST scripts: it comes with Galera environments, not via my.cnf.
+  "wsrep-provider": { kind: "one-of", values: ["none"], reason: "wsrep-provider: Galera is not available in a master–slave environment (only none)" },
+  "wsrep-on": forbidden("wsrep-on: Galera is not available in a master–slave environment"),
+  "feedback-url": forbidden("feedback-url would make the server send requests off the machine"),
+  "feedback-http-proxy": forbidden("feedback-http-proxy would make the server send requests off the machine"),
   "wsrep-sst-method": { kind: "one-of", values: ["mariabackup", "rsync", "mysqldump"], reason: "wsrep-sst-method must be one of mariabackup, rsync, mysqldump" },
   "plugin-load": { kind: "plugins" },
   "plugin-load-add": { kind: "plugins" },
@@ -82,12 +87,19 @@ const RULES: Record<string, Rule> = {
   "innodb-data-home-dir": inData,
   "innodb-log-group-home-dir": inData,
   "innodb-undo-directory": inData,
-  "innodb-tmpdir": inData,
+  "innodb-tmpdir": inTmp,
   "innodb-buffer-pool-filename": inData,
   "aria-log-dir-path": inData,
   "wsrep-data-home-dir": inData,
   "server-audit-file-path": inData,
   "file-key-management-filename": inData,
+  "file-key-management-filekey": inData,
+  "ft-stopword-file": inData,
+  "des-key-file": inData,
+  "sql-error-log-filename": inData,
+  "slave-load-tmpdir": inTmp,
+  "log-ddl-recovery": inData,
+  "wsrep-status-file": inData,
   "ssl-ca": inTls,
   "ssl-capath": inTls,
   "ssl-cert": inTls,
@@ -130,13 +142,15 @@ function inside(root: string, candidate: string): boolean {
   return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
 }
 
+type PathRoot = "data" | "data-or-tls" | "data-or-tmp";
+
 /** Where a path-valued option may point; relative values resolve against the data directory, as mariadbd does. */
-export function pathProblem(option: string, value: string, within: "data" | "data-or-tls", nodeDir: string): string | null {
+export function pathProblem(option: string, value: string, within: PathRoot, nodeDir: string): string | null {
   const datadir = path.join(nodeDir, "data");
-  const roots = within === "data" ? [datadir] : [datadir, path.join(nodeDir, "tls")];
+  const roots = [datadir, ...(within === "data" ? [] : [path.join(nodeDir, within === "data-or-tls" ? "tls" : "tmp")])];
   const resolved = path.resolve(datadir, value);
   if (value.includes("\0") || !roots.some((r) => inside(r, resolved)))
-    return `${option} must stay inside the node's ${within === "data" ? "data directory" : "data or tls directory"} (${roots.join(" or ")}); use a relative name such as ${option.includes("ssl") ? "server.pem" : "mysql-bin"}`;
+    return `${option} must stay inside ${roots.join(" or ")}; use a relative name such as ${option.includes("ssl") ? "server.pem" : "mysql-bin"}`;
   return null;
 }
 

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { nodesDirFor } from "@/lib/paths";
 import { nodeLayout } from "./layout";
-import { isOurProcess } from "./process";
+import { isOurProcess, readPidFile } from "./process";
 
 /**
  * Stops every mariadbd whose node directory lives under `dataDir` (by pid file, verified against the
@@ -15,8 +15,8 @@ export async function stopNodesUnder(dataDir: string): Promise<number[]> {
   const running: { pid: number; cnf: string }[] = [];
   for (const entry of fs.readdirSync(nodes)) {
     const l = nodeLayout(path.join(nodes, entry));
-    const pid = Number.parseInt(fs.existsSync(l.pidFile) ? fs.readFileSync(l.pidFile, "utf8") : "", 10);
-    if (isOurProcess(pid, l.cnf)) {
+    const pid = readPidFile(l.pidFile);
+    if (pid !== null && isOurProcess(pid, l.cnf)) {
       process.kill(pid, "SIGTERM");
       running.push({ pid, cnf: l.cnf });
     }

@@ -4,6 +4,7 @@ import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import { nodesDir } from "@/lib/paths";
 import { renderInitialMyCnf } from "@/lib/mycnf/render";
+import { groupsRead } from "@/lib/mycnf/server-reading";
 import type { ConfigCheck, CreateStep, NodeRef, NodeSpec, NodeStatus } from "./driver";
 import { RuntimeError } from "./driver";
 import { claimNodeDir, identityOf, type NodeIdentity } from "./identity";
@@ -11,6 +12,7 @@ import { makeServerDirs, nodeLayout } from "./layout";
 import { LocalDriver } from "./local";
 import { errorLinesSince, lastLines, withCause } from "./server-log";
 import { nodeFileSize, writeNodeFile } from "./node-files";
+import { printDefaults } from "./print-defaults";
 
 export const DEFAULT_IMAGE = process.env.MARINER_IMAGE ?? "mariner/mariadb:10.11";
 export const BUILD_HINT = "npm run image:build";
@@ -211,9 +213,12 @@ export class DockerDriver extends LocalDriver {
         User: cage.User,
         HostConfig: { ...cage.HostConfig, AutoRemove: true, NetworkMode: "none" },
       })) as [{ StatusCode: number }];
-      if (result.StatusCode === 0) return { ok: true, lines: [], help, notes: text };
+      if (result.StatusCode === 0) {
+        // The candidate sits on the console's disk (bind-mounted): its own parser reads it the way the image's would.
+        return { ok: true, lines: [], help, notes: text, args: await printDefaults(candidate, groupsRead(help), identity, l.baseDir) };
+      }
       const lines = lastLines(text, 40).filter((x) => /ERROR|error|Fatal|unknown/i.test(x) && !/max_open_files/.test(x));
-      return { ok: false, lines: lines.length ? lines : lastLines(text, 5), help, notes: text };
+      return { ok: false, lines: lines.length ? lines : lastLines(text, 5), help, notes: text, args: [] };
     } finally {
       fs.rmSync(candidate, { force: true });
     }

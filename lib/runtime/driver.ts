@@ -66,6 +66,8 @@ export interface ConfigCheck {
   help: string;
   /** stderr: notes such as "Using unique option prefix 'init-fil' … use the full name 'init_file'". */
   notes: string;
+  /** The options the server would be started with, as my_print_defaults reads the file ("--name=value"). */
+  args: string[];
 }
 
 /** A failure with the server's own error lines attached, shown verbatim to the user. */

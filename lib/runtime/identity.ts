@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { withLock } from "@/lib/locks";
-import { ensureNodesDir, serversRunIsolated } from "@/lib/paths";
+import { ensureNodesDir, makeDirs, serversRunIsolated } from "@/lib/paths";
 
 /**
  * Every server runs as its own unprivileged uid/gid: no passwd entry, no shell, no supplementary groups. The
@@ -44,17 +44,34 @@ export async function claimNodeDir(baseDir: string): Promise<NodeIdentity | null
   return allocate(baseDir, () => fs.mkdirSync(baseDir, { mode: 0o700 }));
 }
 
-async function allocate(baseDir: string, prepare: () => void): Promise<NodeIdentity> {
-  const root = ensureNodesDir();
-  return withLock("node-identity", async () => {
-    const taken = systemIds();
-    for (const entry of fs.readdirSync(root)) {
-      const st = fs.lstatSync(path.join(root, entry), { throwIfNoEntry: false });
-      if (st) taken.add(st.uid);
+/**
+ * One registry per machine (every console and test run on it): a uid is claimed by creating its entry (mkdir is
+ * atomic across processes) and never handed out again, so no two servers — of two data dirs, or a deleted node and
+ * its successor — ever share an identity or each other's leftovers.
+ */
+const registry = () => process.env.MARINER_UID_REGISTRY ?? "/var/lib/mariner/uids";
+
+function claimUid(): number {
+  const dir = registry();
+  makeDirs(dir, 0o700);
+  const used = fs.readdirSync(dir).map(Number).filter(inRange);
+  const system = systemIds();
+  for (let uid = Math.max(BASE, ...used) + 1; inRange(uid); uid++) {
+    if (system.has(uid)) continue;
+    try {
+      fs.mkdirSync(path.join(dir, String(uid)));
+      return uid;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     }
-    let uid = BASE + 1;
-    while (taken.has(uid)) uid++;
-    if (!inRange(uid)) throw new Error(`No free server uid left in ${BASE + 1}–${BASE + SPAN - 1} (MARINER_UID_BASE)`);
+  }
+  throw new Error(`No free server uid left in ${BASE + 1}–${BASE + SPAN - 1} (MARINER_UID_BASE)`);
+}
+
+async function allocate(baseDir: string, prepare: () => void): Promise<NodeIdentity> {
+  ensureNodesDir();
+  return withLock("node-identity", async () => {
+    const uid = claimUid();
     prepare();
     fs.chownSync(baseDir, uid, uid);
     fs.chmodSync(baseDir, 0o700);

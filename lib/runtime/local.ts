@@ -6,14 +6,16 @@ import { nodesDir } from "@/lib/paths";
 import { SYSTEM_PLUGIN_DIR } from "@/lib/mycnf/plugins";
 import { setServerOptions } from "@/lib/mycnf/parse";
 import { renderInitialMyCnf, type NodeWiring } from "@/lib/mycnf/render";
+import { groupsRead } from "@/lib/mycnf/server-reading";
 import { withConnection } from "@/lib/mariadb/connect";
 import type { ConfigCheck, CreateStep, NodeRef, NodeSpec, NodeStatus, Placement, RuntimeDriver } from "./driver";
 import { RuntimeError } from "./driver";
 import { adoptIntoCage, claimNodeDir, identityOf, serverProcessOptions, type NodeIdentity } from "./identity";
 import { nodeLayout, makeServerDirs, type NodeLayout } from "./layout";
-import { appendNodeLog, nodeFileSize, readNodeFile, writeNodeFile } from "./node-files";
+import { appendNodeLog, makeNodeDir, nodeFileSize, readNodeFile, writeNodeFile } from "./node-files";
 import { canBind, freePort } from "./ports";
-import { isOurProcess, readPidFile, serverPidsFor } from "./process";
+import { printDefaults } from "./print-defaults";
+import { isOurProcess, killProcessesOf, readPidFile, serverPidsFor } from "./process";
 import { errorLinesSince, lastLines, readTail, withCause } from "./server-log";
 
 const run = promisify(execFile);
@@ -252,6 +254,13 @@ export class LocalDriver implements RuntimeDriver {
   protected async cageLegacyNode(l: NodeLayout): Promise<NodeIdentity | null> {
     const identity = await adoptIntoCage(l.baseDir, [l.datadir, l.tmpdir, l.filesDir, l.errorLog]);
     if (!identity) return null;
+    fs.rmSync(l.pidFile, { force: true }); // root's stale pid file would stop the caged start
+    // Certificates stay the console's; the server's group may read them (ssl-key included).
+    const tls = path.join(l.baseDir, "tls");
+    if (fs.lstatSync(tls, { throwIfNoEntry: false })?.isDirectory()) {
+      makeNodeDir(l.baseDir, tls, identity, false);
+      for (const f of fs.readdirSync(tls)) writeNodeFile(l.baseDir, path.join(tls, f), readNodeFile(l.baseDir, path.join(tls, f)), identity);
+    }
     const managed = { "secure-file-priv": l.filesDir, "plugin-dir": SYSTEM_PLUGIN_DIR, user: null };
     writeNodeFile(l.baseDir, l.cnf, setServerOptions(readNodeFile(l.baseDir, l.cnf), managed), identity);
     return identity;
@@ -271,6 +280,8 @@ export class LocalDriver implements RuntimeDriver {
       }
       await sleep(25);
     }
+    // Exited is not yet gone: give the event loop (our child) or init (an adopted server) a moment to reap it.
+    for (let i = 0; i < 40 && fs.existsSync(`/proc/${pid}`); i++) await sleep(25);
     return { ...node, pid: null };
   }
 
@@ -286,6 +297,9 @@ export class LocalDriver implements RuntimeDriver {
     await this.stop(node);
     // A server spawned just before a crash may have no pid recorded or written yet: find it by its own my.cnf.
     for (const pid of serverPidsFor(l.cnf)) await this.stop({ ...node, pid });
+    // Nothing of its identity may outlive it and race the removal (or haunt a later owner of these files).
+    const identity = identityOf(dir);
+    if (identity) killProcessesOf(identity.uid);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 
@@ -340,12 +354,12 @@ export class LocalDriver implements RuntimeDriver {
         maxBuffer: 8 * 1024 * 1024,
         ...serverProcessOptions(identity, l.baseDir),
       });
-      return { ok: true, lines: [], help: stdout, notes: stderr };
+      return { ok: true, lines: [], help: stdout, notes: stderr, args: await printDefaults(candidate, groupsRead(stdout), identity, l.baseDir) };
     } catch (e) {
       const err = e as { stdout?: string; stderr?: string; message: string };
       const lines = lastLines(err.stderr ?? err.message, 40).filter((x) => !/max_open_files/.test(x));
       const errors = lines.filter((x) => /ERROR|error|Fatal|unknown/i.test(x));
-      return { ok: false, lines: errors.length ? errors : lines.slice(-5), help: err.stdout ?? "", notes: err.stderr ?? "" };
+      return { ok: false, lines: errors.length ? errors : lines.slice(-5), help: err.stdout ?? "", notes: err.stderr ?? "", args: [] };
     } finally {
       fs.rmSync(candidate, { force: true });
     }

@@ -14,7 +14,10 @@ import type { NodeIdentity } from "./identity";
  * group: a tenant pointing a log at them (SET GLOBAL general_log_file = '…/my.cnf') gets "permission denied"
  * instead of writing options the review never saw.
  */
-const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = fs.constants;
+// O_NONBLOCK: a FIFO planted in place of a file must not block the console's event loop on open.
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+const READ = O_RDONLY | O_NONBLOCK;
+const MAX_READ = 1024 * 1024;
 
 function planted(file: string): RuntimeError {
   return new RuntimeError(`${file} is a symbolic link or not a regular file: Mariner does not follow links in a node directory`);
@@ -43,9 +46,11 @@ function openNoFollow(nodeDir: string, file: string, flags: number, mode = 0o600
 }
 
 export function readNodeFile(nodeDir: string, file: string): string {
-  const fd = openNoFollow(nodeDir, file, O_RDONLY);
+  const fd = openNoFollow(nodeDir, file, READ);
   try {
-    if (!fs.fstatSync(fd).isFile()) throw planted(file);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw planted(file);
+    if (st.size > MAX_READ) throw new RuntimeError(`${file} is larger than ${MAX_READ / 1024} kB`);
     return fs.readFileSync(fd, "utf8");
   } finally {
     fs.closeSync(fd);
@@ -56,7 +61,7 @@ export function readNodeFile(nodeDir: string, file: string): string {
 export function tailNodeFile(nodeDir: string, file: string, maxBytes = 64 * 1024): string {
   let fd: number;
   try {
-    fd = openNoFollow(nodeDir, file, O_RDONLY);
+    fd = openNoFollow(nodeDir, file, READ);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return "";
     throw e;

@@ -1,4 +1,6 @@
 import fs from "node:fs";
+import path from "node:path";
+import { tailNodeFile } from "./node-files";
 
 /**
  * Is `pid` a live mariadbd started with this node's my.cnf? Checked through /proc so a recycled pid
@@ -26,11 +28,30 @@ export function serverPidsFor(cnf: string): number[] {
     .filter((pid) => isOurProcess(pid, cnf));
 }
 
+/** The pid a server wrote; read like every node file (no links, no FIFOs, a few bytes at most). */
 export function readPidFile(file: string): number | null {
   try {
-    const pid = Number.parseInt(fs.readFileSync(file, "utf8").trim(), 10);
+    const pid = Number.parseInt(tailNodeFile(path.dirname(file), file, 32).trim(), 10);
     return Number.isFinite(pid) ? pid : null;
   } catch {
     return null;
   }
+}
+
+/** Every process still running as `uid` (a server's identity is its own: nothing else of ours runs as it). */
+export function killProcessesOf(uid: number): number[] {
+  const killed: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const m = /^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${entry}/status`, "utf8"));
+      if (m && Number(m[1]) === uid) {
+        process.kill(Number(entry), "SIGKILL");
+        killed.push(Number(entry));
+      }
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return killed;
 }

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
+import { identityOf, serverProcessOptions } from "@/lib/runtime/identity";
 import { readNodeFile } from "@/lib/runtime/node-files";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
@@ -369,11 +370,13 @@ async function gtidsOnDisk(env: EnvironmentWithNodes): Promise<{ position: GtidP
   if (!fs.existsSync(index)) return null;
   const reader = binlogGtidReader();
   // The index is written by the server's uid: read without following links, and only files inside its datadir.
+  // Only binlog files by their own name pattern; read as the server's uid (it could only name files it can read).
   const files = readNodeFile(node.baseDir, index)
     .split("\n")
-    .filter((f) => f && !path.relative(datadir, path.resolve(datadir, f)).startsWith(".."));
+    .filter((f) => /^(\.\/)?[A-Za-z0-9_.-]+\.\d{6}$/.test(f));
+  const as = serverProcessOptions(identityOf(node.baseDir), datadir);
   for (const [i, f] of files.entries()) {
-    const child = spawn("mariadb-binlog", ["--base64-output=never", path.resolve(datadir, f)], { stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn("mariadb-binlog", ["--base64-output=never", path.resolve(datadir, f)], { ...as, stdio: ["ignore", "pipe", "ignore"] });
     const exited = new Promise<number>((resolve) => child.once("close", (code) => resolve(code ?? 1)));
     child.once("error", () => undefined); // no binary: the exit code says so
     for await (const line of readline.createInterface({ input: child.stdout, crlfDelay: Infinity })) reader.line(line);

@@ -183,10 +183,22 @@ test("my.cnf: every probe in every group the server reads is refused with its li
 
 test("my.cnf: abbreviated option names are caught by asking the binary", async () => {
   const before = (await cfg.getConfig(mallory, "cage")).content;
-  for (const line of ["secure-file-pri = /", "init-fil = /etc/passwd", "skip-grant-tab"]) {
+  const probes = [
+    "secure-file-pri = /",
+    "init-fil = /etc/passwd",
+    "skip-grant-tab",
+    // Warnings off silence the abbreviation note; the names must still be full.
+    "log-warnings = 0\nwsrep-notify-c = sh -c id",
+    "log-warnings = 0\nplugin-di = " + path.join(cage.baseDir, "files"),
+    // A value with an escaped line break would forge rows of the variables table.
+    'wsrep-sst-donor = "x\\nsecure-file-priv /n/files/"',
+    // A line over 4 kB: mariadbd reads the rest as a new line the review never saw.
+    `# ${"x".repeat(4091)}skip-grant-tables`,
+  ];
+  for (const line of probes) {
     const err = await cfg.saveConfig(mallory, "cage", { content: `${before}\n[galera]\n${line}\n` }).then(() => null, (e: unknown) => e);
     const refused = err instanceof ServiceError && err.status === 422;
-    record(`my.cnf [galera] ${line}`, refused, refused ? (err as Error).message : String(err));
+    record(`my.cnf [galera] ${line.slice(0, 60).replace(/\n/g, " ⏎ ")}`, refused, refused ? (err as Error).message : String(err));
     assert.ok(refused, `${line}: ${err}`);
     assert.equal((await cfg.getConfig(mallory, "cage")).content, before);
   }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseMyCnf } from "../../lib/mycnf/parse";
 import { isServerGroup, judgeOption, policyProblems } from "../../lib/mycnf/policy";
-import { abbreviations, judgeServerReading, resolvedVariables } from "../../lib/mycnf/server-reading";
+import { abbreviations, groupsRead, judgeServerReading, resolvedVariables } from "../../lib/mycnf/server-reading";
 
 const ctx = { nodeDir: "/n", shippedPlugins: new Set(["ha_connect.so", "server_audit.so"]) };
 
@@ -52,7 +52,11 @@ const LINES: [string, string | null, boolean][] = [
   ["log-basename", "../../tmp/x", true],
   ["log-basename", "node1", false],
   ["wsrep-provider", "/n/files/evil.so", true],
-  ["wsrep_provider", "/usr/lib/galera/libgalera_smm.so", false],
+  ["wsrep_provider", "/usr/lib/galera/libgalera_smm.so", true],
+  ["wsrep-on", "1", true],
+  ["feedback-url", "http://10.0.0.1/", true],
+  ["ft-stopword-file", "/work/.mariner/secret.key", true],
+  ["ft_stopword_file", "stopwords.txt", false],
   ["wsrep-provider", "none", false],
   ["wsrep-notify-cmd", "/bin/sh", true],
   ["wsrep-sst-method", "../../bin/evil", true],
@@ -75,6 +79,14 @@ for (const [key, value, refused] of LINES) {
   });
 }
 
+test("parse: lines mariadbd would read differently (over 1 kB, control characters, backslash escapes) are invalid", () => {
+  const lines = parseMyCnf(`[mysqld]\n# ${"x".repeat(1100)}\nwsrep-sst-donor = "a\\nb"\nmax-connections = 5\x0b\nport = 3306\r\n`);
+  assert.deepEqual(
+    lines.filter((l) => l.kind === "invalid").map((l) => l.n),
+    [2, 3, 4],
+  );
+});
+
 test("policy: every group mariadbd 10.11 reads is a server group; other groups are refused with their line", () => {
   for (const g of ["mysqld", "server", "mysqld-10.11", "mariadb", "mariadb-10.11", "mariadbd", "mariadbd-10.11", "client-server", "galera"]) {
     assert.ok(isServerGroup(g), g);
@@ -87,6 +99,21 @@ test("policy: every group mariadbd 10.11 reads is a server group; other groups a
 });
 
 const HELP = `Usage
+The following groups are read: mysqld server mysqld-10.11 mariadb mariadb-10.11 mariadbd mariadbd-10.11 client-server galera
+  --datadir=name      Path to the database root directory
+  --general-log-file=name
+  --init-file=name    Read SQL commands from this file at startup
+  --plugin-dir=name   Directory for plugins
+  --plugin-load-add=name
+  --secure-file-priv=name
+  --skip-grant-tables Start without grant tables.
+  --log-warnings[=#]
+  --wsrep-notify-cmd=name
+  --max-connections=#
+  --user=name
+  --basedir=name
+  --wsrep-provider=name
+
 Variables (--variable-name=value)
 and boolean options {FALSE|TRUE}                             Value (after reading options)
 ------------------------------------------------------------ -------------
@@ -102,10 +129,12 @@ wsrep-provider                                               none
 const managed = { datadir: "/n/data", "plugin-dir": "/usr/lib/mysql/plugin", "secure-file-priv": "/n/files" };
 
 test("server reading: the binary's resolved values are parsed and a clean reading passes", () => {
-  const values = resolvedVariables(HELP);
+  const values = resolvedVariables(HELP)!;
   assert.equal(values.get("init-file"), "");
   assert.equal(values.get("secure-file-priv"), "/n/files/");
-  assert.deepEqual(judgeServerReading(HELP, "", managed, ctx), []);
+  assert.deepEqual(groupsRead(HELP), ["mysqld", "server", "mysqld-10.11", "mariadb", "mariadb-10.11", "mariadbd", "mariadbd-10.11", "client-server", "galera"]);
+  const args = ["--datadir=/n/data", "--secure-file-priv=/n/files", "--max_connections=60", "--loose-max-connections=61", "--skip-grant-tables=0"];
+  assert.deepEqual(judgeServerReading(HELP, "", args.slice(0, 4), managed, ctx), []);
 });
 
 test("server reading: abbreviations, overridden managed values, switches turned on and paths outside are caught", () => {
@@ -115,12 +144,26 @@ test("server reading: abbreviations, overridden managed values, switches turned 
     .replace("skip-grant-tables                                            FALSE", "skip-grant-tables                                            TRUE")
     .replace("init-file                                                    (No default value)", "init-file                                                    /etc/passwd")
     .replace("vm.log", "/etc/cron.d/x");
-  const problems = judgeServerReading(bad, notes, managed, ctx).map((p) => p.message);
+  const problems = judgeServerReading(bad, notes, [], managed, ctx).map((p) => p.message);
   assert.equal(problems.length, 5, problems.join("\n"));
   assert.ok(problems[0].includes('"init-fil" abbreviates init-file'));
   assert.ok(problems.some((p) => p.startsWith("secure-file-priv resolves to")));
   assert.ok(problems.some((p) => p.startsWith("skip-grant-tables resolves to")));
   assert.ok(problems.some((p) => p.startsWith("init-file resolves to")));
   assert.ok(problems.some((p) => p.startsWith("general-log-file resolves to")));
-  assert.ok(judgeServerReading("no table", "", managed, ctx).length === 1, "no resolved values: refused, not passed");
+  assert.ok(judgeServerReading("no table", "", [], managed, ctx).length === 1, "no resolved values: refused, not passed");
+});
+
+test("server reading: what my_print_defaults reads is judged, even with warnings off, hidden lines or smuggled table rows", () => {
+  // log-warnings = 0 silences the abbreviation note: the names themselves must be full.
+  const quiet = judgeServerReading(HELP, "", ["--log-warnings=0", "--wsrep-notify-c=sh -c id", "--based=/n/files"], managed, ctx);
+  assert.deepEqual(quiet.map((p) => p.option), ["wsrep-notify-c", "based"]);
+  // A line the text review never saw (hidden past 4 kB, or included) still reaches the policy here.
+  const hidden = judgeServerReading(HELP, "", ["--plugin-dir=/n/files", "--plugin-load-add=/n/files/evil.so", "--user=root"], managed, ctx);
+  assert.equal(hidden.length, 3, hidden.map((p) => p.message).join("\n"));
+  assert.ok(hidden.some((p) => p.message.startsWith("plugin-dir is read as")));
+  // A value that prints a line break forges rows of the variables table: a name twice is refused.
+  const forged = HELP + "secure-file-priv                                             /n/files/\n";
+  assert.equal(resolvedVariables(forged), null);
+  assert.ok(judgeServerReading(forged, "", [], managed, ctx).some((p) => p.message.includes("several lines")));
 });
