@@ -28,7 +28,7 @@ export function parseMyCnf(text: string): CnfLine[] {
     const t = raw.trim();
     // mariadbd reads a file in 4 kB pieces and unescapes backslashes: either would make its reading differ from ours.
     if (raw.length > MAX_LINE) return { n, raw, kind: "invalid", section, reason: `Line longer than ${MAX_LINE} characters` };
-    if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(raw)) return { n, raw, kind: "invalid", section, reason: "Control character in the line" };
+    if (/[\x00-\x08\x0b-\x1f\x7f]/.test(raw.replace(/\r$/, ""))) return { n, raw, kind: "invalid", section, reason: "Control character in the line" };
     if (t === "") return { n, raw, kind: "blank" };
     if (t.startsWith("#") || t.startsWith(";")) return { n, raw, kind: "comment" };
     if (t.startsWith("!")) return { n, raw, kind: "directive", section };
