@@ -293,7 +293,11 @@ try {
   for (let i = 0; i < names.length; i += 8) await Promise.all(names.slice(i, i + 8).map((name) => svc.deleteEnvironment(actor, name)));
 
   await stopNodesUnder(dataDir);
-  const http = await httpBench();
+  // A console that dies under the load is a finding, not a reason to lose every other figure of the run.
+  const http = await httpBench().catch((e: Error) => {
+    console.error(`HTTP bench failed: ${e.message}`);
+    return [{ figure: `HTTP figures: FAILED (${e.message.slice(0, 120)})`, value: NaN, baseline: null, unit: "", goal: "—" }];
+  });
 
   const rows = [
     { figure: "environment create → accepting connections (local), median", value: median(console_), baseline: median(raw), unit: "ms", goal: "≤ 1.25× raw" },
