@@ -28,7 +28,10 @@ for name in "$@"; do
     stop)
       # Only our engine: the pid must belong to the daemon started with this engine's config file.
       if [ -f "$run/dockerd.pid" ] && grep -qs "$root/daemon.json" "/proc/$(cat "$run/dockerd.pid")/cmdline"; then
-        kill "$(cat "$run/dockerd.pid")"
+        pid=$(cat "$run/dockerd.pid")
+        kill "$pid"
+        # Until it is gone: a start right after a stop would otherwise find its pid file and fail.
+        for _ in $(seq 1 200); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
       fi
       ;;
   esac
