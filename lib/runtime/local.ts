@@ -1,18 +1,20 @@
+// The local runtime: mariadbd as processes of their own uid. Still ~360 lines because the Docker driver inherits
+// its readiness waits and provisioning; composing those as parts of their own is issue 13's next step.
 import { spawn, execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { nodesDir } from "@/lib/paths";
 import { SYSTEM_PLUGIN_DIR } from "@/lib/mycnf/plugins";
-import { setServerOptions } from "@/lib/mycnf/parse";
 import { renderInitialMyCnf, type NodeWiring } from "@/lib/mycnf/render";
 import { groupsRead } from "@/lib/mycnf/server-reading";
 import { withConnection } from "@/lib/mariadb/connect";
 import type { ConfigCheck, CreateStep, NodeRef, NodeSpec, NodeStatus, Placement, RuntimeDriver } from "./driver";
 import { RuntimeError } from "./driver";
-import { adoptIntoCage, claimNodeDir, identityOf, serverProcessOptions, type NodeIdentity } from "./identity";
+import { claimNodeDir, identityOf, serverProcessOptions, type NodeIdentity } from "./identity";
+import { cageLegacyNode } from "./legacy-cage";
 import { nodeLayout, makeServerDirs, type NodeLayout } from "./layout";
-import { appendNodeLog, makeNodeDir, nodeFileSize, readNodeFile, writeNodeFile } from "./node-files";
+import { appendNodeLog, nodeFileSize, readNodeFile, writeNodeFile } from "./node-files";
 import { canBind, freePort } from "./ports";
 import { printDefaults } from "./print-defaults";
 import { isOurProcess, killProcessesOf, readPidFile, serverPidsFor } from "./process";
@@ -237,7 +239,7 @@ export class LocalDriver implements RuntimeDriver {
     const running = this.livePid(node);
     if (running) return { ...node, pid: running };
     if (!fs.existsSync(l.datadir)) throw new RuntimeError(`Data directory ${l.datadir} is missing`);
-    const identity = identityOf(l.baseDir) ?? (await this.cageLegacyNode(l));
+    const identity = identityOf(l.baseDir) ?? (await cageLegacyNode(l));
     makeServerDirs(l, identity);
     const offset = nodeFileSize(l.baseDir, l.errorLog);
     fs.rmSync(l.socket, { force: true }); // a stale socket from a killed server would fool the wait
@@ -245,25 +247,6 @@ export class LocalDriver implements RuntimeDriver {
     const started = { ...node, pid };
     await this.waitForLogin(started, async () => isOurProcess(pid, l.cnf), l, offset);
     return started;
-  }
-
-  /**
-   * A node from before identities ran as root with `user = root`: on its next start it moves into its cage — an
-   * identity of its own, its data handed over, secure-file-priv and plugin-dir in its my.cnf, `user` gone.
-   */
-  protected async cageLegacyNode(l: NodeLayout): Promise<NodeIdentity | null> {
-    const identity = await adoptIntoCage(l.baseDir, [l.datadir, l.tmpdir, l.filesDir, l.errorLog]);
-    if (!identity) return null;
-    fs.rmSync(l.pidFile, { force: true }); // root's stale pid file would stop the caged start
-    // Certificates stay the console's; the server's group may read them (ssl-key included).
-    const tls = path.join(l.baseDir, "tls");
-    if (fs.lstatSync(tls, { throwIfNoEntry: false })?.isDirectory()) {
-      makeNodeDir(l.baseDir, tls, identity, false);
-      for (const f of fs.readdirSync(tls)) writeNodeFile(l.baseDir, path.join(tls, f), readNodeFile(l.baseDir, path.join(tls, f)), identity);
-    }
-    const managed = { "secure-file-priv": l.filesDir, "plugin-dir": SYSTEM_PLUGIN_DIR, user: null };
-    writeNodeFile(l.baseDir, l.cnf, setServerOptions(readNodeFile(l.baseDir, l.cnf), managed), identity);
-    return identity;
   }
 
   async stop(node: NodeRef): Promise<NodeRef> {
