@@ -1,3 +1,4 @@
+import path from "node:path";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
@@ -9,7 +10,6 @@ import { shippedPlugins } from "@/lib/mycnf/plugins";
 import type { PolicyContext } from "@/lib/mycnf/policy";
 import { judgeServerReading } from "@/lib/mycnf/server-reading";
 import { parseMyCnf, normalizeKey } from "@/lib/mycnf/parse";
-import path from "node:path";
 import { runOperation } from "@/lib/operations";
 import { driverFor } from "@/lib/runtime";
 import { RuntimeError } from "@/lib/runtime/driver";

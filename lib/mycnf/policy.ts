@@ -145,7 +145,7 @@ function inside(root: string, candidate: string): boolean {
 type PathRoot = "data" | "data-or-tls" | "data-or-tmp";
 
 /** Where a path-valued option may point; relative values resolve against the data directory, as mariadbd does. */
-export function pathProblem(option: string, value: string, within: PathRoot, nodeDir: string): string | null {
+function pathProblem(option: string, value: string, within: PathRoot, nodeDir: string): string | null {
   const datadir = path.join(nodeDir, "data");
   const roots = [datadir, ...(within === "data" ? [] : [path.join(nodeDir, within === "data-or-tls" ? "tls" : "tmp")])];
   const resolved = path.resolve(datadir, value);

@@ -24,7 +24,7 @@ export function resolvedVariables(help: string): Map<string, string> | null {
 }
 
 /** Every option name the binary knows (the `--name` lines of `--help --verbose`, plugins it loaded included). */
-export function knownOptions(help: string): Set<string> {
+function knownOptions(help: string): Set<string> {
   const end = help.indexOf("\nVariables (--variable-name=value)");
   const names = new Set<string>();
   for (const m of (end === -1 ? help : help.slice(0, end)).matchAll(/^\s+(?:-\w, )?--([A-Za-z0-9_-]+)/gm)) names.add(m[1].toLowerCase().replace(/_/g, "-"));
@@ -37,7 +37,7 @@ export function groupsRead(help: string): string[] {
 }
 
 /** `--name=value` lines as my_print_defaults prints what the server would be started with. */
-export function parseArgs(printed: string[]): { name: string; value: string | null }[] {
+function parseArgs(printed: string[]): { name: string; value: string | null }[] {
   return printed
     .filter((l) => l.startsWith("--"))
     .map((l) => {
