@@ -4,7 +4,7 @@ import { dockerHostNames, driverFor } from "@/lib/runtime";
 import type { DockerDriver } from "@/lib/runtime/docker";
 import { RuntimeError } from "@/lib/runtime/driver";
 import { nodeRefOf } from "@/lib/environments/spec";
-import { resolvePendingRevisions } from "@/lib/environments/config";
+import { resolvePendingRevisions } from "@/lib/environments/config-revisions";
 import { reconcileEndpoints } from "@/lib/proxy/endpoints";
 import { actorById } from "@/lib/auth/users";
 import { beginFailover } from "@/lib/topology/operations";

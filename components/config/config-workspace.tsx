@@ -5,8 +5,9 @@ import { useMemo, useState, useTransition } from "react";
 import { restoreRevisionAction, saveConfigAction, type SaveOutcome } from "@/app/(console)/environments/[name]/config/actions";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { diffLines } from "@/lib/mycnf/diff";
 import { getServerOption, setServerOptions } from "@/lib/mycnf/parse";
+import { ConflictPanel } from "./conflict-panel";
+import { DiffView } from "./diff-view";
 
 const CodeEditor = dynamic(() => import("./code-editor"), {
   ssr: false,
@@ -25,13 +26,24 @@ export interface RevisionView {
 const resultStyle: Record<string, string> = {
   applied: "text-emerald-700",
   rejected: "text-amber-700",
+  stale: "text-amber-700",
   "rolled-back": "text-red-700",
 };
 
-export function ConfigWorkspace({ name, initialContent, serverId, revisions }: { name: string; initialContent: string; serverId: number; revisions: RevisionView[] }) {
+interface Props {
+  name: string;
+  initialContent: string;
+  /** The revision the file holds: every save names it, so a save over someone else's newer one is refused. */
+  revision: string | null;
+  serverId: number;
+  revisions: RevisionView[];
+}
+
+export function ConfigWorkspace({ name, initialContent, revision, serverId, revisions }: Props) {
   const router = useRouter();
   const [content, setContent] = useState(initialContent);
   const [saved, setSaved] = useState(initialContent);
+  const [base, setBase] = useState(revision);
   const [outcome, setOutcome] = useState<SaveOutcome | null>(null);
   const [pending, startTransition] = useTransition();
   const [compare, setCompare] = useState<string[]>([]);
@@ -48,6 +60,7 @@ export function ConfigWorkspace({ name, initialContent, serverId, revisions }: {
       if (res.ok) {
         setContent(res.content);
         setSaved(res.content);
+        setBase(res.revisionId);
       }
       router.refresh();
     });
@@ -56,8 +69,9 @@ export function ConfigWorkspace({ name, initialContent, serverId, revisions }: {
   const diff = useMemo(() => {
     if (compare.length !== 2) return null;
     const [older, newer] = compare.map((id) => revisions.find((r) => r.id === id)!).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    return { older, newer, lines: diffLines(older.content, newer.content) };
+    return { older, newer };
   }, [compare, revisions]);
+  const conflict = outcome && !outcome.ok ? outcome.conflict : undefined;
 
   return (
     <div className="space-y-4">
@@ -101,7 +115,7 @@ export function ConfigWorkspace({ name, initialContent, serverId, revisions }: {
           )}
           <CodeEditor value={content} onChange={setContent} />
           <div className="flex items-center gap-3">
-            <Button onClick={() => apply(() => saveConfigAction(name, content))} disabled={pending || !dirty}>
+            <Button onClick={() => apply(() => saveConfigAction(name, content, base))} disabled={pending || !dirty}>
               {pending ? "Validating and restarting…" : "Save and restart"}
             </Button>
             <Button variant="secondary" disabled={pending || !dirty} onClick={() => setContent(saved)}>
@@ -109,7 +123,29 @@ export function ConfigWorkspace({ name, initialContent, serverId, revisions }: {
             </Button>
             <span className="text-xs text-slate-500">Saving validates with mariadbd first; a server that fails to start is rolled back to the previous my.cnf.</span>
           </div>
-          {outcome && <SaveMessage outcome={outcome} />}
+          {conflict ? (
+            <ConflictPanel
+              conflict={conflict}
+              base={saved}
+              mine={content}
+              pending={pending}
+              onApplyOnTop={(merged) => {
+                // From now on the edit is built on their revision, whatever this save's outcome.
+                setSaved(conflict.currentContent);
+                setBase(conflict.currentRevision);
+                setContent(merged);
+                apply(() => saveConfigAction(name, merged, conflict.currentRevision));
+              }}
+              onTakeTheirs={() => {
+                setContent(conflict.currentContent);
+                setSaved(conflict.currentContent);
+                setBase(conflict.currentRevision);
+                setOutcome(null);
+              }}
+            />
+          ) : (
+            outcome && <SaveMessage outcome={outcome} />
+          )}
         </div>
       </Card>
 
@@ -142,7 +178,7 @@ export function ConfigWorkspace({ name, initialContent, serverId, revisions }: {
                 <td className="max-w-md py-1.5 whitespace-pre-wrap text-xs text-slate-600">{r.message}</td>
                 <td className="py-1.5 text-right">
                   {r.content !== saved && (
-                    <Button variant="secondary" disabled={pending} onClick={() => apply(() => restoreRevisionAction(name, r.id))}>
+                    <Button variant="secondary" disabled={pending} onClick={() => apply(() => restoreRevisionAction(name, r.id, base))}>
                       Restore this revision
                     </Button>
                   )}
@@ -157,13 +193,7 @@ export function ConfigWorkspace({ name, initialContent, serverId, revisions }: {
             <p className="mb-1 text-xs text-slate-500">
               {diff.older.createdAt.replace("T", " ").slice(0, 19)} → {diff.newer.createdAt.replace("T", " ").slice(0, 19)}
             </p>
-            <pre className="max-h-96 overflow-auto rounded-md border border-slate-200 font-mono text-xs">
-              {diff.lines.map((l, i) => (
-                <div key={i} className={l.op === "+" ? "bg-emerald-50 text-emerald-900" : l.op === "-" ? "bg-red-50 text-red-900" : "text-slate-600"}>
-                  {l.op} {l.text}
-                </div>
-              ))}
-            </pre>
+            <DiffView before={diff.older.content} after={diff.newer.content} />
           </div>
         )}
       </Card>

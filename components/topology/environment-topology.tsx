@@ -26,6 +26,8 @@ interface Props {
   namedSources: { from: string; connection: string; state: string }[];
   slaves: string[];
   filters: Record<string, string>;
+  /** The my.cnf revision the filters were read with: saving them on top of a newer my.cnf is refused. */
+  configRevision?: string;
   preflight: Preflight | null;
   moveTargets: string[];
   autoFailover: boolean;
@@ -151,7 +153,13 @@ export function EnvironmentTopology(p: Props) {
                 e.preventDefault();
                 const f = new FormData(e.currentTarget);
                 finished("Filters saved (server restarted).", () =>
-                  filtersAction(p.name, { doDb: list(String(f.get("doDb"))), ignoreDb: list(String(f.get("ignoreDb"))), wildDoTable: [], wildIgnoreTable: [] }),
+                  filtersAction(p.name, {
+                    doDb: list(String(f.get("doDb"))),
+                    ignoreDb: list(String(f.get("ignoreDb"))),
+                    wildDoTable: [],
+                    wildIgnoreTable: [],
+                    baseRevision: p.configRevision,
+                  }),
                 );
               }}
             >

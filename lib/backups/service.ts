@@ -24,7 +24,7 @@ import { ServiceError, notFound } from "@/lib/errors";
 import { accountStatements, dumpArgs, type DumpSource } from "@/lib/mariadb/dump";
 import { allSlaveStatus, changeMaster, slaveStatus } from "@/lib/mariadb/replication";
 import { killClientSessions } from "@/lib/mariadb/sessions";
-import { getConfig, saveConfig } from "@/lib/environments/config";
+import { editConfig } from "@/lib/environments/config";
 import { setServerOptions } from "@/lib/mycnf/parse";
 import { withLock } from "@/lib/locks";
 import { environmentName } from "@/lib/names";
@@ -440,10 +440,9 @@ function beginRestoreOver(actor: Actor, backup: BackupRow, target: EnvironmentWi
         try {
           return await withLock(target.id, () => restoreOverLocked(actor, backup, target.name, step, state));
         } finally {
-          // Outside the environment lock (saveConfig takes it): a half-loaded server stays read-only after a restart too.
+          // Outside the environment lock (editConfig takes it): a half-loaded server stays read-only after a restart too.
           if (state.halfLoaded) {
-            const { content } = await getConfig(actor, target.name);
-            await saveConfig(actor, target.name, { content: setServerOptions(content, { "read-only": "ON" }) }, { message: "read-only: a restore over it failed half-way", restart: false }).catch(() => undefined);
+            await editConfig(actor, target.name, (content) => setServerOptions(content, { "read-only": "ON" }), { message: "read-only: a restore over it failed half-way", restart: false }).catch(() => undefined);
           }
         }
       }),

@@ -7,11 +7,11 @@ import { explainSlave } from "@/lib/mariadb/health";
 import { clientSessions } from "@/lib/mariadb/sessions";
 import * as repl from "@/lib/mariadb/replication";
 import { listDatabases } from "@/lib/mariadb/sql";
-import { setServerOptions } from "@/lib/mycnf/parse";
+import { getServerOption, setServerOptions } from "@/lib/mycnf/parse";
 import { withLock } from "@/lib/locks";
 import { runOperation } from "@/lib/operations";
 import { environmentName } from "@/lib/names";
-import { getConfig, saveConfig } from "./config";
+import { editConfig } from "./config";
 import { asRoot, openRoot } from "./root";
 import { getEnvironment, listEnvironments, primaryNode, type EnvironmentWithNodes } from "./service";
 
@@ -199,8 +199,12 @@ async function requireFresh(actor: Actor, master: EnvironmentWithNodes, problem:
  */
 async function giveGtidDomain(actor: Actor, master: EnvironmentWithNodes, domainId: number, freshBinlog: boolean) {
   // my.cnf first (it may be refused), then the live value; any later failure puts both back.
-  const { content: before } = await getConfig(actor, master.name);
-  await saveConfig(actor, master.name, { content: setServerOptions(before, { "gtid-domain-id": String(domainId) }) }, { message: `gtid-domain-id = ${domainId} (multi-source)`, restart: false });
+  let before: string | null = null;
+  const give = (content: string) => {
+    before = getServerOption(content, "gtid-domain-id") ?? null;
+    return setServerOptions(content, { "gtid-domain-id": String(domainId) });
+  };
+  await editConfig(actor, master.name, give, { message: `gtid-domain-id = ${domainId} (multi-source)`, restart: false });
   let previous: number | null = null;
   try {
     previous = await asRoot(master, async (c) => {
@@ -224,7 +228,7 @@ async function giveGtidDomain(actor: Actor, master: EnvironmentWithNodes, domain
     }
   } catch (e) {
     if (previous !== null) await asRoot(master, (c) => c.query("SET GLOBAL gtid_domain_id = ?", [previous])).catch(() => undefined);
-    await saveConfig(actor, master.name, { content: before }, { message: "gtid-domain-id change undone", restart: false }).catch(() => undefined);
+    await editConfig(actor, master.name, (content) => setServerOptions(content, { "gtid-domain-id": before }), { message: "gtid-domain-id change undone", restart: false }).catch(() => undefined);
     throw e;
   }
 }
@@ -254,8 +258,7 @@ export async function controlSlave(actor: Actor, name: string, raw: unknown) {
 
 /** Binary logging on (log-bin = mysql-bin, binlog-format = mixed) through the normal config path (restart). */
 export async function enableBinlog(actor: Actor, name: string) {
-  const { content } = await getConfig(actor, name);
-  return saveConfig(actor, name, { content: setServerOptions(content, { "log-bin": "mysql-bin", "binlog-format": "mixed" }) }, { message: "Enabled binary logging" });
+  return editConfig(actor, name, (content) => setServerOptions(content, { "log-bin": "mysql-bin", "binlog-format": "mixed" }), { message: "Enabled binary logging" });
 }
 
 /** The actor's running environments replicating from `env` (matched on the address their slave thread uses). */

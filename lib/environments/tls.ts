@@ -12,7 +12,7 @@ import { makeNodeDir, readNodeFile, writeNodeFile } from "@/lib/runtime/node-fil
 import { CA_SUBJECT, caCertFile, certificateExpiry, ensureCa, issueCertificate } from "@/lib/tls/ca";
 import { discoverTopology } from "@/lib/topology/discover";
 import { parseInput } from "@/lib/validation";
-import { getConfig, saveConfig } from "./config";
+import { editConfig } from "./config";
 import { asRoot } from "./root";
 import { getEnvironment, primaryNode, type EnvironmentWithNodes } from "./service";
 import { nodeRefOf } from "./spec";
@@ -50,10 +50,10 @@ export async function ensureServerTls(actor: Actor, env: EnvironmentWithNodes, f
     files.write(files.key, issued.key);
     files.write(files.cert, issued.cert);
   }
-  const { content } = await getConfig(actor, env.name);
-  const next = setServerOptions(content, { "ssl-ca": files.ca, "ssl-cert": files.cert, "ssl-key": files.key });
-  if (next !== content) await saveConfig(actor, env.name, { content: next }, { message: "TLS certificates from the Mariner CA" });
-  else if (due) await asRoot(env, (c) => c.query("FLUSH SSL"));
+  const saved = await editConfig(actor, env.name, (content) => setServerOptions(content, { "ssl-ca": files.ca, "ssl-cert": files.cert, "ssl-key": files.key }), {
+    message: "TLS certificates from the Mariner CA",
+  });
+  if (!saved && due) await asRoot(env, (c) => c.query("FLUSH SSL"));
   return { rotated: due && !!current, notAfter: certificateExpiry(files.read(files.cert) ?? "") };
 }
 

@@ -1,6 +1,6 @@
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
-import { getConfig, saveConfig } from "@/lib/environments/config";
+import { editConfig } from "@/lib/environments/config";
 import { enableBinlog } from "@/lib/environments/replication";
 import { asRoot } from "@/lib/environments/root";
 import { getEnvironment, listEnvironments } from "@/lib/environments/service";
@@ -101,10 +101,8 @@ export async function applyFix(actor: Actor, id: string): Promise<Finding[]> {
   if (!finding.fix) throw new ServiceError(409, "no_fix", `"${finding.title}" has no automatic fix: ${finding.explanation}`);
   const env = await getEnvironment(actor, finding.target);
   const [kind, , connection = ""] = id.split(":");
-  const edit = async (values: Record<string, string | null>, message: string, restart = true) => {
-    const { content } = await getConfig(actor, env.name);
-    await saveConfig(actor, env.name, { content: setServerOptions(content, values) }, { message, restart });
-  };
+  const edit = (values: Record<string, string | null>, message: string, restart = true) =>
+    editConfig(actor, env.name, (content) => setServerOptions(content, values), { message, restart });
   switch (kind) {
     case "anonymous-users":
       await asRoot(env, async (c) => {

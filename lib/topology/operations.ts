@@ -7,7 +7,7 @@ import { readNodeFile } from "@/lib/runtime/node-files";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
-import { getConfig, saveConfig } from "@/lib/environments/config";
+import { editConfig, getConfig } from "@/lib/environments/config";
 import { asRoot, openRoot } from "@/lib/environments/root";
 import { createEnvironment, deleteEnvironment, getEnvironment, listEnvironments, primaryNode, type EnvironmentWithNodes } from "@/lib/environments/service";
 import { nodeRefOf } from "@/lib/environments/spec";
@@ -54,9 +54,7 @@ function placementNear(source: EnvironmentWithNodes): { runtime?: "docker"; away
 const topologyLock = <T>(ownerId: string, work: () => Promise<T>) => withLock(`topology:${ownerId}`, work);
 
 async function applyOptions(actor: Actor, name: string, values: Record<string, string | null>, message: string, restart = true) {
-  const { content } = await getConfig(actor, name);
-  const next = setServerOptions(content, values);
-  if (next !== content) await saveConfig(actor, name, { content: next }, { message, restart });
+  await editConfig(actor, name, (content) => setServerOptions(content, values), { message, restart });
 }
 
 /** STOP SLAVE; CHANGE MASTER TO the parent (GTID slave_pos); START SLAVE. */
@@ -183,7 +181,7 @@ export async function beginClone(actor: Actor, sourceName: string, raw: unknown)
         await step("copying the configuration");
         const sourceCnf = (await getConfig(actor, source.name)).content;
         const own = setServerOptions(sourceCnf, { "server-id": String(clone.nodes[0].serverId), ...(input.asSlave ? SLAVE_OPTIONS : {}) });
-        await saveConfig(actor, input.name, { content: own }, { message: `Cloned from ${source.name}` });
+        await editConfig(actor, input.name, () => own, { message: `Cloned from ${source.name}` });
         await step(`taking a consistent snapshot of ${source.name}`);
         await dumpAll(rootLogin(source), file, facts.logBin);
         await step("loading the data");
@@ -313,6 +311,8 @@ export const filtersInput = z.strictObject({
   ignoreDb: z.array(dbName).max(50).default([]),
   wildDoTable: z.array(tablePattern).max(50).default([]),
   wildIgnoreTable: z.array(tablePattern).max(50).default([]),
+  /** The my.cnf revision the filters were read with (GET …/config → revision): a newer my.cnf refuses them. */
+  baseRevision: z.string().max(64).optional(),
 });
 
 /**
@@ -323,13 +323,16 @@ export const filtersInput = z.strictObject({
 export async function setFilters(actor: Actor, name: string, raw: unknown) {
   const env = await getEnvironment(actor, name);
   const f = parseInput(filtersInput, raw);
-  let { content } = await getConfig(actor, env.name);
-  content = setServerOptionList(content, "replicate-do-db", []);
-  content = setServerOptionList(content, "replicate-ignore-db", []);
-  content = setServerOptionList(content, "replicate-wild-do-table", [...f.doDb.map((d) => `${d}.%`), ...f.wildDoTable]);
-  content = setServerOptionList(content, "replicate-wild-ignore-table", [...f.ignoreDb.map((d) => `${d}.%`), ...f.wildIgnoreTable]);
-  await saveConfig(actor, env.name, { content }, { message: "Replication filters" });
-  return f;
+  const { baseRevision, ...filters } = f;
+  const write = (content: string) => {
+    content = setServerOptionList(content, "replicate-do-db", []);
+    content = setServerOptionList(content, "replicate-ignore-db", []);
+    content = setServerOptionList(content, "replicate-wild-do-table", [...f.doDb.map((d) => `${d}.%`), ...f.wildDoTable]);
+    return setServerOptionList(content, "replicate-wild-ignore-table", [...f.ignoreDb.map((d) => `${d}.%`), ...f.wildIgnoreTable]);
+  };
+  // The filter form shows what my.cnf held at a revision: a newer my.cnf (someone's save) refuses it (409).
+  await editConfig(actor, env.name, write, { message: "Replication filters", baseRevision });
+  return filters;
 }
 
 // ---- Switchover and failover ----

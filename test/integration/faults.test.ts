@@ -16,7 +16,9 @@ const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 const { nodeLayout } = await import("../../lib/runtime/layout");
 const { isOurProcess } = await import("../../lib/runtime/process");
 const { setServerOptions } = await import("../../lib/mycnf/parse");
+const { mergeOnTop } = await import("../../lib/mycnf/merge");
 import type { Actor } from "../../lib/auth/actor";
+import type { ServiceError } from "../../lib/errors";
 
 let actor: Actor;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -165,21 +167,56 @@ test("a full disk under the data directory is reported in plain words, with the 
 
 test("concurrent operations on one environment are serialized: no interleaved restarts, no lost update", async () => {
   const env = await svc.createEnvironment(actor, { name: "busy" });
-  const { content } = await cfg.getConfig(actor, "busy");
-  await Promise.all([
+  const opened = await cfg.getConfig(actor, "busy");
+  assert.ok(opened.revision, "the generated my.cnf is a revision");
+  // Two people opened the same my.cnf and each changed one option; restarts and a stop/start interleave.
+  const mine = setServerOptions(opened.content, { max_connections: "55" });
+  const theirs = setServerOptions(opened.content, { tmp_table_size: "8M" });
+  const [, first, , , second] = await Promise.allSettled([
     svc.environmentAction(actor, "busy", { action: "restart" }),
-    cfg.saveConfig(actor, "busy", { content: setServerOptions(content, { max_connections: "55" }) }),
+    cfg.saveConfig(actor, "busy", { content: mine, baseRevision: opened.revision }),
     svc.environmentAction(actor, "busy", { action: "stop" }),
     svc.environmentAction(actor, "busy", { action: "start" }),
-    cfg.saveConfig(actor, "busy", { content: setServerOptions(content, { tmp_table_size: "8M" }) }).catch((e) => e),
+    cfg.saveConfig(actor, "busy", { content: theirs, baseRevision: opened.revision }),
   ]);
   const ops = await db().operation.findMany({ where: { environmentId: env.id, action: { not: "environment.create" } }, orderBy: { startedAt: "asc" } });
-  assert.equal(ops.length, 5);
+  assert.deepEqual(ops.map((o) => o.action).sort(), ["config.save", "environment.restart", "environment.start", "environment.stop"]);
   for (let i = 1; i < ops.length; i++) {
     assert.ok(ops[i].startedAt >= ops[i - 1].finishedAt!, `${ops[i].action} started before ${ops[i - 1].action} finished`);
   }
-  const final = (await cfg.getConfig(actor, "busy")).content;
-  assert.match(final, /tmp_table_size = 8M/);
+
+  // Exactly one save applied; the other was refused as stale, naming who changed it, and kept as a revision.
+  const saves = [first, second];
+  const applied = saves.filter((s) => s.status === "fulfilled");
+  const refused = saves.filter((s): s is PromiseRejectedResult => s.status === "rejected");
+  assert.equal(applied.length, 1);
+  assert.equal(refused.length, 1);
+  const stale = refused[0].reason as ServiceError;
+  assert.equal(stale.status, 409);
+  assert.equal(stale.code, "stale_revision");
+  assert.match(stale.message, new RegExp(`changed by ${actor.email} at .* since you opened it`));
+  const details = stale.details as { baseContent: string; currentContent: string; currentRevision: string };
+  assert.equal(details.baseContent, opened.content);
+  const winner = (applied[0] as PromiseFulfilledResult<{ content: string; revisionId: string }>).value;
+  assert.equal(details.currentContent, winner.content);
+  assert.equal(details.currentRevision, winner.revisionId);
+  const loser = winner.content === mine ? theirs : mine;
+  const kept = await db().configRevision.findFirst({ where: { environmentId: env.id, result: "stale" } });
+  assert.equal(kept?.content, loser, "the refused text is kept in the history");
+  assert.equal((await cfg.getConfig(actor, "busy")).content, winner.content, "the refused save changed nothing");
+
+  // "Apply my change on top": both changes end up in the file the server runs with.
+  const merged = mergeOnTop(opened.content, loser, details.currentContent);
+  assert.ok(merged.ok);
+  await cfg.saveConfig(actor, "busy", { content: merged.text, baseRevision: details.currentRevision });
+  const final = await cfg.getConfig(actor, "busy");
+  assert.match(final.content, /^max_connections = 55$/m);
+  assert.match(final.content, /^tmp_table_size = 8M$/m);
+  const login = await svc.connectionDetails(actor, "busy");
+  const c = await mysql.createConnection({ host: login.host, port: login.port, user: "root", password: login.password });
+  const [[live]] = (await c.query("SELECT @@max_connections AS mc, @@tmp_table_size AS tts")) as unknown as [{ mc: number; tts: number }[]];
+  await c.end();
+  assert.deepEqual([Number(live.mc), Number(live.tts)], [55, 8 * 1024 * 1024]);
   assert.equal((await svc.getEnvironment(actor, "busy")).status, "running");
   await svc.deleteEnvironment(actor, "busy");
 });

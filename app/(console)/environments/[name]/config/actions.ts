@@ -2,10 +2,13 @@
 import { revalidatePath } from "next/cache";
 import { requireActor } from "@/lib/auth/session";
 import { restoreRevision, saveConfig, type SaveResult } from "@/lib/environments/config";
+import type { StaleDetails } from "@/lib/environments/config-revisions";
 import { ServiceError } from "@/lib/errors";
 import type { ConfigProblem } from "@/lib/mycnf/validate";
 
-export type SaveOutcome = ({ ok: true } & SaveResult) | { ok: false; error: string; problems: ConfigProblem[]; lines: string[] };
+export type SaveOutcome =
+  | ({ ok: true } & SaveResult)
+  | { ok: false; error: string; problems: ConfigProblem[]; lines: string[]; conflict?: StaleDetails };
 
 async function outcome(name: string, work: () => Promise<SaveResult>): Promise<SaveOutcome> {
   try {
@@ -15,18 +18,20 @@ async function outcome(name: string, work: () => Promise<SaveResult>): Promise<S
   } catch (e) {
     revalidatePath(`/environments/${name}/config`);
     if (e instanceof ServiceError) {
-      return { ok: false, error: e.message, problems: (e.details?.problems as ConfigProblem[]) ?? [], lines: e.lines };
+      const conflict = e.code === "stale_revision" ? (e.details as unknown as StaleDetails) : undefined;
+      return { ok: false, error: e.message, problems: (e.details?.problems as ConfigProblem[]) ?? [], lines: e.lines, conflict };
     }
     throw e;
   }
 }
 
-export async function saveConfigAction(name: string, content: string): Promise<SaveOutcome> {
+/** `baseRevision`: the revision the editor was opened with; a save on top of a newer my.cnf comes back as a conflict. */
+export async function saveConfigAction(name: string, content: string, baseRevision: string | null): Promise<SaveOutcome> {
   const actor = await requireActor();
-  return outcome(name, () => saveConfig(actor, name, { content }));
+  return outcome(name, () => saveConfig(actor, name, { content, baseRevision: baseRevision ?? undefined }));
 }
 
-export async function restoreRevisionAction(name: string, revisionId: string): Promise<SaveOutcome> {
+export async function restoreRevisionAction(name: string, revisionId: string, baseRevision: string | null): Promise<SaveOutcome> {
   const actor = await requireActor();
-  return outcome(name, () => restoreRevision(actor, name, revisionId));
+  return outcome(name, () => restoreRevision(actor, name, revisionId, baseRevision ?? undefined));
 }

@@ -12,6 +12,7 @@ export default async function ConfigPage({ params }: { params: Promise<{ name: s
     <ConfigWorkspace
       name={name}
       initialContent={config.content}
+      revision={config.revision}
       serverId={config.serverId}
       revisions={revisions.map((r) => ({ id: r.id, author: r.author, result: r.result, message: r.message, createdAt: r.createdAt.toISOString(), content: r.content }))}
     />

@@ -57,7 +57,7 @@ export async function makeMasterAction(name: string) {
   return finish(name, () => topo.makeMaster(actor, name));
 }
 
-export async function filtersAction(name: string, filters: { doDb: string[]; ignoreDb: string[]; wildDoTable: string[]; wildIgnoreTable: string[] }) {
+export async function filtersAction(name: string, filters: { doDb: string[]; ignoreDb: string[]; wildDoTable: string[]; wildIgnoreTable: string[]; baseRevision?: string }) {
   const actor = await requireActor();
   return finish(name, () => topo.setFilters(actor, name, filters));
 }

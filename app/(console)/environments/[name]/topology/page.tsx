@@ -1,5 +1,6 @@
 import { EnvironmentTopology } from "@/components/topology/environment-topology";
 import { pageEnvironment } from "@/lib/environments/page";
+import { currentRevision } from "@/lib/environments/config-revisions";
 import { discoverTopology } from "@/lib/topology/discover";
 import { preflight } from "@/lib/topology/operations";
 
@@ -13,7 +14,7 @@ export default async function EnvironmentTopologyPage({ params }: { params: Prom
   const slaves = topology.edges.filter((e) => e.from === name).map((e) => e.to);
   const edge = topology.edges.find((e) => e.to === name && e.connection === "") ?? null;
   const namedSources = topology.edges.filter((e) => e.to === name && e.connection !== "").map((e) => ({ from: e.from, connection: e.connection, state: e.health.state }));
-  const report = slaves.length ? await preflight(actor, name) : null;
+  const [report, revision] = await Promise.all([slaves.length ? preflight(actor, name) : null, currentRevision(env.id)]);
   const moveTargets = topology.nodes.filter((n) => n.name !== name && n.facts).map((n) => n.name);
   return (
     <EnvironmentTopology
@@ -23,6 +24,7 @@ export default async function EnvironmentTopologyPage({ params }: { params: Prom
       master={self.master}
       slaves={slaves}
       filters={edge?.filters ?? {}}
+      configRevision={revision?.id}
       namedSources={namedSources}
       preflight={report}
       moveTargets={moveTargets}

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { withActor } from "@/lib/api/http";
-import { listRevisions } from "@/lib/environments/config";
+import { listRevisions } from "@/lib/environments/config-revisions";
 
 export async function GET(request: Request, { params }: { params: Promise<{ name: string }> }) {
   return withActor(request, async (actor) => {
