@@ -10,7 +10,8 @@ export default defineConfig({
   timeout: 90_000,
   expect: { timeout: 15_000 },
   workers: 1,
-  reporter: [["list"]],
+  // The JSON report is read by scripts/check-skips.mjs: npm test fails when a browser suite was skipped.
+  reporter: [["list"], ["json", { outputFile: process.env.E2E_REPORT ?? "test-results/report.json" }]],
   outputDir: "test-results",
   globalTeardown: "./e2e/global-teardown.ts",
   use: {

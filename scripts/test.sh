@@ -19,14 +19,21 @@ export MARINER_TEST_DOCKER_HOSTS="a=unix:///run/mariner-docker/a/docker.sock,b=u
 echo "== typecheck"
 npx tsc --noEmit
 
+# Every suite also writes a machine-readable report: check-skips.mjs lists each skip with its reason and fails
+# the run if anything was skipped or a required suite (Docker, browser) ran nothing.
+reports="$(mktemp -d /tmp/mariner-test-reports.XXXXXX)"
+suite() { node --import tsx --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination="$reports/$1.tap" "${@:2}"; }
+
 echo "== unit"
-node --import tsx --test --test-concurrency=1 test/unit/*.test.ts
+suite unit test/unit/*.test.ts
 
 echo "== integration (real mariadbd)"
-node --import tsx --test --test-concurrency=1 test/integration/*.test.ts
+suite integration test/integration/*.test.ts
 
 echo "== build"
 npx next build >/tmp/mariner-next-build.log 2>&1 || { tail -50 /tmp/mariner-next-build.log; exit 1; }
 
 echo "== e2e (Chromium)"
-npm run --silent test:e2e
+E2E_REPORT="$reports/e2e.json" npm run --silent test:e2e
+
+node scripts/check-skips.mjs --tap "$reports/unit.tap" --tap "$reports/integration.tap" --playwright "$reports/e2e.json"
