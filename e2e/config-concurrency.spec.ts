@@ -50,6 +50,29 @@ test.describe.serial("my.cnf edited by two people at once", () => {
     await bobContext.close();
   });
 
+  test("backup policy saved by two people: the second is told who changed it and sees their policy", async ({ browser, page }) => {
+    await signIn(page);
+    await page.goto("/environments/shared/backups");
+    const bobContext = await browser.newContext();
+    const bob = await bobContext.newPage();
+    await signIn(bob);
+    await bob.goto("/environments/shared/backups");
+
+    await bob.getByLabel("Schedule (cron)").fill("0 3 * * *");
+    await bob.getByRole("button", { name: "Save policy" }).click();
+    await expect(bob.getByText("Backup policy saved.")).toBeVisible();
+
+    await page.getByLabel("Schedule (cron)").fill("15 1 * * *");
+    await page.getByRole("button", { name: "Save policy" }).click();
+    await expect(page.getByText(/The backup policy was changed by admin@e2e\.test at .* since you opened it; nothing was applied\. The form now shows the saved policy\./)).toBeVisible();
+    await expect(page.getByLabel("Schedule (cron)")).toHaveValue("0 3 * * *");
+    // Saved again from what is now shown, it applies.
+    await page.getByLabel("Schedule (cron)").fill("15 1 * * *");
+    await page.getByRole("button", { name: "Save policy" }).click();
+    await expect(page.getByText("Backup policy saved.")).toBeVisible();
+    await bobContext.close();
+  });
+
   test("API: PUT config with a stale baseRevision is 409 with both texts and changes nothing", async ({ request }) => {
     const headers = await apiToken(request);
     const opened = await (await request.get("/api/v1/environments/shared/config", { headers })).json();

@@ -28,6 +28,7 @@ interface PolicyView {
   keepLast: number | null;
   keepDays: number | null;
   verifySchedule: string | null;
+  revision: number;
 }
 
 export function BackupsWorkspace({ name, backups, policy, environments }: { name: string; backups: BackupView[]; policy: PolicyView | null; environments: string[] }) {
@@ -139,14 +140,16 @@ export function BackupsWorkspace({ name, backups, policy, environments }: { name
       </Card>
       <Card title="Schedule and retention">
         <form
+          // A new revision (someone else's save, or a refused stale one) shows the stored values afresh.
+          key={policy?.revision ?? 0}
           className="flex flex-wrap items-end gap-3 text-sm"
           onSubmit={(e) => {
             e.preventDefault();
             const f = new FormData(e.currentTarget);
             const num = (k: string) => (String(f.get(k) ?? "").trim() ? Number(f.get(k)) : null);
             const text = (k: string) => String(f.get(k) ?? "").trim() || null;
-            void policyAction(name, { schedule: text("schedule"), keepLast: num("keepLast"), keepDays: num("keepDays"), verifySchedule: text("verifySchedule") }).then((res) => {
-              setNote(res.ok ? { ok: true, text: "Backup policy saved." } : { ok: false, text: res.error });
+            void policyAction(name, { schedule: text("schedule"), keepLast: num("keepLast"), keepDays: num("keepDays"), verifySchedule: text("verifySchedule"), baseRevision: policy?.revision ?? 0 }).then((res) => {
+              setNote(res.ok ? { ok: true, text: "Backup policy saved." } : { ok: false, text: res.error + (res.stale ? ". The form now shows the saved policy." : "") });
               router.refresh();
             });
           }}

@@ -32,6 +32,7 @@ interface Props {
   moveTargets: string[];
   autoFailover: boolean;
   graceSec: number;
+  failoverPolicyRevision: number;
 }
 
 const list = (s: string) =>
@@ -256,11 +257,12 @@ export function EnvironmentTopology(p: Props) {
               )}
             </div>
             <form
+              key={p.failoverPolicyRevision}
               className="flex flex-wrap items-center gap-3 border-t border-slate-100 pt-3"
               onSubmit={(e) => {
                 e.preventDefault();
                 const f = new FormData(e.currentTarget);
-                finished("Failover policy saved.", () => failoverPolicyAction(p.name, f.get("auto") === "on", Number(f.get("grace"))));
+                finished("Failover policy saved.", () => failoverPolicyAction(p.name, f.get("auto") === "on", Number(f.get("grace")), p.failoverPolicyRevision));
               }}
             >
               <label className="flex items-center gap-2">

@@ -20,7 +20,7 @@ import {
   type EnvironmentWithNodes,
 } from "@/lib/environments/service";
 import { nodeRefOf } from "@/lib/environments/spec";
-import { ServiceError, notFound } from "@/lib/errors";
+import { ServiceError, notFound, staleEdit } from "@/lib/errors";
 import { accountStatements, dumpArgs, type DumpSource } from "@/lib/mariadb/dump";
 import { allSlaveStatus, changeMaster, slaveStatus } from "@/lib/mariadb/replication";
 import { killClientSessions } from "@/lib/mariadb/sessions";
@@ -233,19 +233,37 @@ export const policyInput = z.strictObject({
   keepDays: z.number().int().min(1).max(3650).nullable().optional(),
   /** When to test-restore the latest backup into a temporary environment (alerts when it does not match). */
   verifySchedule: cronSchedule("Test restore schedule"),
+  /** The policy revision the form was filled from (GET → revision; 0 before the first save); a newer one refuses it. */
+  baseRevision: z.number().int().min(0).optional(),
 });
 
 export async function setBackupPolicy(actor: Actor, name: string, raw: unknown) {
   const env = await getEnvironment(actor, name);
   const p = parseInput(policyInput, raw);
   const data = { schedule: p.schedule ?? null, keepLast: p.keepLast ?? null, keepDays: p.keepDays ?? null, verifySchedule: p.verifySchedule ?? null };
-  await db().backupPolicy.upsert({ where: { environmentId: env.id }, create: { environmentId: env.id, ...data }, update: data });
+  const revision = await savePolicy(env.id, data, actor.email, p.baseRevision);
   // A scheduled test restore nobody hears about is useless: it comes with its alert rule.
   if (data.verifySchedule && !(await db().alertRule.findFirst({ where: { environmentId: env.id, kind: "backup-verification" } }))) {
     await db().alertRule.create({ data: { environmentId: env.id, kind: "backup-verification" } });
   }
   await applyRetention(env.id);
-  return data;
+  return { ...data, revision };
+}
+
+/** Compare-and-set on the revision (atomic in the store): two people saving the form never overwrite each other. */
+async function savePolicy(environmentId: string, data: Record<string, unknown>, by: string, base: number | undefined): Promise<number> {
+  const stamp = { updatedBy: by, updatedAt: new Date() };
+  // Without a base revision the caller asked for last-writer-wins: it retries on whatever is current.
+  for (let attempt = 0; attempt < (base === undefined ? 5 : 1); attempt++) {
+    const current = await db().backupPolicy.findUnique({ where: { environmentId } });
+    const expected = base ?? current?.revision ?? 0;
+    const saved = current
+      ? (await db().backupPolicy.updateMany({ where: { environmentId, revision: expected }, data: { ...data, ...stamp, revision: expected + 1 } })).count === 1
+      : expected === 0 && (await db().backupPolicy.create({ data: { environmentId, ...data, ...stamp, revision: 1 } }).then(() => true, () => false));
+    if (saved) return expected + 1;
+  }
+  const now = await db().backupPolicy.findUnique({ where: { environmentId } });
+  throw staleEdit("The backup policy", now?.updatedBy ?? null, now?.updatedAt ?? null, { baseRevision: base, currentRevision: now?.revision ?? 0 });
 }
 
 export async function getBackupPolicy(actor: Actor, name: string) {

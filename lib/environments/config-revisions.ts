@@ -1,6 +1,6 @@
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
-import { ServiceError, notFound } from "@/lib/errors";
+import { notFound, staleEdit } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
 import { driverFor } from "@/lib/runtime";
 import { RuntimeError } from "@/lib/runtime/driver";
@@ -42,7 +42,6 @@ export async function refuseIfStale(environmentId: string, base: string): Promis
   const current = await currentRevision(environmentId);
   if (!current || current.id === base) return;
   const baseRev = await db().configRevision.findFirst({ where: { id: base, environmentId } });
-  const when = current.createdAt.toISOString().replace("T", " ").slice(0, 19) + " UTC";
   const details: StaleDetails = {
     baseRevision: base,
     baseContent: baseRev?.content ?? null,
@@ -51,10 +50,9 @@ export async function refuseIfStale(environmentId: string, base: string): Promis
     changedBy: current.author,
     changedAt: current.createdAt.toISOString(),
   };
-  const message = baseRev
-    ? `my.cnf was changed by ${current.author} at ${when} since you opened it; nothing was applied`
-    : `The revision this edit started from is not one of this environment's; reload my.cnf (last changed by ${current.author} at ${when})`;
-  throw new ServiceError(409, "stale_revision", message, [], details as unknown as Record<string, unknown>);
+  const stale = staleEdit("my.cnf", current.author, current.createdAt, details as unknown as Record<string, unknown>);
+  if (!baseRev) stale.message = `The revision this edit started from is not one of this environment's: reload my.cnf (${stale.message})`;
+  throw stale;
 }
 
 /**

@@ -11,7 +11,7 @@ import { editConfig, getConfig } from "@/lib/environments/config";
 import { asRoot, openRoot } from "@/lib/environments/root";
 import { createEnvironment, deleteEnvironment, getEnvironment, listEnvironments, primaryNode, type EnvironmentWithNodes } from "@/lib/environments/service";
 import { nodeRefOf } from "@/lib/environments/spec";
-import { ServiceError } from "@/lib/errors";
+import { ServiceError, staleEdit } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
 import { dumpAll, loadDump } from "@/lib/mariadb/dump";
 import { binlogGtidReader, compareProgress, errantGtids, formatGtid, gtidState, parseGtid, transactionsMissing, type GtidPosition } from "@/lib/mariadb/gtid";
@@ -657,11 +657,33 @@ export async function beginFailover(actor: Actor, masterName: string, raw: unkno
   );
 }
 
-export const failoverPolicyInput = z.strictObject({ autoFailover: z.boolean(), graceSec: z.number().int().min(2).max(3600).optional() });
+export const failoverPolicyInput = z.strictObject({
+  autoFailover: z.boolean(),
+  graceSec: z.number().int().min(2).max(3600).optional(),
+  /** The policy revision the form showed (environment → failoverPolicyRevision); a newer one refuses the save. */
+  baseRevision: z.number().int().min(0).optional(),
+});
+
+export async function getFailoverPolicy(actor: Actor, name: string) {
+  const env = await getEnvironment(actor, name);
+  return { autoFailover: env.autoFailover, graceSec: env.failoverGraceSec, revision: env.failoverPolicyRevision, updatedBy: env.failoverPolicyBy, updatedAt: env.failoverPolicyAt };
+}
 
 export async function setFailoverPolicy(actor: Actor, name: string, raw: unknown) {
   const env = await getEnvironment(actor, name);
-  const input = parseInput(failoverPolicyInput, raw);
-  await db().environment.update({ where: { id: env.id }, data: { autoFailover: input.autoFailover, ...(input.graceSec ? { failoverGraceSec: input.graceSec } : {}) } });
-  return input;
+  const { baseRevision, ...input } = parseInput(failoverPolicyInput, raw);
+  // Compare-and-set in the store when the caller names its base; without one, last writer wins.
+  const { count } = await db().environment.updateMany({
+    where: { id: env.id, ...(baseRevision !== undefined ? { failoverPolicyRevision: baseRevision } : {}) },
+    data: {
+      autoFailover: input.autoFailover,
+      ...(input.graceSec ? { failoverGraceSec: input.graceSec } : {}),
+      failoverPolicyRevision: { increment: 1 },
+      failoverPolicyBy: actor.email,
+      failoverPolicyAt: new Date(),
+    },
+  });
+  const now = await getEnvironment(actor, name);
+  if (count === 0) throw staleEdit("The failover policy", now.failoverPolicyBy, now.failoverPolicyAt, { baseRevision, currentRevision: now.failoverPolicyRevision });
+  return { ...input, revision: now.failoverPolicyRevision };
 }

@@ -4,13 +4,13 @@ import { requireActor } from "@/lib/auth/session";
 import { beginBackup, beginRestore, setBackupPolicy, verifyBackup } from "@/lib/backups/service";
 import { ServiceError } from "@/lib/errors";
 
-type Result<T = object> = ({ ok: true } & T) | { ok: false; error: string };
+type Result<T = object> = ({ ok: true } & T) | { ok: false; error: string; stale?: boolean };
 
 async function attempt<T extends object>(work: () => Promise<T>): Promise<Result<T>> {
   try {
     return { ok: true, ...(await work()) };
   } catch (e) {
-    if (e instanceof ServiceError) return { ok: false, error: e.message };
+    if (e instanceof ServiceError) return { ok: false, error: e.message, stale: e.code === "stale_revision" };
     throw e;
   }
 }
@@ -25,7 +25,7 @@ export async function restoreAction(backupId: string, input: { name: string; asS
   return attempt(async () => ({ operationId: (await beginRestore(actor, backupId, input)).operationId }));
 }
 
-export async function policyAction(name: string, input: { schedule: string | null; keepLast: number | null; keepDays: number | null; verifySchedule: string | null }) {
+export async function policyAction(name: string, input: { schedule: string | null; keepLast: number | null; keepDays: number | null; verifySchedule: string | null; baseRevision: number }) {
   const actor = await requireActor();
   const res = await attempt(() => setBackupPolicy(actor, name, input));
   revalidatePath(`/environments/${name}/backups`);

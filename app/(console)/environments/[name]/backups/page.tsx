@@ -12,7 +12,7 @@ export default async function BackupsPage({ params }: { params: Promise<{ name: 
   return (
     <BackupsWorkspace
       name={name}
-      policy={policy ? { schedule: policy.schedule, keepLast: policy.keepLast, keepDays: policy.keepDays, verifySchedule: policy.verifySchedule } : null}
+      policy={policy ? { schedule: policy.schedule, keepLast: policy.keepLast, keepDays: policy.keepDays, verifySchedule: policy.verifySchedule, revision: policy.revision } : null}
       environments={envs.filter((e) => e.status === "running").map((e) => e.name)}
       backups={backups.map((b) => ({
         id: b.id,

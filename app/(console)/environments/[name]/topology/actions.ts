@@ -62,7 +62,7 @@ export async function filtersAction(name: string, filters: { doDb: string[]; ign
   return finish(name, () => topo.setFilters(actor, name, filters));
 }
 
-export async function failoverPolicyAction(name: string, autoFailover: boolean, graceSec: number) {
+export async function failoverPolicyAction(name: string, autoFailover: boolean, graceSec: number, baseRevision: number) {
   const actor = await requireActor();
-  return finish(name, () => topo.setFailoverPolicy(actor, name, { autoFailover, graceSec }));
+  return finish(name, () => topo.setFailoverPolicy(actor, name, { autoFailover, graceSec, baseRevision }));
 }

@@ -30,6 +30,7 @@ export default async function EnvironmentTopologyPage({ params }: { params: Prom
       moveTargets={moveTargets}
       autoFailover={env.autoFailover}
       graceSec={env.failoverGraceSec}
+      failoverPolicyRevision={env.failoverPolicyRevision}
     />
   );
 }

@@ -1,8 +1,18 @@
 import { NextResponse } from "next/server";
 import { readJson, withActor } from "@/lib/api/http";
-import { setFailoverPolicy } from "@/lib/topology/operations";
+import { getFailoverPolicy, setFailoverPolicy } from "@/lib/topology/operations";
 
-/** {autoFailover, graceSec?}: fail this master over automatically when it stays dead past the grace period. */
-export async function PUT(request: Request, { params }: { params: Promise<{ name: string }> }) {
+type Ctx = { params: Promise<{ name: string }> };
+
+/** {autoFailover, graceSec, revision, updatedBy, updatedAt}: the revision is what a PUT names as baseRevision. */
+export async function GET(request: Request, { params }: Ctx) {
+  return withActor(request, async (actor) => NextResponse.json(await getFailoverPolicy(actor, (await params).name)));
+}
+
+/**
+ * {autoFailover, graceSec?, baseRevision?}: fail this master over automatically when it stays dead past the grace
+ * period. With baseRevision, a policy saved by someone else since is a 409 (without it, last writer wins).
+ */
+export async function PUT(request: Request, { params }: Ctx) {
   return withActor(request, async (actor) => NextResponse.json(await setFailoverPolicy(actor, (await params).name, await readJson(request))));
 }
