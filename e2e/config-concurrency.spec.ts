@@ -70,6 +70,8 @@ test.describe.serial("my.cnf edited by two people at once", () => {
     await page.getByLabel("Schedule (cron)").fill("15 1 * * *");
     await page.getByRole("button", { name: "Save policy" }).click();
     await expect(page.getByText("Backup policy saved.")).toBeVisible();
+    // The schedule reads as what it will do: its next run times (console clock, UTC here).
+    await expect(page.getByTestId("next-runs")).toContainText(/Next backups: \d{4}-\d\d-\d\d 01:15 UTC, \d{4}-\d\d-\d\d 01:15 UTC/);
     await bobContext.close();
   });
 

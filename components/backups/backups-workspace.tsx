@@ -31,7 +31,16 @@ interface PolicyView {
   revision: number;
 }
 
-export function BackupsWorkspace({ name, backups, policy, environments }: { name: string; backups: BackupView[]; policy: PolicyView | null; environments: string[] }) {
+interface Props {
+  name: string;
+  backups: BackupView[];
+  policy: PolicyView | null;
+  /** The next run times of the stored schedules, so that a cron line reads as what it will do. */
+  nextRuns: { backups: string[]; tests: string[] };
+  environments: string[];
+}
+
+export function BackupsWorkspace({ name, backups, policy, nextRuns, environments }: Props) {
   const router = useRouter();
   const { pending, start, panel } = useOperations();
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
@@ -173,6 +182,22 @@ export function BackupsWorkspace({ name, backups, policy, environments }: { name
           <Button type="submit" variant="secondary" disabled={pending}>
             Save policy
           </Button>
+          {(nextRuns.backups.length > 0 || nextRuns.tests.length > 0) && (
+            <dl className="w-full space-y-0.5 text-xs text-slate-600" data-testid="next-runs">
+              {nextRuns.backups.length > 0 && (
+                <div>
+                  <dt className="inline font-medium">Next backups: </dt>
+                  <dd className="inline">{nextRuns.backups.join(", ")}</dd>
+                </div>
+              )}
+              {nextRuns.tests.length > 0 && (
+                <div>
+                  <dt className="inline font-medium">Next test restores: </dt>
+                  <dd className="inline">{nextRuns.tests.join(", ")}</dd>
+                </div>
+              )}
+            </dl>
+          )}
           <p className="w-full text-xs text-slate-500">
             A test restore loads the latest backup into a temporary environment, compares every table&apos;s rows with what was recorded, deletes it, and raises a
             &quot;backup test restore fails&quot; alert on a mismatch.

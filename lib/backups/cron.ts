@@ -1,33 +1,30 @@
-/** A 5-field cron expression (minute hour day-of-month month day-of-week) with *, a-b, lists and steps. */
-const FIELDS: [number, number][] = [
-  [0, 59],
-  [0, 23],
-  [1, 31],
-  [1, 12],
-  [0, 6],
-];
+import { Cron } from "croner";
 
-function field(spec: string, [min, max]: [number, number]): Set<number> {
-  const out = new Set<number>();
-  for (const part of spec.split(",")) {
-    const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
-    if (!m) throw new Error(`"${part}" is not a cron field`);
-    const from = m[1] === "*" ? min : Number(m[2]);
-    const to = m[1] === "*" ? max : m[3] !== undefined ? Number(m[3]) : m[4] ? max : from;
-    const step = m[4] ? Number(m[4]) : 1;
-    if (from < min || to > max || from > to || step < 1) throw new Error(`"${part}" is out of range ${min}-${max}`);
-    for (let v = from; v <= to; v += step) out.add(v);
-  }
-  return out;
-}
+// Schedules are classic 5-field cron (minute hour day-of-month month day-of-week), evaluated by croner in the
+// console's time zone. As in cron, a restricted day-of-month and day-of-week match when EITHER does
+// (`0 3 1 * 1`: the 1st of the month and every Monday).
 
-export function parseCron(expr: string): Set<number>[] {
+const FIVE_FIELDS = "A schedule has 5 fields: minute hour day-of-month month day-of-week (e.g. 0 3 * * *)";
+
+export function parseCron(expr: string): Cron {
   const parts = expr.trim().split(/\s+/);
-  if (parts.length !== 5) throw new Error("A schedule has 5 fields: minute hour day-of-month month day-of-week (e.g. 0 3 * * *)");
-  return parts.map((p, i) => field(p, FIELDS[i]));
+  // croner also takes 6–7 fields (seconds, year): the form and the API promise cron's five.
+  if (parts.length !== 5 || parts[0] === "") throw new Error(FIVE_FIELDS);
+  try {
+    return new Cron(parts.join(" "), { paused: true });
+  } catch (e) {
+    throw new Error(`"${expr.trim()}" is not a valid schedule: ${(e as Error).message.replace(/^CronPattern: /, "")}`);
+  }
 }
 
+/** Whether the minute `at` falls in is one the schedule names (seconds ignored: the scheduler ticks each minute). */
 export function cronMatches(expr: string, at: Date): boolean {
-  const [min, hour, dom, mon, dow] = parseCron(expr);
-  return min.has(at.getMinutes()) && hour.has(at.getHours()) && dom.has(at.getDate()) && mon.has(at.getMonth() + 1) && dow.has(at.getDay());
+  const minute = new Date(at);
+  minute.setSeconds(0, 0);
+  return parseCron(expr).match(minute);
+}
+
+/** The next `count` run times after `from`, shown next to a schedule so that it reads as what it does. */
+export function nextRuns(expr: string, count: number, from = new Date()): Date[] {
+  return parseCron(expr).nextRuns(count, from);
 }

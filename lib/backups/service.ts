@@ -216,14 +216,13 @@ const cronSchedule = (what: string) =>
   z
     .string()
     .max(100)
-    .refine((s) => {
+    .superRefine((s, ctx) => {
       try {
         parseCron(s);
-        return true;
-      } catch {
-        return false;
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: `${what}: ${(e as Error).message}` });
       }
-    }, `${what} must be a cron expression with 5 fields, e.g. 0 3 * * *`)
+    })
     .nullable()
     .optional();
 

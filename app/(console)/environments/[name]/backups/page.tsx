@@ -1,9 +1,13 @@
 import { BackupsWorkspace } from "@/components/backups/backups-workspace";
+import { nextRuns } from "@/lib/backups/cron";
 import { getBackupPolicy, listBackups } from "@/lib/backups/service";
 import { pageEnvironment } from "@/lib/environments/page";
 import { listEnvironments } from "@/lib/environments/service";
 
 export const metadata = { title: "Backups" };
+
+/** The next three runs of a stored schedule, in the console's clock (what the scheduler obeys). */
+const upcoming = (schedule: string | null) => (schedule ? nextRuns(schedule, 3).map((d) => d.toISOString().replace("T", " ").slice(0, 16) + " UTC") : []);
 
 export default async function BackupsPage({ params }: { params: Promise<{ name: string }> }) {
   const { name } = await params;
@@ -13,6 +17,7 @@ export default async function BackupsPage({ params }: { params: Promise<{ name: 
     <BackupsWorkspace
       name={name}
       policy={policy ? { schedule: policy.schedule, keepLast: policy.keepLast, keepDays: policy.keepDays, verifySchedule: policy.verifySchedule, revision: policy.revision } : null}
+      nextRuns={{ backups: upcoming(policy?.schedule ?? null), tests: upcoming(policy?.verifySchedule ?? null) }}
       environments={envs.filter((e) => e.status === "running").map((e) => e.name)}
       backups={backups.map((b) => ({
         id: b.id,
