@@ -24,7 +24,7 @@ test.describe.serial("Docker hosts", () => {
     await page.getByRole("button", { name: "New environment" }).click();
     const dialog = page.getByRole("dialog", { name: "New environment" });
     await dialog.getByLabel("Name").fill("oncontainer");
-    await dialog.getByLabel("Runtime").selectOption(`docker:e2e${name}`);
+    await dialog.getByLabel("Runtime").selectOption({ label: `Docker — host e2e${name}` });
     await dialog.getByRole("button", { name: "Create" }).click();
     await expect(page).toHaveURL(/\/environments\/oncontainer$/, { timeout: 60_000 });
     await expect(page.getByTestId("status-badge")).toHaveText("running");

@@ -59,7 +59,7 @@ export async function reconcile(): Promise<void> {
 async function removeOrphanContainers() {
   const known = new Set((await db().node.findMany({ select: { id: true } })).map((n) => n.id));
   for (const host of dockerHostNames()) {
-    const removed = await (driverFor(`docker:${host}`) as DockerDriver).removeOrphans(known).catch(() => []);
+    const removed = await (driverFor({ kind: "docker", host }) as DockerDriver).removeOrphans(known).catch(() => []);
     if (removed.length) console.log(`Mariner: removed ${removed.length} orphan container(s) on ${host}`);
   }
 }

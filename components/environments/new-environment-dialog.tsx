@@ -27,6 +27,12 @@ export function NewEnvironmentDialog({
   const [error, setError] = useState<{ error: string; lines?: string[] } | null>(null);
   const [pending, setPending] = useState(false);
   const [finished, setFinished] = useState(false);
+  // What the Runtime choice sends: the same input the API takes, never a runtime string to take apart.
+  const placements: { label: string; input: { runtime?: "docker"; host?: string } }[] = [
+    { label: "Local processes (this machine)", input: {} },
+    ...(dockerHosts.length ? [{ label: "Docker — least-loaded host", input: { runtime: "docker" as const } }] : []),
+    ...dockerHosts.map((host) => ({ label: `Docker — host ${host}`, input: { runtime: "docker" as const, host } })),
+  ];
 
   function open() {
     setOperationId(null);
@@ -41,12 +47,8 @@ export function NewEnvironmentDialog({
     const name = String(form.get("name") ?? "").trim();
     setPending(true);
     setError(null);
-    const placement = String(form.get("placement") ?? "local");
-    const res = await createEnvironmentAction({
-      name,
-      memoryMb: Number(form.get("memoryMb")),
-      ...(placement === "local" ? {} : placement === "docker" ? { runtime: "docker" as const } : { runtime: "docker" as const, host: placement.slice("docker:".length) }),
-    });
+    const placement = placements[Number(form.get("placement") ?? 0)] ?? placements[0];
+    const res = await createEnvironmentAction({ name, memoryMb: Number(form.get("memoryMb")), ...placement.input });
     setPending(false);
     if (res.ok) {
       setCreated(name);
@@ -99,12 +101,10 @@ export function NewEnvironmentDialog({
                 <label htmlFor="env-placement" className="block text-sm font-medium text-slate-700">
                   Runtime
                 </label>
-                <select id="env-placement" name="placement" defaultValue="local" className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm">
-                  <option value="local">Local processes (this machine)</option>
-                  {dockerHosts.length > 0 && <option value="docker">Docker — least-loaded host</option>}
-                  {dockerHosts.map((h) => (
-                    <option key={h} value={`docker:${h}`}>
-                      Docker — host {h}
+                <select id="env-placement" name="placement" defaultValue="0" className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm">
+                  {placements.map((p, i) => (
+                    <option key={p.label} value={i}>
+                      {p.label}
                     </option>
                   ))}
                 </select>

@@ -8,6 +8,7 @@ import { environmentName, memoryMb } from "@/lib/names";
 import { runOperation, startOperation, recordStep, finishOperation } from "@/lib/operations";
 import { dockerHostNames, driverFor, RUNTIMES } from "@/lib/runtime";
 import { chooseDockerHost } from "@/lib/runtime/hosts";
+import { LOCAL, type Runtime } from "@/lib/runtime/runtime";
 import { RuntimeError } from "@/lib/runtime/driver";
 import { encryptSecret, generatePassword } from "@/lib/secrets";
 import { isAdmin, type Actor } from "@/lib/auth/actor";
@@ -156,18 +157,18 @@ export async function beginCreateEnvironment(
   return { operationId, done };
 }
 
-/** "local", or "docker:<host>" with the requested host or the one placement picks. */
-async function runtimeFor(actor: Actor, input: CreateEnvironmentInput): Promise<string> {
+/** Local processes, or a Docker engine: the requested host or the one placement picks. */
+async function runtimeFor(actor: Actor, input: CreateEnvironmentInput): Promise<Runtime> {
   if ((input.runtime ?? "local") === "local") {
     if (input.host) throw new ServiceError(400, "invalid_request", "host applies to the docker runtime only");
-    return "local";
+    return LOCAL;
   }
   if (input.host) {
     if (!dockerHostNames().includes(input.host)) throw new ServiceError(400, "invalid_request", `Docker host "${input.host}" is not registered`);
-    return `docker:${input.host}`;
+    return { kind: "docker", host: input.host };
   }
   const away = input.awayFrom ? (await findEnvironment(actor, input.awayFrom))?.runtime : null;
-  return `docker:${await chooseDockerHost(away)}`;
+  return chooseDockerHost(away);
 }
 
 export async function createEnvironment(actor: Actor, raw: unknown, options: CreateOptions = {}): Promise<EnvironmentWithNodes> {

@@ -15,6 +15,7 @@ import { environmentName } from "@/lib/names";
 import { dataDir } from "@/lib/paths";
 import { discoverTopology } from "@/lib/topology/discover";
 import { parseInput } from "@/lib/validation";
+import { dockerHostOf, parseRuntime } from "@/lib/runtime/runtime";
 
 const run = promisify(execFile);
 const HAPROXY = process.env.MARINER_HAPROXY ?? "/usr/sbin/haproxy";
@@ -51,7 +52,7 @@ function render(e: EndpointRow, writer: { host: string; port: number }, readers:
     "global",
     "  maxconn 4096",
     // A container reloads in place (master-worker): old workers, and their sessions to the old master, end at once.
-    ...(e.runtime === "local" ? [] : ["  hard-stop-after 50ms"]),
+    ...(parseRuntime(e.runtime).kind === "local" ? [] : ["  hard-stop-after 50ms"]),
     "defaults",
     "  mode tcp",
     "  timeout connect 2s",
@@ -85,14 +86,15 @@ async function apply(e: EndpointRow, config: string, cut = false) {
   } catch (err) {
     throw new ServiceError(500, "proxy_config", "HAProxy refused the generated configuration", String((err as { stderr?: string }).stderr ?? err).split("\n").filter(Boolean));
   }
-  if (e.runtime !== "local") return applyContainer(e);
+  if (parseRuntime(e.runtime).kind !== "local") return applyContainer(e);
   const old = proxyPids(f.cfg, f.pid);
   await run(HAPROXY, ["-D", "-f", f.cfg, "-p", f.pid, ...(old.length ? [cut ? "-st" : "-sf", ...old.map(String)] : [])]);
 }
 
 async function engineOf(runtime: string) {
-  const host = await db().dockerHost.findUnique({ where: { name: runtime.slice("docker:".length) } });
-  if (!host) throw new ServiceError(409, "no_host", `Docker host "${runtime.slice(7)}" is not registered`);
+  const name = dockerHostOf(runtime) ?? "";
+  const host = await db().dockerHost.findUnique({ where: { name } });
+  if (!host) throw new ServiceError(409, "no_host", `Docker host "${name}" is not registered`);
   return { docker: dockerClient(host.endpoint), host };
 }
 
@@ -134,7 +136,7 @@ async function waitListening(host: string, port: number, timeoutMs = 10_000) {
 }
 
 async function isRunning(e: EndpointRow) {
-  if (e.runtime === "local") return proxyPids(files(e.id).cfg, files(e.id).pid).length > 0;
+  if (parseRuntime(e.runtime).kind === "local") return proxyPids(files(e.id).cfg, files(e.id).pid).length > 0;
   const { docker } = await engineOf(e.runtime);
   return docker.getContainer(containerName(e.id)).inspect().then((i) => i.State.Running, () => false);
 }
@@ -157,7 +159,8 @@ export async function createEndpoints(actor: Actor, masterName: string, raw: unk
   const input = parseInput(endpointInput, raw);
   const name = input.name ?? master.name;
   if (await db().proxyEndpoint.findUnique({ where: { ownerId_name: { ownerId: master.ownerId, name } } })) throw new ServiceError(409, "name_taken", `Endpoints named "${name}" exist`);
-  const runtime = master.runtime.startsWith("docker:") ? master.runtime : "local";
+  // The endpoint runs where its master runs: a HAProxy container on the master's engine, or a local process.
+  const runtime = master.runtime;
   const row = await db().proxyEndpoint.create({ data: { ownerId: master.ownerId, name, master: master.name, host: "127.0.0.1", writerPort: await freePort("127.0.0.1"), readerPort: await freePort("127.0.0.1"), runtime } });
   try {
     const t = await targets(actor, master.name);
@@ -199,7 +202,7 @@ export async function followNewMaster(actor: Actor, oldMaster: string, newMaster
 /** Stops the endpoint's HAProxy (its own pids, or its own container) and removes its files. */
 async function stop(row: EndpointRow) {
   const f = files(row.id);
-  if (row.runtime === "local") for (const pid of proxyPids(f.cfg, f.pid)) process.kill(pid, "SIGTERM");
+  if (parseRuntime(row.runtime).kind === "local") for (const pid of proxyPids(f.cfg, f.pid)) process.kill(pid, "SIGTERM");
   else await (await engineOf(row.runtime)).docker.getContainer(containerName(row.id)).remove({ force: true }).catch((e: { statusCode?: number }) => {
       if (e.statusCode !== 404) throw e;
     });
@@ -219,7 +222,7 @@ export async function reconcileEndpoints() {
   for (const row of await db().proxyEndpoint.findMany()) {
     const f = files(row.id);
     if (!fs.existsSync(/*turbopackIgnore: true*/ f.cfg) || (await isRunning(row).catch(() => true))) continue;
-    const restart = row.runtime === "local" ? run(HAPROXY, ["-D", "-f", f.cfg, "-p", f.pid]) : applyContainer(row);
+    const restart = parseRuntime(row.runtime).kind === "local" ? run(HAPROXY, ["-D", "-f", f.cfg, "-p", f.pid]) : applyContainer(row);
     await restart.catch((e) => console.error(`Mariner: endpoint ${row.name}: ${(e as Error).message}`));
   }
 }

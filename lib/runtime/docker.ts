@@ -13,6 +13,7 @@ import { LocalDriver } from "./local";
 import { errorLinesSince, lastLines, withCause } from "./server-log";
 import { nodeFileSize, writeNodeFile } from "./node-files";
 import { printDefaults } from "./print-defaults";
+import { storedRuntime } from "./runtime";
 
 export const DEFAULT_IMAGE = process.env.MARINER_IMAGE ?? "mariner/mariadb:10.11";
 export const BUILD_HINT = "npm run image:build";
@@ -72,7 +73,7 @@ export class DockerDriver extends LocalDriver {
 
   constructor(readonly host: DockerHostSpec) {
     super();
-    this.kind = `docker:${host.name}`;
+    this.kind = storedRuntime({ kind: "docker", host: host.name });
     this.docker = dockerClient(host.endpoint);
     this.image = host.image ?? DEFAULT_IMAGE;
   }

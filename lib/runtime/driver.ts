@@ -34,6 +34,7 @@ export interface Placement {
 }
 
 export interface RuntimeDriver {
+  /** The runtime in its stored form (what environment rows carry). */
   readonly kind: string;
   /** The MariaDB version the runtime would create, read from the real binary or image. */
   engineVersion(): Promise<string>;

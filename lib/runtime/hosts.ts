@@ -1,11 +1,12 @@
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
-import { ServiceError } from "@/lib/errors";
+import { ServiceError, notFound } from "@/lib/errors";
 import { environmentName } from "@/lib/names";
 import { parseInput } from "@/lib/validation";
 import { DockerDriver } from "./docker";
 import { dockerHostNames, driverFor, setDockerHosts } from "./index";
+import { dockerHostOf, storedRuntime, type Runtime } from "./runtime";
 
 export const hostInput = z.strictObject({
   name: environmentName,
@@ -37,9 +38,10 @@ export async function registerHost(actor: Actor, raw: unknown) {
 
 export async function removeHost(actor: Actor, name: string) {
   admin(actor);
-  const used = await db().environment.count({ where: { runtime: `docker:${name}` } });
+  const used = await db().environment.count({ where: { runtime: storedRuntime({ kind: "docker", host: name }) } });
   if (used) throw new ServiceError(409, "in_use", `${used} environment(s) run on "${name}": delete or move them first`);
-  await db().dockerHost.deleteMany({ where: { name } });
+  const { count } = await db().dockerHost.deleteMany({ where: { name } });
+  if (!count) throw notFound(`Host "${name}"`);
   await loadDockerHosts();
 }
 
@@ -50,8 +52,8 @@ export async function listHosts() {
       name: h.name,
       endpoint: h.endpoint,
       image: h.image,
-      environments: await db().environment.count({ where: { runtime: `docker:${h.name}` } }),
-      health: await (driverFor(`docker:${h.name}`) as DockerDriver).health(),
+      environments: await db().environment.count({ where: { runtime: storedRuntime({ kind: "docker", host: h.name }) } }),
+      health: await (driverFor({ kind: "docker", host: h.name }) as DockerDriver).health(),
     })),
   );
 }
@@ -60,10 +62,13 @@ export async function listHosts() {
  * Placement: the least-loaded registered host, avoiding the host of `awayFrom` (a slave's master) when
  * another host exists — the article's slave "on the other hardnode".
  */
-export async function chooseDockerHost(awayFrom?: string | null): Promise<string> {
+export async function chooseDockerHost(awayFrom?: string | null): Promise<Runtime> {
   const names = dockerHostNames();
   if (!names.length) throw new ServiceError(409, "no_docker_host", "No Docker host is registered (admin → Hosts)");
-  const load = await Promise.all(names.map(async (n) => ({ n, count: await db().environment.count({ where: { runtime: `docker:${n}` } }) })));
-  const candidates = load.filter((l) => names.length === 1 || !awayFrom || `docker:${l.n}` !== awayFrom);
-  return candidates.sort((a, b) => a.count - b.count)[0].n;
+  const avoid = awayFrom ? dockerHostOf(awayFrom) : null;
+  const load = await Promise.all(
+    names.map(async (host) => ({ host, count: await db().environment.count({ where: { runtime: storedRuntime({ kind: "docker", host }) } }) })),
+  );
+  const candidates = load.filter((l) => names.length === 1 || l.host !== avoid);
+  return { kind: "docker", host: candidates.sort((a, b) => a.count - b.count)[0].host };
 }

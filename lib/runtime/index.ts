@@ -1,6 +1,7 @@
 import type { RuntimeDriver } from "./driver";
 import { DockerDriver, type DockerHostSpec } from "./docker";
 import { LocalDriver } from "./local";
+import { parseRuntime, storedRuntime, type Runtime } from "./runtime";
 
 const g = globalThis as unknown as { marinerDrivers?: Map<string, RuntimeDriver>; marinerDockerHosts?: Map<string, DockerHostSpec> };
 const drivers = (g.marinerDrivers ??= new Map());
@@ -12,24 +13,26 @@ export const RUNTIMES = ["local", "docker"] as const;
 export function setDockerHosts(hosts: DockerHostSpec[]) {
   dockerHosts.clear();
   for (const h of hosts) dockerHosts.set(h.name, h);
-  for (const key of [...drivers.keys()]) if (key.startsWith("docker:")) drivers.delete(key);
+  for (const key of [...drivers.keys()]) if (parseRuntime(key).kind === "docker") drivers.delete(key);
 }
 
 export function dockerHostNames(): string[] {
   return [...dockerHosts.keys()];
 }
 
-/** "local", or "docker:<host name>" — the runtime string stored on each environment. */
-export function driverFor(kind: string): RuntimeDriver {
-  let d = drivers.get(kind);
+/** The driver of a runtime: its value, or the form stored on an environment row. One driver per runtime. */
+export function driverFor(runtime: Runtime | string): RuntimeDriver {
+  const value = typeof runtime === "string" ? parseRuntime(runtime) : runtime;
+  const key = storedRuntime(value);
+  let d = drivers.get(key);
   if (!d) {
-    if (kind === "local") d = new LocalDriver();
-    else if (kind.startsWith("docker:")) {
-      const host = dockerHosts.get(kind.slice("docker:".length));
-      if (!host) throw new Error(`Docker host "${kind.slice(7)}" is not registered`);
+    if (value.kind === "local") d = new LocalDriver();
+    else {
+      const host = dockerHosts.get(value.host);
+      if (!host) throw new Error(`Docker host "${value.host}" is not registered`);
       d = new DockerDriver(host);
-    } else throw new Error(`Unknown runtime "${kind}"`);
-    drivers.set(kind, d);
+    }
+    drivers.set(key, d);
   }
   return d;
 }

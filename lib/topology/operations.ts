@@ -23,6 +23,7 @@ import { environmentName } from "@/lib/names";
 import { beginOperation } from "@/lib/operations";
 import { dataDir } from "@/lib/paths";
 import { driverFor } from "@/lib/runtime";
+import { parseRuntime } from "@/lib/runtime/runtime";
 import { parseInput } from "@/lib/validation";
 import { assertQuotaAllows } from "@/lib/quotas";
 import { followNewMaster } from "@/lib/proxy/endpoints";
@@ -47,7 +48,7 @@ export const antiFlapMs = () => Number(process.env.MARINER_ANTI_FLAP_SECONDS ?? 
 
 /** New servers for a topology run on the same runtime; on Docker, on another host than their source. */
 function placementNear(source: EnvironmentWithNodes): { runtime?: "docker"; awayFrom?: string } {
-  return source.runtime.startsWith("docker:") ? { runtime: "docker", awayFrom: source.name } : {};
+  return parseRuntime(source.runtime).kind === "docker" ? { runtime: "docker", awayFrom: source.name } : {};
 }
 
 /** Topology changes of one owner never interleave (a move during a failover would be chaos). */

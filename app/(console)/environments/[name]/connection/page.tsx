@@ -6,6 +6,7 @@ import { listEnvironments, primaryNode } from "@/lib/environments/service";
 import { javaSnippet, nodeSnippet, phpSnippet, type Endpoint } from "@/lib/environments/snippets";
 import { listEndpoints } from "@/lib/proxy/endpoints";
 import { CreateEndpointsButton } from "./create-endpoints";
+import { placementLabel } from "@/lib/runtime/runtime";
 
 export const metadata = { title: "Connection" };
 
@@ -43,7 +44,7 @@ export default async function ConnectionPage({ params }: { params: Promise<{ nam
             {proxies.map((p) => (
               <li key={p.name}>
                 <strong>{p.name}</strong>: writer <code className="font-mono">{p.writer}</code> → {p.master} · reader <code className="font-mono">{p.reader}</code> → its slaves
-                <span className="ml-2 text-xs text-slate-500">{p.runtime === "local" ? "HAProxy process" : `HAProxy container on ${p.runtime.slice("docker:".length)}`}</span>
+                <span className="ml-2 text-xs text-slate-500">{placementLabel(p.runtime, "HAProxy")}</span>
                 {!p.running && <span className="ml-2 text-red-700">(not running)</span>}
               </li>
             ))}

@@ -1,0 +1,33 @@
+/**
+ * Where an environment's servers (and its endpoints' HAProxy) run. Stored on each row in one string form that only
+ * this module reads or writes; everything else holds the parsed value and asks lib/runtime for what it needs.
+ * A Kubernetes runtime would be one more variant here plus its driver.
+ */
+export type Runtime = { kind: "local" } | { kind: "docker"; host: string };
+
+export const LOCAL: Runtime = { kind: "local" };
+
+const DOCKER_PREFIX = "docker:";
+
+export function parseRuntime(stored: string): Runtime {
+  if (stored === "local") return LOCAL;
+  if (stored.startsWith(DOCKER_PREFIX) && stored.length > DOCKER_PREFIX.length) return { kind: "docker", host: stored.slice(DOCKER_PREFIX.length) };
+  throw new Error(`Unknown runtime "${stored}"`);
+}
+
+/** The form stored on environments and endpoints (and shown as is in lists and the API). */
+export function storedRuntime(runtime: Runtime): string {
+  return runtime.kind === "local" ? "local" : `${DOCKER_PREFIX}${runtime.host}`;
+}
+
+/** The Docker engine a stored runtime lives on, or null for local processes. */
+export function dockerHostOf(stored: string): string | null {
+  const runtime = parseRuntime(stored);
+  return runtime.kind === "docker" ? runtime.host : null;
+}
+
+/** In words, for pages: "HAProxy process" / "HAProxy container on a". */
+export function placementLabel(stored: string, what: string): string {
+  const host = dockerHostOf(stored);
+  return host ? `${what} container on ${host}` : `${what} process`;
+}
