@@ -15,3 +15,6 @@ export async function withLock<T>(key: string, work: () => Promise<T>): Promise<
 }
 
 export const isLocked = (key: string) => locks.has(key);
+
+/** Topology changes of one owner never interleave (a move during a failover would be chaos). */
+export const topologyLock = <T>(ownerId: string, work: () => Promise<T>) => withLock(`topology:${ownerId}`, work);

@@ -4,8 +4,8 @@ import { Transform } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import zlib from "node:zlib";
 import { ServiceError } from "@/lib/errors";
+import { SYSTEM_SCHEMAS, isSystemSchema } from "@/lib/mariadb/schemas";
 
-const SYSTEM_SCHEMAS = new Set(["mysql", "information_schema", "performance_schema", "sys"]);
 
 /** `name`, "name" or name, as mariadb-dump and people write it (backticks doubled inside). */
 function identifier(raw: string): string {
@@ -20,7 +20,7 @@ export interface DumpInspection {
   sha256: string;
 }
 
-const SYSTEM = "(?:mysql|sys|performance_schema|information_schema)";
+const SYSTEM = `(?:${SYSTEM_SCHEMAS.join("|")})`;
 /** Writes whose target is qualified with a system schema (`mysql`.`global_priv`, mysql.user, …). */
 const SYSTEM_WRITE = new RegExp(
   `^(?:(?:INSERT|REPLACE)(?:\\s+(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE))*(?:\\s+INTO)?|UPDATE(?:\\s+(?:LOW_PRIORITY|IGNORE))*|DELETE(?:\\s+(?:LOW_PRIORITY|QUICK|IGNORE))*\\s+FROM|DROP\\s+(?:TABLE|VIEW)(?:\\s+IF\\s+EXISTS)?|TRUNCATE(?:\\s+TABLE)?|ALTER\\s+TABLE|CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:TABLE|VIEW)(?:\\s+IF\\s+NOT\\s+EXISTS)?|RENAME\\s+TABLE|LOAD\\s+DATA\\b.*\\bINTO\\s+TABLE)\\s+[\`"]?${SYSTEM}[\`"]?\\s*\\.`,
@@ -63,11 +63,11 @@ export async function inspectDump(file: string, expectedSha256: string | null): 
     const createDb = /^CREATE\s+(?:DATABASE|SCHEMA)\s+(?:\/\*!\d+\s+IF NOT EXISTS\s*\*\/\s*|IF NOT EXISTS\s+)?(.+)$/i.exec(text);
     if (use) {
       const name = identifier(use[1]);
-      if (SYSTEM_SCHEMAS.has(name.toLowerCase())) problems.push(`line ${line}: USE ${name} (a system schema)`);
+      if (isSystemSchema(name)) problems.push(`line ${line}: USE ${name} (a system schema)`);
       else if (!created.has(name)) problems.push(`line ${line}: USE ${name}, a database this dump does not create`);
     } else if (createDb) {
       const name = identifier(createDb[1]);
-      if (SYSTEM_SCHEMAS.has(name.toLowerCase())) problems.push(`line ${line}: creates system schema ${name}`);
+      if (isSystemSchema(name)) problems.push(`line ${line}: creates system schema ${name}`);
       created.add(name);
     } else if (new RegExp(`^DROP\\s+(?:DATABASE|SCHEMA)\\s+(?:IF\\s+EXISTS\\s+)?[\`"]?${SYSTEM}[\`"]?\\b`, "i").test(text)) {
       problems.push(`line ${line}: drops a system schema`);

@@ -26,7 +26,7 @@ import { allSlaveStatus, changeMaster, slaveStatus } from "@/lib/mariadb/replica
 import { killClientSessions } from "@/lib/mariadb/sessions";
 import { editConfig } from "@/lib/environments/config";
 import { setServerOptions } from "@/lib/mycnf/parse";
-import { withLock } from "@/lib/locks";
+import { topologyLock, withLock } from "@/lib/locks";
 import { environmentName } from "@/lib/names";
 import { beginOperation, runOperation } from "@/lib/operations";
 import { dataDir } from "@/lib/paths";
@@ -36,6 +36,7 @@ import { parseInput } from "@/lib/validation";
 import { assertQuotaAllows } from "@/lib/quotas";
 import { parseCron } from "./cron";
 import { inspectDump, missingDatabases } from "./guard";
+import { SYSTEM_SCHEMAS } from "@/lib/mariadb/schemas";
 
 export const backupsDir = () => path.join(dataDir(), "backups");
 
@@ -452,7 +453,7 @@ function beginRestoreOver(actor: Actor, backup: BackupRow, target: EnvironmentWi
     (step) =>
       // Nothing else touches the environment meanwhile: no switchover/failover of its topology, no config
       // change or restart, no scheduled backup of a half-loaded copy, no retention of the backups in play.
-      withLock(`topology:${target.ownerId}`, async () => {
+      topologyLock(target.ownerId, async () => {
         const state = { halfLoaded: false };
         try {
           return await withLock(target.id, () => restoreOverLocked(actor, backup, target.name, step, state));
@@ -522,7 +523,6 @@ async function restoreOverLocked(actor: Actor, backup: BackupRow, name: string, 
   }
 }
 
-const SYSTEM_SCHEMAS = ["mysql", "information_schema", "performance_schema", "sys"];
 
 /** Exact rows and CHECKSUM TABLE per user table ("db.table" → …); identifiers go through ?? placeholders. */
 export async function tableFacts(c: import("mysql2/promise").Connection, { checksums: withChecksums = true } = {}): Promise<{ counts: Record<string, number>; checksums: Record<string, string> }> {

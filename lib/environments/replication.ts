@@ -8,12 +8,13 @@ import { clientSessions } from "@/lib/mariadb/sessions";
 import * as repl from "@/lib/mariadb/replication";
 import { listDatabases } from "@/lib/mariadb/sql";
 import { getServerOption, setServerOptions } from "@/lib/mycnf/parse";
-import { withLock } from "@/lib/locks";
+import { topologyLock } from "@/lib/locks";
 import { runOperation } from "@/lib/operations";
 import { environmentName } from "@/lib/names";
 import { editConfig } from "./config";
 import { asRoot, openRoot } from "./root";
 import { getEnvironment, listEnvironments, primaryNode, type EnvironmentWithNodes } from "./service";
+import { userDatabases } from "@/lib/mariadb/schemas";
 
 export async function replicationStatus(actor: Actor, name: string) {
   const env = await getEnvironment(actor, name);
@@ -94,7 +95,7 @@ export async function configureMaster(actor: Actor, name: string, raw: unknown) 
   const node = primaryNode(env);
   if (host === node.host && port === node.port) throw new ServiceError(400, "invalid_request", "An environment cannot be its own master");
   // Serialized with every topology change of this owner: two sources added at once must see each other.
-  return withLock(`topology:${env.ownerId}`, () => configureUnderLock(actor, env, masterEnv, host, port, input));
+  return topologyLock(env.ownerId, () => configureUnderLock(actor, env, masterEnv, host, port, input));
 }
 
 async function configureUnderLock(actor: Actor, env: EnvironmentWithNodes, masterEnv: EnvironmentWithNodes | null, host: string, port: number, input: z.infer<typeof configureMasterInput>) {
@@ -177,8 +178,7 @@ async function gtidDomainClash(actor: Actor, slave: EnvironmentWithNodes, master
 async function requireFresh(actor: Actor, master: EnvironmentWithNodes, problem: string) {
   const [dumps, databases] = await asRoot(master, async (c) => {
     const [d] = await c.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'");
-    const [dbs] = await c.query("SELECT schema_name AS s FROM information_schema.SCHEMATA WHERE schema_name NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys', 'mariner_canary')");
-    return [Number((d as { n: number }[])[0].n), (dbs as { s: string }[]).map((r) => r.s)] as const;
+    return [Number((d as { n: number }[])[0].n), await userDatabases(c, ["mariner_canary"])] as const;
   });
   const readers = dumps || (await slavesOf(actor, master)).length;
   if (readers || databases.length) {

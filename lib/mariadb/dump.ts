@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { withConnection } from "./connect";
+import { SYSTEM_SCHEMAS } from "./schemas";
 
 export interface DumpSource {
   host: string;
@@ -9,7 +10,6 @@ export interface DumpSource {
   password: string;
 }
 
-const SYSTEM_SCHEMAS = new Set(["mysql", "information_schema", "performance_schema", "sys"]);
 
 const SERVER_OWN_ACCOUNTS = new Set(["root", "mariadb.sys", "mariner_repl", ""]);
 
@@ -71,7 +71,7 @@ export function dumpArgs(source: DumpSource, position: "none" | "statement" | "c
     `--port=${source.port}`,
     `--user=${source.user}`,
     "--all-databases",
-    ...[...SYSTEM_SCHEMAS].map((d) => `--ignore-database=${d}`),
+    ...SYSTEM_SCHEMAS.map((d) => `--ignore-database=${d}`),
     "--single-transaction",
     "--routines",
     "--events",

@@ -12,7 +12,7 @@ import { asRoot, openRoot } from "@/lib/environments/root";
 import { createEnvironment, deleteEnvironment, getEnvironment, listEnvironments, primaryNode, type EnvironmentWithNodes } from "@/lib/environments/service";
 import { nodeRefOf } from "@/lib/environments/spec";
 import { ServiceError, staleEdit } from "@/lib/errors";
-import { withLock } from "@/lib/locks";
+import { topologyLock } from "@/lib/locks";
 import { dumpAll, loadDump } from "@/lib/mariadb/dump";
 import { binlogGtidReader, compareProgress, errantGtids, formatGtid, gtidState, parseGtid, transactionsMissing, type GtidPosition } from "@/lib/mariadb/gtid";
 import { explainSlave } from "@/lib/mariadb/health";
@@ -29,6 +29,7 @@ import { assertQuotaAllows } from "@/lib/quotas";
 import { followNewMaster } from "@/lib/proxy/endpoints";
 import { ensureReplicationAccount, type ReplicationLogin } from "./account";
 import { descendants, discoverTopology, serverFacts, type ServerFacts, type Topology } from "./discover";
+import { userDatabases } from "@/lib/mariadb/schemas";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -52,7 +53,6 @@ function placementNear(source: EnvironmentWithNodes): { runtime?: "docker"; away
 }
 
 /** Topology changes of one owner never interleave (a move during a failover would be chaos). */
-const topologyLock = <T>(ownerId: string, work: () => Promise<T>) => withLock(`topology:${ownerId}`, work);
 
 async function applyOptions(actor: Actor, name: string, values: Record<string, string | null>, message: string, restart = true) {
   await editConfig(actor, name, (content) => setServerOptions(content, values), { message, restart });
@@ -234,8 +234,7 @@ export async function beginReseed(actor: Actor, name: string) {
         await asRoot(slave, async (c) => {
           await c.query("STOP SLAVE");
           await c.query("SET SESSION sql_log_bin = 0");
-          const [dbs] = await c.query("SELECT schema_name AS s FROM information_schema.SCHEMATA WHERE schema_name NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')");
-          for (const { s } of dbs as { s: string }[]) await c.query("DROP DATABASE ??", [s]);
+          for (const database of await userDatabases(c)) await c.query("DROP DATABASE ??", [database]);
         });
         await loadDump(rootLogin(slave), file);
         await step("rejoining from the snapshot's position");
