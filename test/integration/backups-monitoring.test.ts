@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import http from "node:http";
+import zlib from "node:zlib";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import mysql from "mysql2/promise";
 import { useTempDataDir } from "../support/env";
+import { withDamagedDump } from "../support/dump-fault";
 import { adminActor, until } from "../support/harness";
+import { waitFor } from "../support/wait";
 
 const dataDir = useTempDataDir("backups");
 // Webhooks may only reach loopback addresses an admin allowed: the receiver below binds this one.
@@ -19,6 +22,8 @@ const sampler = await import("../../lib/monitoring/sampler");
 const { db } = await import("../../lib/db/client");
 const { actorById } = await import("../../lib/auth/users");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
+const { ServiceError } = await import("../../lib/errors");
+const { inspectDump } = await import("../../lib/backups/guard");
 import type { Actor } from "../../lib/auth/actor";
 
 let actor: Actor;
@@ -82,7 +87,9 @@ test("backup from the paused slave while the master takes writes; the slave catc
   assert.equal(await until(() => count("restored"), (n) => n === total), total, "every row up to the position, then the rest by replication");
   const rs = await rep.replicationStatus(actor, "restored");
   assert.equal(rs.health.state, "running");
-  await assert.rejects(backups.beginRestore(actor, result.id, { name: "shop" }), (e: { status: number }) => e.status === 409 || e.status === 400);
+  // Into an existing name without overwrite: refused as taken, and shop keeps its rows.
+  await assert.rejects(backups.beginRestore(actor, result.id, { name: "shop" }), (e: unknown) => e instanceof ServiceError && e.code === "name_taken");
+  assert.equal(await count("shop"), total, "shop is untouched");
   await svc.deleteEnvironment(actor, "restored");
 });
 
@@ -97,17 +104,42 @@ test("verified backups: a test restore matches the recorded row counts; a damage
   console.log(`verification (test restore + counts) ${Date.now() - t0} ms: ${verdict.text}`);
   assert.match(verdict.text, /verified: \d+ tables, \d+ rows and checksums match/);
   assert.match((await db().backup.findUniqueOrThrow({ where: { id: good.id } })).verification!, /^ok/);
-  // Same row count, different content: the recorded CHECKSUM TABLE tells them apart.
-  await db().backup.update({ where: { id: good.id }, data: { checksums: JSON.stringify({ ...JSON.parse(row.checksums!), "shop.orders": "12345" }) } });
-  await assert.rejects(backups.verifyBackup(actor, good.id), /shop\.orders: same \d+ rows but different content \(CHECKSUM TABLE 12345 → \d+\)/);
+  // Same row count, different content: a dump whose first order lost its pad value on the way to the file.
+  // The file's own SHA-256 is consistent (the console hashed what it was given); the CHECKSUM TABLE recorded
+  // on the paused slave tells the restored table apart.
+  // (mariadb-dump 10.11 writes a row per line; the " ?" also covers the one-line form of other versions.)
+  const { result: damaged, calls } = await withDamagedDump(
+    "s/^((INSERT INTO `orders` VALUES ?)?\\(1,')[0-9a-f]+'/\\1damaged'/",
+    async () => (await backups.beginBackup(actor, "shop")).done,
+  );
+  assert.equal(calls.length, 1, "the backup went through the damaging mariadb-dump");
+  const damagedRow = await db().backup.findUniqueOrThrow({ where: { id: damaged.id } });
+  const dumped = zlib.gunzipSync(fs.readFileSync(damagedRow.file)).toString();
+  assert.equal(dumped.match(/\(1,'damaged'\)/g)?.length, 1, "the file really holds the changed value, once");
+  assert.equal(dumped.includes(`(1,'${"c4ca4238a0b923820dcc509a6f75849b".repeat(7)}')`), false, "and not the original one");
+  await inspectDump(damagedRow.file, damagedRow.sha256); // consistent with its own recorded checksum
+  const recordedSum = JSON.parse(damagedRow.checksums!)["shop.orders"];
+  assert.match(recordedSum, /^\d+$/, "the server's CHECKSUM TABLE was recorded");
+  const mismatch = await backups.verifyBackup(actor, damaged.id).then(
+    () => assert.fail("a backup with a changed value verified"),
+    (e: unknown) => e,
+  );
+  assert.ok(mismatch instanceof ServiceError && mismatch.code === "verification_failed", String(mismatch));
+  const m = /shop\.orders: same (\d+) rows but different content \(CHECKSUM TABLE (\d+) → (\d+)\)/.exec(mismatch.message);
+  assert.ok(m, mismatch.message);
+  assert.equal(Number(m[1]), JSON.parse(damagedRow.contents!)["shop.orders"], "the row count matched");
+  assert.equal(m[2], recordedSum, "compared with what the server recorded");
+  assert.notEqual(m[3], m[2]);
+  assert.match((await db().backup.findUniqueOrThrow({ where: { id: damaged.id } })).verification!, /^FAILED/);
 
   const bad = await (await backups.beginBackup(actor, "shop")).done;
   const file = (await db().backup.findUniqueOrThrow({ where: { id: bad.id } })).file;
   fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
-  await assert.rejects(backups.verifyBackup(actor, bad.id), /verification failed: restore failed/);
+  // A truncated file cannot even be read: refused before any restore, for that reason.
+  await assert.rejects(backups.verifyBackup(actor, bad.id), (e: unknown) => e instanceof ServiceError && e.code === "verification_failed" && /restore failed: The backup file cannot be read/.test(e.message));
   assert.match((await db().backup.findUniqueOrThrow({ where: { id: bad.id } })).verification!, /^FAILED/);
   assert.equal((await svc.listEnvironments(actor)).filter((e) => e.name.startsWith("verify-")).length, 0, "the temporary environment is gone");
-  for (const id of [good.id, bad.id]) {
+  for (const id of [good.id, damaged.id, bad.id]) {
     fs.rmSync((await db().backup.findUniqueOrThrow({ where: { id } })).file, { force: true });
     await db().backup.delete({ where: { id } });
   }
@@ -145,13 +177,13 @@ test("an alert fires on a stopped SQL thread, reaches the webhook, and clears af
     sampler.startSampler(250);
     await rep.controlSlave(actor, "shopslave", { action: "stop-sql" });
     const t0 = Date.now();
-    await until(() => db().alert.count({ where: { clearedAt: null } }), (n) => n === 1, 10_000);
+    await waitFor(async () => (await db().alert.count({ where: { clearedAt: null } })) === 1, { what: "the thread-stopped alert to fire" });
     console.log(`alert fired ${Date.now() - t0} ms after the SQL thread stopped (sampler every 250 ms here, 2 s in the console)`);
     const open = await alerts.listAlerts(actor);
     assert.match(open.alerts[0].message, /SQL No/);
     await rep.controlSlave(actor, "shopslave", { action: "start-sql" });
-    await until(() => db().alert.count({ where: { clearedAt: null } }), (n) => n === 0, 10_000);
-    await until(async () => received.length, (n) => n >= 2, 5000);
+    await waitFor(async () => (await db().alert.count({ where: { clearedAt: null } })) === 0, { what: "the alert to clear" });
+    await waitFor(() => received.length >= 2, { what: "both webhook deliveries" });
     assert.deepEqual(received.map((r) => r.event), ["alert.fired", "alert.cleared"]);
   } finally {
     sampler.stopSampler();

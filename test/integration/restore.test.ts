@@ -5,7 +5,10 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { after, before, test } from "node:test";
 import { useTempDataDir } from "../support/env";
+import { withDamagedDump } from "../support/dump-fault";
 import { adminActor } from "../support/harness";
+import { connectionId, describeError, isLostConnection, watchLoss } from "../support/sessions";
+import { waitFor } from "../support/wait";
 
 const dataDir = useTempDataDir("restore");
 const svc = await import("../../lib/environments/service");
@@ -17,6 +20,7 @@ const { db } = await import("../../lib/db/client");
 const { actorById } = await import("../../lib/auth/users");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 const { ServiceError } = await import("../../lib/errors");
+const { inspectDump } = await import("../../lib/backups/guard");
 import type { Actor } from "../../lib/auth/actor";
 
 let actor: Actor;
@@ -113,7 +117,12 @@ test("a dump that switches to a database it does not create, or to mysql, is ref
   const taken = await (await backups.beginBackup(actor, "shop")).done;
   const row = await db().backup.findUniqueOrThrow({ where: { id: taken.id } });
   fs.writeFileSync(row.file, zlib.gzipSync(zlib.gunzipSync(fs.readFileSync(row.file)).toString().replace(/INSERT INTO `orders`[^\n]*\n/, "")));
-  await rejects(backups.beginRestore(actor, row.id, { name: "tampered" }), "corrupt_backup");
+  // Refused for the checksum (not as unreadable, not as unsafe), before anything is created.
+  await assert.rejects(
+    backups.beginRestore(actor, row.id, { name: "tampered" }),
+    (e: unknown) => e instanceof ServiceError && e.code === "corrupt_backup" && /SHA-256 differs/.test(e.message),
+  );
+  assert.equal(await svc.findEnvironment(actor, "tampered"), null, "nothing created for a tampered file");
   await db().backup.delete({ where: { id: row.id } });
 });
 
@@ -130,12 +139,31 @@ test("restore over an existing environment: typed name required, safety backup f
   const prodLogin = await svc.connectionDetails(actor, "prod");
   const mysql = (await import("mysql2/promise")).default;
   const app = await mysql.createConnection({ host: prodLogin.host, port: prodLogin.port, user: "app", password: "app-pass-9" });
+  const appSession = await connectionId(app);
+  const appLost = watchLoss(app);
+  const inProcesslist = async (id: number) => Number((await sql("prod", "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ?", [id]))[0].n);
+  assert.equal(await inProcesslist(appSession), 1, "the application's session is open before the restore");
   const restoring = await backups.beginRestore(actor, taken.id, { name: "prod", overwrite: true, confirm: "prod" });
   const { getOperation } = await import("../../lib/operations");
-  while (!(await getOperation(restoring.operationId))?.steps.some((s) => /^safety backup/.test(s.name))) await new Promise((r) => setTimeout(r, 5));
+  // Polled often: from the safety backup to the end the restore runs about a second here.
+  const { value: midway } = await waitFor(
+    async () => {
+      const op = await getOperation(restoring.operationId);
+      return op?.steps.some((s) => /^safety backup/.test(s.name)) ? op : null;
+    },
+    { what: "the restore over prod to reach its safety backup", timeoutMs: 120_000, everyMs: 10 },
+  );
+  assert.equal(midway.status, "running", "seen while the restore still runs");
   await assert.rejects(backups.beginBackup(actor, "prod"), (e: unknown) => e instanceof ServiceError && e.code === "busy", "no backup of a half-loaded copy");
   const result = (await restoring.done) as unknown as { safetyBackup: string };
-  await assert.rejects(app.query("INSERT INTO other_db.precious VALUES (43)"), "the application's session was closed by the freeze");
+  // The freeze closed the session: gone from the server's processlist, and the client was told so. (A statement
+  // on a table the restore dropped would fail on a live session too: SELECT 1 needs no table.)
+  assert.equal(await inProcesslist(appSession), 0, `session ${appSession} is gone from prod's processlist`);
+  assert.equal(appLost()?.code, "PROTOCOL_CONNECTION_LOST", "the server closed the application's connection");
+  await assert.rejects(app.query("SELECT 1"), (e: unknown) => {
+    assert.ok(isLostConnection(e), `the session is closed, not failing for another reason: ${describeError(e)}`);
+    return true;
+  });
   app.destroy();
   assert.equal(await db().backup.count({ where: { environmentName: "prod" } }), before + 1);
   const safety = await db().backup.findUniqueOrThrow({ where: { id: result.safetyBackup } });
@@ -152,14 +180,22 @@ test("restore over an existing environment: typed name required, safety backup f
 
 test("a scheduled test restore verifies the latest backup and raises an alert on a mismatch", async () => {
   await backups.setBackupPolicy(actor, "shop", { verifySchedule: "* * * * *" });
-  const taken = await (await backups.beginBackup(actor, "shop")).done;
-  // Recorded counts that the dump does not hold (as when a dump silently lost rows).
-  await db().backup.update({ where: { id: taken.id }, data: { contents: JSON.stringify({ "app.orders": 4, "other_db.notes": 1 }) } });
+  // A dump that silently lost a row: row (1) of app.orders never reaches the file. The console hashes what it
+  // was given, so the file's own checksum holds; only the row counts recorded from the server can tell.
+  // (mariadb-dump 10.11 writes a row per line; the second line covers the one-line form of other versions.)
+  const dropFirstOrder = ["/^INSERT INTO `orders` VALUES$/,/;$/ { /^\\(1\\),$/d }", "s/^(INSERT INTO `orders` VALUES ?)\\(1\\),/\\1/"].join("\n");
+  const { result: taken, calls } = await withDamagedDump(dropFirstOrder, async () => (await backups.beginBackup(actor, "shop")).done);
+  assert.equal(calls.length, 1, "the backup went through the damaging mariadb-dump");
+  const row = await db().backup.findUniqueOrThrow({ where: { id: taken.id } });
+  const orders = /INSERT INTO `orders` VALUES([^;]*);/.exec(zlib.gunzipSync(fs.readFileSync(row.file)).toString())?.[1].replace(/\s/g, "");
+  assert.equal(orders, "(2),(3)", "the file really lacks row 1");
+  assert.equal(JSON.parse(row.contents ?? "null")?.["app.orders"], 3, "the server's own count (3) was recorded");
+  await inspectDump(row.file, row.sha256); // the damaged file is consistent with its recorded SHA-256
   const now = new Date();
   const [verdict] = await backups.runDueVerifications(now, actorById);
   assert.equal(verdict.backup, taken.id);
   assert.equal(verdict.ok, false);
-  assert.match(verdict.text, /app\.orders: expected 4 rows, restored 3/);
+  assert.match(verdict.text, /app\.orders: expected 3 rows, restored 2/);
   assert.deepEqual(await backups.runDueVerifications(now, actorById), [], "once per matching minute");
   assert.equal(await svc.findEnvironment(actor, `verify-${taken.id.slice(-8)}`), null, "the temporary environment is gone");
 
@@ -167,15 +203,19 @@ test("a scheduled test restore verifies the latest backup and raises an alert on
   await alerts.evaluateAlerts(actor.id, await discoverTopology(actor));
   const open = await db().alert.findMany({ where: { environmentId: shopEnv.id, clearedAt: null } });
   assert.equal(open.length, 1);
-  assert.match(open[0].message, /test restore FAILED.*app\.orders: expected 4 rows, restored 3/);
+  assert.match(open[0].message, /test restore FAILED.*app\.orders: expected 3 rows, restored 2/);
 
-  // A later backup that verifies clears the alert.
+  // A later real backup, untouched, verifies against what it recorded and clears the alert.
   const good = await (await backups.beginBackup(actor, "shop")).done;
-  await db().backup.update({ where: { id: good.id }, data: { contents: JSON.stringify({ "app.orders": 3, "other_db.notes": 1 }) } });
+  const recorded = JSON.parse((await db().backup.findUniqueOrThrow({ where: { id: good.id } })).contents ?? "null");
+  assert.equal(recorded?.["app.orders"], 3, "the good backup recorded its own row counts (a verdict without them proves nothing)");
   const [ok] = await backups.runDueVerifications(new Date(now.getTime() + 60_000), actorById);
+  assert.equal(ok.backup, good.id, "the latest backup is the one verified");
   assert.equal(ok.ok, true, ok.text);
+  assert.match(ok.text, /^verified: \d+ tables, \d+ rows match/);
   await alerts.evaluateAlerts(actor.id, await discoverTopology(actor));
   assert.equal(await db().alert.count({ where: { environmentId: shopEnv.id, clearedAt: null } }), 0);
+  assert.equal(await db().alert.count({ where: { id: open[0].id, clearedAt: { not: null } } }), 1, "the very alert that fired is the one cleared");
 });
 
 test("a dump that breaks half-way (a view over a dropped table) is marked failed, with mariadb-dump's own lines, and leaves no file", async () => {
