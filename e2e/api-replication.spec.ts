@@ -31,23 +31,14 @@ test("API walk-through: two environments → replicating → database on slave; 
   expect((await api("POST", "/environments/apislave/replication/control", { action: "full-start" })).status()).toBe(200);
   expect((await api("POST", "/environments/apislave/replication/control", { action: "rm -rf" })).status()).toBe(400);
 
-  let status;
-  for (let i = 0; i < 100; i++) {
-    status = await (await api("GET", "/environments/apislave/replication/status")).json();
-    if (status.health.state === "running") break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  expect(status.health.state).toBe("running");
+  const replicationStatus = async () => (await api("GET", "/environments/apislave/replication/status")).json();
+  await expect.poll(async () => (await replicationStatus()).health.state, { timeout: 30_000 }).toBe("running");
+  const status = await replicationStatus();
   expect(Object.keys(status.slave).length).toBeGreaterThanOrEqual(54);
 
   const sql = await (await api("POST", "/environments/apimaster/sql", { statement: "CREATE DATABASE x" })).json();
   expect(sql.kind).toBe("ok");
-  let visible = false;
-  for (let i = 0; i < 100 && !visible; i++) {
-    visible = (await (await api("GET", "/environments/apislave/databases")).json()).databases.includes("x");
-    if (!visible) await new Promise((r) => setTimeout(r, 20));
-  }
-  expect(visible).toBe(true);
+  await expect.poll(async () => (await (await api("GET", "/environments/apislave/databases")).json()).databases.includes("x"), { timeout: 30_000 }).toBe(true);
   const walkthroughMs = Date.now() - t0;
 
   const check = await (await api("POST", "/environments/apimaster/replication/check")).json();
@@ -63,7 +54,7 @@ test("API walk-through: two environments → replicating → database on slave; 
     $m->query("CREATE TABLE x.t (id INT PRIMARY KEY, v VARCHAR(20))");
     $m->query("INSERT INTO x.t VALUES (1, 'from-php')");
     $s = new mysqli(getenv("SH"), getenv("SU"), getenv("SP"), "", (int) getenv("SPORT"));
-    for ($i = 0; $i < 200; $i++) {
+    for ($i = 0; $i < 3000; $i++) { // up to ~30 s: a bound against hanging, not a latency claim
       $r = @$s->query("SELECT v FROM x.t WHERE id = 1");
       if ($r && ($row = $r->fetch_row())) { echo $row[0]; exit(0); }
       usleep(10000);

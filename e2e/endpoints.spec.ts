@@ -43,7 +43,7 @@ test.describe.serial("writer and reader endpoints on the Connection tab", () => 
 
     // A planned switchover: the same writer address now reaches the new master.
     expect((await request.post("/api/v1/environments/pm/switchover", { headers, data: { candidate: "pm-slave-1" } })).status()).toBe(200);
-    await expect.poll(() => via(writer), { timeout: 10_000 }).toBe(await serverId("pm-slave-1"));
+    await expect.poll(() => via(writer), { timeout: 30_000 }).toBe(await serverId("pm-slave-1"));
     await page.goto("/environments/pm-slave-1/connection");
     await expect(page.getByTestId("proxy-endpoints")).toContainText(`writer ${writer} → pm-slave-1`);
   });

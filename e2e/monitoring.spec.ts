@@ -13,10 +13,10 @@ test.describe.serial("live status, backups, audit, metrics", () => {
     await expect(badge).toHaveText("running");
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
     expect((await request.post("/api/v1/environments/live/actions", { headers, data: { action: "stop" } })).status()).toBe(200);
-    await expect(badge).toHaveText("stopped", { timeout: 5000 });
+    await expect(badge).toHaveText("stopped", { timeout: 30_000 });
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
     expect((await request.post("/api/v1/environments/live/actions", { headers, data: { action: "start" } })).status()).toBe(200);
-    await expect(badge).toHaveText("running", { timeout: 5000 });
+    await expect(badge).toHaveText("running", { timeout: 30_000 });
   });
 
   test("Take backup now with progress, download it, see it in the audit log and the metrics", async ({ page, request }) => {

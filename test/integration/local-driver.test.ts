@@ -46,12 +46,12 @@ test("create → connect → stop → start → destroy, on a real mariadbd", as
     assert.notEqual(u.User, "", `anonymous user ${u.Host} left behind`);
     if (u.User === "root") assert.equal(Number(u.has_pw), 1, `root@${u.Host} without a password`);
   }
-  await assert.rejects(mysql.createConnection({ host: ref.host, port: ref.port, user: "root", password: "" }));
+  await assert.rejects(mysql.createConnection({ host: ref.host, port: ref.port, user: "root", password: "" }), (e: { errno?: number }) => e.errno === 1045, "ER_ACCESS_DENIED_ERROR, not an unreachable server");
 
   const stopped = await driver.stop(ref);
   assert.equal(await driver.isAlive(stopped), false);
   assert.equal((await driver.status(stopped)).state, "stopped");
-  await assert.rejects(version(ref.host, ref.port, "Pw-life-123"));
+  await assert.rejects(version(ref.host, ref.port, "Pw-life-123"), (e: { code?: string }) => e.code === "ECONNREFUSED", "nothing listens on its address");
   assert.equal((await driver.stop(stopped)).pid, null, "stop is idempotent");
 
   const started = await driver.start(stopped);

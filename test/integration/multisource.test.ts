@@ -3,6 +3,8 @@ import fs from "node:fs";
 import { after, before, test } from "node:test";
 import { useTempDataDir } from "../support/env";
 import { adminActor, until } from "../support/harness";
+import { connectionId } from "../support/sessions";
+import { waitFor } from "../support/wait";
 
 const dataDir = useTempDataDir("multisource");
 const svc = await import("../../lib/environments/service");
@@ -61,6 +63,7 @@ test("two masters → one slave through named connections: writes from both arri
   const westLogin = await svc.connectionDetails(actor, "west");
   const mysql = (await import("mysql2/promise")).default;
   const app = await mysql.createConnection({ host: westLogin.host, port: westLogin.port, user: "root", password: westLogin.password });
+  const appSession = await connectionId(app);
   await assert.rejects(
     rep.configureMaster(actor, "hub", { connection: "west", masterEnvironment: "west", user: "repl", password: "repl-pass", ownGtidDomain: true }),
     (e: unknown) => e instanceof ServiceError && e.code === "sessions_open" && /users: root/.test(e.message),
@@ -69,7 +72,11 @@ test("two masters → one slave through named connections: writes from both arri
   assert.equal(Number(domainRows[0].d), 0, "west's GTID domain is unchanged");
   assert.deepEqual(Object.keys(await threads()), ["east"]);
   await app.end();
-  await new Promise((r) => setTimeout(r, 100));
+  // The server notices the client's quit on its own time: wait until the session has left west's processlist.
+  await waitFor(async () => {
+    const [rows] = (await exec("west", "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ?", [appSession])) as unknown as [{ n: number }[]];
+    return Number(rows[0].n) === 0;
+  }, { what: `session ${appSession} to leave west's processlist` });
   const added = await rep.configureMaster(actor, "hub", { connection: "west", masterEnvironment: "west", user: "repl", password: "repl-pass", ownGtidDomain: true });
   assert.ok(added.gtidDomain !== null && added.gtidDomain > 0, `west got a domain of its own: ${added.gtidDomain}`);
   // west's earlier events (its replication user) were in domain 0 too; it has no slaves and no databases, so
@@ -101,7 +108,14 @@ test("two masters → one slave through named connections: writes from both arri
   await exec("west", "INSERT INTO stock.items VALUES (3)");
   await exec("east", "INSERT INTO sales.orders VALUES (4)");
   assert.equal(await until(() => count("hub", "sales.orders"), (n) => n === 4), 4);
-  await new Promise((r) => setTimeout(r, 300));
+  // West's row has reached hub (its IO thread received that transaction) and still is not applied: it waits
+  // because the SQL thread is stopped, not because it has not arrived yet.
+  const [[{ p: westNow }]] = (await exec("west", "SELECT @@gtid_binlog_pos AS p")) as unknown as [{ p: string }[]];
+  await waitFor(async () => {
+    const west = (await rep.replicationStatus(actor, "hub")).connections.find((c) => c.name === "west");
+    const received = String(west?.status.Gtid_IO_Pos ?? "").split(/,\s*/);
+    return westNow.split(/,\s*/).every((g) => received.includes(g));
+  }, { what: `hub's connection west to receive ${westNow}` });
   assert.equal(await count("hub", "stock.items"), 2, "west's new row waits while its SQL thread is stopped");
   // The doctor sees the named connection's stopped SQL thread and its fix starts only that one.
   const finding = (await doctor.diagnose(actor)).find((f) => f.id === "sql-stopped:hub:west");
@@ -147,8 +161,10 @@ test("named connections refuse bad input and remove cleanly", async () => {
     rep.configureMaster(actor, "hub", { connection: "again", masterEnvironment: "east", user: "repl", password: "repl-pass" }),
     (e: unknown) => e instanceof ServiceError && e.code === "duplicate_source" && /'east' already replicates/.test(e.message),
   );
-  await assert.rejects(rep.controlSlave(actor, "hub", { connection: "nope", action: "full-start" }), (e: unknown) => e instanceof ServiceError && e.status === 404);
-  await assert.rejects(rep.controlSlave(actor, "hub", { action: "remove" }), (e: unknown) => e instanceof ServiceError && e.status === 400);
+  // 404 for the connection (hub itself exists), 400 for removing the default one — and the sources are untouched.
+  await assert.rejects(rep.controlSlave(actor, "hub", { connection: "nope", action: "full-start" }), (e: unknown) => e instanceof ServiceError && e.status === 404 && /'nope'/.test(e.message));
+  await assert.rejects(rep.controlSlave(actor, "hub", { action: "remove" }), (e: unknown) => e instanceof ServiceError && e.status === 400 && /named connections/.test(e.message));
+  assert.deepEqual(await threads(), { east: "Yes/Yes", west: "Yes/Yes" }, "both sources still replicate");
 
   // Wrong credentials on one connection: the doctor points it at Mariner's own account, keeping its position.
   await rep.configureMaster(actor, "hub", { connection: "west", masterEnvironment: "west", user: "repl", password: "wrong-pass" });

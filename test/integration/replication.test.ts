@@ -49,7 +49,7 @@ test("the article end to end: master settings, replication user, slave settings,
   assert.match(ms.master.file ?? "", /^mysql-bin\.\d+$/);
 
   await rep.addReplicationUser(actor, "masterbase", { user: REPL_USER, password: REPL_PASSWORD });
-  await assert.rejects(rep.addReplicationUser(actor, "masterbase", { user: REPL_USER, password: "x" }), (e: { status: number }) => e.status === 409);
+  await assert.rejects(rep.addReplicationUser(actor, "masterbase", { user: REPL_USER, password: "x" }), (e: { status: number; code: string }) => e.status === 409 && e.code === "user_exists");
   const users = (await rep.replicationStatus(actor, "masterbase")).replicationUsers;
   assert.deepEqual(users, [{ user: REPL_USER, host: "%", ssl: "" }]);
 

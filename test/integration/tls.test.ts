@@ -5,6 +5,7 @@ import { after, before, test } from "node:test";
 import mysql from "mysql2/promise";
 import { useTempDataDir } from "../support/env";
 import { adminActor } from "../support/harness";
+import { waitFor } from "../support/wait";
 
 const dataDir = useTempDataDir("tls");
 const svc = await import("../../lib/environments/service");
@@ -71,9 +72,7 @@ test("Encrypt replication: on (verified TLS, plain login refused), certificate r
   await rep.controlSlave(actor, "secslave", { action: "full-stop" });
   await rep.controlSlave(actor, "secslave", { action: "full-start" }); // reconnects: handshake with the new certificate
   await sql.runSql(actor, "secmaster", { statement: "CREATE DATABASE after_rotation" });
-  const t0 = Date.now();
-  while (!(await sql.databases(actor, "secslave")).includes("after_rotation") && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
-  assert.ok((await sql.databases(actor, "secslave")).includes("after_rotation"));
+  await waitFor(async () => (await sql.databases(actor, "secslave")).includes("after_rotation"), { what: "a database made after the rotation to reach secslave" });
   assert.equal((await rep.replicationStatus(actor, "secslave")).slave!.Master_SSL_Allowed, "Yes");
 
   const off = await tls.setReplicationTls(actor, "secslave", { enabled: false });
