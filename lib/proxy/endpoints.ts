@@ -16,6 +16,7 @@ import { dataDir } from "@/lib/paths";
 import { discoverTopology } from "@/lib/topology/discover";
 import { parseInput } from "@/lib/validation";
 import { dockerHostOf, parseRuntime } from "@/lib/runtime/runtime";
+import { listedPidsRunning } from "@/lib/runtime/process";
 
 const run = promisify(execFile);
 const HAPROXY = process.env.MARINER_HAPROXY ?? "/usr/sbin/haproxy";
@@ -32,16 +33,7 @@ const proxyDir = () => path.join(dataDir(), "proxies");
 const files = (id: string) => ({ cfg: path.join(proxyDir(), `${id}.cfg`), pid: path.join(proxyDir(), `${id}.pid`) });
 
 /** HAProxy pids that run this endpoint's config (checked through /proc: never someone else's process). */
-export function proxyPids(cfg: string, pidFile: string): number[] {
-  const listed = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, "utf8").split(/\s+/).filter(Boolean).map(Number) : [];
-  return listed.filter((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(cfg);
-    } catch {
-      return false;
-    }
-  });
-}
+const proxyPids = (cfg: string, pidFile: string) => listedPidsRunning(pidFile, cfg);
 
 type EndpointRow = { id: string; writerPort: number; readerPort: number; host: string; runtime: string };
 

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { nodesDirFor } from "@/lib/paths";
 import { nodeLayout } from "./layout";
-import { isOurProcess, readPidFile } from "./process";
+import { isOurProcess, listedPidsRunning, readPidFile } from "./process";
 
 /**
  * Stops every mariadbd whose node directory lives under `dataDir` (by pid file, verified against the
@@ -37,15 +37,12 @@ export function stopProxiesUnder(dataDir: string): number[] {
   for (const f of fs.readdirSync(dir).filter((x) => x.endsWith(".cfg"))) {
     const cfg = path.join(dir, f);
     const pidFile = cfg.replace(/\.cfg$/, ".pid");
-    const pids = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, "utf8").split(/\s+/).filter(Boolean).map(Number) : [];
-    for (const pid of pids) {
+    for (const pid of listedPidsRunning(pidFile, cfg)) {
       try {
-        if (fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(cfg)) {
-          process.kill(pid, "SIGTERM");
-          stopped.push(pid);
-        }
+        process.kill(pid, "SIGTERM");
+        stopped.push(pid);
       } catch {
-        /* gone */
+        /* gone meanwhile */
       }
     }
   }

@@ -3,20 +3,28 @@ import path from "node:path";
 import { tailNodeFile } from "./node-files";
 
 /**
- * Is `pid` a live mariadbd started with this node's my.cnf? Checked through /proc so a recycled pid
- * belonging to someone else's process is never mistaken for ours (and never signalled).
+ * Is `pid` alive and started with exactly this argument (a path unique to one server or proxy)? Checked through
+ * /proc so a recycled pid belonging to someone else's process is never mistaken for ours (and never signalled).
  */
-export function isOurProcess(pid: number | null | undefined, cnf: string): boolean {
+export function runsWithArgument(pid: number | null | undefined, argument: string): boolean {
   if (!pid || pid <= 1) return false;
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
     if (state === "Z" || state === "X") return false;
-    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    return argv.includes(`--defaults-file=${cnf}`);
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(argument);
   } catch {
     return false;
   }
+}
+
+/** Is `pid` a live mariadbd started with this node's my.cnf? */
+export const isOurProcess = (pid: number | null | undefined, cnf: string) => runsWithArgument(pid, `--defaults-file=${cnf}`);
+
+/** The pids a pid file lists that still run with `argument` (e.g. HAProxy with its own config path). */
+export function listedPidsRunning(pidFile: string, argument: string): number[] {
+  const listed = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, "utf8").split(/\s+/).filter(Boolean).map(Number) : [];
+  return listed.filter((pid) => runsWithArgument(pid, argument));
 }
 
 /** Processes started with exactly this node's my.cnf (unique per node, so never anyone else's server). */
