@@ -147,7 +147,11 @@ test("verified backups: a test restore matches the recorded row counts; a damage
 
 test("scheduled backups fire; retention keeps the last N", async () => {
   await backups.setBackupPolicy(actor, "shop", { schedule: "* * * * *", keepLast: 2 });
-  await assert.rejects(backups.setBackupPolicy(actor, "shop", { schedule: "every day" }), /cron expression/);
+  await assert.rejects(
+    backups.setBackupPolicy(actor, "shop", { schedule: "every day" }),
+    (e: unknown) => e instanceof ServiceError && e.status === 400 && /A schedule has 5 fields/.test(e.message),
+  );
+  assert.equal((await backups.getBackupPolicy(actor, "shop"))?.schedule, "* * * * *", "the refused schedule changed nothing");
   const started = await backups.runDueBackups(new Date(), actorById);
   assert.deepEqual(started, ["shop"]);
   assert.deepEqual(await backups.runDueBackups(new Date(), actorById), [], "once per minute");
