@@ -1,6 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useRef, useState, useTransition } from "react";
+import { useCallback, useEffect, useState, useTransition } from "react";
 import {
   addReplicationUserAction,
   checkReplicationAction,
@@ -14,18 +14,12 @@ import {
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ErrorLines } from "@/components/ui/error-lines";
-import { Field } from "@/components/ui/field";
 import { LagChart } from "@/components/monitoring/lag-chart";
+import { AddUserDialog, ConfigureMasterDialog } from "./dialogs";
+import { ControlSlave, HealthLine } from "./slave-controls";
 import { SlaveStatusTable } from "./slave-status-table";
 import type { MasterCandidate, ReplicationView } from "./types";
 
-const healthStyle: Record<string, string> = {
-  running: "border-emerald-200 bg-emerald-50 text-emerald-900",
-  connecting: "border-amber-200 bg-amber-50 text-amber-900",
-  stopped: "border-slate-200 bg-slate-50 text-slate-800",
-  error: "border-red-200 bg-red-50 text-red-900",
-  "not-configured": "border-slate-200 bg-slate-50 text-slate-700",
-};
 
 type CheckResult = { slaves: { environment: string; arrived: boolean; ms: number | null; databaseVisible: boolean }[] };
 
@@ -276,213 +270,5 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
         />
       )}
     </div>
-  );
-}
-
-function HealthLine({ health, testId }: { health: ReplicationView["health"]; testId: string }) {
-  return (
-    <div role="status" data-testid={testId} data-state={health.state} className={`rounded-md border p-3 ${healthStyle[health.state]}`}>
-      <p className="font-semibold">
-        {health.state.charAt(0).toUpperCase() + health.state.slice(1).replace("-", " ")}
-        {health.secondsBehind !== null && health.state === "running" ? ` · ${health.secondsBehind} s behind` : ""}
-      </p>
-      <p>{health.message}</p>
-      {health.hint && <p className="mt-1 text-xs opacity-90">What to do: {health.hint}</p>}
-      {health.lastIoError && <p className="mt-1 font-mono text-xs">IO: {health.lastIoError}</p>}
-      {health.lastSqlError && <p className="mt-1 font-mono text-xs">SQL: {health.lastSqlError}</p>}
-    </div>
-  );
-}
-
-/** Control slave for the default connection, or for one named connection (then with "Remove connection"). */
-function ControlSlave({ disabled, onAction, connection = "" }: { disabled: boolean; onAction: (action: string, count?: number) => void; connection?: string }) {
-  const [count, setCount] = useState(1);
-  const buttons: [string, string][] = [
-    ["full-start", "Full start"],
-    ["full-stop", "Full stop"],
-    ["start-io", "Start IO thread"],
-    ["stop-io", "Stop IO thread"],
-    ["start-sql", "Start SQL thread"],
-    ["stop-sql", "Stop SQL thread"],
-  ];
-  const skipId = `skip-count${connection ? `-${connection}` : ""}`;
-  return (
-    <fieldset className="space-y-2 rounded-md border border-slate-200 p-3" aria-label={connection ? `Control slave '${connection}'` : "Control slave"}>
-      <legend className="px-1 text-xs font-semibold uppercase tracking-wide text-slate-500">Control slave</legend>
-      <div className="flex flex-wrap gap-2">
-        {buttons.map(([action, label]) => (
-          <Button key={action} variant={action === "full-start" ? "primary" : "secondary"} disabled={disabled} onClick={() => onAction(action)}>
-            {label}
-          </Button>
-        ))}
-        {connection ? (
-          <Button variant="secondary" disabled={disabled} onClick={() => confirm(`Remove connection '${connection}'? The slave stops replicating from that master.`) && onAction("remove")}>
-            Remove connection
-          </Button>
-        ) : (
-          <Button variant="secondary" disabled={disabled} onClick={() => confirm("Reset slave? It forgets its relay logs and position.") && onAction("reset")}>
-            Reset slave
-          </Button>
-        )}
-      </div>
-      <div className="flex items-center gap-2">
-        <label htmlFor={skipId} className="text-slate-600">
-          Skip
-        </label>
-        <input id={skipId} type="number" min={1} value={count} onChange={(e) => setCount(Math.max(1, Number(e.target.value) || 1))} className="w-20 rounded-md border border-slate-300 px-2 py-1" />
-        <Button variant="secondary" disabled={disabled} onClick={() => onAction("skip-errors", count)}>
-          Skip errors
-        </Button>
-        <span className="text-xs text-slate-500">Skipped events are lost on this slave.</span>
-      </div>
-    </fieldset>
-  );
-}
-
-function Modal({ title, onClose, children }: { title: string; onClose: () => void; children: React.ReactNode }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    ref.current?.showModal();
-  }, []);
-  return (
-    <dialog ref={ref} onClose={onClose} aria-label={title} className="m-auto w-full max-w-md rounded-lg p-0 shadow-xl">
-      <div className="space-y-4 p-5">
-        <h2 className="text-lg font-semibold">{title}</h2>
-        {children}
-      </div>
-    </dialog>
-  );
-}
-
-/** The error line and Cancel / submit buttons every dialog form ends with. */
-function DialogActions({ error, pending, onCancel, submitLabel }: { error?: string; pending: boolean; onCancel: () => void; submitLabel: string }) {
-  return (
-    <>
-      {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
-      <div className="flex justify-end gap-2">
-        <Button type="button" variant="secondary" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={pending}>
-          {submitLabel}
-        </Button>
-      </div>
-    </>
-  );
-}
-
-function AddUserDialog({ onClose, onSubmit, pending, error }: { onClose: () => void; onSubmit: (i: { user: string; password: string; host: string }) => void; pending: boolean; error?: string }) {
-  return (
-    <Modal title="Add slave replication user" onClose={onClose}>
-      <form
-        className="space-y-3"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const f = new FormData(e.currentTarget);
-          onSubmit({ user: String(f.get("user")), password: String(f.get("password")), host: String(f.get("host")) });
-        }}
-      >
-        <Field id="repl-user" name="user" label="User name" required maxLength={80} autoComplete="off" />
-        <Field id="repl-password" name="password" label="Password" type="password" required autoComplete="new-password" />
-        <Field id="repl-host" name="host" label="Host" defaultValue="%" required hint="Where slaves connect from; % allows any host." />
-        <p className="text-xs text-slate-500">Grants REPLICATION SLAVE (and REPLICATION CLIENT for status) on *.*.</p>
-        <DialogActions error={error} pending={pending} onCancel={onClose} submitLabel="Go" />
-      </form>
-    </Modal>
-  );
-}
-
-function ConfigureMasterDialog({
-  multiSource = false,
-  masters,
-  defaults,
-  onClose,
-  onSubmit,
-  pending,
-  error,
-}: {
-  multiSource?: boolean;
-  masters: MasterCandidate[];
-  defaults: ReplicationView["slave"];
-  onClose: () => void;
-  onSubmit: (input: unknown) => void;
-  pending: boolean;
-  error?: string;
-}) {
-  const [source, setSource] = useState(masters[0]?.name ?? "__other");
-  const [mode, setMode] = useState<"gtid" | "binlog">("gtid");
-  return (
-    <Modal title={multiSource ? "Add source" : "Configure master"} onClose={onClose}>
-      <form
-        className="space-y-3"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const f = new FormData(e.currentTarget);
-          const target = source === "__other" ? { host: String(f.get("host")), port: Number(f.get("port")) } : { masterEnvironment: source };
-          const position = mode === "binlog" ? { logFile: String(f.get("logFile")), logPos: Number(f.get("logPos")) } : {};
-          const named = multiSource ? { connection: String(f.get("connection")), ownGtidDomain: f.get("ownGtidDomain") === "on" } : {};
-          onSubmit({ ...named, ...target, user: String(f.get("user")), password: String(f.get("password")), mode, ...position });
-        }}
-      >
-        {multiSource && (
-          <Field
-            id="connection-name"
-            name="connection"
-            label="Connection name"
-            required
-            maxLength={64}
-            pattern="[A-Za-z0-9_\-]+"
-            hint="A named connection (CHANGE MASTER 'name' TO …): this slave keeps its other masters."
-            autoComplete="off"
-          />
-        )}
-        <div className="space-y-1">
-          <label htmlFor="master-source" className="block text-sm font-medium text-slate-700">
-            Master
-          </label>
-          <select id="master-source" value={source} onChange={(e) => setSource(e.target.value)} className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm">
-            {masters.map((m) => (
-              <option key={m.name} value={m.name}>
-                {m.name} ({m.host}:{m.port})
-              </option>
-            ))}
-            <option value="__other">Other host…</option>
-          </select>
-        </div>
-        {source === "__other" && (
-          <div className="grid grid-cols-[2fr_1fr] gap-2">
-            <Field id="master-host" name="host" label="Host" required defaultValue={defaults ? String(defaults.Master_Host ?? "") : ""} />
-            <Field id="master-port" name="port" label="Port" type="number" required defaultValue={defaults ? String(defaults.Master_Port ?? 3306) : "3306"} />
-          </div>
-        )}
-        <Field id="master-user" name="user" label="Replication user" required defaultValue={defaults ? String(defaults.Master_User ?? "") : ""} autoComplete="off" />
-        <Field id="master-password" name="password" label="Replication password" type="password" required autoComplete="off" />
-        <fieldset className="space-y-1 text-sm">
-          <legend className="font-medium text-slate-700">Start position</legend>
-          <label className="flex items-center gap-2">
-            <input type="radio" name="mode" checked={mode === "gtid"} onChange={() => setMode("gtid")} /> GTID (slave_pos) — recommended
-          </label>
-          <label className="flex items-center gap-2">
-            <input type="radio" name="mode" checked={mode === "binlog"} onChange={() => setMode("binlog")} /> Binary log file and position
-          </label>
-        </fieldset>
-        {mode === "binlog" && (
-          <div className="grid grid-cols-[2fr_1fr] gap-2">
-            <Field id="log-file" name="logFile" label="Log file" placeholder="mysql-bin.000001" required />
-            <Field id="log-pos" name="logPos" label="Position" type="number" min={4} required />
-          </div>
-        )}
-        {multiSource && (
-          <label className="flex items-start gap-2 text-sm">
-            <input type="checkbox" name="ownGtidDomain" defaultChecked className="mt-1" />
-            <span>
-              Give the master its own GTID domain if another source already writes the same one (gtid-domain-id, no restart; a master without slaves and
-              databases also gets a fresh binary log)
-            </span>
-          </label>
-        )}
-        <DialogActions error={error} pending={pending} onCancel={onClose} submitLabel="Save" />
-      </form>
-    </Modal>
   );
 }
