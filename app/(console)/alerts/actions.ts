@@ -16,8 +16,15 @@ export async function addRuleAction(environment: string, input: { kind: string; 
   }
 }
 
+/** A rule that is not the caller's (or is gone) is an answer, not a 500 with a digest. */
 export async function deleteRuleAction(id: string) {
   const actor = await requireActor();
-  await deleteRule(actor, id);
-  revalidatePath("/alerts");
+  try {
+    await deleteRule(actor, id);
+    revalidatePath("/alerts");
+    return { ok: true as const };
+  } catch (e) {
+    if (e instanceof ServiceError) return { ok: false as const, error: e.message };
+    throw e;
+  }
 }

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
-import { z } from "zod";
 import { readJson, withActor } from "@/lib/api/http";
+import { doctorFixInput } from "@/lib/api/schemas";
 import { applyFix, diagnose } from "@/lib/topology/doctor";
 
 export async function GET(request: Request) {
@@ -10,7 +10,7 @@ export async function GET(request: Request) {
 /** {fix: "<finding id>"} → runs its one-click fix, returns the findings after. */
 export async function POST(request: Request) {
   return withActor(request, async (actor) => {
-    const { fix } = await readJson(request, z.strictObject({ fix: z.string().min(1).max(200) }));
+    const { fix } = await readJson(request, doctorFixInput);
     return NextResponse.json({ findings: await applyFix(actor, fix) });
   });
 }

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
-import { z } from "zod";
 import { readJson, withActor } from "@/lib/api/http";
+import { newTokenInput } from "@/lib/api/schemas";
 import { issueToken, listTokens } from "@/lib/auth/users";
 
 export async function GET(request: Request) {
@@ -10,7 +10,7 @@ export async function GET(request: Request) {
 /** A new token for the caller (shown once). */
 export async function POST(request: Request) {
   return withActor(request, async (actor) => {
-    const { name } = await readJson(request, z.strictObject({ name: z.string().trim().min(1).max(100).optional() }));
+    const { name } = await readJson(request, newTokenInput);
     return NextResponse.json({ token: await issueToken(actor, name ?? "api") }, { status: 201 });
   });
 }

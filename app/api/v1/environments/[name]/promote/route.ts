@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
-import { z } from "zod";
 import { readJson, withActor } from "@/lib/api/http";
+import { promoteInput } from "@/lib/api/schemas";
 import { getEnvironment } from "@/lib/environments/service";
 import { ServiceError } from "@/lib/errors";
 import { discoverTopology } from "@/lib/topology/discover";
@@ -11,7 +11,7 @@ import { parseInput } from "@/lib/validation";
 export async function POST(request: Request, { params }: { params: Promise<{ name: string }> }) {
   return withActor(request, async (actor) => {
     const env = await getEnvironment(actor, (await params).name);
-    const { demoteOldMaster } = parseInput(z.strictObject({ demoteOldMaster: z.boolean().default(true) }), await readJson(request));
+    const { demoteOldMaster } = parseInput(promoteInput, await readJson(request));
     const master = (await discoverTopology(actor)).nodes.find((n) => n.name === env.name)?.master;
     if (!master) throw new ServiceError(409, "not_a_slave", `${env.name} is not a slave of one of your environments`);
     const report = await preflight(actor, master, env.name);
