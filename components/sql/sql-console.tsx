@@ -29,6 +29,8 @@ export function SqlConsole({
   const historyKey = `mariner.sql-history.${name}`;
 
   useEffect(() => {
+    // localStorage exists only in the browser: read after hydration so server and client render the same first.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setHistory(JSON.parse(localStorage.getItem(historyKey) ?? "[]"));
   }, [historyKey]);
 

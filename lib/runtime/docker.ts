@@ -39,8 +39,6 @@ export function dockerClient(endpoint: string): Docker {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * The cage around a server container: the node's own uid (never root inside), no capabilities, no privilege
  * gain, a pids limit, a read-only root filesystem; only its node directory (and a small /tmp) is writable.

@@ -140,7 +140,11 @@ export async function discoverTopology(actor: Actor, envs?: EnvironmentWithNodes
 export function descendants(topology: Topology, name: string): Set<string> {
   const out = new Set<string>();
   const walk = (n: string) => {
-    for (const e of topology.edges) if (e.from === n && !out.has(e.to)) (out.add(e.to), walk(e.to));
+    for (const e of topology.edges) {
+      if (e.from !== n || out.has(e.to)) continue;
+      out.add(e.to);
+      walk(e.to);
+    }
   };
   walk(name);
   return out;
