@@ -9,7 +9,7 @@ import { runOperation, startOperation, recordStep, finishOperation } from "@/lib
 import { dockerHostNames, driverFor, RUNTIMES } from "@/lib/runtime";
 import { chooseDockerHost } from "@/lib/runtime/hosts";
 import { LOCAL, type Runtime } from "@/lib/runtime/runtime";
-import { RuntimeError } from "@/lib/runtime/driver";
+import { RuntimeError, type RuntimeDriver } from "@/lib/runtime/driver";
 import { encryptSecret, generatePassword } from "@/lib/secrets";
 import { isAdmin, type Actor } from "@/lib/auth/actor";
 import { assertQuotaAllows } from "@/lib/quotas";
@@ -138,7 +138,7 @@ export async function beginCreateEnvironment(
 
   const done = withLock(env.id, async () => {
     try {
-      const ref = await driver.create(nodeSpecOf(env, node), rootPassword, (step) => recordStep(operationId, step));
+      const ref = await createPlaced(driver, env, node, rootPassword, operationId);
       await db().node.update({ where: { id: node.id }, data: { baseDir: ref.baseDir, containerId: ref.containerId, pid: ref.pid, startedAt: new Date() } });
       await db().configRevision.create({
         data: { environmentId: env.id, content: await driver.readConfig(ref), author: "mariner", result: "applied", message: "Generated at creation" },
@@ -155,6 +155,26 @@ export async function beginCreateEnvironment(
   });
   done.catch(() => undefined); // the UI path does not await it; failures live in the operation
   return { operationId, done };
+}
+
+/**
+ * Placement checks that an address is free, but another program (another console on this machine, a test suite)
+ * can bind it before mariadbd does. Then the server is placed again, at most twice, instead of failing the create.
+ */
+async function createPlaced(driver: RuntimeDriver, env: EnvironmentWithNodes, node: Node, rootPassword: string, operationId: string) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await driver.create(nodeSpecOf(env, node), rootPassword, (step) => recordStep(operationId, step));
+    } catch (e) {
+      if (!(e instanceof RuntimeError && /address is already in use/.test(e.message)) || attempt === 2) throw e;
+      await recordStep(operationId, `${node.host}:${node.port} was taken meanwhile: placing again`);
+      node = await withLock("placement", async () => {
+        const taken = [...(await db().node.findMany({ select: { host: true, port: true } })), { host: node.host, port: node.port }];
+        const placement = await driver.place(taken);
+        return db().node.update({ where: { id: node.id }, data: { host: placement.host, port: placement.port } });
+      });
+    }
+  }
 }
 
 /** Local processes, or a Docker engine: the requested host or the one placement picks. */

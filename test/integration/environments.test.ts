@@ -180,3 +180,23 @@ test("after a console restart: live servers adopted, dead ones restarted, half-c
   assert.equal(isOurProcess(halfPid, nodeLayout(half.nodes[0].baseDir!).cnf), false);
   for (const name of ["adopted", "revived"]) await svc.deleteEnvironment(alice, name);
 });
+
+test("an address taken between placement and start (another program binds it) is placed again, not a failed create", async () => {
+  const net = await import("node:net");
+  const started = await svc.beginCreateEnvironment(alice, { name: "raced" });
+  // The node row holds the placed address before mariadb-install-db has run: take it the way another program would.
+  const placed = await waitFor(() => db().node.findFirst({ where: { environment: { name: "raced" } } }), { what: "the placed address" });
+  const squatter = net.createServer();
+  await new Promise<void>((resolve, reject) => squatter.once("error", reject).listen(placed.value!.port, placed.value!.host, resolve));
+  try {
+    const env = await started.done;
+    const now = env.nodes[0];
+    assert.notDeepEqual([now.host, now.port], [placed.value!.host, placed.value!.port], "placed on another address");
+    await login(now, (await svc.connectionDetails(alice, "raced")).password);
+    const { steps } = await db().operation.findUniqueOrThrow({ where: { id: started.operationId } });
+    assert.match(steps, new RegExp(`${placed.value!.host.replace(/\./g, "\\.")}:${placed.value!.port} was taken meanwhile: placing again`));
+  } finally {
+    squatter.close();
+    await svc.deleteEnvironment(alice, "raced").catch(() => undefined);
+  }
+});
