@@ -11,7 +11,10 @@ export default defineConfig([
   {
     rules: {
       // `{ file: _file, ...rest }` drops a field on purpose.
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
       // The only images are the static SVG logo from public/: next/image would add nothing to it.
       "@next/next/no-img-element": "off",
     },
@@ -21,5 +24,13 @@ export default defineConfig([
     files: ["test/**", "e2e/**", "bench/**", "scripts/**"],
     rules: { "react-hooks/rules-of-hooks": "off" },
   },
-  globalIgnores([".next/**", "generated/**", "node_modules/**", "test-results/**", ".mariner*/**", "public/**", "next-env.d.ts"]),
+  globalIgnores([
+    ".next/**",
+    "generated/**",
+    "node_modules/**",
+    "test-results/**",
+    ".mariner*/**",
+    "public/**",
+    "next-env.d.ts",
+  ]),
 ]);

@@ -11,7 +11,10 @@ export class Api {
   async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(this.base + path, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -20,7 +23,9 @@ export class Api {
   }
 
   async names(): Promise<string[]> {
-    return (await this.call<{ environments: { name: string }[] }>("GET", "/api/v1/environments")).environments.map((e) => e.name);
+    return (await this.call<{ environments: { name: string }[] }>("GET", "/api/v1/environments")).environments.map(
+      (e) => e.name,
+    );
   }
 }
 
@@ -52,7 +57,8 @@ export async function retryingAddressRace<T>(label: string, work: () => Promise<
   }
 }
 
-const create = (api: Api, name: string) => retryingAddressRace(`create ${name}`, () => api.call("POST", "/api/v1/environments", { name }));
+const create = (api: Api, name: string) =>
+  retryingAddressRace(`create ${name}`, () => api.call("POST", "/api/v1/environments", { name }));
 
 async function timed<T>(steps: Record<string, number>, name: string, work: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
@@ -67,7 +73,8 @@ export async function makeReplicatedPair(api: Api, master = "bench-m"): Promise<
   const database = "benchdb";
   await timed(steps, "create", () => create(api, master));
   await timed(steps, "binlog", () => api.call("POST", `/api/v1/environments/${master}/replication/binlog`));
-  const sql = (statement: string) => api.call<{ kind: string; message?: string }>("POST", `/api/v1/environments/${master}/sql`, { statement });
+  const sql = (statement: string) =>
+    api.call<{ kind: string; message?: string }>("POST", `/api/v1/environments/${master}/sql`, { statement });
   for (const statement of [
     `CREATE DATABASE ${database}`,
     `CREATE TABLE ${database}.orders (id INT AUTO_INCREMENT PRIMARY KEY, item VARCHAR(64), qty INT)`,
@@ -81,12 +88,18 @@ export async function makeReplicatedPair(api: Api, master = "bench-m"): Promise<
   await timed(steps, "backup", () => api.call("POST", `/api/v1/environments/${master}/backups`));
   await api.call("POST", `/api/v1/environments/${master}/alert-rules`, { kind: "lag", thresholdSec: 30 });
   const logins: Fixture["logins"] = {};
-  for (const name of [master, slaves[0]]) logins[name] = await api.call("GET", `/api/v1/environments/${name}/connection`);
+  for (const name of [master, slaves[0]])
+    logins[name] = await api.call("GET", `/api/v1/environments/${name}/connection`);
   return { master, slave: slaves[0], database, logins, steps };
 }
 
 /** `count` plain environments, `concurrency` creates in flight at a time; the wall time of the whole batch. */
-export async function makeMany(api: Api, prefix: string, count: number, concurrency: number): Promise<{ names: string[]; ms: number }> {
+export async function makeMany(
+  api: Api,
+  prefix: string,
+  count: number,
+  concurrency: number,
+): Promise<{ names: string[]; ms: number }> {
   const names = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
   const t0 = performance.now();
   let next = 0;

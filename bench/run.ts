@@ -58,7 +58,11 @@ async function rawOnce(i: number): Promise<number> {
   const host = "127.0.0.250";
   fs.writeFileSync(l.cnf, rawMyCnf(l, host, 9000 + i));
   const t0 = performance.now();
-  execFileSync("mariadb-install-db", [`--defaults-file=${l.cnf}`, "--auth-root-authentication-method=normal", "--skip-test-db"], { stdio: "ignore" });
+  execFileSync(
+    "mariadb-install-db",
+    [`--defaults-file=${l.cnf}`, "--auth-root-authentication-method=normal", "--skip-test-db"],
+    { stdio: "ignore" },
+  );
   const child = spawn("mariadbd", [`--defaults-file=${l.cnf}`], { detached: true, stdio: "ignore" });
   child.unref();
   for (;;) {
@@ -95,7 +99,10 @@ try {
   for (let i = 0; i < RUNS; i++) {
     raw.push(await rawOnce(i));
     let t0 = 0; // the attempt that got its address (a lost race with another console is retried)
-    const env = await retryingAddressRace(`create bench${i}`, () => ((t0 = performance.now()), svc.createEnvironment(actor, { name: `bench${i}` })));
+    const env = await retryingAddressRace(
+      `create bench${i}`,
+      () => ((t0 = performance.now()), svc.createEnvironment(actor, { name: `bench${i}` })),
+    );
     console_.push(performance.now() - t0);
     await sleep(300);
     rss.push(rssMb(env.nodes[0].pid!));
@@ -104,9 +111,15 @@ try {
 
   // The article's walk-through (service layer, same code the API calls): two environments → replicating → database on slave.
   const w0 = performance.now();
-  await Promise.all(["wmaster", "wslave"].map((name) => retryingAddressRace(`create ${name}`, () => svc.createEnvironment(actor, { name }))));
+  await Promise.all(
+    ["wmaster", "wslave"].map((name) =>
+      retryingAddressRace(`create ${name}`, () => svc.createEnvironment(actor, { name })),
+    ),
+  );
   const { content } = await cfg.getConfig(actor, "wmaster");
-  await cfg.saveConfig(actor, "wmaster", { content: setServerOptions(content, { "log-bin": "mysql-bin", "binlog-format": "mixed" }) });
+  await cfg.saveConfig(actor, "wmaster", {
+    content: setServerOptions(content, { "log-bin": "mysql-bin", "binlog-format": "mixed" }),
+  });
   await rep.addReplicationUser(actor, "wmaster", { user: "repl", password: "bench-repl" });
   await rep.configureMaster(actor, "wslave", { masterEnvironment: "wmaster", user: "repl", password: "bench-repl" });
   await rep.controlSlave(actor, "wslave", { action: "full-start" });
@@ -122,7 +135,12 @@ try {
   const idle = await canary(30);
   // Under a write load: a second connection inserting rows on the master as fast as it can.
   const conn = await svc.connectionDetails(actor, "wmaster");
-  const writer = await mysql.createConnection({ host: conn.host, port: conn.port, user: "root", password: conn.password });
+  const writer = await mysql.createConnection({
+    host: conn.host,
+    port: conn.port,
+    user: "root",
+    password: conn.password,
+  });
   await writer.query("CREATE TABLE Jelastic.load (id INT AUTO_INCREMENT PRIMARY KEY, pad VARCHAR(200))");
   let writing = true;
   let written = 0;
@@ -144,7 +162,12 @@ try {
   await retryingAddressRace("create big", () => svc.createEnvironment(actor, { name: "big", memoryMb: 512 }));
   await rep.enableBinlog(actor, "big");
   const big = await svc.connectionDetails(actor, "big");
-  const bigConn = await mysql.createConnection({ host: big.host, port: big.port, user: "root", password: big.password });
+  const bigConn = await mysql.createConnection({
+    host: big.host,
+    port: big.port,
+    user: "root",
+    password: big.password,
+  });
   await bigConn.query("CREATE DATABASE data");
   await bigConn.query("CREATE TABLE data.t (id INT AUTO_INCREMENT PRIMARY KEY, pad VARCHAR(255))");
   await bigConn.query("INSERT INTO data.t (pad) SELECT REPEAT(MD5(seq), 7) FROM data.seq_1_to_200000");
@@ -152,17 +175,23 @@ try {
   // An application account (seeded slaves get it too): what a client writing through the writer endpoint uses.
   await bigConn.query("CREATE USER bench_app@'%' IDENTIFIED BY 'bench-app-pass'");
   await bigConn.query("GRANT SELECT, INSERT ON data.* TO bench_app@'%'");
-  const [[size]] = (await bigConn.query("SELECT SUM(data_length + index_length) / 1048576 AS mb FROM information_schema.TABLES WHERE table_schema = 'data'")) as unknown as [{ mb: number }[]];
+  const [[size]] = (await bigConn.query(
+    "SELECT SUM(data_length + index_length) / 1048576 AS mb FROM information_schema.TABLES WHERE table_schema = 'data'",
+  )) as unknown as [{ mb: number }[]];
   await bigConn.end();
   const tSeed = performance.now();
-  await (await topo.beginAddSlaves(actor, "big", { count: 1 })).done;
+  await (
+    await topo.beginAddSlaves(actor, "big", { count: 1 })
+  ).done;
   const seedMs = performance.now() - tSeed;
   // Backups of the same master, taken from its paused slave; restore into a new environment.
   const tBackup = performance.now();
   const backup = await (await backupsSvc.beginBackup(actor, "big")).done;
   const backupMs = performance.now() - tBackup;
   const tRestore = performance.now();
-  await (await backupsSvc.beginRestore(actor, backup.id, { name: "bigrestore" })).done;
+  await (
+    await backupsSvc.beginRestore(actor, backup.id, { name: "bigrestore" })
+  ).done;
   const restoreMs = performance.now() - tRestore;
   await svc.deleteEnvironment(actor, "bigrestore");
   // TLS vs plain replication latency on the same pair.
@@ -176,12 +205,21 @@ try {
   const tlsCanary = await canaryBig();
   await tlsSvc.setReplicationTls(actor, "big-slave-1", { enabled: false });
 
-  await (await topo.beginAddSlaves(actor, "big", { count: 1 })).done;
+  await (
+    await topo.beginAddSlaves(actor, "big", { count: 1 })
+  ).done;
   // A client writes through the writer endpoint in a loop across three switchovers: its longest pause is what
   // an application sees.
   const ep = await endpointsSvc.createEndpoints(actor, "big", {});
   const [writerHost, writerPort] = ep.writer.split(":");
-  const viaWriter = () => mysql.createConnection({ host: writerHost, port: Number(writerPort), user: "bench_app", password: "bench-app-pass", connectTimeout: 1000 });
+  const viaWriter = () =>
+    mysql.createConnection({
+      host: writerHost,
+      port: Number(writerPort),
+      user: "bench_app",
+      password: "bench-app-pass",
+      connectTimeout: 1000,
+    });
   const client = { stop: false, ok: 0, failed: 0, longestMs: 0 };
   const loop = (async () => {
     let c: mysql.Connection | null = null;
@@ -219,12 +257,15 @@ try {
     for (;;) {
       const answer = await viaWriter()
         .then(async (c) => {
-          const [[r]] = (await c.query("SELECT @@server_id AS id, @@read_only AS ro")) as unknown as [{ id: number; ro: number }[]];
+          const [[r]] = (await c.query("SELECT @@server_id AS id, @@read_only AS ro")) as unknown as [
+            { id: number; ro: number }[],
+          ];
           c.destroy();
           return r;
         })
         .catch(() => null);
-      if (answer && Number(answer.id) !== doomed.nodes[0].serverId && Number(answer.ro) === 0) return performance.now() - tFail;
+      if (answer && Number(answer.id) !== doomed.nodes[0].serverId && Number(answer.ro) === 0)
+        return performance.now() - tFail;
       await sleep(5);
     }
   })();
@@ -233,7 +274,8 @@ try {
   const failoverMs = performance.now() - tFail;
   const writerSwitchMs = await writerSwitched;
   await endpointsSvc.deleteEndpoints(actor, ep.name);
-  for (const name of ["big", "big-slave-1", "big-slave-2"]) await svc.deleteEnvironment(actor, name).catch(() => undefined);
+  for (const name of ["big", "big-slave-1", "big-slave-2"])
+    await svc.deleteEnvironment(actor, name).catch(() => undefined);
 
   // Docker runtime (when an engine runs: npm run engines -- start a): console create vs the raw container start
   // of the same image with the same my.cnf (install-db + mariadbd in the container until a login works).
@@ -255,7 +297,11 @@ try {
       const t0 = performance.now();
       const c = await docker.createContainer({
         Image: DEFAULT_IMAGE,
-        Cmd: ["sh", "-c", `mariadb-install-db --defaults-file='${l.cnf}' --auth-root-authentication-method=normal --skip-test-db >/dev/null 2>&1; exec mariadbd --defaults-file='${l.cnf}'`],
+        Cmd: [
+          "sh",
+          "-c",
+          `mariadb-install-db --defaults-file='${l.cnf}' --auth-root-authentication-method=normal --skip-test-db >/dev/null 2>&1; exec mariadbd --defaults-file='${l.cnf}'`,
+        ],
         HostConfig: { NetworkMode: "host", Binds: [`${base}:${base}`] },
       });
       await c.start();
@@ -277,53 +323,160 @@ try {
       await svc.deleteEnvironment(actor, `dock${i}`);
     }
     await hostsSvc.removeHost(actor, "bench");
-    dockerRows.push({ figure: "environment create → accepting connections (docker), median", value: median(consoleDocker), baseline: median(rawDocker), unit: "ms", goal: "≤ 1.25× raw" });
+    dockerRows.push({
+      figure: "environment create → accepting connections (docker), median",
+      value: median(consoleDocker),
+      baseline: median(rawDocker),
+      unit: "ms",
+      goal: "≤ 1.25× raw",
+    });
   }
 
   // Status of many real nodes, fetched concurrently (a real login each).
   const NODES = Number(process.env.BENCH_NODES ?? 100);
   const names = Array.from({ length: NODES }, (_, i) => `many${i}`);
-  for (let i = 0; i < names.length; i += 8) await Promise.all(names.slice(i, i + 8).map((name) => retryingAddressRace(`create ${name}`, () => svc.createEnvironment(actor, { name }))));
+  for (let i = 0; i < names.length; i += 8)
+    await Promise.all(
+      names
+        .slice(i, i + 8)
+        .map((name) => retryingAddressRace(`create ${name}`, () => svc.createEnvironment(actor, { name }))),
+    );
   const all = await svc.listEnvironments(actor);
   const refresh: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
     const statuses = await liveStatuses(all);
     refresh.push(performance.now() - t0);
-    if ([...statuses.values()].filter((s) => s?.state === "running").length !== NODES) throw new Error("not every node answered");
+    if ([...statuses.values()].filter((s) => s?.state === "running").length !== NODES)
+      throw new Error("not every node answered");
   }
-  for (let i = 0; i < names.length; i += 8) await Promise.all(names.slice(i, i + 8).map((name) => svc.deleteEnvironment(actor, name)));
+  for (let i = 0; i < names.length; i += 8)
+    await Promise.all(names.slice(i, i + 8).map((name) => svc.deleteEnvironment(actor, name)));
 
   await stopNodesUnder(dataDir);
   // A console that dies under the load is a finding, not a reason to lose every other figure of the run.
   const { rows: http, chunks } = await httpBench().catch((e: Error) => {
     console.error(`HTTP bench failed: ${e.message}`);
-    return { rows: [{ figure: `HTTP figures: FAILED (${e.message.slice(0, 120)})`, value: NaN, baseline: null, unit: "", goal: "—", failed: e.message }], chunks: {} };
+    return {
+      rows: [
+        {
+          figure: `HTTP figures: FAILED (${e.message.slice(0, 120)})`,
+          value: NaN,
+          baseline: null,
+          unit: "",
+          goal: "—",
+          failed: e.message,
+        },
+      ],
+      chunks: {},
+    };
   });
 
   const rows = [
-    { figure: "environment create → accepting connections (local), median", value: median(console_), baseline: median(raw), unit: "ms", goal: "≤ 1.25× raw" },
+    {
+      figure: "environment create → accepting connections (local), median",
+      value: median(console_),
+      baseline: median(raw),
+      unit: "ms",
+      goal: "≤ 1.25× raw",
+    },
     ...dockerRows,
-    { figure: "RSS of an idle 256 MB-profile node, median", value: median(rss), baseline: null, unit: "MB", goal: "≤ 90 MB" },
-    { figure: "article walk-through (2 environments → replicating → database on slave)", value: walkthrough, baseline: null, unit: "ms", goal: "≤ 8000 ms" },
+    {
+      figure: "RSS of an idle 256 MB-profile node, median",
+      value: median(rss),
+      baseline: null,
+      unit: "MB",
+      goal: "≤ 90 MB",
+    },
+    {
+      figure: "article walk-through (2 environments → replicating → database on slave)",
+      value: walkthrough,
+      baseline: null,
+      unit: "ms",
+      goal: "≤ 8000 ms",
+    },
     { figure: "canary master→slave p50, idle", value: median(idle), baseline: null, unit: "ms", goal: "≤ 10 ms" },
     { figure: "canary master→slave p95, idle", value: p95(idle), baseline: null, unit: "ms", goal: "—" },
-    { figure: `canary master→slave p50, under ${Math.round(writesPerSecond)} inserts/s`, value: median(loaded), baseline: null, unit: "ms", goal: "≤ 10 ms" },
+    {
+      figure: `canary master→slave p50, under ${Math.round(writesPerSecond)} inserts/s`,
+      value: median(loaded),
+      baseline: null,
+      unit: "ms",
+      goal: "≤ 10 ms",
+    },
     { figure: "canary master→slave p95, under write load", value: p95(loaded), baseline: null, unit: "ms", goal: "—" },
-    { figure: `status refresh of ${NODES} real nodes (concurrent logins), median`, value: median(refresh), baseline: null, unit: "ms", goal: "≤ 500 ms" },
-    { figure: `Add slave: seeded slave of a ${Number(size.mb).toFixed(0)} MB master, ready and replicating`, value: seedMs, baseline: null, unit: "ms", goal: "—" },
-    { figure: `backup of the ${Number(size.mb).toFixed(0)} MB master from its paused slave (${(backup.sizeBytes / 1048576).toFixed(1)} MB gzip)`, value: backupMs, baseline: null, unit: "ms", goal: "—" },
-    { figure: "restore of that backup into a new environment", value: restoreMs, baseline: null, unit: "ms", goal: "—" },
-    { figure: "canary master→slave p50 with TLS replication (vs plain, same pair)", value: tlsCanary, baseline: plainCanary, unit: "ms", goal: "—" },
-    { figure: "switchover read-only window, median of 3", value: median(readOnly), baseline: null, unit: "ms", goal: "—" },
-    { figure: `failover after SIGKILL (triggered 100 ms later) → operation done: new master writable, slaves repointed, ${failed.lostTransactions} lost`, value: failoverMs, baseline: null, unit: "ms", goal: "≤ 5000 ms" },
-    { figure: "failover after SIGKILL → writer endpoint answers from the new master", value: writerSwitchMs, baseline: null, unit: "ms", goal: "≤ 5000 ms" },
-    { figure: `longest pause of a client writing through the writer endpoint across 3 switchovers (${client.ok} writes, ${client.failed} failed attempts retried)`, value: client.longestMs, baseline: null, unit: "ms", goal: "—" },
+    {
+      figure: `status refresh of ${NODES} real nodes (concurrent logins), median`,
+      value: median(refresh),
+      baseline: null,
+      unit: "ms",
+      goal: "≤ 500 ms",
+    },
+    {
+      figure: `Add slave: seeded slave of a ${Number(size.mb).toFixed(0)} MB master, ready and replicating`,
+      value: seedMs,
+      baseline: null,
+      unit: "ms",
+      goal: "—",
+    },
+    {
+      figure: `backup of the ${Number(size.mb).toFixed(0)} MB master from its paused slave (${(backup.sizeBytes / 1048576).toFixed(1)} MB gzip)`,
+      value: backupMs,
+      baseline: null,
+      unit: "ms",
+      goal: "—",
+    },
+    {
+      figure: "restore of that backup into a new environment",
+      value: restoreMs,
+      baseline: null,
+      unit: "ms",
+      goal: "—",
+    },
+    {
+      figure: "canary master→slave p50 with TLS replication (vs plain, same pair)",
+      value: tlsCanary,
+      baseline: plainCanary,
+      unit: "ms",
+      goal: "—",
+    },
+    {
+      figure: "switchover read-only window, median of 3",
+      value: median(readOnly),
+      baseline: null,
+      unit: "ms",
+      goal: "—",
+    },
+    {
+      figure: `failover after SIGKILL (triggered 100 ms later) → operation done: new master writable, slaves repointed, ${failed.lostTransactions} lost`,
+      value: failoverMs,
+      baseline: null,
+      unit: "ms",
+      goal: "≤ 5000 ms",
+    },
+    {
+      figure: "failover after SIGKILL → writer endpoint answers from the new master",
+      value: writerSwitchMs,
+      baseline: null,
+      unit: "ms",
+      goal: "≤ 5000 ms",
+    },
+    {
+      figure: `longest pause of a client writing through the writer endpoint across 3 switchovers (${client.ok} writes, ${client.failed} failed attempts retried)`,
+      value: client.longestMs,
+      baseline: null,
+      unit: "ms",
+      goal: "—",
+    },
     ...http,
   ];
   const results = {
     at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, node: process.version, mariadb: execFileSync("mariadbd", ["--version"]).toString().trim() },
+    machine: {
+      cpus: os.cpus().length,
+      node: process.version,
+      mariadb: execFileSync("mariadbd", ["--version"]).toString().trim(),
+    },
     runs: RUNS,
     samples: { raw, console: console_, rss, canaryIdle: idle, canaryLoaded: loaded },
     // The chunks each page loads first (what its first-load JS figure adds up): pages differ by their own chunks.

@@ -5,10 +5,13 @@ import { apiToken, deleteAll } from "./helpers";
 test.afterAll(async ({ request }) => deleteAll(request));
 
 /** The article through the REST API only; also the acceptance check with a real PHP mysqli client. */
-test("API walk-through: two environments → replicating → database on slave; PHP mysqli writes to master, reads from slave", async ({ request }) => {
+test("API walk-through: two environments → replicating → database on slave; PHP mysqli writes to master, reads from slave", async ({
+  request,
+}) => {
   test.setTimeout(120_000);
   const headers = await apiToken(request);
-  const api = (method: string, path: string, data?: unknown) => request.fetch(`/api/v1${path}`, { method, headers, data });
+  const api = (method: string, path: string, data?: unknown) =>
+    request.fetch(`/api/v1${path}`, { method, headers, data });
   const t0 = Date.now();
 
   const created = await Promise.all(["apimaster", "apislave"].map((name) => api("POST", "/environments", { name })));
@@ -25,10 +28,27 @@ test("API walk-through: two environments → replicating → database on slave; 
   expect(badBody.error.problems[0].line).toBeGreaterThan(20);
 
   expect((await cnf("apimaster", "log-bin = mysql-bin\nbinlog-format = mixed")).status()).toBe(200);
-  expect((await api("POST", "/environments/apimaster/replication/users", { user: "repl", password: "r3pl;pass`" })).status()).toBe(201);
-  expect((await api("POST", "/environments/apimaster/replication/users", { user: "x", password: "y", host: "%' OR 1=1" })).status()).toBe(400);
-  expect((await api("PUT", "/environments/apislave/replication/master", { masterEnvironment: "apimaster", user: "repl", password: "r3pl;pass`", mode: "gtid" })).status()).toBe(200);
-  expect((await api("POST", "/environments/apislave/replication/control", { action: "full-start" })).status()).toBe(200);
+  expect(
+    (await api("POST", "/environments/apimaster/replication/users", { user: "repl", password: "r3pl;pass`" })).status(),
+  ).toBe(201);
+  expect(
+    (
+      await api("POST", "/environments/apimaster/replication/users", { user: "x", password: "y", host: "%' OR 1=1" })
+    ).status(),
+  ).toBe(400);
+  expect(
+    (
+      await api("PUT", "/environments/apislave/replication/master", {
+        masterEnvironment: "apimaster",
+        user: "repl",
+        password: "r3pl;pass`",
+        mode: "gtid",
+      })
+    ).status(),
+  ).toBe(200);
+  expect((await api("POST", "/environments/apislave/replication/control", { action: "full-start" })).status()).toBe(
+    200,
+  );
   expect((await api("POST", "/environments/apislave/replication/control", { action: "rm -rf" })).status()).toBe(400);
 
   const replicationStatus = async () => (await api("GET", "/environments/apislave/replication/status")).json();
@@ -38,17 +58,27 @@ test("API walk-through: two environments → replicating → database on slave; 
 
   const sql = await (await api("POST", "/environments/apimaster/sql", { statement: "CREATE DATABASE x" })).json();
   expect(sql.kind).toBe("ok");
-  await expect.poll(async () => (await (await api("GET", "/environments/apislave/databases")).json()).databases.includes("x"), { timeout: 30_000 }).toBe(true);
+  await expect
+    .poll(async () => (await (await api("GET", "/environments/apislave/databases")).json()).databases.includes("x"), {
+      timeout: 30_000,
+    })
+    .toBe(true);
   const walkthroughMs = Date.now() - t0;
 
   const check = await (await api("POST", "/environments/apimaster/replication/check")).json();
   expect(check.slaves).toHaveLength(1);
   expect(check.slaves[0].arrived).toBe(true);
   console.log(`API walk-through: ${walkthroughMs} ms; canary ${check.slaves[0].ms} ms`);
-  expect((await (await api("GET", "/environments/apimaster/config/revisions")).json()).revisions.map((r: { result: string }) => r.result)).toEqual(["applied", "rejected", "applied"]);
+  expect(
+    (await (await api("GET", "/environments/apimaster/config/revisions")).json()).revisions.map(
+      (r: { result: string }) => r.result,
+    ),
+  ).toEqual(["applied", "rejected", "applied"]);
 
   // An ordinary third-party client: PHP mysqli writes to the master's connection details and reads the slave's.
-  const [m, s] = await Promise.all(["apimaster", "apislave"].map(async (n) => (await api("GET", `/environments/${n}/connection`)).json()));
+  const [m, s] = await Promise.all(
+    ["apimaster", "apislave"].map(async (n) => (await api("GET", `/environments/${n}/connection`)).json()),
+  );
   const php = `
     $m = new mysqli(getenv("MH"), getenv("MU"), getenv("MP"), "", (int) getenv("MPORT"));
     $m->query("CREATE TABLE x.t (id INT PRIMARY KEY, v VARCHAR(20))");
@@ -61,7 +91,17 @@ test("API walk-through: two environments → replicating → database on slave; 
     }
     exit(1);`;
   const out = execFileSync("php", ["-r", php], {
-    env: { ...process.env, MH: m.host, MU: m.user, MP: m.password, MPORT: String(m.port), SH: s.host, SU: s.user, SP: s.password, SPORT: String(s.port) },
+    env: {
+      ...process.env,
+      MH: m.host,
+      MU: m.user,
+      MP: m.password,
+      MPORT: String(m.port),
+      SH: s.host,
+      SU: s.user,
+      SP: s.password,
+      SPORT: String(s.port),
+    },
   }).toString();
   expect(out).toBe("from-php");
 });

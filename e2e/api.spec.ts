@@ -15,12 +15,17 @@ test("REST API: token, two environments, ordinary client, hostile names, delete"
     expect(res.status(), name).toBe(400);
     expect((await res.json()).error.message).toMatch(/Name/);
   }
-  const malformed = await request.post("/api/v1/environments", { headers: { ...headers, "content-type": "application/json" }, data: Buffer.from("{not json") });
+  const malformed = await request.post("/api/v1/environments", {
+    headers: { ...headers, "content-type": "application/json" },
+    data: Buffer.from("{not json"),
+  });
   expect(malformed.status()).toBe(400);
   expect((await malformed.json()).error.code).toBe("invalid_json");
   expect((await (await request.get("/api/v1/environments", { headers })).json()).environments).toHaveLength(0);
 
-  const created = await Promise.all(["apione", "apitwo"].map((name) => request.post("/api/v1/environments", { headers, data: { name } })));
+  const created = await Promise.all(
+    ["apione", "apitwo"].map((name) => request.post("/api/v1/environments", { headers, data: { name } })),
+  );
   for (const res of created) {
     expect(res.status()).toBe(201);
     expect((await res.json()).status).toBe("running");
@@ -30,7 +35,12 @@ test("REST API: token, two environments, ordinary client, hostile names, delete"
 
   for (const name of ["apione", "apitwo"]) {
     const conn = await (await request.get(`/api/v1/environments/${name}/connection`, { headers })).json();
-    const c = await mysql.createConnection({ host: conn.host, port: conn.port, user: conn.user, password: conn.password });
+    const c = await mysql.createConnection({
+      host: conn.host,
+      port: conn.port,
+      user: conn.user,
+      password: conn.password,
+    });
     await c.query("CREATE DATABASE x");
     const [dbs] = await c.query("SHOW DATABASES LIKE 'x'");
     expect(dbs).toHaveLength(1);
@@ -58,7 +68,10 @@ test("cookie-authenticated writes from another origin are refused (CSRF)", async
   await page.getByLabel("Password").fill(ADMIN.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Environments" })).toBeVisible();
-  const res = await page.request.post("/api/v1/environments", { data: { name: "csrf" }, headers: { origin: "http://evil.example" } });
+  const res = await page.request.post("/api/v1/environments", {
+    data: { name: "csrf" },
+    headers: { origin: "http://evil.example" },
+  });
   expect(res.status()).toBe(403);
   const cookies = await page.context().cookies();
   const session = cookies.find((c) => c.name.endsWith("next-auth.session-token"))!;

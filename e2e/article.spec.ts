@@ -5,7 +5,9 @@ import { createEnvironmentInBrowser, deleteAll, signIn, typeAtEndOfEditor } from
 test.describe.serial("Database master-slave replication, as in the article", () => {
   test.afterAll(async ({ request }) => deleteAll(request));
 
-  test("create masterbase and slavebase, configure master, add slave replication user, configure slave, Full start, CREATE DATABASE Jelastic", async ({ page }, testInfo) => {
+  test("create masterbase and slavebase, configure master, add slave replication user, configure slave, Full start, CREATE DATABASE Jelastic", async ({
+    page,
+  }, testInfo) => {
     test.setTimeout(180_000);
     await signIn(page);
     await createEnvironmentInBrowser(page, "masterbase");
@@ -17,7 +19,10 @@ test.describe.serial("Database master-slave replication, as in the article", () 
     await expect(page.getByTestId("config-editor").locator(".cm-content")).toContainText("skip-name-resolve");
     await typeAtEndOfEditor(page, "\nserver-id = 1\nlog-bin = mysql-bin\nbinlog-format = mixed\n");
     await page.screenshot({ path: testInfo.outputPath("config-editor.png"), fullPage: true });
-    await testInfo.attach("config-editor", { path: testInfo.outputPath("config-editor.png"), contentType: "image/png" });
+    await testInfo.attach("config-editor", {
+      path: testInfo.outputPath("config-editor.png"),
+      contentType: "image/png",
+    });
     await page.getByRole("button", { name: "Save and restart" }).click();
     await expect(page.getByText("Saved and restarted")).toBeVisible({ timeout: 30_000 });
     await expect(page.getByTestId("revision-row").first()).toContainText("applied");
@@ -61,7 +66,10 @@ test.describe.serial("Database master-slave replication, as in the article", () 
     await expect(table.locator('[data-column="Slave_SQL_Running"] td')).toHaveText("Yes");
     await expect(table.locator("tr[data-column]")).toHaveCount(54);
     await page.screenshot({ path: testInfo.outputPath("slave-status-table.png"), fullPage: true });
-    await testInfo.attach("slave-status-table", { path: testInfo.outputPath("slave-status-table.png"), contentType: "image/png" });
+    await testInfo.attach("slave-status-table", {
+      path: testInfo.outputPath("slave-status-table.png"),
+      contentType: "image/png",
+    });
 
     // Check the results: CREATE DATABASE Jelastic on the master, see it on the slave.
     await page.goto("/environments/masterbase/sql");
@@ -75,7 +83,9 @@ test.describe.serial("Database master-slave replication, as in the article", () 
     // "Check replication" times a canary row on each slave.
     await page.goto("/environments/masterbase/replication");
     await page.getByRole("button", { name: "Check replication" }).click();
-    await expect(page.getByTestId("check-results")).toContainText(/slavebase.*arrived after [\d.]+ ms.*new database visible/);
+    await expect(page.getByTestId("check-results")).toContainText(
+      /slavebase.*arrived after [\d.]+ ms.*new database visible/,
+    );
 
     // Connection details: master for writes, slave for reads, with snippets.
     await page.getByRole("link", { name: "Connection" }).click();

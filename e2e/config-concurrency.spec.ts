@@ -6,7 +6,10 @@ import { apiToken, createEnvironmentInBrowser, deleteAll, signIn, typeAtEndOfEdi
 test.describe.serial("my.cnf edited by two people at once", () => {
   test.afterAll(async ({ request }) => deleteAll(request));
 
-  test("the second save is a conflict, not a silent overwrite; apply my change on top keeps both", async ({ browser, page }) => {
+  test("the second save is a conflict, not a silent overwrite; apply my change on top keeps both", async ({
+    browser,
+    page,
+  }) => {
     test.setTimeout(180_000);
     await signIn(page);
     await createEnvironmentInBrowser(page, "shared");
@@ -50,7 +53,10 @@ test.describe.serial("my.cnf edited by two people at once", () => {
     await bobContext.close();
   });
 
-  test("backup policy saved by two people: the second is told who changed it and sees their policy", async ({ browser, page }) => {
+  test("backup policy saved by two people: the second is told who changed it and sees their policy", async ({
+    browser,
+    page,
+  }) => {
     await signIn(page);
     await page.goto("/environments/shared/backups");
     const bobContext = await browser.newContext();
@@ -64,14 +70,20 @@ test.describe.serial("my.cnf edited by two people at once", () => {
 
     await page.getByLabel("Schedule (cron)").fill("15 1 * * *");
     await page.getByRole("button", { name: "Save policy" }).click();
-    await expect(page.getByText(/The backup policy was changed by admin@e2e\.test at .* since you opened it; nothing was applied\. The form now shows the saved policy\./)).toBeVisible();
+    await expect(
+      page.getByText(
+        /The backup policy was changed by admin@e2e\.test at .* since you opened it; nothing was applied\. The form now shows the saved policy\./,
+      ),
+    ).toBeVisible();
     await expect(page.getByLabel("Schedule (cron)")).toHaveValue("0 3 * * *");
     // Saved again from what is now shown, it applies.
     await page.getByLabel("Schedule (cron)").fill("15 1 * * *");
     await page.getByRole("button", { name: "Save policy" }).click();
     await expect(page.getByText("Backup policy saved.")).toBeVisible();
     // The schedule reads as what it will do: its next run times (console clock, UTC here).
-    await expect(page.getByTestId("next-runs")).toContainText(/Next backups: \d{4}-\d\d-\d\d 01:15 UTC, \d{4}-\d\d-\d\d 01:15 UTC/);
+    await expect(page.getByTestId("next-runs")).toContainText(
+      /Next backups: \d{4}-\d\d-\d\d 01:15 UTC, \d{4}-\d\d-\d\d 01:15 UTC/,
+    );
     await bobContext.close();
   });
 

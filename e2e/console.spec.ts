@@ -90,7 +90,9 @@ test("create an environment, see it running, reveal credentials, stop/start, del
   await confirm.getByRole("button", { name: "Delete environment" }).click();
   await expect(page).toHaveURL(/\/environments$/);
   await expect(page.getByTestId("env-row-masterbase")).toHaveCount(0);
-  await expect(mysql.createConnection({ host, port: Number(port), user: "root", password, connectTimeout: 2000 })).rejects.toThrow();
+  await expect(
+    mysql.createConnection({ host, port: Number(port), user: "root", password, connectTimeout: 2000 }),
+  ).rejects.toThrow();
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/signin/);

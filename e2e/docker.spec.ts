@@ -1,7 +1,10 @@
 import { expect, test } from "@playwright/test";
 import { deleteAll, signIn } from "./helpers";
 
-const engines = (process.env.MARINER_TEST_DOCKER_HOSTS ?? "").split(",").filter(Boolean).map((s) => s.split("=") as [string, string]);
+const engines = (process.env.MARINER_TEST_DOCKER_HOSTS ?? "")
+  .split(",")
+  .filter(Boolean)
+  .map((s) => s.split("=") as [string, string]);
 
 test.describe.serial("Docker hosts", () => {
   test.skip(engines.length === 0, "npm test starts two Docker engines; this run has none");
@@ -32,4 +35,3 @@ test.describe.serial("Docker hosts", () => {
     await expect(page.getByText(/container [0-9a-f]{12} on e2e/)).toBeVisible();
   });
 });
-

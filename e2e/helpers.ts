@@ -28,7 +28,8 @@ export async function apiToken(request: APIRequestContext) {
 export async function deleteAll(request: APIRequestContext) {
   const headers = await apiToken(request);
   const { environments } = await (await request.get("/api/v1/environments", { headers })).json();
-  for (const e of environments as { name: string }[]) await request.delete(`/api/v1/environments/${e.name}`, { headers });
+  for (const e of environments as { name: string }[])
+    await request.delete(`/api/v1/environments/${e.name}`, { headers });
 }
 
 /** Appends lines at the end of the CodeMirror document, typing like a person. */
@@ -69,7 +70,11 @@ export function requestFrom(
 }
 
 /** POST /api/v1/auth/token from `source`. */
-export function tokenFrom(source: string, baseURL: string, who: { email: string; password: string }): Promise<RawResponse> {
+export function tokenFrom(
+  source: string,
+  baseURL: string,
+  who: { email: string; password: string },
+): Promise<RawResponse> {
   return requestFrom(source, baseURL, "/api/v1/auth/token", {
     method: "POST",
     headers: { "content-type": "application/json" },

@@ -12,14 +12,21 @@ test.describe.serial("live status, backups, audit, metrics", () => {
     const badge = page.getByTestId("env-row-live").getByTestId("status-badge");
     await expect(badge).toHaveText("running");
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
-    expect((await request.post("/api/v1/environments/live/actions", { headers, data: { action: "stop" } })).status()).toBe(200);
+    expect(
+      (await request.post("/api/v1/environments/live/actions", { headers, data: { action: "stop" } })).status(),
+    ).toBe(200);
     await expect(badge).toHaveText("stopped", { timeout: 30_000 });
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
-    expect((await request.post("/api/v1/environments/live/actions", { headers, data: { action: "start" } })).status()).toBe(200);
+    expect(
+      (await request.post("/api/v1/environments/live/actions", { headers, data: { action: "start" } })).status(),
+    ).toBe(200);
     await expect(badge).toHaveText("running", { timeout: 30_000 });
   });
 
-  test("Take backup now with progress, download it, see it in the audit log and the metrics", async ({ page, request }) => {
+  test("Take backup now with progress, download it, see it in the audit log and the metrics", async ({
+    page,
+    request,
+  }) => {
     const headers = await apiToken(request);
     await request.post("/api/v1/environments/live/sql", { headers, data: { statement: "CREATE DATABASE kept" } });
     await signIn(page);
@@ -41,7 +48,9 @@ test.describe.serial("live status, backups, audit, metrics", () => {
     expect(sqlText).toContain("`kept`");
 
     await page.goto("/audit?action=backup.");
-    await expect(page.getByTestId("audit-table").locator('[data-action="backup.take"]').first()).toContainText("succeeded");
+    await expect(page.getByTestId("audit-table").locator('[data-action="backup.take"]').first()).toContainText(
+      "succeeded",
+    );
 
     const metrics = await request.get("/api/v1/metrics", { headers });
     expect(metrics.status()).toBe(200);
@@ -51,7 +60,10 @@ test.describe.serial("live status, backups, audit, metrics", () => {
     expect((await request.get("/api/v1/metrics")).status()).toBe(401);
   });
 
-  test("Restore… over an existing environment: typed name, safety backup first, then the backup's databases", async ({ page, request }) => {
+  test("Restore… over an existing environment: typed name, safety backup first, then the backup's databases", async ({
+    page,
+    request,
+  }) => {
     const headers = await apiToken(request);
     expect((await request.post("/api/v1/environments", { headers, data: { name: "target" } })).status()).toBe(201);
     await request.post("/api/v1/environments/target/sql", { headers, data: { statement: "CREATE DATABASE doomed" } });
@@ -70,7 +82,9 @@ test.describe.serial("live status, backups, audit, metrics", () => {
     const progress = page.getByRole("list", { name: "Progress" });
     await expect(progress).toContainText("safety backup of target", { timeout: 30_000 });
     await expect(page.getByText("Finished.")).toBeVisible({ timeout: 60_000 });
-    const dbs = await (await request.post("/api/v1/environments/target/sql", { headers, data: { statement: "SHOW DATABASES" } })).json();
+    const dbs = await (
+      await request.post("/api/v1/environments/target/sql", { headers, data: { statement: "SHOW DATABASES" } })
+    ).json();
     const names = (dbs.rows as string[][]).map((r) => r[0]);
     expect(names).toContain("kept");
     expect(names).not.toContain("doomed");

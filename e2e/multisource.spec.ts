@@ -11,7 +11,10 @@ async function addSource(page: Page, connection: string, master: string) {
   await dialog.getByRole("button", { name: "Save" }).click();
   await expect(dialog).toBeHidden();
   const section = page.getByRole("region", { name: `Connection ${connection}` });
-  await section.getByRole("group", { name: `Control slave '${connection}'` }).getByRole("button", { name: "Full start" }).click();
+  await section
+    .getByRole("group", { name: `Control slave '${connection}'` })
+    .getByRole("button", { name: "Full start" })
+    .click();
   await expect(section.getByTestId("connection-health")).toHaveAttribute("data-state", "running", { timeout: 15_000 });
   return section;
 }
@@ -19,13 +22,24 @@ async function addSource(page: Page, connection: string, master: string) {
 test.describe.serial("multi-source: one slave, two masters through named connections", () => {
   test.afterAll(async ({ request }) => deleteAll(request));
 
-  test("Add source twice, Full start each, writes from both masters arrive, two edges in the topology", async ({ page, request }, testInfo) => {
+  test("Add source twice, Full start each, writes from both masters arrive, two edges in the topology", async ({
+    page,
+    request,
+  }, testInfo) => {
     test.setTimeout(120_000);
     const headers = await apiToken(request);
-    for (const name of ["east", "west", "agg"]) expect((await request.post("/api/v1/environments", { headers, data: { name } })).status()).toBe(201);
+    for (const name of ["east", "west", "agg"])
+      expect((await request.post("/api/v1/environments", { headers, data: { name } })).status()).toBe(201);
     for (const name of ["east", "west"]) {
       expect((await request.post(`/api/v1/environments/${name}/replication/binlog`, { headers })).status()).toBe(200);
-      expect((await request.post(`/api/v1/environments/${name}/replication/users`, { headers, data: { user: "repl", password: "repl-pass" } })).status()).toBeLessThan(300);
+      expect(
+        (
+          await request.post(`/api/v1/environments/${name}/replication/users`, {
+            headers,
+            data: { user: "repl", password: "repl-pass" },
+          })
+        ).status(),
+      ).toBeLessThan(300);
     }
 
     await signIn(page);
@@ -35,20 +49,43 @@ test.describe.serial("multi-source: one slave, two masters through named connect
     const west = await addSource(page, "west", "west");
     await expect(east.getByTestId("connection-health")).toHaveAttribute("data-state", "running");
 
-    const sql = async (env: string, statement: string) => (await request.post(`/api/v1/environments/${env}/sql`, { headers, data: { statement } })).json();
-    for (const s of ["CREATE DATABASE sales", "CREATE TABLE sales.orders (id INT PRIMARY KEY)", "INSERT INTO sales.orders VALUES (1), (2)"]) expect((await sql("east", s)).kind).toBe("ok");
-    for (const s of ["CREATE DATABASE stock", "CREATE TABLE stock.items (id INT PRIMARY KEY)", "INSERT INTO stock.items VALUES (7)"]) expect((await sql("west", s)).kind).toBe("ok");
-    await expect.poll(async () => Number((await sql("agg", "SELECT COUNT(*) FROM sales.orders")).rows?.[0]?.[0]), { timeout: 10_000 }).toBe(2);
-    await expect.poll(async () => Number((await sql("agg", "SELECT id FROM stock.items")).rows?.[0]?.[0]), { timeout: 10_000 }).toBe(7);
+    const sql = async (env: string, statement: string) =>
+      (await request.post(`/api/v1/environments/${env}/sql`, { headers, data: { statement } })).json();
+    for (const s of [
+      "CREATE DATABASE sales",
+      "CREATE TABLE sales.orders (id INT PRIMARY KEY)",
+      "INSERT INTO sales.orders VALUES (1), (2)",
+    ])
+      expect((await sql("east", s)).kind).toBe("ok");
+    for (const s of [
+      "CREATE DATABASE stock",
+      "CREATE TABLE stock.items (id INT PRIMARY KEY)",
+      "INSERT INTO stock.items VALUES (7)",
+    ])
+      expect((await sql("west", s)).kind).toBe("ok");
+    await expect
+      .poll(async () => Number((await sql("agg", "SELECT COUNT(*) FROM sales.orders")).rows?.[0]?.[0]), {
+        timeout: 10_000,
+      })
+      .toBe(2);
+    await expect
+      .poll(async () => Number((await sql("agg", "SELECT id FROM stock.items")).rows?.[0]?.[0]), { timeout: 10_000 })
+      .toBe(7);
 
     // Each connection has its own buttons: stopping west's SQL thread leaves east running.
-    await west.getByRole("group", { name: "Control slave 'west'" }).getByRole("button", { name: "Stop SQL thread" }).click();
+    await west
+      .getByRole("group", { name: "Control slave 'west'" })
+      .getByRole("button", { name: "Stop SQL thread" })
+      .click();
     await expect(west.getByTestId("connection-health")).toHaveAttribute("data-state", "stopped");
     await expect(east.getByTestId("connection-health")).toHaveAttribute("data-state", "running");
     await west.getByText("Slave status table").click();
     await expect(west.locator('tr[data-column="Slave_SQL_Running"] td')).toHaveText("No");
     await page.screenshot({ path: testInfo.outputPath("multi-source.png"), fullPage: true });
-    await west.getByRole("group", { name: "Control slave 'west'" }).getByRole("button", { name: "Start SQL thread" }).click();
+    await west
+      .getByRole("group", { name: "Control slave 'west'" })
+      .getByRole("button", { name: "Start SQL thread" })
+      .click();
     await expect(west.getByTestId("connection-health")).toHaveAttribute("data-state", "running");
 
     await page.goto("/topology");

@@ -26,9 +26,16 @@ test.describe.serial("webhooks, tokens, rate limits", () => {
   });
   test.afterAll(async ({ request }) => deleteAll(request));
 
-  test("alert webhooks aimed at the console's network are refused with a 422 and nothing is stored", async ({ request }) => {
+  test("alert webhooks aimed at the console's network are refused with a 422 and nothing is stored", async ({
+    request,
+  }) => {
     const url = "/api/v1/environments/tenant/alert-rules";
-    for (const webhookUrl of ["http://127.0.0.1:3210/api/v1/users", "http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/", "http://[::ffff:127.0.0.1]/"]) {
+    for (const webhookUrl of [
+      "http://127.0.0.1:3210/api/v1/users",
+      "http://10.0.0.1/",
+      "http://169.254.169.254/latest/meta-data/",
+      "http://[::ffff:127.0.0.1]/",
+    ]) {
       const res = await request.post(url, { headers: a, data: { kind: "node-down", forSec: 86_400, webhookUrl } });
       expect(res.status(), webhookUrl).toBe(422);
       const { error } = await res.json();
@@ -36,11 +43,16 @@ test.describe.serial("webhooks, tokens, rate limits", () => {
       expect(error.message).toMatch(/MARINER_WEBHOOK_ALLOW/);
     }
     // The one loopback address this console's admin allowed (playwright.config.ts) is accepted.
-    const allowed = await request.post(url, { headers: a, data: { kind: "node-down", forSec: 86_400, webhookUrl: "http://127.0.0.55:9/hook" } });
+    const allowed = await request.post(url, {
+      headers: a,
+      data: { kind: "node-down", forSec: 86_400, webhookUrl: "http://127.0.0.55:9/hook" },
+    });
     expect(allowed.status()).toBe(201);
     const { rules } = await (await request.get("/api/v1/alerts", { headers: a })).json();
     expect(rules.map((r: { webhookUrl: string }) => r.webhookUrl)).toEqual(["http://127.0.0.55:9/hook"]);
-    expect((await request.delete(`/api/v1/alert-rules/${(await allowed.json()).id}`, { headers: a })).status()).toBeLessThan(300);
+    expect(
+      (await request.delete(`/api/v1/alert-rules/${(await allowed.json()).id}`, { headers: a })).status(),
+    ).toBeLessThan(300);
   });
 
   test("tokens are revocable; sign-in failures are rate-limited", async ({ request, baseURL }) => {
@@ -54,7 +66,9 @@ test.describe.serial("webhooks, tokens, rate limits", () => {
 
     // Five wrong passwords are checked; then this address waits (growing delays), even with the right password.
     for (let i = 0; i < 5; i++) {
-      expect((await request.post("/api/v1/auth/token", { data: { email: USER_B.email, password: `wrong-${i}` } })).status()).toBe(401);
+      expect(
+        (await request.post("/api/v1/auth/token", { data: { email: USER_B.email, password: `wrong-${i}` } })).status(),
+      ).toBe(401);
     }
     const limited = await request.post("/api/v1/auth/token", { data: USER_B });
     expect(limited.status()).toBe(429);

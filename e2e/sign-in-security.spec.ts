@@ -28,7 +28,11 @@ async function nextAuthSignInFrom(source: string, baseURL: string, who: { email:
   return { signedIn, error: new URL(JSON.parse(res.body).url, baseURL).searchParams.get("error") };
 }
 
-test("callbackUrl tricks: after signing in, the browser stays on the console", async ({ browser, baseURL, request }) => {
+test("callbackUrl tricks: after signing in, the browser stays on the console", async ({
+  browser,
+  baseURL,
+  request,
+}) => {
   const origin = new URL(baseURL!).origin;
   const results: { trick: string; landedOn: string; foreignRequests: number }[] = [];
   for (const [name, query] of TRICKS) {
@@ -70,7 +74,10 @@ test("callbackUrl tricks: after signing in, the browser stays on the console", a
   console.table(results);
 });
 
-test("the admin still signs in from another address while wrong passwords are hammered from one", async ({ page, baseURL }) => {
+test("the admin still signs in from another address while wrong passwords are hammered from one", async ({
+  page,
+  baseURL,
+}) => {
   const HAMMER = "127.0.0.9";
   const statuses: number[] = [];
   let stop = false;
@@ -94,7 +101,9 @@ test("the admin still signs in from another address while wrong passwords are ha
   }
 
   const guessed = statuses.filter((s) => s === 401).length;
-  console.log(`hammering address: ${statuses.length} tries, ${guessed} checked, ${statuses.length - guessed} refused (429)`);
+  console.log(
+    `hammering address: ${statuses.length} tries, ${guessed} checked, ${statuses.length - guessed} refused (429)`,
+  );
   expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
   expect(statuses[5]).toBe(429);
   expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
@@ -110,7 +119,11 @@ test("the admin still signs in from another address while wrong passwords are ha
   // A forged X-Forwarded-For does not make the hammering address someone else.
   const forged = await requestFrom(HAMMER, baseURL!, "/api/v1/auth/token", {
     method: "POST",
-    headers: { "content-type": "application/json", "x-forwarded-for": "198.51.100.77", "x-mariner-client-address": "198.51.100.78" },
+    headers: {
+      "content-type": "application/json",
+      "x-forwarded-for": "198.51.100.77",
+      "x-mariner-client-address": "198.51.100.78",
+    },
     body: JSON.stringify(ADMIN),
   });
   expect(forged.status).toBe(429);

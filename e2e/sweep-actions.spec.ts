@@ -10,7 +10,8 @@ import { setUpTenants, snapshotOfA, tearDownTenants, type Fixture } from "./swee
 
 const FORGED = "next-auth.session-token=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..c3dlZXA.Zm9yZ2VkLXNlc3Npb24.c3dlZXA";
 const keyOf = (a: { file: string; name: string }) => `${a.file}#${a.name}`;
-const brief = (r: ActionResponse) => `${r.status} ${r.actionRedirect ?? ""} ${r.location ?? ""} ${r.body.slice(0, 300)}`;
+const brief = (r: ActionResponse) =>
+  `${r.status} ${r.actionRedirect ?? ""} ${r.location ?? ""} ${r.body.slice(0, 300)}`;
 
 test.describe.serial("sweep: every server action", () => {
   let fx: Fixture;
@@ -28,17 +29,28 @@ test.describe.serial("sweep: every server action", () => {
     await deleteAll(request);
   });
 
-  test("the build holds exactly the exported functions of the source's \"use server\" files, and the table names each", () => {
+  test('the build holds exactly the exported functions of the source\'s "use server" files, and the table names each', () => {
     const source = serverActions();
-    expect(source.inline, 'inline "use server" functions: move them into an actions file so the sweep lists them').toEqual([]);
-    expect(actions.map(keyOf), "server-reference-manifest.json vs the source").toEqual(source.exports.map(keyOf).sort());
+    expect(
+      source.inline,
+      'inline "use server" functions: move them into an actions file so the sweep lists them',
+    ).toEqual([]);
+    expect(actions.map(keyOf), "server-reference-manifest.json vs the source").toEqual(
+      source.exports.map(keyOf).sort(),
+    );
     expect(Object.keys(ACTIONS).sort(), "e2e/sweep/actions.ts ACTIONS vs the build").toEqual(actions.map(keyOf));
     const byFile = new Map<string, number>();
     for (const a of actions) byFile.set(a.file, (byFile.get(a.file) ?? 0) + 1);
-    printTable(`Server actions (${actions.length})`, [...byFile].map(([file, n]) => ({ file, actions: n })));
+    printTable(
+      `Server actions (${actions.length})`,
+      [...byFile].map(([file, n]) => ({ file, actions: n })),
+    );
   });
 
-  test("no session: the proxy answers every action call with a redirect to sign-in; nothing runs", async ({ baseURL, request }) => {
+  test("no session: the proxy answers every action call with a redirect to sign-in; nothing runs", async ({
+    baseURL,
+    request,
+  }) => {
     for (const a of actions) {
       const page = pageOfWorker(a.workers[0], fx.b.env);
       const res = await callAction(baseURL!, page, a.id, ACTIONS[keyOf(a)].args(fx));
@@ -49,7 +61,10 @@ test.describe.serial("sweep: every server action", () => {
     expect(await snapshotOfA(request, fx)).toEqual(before);
   });
 
-  test("no session, posted to /signin (outside the proxy): Next forwards it to the action's page, the proxy refuses it there", async ({ baseURL, request }) => {
+  test("no session, posted to /signin (outside the proxy): Next forwards it to the action's page, the proxy refuses it there", async ({
+    baseURL,
+    request,
+  }) => {
     for (const a of actions) {
       // /signin's worker lacks the action, so Next re-POSTs it to a page that has it (x-action-forwarded); that
       // request meets the proxy's redirect, which is not a Flight answer, and Next replies with an empty JSON object.
@@ -63,9 +78,18 @@ test.describe.serial("sweep: every server action", () => {
     expect(await snapshotOfA(request, fx)).toEqual(before);
   });
 
-  test("forged session cookie: each action's own check redirects to /signin (200 + x-action-redirect); nothing runs", async ({ baseURL, request }) => {
+  test("forged session cookie: each action's own check redirects to /signin (200 + x-action-redirect); nothing runs", async ({
+    baseURL,
+    request,
+  }) => {
     for (const a of actions) {
-      const res = await callAction(baseURL!, pageOfWorker(a.workers[0], fx.b.env), a.id, ACTIONS[keyOf(a)].args(fx), FORGED);
+      const res = await callAction(
+        baseURL!,
+        pageOfWorker(a.workers[0], fx.b.env),
+        a.id,
+        ACTIONS[keyOf(a)].args(fx),
+        FORGED,
+      );
       const label = `${keyOf(a)} → ${brief(res)}`;
       expect(res.status, label).toBe(200);
       expect(res.actionRedirect, label).toBe("/signin;push");
@@ -74,7 +98,10 @@ test.describe.serial("sweep: every server action", () => {
     expect(await snapshotOfA(request, fx)).toEqual(before);
   });
 
-  test("B's real session aimed at A's objects: every action refuses with exactly its answer; A's data is unchanged", async ({ baseURL, request }) => {
+  test("B's real session aimed at A's objects: every action refuses with exactly its answer; A's data is unchanged", async ({
+    baseURL,
+    request,
+  }) => {
     const rows: { action: string; "B gets": string }[] = [];
     for (const a of actions) {
       const entry = ACTIONS[keyOf(a)];
@@ -84,17 +111,31 @@ test.describe.serial("sweep: every server action", () => {
       expect(res.actionRedirect, label).toBeNull();
       // Every field of the refusal exactly (ok: false and the words); fields an action adds (e.g. stale) may follow.
       const refusal = entry.refusal(fx);
-      if (refusal && Object.getPrototypeOf(refusal) === Object.prototype) expect(res.value, label).toMatchObject(refusal as Record<string, unknown>);
+      if (refusal && Object.getPrototypeOf(refusal) === Object.prototype)
+        expect(res.value, label).toMatchObject(refusal as Record<string, unknown>);
       else expect(res.value, label).toEqual(refusal);
-      rows.push({ action: `${a.name}${entry.own ? " (B's own account)" : ""}`, "B gets": JSON.stringify(res.value).slice(0, 90) });
+      rows.push({
+        action: `${a.name}${entry.own ? " (B's own account)" : ""}`,
+        "B gets": JSON.stringify(res.value).slice(0, 90),
+      });
     }
     printTable("Server actions as B on A's objects", rows);
     expect(await snapshotOfA(request, fx)).toEqual(before);
   });
 
   test("an action id the build does not have is refused before anything runs", async ({ baseURL }) => {
-    const unknown = await callAction(baseURL!, `/environments/${fx.b.env}`, "7f".padEnd(42, "0"), [fx.a.env], fx.b.cookie);
-    expect([unknown.status, unknown.notFoundMarker, unknown.body], brief(unknown)).toEqual([409, "1", "Server Action unavailable."]);
+    const unknown = await callAction(
+      baseURL!,
+      `/environments/${fx.b.env}`,
+      "7f".padEnd(42, "0"),
+      [fx.a.env],
+      fx.b.cookie,
+    );
+    expect([unknown.status, unknown.notFoundMarker, unknown.body], brief(unknown)).toEqual([
+      409,
+      "1",
+      "Server Action unavailable.",
+    ]);
     const malformed = await callAction(baseURL!, `/environments/${fx.b.env}`, "not-an-action", [fx.a.env], fx.b.cookie);
     const answer = [malformed.status, malformed.notFoundMarker, malformed.body];
     expect(answer, brief(malformed)).toEqual([400, "1", "Invalid Server Action request."]);

@@ -35,7 +35,10 @@ test.describe.serial("sweep: hostile input to every write route", () => {
     await deleteAll(request);
   });
 
-  test("bodies generated from each route's schema: the schema's own 400 and words, never a 500, nothing changed", async ({ request, baseURL }) => {
+  test("bodies generated from each route's schema: the schema's own 400 and words, never a 500, nothing changed", async ({
+    request,
+    baseURL,
+  }) => {
     test.setTimeout(300_000);
     const rows: Record<string, string | number>[] = [];
     const statuses: Record<number, number> = {};
@@ -59,9 +62,17 @@ test.describe.serial("sweep: hostile input to every write route", () => {
         expect(res.error, label).toEqual({ code: c.code, message: c.message });
       }
       const open = Object.entries(accepted).map(([f, labels]) => `${f} ${labels.length}`);
-      rows.push({ route: key, fields: fields.join(", "), sent: cases.length, "accepted, not sent": open.join(", ") || "none" });
+      rows.push({
+        route: key,
+        fields: fields.join(", "),
+        sent: cases.length,
+        "accepted, not sent": open.join(", ") || "none",
+      });
     }
-    printTable("Hostile bodies by route (accepted = hostile-looking values the schema allows for that field, e.g. a password)", rows);
+    printTable(
+      "Hostile bodies by route (accepted = hostile-looking values the schema allows for that field, e.g. a password)",
+      rows,
+    );
     console.log(`hostile answers by status: ${JSON.stringify(statuses)}`);
     expect(Object.keys(statuses).filter((s) => Number(s) >= 500)).toEqual([]);
     expect(await snapshotOfA(request, fx)).toEqual(before);

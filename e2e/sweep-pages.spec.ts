@@ -37,13 +37,25 @@ test.describe.serial("sweep: every page", () => {
   test("the page files are exactly the build's pages; each outside the console is listed with its reason", () => {
     const pages = pageFiles();
     const built = builtAppPaths().filter((p) => p.endsWith("/page"));
-    expect(pages.map((p) => p.appPath).sort(), "app/**/page.tsx vs .next/server/app-paths-manifest.json").toEqual(built);
-    expect(pages.filter((p) => !p.appPath.startsWith("/(console)/")).map((p) => p.path).sort()).toEqual(Object.keys(PUBLIC_PAGES).sort());
+    expect(pages.map((p) => p.appPath).sort(), "app/**/page.tsx vs .next/server/app-paths-manifest.json").toEqual(
+      built,
+    );
+    expect(
+      pages
+        .filter((p) => !p.appPath.startsWith("/(console)/"))
+        .map((p) => p.path)
+        .sort(),
+    ).toEqual(Object.keys(PUBLIC_PAGES).sort());
     const access = (p: PageFile) => PUBLIC_PAGES[p.path] ?? (p.path.startsWith("/admin") ? "admin" : "session");
-    printTable(`Pages (${pages.length})`, pages.map((p) => ({ page: p.path, group: p.appPath.split("/")[1], access: access(p) })));
+    printTable(
+      `Pages (${pages.length})`,
+      pages.map((p) => ({ page: p.path, group: p.appPath.split("/")[1], access: access(p) })),
+    );
   });
 
-  test("without a session, and with a forged session cookie, every console page sends the visitor to /signin", async ({ baseURL }) => {
+  test("without a session, and with a forged session cookie, every console page sends the visitor to /signin", async ({
+    baseURL,
+  }) => {
     for (const p of consolePages()) {
       const url = urlOf(p, fx.a.env);
       const none = await call(baseURL!, "GET", url);
@@ -60,7 +72,10 @@ test.describe.serial("sweep: every page", () => {
     expect((await call(baseURL!, "GET", "/")).location).toMatch(/\/signin\?callbackUrl=%2F$/);
   });
 
-  test("B's session: A's environment pages and the admin pages are 404; every other page shows B nothing of A's", async ({ baseURL, request }) => {
+  test("B's session: A's environment pages and the admin pages are 404; every other page shows B nothing of A's", async ({
+    baseURL,
+    request,
+  }) => {
     const rows: { page: string; B: string; "A (or admin)": string }[] = [];
     for (const p of consolePages()) {
       const url = urlOf(p, fx.a.env);
@@ -80,7 +95,9 @@ test.describe.serial("sweep: every page", () => {
       const asOwner = await call(baseURL!, "GET", url, { cookie: owner });
       expect(asOwner.status, `owner: GET ${url}`).toBe(200);
       if (p.path.includes("[name]") || ["/environments", "/topology", "/audit", "/admin/users"].includes(p.path)) {
-        expect(asOwner.text, `owner: GET ${url} shows A's data`).toContain(p.path === "/admin/users" ? fx.a.email : fx.a.env);
+        expect(asOwner.text, `owner: GET ${url} shows A's data`).toContain(
+          p.path === "/admin/users" ? fx.a.email : fx.a.env,
+        );
       }
       rows.push({ page: p.path, B: String(asB.status), "A (or admin)": String(asOwner.status) });
     }
@@ -88,7 +105,9 @@ test.describe.serial("sweep: every page", () => {
     const audit = await call(baseURL!, "GET", `/audit?environment=${fx.a.env}`, { cookie: fx.b.cookie });
     expect(audit.status).toBe(200);
     expect(leaksOfA(fx, audit.text, [fx.a.env])).toEqual([]);
-    expect((await call(baseURL!, "GET", `/audit?environment=${fx.a.env}`, { cookie: fx.a.cookie })).text).toContain("backup.take");
+    expect((await call(baseURL!, "GET", `/audit?environment=${fx.a.env}`, { cookie: fx.a.cookie })).text).toContain(
+      "backup.take",
+    );
     printTable("Console pages with B's session", rows);
     expect(await snapshotOfA(request, fx)).toEqual(before);
   });

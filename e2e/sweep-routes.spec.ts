@@ -12,7 +12,8 @@ import { identifiersOfA, leaksOfA, setUpTenants, snapshotOfA, tearDownTenants, t
 const FORGED = "next-auth.session-token=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..c3dlZXA.Zm9yZ2VkLXNlc3Npb24.c3dlZXA";
 const UNEXPORTED = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
-const entries = () => Object.entries(ROUTES).map(([key, entry]) => ({ key, method: key.split(" ")[0], path: key.split(" ")[1], entry }));
+const entries = () =>
+  Object.entries(ROUTES).map(([key, entry]) => ({ key, method: key.split(" ")[0], path: key.split(" ")[1], entry }));
 
 const bodyOf = (entry: RouteEntry, fx: Fixture) => (entry.body === "none" ? undefined : entry.valid!(fx));
 
@@ -46,37 +47,64 @@ test.describe.serial("sweep: every route handler", () => {
     const found = handlers.flatMap((h) => h.methods.map((m) => `${m} ${h.path}`)).sort();
     for (const h of handlers) expect(h.methods, `${h.file} exports no HTTP method`).not.toEqual([]);
     expect(found, "route handlers in app/api vs e2e/sweep/routes.ts").toEqual(Object.keys(ROUTES).sort());
-    const built = builtAppPaths().filter((p) => p.startsWith("/api/")).map((p) => p.replace(/\/route$/, "")).sort();
+    const built = builtAppPaths()
+      .filter((p) => p.startsWith("/api/"))
+      .map((p) => p.replace(/\/route$/, ""))
+      .sort();
     expect(built, "routes in .next/server/app-paths-manifest.json").toEqual(handlers.map((h) => h.path).sort());
 
     const kinds = ["public", "tenant", "self", "admin"];
     const rows = kinds.map((kind) => {
       const of = entries().filter((e) => e.entry.access.kind === kind);
       const withBody = of.filter((e) => e.entry.body !== "none").length;
-      return { access: kind, routes: new Set(of.map((e) => e.path)).size, "routes × methods": of.length, "with a body schema": withBody };
+      return {
+        access: kind,
+        routes: new Set(of.map((e) => e.path)).size,
+        "routes × methods": of.length,
+        "with a body schema": withBody,
+      };
     });
     const withBody = entries().filter((e) => e.entry.body !== "none").length;
-    rows.push({ access: "all", routes: handlers.length, "routes × methods": found.length, "with a body schema": withBody });
+    rows.push({
+      access: "all",
+      routes: handlers.length,
+      "routes × methods": found.length,
+      "with a body schema": withBody,
+    });
     printTable("Route handlers (app/api)", rows);
     const actions = serverActions();
     const pages = pageFiles();
     printTable("Sweep counts", [
-      { what: "route handlers × methods", source: `${handlers.length} × … = ${found.length}`, build: `${built.length} routes` },
+      {
+        what: "route handlers × methods",
+        source: `${handlers.length} × … = ${found.length}`,
+        build: `${built.length} routes`,
+      },
       {
         what: "server actions",
         source: `${actions.exports.length} exports of "use server" files, ${actions.inline.length} inline`,
         build: `${builtActions().length}`,
       },
-      { what: "pages", source: `${pages.length}`, build: `${builtAppPaths().filter((p) => p.endsWith("/page")).length}` },
+      {
+        what: "pages",
+        source: `${pages.length}`,
+        build: `${builtAppPaths().filter((p) => p.endsWith("/page")).length}`,
+      },
     ]);
-    for (const { key, entry } of entries()) if (entry.access.kind === "public") console.log(`public: ${key} — ${entry.access.reason}`);
+    for (const { key, entry } of entries())
+      if (entry.access.kind === "public") console.log(`public: ${key} — ${entry.access.reason}`);
   });
 
-  test("anonymous and forged-session callers get 401 everywhere; methods a handler does not export are 405", async ({ baseURL }) => {
+  test("anonymous and forged-session callers get 401 everywhere; methods a handler does not export are 405", async ({
+    baseURL,
+  }) => {
     const seen: Record<string, number> = {};
     for (const { key, method, path, entry } of entries()) {
       const url = fillPath(path, fx);
-      for (const [who, headers] of [["anonymous", {}], ["forged session cookie", { cookie: FORGED }]] as const) {
+      for (const [who, headers] of [
+        ["anonymous", {}],
+        ["forged session cookie", { cookie: FORGED }],
+      ] as const) {
         const res = await call(baseURL!, method, url, headers, bodyOf(entry, fx));
         const label = `${who}: ${method} ${url} → ${res.text.slice(0, 200)}`;
         seen[res.status] = (seen[res.status] ?? 0) + 1;
@@ -102,20 +130,27 @@ test.describe.serial("sweep: every route handler", () => {
     console.log(`anonymous/forged answers by status: ${JSON.stringify(seen)}`);
   });
 
-  test("B gets 404 on each of A's real objects (the answer for no object), 403 on admin routes; A's data is unchanged", async ({ request, baseURL }) => {
+  test("B gets 404 on each of A's real objects (the answer for no object), 403 on admin routes; A's data is unchanged", async ({
+    request,
+    baseURL,
+  }) => {
     test.setTimeout(180_000);
     const results: { route: string; asB: string; "no object": string; "A itself": string }[] = [];
     for (const { method, path, entry } of entries()) {
       const { kind } = entry.access;
       if (kind === "public" || kind === "self") continue;
       const url = fillPath(path, fx);
-      for (const [via, headers] of [["token", fx.b.token], ["session", { cookie: fx.b.cookie }]] as const) {
+      for (const [via, headers] of [
+        ["token", fx.b.token],
+        ["session", { cookie: fx.b.cookie }],
+      ] as const) {
         const res = await call(baseURL!, method, url, headers, bodyOf(entry, fx));
         const label = `B (${via}): ${method} ${url} → ${res.text.slice(0, 200)}`;
         if (kind === "admin") {
           expect(res.status, label).toBe(403);
           expect(res.error?.code, label).toBe("forbidden");
-          if (via === "token") results.push({ route: `${method} ${path}`, asB: "403", "no object": "-", "A itself": "-" });
+          if (via === "token")
+            results.push({ route: `${method} ${path}`, asB: "403", "no object": "-", "A itself": "-" });
           continue;
         }
         expect(res.status, label).toBe(404);
@@ -127,7 +162,10 @@ test.describe.serial("sweep: every route handler", () => {
         expect(none.status, noneUrl).toBe(404);
         const real = url.split("/").filter((seg, i) => seg !== noneUrl.split("/")[i]);
         const fake = noneUrl.split("/").filter((seg, i) => seg !== url.split("/")[i]);
-        expect(real.reduce((m, seg, i) => m.replaceAll(seg, fake[i]), res.error!.message), label).toBe(none.error?.message);
+        expect(
+          real.reduce((m, seg, i) => m.replaceAll(seg, fake[i]), res.error!.message),
+          label,
+        ).toBe(none.error?.message);
         // Its owner reaches it (so the 404 is B's, not the object's absence).
         let own = "-";
         if (method === "GET") {
@@ -135,17 +173,23 @@ test.describe.serial("sweep: every route handler", () => {
           expect(asA.status, `A: GET ${url} → ${asA.text.slice(0, 200)}`).toBe(200);
           own = "200";
         }
-        if (via === "token") results.push({ route: `${method} ${path}`, asB: "404", "no object": "404, same message", "A itself": own });
+        if (via === "token")
+          results.push({ route: `${method} ${path}`, asB: "404", "no object": "404, same message", "A itself": own });
       }
     }
     printTable("B on A's real objects (by token and by session)", results);
     expect(await snapshotOfA(request, fx)).toEqual(before);
     // A's token, which B tried to revoke, still works; A's session too.
     expect((await call(baseURL!, "GET", "/api/v1/quota", fx.a.token)).status).toBe(200);
-    expect(JSON.parse((await call(baseURL!, "GET", "/api/auth/session", { cookie: fx.a.cookie })).text).user.email).toBe(fx.a.email);
+    expect(
+      JSON.parse((await call(baseURL!, "GET", "/api/auth/session", { cookie: fx.a.cookie })).text).user.email,
+    ).toBe(fx.a.email);
   });
 
-  test("lists and other parameterless routes show B its own data and nothing of A's (which A's own call shows)", async ({ request, baseURL }) => {
+  test("lists and other parameterless routes show B its own data and nothing of A's (which A's own call shows)", async ({
+    request,
+    baseURL,
+  }) => {
     // Where B's own environment must appear (B has no rules, endpoints or findings), and where A's must, for A.
     const bSeesOwn = ["GET /api/v1/environments", "GET /api/v1/topology", "GET /api/v1/metrics", "GET /api/v1/events"];
     const aSeesOwn = [...bSeesOwn, "GET /api/v1/alerts", "GET /api/v1/endpoints", "GET /api/v1/doctor"];
@@ -169,7 +213,11 @@ test.describe.serial("sweep: every route handler", () => {
         expect(asA.text, `A sees its own environment in ${key}`).toContain(fx.a.env);
         control = "yes";
       }
-      rows.push({ route: key, B: `${asB.status}, none of A's ${identifiersOfA(fx).length} identifiers`, "A's env in A's answer": control });
+      rows.push({
+        route: key,
+        B: `${asB.status}, none of A's ${identifiersOfA(fx).length} identifiers`,
+        "A's env in A's answer": control,
+      });
     }
     printTable("Parameterless routes as B", rows);
     // Admin routes as the admin: A is there (the admin check is what keeps B out).

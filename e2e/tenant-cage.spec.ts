@@ -8,7 +8,10 @@ const MALLORY = { email: "mallory@e2e.test", password: "mallory-password-123" };
 test.describe.serial("the tenant's cage, from the pages", () => {
   test.afterAll(async ({ request }) => deleteAll(request));
 
-  test("SQL tab names the files directory; reading the host's files is refused; a hostile my.cnf is refused with its line", async ({ page, request }) => {
+  test("SQL tab names the files directory; reading the host's files is refused; a hostile my.cnf is refused with its line", async ({
+    page,
+    request,
+  }) => {
     const admin = await apiToken(request);
     expect((await request.post("/api/v1/users", { headers: admin, data: MALLORY })).status()).toBe(201);
     await page.goto("/signin");
@@ -45,7 +48,9 @@ test.describe.serial("the tenant's cage, from the pages", () => {
     await expect(rows).toHaveCount(revisionsBefore + 1);
     await expect(rows.first()).toContainText("rejected");
 
-    const mine = { authorization: `Bearer ${(await (await request.post("/api/v1/auth/token", { data: MALLORY })).json()).token}` };
+    const mine = {
+      authorization: `Bearer ${(await (await request.post("/api/v1/auth/token", { data: MALLORY })).json()).token}`,
+    };
     const { content } = await (await request.get("/api/v1/environments/cage/config", { headers: mine })).json();
     expect(content).not.toContain("skip-grant-tables");
     const plugin = await request.put("/api/v1/environments/cage/config", {
@@ -53,6 +58,8 @@ test.describe.serial("the tenant's cage, from the pages", () => {
       data: { content: `${content}\n[galera]\nplugin-load-add = /tmp/evil.so\n` },
     });
     expect(plugin.status()).toBe(422);
-    expect((await plugin.json()).error.problems[0].message).toContain("must be a plain file name of a plugin shipped with the server");
+    expect((await plugin.json()).error.problems[0].message).toContain(
+      "must be a plain file name of a plugin shipped with the server",
+    );
   });
 });

@@ -4,13 +4,22 @@ import { apiToken, deleteAll, signIn } from "./helpers";
 test.describe.serial("topology: Add slave with progress, the graph, failover confirmation, doctor", () => {
   test.afterAll(async ({ request }) => deleteAll(request));
 
-  test("Add slave from the master, see the graph, fail over after the master stops, fix a doctor finding", async ({ page, request }, testInfo) => {
+  test("Add slave from the master, see the graph, fail over after the master stops, fix a doctor finding", async ({
+    page,
+    request,
+  }, testInfo) => {
     test.setTimeout(180_000);
     const headers = await apiToken(request);
     expect((await request.post("/api/v1/environments", { headers, data: { name: "hub" } })).status()).toBe(201);
     expect((await request.post("/api/v1/environments/hub/replication/binlog", { headers })).status()).toBe(200);
-    for (const statement of ["CREATE DATABASE shop", "CREATE TABLE shop.items (id INT PRIMARY KEY, name VARCHAR(20))", "INSERT INTO shop.items VALUES (1, 'one'), (2, 'two')"]) {
-      expect((await (await request.post("/api/v1/environments/hub/sql", { headers, data: { statement } })).json()).kind).toBe("ok");
+    for (const statement of [
+      "CREATE DATABASE shop",
+      "CREATE TABLE shop.items (id INT PRIMARY KEY, name VARCHAR(20))",
+      "INSERT INTO shop.items VALUES (1, 'one'), (2, 'two')",
+    ]) {
+      expect(
+        (await (await request.post("/api/v1/environments/hub/sql", { headers, data: { statement } })).json()).kind,
+      ).toBe("ok");
     }
 
     await signIn(page);
@@ -22,13 +31,19 @@ test.describe.serial("topology: Add slave with progress, the graph, failover con
     await expect(page.getByText("Finished.")).toBeVisible({ timeout: 60_000 });
 
     // The seeded slaves hold the master's rows.
-    const rows = await (await request.post("/api/v1/environments/hub-slave-2/sql", { headers, data: { statement: "SELECT name FROM shop.items ORDER BY id" } })).json();
+    const rows = await (
+      await request.post("/api/v1/environments/hub-slave-2/sql", {
+        headers,
+        data: { statement: "SELECT name FROM shop.items ORDER BY id" },
+      })
+    ).json();
     expect(rows.rows).toEqual([["one"], ["two"]]);
 
     // The graph: hub on top, two slaves below, edges replicating.
     await page.goto("/topology");
     const graph = page.getByTestId("topology-graph");
-    for (const n of ["hub", "hub-slave-1", "hub-slave-2"]) await expect(graph.getByTestId(`topology-node-${n}`)).toBeVisible();
+    for (const n of ["hub", "hub-slave-1", "hub-slave-2"])
+      await expect(graph.getByTestId(`topology-node-${n}`)).toBeVisible();
     await expect(graph.locator("text", { hasText: "lag" })).toHaveCount(2);
     await expect(graph.getByTestId("topology-node-hub")).toContainText("master");
     await page.screenshot({ path: testInfo.outputPath("topology.png"), fullPage: true });
@@ -37,7 +52,9 @@ test.describe.serial("topology: Add slave with progress, the graph, failover con
     await expect(page.getByRole("heading", { name: "Slave of hub" })).toBeVisible();
 
     // The master goes away; the pre-flight shows the candidates; failover only after confirmation.
-    expect((await request.post("/api/v1/environments/hub/actions", { headers, data: { action: "stop" } })).status()).toBe(200);
+    expect(
+      (await request.post("/api/v1/environments/hub/actions", { headers, data: { action: "stop" } })).status(),
+    ).toBe(200);
     await page.goto("/environments/hub/topology");
     const report = page.getByTestId("preflight");
     await expect(report).toContainText("not reachable", { timeout: 20_000 });
@@ -55,7 +72,10 @@ test.describe.serial("topology: Add slave with progress, the graph, failover con
 
     // Doctor: an anonymous user on the new master is found and fixed in one click.
     const newMaster = edges[0].split("->")[0];
-    await request.post(`/api/v1/environments/${newMaster}/sql`, { headers, data: { statement: "CREATE USER ''@'localhost'" } });
+    await request.post(`/api/v1/environments/${newMaster}/sql`, {
+      headers,
+      data: { statement: "CREATE USER ''@'localhost'" },
+    });
     await page.goto("/topology");
     const finding = page.locator(`[data-finding="anonymous-users:${newMaster}"]`);
     await expect(finding).toBeVisible();

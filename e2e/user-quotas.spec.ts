@@ -25,7 +25,11 @@ async function signInAs(browser: Browser, who: { email: string; password: string
 test.describe.serial("quotas", () => {
   test.afterAll(async ({ request }) => deleteAll(request));
 
-  test("an admin limits a user on the Users page; over the limit, New environment is refused and nothing is created", async ({ page, browser, request }) => {
+  test("an admin limits a user on the Users page; over the limit, New environment is refused and nothing is created", async ({
+    page,
+    browser,
+    request,
+  }) => {
     await signIn(page);
     await page.getByRole("link", { name: "Users" }).click();
     await page.getByLabel("E-mail").fill(CAROL.email);
@@ -58,7 +62,9 @@ test.describe.serial("quotas", () => {
     await carol.getByRole("button", { name: "New environment" }).click();
     await dialog.getByLabel("Name").fill("carol-two");
     await dialog.getByRole("button", { name: "Create" }).click();
-    await expect(dialog.getByRole("alert")).toContainText("Your quota allows 1 environment (1 in use). Ask an admin to raise it");
+    await expect(dialog.getByRole("alert")).toContainText(
+      "Your quota allows 1 environment (1 in use). Ask an admin to raise it",
+    );
     await dialog.getByRole("button", { name: "Cancel" }).click();
 
     // Nothing was created: no row, no node directory, no audit entry, usage unchanged.
@@ -68,7 +74,9 @@ test.describe.serial("quotas", () => {
     await expect(carol.getByTestId("quota-usage")).toHaveText("1 of 1 environment · 256 MB of 8192 MB");
     expect(nodeDirs()).toBe(dirsBefore);
     const admin = await apiToken(request);
-    const envs = (await (await request.get("/api/v1/environments", { headers: admin })).json()).environments.map((e: { name: string }) => e.name);
+    const envs = (await (await request.get("/api/v1/environments", { headers: admin })).json()).environments.map(
+      (e: { name: string }) => e.name,
+    );
     expect(envs).not.toContain("carol-two");
     const audit = await page.request.get("/audit");
     expect(await audit.text()).not.toContain("carol-two");
@@ -87,22 +95,35 @@ test.describe.serial("quotas", () => {
     expect((await byCarol.json()).error.code).toBe("forbidden");
     expect((await request.get(`/api/v1/users/${id}`, { headers: carol })).status()).toBe(403);
     for (const bad of [{ maxEnvironments: -1 }, { maxMemoryMb: "8 GB" }, {}, { role: "admin" }]) {
-      expect((await request.patch(`/api/v1/users/${id}`, { headers: admin, data: bad })).status(), JSON.stringify(bad)).toBe(400);
+      expect(
+        (await request.patch(`/api/v1/users/${id}`, { headers: admin, data: bad })).status(),
+        JSON.stringify(bad),
+      ).toBe(400);
     }
 
     const mine = await (await request.get("/api/v1/quota", { headers: carol })).json();
     expect(mine.summary).toBe("1 of 1 environment · 256 MB of 8192 MB");
 
     // Memory: room for another environment, not for 512 MB more than the limit allows.
-    const patched = await request.patch(`/api/v1/users/${id}`, { headers: admin, data: { maxEnvironments: null, maxMemoryMb: 512 } });
+    const patched = await request.patch(`/api/v1/users/${id}`, {
+      headers: admin,
+      data: { maxEnvironments: null, maxMemoryMb: 512 },
+    });
     expect(patched.status()).toBe(200);
     expect((await patched.json()).quota.memoryMb).toEqual({ used: 256, limit: 512, isDefault: false });
-    const refused = await request.post("/api/v1/environments", { headers: carol, data: { name: "carol-big", memoryMb: 512 } });
+    const refused = await request.post("/api/v1/environments", {
+      headers: carol,
+      data: { name: "carol-big", memoryMb: 512 },
+    });
     expect(refused.status()).toBe(403);
     const error = (await refused.json()).error;
     expect(error.code).toBe("quota_exceeded");
-    expect(error.message).toContain("Your quota allows 512 MB of memory (256 MB in use); this environment needs 512 MB.");
-    const names = (await (await request.get("/api/v1/environments", { headers: carol })).json()).environments.map((e: { name: string }) => e.name);
+    expect(error.message).toContain(
+      "Your quota allows 512 MB of memory (256 MB in use); this environment needs 512 MB.",
+    );
+    const names = (await (await request.get("/api/v1/environments", { headers: carol })).json()).environments.map(
+      (e: { name: string }) => e.name,
+    );
     expect(names).toEqual(["carol-one"]);
   });
 });

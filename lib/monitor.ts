@@ -34,7 +34,11 @@ export function restartPolicy(): "always" | "never" {
 export async function reconcile(): Promise<void> {
   await db().operation.updateMany({
     where: { status: "running" },
-    data: { status: "failed", error: "The console stopped while this operation ran; it was rolled back", finishedAt: new Date() },
+    data: {
+      status: "failed",
+      error: "The console stopped while this operation ran; it was rolled back",
+      finishedAt: new Date(),
+    },
   });
   const envs = await db().environment.findMany({ include: { nodes: true } });
   await removeOrphanContainers();
@@ -87,14 +91,19 @@ export async function checkEnvironment(environmentId: string, opts: { restart: b
     return "stopped";
   }
   const lines = await driver.tailErrorLog(ref, 5).catch(() => []);
-  if (env.status !== "down") await setStatus(env.id, "down", `The server is not running. Last log lines:\n${lines.join("\n")}`);
+  if (env.status !== "down")
+    await setStatus(env.id, "down", `The server is not running. Last log lines:\n${lines.join("\n")}`);
   if (env.autoFailover) return autoFailover(env);
   if (!opts.restart || restartPolicy() === "never") return "down";
 
   const now = Date.now();
   const recent = (restarts.get(env.id) ?? []).filter((t) => now - t < RESTART_WINDOW_MS);
   if (recent.length >= MAX_RESTARTS) {
-    await setStatus(env.id, "down", `Restarted ${MAX_RESTARTS} times in 5 minutes; giving up until you start it.\n${lines.join("\n")}`);
+    await setStatus(
+      env.id,
+      "down",
+      `Restarted ${MAX_RESTARTS} times in 5 minutes; giving up until you start it.\n${lines.join("\n")}`,
+    );
     return "down";
   }
   restarts.set(env.id, [...recent, now]);
@@ -102,7 +111,13 @@ export async function checkEnvironment(environmentId: string, opts: { restart: b
     const after = await driver.start(ref);
     await db().node.update({ where: { id: node.id }, data: { pid: after.pid, startedAt: new Date() } });
     await db().operation.create({
-      data: { action: "environment.auto-restart", environmentId: env.id, target: env.name, status: "succeeded", finishedAt: new Date() },
+      data: {
+        action: "environment.auto-restart",
+        environmentId: env.id,
+        target: env.name,
+        status: "succeeded",
+        finishedAt: new Date(),
+      },
     });
     await setStatus(env.id, "running", null);
     return "running";
@@ -117,7 +132,12 @@ export async function checkEnvironment(environmentId: string, opts: { restart: b
  * A master under the automatic failover policy is not restarted (it could come back as a second writer):
  * after its grace period the failover runs, with the same pre-flight as a manual one (two vantage points).
  */
-async function autoFailover(env: { id: string; name: string; ownerId: string; failoverGraceSec: number }): Promise<string> {
+async function autoFailover(env: {
+  id: string;
+  name: string;
+  ownerId: string;
+  failoverGraceSec: number;
+}): Promise<string> {
   const now = Date.now();
   const since = downSince.get(env.id) ?? now;
   downSince.set(env.id, since);
@@ -144,9 +164,14 @@ export function startMonitor(intervalMs = 2000): void {
     if (busy) return;
     busy = true;
     try {
-      const envs = await db().environment.findMany({ where: { status: { notIn: ["creating", "deleting"] } }, select: { id: true } });
+      const envs = await db().environment.findMany({
+        where: { status: { notIn: ["creating", "deleting"] } },
+        select: { id: true },
+      });
       // Skip environments with an operation in flight: their lock holder owns the status.
-      await Promise.all(envs.filter((e) => !isLocked(e.id)).map((e) => withLock(e.id, () => checkEnvironment(e.id, { restart: true }))));
+      await Promise.all(
+        envs.filter((e) => !isLocked(e.id)).map((e) => withLock(e.id, () => checkEnvironment(e.id, { restart: true }))),
+      );
     } catch (e) {
       console.error("Mariner monitor:", (e as Error).message);
     } finally {
@@ -160,4 +185,3 @@ export function stopMonitor(): void {
   if (g.marinerMonitor) clearInterval(g.marinerMonitor);
   g.marinerMonitor = undefined;
 }
-

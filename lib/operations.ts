@@ -21,7 +21,11 @@ export function redact(params: Record<string, unknown>): Record<string, unknown>
   return Object.fromEntries(
     Object.entries(params).map(([k, v]) => [
       k,
-      /pass|secret|token|key/i.test(k) ? "[redacted]" : v && typeof v === "object" && !Array.isArray(v) ? redact(v as Record<string, unknown>) : v,
+      /pass|secret|token|key/i.test(k)
+        ? "[redacted]"
+        : v && typeof v === "object" && !Array.isArray(v)
+          ? redact(v as Record<string, unknown>)
+          : v,
     ]),
   );
 }
@@ -66,7 +70,10 @@ export async function finishOperation(operationId: string, error?: unknown): Pro
 }
 
 /** Runs `work` as an audited operation: every step recorded, the end (and any error lines) too. */
-export async function runOperation<T>(meta: OperationMeta, work: (step: (name: string) => Promise<void>) => Promise<T>): Promise<T> {
+export async function runOperation<T>(
+  meta: OperationMeta,
+  work: (step: (name: string) => Promise<void>) => Promise<T>,
+): Promise<T> {
   const id = await startOperation(meta);
   try {
     const result = await work((name) => recordStep(id, name));
@@ -131,7 +138,9 @@ export async function listOperations(
   take = 200,
 ) {
   const owned =
-    actor.role === "admin" ? [] : (await db().environment.findMany({ where: { ownerId: actor.id }, select: { id: true } })).map((e) => e.id);
+    actor.role === "admin"
+      ? []
+      : (await db().environment.findMany({ where: { ownerId: actor.id }, select: { id: true } })).map((e) => e.id);
   const rows = await db().operation.findMany({
     where: {
       ...(actor.role === "admin" ? {} : { OR: [{ userId: actor.id }, { environmentId: { in: owned } }] }),

@@ -20,7 +20,14 @@ export function ensureDataDir(): string {
   process.umask(0o077);
   fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
   fs.chmodSync(dir, serversRunIsolated() ? 0o711 : 0o700);
-  for (const f of ["mariner.db", "mariner.db-wal", "mariner.db-shm", "mariner.db-journal", "secret.key", "auth.secret"]) {
+  for (const f of [
+    "mariner.db",
+    "mariner.db-wal",
+    "mariner.db-shm",
+    "mariner.db-journal",
+    "secret.key",
+    "auth.secret",
+  ]) {
     try {
       fs.chmodSync(path.join(dir, f), 0o600);
     } catch {

@@ -48,24 +48,43 @@ type QuotaUser = Pick<User, "role" | "maxEnvironments" | "maxMemoryMb">;
 
 function quotaOf(user: QuotaUser, used: Usage): Quota {
   if (user.role === "admin") {
-    return { unlimited: true, environments: { used: used.environments, limit: null, isDefault: false }, memoryMb: { used: used.memoryMb, limit: null, isDefault: false } };
+    return {
+      unlimited: true,
+      environments: { used: used.environments, limit: null, isDefault: false },
+      memoryMb: { used: used.memoryMb, limit: null, isDefault: false },
+    };
   }
   const defaults = defaultLimits();
   return {
     unlimited: false,
-    environments: { used: used.environments, limit: user.maxEnvironments ?? defaults.environments, isDefault: user.maxEnvironments === null },
-    memoryMb: { used: used.memoryMb, limit: user.maxMemoryMb ?? defaults.memoryMb, isDefault: user.maxMemoryMb === null },
+    environments: {
+      used: used.environments,
+      limit: user.maxEnvironments ?? defaults.environments,
+      isDefault: user.maxEnvironments === null,
+    },
+    memoryMb: {
+      used: used.memoryMb,
+      limit: user.maxMemoryMb ?? defaults.memoryMb,
+      isDefault: user.maxMemoryMb === null,
+    },
   };
 }
 
 /** Every environment row counts, whatever its state: a creating or stopped server still holds its share. */
 async function usageOf(ownerId: string): Promise<Usage> {
-  const agg = await db().environment.aggregate({ where: { ownerId }, _count: { _all: true }, _sum: { memoryMb: true } });
+  const agg = await db().environment.aggregate({
+    where: { ownerId },
+    _count: { _all: true },
+    _sum: { memoryMb: true },
+  });
   return { environments: agg._count._all, memoryMb: agg._sum.memoryMb ?? 0 };
 }
 
 async function quotaOfUserId(userId: string): Promise<Quota> {
-  const user = await db().user.findUnique({ where: { id: userId }, select: { role: true, maxEnvironments: true, maxMemoryMb: true } });
+  const user = await db().user.findUnique({
+    where: { id: userId },
+    select: { role: true, maxEnvironments: true, maxMemoryMb: true },
+  });
   if (!user) throw notFound("User");
   return quotaOf(user, await usageOf(userId));
 }
@@ -96,10 +115,18 @@ export async function assertQuotaAllows(actor: Actor, want: Usage): Promise<void
   }
   if (q.memoryMb.used + want.memoryMb > memLimit) {
     const needs = want.environments > 1 ? `these ${want.environments} environments need` : "this environment needs";
-    problems.push(`${problems.length ? "and" : "Your quota allows"} ${memLimit} MB of memory (${q.memoryMb.used} MB in use); ${needs} ${want.memoryMb} MB`);
+    problems.push(
+      `${problems.length ? "and" : "Your quota allows"} ${memLimit} MB of memory (${q.memoryMb.used} MB in use); ${needs} ${want.memoryMb} MB`,
+    );
   }
   if (!problems.length) return;
-  throw new ServiceError(403, "quota_exceeded", `${problems.join(" ")}. Ask an admin to raise it, or delete an environment you no longer need.`, [], { quota: q });
+  throw new ServiceError(
+    403,
+    "quota_exceeded",
+    `${problems.join(" ")}. Ask an admin to raise it, or delete an environment you no longer need.`,
+    [],
+    { quota: q },
+  );
 }
 
 // ---- Admin: see and set limits ----
@@ -114,14 +141,27 @@ const limit = (what: string, max: number) =>
 
 /** null puts the user back on the site default. Lowering below what is in use is allowed: nothing is stopped, new creates are refused. */
 export const userLimitsInput = z
-  .strictObject({ maxEnvironments: limit("Environment limit", 1000).optional(), maxMemoryMb: limit("Memory limit", 1_048_576).optional() })
-  .refine((v) => v.maxEnvironments !== undefined || v.maxMemoryMb !== undefined, "Give maxEnvironments and/or maxMemoryMb");
+  .strictObject({
+    maxEnvironments: limit("Environment limit", 1000).optional(),
+    maxMemoryMb: limit("Memory limit", 1_048_576).optional(),
+  })
+  .refine(
+    (v) => v.maxEnvironments !== undefined || v.maxMemoryMb !== undefined,
+    "Give maxEnvironments and/or maxMemoryMb",
+  );
 
 function requireAdmin(actor: Actor) {
   if (!isAdmin(actor)) throw new ServiceError(403, "forbidden", "Only an admin can see or change quotas");
 }
 
-const userFields = { id: true, email: true, role: true, createdAt: true, maxEnvironments: true, maxMemoryMb: true } as const;
+const userFields = {
+  id: true,
+  email: true,
+  role: true,
+  createdAt: true,
+  maxEnvironments: true,
+  maxMemoryMb: true,
+} as const;
 type UserRow = Pick<User, keyof typeof userFields>;
 
 function withQuota({ maxEnvironments, maxMemoryMb, ...user }: UserRow, used: Usage) {
@@ -135,7 +175,9 @@ export async function listUsersWithQuotas(actor: Actor): Promise<UserWithQuota[]
     db().user.findMany({ select: userFields, orderBy: { createdAt: "asc" } }),
     db().environment.groupBy({ by: ["ownerId"], _count: { _all: true }, _sum: { memoryMb: true } }),
   ]);
-  const byOwner = new Map(usage.map((u) => [u.ownerId, { environments: u._count._all, memoryMb: u._sum.memoryMb ?? 0 }]));
+  const byOwner = new Map(
+    usage.map((u) => [u.ownerId, { environments: u._count._all, memoryMb: u._sum.memoryMb ?? 0 }]),
+  );
   return users.map((u) => withQuota(u, byOwner.get(u.id) ?? { environments: 0, memoryMb: 0 }));
 }
 

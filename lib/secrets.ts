@@ -36,7 +36,9 @@ export function encryptSecret(plain: string): string {
   const iv = crypto.randomBytes(12);
   const cipher = crypto.createCipheriv("aes-256-gcm", key(), iv);
   const ct = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
-  return ["v1", iv, cipher.getAuthTag(), ct].map((p) => (typeof p === "string" ? p : p.toString("base64url"))).join(".");
+  return ["v1", iv, cipher.getAuthTag(), ct]
+    .map((p) => (typeof p === "string" ? p : p.toString("base64url")))
+    .join(".");
 }
 
 export function decryptSecret(sealed: string): string {
@@ -61,7 +63,8 @@ export function generatePassword(length = 24): string {
 
 const ga = globalThis as unknown as { marinerAuthSecret?: string };
 export function authSecret(): string {
-  return (ga.marinerAuthSecret ??= process.env.NEXTAUTH_SECRET ?? fileSecret(authSecretFile(), 32).toString("base64url"));
+  return (ga.marinerAuthSecret ??=
+    process.env.NEXTAUTH_SECRET ?? fileSecret(authSecretFile(), 32).toString("base64url"));
 }
 
 export function sha256(text: string): string {

@@ -16,7 +16,11 @@ for (let i = 0; i < args.length; i += 2) {
 /** Suites that must have passing tests: a green run without them proves nothing about what they cover. */
 const REQUIRED = [
   { what: "Docker driver conformance (integration)", source: "tap", pattern: /driver conformance: docker:/ },
-  { what: "replication across two Docker engines (integration)", source: "tap", pattern: /replication across Docker hosts/ },
+  {
+    what: "replication across two Docker engines (integration)",
+    source: "tap",
+    pattern: /replication across Docker hosts/,
+  },
   { what: "Docker runtime in the browser (e2e/docker.spec.ts)", source: "playwright", file: /docker\.spec\.ts$/ },
   { what: "the article in the browser (e2e/article.spec.ts)", source: "playwright", file: /article\.spec\.ts$/ },
 ];
@@ -61,13 +65,19 @@ if (playwright) {
 }
 
 const missing = REQUIRED.filter((r) =>
-  r.source === "tap" ? taps.length && !passed.tap.some((n) => r.pattern.test(n)) : playwright && !passed.playwright.some((n) => r.file.test(n.split(":")[0])),
+  r.source === "tap"
+    ? taps.length && !passed.tap.some((n) => r.pattern.test(n))
+    : playwright && !passed.playwright.some((n) => r.file.test(n.split(":")[0])),
 );
 
-console.log(`== what ran: ${passed.tap.length} node:test tests and ${passed.playwright.length} browser tests passed, ${skipped.length} skipped`);
+console.log(
+  `== what ran: ${passed.tap.length} node:test tests and ${passed.playwright.length} browser tests passed, ${skipped.length} skipped`,
+);
 for (const s of skipped) console.log(`  SKIPPED ${s.name} — ${s.reason}`);
 for (const m of missing) console.log(`  MISSING ${m.what}: no passing test`);
 if (skipped.length || missing.length) {
-  console.log("npm test runs everything on this machine: a skipped or missing suite is a failure (see the reasons above).");
+  console.log(
+    "npm test runs everything on this machine: a skipped or missing suite is a failure (see the reasons above).",
+  );
   process.exit(1);
 }

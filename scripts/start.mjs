@@ -15,6 +15,9 @@ const env = {
   NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --max-old-space-size=${process.env.MARINER_HEAP_MB ?? "384"}`.trim(),
 };
 const server = path.resolve("scripts", "server.mjs");
-const child = spawn(process.execPath, [server], { stdio: "inherit", env: { ...env, HOST: host, PORT: port, NODE_ENV: "production" } });
+const child = spawn(process.execPath, [server], {
+  stdio: "inherit",
+  env: { ...env, HOST: host, PORT: port, NODE_ENV: "production" },
+});
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

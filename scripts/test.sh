@@ -16,8 +16,10 @@ bash scripts/dockerd.sh start $engines
 bash scripts/build-image.sh unix:///run/mariner-docker/a/docker.sock unix:///run/mariner-docker/b/docker.sock
 export MARINER_TEST_DOCKER_HOSTS="a=unix:///run/mariner-docker/a/docker.sock,b=unix:///run/mariner-docker/b/docker.sock"
 
-echo "== typecheck"
+echo "== typecheck, lint, format"
 npx tsc --noEmit
+npx eslint . --max-warnings=0
+npx prettier --check . >/dev/null || { npx prettier --list-different .; echo "not formatted: npm run format"; exit 1; }
 
 # Every suite also writes a machine-readable report: check-skips.mjs lists each skip with its reason and fails
 # the run if anything was skipped or a required suite (Docker, browser) ran nothing.

@@ -23,7 +23,9 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
             </Link>
             <Link href="/alerts" className="hover:text-slate-900" data-testid="alerts-link">
               Alerts
-              {openAlerts > 0 && <span className="ml-1 rounded-full bg-red-600 px-1.5 text-xs text-white">{openAlerts}</span>}
+              {openAlerts > 0 && (
+                <span className="ml-1 rounded-full bg-red-600 px-1.5 text-xs text-white">{openAlerts}</span>
+              )}
             </Link>
             <Link href="/audit" className="hover:text-slate-900">
               Audit log

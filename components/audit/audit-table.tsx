@@ -2,7 +2,11 @@ import type { listOperations } from "@/lib/operations";
 
 type Row = Awaited<ReturnType<typeof listOperations>>[number];
 
-const statusStyle: Record<string, string> = { succeeded: "text-emerald-700", failed: "text-red-700", running: "text-blue-700" };
+const statusStyle: Record<string, string> = {
+  succeeded: "text-emerald-700",
+  failed: "text-red-700",
+  running: "text-blue-700",
+};
 
 export function AuditTable({ rows }: { rows: Row[] }) {
   if (rows.length === 0) return <p className="text-sm text-slate-500">Nothing recorded yet.</p>;

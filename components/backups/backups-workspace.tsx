@@ -1,7 +1,12 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { policyAction, restoreAction, takeBackupAction, verifyAction } from "@/app/(console)/environments/[name]/backups/actions";
+import {
+  policyAction,
+  restoreAction,
+  takeBackupAction,
+  verifyAction,
+} from "@/app/(console)/environments/[name]/backups/actions";
 import { useOperations } from "@/components/environments/use-operations";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -51,7 +56,10 @@ export function BackupsWorkspace({ name, backups, policy, nextRuns, environments
     <div className="space-y-4">
       {panel}
       {note && (
-        <p role={note.ok ? "status" : "alert"} className={`rounded-md border p-3 text-sm ${note.ok ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-900"}`}>
+        <p
+          role={note.ok ? "status" : "alert"}
+          className={`rounded-md border p-3 text-sm ${note.ok ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-900"}`}
+        >
           {note.text}
         </p>
       )}
@@ -64,8 +72,8 @@ export function BackupsWorkspace({ name, backups, policy, nextRuns, environments
         }
       >
         <p className="mb-3 text-xs text-slate-500">
-          Taken from a slave when one replicates (its SQL thread paused during the dump, the master untouched), else from the master with a single-transaction dump. Each
-          records the GTID position it corresponds to.
+          Taken from a slave when one replicates (its SQL thread paused during the dump, the master untouched), else
+          from the master with a single-transaction dump. Each records the GTID position it corresponds to.
         </p>
         {backups.length === 0 ? (
           <p className="text-sm text-slate-500">No backups yet.</p>
@@ -99,10 +107,16 @@ export function BackupsWorkspace({ name, backups, policy, nextRuns, environments
                   <td className="py-1.5 font-mono" title={b.sha256 ?? ""}>
                     {b.sha256?.slice(0, 12) ?? "—"}
                   </td>
-                  <td className={`py-1.5 ${b.status === "failed" ? "text-red-700" : b.status === "succeeded" ? "text-emerald-700" : ""}`}>
+                  <td
+                    className={`py-1.5 ${b.status === "failed" ? "text-red-700" : b.status === "succeeded" ? "text-emerald-700" : ""}`}
+                  >
                     {b.status}
                     {b.error && <div>{b.error}</div>}
-                    {b.verification && <div className={b.verification.startsWith("ok") ? "text-emerald-700" : "text-red-700"}>{b.verification}</div>}
+                    {b.verification && (
+                      <div className={b.verification.startsWith("ok") ? "text-emerald-700" : "text-red-700"}>
+                        {b.verification}
+                      </div>
+                    )}
                   </td>
                   <td className="space-x-2 whitespace-nowrap py-1.5 text-right">
                     {b.status === "succeeded" && (
@@ -141,7 +155,9 @@ export function BackupsWorkspace({ name, backups, policy, nextRuns, environments
             pending={pending}
             onCancel={() => setRestoreFrom(null)}
             onRestore={(input) => {
-              start(input.overwrite ? `Restoring over ${input.name}` : `Restoring into ${input.name}`, () => restoreAction(restoreFrom, input));
+              start(input.overwrite ? `Restoring over ${input.name}` : `Restoring into ${input.name}`, () =>
+                restoreAction(restoreFrom, input),
+              );
               setRestoreFrom(null);
             }}
           />
@@ -157,27 +173,59 @@ export function BackupsWorkspace({ name, backups, policy, nextRuns, environments
             const f = new FormData(e.currentTarget);
             const num = (k: string) => (String(f.get(k) ?? "").trim() ? Number(f.get(k)) : null);
             const text = (k: string) => String(f.get(k) ?? "").trim() || null;
-            void policyAction(name, { schedule: text("schedule"), keepLast: num("keepLast"), keepDays: num("keepDays"), verifySchedule: text("verifySchedule"), baseRevision: policy?.revision ?? 0 }).then((res) => {
-              setNote(res.ok ? { ok: true, text: "Backup policy saved." } : { ok: false, text: res.error + (res.stale ? ". The form now shows the saved policy." : "") });
+            void policyAction(name, {
+              schedule: text("schedule"),
+              keepLast: num("keepLast"),
+              keepDays: num("keepDays"),
+              verifySchedule: text("verifySchedule"),
+              baseRevision: policy?.revision ?? 0,
+            }).then((res) => {
+              setNote(
+                res.ok
+                  ? { ok: true, text: "Backup policy saved." }
+                  : { ok: false, text: res.error + (res.stale ? ". The form now shows the saved policy." : "") },
+              );
               router.refresh();
             });
           }}
         >
           <label className="space-y-1">
             <span className="block text-slate-700">Schedule (cron)</span>
-            <input name="schedule" defaultValue={policy?.schedule ?? ""} placeholder="0 3 * * *" className="w-40 rounded-md border border-slate-300 px-2 py-1 font-mono" />
+            <input
+              name="schedule"
+              defaultValue={policy?.schedule ?? ""}
+              placeholder="0 3 * * *"
+              className="w-40 rounded-md border border-slate-300 px-2 py-1 font-mono"
+            />
           </label>
           <label className="space-y-1">
             <span className="block text-slate-700">Keep last</span>
-            <input name="keepLast" type="number" min={1} defaultValue={policy?.keepLast ?? ""} className="w-24 rounded-md border border-slate-300 px-2 py-1" />
+            <input
+              name="keepLast"
+              type="number"
+              min={1}
+              defaultValue={policy?.keepLast ?? ""}
+              className="w-24 rounded-md border border-slate-300 px-2 py-1"
+            />
           </label>
           <label className="space-y-1">
             <span className="block text-slate-700">Keep days</span>
-            <input name="keepDays" type="number" min={1} defaultValue={policy?.keepDays ?? ""} className="w-24 rounded-md border border-slate-300 px-2 py-1" />
+            <input
+              name="keepDays"
+              type="number"
+              min={1}
+              defaultValue={policy?.keepDays ?? ""}
+              className="w-24 rounded-md border border-slate-300 px-2 py-1"
+            />
           </label>
           <label className="space-y-1">
             <span className="block text-slate-700">Test restore (cron)</span>
-            <input name="verifySchedule" defaultValue={policy?.verifySchedule ?? ""} placeholder="30 4 * * *" className="w-40 rounded-md border border-slate-300 px-2 py-1 font-mono" />
+            <input
+              name="verifySchedule"
+              defaultValue={policy?.verifySchedule ?? ""}
+              placeholder="30 4 * * *"
+              className="w-40 rounded-md border border-slate-300 px-2 py-1 font-mono"
+            />
           </label>
           <Button type="submit" variant="secondary" disabled={pending}>
             Save policy
@@ -199,8 +247,8 @@ export function BackupsWorkspace({ name, backups, policy, nextRuns, environments
             </dl>
           )}
           <p className="w-full text-xs text-slate-500">
-            A test restore loads the latest backup into a temporary environment, compares every table&apos;s rows with what was recorded, deletes it, and raises a
-            &quot;backup test restore fails&quot; alert on a mismatch.
+            A test restore loads the latest backup into a temporary environment, compares every table&apos;s rows with
+            what was recorded, deletes it, and raises a &quot;backup test restore fails&quot; alert on a mismatch.
           </p>
         </form>
       </Card>
@@ -211,7 +259,19 @@ export function BackupsWorkspace({ name, backups, policy, nextRuns, environments
 type RestoreInput = { name: string; asSlave: boolean; overwrite: boolean; confirm?: string };
 
 /** Into a new environment by default; over an existing one only with its name typed again. */
-function RestoreForm({ name, environments, pending, onCancel, onRestore }: { name: string; environments: string[]; pending: boolean; onCancel: () => void; onRestore: (i: RestoreInput) => void }) {
+function RestoreForm({
+  name,
+  environments,
+  pending,
+  onCancel,
+  onRestore,
+}: {
+  name: string;
+  environments: string[];
+  pending: boolean;
+  onCancel: () => void;
+  onRestore: (i: RestoreInput) => void;
+}) {
   const [mode, setMode] = useState<"new" | "over">("new");
   const [over, setOver] = useState(environments[0] ?? "");
   const [typed, setTyped] = useState("");
@@ -222,23 +282,38 @@ function RestoreForm({ name, environments, pending, onCancel, onRestore }: { nam
       onSubmit={(e) => {
         e.preventDefault();
         const f = new FormData(e.currentTarget);
-        if (mode === "new") onRestore({ name: String(f.get("restoreName")), asSlave: f.get("asSlave") === "on", overwrite: false });
+        if (mode === "new")
+          onRestore({ name: String(f.get("restoreName")), asSlave: f.get("asSlave") === "on", overwrite: false });
         else onRestore({ name: over, asSlave: false, overwrite: true, confirm: typed });
       }}
     >
       <div className="flex flex-wrap gap-4">
         <label className="flex items-center gap-2">
-          <input type="radio" name="mode" checked={mode === "new"} onChange={() => setMode("new")} /> Into a new environment
+          <input type="radio" name="mode" checked={mode === "new"} onChange={() => setMode("new")} /> Into a new
+          environment
         </label>
         <label className="flex items-center gap-2">
-          <input type="radio" name="mode" checked={mode === "over"} onChange={() => setMode("over")} disabled={environments.length === 0} /> Over an existing environment
+          <input
+            type="radio"
+            name="mode"
+            checked={mode === "over"}
+            onChange={() => setMode("over")}
+            disabled={environments.length === 0}
+          />{" "}
+          Over an existing environment
         </label>
       </div>
       {mode === "new" ? (
         <div className="flex flex-wrap items-end gap-3">
           <label className="space-y-1">
             <span className="block text-slate-700">Restore into a new environment</span>
-            <input name="restoreName" required maxLength={40} className="rounded-md border border-slate-300 px-2 py-1" aria-label="New environment name" />
+            <input
+              name="restoreName"
+              required
+              maxLength={40}
+              className="rounded-md border border-slate-300 px-2 py-1"
+              aria-label="New environment name"
+            />
           </label>
           <label className="flex items-center gap-2 pb-1">
             <input type="checkbox" name="asSlave" /> and replicate from {name} from the recorded position
@@ -248,24 +323,39 @@ function RestoreForm({ name, environments, pending, onCancel, onRestore }: { nam
         <div className="space-y-2 rounded-md border border-red-200 bg-red-50 p-3 text-red-900">
           <label className="block space-y-1">
             <span className="block">Environment to overwrite</span>
-            <select aria-label="Environment to overwrite" value={over} onChange={(e) => (setOver(e.target.value), setTyped(""))} className="rounded-md border border-slate-300 bg-white px-2 py-1 text-slate-900">
+            <select
+              aria-label="Environment to overwrite"
+              value={over}
+              onChange={(e) => (setOver(e.target.value), setTyped(""))}
+              className="rounded-md border border-slate-300 bg-white px-2 py-1 text-slate-900"
+            >
               {environments.map((e) => (
                 <option key={e}>{e}</option>
               ))}
             </select>
           </label>
           <p>
-            Every database on <strong>{over}</strong> is replaced by the backup&apos;s. A safety backup of {over} is taken first (and put back if loading fails); its slaves
-            follow.
+            Every database on <strong>{over}</strong> is replaced by the backup&apos;s. A safety backup of {over} is
+            taken first (and put back if loading fails); its slaves follow.
           </p>
           <label className="block space-y-1">
             <span className="block">Type {over} to confirm</span>
-            <input aria-label="Type the environment name to confirm" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" className="rounded-md border border-slate-300 bg-white px-2 py-1 text-slate-900" />
+            <input
+              aria-label="Type the environment name to confirm"
+              value={typed}
+              onChange={(e) => setTyped(e.target.value)}
+              autoComplete="off"
+              className="rounded-md border border-slate-300 bg-white px-2 py-1 text-slate-900"
+            />
           </label>
         </div>
       )}
       <div className="flex gap-2">
-        <Button type="submit" disabled={pending || (mode === "over" && typed !== over)} variant={mode === "over" ? "danger" : "primary"}>
+        <Button
+          type="submit"
+          disabled={pending || (mode === "over" && typed !== over)}
+          variant={mode === "over" ? "danger" : "primary"}
+        >
           {mode === "over" ? `Restore over ${over}` : "Restore"}
         </Button>
         <Button type="button" variant="secondary" onClick={onCancel}>

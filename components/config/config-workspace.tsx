@@ -2,7 +2,11 @@
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import { useMemo, useState, useTransition } from "react";
-import { restoreRevisionAction, saveConfigAction, type SaveOutcome } from "@/app/(console)/environments/[name]/config/actions";
+import {
+  restoreRevisionAction,
+  saveConfigAction,
+  type SaveOutcome,
+} from "@/app/(console)/environments/[name]/config/actions";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { getServerOption, setServerOptions } from "@/lib/mycnf/parse";
@@ -11,7 +15,12 @@ import { DiffView } from "./diff-view";
 
 const CodeEditor = dynamic(() => import("./code-editor"), {
   ssr: false,
-  loading: () => <div className="h-[420px] animate-pulse rounded-md border border-slate-200 bg-slate-100" aria-label="Loading editor" />,
+  loading: () => (
+    <div
+      className="h-[420px] animate-pulse rounded-md border border-slate-200 bg-slate-100"
+      aria-label="Loading editor"
+    />
+  ),
 });
 
 export interface RevisionView {
@@ -68,7 +77,9 @@ export function ConfigWorkspace({ name, initialContent, revision, serverId, revi
 
   const diff = useMemo(() => {
     if (compare.length !== 2) return null;
-    const [older, newer] = compare.map((id) => revisions.find((r) => r.id === id)!).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const [older, newer] = compare
+      .map((id) => revisions.find((r) => r.id === id)!)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     return { older, newer };
   }, [compare, revisions]);
   const conflict = outcome && !outcome.ok ? outcome.conflict : undefined;
@@ -79,10 +90,32 @@ export function ConfigWorkspace({ name, initialContent, revision, serverId, revi
         title="my.cnf"
         actions={
           <div className="flex flex-wrap gap-2">
-            <Button variant="secondary" onClick={() => setContent(setServerOptions(content, { "server-id": String(serverId), "log-bin": "mysql-bin", "binlog-format": "mixed" }))}>
+            <Button
+              variant="secondary"
+              onClick={() =>
+                setContent(
+                  setServerOptions(content, {
+                    "server-id": String(serverId),
+                    "log-bin": "mysql-bin",
+                    "binlog-format": "mixed",
+                  }),
+                )
+              }
+            >
               Master settings
             </Button>
-            <Button variant="secondary" onClick={() => setContent(setServerOptions(content, { "server-id": String(serverId), "relay-log": "relay-bin", "read-only": "ON" }))}>
+            <Button
+              variant="secondary"
+              onClick={() =>
+                setContent(
+                  setServerOptions(content, {
+                    "server-id": String(serverId),
+                    "relay-log": "relay-bin",
+                    "read-only": "ON",
+                  }),
+                )
+              }
+            >
               Slave settings
             </Button>
             <Button variant="secondary" onClick={() => setConfirmSkip(true)}>
@@ -93,13 +126,24 @@ export function ConfigWorkspace({ name, initialContent, revision, serverId, revi
       >
         <div className="space-y-3">
           {confirmSkip && (
-            <div role="alertdialog" aria-label="slave-skip-errors warning" className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+            <div
+              role="alertdialog"
+              aria-label="slave-skip-errors warning"
+              className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900"
+            >
               <p>
-                <strong>slave-skip-errors = all</strong> makes the slave silently skip every event that fails: its data drifts away from the master while
-                both threads still say <em>Yes</em>, and it can only be undone with a restart. Prefer fixing the error or “Skip N errors” on the Replication tab.
+                <strong>slave-skip-errors = all</strong> makes the slave silently skip every event that fails: its data
+                drifts away from the master while both threads still say <em>Yes</em>, and it can only be undone with a
+                restart. Prefer fixing the error or “Skip N errors” on the Replication tab.
               </p>
               <div className="flex gap-2">
-                <Button variant="danger" onClick={() => (setContent(setServerOptions(content, { "slave-skip-errors": "all" })), setConfirmSkip(false))}>
+                <Button
+                  variant="danger"
+                  onClick={() => (
+                    setContent(setServerOptions(content, { "slave-skip-errors": "all" })),
+                    setConfirmSkip(false)
+                  )}
+                >
                   Add it anyway
                 </Button>
                 <Button variant="secondary" onClick={() => setConfirmSkip(false)}>
@@ -110,7 +154,8 @@ export function ConfigWorkspace({ name, initialContent, revision, serverId, revi
           )}
           {statementFormat && (
             <p role="status" className="rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900">
-              binlog-format = statement replicates some statements differently (UUID(), LIMIT without ORDER BY…) and you will get errors later on. Use mixed.
+              binlog-format = statement replicates some statements differently (UUID(), LIMIT without ORDER BY…) and you
+              will get errors later on. Use mixed.
             </p>
           )}
           <CodeEditor value={content} onChange={setContent} />
@@ -121,7 +166,9 @@ export function ConfigWorkspace({ name, initialContent, revision, serverId, revi
             <Button variant="secondary" disabled={pending || !dirty} onClick={() => setContent(saved)}>
               Discard changes
             </Button>
-            <span className="text-xs text-slate-500">Saving validates with mariadbd first; a server that fails to start is rolled back to the previous my.cnf.</span>
+            <span className="text-xs text-slate-500">
+              Saving validates with mariadbd first; a server that fails to start is rolled back to the previous my.cnf.
+            </span>
           </div>
           {conflict ? (
             <ConflictPanel
@@ -169,7 +216,9 @@ export function ConfigWorkspace({ name, initialContent, revision, serverId, revi
                     type="checkbox"
                     aria-label={`Compare revision ${r.createdAt}`}
                     checked={compare.includes(r.id)}
-                    onChange={(e) => setCompare((c) => (e.target.checked ? [...c, r.id].slice(-2) : c.filter((x) => x !== r.id)))}
+                    onChange={(e) =>
+                      setCompare((c) => (e.target.checked ? [...c, r.id].slice(-2) : c.filter((x) => x !== r.id)))
+                    }
                   />
                 </td>
                 <td className="py-1.5 whitespace-nowrap">{r.createdAt.replace("T", " ").slice(0, 19)}</td>
@@ -178,7 +227,11 @@ export function ConfigWorkspace({ name, initialContent, revision, serverId, revi
                 <td className="max-w-md py-1.5 whitespace-pre-wrap text-xs text-slate-600">{r.message}</td>
                 <td className="py-1.5 text-right">
                   {r.content !== saved && (
-                    <Button variant="secondary" disabled={pending} onClick={() => apply(() => restoreRevisionAction(name, r.id, base))}>
+                    <Button
+                      variant="secondary"
+                      disabled={pending}
+                      onClick={() => apply(() => restoreRevisionAction(name, r.id, base))}
+                    >
                       Restore this revision
                     </Button>
                   )}
@@ -191,7 +244,8 @@ export function ConfigWorkspace({ name, initialContent, revision, serverId, revi
         {diff && (
           <div className="mt-3" data-testid="revision-diff">
             <p className="mb-1 text-xs text-slate-500">
-              {diff.older.createdAt.replace("T", " ").slice(0, 19)} → {diff.newer.createdAt.replace("T", " ").slice(0, 19)}
+              {diff.older.createdAt.replace("T", " ").slice(0, 19)} →{" "}
+              {diff.newer.createdAt.replace("T", " ").slice(0, 19)}
             </p>
             <DiffView before={diff.older.content} after={diff.newer.content} />
           </div>
@@ -204,8 +258,15 @@ export function ConfigWorkspace({ name, initialContent, revision, serverId, revi
 function SaveMessage({ outcome }: { outcome: SaveOutcome }) {
   if (outcome.ok) {
     return (
-      <div role="status" className="space-y-1 rounded-md border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-900">
-        <p className="font-medium">{outcome.restarted ? "Saved and restarted: the server is running with the new my.cnf." : "Saved: it takes effect when the server starts."}</p>
+      <div
+        role="status"
+        className="space-y-1 rounded-md border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-900"
+      >
+        <p className="font-medium">
+          {outcome.restarted
+            ? "Saved and restarted: the server is running with the new my.cnf."
+            : "Saved: it takes effect when the server starts."}
+        </p>
         {[...outcome.notices, ...outcome.warnings].map((n) => (
           <p key={n}>{n}</p>
         ))}
@@ -222,7 +283,9 @@ function SaveMessage({ outcome }: { outcome: SaveOutcome }) {
           ))}
         </ul>
       )}
-      {outcome.lines.length > 0 && <pre className="max-h-48 overflow-auto whitespace-pre-wrap font-mono text-xs">{outcome.lines.join("\n")}</pre>}
+      {outcome.lines.length > 0 && (
+        <pre className="max-h-48 overflow-auto whitespace-pre-wrap font-mono text-xs">{outcome.lines.join("\n")}</pre>
+      )}
     </div>
   );
 }

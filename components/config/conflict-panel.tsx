@@ -26,21 +26,28 @@ export function ConflictPanel({
   const merged = mergeOnTop(conflict.baseContent ?? base, mine, conflict.currentContent);
   const when = conflict.changedAt.replace("T", " ").slice(0, 19);
   return (
-    <div role="alert" aria-label="my.cnf changed meanwhile" className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
+    <div
+      role="alert"
+      aria-label="my.cnf changed meanwhile"
+      className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950"
+    >
       <p className="font-medium">
         my.cnf was changed by {conflict.changedBy} at {when} UTC since you opened it. Nothing was applied.
       </p>
       <p className="text-xs">Their change:</p>
       <DiffView before={conflict.baseContent ?? base} after={conflict.currentContent} label="Their change" />
       {merged.ok ? (
-        <p className="text-xs">Your change touches other lines: it can be applied on top of theirs (validated and restarted as usual).</p>
+        <p className="text-xs">
+          Your change touches other lines: it can be applied on top of theirs (validated and restarted as usual).
+        </p>
       ) : (
         <div className="text-xs">
           <p>Your change and theirs touch the same lines; edit on top of their version:</p>
           <ul className="list-disc pl-5 font-mono">
             {merged.conflicts.map((c) => (
               <li key={c.line}>
-                line {c.line}: yours “{c.mine.join(" / ") || "(removed)"}”, theirs “{c.theirs.join(" / ") || "(removed)"}”
+                line {c.line}: yours “{c.mine.join(" / ") || "(removed)"}”, theirs “
+                {c.theirs.join(" / ") || "(removed)"}”
               </li>
             ))}
           </ul>

@@ -61,7 +61,8 @@ export function EnvironmentControls({ name, status }: { name: string; status: st
             Delete {name}?
           </h2>
           <p className="text-sm text-slate-600">
-            This stops the server and removes its data directory. Every database in it is lost. Type <strong>{name}</strong> to confirm.
+            This stops the server and removes its data directory. Every database in it is lost. Type{" "}
+            <strong>{name}</strong> to confirm.
           </p>
           <input
             aria-label="Type the environment name to confirm"

@@ -101,7 +101,12 @@ export function NewEnvironmentDialog({
                 <label htmlFor="env-placement" className="block text-sm font-medium text-slate-700">
                   Runtime
                 </label>
-                <select id="env-placement" name="placement" defaultValue="0" className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm">
+                <select
+                  id="env-placement"
+                  name="placement"
+                  defaultValue="0"
+                  className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+                >
                   {placements.map((p, i) => (
                     <option key={p.label} value={i}>
                       {p.label}
@@ -123,14 +128,21 @@ export function NewEnvironmentDialog({
                 <label htmlFor="env-memory" className="block text-sm font-medium text-slate-700">
                   Memory limit
                 </label>
-                <select id="env-memory" name="memoryMb" defaultValue={256} className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm">
+                <select
+                  id="env-memory"
+                  name="memoryMb"
+                  defaultValue={256}
+                  className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+                >
                   {MEMORY_CHOICES.map((mb) => (
                     <option key={mb} value={mb}>
                       {mb} MB
                     </option>
                   ))}
                 </select>
-                <p className="text-xs text-slate-500">Sizes the InnoDB buffer pool and caches so many environments fit on one machine.</p>
+                <p className="text-xs text-slate-500">
+                  Sizes the InnoDB buffer pool and caches so many environments fit on one machine.
+                </p>
               </div>
               {error && <ErrorLines message={error.error} lines={error.lines} />}
               <div className="flex justify-end gap-2">

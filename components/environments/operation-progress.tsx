@@ -54,19 +54,31 @@ export function OperationProgress({
         {names.map((name) => {
           const step = op?.steps.find((s) => s.name === name);
           const done = reached.has(name);
-          const current = done && op?.status === "running" && op.steps.at(-1)?.name === name && name !== "ready" && name !== "done";
+          const current =
+            done && op?.status === "running" && op.steps.at(-1)?.name === name && name !== "ready" && name !== "done";
           return (
-            <li key={name} data-step={name} data-done={done} className={`flex items-center gap-2 ${done ? "text-slate-900" : "text-slate-400"}`}>
-              <span className={`flex h-4 w-4 items-center justify-center rounded-full text-[10px] ${done ? "bg-emerald-600 text-white" : "border border-slate-300"} ${current ? "animate-pulse bg-blue-600" : ""}`}>
+            <li
+              key={name}
+              data-step={name}
+              data-done={done}
+              className={`flex items-center gap-2 ${done ? "text-slate-900" : "text-slate-400"}`}
+            >
+              <span
+                className={`flex h-4 w-4 items-center justify-center rounded-full text-[10px] ${done ? "bg-emerald-600 text-white" : "border border-slate-300"} ${current ? "animate-pulse bg-blue-600" : ""}`}
+              >
                 {done && !current ? "✓" : ""}
               </span>
               {name}
-              {step && !Number.isNaN(started) && <span className="text-xs text-slate-400">+{Date.parse(step.at) - started} ms</span>}
+              {step && !Number.isNaN(started) && (
+                <span className="text-xs text-slate-400">+{Date.parse(step.at) - started} ms</span>
+              )}
             </li>
           );
         })}
       </ol>
-      {op?.status === "succeeded" && !expectedSteps && <p className="text-sm font-medium text-emerald-700">Finished.</p>}
+      {op?.status === "succeeded" && !expectedSteps && (
+        <p className="text-sm font-medium text-emerald-700">Finished.</p>
+      )}
       {op?.status === "failed" && <ErrorLines message={op.error ?? "Failed"} lines={op.errorLines} />}
     </div>
   );

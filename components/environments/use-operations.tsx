@@ -38,7 +38,10 @@ export function useOperations() {
   const panel = (
     <>
       {message && (
-        <p role={message.ok ? "status" : "alert"} className={`rounded-md border p-3 text-sm ${message.ok ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-900"}`}>
+        <p
+          role={message.ok ? "status" : "alert"}
+          className={`rounded-md border p-3 text-sm ${message.ok ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-900"}`}
+        >
           {message.text}
         </p>
       )}

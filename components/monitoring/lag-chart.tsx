@@ -52,6 +52,7 @@ export function LagChart({ name }: { name: string }) {
     };
   }, [points]);
 
-  if (points && points.length === 0) return <p className="text-sm text-slate-500">No samples yet: the console samples every 10 s.</p>;
+  if (points && points.length === 0)
+    return <p className="text-sm text-slate-500">No samples yet: the console samples every 10 s.</p>;
   return <div ref={host} data-testid="lag-chart" className="min-h-[180px]" />;
 }

@@ -34,7 +34,12 @@ export function RuleForm({ environments }: { environments: string[] }) {
       </label>
       <label className="space-y-1">
         <span className="block text-slate-700">When</span>
-        <select name="kind" value={kind} onChange={(e) => setKind(e.target.value)} className="rounded-md border border-slate-300 px-2 py-1">
+        <select
+          name="kind"
+          value={kind}
+          onChange={(e) => setKind(e.target.value)}
+          className="rounded-md border border-slate-300 px-2 py-1"
+        >
           <option value="thread-stopped">a replication thread stops</option>
           <option value="replication-error">replication reports an error</option>
           <option value="lag">lag exceeds a limit</option>
@@ -45,16 +50,33 @@ export function RuleForm({ environments }: { environments: string[] }) {
       {kind === "lag" && (
         <label className="space-y-1">
           <span className="block text-slate-700">Limit (s)</span>
-          <input name="threshold" type="number" min={1} defaultValue={30} className="w-20 rounded-md border border-slate-300 px-2 py-1" />
+          <input
+            name="threshold"
+            type="number"
+            min={1}
+            defaultValue={30}
+            className="w-20 rounded-md border border-slate-300 px-2 py-1"
+          />
         </label>
       )}
       <label className="space-y-1">
         <span className="block text-slate-700">For (s)</span>
-        <input name="forSec" type="number" min={0} defaultValue={0} className="w-20 rounded-md border border-slate-300 px-2 py-1" />
+        <input
+          name="forSec"
+          type="number"
+          min={0}
+          defaultValue={0}
+          className="w-20 rounded-md border border-slate-300 px-2 py-1"
+        />
       </label>
       <label className="space-y-1">
         <span className="block text-slate-700">Webhook (optional)</span>
-        <input name="webhook" type="url" placeholder="https://hooks.example.com/mariner" className="w-64 rounded-md border border-slate-300 px-2 py-1" />
+        <input
+          name="webhook"
+          type="url"
+          placeholder="https://hooks.example.com/mariner"
+          className="w-64 rounded-md border border-slate-300 px-2 py-1"
+        />
       </label>
       <Button type="submit" disabled={pending || environments.length === 0}>
         Add rule

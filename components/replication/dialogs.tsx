@@ -4,7 +4,17 @@ import { Field } from "@/components/ui/field";
 import { DialogActions, Modal } from "@/components/ui/modal";
 import type { MasterCandidate, ReplicationView } from "./types";
 
-export function AddUserDialog({ onClose, onSubmit, pending, error }: { onClose: () => void; onSubmit: (i: { user: string; password: string; host: string }) => void; pending: boolean; error?: string }) {
+export function AddUserDialog({
+  onClose,
+  onSubmit,
+  pending,
+  error,
+}: {
+  onClose: () => void;
+  onSubmit: (i: { user: string; password: string; host: string }) => void;
+  pending: boolean;
+  error?: string;
+}) {
   return (
     <Modal title="Add slave replication user" onClose={onClose}>
       <form
@@ -16,8 +26,22 @@ export function AddUserDialog({ onClose, onSubmit, pending, error }: { onClose: 
         }}
       >
         <Field id="repl-user" name="user" label="User name" required maxLength={80} autoComplete="off" />
-        <Field id="repl-password" name="password" label="Password" type="password" required autoComplete="new-password" />
-        <Field id="repl-host" name="host" label="Host" defaultValue="%" required hint="Where slaves connect from; % allows any host." />
+        <Field
+          id="repl-password"
+          name="password"
+          label="Password"
+          type="password"
+          required
+          autoComplete="new-password"
+        />
+        <Field
+          id="repl-host"
+          name="host"
+          label="Host"
+          defaultValue="%"
+          required
+          hint="Where slaves connect from; % allows any host."
+        />
         <p className="text-xs text-slate-500">Grants REPLICATION SLAVE (and REPLICATION CLIENT for status) on *.*.</p>
         <DialogActions error={error} pending={pending} onCancel={onClose} submitLabel="Go" />
       </form>
@@ -51,10 +75,23 @@ export function ConfigureMasterDialog({
         onSubmit={(e) => {
           e.preventDefault();
           const f = new FormData(e.currentTarget);
-          const target = source === "__other" ? { host: String(f.get("host")), port: Number(f.get("port")) } : { masterEnvironment: source };
-          const position = mode === "binlog" ? { logFile: String(f.get("logFile")), logPos: Number(f.get("logPos")) } : {};
-          const named = multiSource ? { connection: String(f.get("connection")), ownGtidDomain: f.get("ownGtidDomain") === "on" } : {};
-          onSubmit({ ...named, ...target, user: String(f.get("user")), password: String(f.get("password")), mode, ...position });
+          const target =
+            source === "__other"
+              ? { host: String(f.get("host")), port: Number(f.get("port")) }
+              : { masterEnvironment: source };
+          const position =
+            mode === "binlog" ? { logFile: String(f.get("logFile")), logPos: Number(f.get("logPos")) } : {};
+          const named = multiSource
+            ? { connection: String(f.get("connection")), ownGtidDomain: f.get("ownGtidDomain") === "on" }
+            : {};
+          onSubmit({
+            ...named,
+            ...target,
+            user: String(f.get("user")),
+            password: String(f.get("password")),
+            mode,
+            ...position,
+          });
         }}
       >
         {multiSource && (
@@ -73,7 +110,12 @@ export function ConfigureMasterDialog({
           <label htmlFor="master-source" className="block text-sm font-medium text-slate-700">
             Master
           </label>
-          <select id="master-source" value={source} onChange={(e) => setSource(e.target.value)} className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm">
+          <select
+            id="master-source"
+            value={source}
+            onChange={(e) => setSource(e.target.value)}
+            className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+          >
             {masters.map((m) => (
               <option key={m.name} value={m.name}>
                 {m.name} ({m.host}:{m.port})
@@ -84,19 +126,48 @@ export function ConfigureMasterDialog({
         </div>
         {source === "__other" && (
           <div className="grid grid-cols-[2fr_1fr] gap-2">
-            <Field id="master-host" name="host" label="Host" required defaultValue={defaults ? String(defaults.Master_Host ?? "") : ""} />
-            <Field id="master-port" name="port" label="Port" type="number" required defaultValue={defaults ? String(defaults.Master_Port ?? 3306) : "3306"} />
+            <Field
+              id="master-host"
+              name="host"
+              label="Host"
+              required
+              defaultValue={defaults ? String(defaults.Master_Host ?? "") : ""}
+            />
+            <Field
+              id="master-port"
+              name="port"
+              label="Port"
+              type="number"
+              required
+              defaultValue={defaults ? String(defaults.Master_Port ?? 3306) : "3306"}
+            />
           </div>
         )}
-        <Field id="master-user" name="user" label="Replication user" required defaultValue={defaults ? String(defaults.Master_User ?? "") : ""} autoComplete="off" />
-        <Field id="master-password" name="password" label="Replication password" type="password" required autoComplete="off" />
+        <Field
+          id="master-user"
+          name="user"
+          label="Replication user"
+          required
+          defaultValue={defaults ? String(defaults.Master_User ?? "") : ""}
+          autoComplete="off"
+        />
+        <Field
+          id="master-password"
+          name="password"
+          label="Replication password"
+          type="password"
+          required
+          autoComplete="off"
+        />
         <fieldset className="space-y-1 text-sm">
           <legend className="font-medium text-slate-700">Start position</legend>
           <label className="flex items-center gap-2">
-            <input type="radio" name="mode" checked={mode === "gtid"} onChange={() => setMode("gtid")} /> GTID (slave_pos) — recommended
+            <input type="radio" name="mode" checked={mode === "gtid"} onChange={() => setMode("gtid")} /> GTID
+            (slave_pos) — recommended
           </label>
           <label className="flex items-center gap-2">
-            <input type="radio" name="mode" checked={mode === "binlog"} onChange={() => setMode("binlog")} /> Binary log file and position
+            <input type="radio" name="mode" checked={mode === "binlog"} onChange={() => setMode("binlog")} /> Binary log
+            file and position
           </label>
         </fieldset>
         {mode === "binlog" && (
@@ -109,8 +180,8 @@ export function ConfigureMasterDialog({
           <label className="flex items-start gap-2 text-sm">
             <input type="checkbox" name="ownGtidDomain" defaultChecked className="mt-1" />
             <span>
-              Give the master its own GTID domain if another source already writes the same one (gtid-domain-id, no restart; a master without slaves and
-              databases also gets a fresh binary log)
+              Give the master its own GTID domain if another source already writes the same one (gtid-domain-id, no
+              restart; a master without slaves and databases also gets a fresh binary log)
             </span>
           </label>
         )}

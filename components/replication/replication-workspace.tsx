@@ -20,10 +20,17 @@ import { ControlSlave, HealthLine } from "./slave-controls";
 import { SlaveStatusTable } from "./slave-status-table";
 import type { MasterCandidate, ReplicationView } from "./types";
 
-
 type CheckResult = { slaves: { environment: string; arrived: boolean; ms: number | null; databaseVisible: boolean }[] };
 
-export function ReplicationWorkspace({ name, initial, masters }: { name: string; initial: ReplicationView; masters: MasterCandidate[] }) {
+export function ReplicationWorkspace({
+  name,
+  initial,
+  masters,
+}: {
+  name: string;
+  initial: ReplicationView;
+  masters: MasterCandidate[];
+}) {
   const router = useRouter();
   const [status, setStatus] = useState(initial);
   const [error, setError] = useState<{ error: string; lines?: string[] } | null>(null);
@@ -77,7 +84,9 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
               <dd>{m.readOnly ? "ON" : "OFF"}</dd>
             </dl>
             {!m.logBin && (
-              <div className={`space-y-2 rounded-md border p-3 ${status.slave ? "border-slate-200 bg-slate-50 text-slate-700" : "border-amber-300 bg-amber-50 text-amber-900"}`}>
+              <div
+                className={`space-y-2 rounded-md border p-3 ${status.slave ? "border-slate-200 bg-slate-50 text-slate-700" : "border-amber-300 bg-amber-50 text-amber-900"}`}
+              >
                 <p>
                   Binary logging is off: this server cannot be a master until it writes a binary log
                   {status.slave ? " (needed only if other servers should replicate from this slave)." : "."}
@@ -87,9 +96,17 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
                 </Button>
               </div>
             )}
-            {m.binlogFormat === "STATEMENT" && <p className="text-amber-800">binlog_format is STATEMENT: you will get replication errors later on. Set binlog-format = mixed in Config.</p>}
+            {m.binlogFormat === "STATEMENT" && (
+              <p className="text-amber-800">
+                binlog_format is STATEMENT: you will get replication errors later on. Set binlog-format = mixed in
+                Config.
+              </p>
+            )}
             {status.anonymousUsers.length > 0 && (
-              <p className="text-amber-800">Anonymous users exist ({status.anonymousUsers.map((h) => `''@${h}`).join(", ")}): they shadow replication users and cause 1045 errors.</p>
+              <p className="text-amber-800">
+                Anonymous users exist ({status.anonymousUsers.map((h) => `''@${h}`).join(", ")}): they shadow
+                replication users and cause 1045 errors.
+              </p>
             )}
 
             <div>
@@ -103,13 +120,24 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
                 <table className="w-full text-left">
                   <tbody>
                     {status.replicationUsers.map((u) => (
-                      <tr key={`${u.user}@${u.host}`} className="border-t border-slate-100" data-testid="replication-user">
+                      <tr
+                        key={`${u.user}@${u.host}`}
+                        className="border-t border-slate-100"
+                        data-testid="replication-user"
+                      >
                         <td className="py-1 font-mono">
                           {u.user}@{u.host}
                         </td>
                         <td className="py-1 text-xs text-slate-500">{u.ssl ? `REQUIRE ${u.ssl}` : ""}</td>
                         <td className="py-1 text-right">
-                          <Button variant="secondary" disabled={pending} onClick={() => confirm(`Drop replication user ${u.user}@${u.host}?`) && run(() => dropReplicationUserAction(name, u))}>
+                          <Button
+                            variant="secondary"
+                            disabled={pending}
+                            onClick={() =>
+                              confirm(`Drop replication user ${u.user}@${u.host}?`) &&
+                              run(() => dropReplicationUserAction(name, u))
+                            }
+                          >
                             Drop
                           </Button>
                         </td>
@@ -136,7 +164,16 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
             </div>
 
             <div className="space-y-2">
-              <Button variant="secondary" disabled={pending} onClick={() => run(() => checkReplicationAction(name), (v) => setCheck(v as CheckResult))}>
+              <Button
+                variant="secondary"
+                disabled={pending}
+                onClick={() =>
+                  run(
+                    () => checkReplicationAction(name),
+                    (v) => setCheck(v as CheckResult),
+                  )
+                }
+              >
                 Check replication
               </Button>
               {check && (
@@ -156,8 +193,12 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
                         {check.slaves.map((s) => (
                           <tr key={s.environment} className="border-t border-slate-100">
                             <td className="py-1">{s.environment}</td>
-                            <td className={s.arrived ? "text-emerald-700" : "text-red-700"}>{s.arrived ? `arrived after ${s.ms} ms` : "did not arrive within 5 s"}</td>
-                            <td className={s.databaseVisible ? "text-emerald-700" : "text-red-700"}>{s.databaseVisible ? "new database visible" : "new database missing"}</td>
+                            <td className={s.arrived ? "text-emerald-700" : "text-red-700"}>
+                              {s.arrived ? `arrived after ${s.ms} ms` : "did not arrive within 5 s"}
+                            </td>
+                            <td className={s.databaseVisible ? "text-emerald-700" : "text-red-700"}>
+                              {s.databaseVisible ? "new database visible" : "new database missing"}
+                            </td>
                           </tr>
                         ))}
                       </tbody>
@@ -174,7 +215,11 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
             <HealthLine
               health={
                 !status.slave && status.connections.length
-                  ? { ...status.health, message: `No default connection: this server replicates through ${status.connections.length} named connection(s), below.`, hint: null }
+                  ? {
+                      ...status.health,
+                      message: `No default connection: this server replicates through ${status.connections.length} named connection(s), below.`,
+                      hint: null,
+                    }
                   : status.health
               }
               testId="slave-health"
@@ -198,7 +243,10 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
                 </label>
               )}
             </div>
-            <ControlSlave disabled={pending || !status.slave} onAction={(action, count) => run(() => controlSlaveAction(name, action, count))} />
+            <ControlSlave
+              disabled={pending || !status.slave}
+              onAction={(action, count) => run(() => controlSlaveAction(name, action, count))}
+            />
           </div>
         </Card>
       </div>
@@ -206,11 +254,22 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
       {status.connections.length > 0 && (
         <Card title="Multi-source connections">
           <div className="space-y-4 text-sm">
-            <p className="text-slate-500">Each named connection replicates from its own master with its own threads and position.</p>
+            <p className="text-slate-500">
+              Each named connection replicates from its own master with its own threads and position.
+            </p>
             {status.connections.map((c) => (
-              <section key={c.name} aria-label={`Connection ${c.name}`} data-testid="slave-connection" data-connection={c.name} className="space-y-2 rounded-md border border-slate-200 p-3">
+              <section
+                key={c.name}
+                aria-label={`Connection ${c.name}`}
+                data-testid="slave-connection"
+                data-connection={c.name}
+                className="space-y-2 rounded-md border border-slate-200 p-3"
+              >
                 <h3 className="font-semibold text-slate-700">
-                  &apos;{c.name}&apos; ← <span className="font-mono">{String(c.status.Master_Host)}:{String(c.status.Master_Port)}</span>
+                  &apos;{c.name}&apos; ←{" "}
+                  <span className="font-mono">
+                    {String(c.status.Master_Host)}:{String(c.status.Master_Port)}
+                  </span>
                 </h3>
                 <HealthLine health={c.health} testId="connection-health" />
                 <ControlSlave
@@ -243,7 +302,12 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
       {dialog === "user" && (
         <AddUserDialog
           onClose={() => setDialog(null)}
-          onSubmit={(input) => run(() => addReplicationUserAction(name, input), () => setDialog(null))}
+          onSubmit={(input) =>
+            run(
+              () => addReplicationUserAction(name, input),
+              () => setDialog(null),
+            )
+          }
           pending={pending}
           error={error?.error}
         />
@@ -254,7 +318,12 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
           masters={masters}
           defaults={null}
           onClose={() => setDialog(null)}
-          onSubmit={(input) => run(() => configureMasterAction(name, input), () => setDialog(null))}
+          onSubmit={(input) =>
+            run(
+              () => configureMasterAction(name, input),
+              () => setDialog(null),
+            )
+          }
           pending={pending}
           error={error?.error}
         />
@@ -264,7 +333,12 @@ export function ReplicationWorkspace({ name, initial, masters }: { name: string;
           masters={masters}
           defaults={status.slave}
           onClose={() => setDialog(null)}
-          onSubmit={(input) => run(() => configureMasterAction(name, input), () => setDialog(null))}
+          onSubmit={(input) =>
+            run(
+              () => configureMasterAction(name, input),
+              () => setDialog(null),
+            )
+          }
           pending={pending}
           error={error?.error}
         />

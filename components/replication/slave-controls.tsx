@@ -13,7 +13,12 @@ const healthStyle: Record<string, string> = {
 
 export function HealthLine({ health, testId }: { health: ReplicationView["health"]; testId: string }) {
   return (
-    <div role="status" data-testid={testId} data-state={health.state} className={`rounded-md border p-3 ${healthStyle[health.state]}`}>
+    <div
+      role="status"
+      data-testid={testId}
+      data-state={health.state}
+      className={`rounded-md border p-3 ${healthStyle[health.state]}`}
+    >
       <p className="font-semibold">
         {health.state.charAt(0).toUpperCase() + health.state.slice(1).replace("-", " ")}
         {health.secondsBehind !== null && health.state === "running" ? ` · ${health.secondsBehind} s behind` : ""}
@@ -27,7 +32,15 @@ export function HealthLine({ health, testId }: { health: ReplicationView["health
 }
 
 /** Control slave for the default connection, or for one named connection (then with "Remove connection"). */
-export function ControlSlave({ disabled, onAction, connection = "" }: { disabled: boolean; onAction: (action: string, count?: number) => void; connection?: string }) {
+export function ControlSlave({
+  disabled,
+  onAction,
+  connection = "",
+}: {
+  disabled: boolean;
+  onAction: (action: string, count?: number) => void;
+  connection?: string;
+}) {
   const [count, setCount] = useState(1);
   const buttons: [string, string][] = [
     ["full-start", "Full start"],
@@ -39,20 +52,39 @@ export function ControlSlave({ disabled, onAction, connection = "" }: { disabled
   ];
   const skipId = `skip-count${connection ? `-${connection}` : ""}`;
   return (
-    <fieldset className="space-y-2 rounded-md border border-slate-200 p-3" aria-label={connection ? `Control slave '${connection}'` : "Control slave"}>
+    <fieldset
+      className="space-y-2 rounded-md border border-slate-200 p-3"
+      aria-label={connection ? `Control slave '${connection}'` : "Control slave"}
+    >
       <legend className="px-1 text-xs font-semibold uppercase tracking-wide text-slate-500">Control slave</legend>
       <div className="flex flex-wrap gap-2">
         {buttons.map(([action, label]) => (
-          <Button key={action} variant={action === "full-start" ? "primary" : "secondary"} disabled={disabled} onClick={() => onAction(action)}>
+          <Button
+            key={action}
+            variant={action === "full-start" ? "primary" : "secondary"}
+            disabled={disabled}
+            onClick={() => onAction(action)}
+          >
             {label}
           </Button>
         ))}
         {connection ? (
-          <Button variant="secondary" disabled={disabled} onClick={() => confirm(`Remove connection '${connection}'? The slave stops replicating from that master.`) && onAction("remove")}>
+          <Button
+            variant="secondary"
+            disabled={disabled}
+            onClick={() =>
+              confirm(`Remove connection '${connection}'? The slave stops replicating from that master.`) &&
+              onAction("remove")
+            }
+          >
             Remove connection
           </Button>
         ) : (
-          <Button variant="secondary" disabled={disabled} onClick={() => confirm("Reset slave? It forgets its relay logs and position.") && onAction("reset")}>
+          <Button
+            variant="secondary"
+            disabled={disabled}
+            onClick={() => confirm("Reset slave? It forgets its relay logs and position.") && onAction("reset")}
+          >
             Reset slave
           </Button>
         )}
@@ -61,7 +93,14 @@ export function ControlSlave({ disabled, onAction, connection = "" }: { disabled
         <label htmlFor={skipId} className="text-slate-600">
           Skip
         </label>
-        <input id={skipId} type="number" min={1} value={count} onChange={(e) => setCount(Math.max(1, Number(e.target.value) || 1))} className="w-20 rounded-md border border-slate-300 px-2 py-1" />
+        <input
+          id={skipId}
+          type="number"
+          min={1}
+          value={count}
+          onChange={(e) => setCount(Math.max(1, Number(e.target.value) || 1))}
+          className="w-20 rounded-md border border-slate-300 px-2 py-1"
+        />
         <Button variant="secondary" disabled={disabled} onClick={() => onAction("skip-errors", count)}>
           Skip errors
         </Button>

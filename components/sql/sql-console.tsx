@@ -52,7 +52,10 @@ export function SqlConsole({
         <div className="rounded-lg border border-slate-200 bg-white p-3">
           <div className="mb-2 flex items-center justify-between">
             <h2 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Databases</h2>
-            <button className="text-xs text-blue-700 hover:underline" onClick={() => startTransition(async () => setDbs(await databasesAction(name)))}>
+            <button
+              className="text-xs text-blue-700 hover:underline"
+              onClick={() => startTransition(async () => setDbs(await databasesAction(name)))}
+            >
               Refresh
             </button>
           </div>
@@ -75,7 +78,11 @@ export function SqlConsole({
             <ul className="space-y-1 text-xs">
               {history.map((h) => (
                 <li key={h}>
-                  <button className="w-full truncate text-left font-mono text-slate-700 hover:text-blue-700" title={h} onClick={() => setStatement(h)}>
+                  <button
+                    className="w-full truncate text-left font-mono text-slate-700 hover:text-blue-700"
+                    title={h}
+                    onClick={() => setStatement(h)}
+                  >
                     {h}
                   </button>
                 </li>
@@ -87,7 +94,9 @@ export function SqlConsole({
       <section className="space-y-3">
         {(isSlave || readOnly) && (
           <p className="rounded-md border border-amber-200 bg-amber-50 p-2 text-sm text-amber-900">
-            {isSlave ? "This server is a slave: write to the master. Changes made here are not replicated back and can break replication." : "This server is read-only."}
+            {isSlave
+              ? "This server is a slave: write to the master. Changes made here are not replicated back and can break replication."
+              : "This server is read-only."}
           </p>
         )}
         <textarea
@@ -137,7 +146,8 @@ function ResultView({ result }: { result: SqlResult }) {
   if (result.kind === "ok") {
     return (
       <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-900">
-        Query OK, {result.affectedRows} row(s) affected{result.warnings ? `, ${result.warnings} warning(s)` : ""} ({result.ms} ms)
+        Query OK, {result.affectedRows} row(s) affected{result.warnings ? `, ${result.warnings} warning(s)` : ""} (
+        {result.ms} ms)
       </p>
     );
   }

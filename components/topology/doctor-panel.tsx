@@ -10,12 +10,25 @@ export function DoctorPanel({ findings }: { findings: Finding[] }) {
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  if (findings.length === 0) return <p className="text-sm text-emerald-700" data-testid="doctor-clean">No problems found.</p>;
+  if (findings.length === 0)
+    return (
+      <p className="text-sm text-emerald-700" data-testid="doctor-clean">
+        No problems found.
+      </p>
+    );
   return (
     <ul className="space-y-2" data-testid="doctor-findings">
-      {error && <li role="alert" className="text-sm text-red-700">{error}</li>}
+      {error && (
+        <li role="alert" className="text-sm text-red-700">
+          {error}
+        </li>
+      )}
       {findings.map((f) => (
-        <li key={f.id} data-finding={f.id} className={`rounded-md border p-3 text-sm ${f.severity === "error" ? "border-red-200 bg-red-50" : "border-amber-200 bg-amber-50"}`}>
+        <li
+          key={f.id}
+          data-finding={f.id}
+          className={`rounded-md border p-3 text-sm ${f.severity === "error" ? "border-red-200 bg-red-50" : "border-amber-200 bg-amber-50"}`}
+        >
           <div className="flex items-start justify-between gap-3">
             <div>
               <p className="font-semibold">

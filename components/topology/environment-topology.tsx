@@ -59,131 +59,172 @@ export function EnvironmentTopology(p: Props) {
 
       {(!p.running || !p.facts) && (
         <p className="rounded-md border border-slate-200 bg-white p-4 text-sm text-slate-600">
-          {p.name} is not running{p.preflight ? ": its slaves can take over (failover below)." : "; start it to change its topology."}
+          {p.name} is not running
+          {p.preflight ? ": its slaves can take over (failover below)." : "; start it to change its topology."}
         </p>
       )}
       {p.facts && (
-      <div className="grid gap-4 lg:grid-cols-2">
-        <Card title="Scale out">
-          <form
-            className="flex items-end gap-3"
-            onSubmit={(e) => {
-              e.preventDefault();
-              const count = Number(new FormData(e.currentTarget).get("count"));
-              started(`Adding ${count} slave(s) to ${p.name}`, () => addSlavesAction(p.name, count));
-            }}
-          >
-            <div className="w-28">
-              <Field id="slave-count" name="count" label="Slaves" type="number" min={1} max={10} defaultValue={1} required />
-            </div>
-            <Button type="submit" disabled={pending || !p.facts!.logBin}>
-              Add slave
-            </Button>
-          </form>
-          <p className="mt-2 text-xs text-slate-500">
-            {p.facts!.logBin
-              ? "Each new slave gets a consistent copy of this server's data and replicates from its GTID position."
-              : "Binary logging is off on this server: enable it on the Replication tab first."}
-          </p>
-        </Card>
-
-        <Card title="Clone">
-          <form
-            className="flex flex-wrap items-end gap-3"
-            onSubmit={(e) => {
-              e.preventDefault();
-              const f = new FormData(e.currentTarget);
-              const cloneName = String(f.get("cloneName"));
-              started(`Cloning ${p.name} to ${cloneName}`, () => cloneAction(p.name, cloneName, f.get("asSlave") === "on"));
-            }}
-          >
-            <div className="w-48">
-              <Field id="clone-name" name="cloneName" label="New environment" required maxLength={40} />
-            </div>
-            <label className="flex items-center gap-2 pb-2 text-sm">
-              <input type="checkbox" name="asSlave" disabled={!p.facts!.logBin} /> as a slave of {p.name}
-            </label>
-            <Button type="submit" disabled={pending}>
-              Clone
-            </Button>
-          </form>
-        </Card>
-
-        {p.namedSources.length > 0 && (
-          <Card title="Multi-source">
-            <ul className="space-y-1 text-sm" data-testid="named-sources">
-              {p.namedSources.map((n) => (
-                <li key={n.connection}>
-                  Connection <span className="font-mono">&apos;{n.connection}&apos;</span> from <strong>{n.from}</strong> — {n.state}
-                </li>
-              ))}
-            </ul>
-            <p className="mt-2 text-xs text-slate-500">
-              Named connections are controlled on the Replication tab. Move, switchover and failover act on the default connection only.
-            </p>
-          </Card>
-        )}
-
-        {p.master && (
-          <Card title={`Slave of ${p.master}`}>
+        <div className="grid gap-4 lg:grid-cols-2">
+          <Card title="Scale out">
             <form
               className="flex items-end gap-3"
               onSubmit={(e) => {
                 e.preventDefault();
-                const target = String(new FormData(e.currentTarget).get("target"));
-                finished(`${p.name} now replicates from ${target}.`, () => moveAction(p.name, target));
+                const count = Number(new FormData(e.currentTarget).get("count"));
+                started(`Adding ${count} slave(s) to ${p.name}`, () => addSlavesAction(p.name, count));
               }}
             >
-              <div className="space-y-1">
-                <label htmlFor="move-target" className="block text-sm font-medium text-slate-700">
-                  Move under
-                </label>
-                <select id="move-target" name="target" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">
-                  {p.moveTargets.map((t) => (
-                    <option key={t}>{t}</option>
-                  ))}
-                </select>
+              <div className="w-28">
+                <Field
+                  id="slave-count"
+                  name="count"
+                  label="Slaves"
+                  type="number"
+                  min={1}
+                  max={10}
+                  defaultValue={1}
+                  required
+                />
               </div>
-              <Button type="submit" disabled={pending}>
-                Move
+              <Button type="submit" disabled={pending || !p.facts!.logBin}>
+                Add slave
               </Button>
             </form>
+            <p className="mt-2 text-xs text-slate-500">
+              {p.facts!.logBin
+                ? "Each new slave gets a consistent copy of this server's data and replicates from its GTID position."
+                : "Binary logging is off on this server: enable it on the Replication tab first."}
+            </p>
+          </Card>
+
+          <Card title="Clone">
             <form
-              className="mt-4 space-y-2"
+              className="flex flex-wrap items-end gap-3"
               onSubmit={(e) => {
                 e.preventDefault();
                 const f = new FormData(e.currentTarget);
-                finished("Filters saved (server restarted).", () =>
-                  filtersAction(p.name, {
-                    doDb: list(String(f.get("doDb"))),
-                    ignoreDb: list(String(f.get("ignoreDb"))),
-                    wildDoTable: [],
-                    wildIgnoreTable: [],
-                    baseRevision: p.configRevision,
-                  }),
+                const cloneName = String(f.get("cloneName"));
+                started(`Cloning ${p.name} to ${cloneName}`, () =>
+                  cloneAction(p.name, cloneName, f.get("asSlave") === "on"),
                 );
               }}
             >
-              <h3 className="text-sm font-semibold text-slate-700">Replicate only some databases</h3>
-              <Field id="filter-do" name="doDb" label="Only these databases" placeholder="sales, hr" defaultValue={wild("Replicate_Wild_Do_Table").map((w) => w.replace(/\.%$/, "")).join(", ")} />
-              <Field id="filter-ignore" name="ignoreDb" label="All but these databases" defaultValue={wild("Replicate_Wild_Ignore_Table").map((w) => w.replace(/\.%$/, "")).join(", ")} />
-              <p className="text-xs text-slate-500">Written as replicate-wild-do-table = db.% (replicate-do-db silently drops writes made without USE db).</p>
-              <Button type="submit" variant="secondary" disabled={pending}>
-                Save filters
+              <div className="w-48">
+                <Field id="clone-name" name="cloneName" label="New environment" required maxLength={40} />
+              </div>
+              <label className="flex items-center gap-2 pb-2 text-sm">
+                <input type="checkbox" name="asSlave" disabled={!p.facts!.logBin} /> as a slave of {p.name}
+              </label>
+              <Button type="submit" disabled={pending}>
+                Clone
               </Button>
             </form>
           </Card>
-        )}
 
-        {(!p.facts.logBin || (p.master && !p.facts.logSlaveUpdates)) && (
-          <Card title="Feed other slaves">
-            <p className="mb-2 text-sm text-slate-600">To be a master (or the middle of a chain) this server needs its binary log with replicated events (log-bin + log-slave-updates).</p>
-            <Button disabled={pending} onClick={() => finished(`${p.name} can now feed other slaves.`, () => makeMasterAction(p.name))}>
-              Make it a master
-            </Button>
-          </Card>
-        )}
-      </div>
+          {p.namedSources.length > 0 && (
+            <Card title="Multi-source">
+              <ul className="space-y-1 text-sm" data-testid="named-sources">
+                {p.namedSources.map((n) => (
+                  <li key={n.connection}>
+                    Connection <span className="font-mono">&apos;{n.connection}&apos;</span> from{" "}
+                    <strong>{n.from}</strong> — {n.state}
+                  </li>
+                ))}
+              </ul>
+              <p className="mt-2 text-xs text-slate-500">
+                Named connections are controlled on the Replication tab. Move, switchover and failover act on the
+                default connection only.
+              </p>
+            </Card>
+          )}
+
+          {p.master && (
+            <Card title={`Slave of ${p.master}`}>
+              <form
+                className="flex items-end gap-3"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  const target = String(new FormData(e.currentTarget).get("target"));
+                  finished(`${p.name} now replicates from ${target}.`, () => moveAction(p.name, target));
+                }}
+              >
+                <div className="space-y-1">
+                  <label htmlFor="move-target" className="block text-sm font-medium text-slate-700">
+                    Move under
+                  </label>
+                  <select
+                    id="move-target"
+                    name="target"
+                    className="rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+                  >
+                    {p.moveTargets.map((t) => (
+                      <option key={t}>{t}</option>
+                    ))}
+                  </select>
+                </div>
+                <Button type="submit" disabled={pending}>
+                  Move
+                </Button>
+              </form>
+              <form
+                className="mt-4 space-y-2"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  const f = new FormData(e.currentTarget);
+                  finished("Filters saved (server restarted).", () =>
+                    filtersAction(p.name, {
+                      doDb: list(String(f.get("doDb"))),
+                      ignoreDb: list(String(f.get("ignoreDb"))),
+                      wildDoTable: [],
+                      wildIgnoreTable: [],
+                      baseRevision: p.configRevision,
+                    }),
+                  );
+                }}
+              >
+                <h3 className="text-sm font-semibold text-slate-700">Replicate only some databases</h3>
+                <Field
+                  id="filter-do"
+                  name="doDb"
+                  label="Only these databases"
+                  placeholder="sales, hr"
+                  defaultValue={wild("Replicate_Wild_Do_Table")
+                    .map((w) => w.replace(/\.%$/, ""))
+                    .join(", ")}
+                />
+                <Field
+                  id="filter-ignore"
+                  name="ignoreDb"
+                  label="All but these databases"
+                  defaultValue={wild("Replicate_Wild_Ignore_Table")
+                    .map((w) => w.replace(/\.%$/, ""))
+                    .join(", ")}
+                />
+                <p className="text-xs text-slate-500">
+                  Written as replicate-wild-do-table = db.% (replicate-do-db silently drops writes made without USE db).
+                </p>
+                <Button type="submit" variant="secondary" disabled={pending}>
+                  Save filters
+                </Button>
+              </form>
+            </Card>
+          )}
+
+          {(!p.facts.logBin || (p.master && !p.facts.logSlaveUpdates)) && (
+            <Card title="Feed other slaves">
+              <p className="mb-2 text-sm text-slate-600">
+                To be a master (or the middle of a chain) this server needs its binary log with replicated events
+                (log-bin + log-slave-updates).
+              </p>
+              <Button
+                disabled={pending}
+                onClick={() => finished(`${p.name} can now feed other slaves.`, () => makeMasterAction(p.name))}
+              >
+                Make it a master
+              </Button>
+            </Card>
+          )}
+        </div>
       )}
 
       {p.preflight && (
@@ -210,7 +251,9 @@ export function EnvironmentTopology(p: Props) {
                     <td className="font-mono text-xs">{c.gtid || "—"}</td>
                     <td>{c.transactionsBehind} trx</td>
                     <td>{c.secondsBehind ?? "—"} s</td>
-                    <td className={c.ok ? "text-emerald-700" : "text-red-700"}>{c.ok ? "yes" : c.reasons.join("; ")}</td>
+                    <td className={c.ok ? "text-emerald-700" : "text-red-700"}>
+                      {c.ok ? "yes" : c.reasons.join("; ")}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -222,8 +265,10 @@ export function EnvironmentTopology(p: Props) {
             ) : (
               <p>
                 Would promote <strong>{p.preflight.chosen}</strong>
-                {p.preflight.masterAlive && p.preflight.expectedReadOnlyMs !== null ? ` — expected read-only window about ${p.preflight.expectedReadOnlyMs} ms` : ""}.
-                {p.preflight.lost !== null && !p.preflight.masterAlive && ` Transactions lost: ${p.preflight.lost}.`}
+                {p.preflight.masterAlive && p.preflight.expectedReadOnlyMs !== null
+                  ? ` — expected read-only window about ${p.preflight.expectedReadOnlyMs} ms`
+                  : ""}
+                .{p.preflight.lost !== null && !p.preflight.masterAlive && ` Transactions lost: ${p.preflight.lost}.`}
               </p>
             )}
             <div className="flex gap-2">
@@ -262,13 +307,29 @@ export function EnvironmentTopology(p: Props) {
               onSubmit={(e) => {
                 e.preventDefault();
                 const f = new FormData(e.currentTarget);
-                finished("Failover policy saved.", () => failoverPolicyAction(p.name, f.get("auto") === "on", Number(f.get("grace")), p.failoverPolicyRevision));
+                finished("Failover policy saved.", () =>
+                  failoverPolicyAction(
+                    p.name,
+                    f.get("auto") === "on",
+                    Number(f.get("grace")),
+                    p.failoverPolicyRevision,
+                  ),
+                );
               }}
             >
               <label className="flex items-center gap-2">
-                <input type="checkbox" name="auto" defaultChecked={p.autoFailover} /> Automatic failover when {p.name} is dead for
+                <input type="checkbox" name="auto" defaultChecked={p.autoFailover} /> Automatic failover when {p.name}{" "}
+                is dead for
               </label>
-              <input aria-label="Grace seconds" name="grace" type="number" min={2} max={3600} defaultValue={p.graceSec} className="w-20 rounded-md border border-slate-300 px-2 py-1" />
+              <input
+                aria-label="Grace seconds"
+                name="grace"
+                type="number"
+                min={2}
+                max={3600}
+                defaultValue={p.graceSec}
+                className="w-20 rounded-md border border-slate-300 px-2 py-1"
+              />
               <span>seconds</span>
               <Button type="submit" variant="secondary" disabled={pending}>
                 Save policy
@@ -278,7 +339,12 @@ export function EnvironmentTopology(p: Props) {
         </Card>
       )}
 
-      <dialog ref={confirmRef} aria-label={confirm?.title ?? "Confirm"} className="m-auto w-full max-w-md rounded-lg p-0 shadow-xl" onClose={() => setConfirm(null)}>
+      <dialog
+        ref={confirmRef}
+        aria-label={confirm?.title ?? "Confirm"}
+        className="m-auto w-full max-w-md rounded-lg p-0 shadow-xl"
+        onClose={() => setConfirm(null)}
+      >
         {confirm && (
           <div className="space-y-4 p-5">
             <h2 className="text-lg font-semibold">{confirm.title}</h2>

@@ -6,7 +6,13 @@ const H = 78;
 const GAP_X = 40;
 const GAP_Y = 70;
 
-const edgeColor: Record<string, string> = { running: "#059669", connecting: "#d97706", stopped: "#64748b", error: "#dc2626", "not-configured": "#64748b" };
+const edgeColor: Record<string, string> = {
+  running: "#059669",
+  connecting: "#d97706",
+  stopped: "#64748b",
+  error: "#dc2626",
+  "not-configured": "#64748b",
+};
 
 /** Layered drawing: masters on top, each slave one row below its master, chains going down. */
 export function layout(topology: Topology) {
@@ -50,8 +56,22 @@ export function TopologyGraph({ topology }: { topology: Topology }) {
             const color = e.problems.length ? "#dc2626" : (edgeColor[e.health.state] ?? "#64748b");
             const [x1, y1, x2, y2] = [a.x + W / 2, a.y + H, b.x + W / 2, b.y];
             return (
-              <g key={`${e.from}-${e.to}-${e.connection}`} data-testid="topology-edge" data-from={e.from} data-to={e.to} data-connection={e.connection}>
-                <line x1={x1} y1={y1} x2={x2} y2={y2} stroke={color} strokeWidth={2} strokeDasharray={e.health.state === "running" ? undefined : "5 4"} />
+              <g
+                key={`${e.from}-${e.to}-${e.connection}`}
+                data-testid="topology-edge"
+                data-from={e.from}
+                data-to={e.to}
+                data-connection={e.connection}
+              >
+                <line
+                  x1={x1}
+                  y1={y1}
+                  x2={x2}
+                  y2={y2}
+                  stroke={color}
+                  strokeWidth={2}
+                  strokeDasharray={e.health.state === "running" ? undefined : "5 4"}
+                />
                 <text x={(x1 + x2) / 2 + 6} y={(y1 + y2) / 2} fontSize={11} fill={color}>
                   {e.connection ? `'${e.connection}' · ` : ""}
                   {e.health.state === "running" ? `${e.secondsBehind ?? 0}s lag` : e.health.state}
@@ -79,7 +99,19 @@ export function TopologyGraph({ topology }: { topology: Topology }) {
             >
               <div className="flex items-center justify-between">
                 <span className="truncate text-sm font-semibold text-slate-900">{n.name}</span>
-                <span className="text-[10px] uppercase text-slate-500">{n.facts ? (edge ? (isMaster ? "intermediate" : incoming.length > 1 ? "multi-source" : "slave") : isMaster ? "master" : "standalone") : n.status}</span>
+                <span className="text-[10px] uppercase text-slate-500">
+                  {n.facts
+                    ? edge
+                      ? isMaster
+                        ? "intermediate"
+                        : incoming.length > 1
+                          ? "multi-source"
+                          : "slave"
+                      : isMaster
+                        ? "master"
+                        : "standalone"
+                    : n.status}
+                </span>
               </div>
               <div className="font-mono text-slate-500">
                 {n.host}:{n.port} · id {n.facts?.serverId ?? "?"}

@@ -9,7 +9,8 @@ export function LiveUpdates() {
     const source = new EventSource("/api/v1/events");
     let first = true;
     source.addEventListener("status", () => {
-      if (first) first = false; // the initial snapshot matches what the page already shows
+      if (first)
+        first = false; // the initial snapshot matches what the page already shows
       else router.refresh();
     });
     return () => source.close();

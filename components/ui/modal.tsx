@@ -19,10 +19,24 @@ export function Modal({ title, onClose, children }: { title: string; onClose: ()
 }
 
 /** The error line and Cancel / submit buttons every dialog form ends with. */
-export function DialogActions({ error, pending, onCancel, submitLabel }: { error?: string; pending: boolean; onCancel: () => void; submitLabel: string }) {
+export function DialogActions({
+  error,
+  pending,
+  onCancel,
+  submitLabel,
+}: {
+  error?: string;
+  pending: boolean;
+  onCancel: () => void;
+  submitLabel: string;
+}) {
   return (
     <>
-      {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
+      {error && (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      )}
       <div className="flex justify-end gap-2">
         <Button type="button" variant="secondary" onClick={onCancel}>
           Cancel

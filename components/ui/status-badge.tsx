@@ -13,7 +13,9 @@ export function StatusBadge({ status }: { status: string }) {
       data-testid="status-badge"
       className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${styles[status] ?? styles.stopped}`}
     >
-      <span className={`h-1.5 w-1.5 rounded-full bg-current ${status === "creating" || status === "deleting" ? "animate-pulse" : ""}`} />
+      <span
+        className={`h-1.5 w-1.5 rounded-full bg-current ${status === "creating" || status === "deleting" ? "animate-pulse" : ""}`}
+      />
       {status}
     </span>
   );

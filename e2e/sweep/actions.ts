@@ -57,7 +57,13 @@ function flightValue(body: string): unknown {
   return a;
 }
 
-export async function callAction(baseURL: string, page: string, id: string, args: unknown[], cookie?: string): Promise<ActionResponse> {
+export async function callAction(
+  baseURL: string,
+  page: string,
+  id: string,
+  args: unknown[],
+  cookie?: string,
+): Promise<ActionResponse> {
   const res = await fetch(new URL(page, baseURL), {
     method: "POST",
     redirect: "manual",
@@ -104,7 +110,9 @@ interface ActionEntry {
 }
 
 const notFound = (fx: Fixture) => `Environment "${fx.a.env}" not found`;
-const refused = (extra: object = {}) => (fx: Fixture) => ({ ok: false, error: notFound(fx), ...extra });
+const refused =
+  (extra: object = {}) =>
+  (fx: Fixture) => ({ ok: false, error: notFound(fx), ...extra });
 const env = (fx: Fixture) => fx.a.env;
 const gone = (what: string) => () => ({ ok: false, error: `${what} not found` });
 const R = "app/(console)/environments/[name]/replication/actions.ts";
@@ -128,7 +136,10 @@ export const ACTIONS: Record<string, ActionEntry> = {
     args: (fx) => [fx.a.userId, { maxEnvironments: 100, maxMemoryMb: null }],
     refusal: () => ({ ok: false, error: "Only an admin can see or change quotas" }),
   },
-  "app/(console)/alerts/actions.ts#addRuleAction": { args: (fx) => [env(fx), { kind: "node-down", forSec: 0 }], refusal: refused() },
+  "app/(console)/alerts/actions.ts#addRuleAction": {
+    args: (fx) => [env(fx), { kind: "node-down", forSec: 0 }],
+    refusal: refused(),
+  },
   "app/(console)/alerts/actions.ts#deleteRuleAction": { args: (fx) => [fx.a.ruleId], refusal: gone("Alert rule") },
   "app/(console)/environments/actions.ts#createEnvironmentAction": {
     // B's own create, naming A's environment and a memory limit the schema refuses: nothing is made.
@@ -136,9 +147,18 @@ export const ACTIONS: Record<string, ActionEntry> = {
     refusal: () => ({ ok: false, error: "memoryMb: Memory limit must be at least 128 MB", lines: [] }),
     own: true,
   },
-  "app/(console)/environments/actions.ts#deleteEnvironmentAction": { args: (fx) => [env(fx)], refusal: refused({ lines: [] }) },
-  "app/(console)/environments/actions.ts#environmentActionAction": { args: (fx) => [env(fx), "stop"], refusal: refused({ lines: [] }) },
-  "app/(console)/environments/actions.ts#revealPasswordAction": { args: (fx) => [env(fx)], refusal: refused({ lines: [] }) },
+  "app/(console)/environments/actions.ts#deleteEnvironmentAction": {
+    args: (fx) => [env(fx)],
+    refusal: refused({ lines: [] }),
+  },
+  "app/(console)/environments/actions.ts#environmentActionAction": {
+    args: (fx) => [env(fx), "stop"],
+    refusal: refused({ lines: [] }),
+  },
+  "app/(console)/environments/actions.ts#revealPasswordAction": {
+    args: (fx) => [env(fx)],
+    refusal: refused({ lines: [] }),
+  },
   "app/(console)/environments/[name]/backups/actions.ts#policyAction": {
     args: (fx) => [env(fx), { schedule: "* * * * *", keepLast: 1, keepDays: null, verifySchedule: null }],
     refusal: refused(),
@@ -147,8 +167,14 @@ export const ACTIONS: Record<string, ActionEntry> = {
     args: (fx) => [fx.a.backupId, { name: "sweep-b-restored", asSlave: false, overwrite: false }],
     refusal: gone("Backup"),
   },
-  "app/(console)/environments/[name]/backups/actions.ts#takeBackupAction": { args: (fx) => [env(fx)], refusal: refused() },
-  "app/(console)/environments/[name]/backups/actions.ts#verifyAction": { args: (fx) => [fx.b.env, fx.a.backupId], refusal: gone("Backup") },
+  "app/(console)/environments/[name]/backups/actions.ts#takeBackupAction": {
+    args: (fx) => [env(fx)],
+    refusal: refused(),
+  },
+  "app/(console)/environments/[name]/backups/actions.ts#verifyAction": {
+    args: (fx) => [fx.b.env, fx.a.backupId],
+    refusal: gone("Backup"),
+  },
   "app/(console)/environments/[name]/config/actions.ts#restoreRevisionAction": {
     args: (fx) => [env(fx), fx.a.revisionId],
     refusal: refused({ problems: [], lines: [] }),
@@ -157,7 +183,10 @@ export const ACTIONS: Record<string, ActionEntry> = {
     args: (fx) => [env(fx), "[mysqld]\nmax_connections = 7\n"],
     refusal: refused({ problems: [], lines: [] }),
   },
-  "app/(console)/environments/[name]/connection/actions.ts#createEndpointsAction": { args: (fx) => [env(fx)], refusal: refused() },
+  "app/(console)/environments/[name]/connection/actions.ts#createEndpointsAction": {
+    args: (fx) => [env(fx)],
+    refusal: refused(),
+  },
   [`${R}#addReplicationUserAction`]: {
     args: (fx) => [env(fx), { user: "sweepb", password: "sweep-b-repl-9", host: "%" }],
     refusal: refused({ lines: [] }),

@@ -42,7 +42,8 @@ function walk(dir: string, match: (name: string) => boolean, out: string[] = [])
 }
 
 const parse = (file: string) => ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
-const exported = (n: ts.Node) => ts.canHaveModifiers(n) && !!ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+const exported = (n: ts.Node) =>
+  ts.canHaveModifiers(n) && !!ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 
 function bindingNames(name: ts.BindingName): string[] {
   if (ts.isIdentifier(name)) return [name.text];
@@ -53,7 +54,9 @@ function resolveModule(from: string, specifier: string): string {
   if (!specifier.startsWith(".") && !specifier.startsWith("@/")) {
     throw new Error(`${rel(from)}: "export * from '${specifier}'" cannot be followed; export the handlers by name`);
   }
-  const base = specifier.startsWith("@/") ? path.join(ROOT, specifier.slice(2)) : path.resolve(path.dirname(from), specifier);
+  const base = specifier.startsWith("@/")
+    ? path.join(ROOT, specifier.slice(2))
+    : path.resolve(path.dirname(from), specifier);
   for (const candidate of [base, `${base}.ts`, `${base}.tsx`, path.join(base, "index.ts")]) {
     if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
   }
@@ -76,7 +79,8 @@ export function exportedNames(file: string, seen = new Set<string>()): string[] 
       for (const d of st.declarationList.declarations) names.push(...bindingNames(d.name));
     } else if (ts.isExportDeclaration(st) && !st.isTypeOnly) {
       const clause = st.exportClause;
-      if (clause && ts.isNamedExports(clause)) names.push(...clause.elements.filter((e) => !e.isTypeOnly).map((e) => e.name.text));
+      if (clause && ts.isNamedExports(clause))
+        names.push(...clause.elements.filter((e) => !e.isTypeOnly).map((e) => e.name.text));
       else if (clause && ts.isNamespaceExport(clause)) names.push(clause.name.text);
       else if (st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)) {
         names.push(...exportedNames(resolveModule(file, st.moduleSpecifier.text), seen).filter((n) => n !== "default"));
@@ -99,7 +103,11 @@ export function routeHandlers(): RouteHandler[] {
   const app = path.join(ROOT, "app");
   return walk(path.join(app, "api"), (n) => /^route\.(ts|tsx|js|mjs)$/.test(n)).map((file) => {
     const names = exportedNames(file);
-    return { path: urlOf(path.dirname(file), app), file: rel(file), methods: HTTP_METHODS.filter((m) => names.includes(m)) };
+    return {
+      path: urlOf(path.dirname(file), app),
+      file: rel(file),
+      methods: HTTP_METHODS.filter((m) => names.includes(m)),
+    };
   });
 }
 
@@ -127,7 +135,9 @@ const hasDirective = (statements: readonly ts.Statement[], directive: string) =>
  * Inline actions (a "use server" function body) are listed separately so the sweep can refuse to miss them.
  */
 export function serverActions(): { exports: ActionExport[]; inline: string[] } {
-  const files = ["app", "components", "lib"].flatMap((d) => walk(path.join(ROOT, d), (n) => /\.(ts|tsx)$/.test(n) && !n.endsWith(".d.ts")));
+  const files = ["app", "components", "lib"].flatMap((d) =>
+    walk(path.join(ROOT, d), (n) => /\.(ts|tsx)$/.test(n) && !n.endsWith(".d.ts")),
+  );
   const out: ActionExport[] = [];
   const inline: string[] = [];
   for (const file of files) {
@@ -137,7 +147,11 @@ export function serverActions(): { exports: ActionExport[]; inline: string[] } {
       continue;
     }
     const visit = (n: ts.Node) => {
-      if ((ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n)) && n.body && ts.isBlock(n.body)) {
+      if (
+        (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n)) &&
+        n.body &&
+        ts.isBlock(n.body)
+      ) {
         const line = source.getLineAndCharacterOfPosition(n.getStart()).line + 1;
         if (hasDirective(n.body.statements, "use server")) inline.push(`${rel(file)}:${line}`);
       }
@@ -150,8 +164,12 @@ export function serverActions(): { exports: ActionExport[]; inline: string[] } {
 
 /** `next build`'s list of app routes and pages: keys like /(console)/environments/[name]/page, /api/…/route. */
 export function builtAppPaths(): string[] {
-  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, ".next/server/app-paths-manifest.json"), "utf8")) as Record<string, string>;
-  return Object.keys(manifest).filter((k) => !k.startsWith("/_")).sort();
+  const manifest = JSON.parse(
+    fs.readFileSync(path.join(ROOT, ".next/server/app-paths-manifest.json"), "utf8"),
+  ) as Record<string, string>;
+  return Object.keys(manifest)
+    .filter((k) => !k.startsWith("/_"))
+    .sort();
 }
 
 export interface BuiltAction {
@@ -167,11 +185,14 @@ export interface BuiltAction {
  * `{node: {[id]: {workers: {[page]: {moduleId, async}}, filename, exportedName}}, edge: {…}, encryptionKey}`.
  */
 export function builtActions(): BuiltAction[] {
-  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, ".next/server/server-reference-manifest.json"), "utf8")) as {
+  const manifest = JSON.parse(
+    fs.readFileSync(path.join(ROOT, ".next/server/server-reference-manifest.json"), "utf8"),
+  ) as {
     node: Record<string, { workers: Record<string, unknown>; filename: string; exportedName: string }>;
     edge: Record<string, unknown>;
   };
-  if (Object.keys(manifest.edge).length) throw new Error("edge server actions exist: the sweep only reads node actions");
+  if (Object.keys(manifest.edge).length)
+    throw new Error("edge server actions exist: the sweep only reads node actions");
   return Object.entries(manifest.node)
     .map(([id, a]) => ({ id, file: a.filename, name: a.exportedName, workers: Object.keys(a.workers).sort() }))
     .sort((x, y) => `${x.file}#${x.name}`.localeCompare(`${y.file}#${y.name}`));

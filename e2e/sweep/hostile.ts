@@ -42,7 +42,7 @@ const STRINGS = [
   "..%2F..%2Fetc%2Fshadow",
   "..\\..\\windows\\win.ini",
   "x'; DROP DATABASE mysql; --",
-  "\" OR 1=1 -- ",
+  '" OR 1=1 -- ',
   "a`b",
   "a;b",
   "a\u0000b",
@@ -70,7 +70,10 @@ function probes(prop: JsonSchema): [string, unknown][] {
     out.push(["2^53 + 2", 2 ** 53 + 2]);
     if (v.type === "array") {
       out.push(...STRINGS.map((s): [string, unknown] => [`array of ${JSON.stringify(s).slice(0, 24)}`, [s]]));
-      out.push([`${(v.maxItems ?? 1000) + 1} items`, Array.from({ length: (v.maxItems ?? 1000) + 1 }, (_, i) => `db${i}`)]);
+      out.push([
+        `${(v.maxItems ?? 1000) + 1} items`,
+        Array.from({ length: (v.maxItems ?? 1000) + 1 }, (_, i) => `db${i}`),
+      ]);
       out.push(["array of a 100 kB string", ["x".repeat(100_001)]]);
     }
   }
@@ -107,9 +110,11 @@ export function hostileBodies(schema: z.ZodType, valid: Record<string, unknown>)
     else if (field) (accepted[field] ??= []).push(label);
     else throw new Error(`${label}: the schema accepts it`);
   };
-  if (expected(schema, JSON.stringify(valid))) throw new Error(`the valid body ${JSON.stringify(valid)} is refused by its schema`);
+  if (expected(schema, JSON.stringify(valid)))
+    throw new Error(`the valid body ${JSON.stringify(valid)} is refused by its schema`);
   for (const field of fields) {
-    for (const [label, value] of probes(props[field])) add(`${field}: ${label}`, JSON.stringify({ ...valid, [field]: value }), field);
+    for (const [label, value] of probes(props[field]))
+      add(`${field}: ${label}`, JSON.stringify({ ...valid, [field]: value }), field);
     if (field in valid) {
       const { [field]: _gone, ...rest } = valid;
       add(`${field}: left out`, JSON.stringify(rest), field);

@@ -30,5 +30,11 @@ export async function call(
   } catch {
     error = undefined;
   }
-  return { status: res.status, location: res.headers.get("location"), contentType: res.headers.get("content-type") ?? "", text, error };
+  return {
+    status: res.status,
+    location: res.headers.get("location"),
+    contentType: res.headers.get("content-type") ?? "",
+    text,
+    error,
+  };
 }

@@ -47,9 +47,17 @@ export interface RouteEntry {
 }
 
 type Body = RouteEntry["body"];
-const tenant = (body: Body = "none", valid?: RouteEntry["valid"]): RouteEntry => ({ access: { kind: "tenant" }, body, valid });
+const tenant = (body: Body = "none", valid?: RouteEntry["valid"]): RouteEntry => ({
+  access: { kind: "tenant" },
+  body,
+  valid,
+});
 const self = (extra: Partial<RouteEntry> = {}): RouteEntry => ({ access: { kind: "self" }, body: "none", ...extra });
-const admin = (body: Body = "none", valid?: RouteEntry["valid"]): RouteEntry => ({ access: { kind: "admin" }, body, valid });
+const admin = (body: Body = "none", valid?: RouteEntry["valid"]): RouteEntry => ({
+  access: { kind: "admin" },
+  body,
+  valid,
+});
 const NEXTAUTH =
   "next-auth's own endpoints (csrf, session, providers, credentials callback, sign-out) serve visitors who are not signed in yet";
 const E = "/api/v1/environments/[name]";
@@ -103,7 +111,11 @@ export const ROUTES: Record<string, RouteEntry> = {
   [`POST ${E}/replication/binlog`]: tenant(),
   [`POST ${E}/replication/check`]: tenant(),
   [`POST ${E}/replication/control`]: tenant(controlInput, () => ({ action: "full-stop" })),
-  [`PUT ${E}/replication/master`]: tenant(configureMasterInput, (fx) => ({ masterEnvironment: fx.b.env, user: "repl", password: "repl-pass-1" })),
+  [`PUT ${E}/replication/master`]: tenant(configureMasterInput, (fx) => ({
+    masterEnvironment: fx.b.env,
+    user: "repl",
+    password: "repl-pass-1",
+  })),
   [`GET ${E}/replication/status`]: tenant(),
   [`PUT ${E}/replication/tls`]: tenant(replicationTlsInput, () => ({ enabled: true })),
   [`GET ${E}/replication/users`]: tenant(),

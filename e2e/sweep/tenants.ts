@@ -17,7 +17,11 @@ const HOST = "sweephost";
 
 type Headers = Record<string, string>;
 type Row = Record<string, string | number | null>;
-type User = { email: string; role: string; quota: { environments: { limit: number | null }; memoryMb: { limit: number | null } } };
+type User = {
+  email: string;
+  role: string;
+  quota: { environments: { limit: number | null }; memoryMb: { limit: number | null } };
+};
 
 export interface Tenant {
   email: string;
@@ -66,19 +70,37 @@ export async function sessionCookie(baseURL: string, who: { email: string; passw
 }
 
 /** One API call that must succeed (2xx); its JSON. */
-async function ok<T = Record<string, unknown>>(request: APIRequestContext, method: string, url: string, headers: Headers, data?: unknown): Promise<T> {
+async function ok<T = Record<string, unknown>>(
+  request: APIRequestContext,
+  method: string,
+  url: string,
+  headers: Headers,
+  data?: unknown,
+): Promise<T> {
   const res = await request.fetch(url, { method, headers, ...(data === undefined ? {} : { data }) });
   expect(res.status(), `${method} ${url} → ${res.status()} ${(await res.text()).slice(0, 300)}`).toBeLessThan(300);
   return (await res.json().catch(() => ({}))) as T;
 }
 
-async function tenant(request: APIRequestContext, baseURL: string, admin: Headers, who: { email: string; password: string }, env: string) {
+async function tenant(
+  request: APIRequestContext,
+  baseURL: string,
+  admin: Headers,
+  who: { email: string; password: string },
+  env: string,
+) {
   const add = await request.post("/api/v1/users", { headers: admin, data: { ...who, role: "user" } });
   expect([201, 409], `add ${who.email}`).toContain(add.status());
   const { token } = await ok<{ token: string }>(request, "POST", "/api/v1/auth/token", {}, who);
   const { users } = await ok<{ users: { id: string; email: string }[] }>(request, "GET", "/api/v1/users", admin);
   const userId = users.find((u) => u.email === who.email)!.id;
-  return { ...who, token: { authorization: `Bearer ${token}` }, cookie: await sessionCookie(baseURL, who), userId, env };
+  return {
+    ...who,
+    token: { authorization: `Bearer ${token}` },
+    cookie: await sessionCookie(baseURL, who),
+    userId,
+    env,
+  };
 }
 
 /**
@@ -106,20 +128,26 @@ export async function setUpTenants(request: APIRequestContext, baseURL: string):
   await Promise.all([createEnvironment(request, a0.token, ENV_A), createEnvironment(request, b.token, ENV_B)]);
   const h = a0.token;
   const e = `/api/v1/environments/${ENV_A}`;
-  const sql = async (statement: string) => expect((await ok<{ kind: string }>(request, "POST", `${e}/sql`, h, { statement })).kind, statement).toBe("ok");
+  const sql = async (statement: string) =>
+    expect((await ok<{ kind: string }>(request, "POST", `${e}/sql`, h, { statement })).kind, statement).toBe("ok");
   await sql(`CREATE DATABASE ${DB_A}`);
   await sql(`CREATE TABLE ${DB_A}.t (id INT PRIMARY KEY)`);
   await sql(`INSERT INTO ${DB_A}.t VALUES (1), (2), (3)`);
   const backup = await ok<{ operationId: string }>(request, "POST", `${e}/backups`, h);
   const { backups } = await ok<{ backups: { id: string; status: string }[] }>(request, "GET", `${e}/backups`, h);
   expect(backups.map((x) => x.status)).toEqual(["succeeded"]);
-  const rule = await ok<{ id: string; environmentId: string }>(request, "POST", `${e}/alert-rules`, h, { kind: "node-down", forSec: 86_400 });
+  const rule = await ok<{ id: string; environmentId: string }>(request, "POST", `${e}/alert-rules`, h, {
+    kind: "node-down",
+    forSec: 86_400,
+  });
   const endpoint = await ok<{ name: string; writer: string; reader: string }>(request, "POST", `${e}/endpoints`, h, {});
   await ok(request, "POST", `${e}/replication/users`, h, { user: REPL_USER_A, password: "sweep-a-repl-9" });
   // A real finding with a one-click fix on A's server: an anonymous account, made the way a user would.
   await sql("CREATE USER ''@'localhost'");
   const findingId = `anonymous-users:${ENV_A}`;
-  expect((await ok<{ findings: { id: string }[] }>(request, "GET", "/api/v1/doctor", h)).findings.map((f) => f.id)).toContain(findingId);
+  expect(
+    (await ok<{ findings: { id: string }[] }>(request, "GET", "/api/v1/doctor", h)).findings.map((f) => f.id),
+  ).toContain(findingId);
   const { tokens } = await ok<{ tokens: { id: string }[] }>(request, "GET", "/api/v1/tokens", h);
   const { revisions } = await ok<{ revisions: { id: string }[] }>(request, "GET", `${e}/config/revisions`, h);
   const env = await ok<{ host: string; port: number }>(request, "GET", e, h);
@@ -131,7 +159,8 @@ export async function setUpTenants(request: APIRequestContext, baseURL: string):
     await ok(request, "POST", "/api/v1/hosts", admin, { name: HOST, endpoint: engine });
     host = HOST;
   } else {
-    hostNote = "no Docker engine in this run (MARINER_TEST_DOCKER_HOSTS unset): hosts/[name] is swept with a name that does not exist";
+    hostNote =
+      "no Docker engine in this run (MARINER_TEST_DOCKER_HOSTS unset): hosts/[name] is swept with a name that does not exist";
     test.info().annotations.push({ type: "no docker host", description: hostNote });
     console.log(`NOTE: ${hostNote}`);
   }
@@ -166,7 +195,9 @@ export function identifiersOfA(fx: Fixture): string[] {
 /** Which of A's identifiers a text contains (each matched as a whole token, not inside a longer name). */
 export function leaksOfA(fx: Fixture, text: string, except: string[] = []): string[] {
   const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return identifiersOfA(fx).filter((id) => !except.includes(id) && new RegExp(`(?<![\\w-])${esc(id)}(?![\\w-])`).test(text));
+  return identifiersOfA(fx).filter(
+    (id) => !except.includes(id) && new RegExp(`(?<![\\w-])${esc(id)}(?![\\w-])`).test(text),
+  );
 }
 
 /** Everything of A's that an attempt by B could change, as A (and the admin) see it. */
@@ -179,7 +210,10 @@ export async function snapshotOfA(request: APIRequestContext, fx: Fixture) {
   };
   const e = `/api/v1/environments/${ENV_A}`;
   const env = await get(e);
-  const rows = await request.post(`${e}/sql`, { headers: h, data: { statement: `SELECT id FROM ${DB_A}.t ORDER BY id` } });
+  const rows = await request.post(`${e}/sql`, {
+    headers: h,
+    data: { statement: `SELECT id FROM ${DB_A}.t ORDER BY id` },
+  });
   return {
     environment: [env.name, env.status, env.desiredState, env.memoryMb, env.host, env.port, env.serverId],
     config: (await get(`${e}/config`)).content,
@@ -196,7 +230,12 @@ export async function snapshotOfA(request: APIRequestContext, fx: Fixture) {
     operation: ((o) => [o.id, o.status, o.action])(await get(`/api/v1/operations/${fx.a.operationId}`)),
     environments: (await get("/api/v1/environments")).environments.map((x: { name: string }) => x.name),
     hosts: (await get("/api/v1/hosts", fx.admin)).hosts.map((x: Row) => [x.name, x.endpoint]),
-    users: (await get("/api/v1/users", fx.admin)).users.map((u: User) => [u.email, u.role, u.quota.environments.limit, u.quota.memoryMb.limit]),
+    users: (await get("/api/v1/users", fx.admin)).users.map((u: User) => [
+      u.email,
+      u.role,
+      u.quota.environments.limit,
+      u.quota.memoryMb.limit,
+    ]),
   };
 }
 

@@ -5,7 +5,13 @@ import { currentActor } from "@/lib/auth/session";
 import { ServiceError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
 
-export function apiError(status: number, code: string, message: string, lines?: string[], details?: Record<string, unknown>) {
+export function apiError(
+  status: number,
+  code: string,
+  message: string,
+  lines?: string[],
+  details?: Record<string, unknown>,
+) {
   return NextResponse.json({ error: { code, message, ...(lines?.length ? { lines } : {}), ...details } }, { status });
 }
 

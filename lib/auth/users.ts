@@ -60,7 +60,10 @@ export async function createUser(actor: Actor, raw: unknown) {
 
 export async function listUsers(actor: Actor) {
   if (actor.role !== "admin") throw new ServiceError(403, "forbidden", "Only an admin can list users");
-  return db().user.findMany({ select: { id: true, email: true, role: true, createdAt: true }, orderBy: { createdAt: "asc" } });
+  return db().user.findMany({
+    select: { id: true, email: true, role: true, createdAt: true },
+    orderBy: { createdAt: "asc" },
+  });
 }
 
 /**
@@ -81,7 +84,9 @@ export async function ensureAdmin(log: (line: string) => void = console.log): Pr
 
 export async function issueToken(actor: Actor, name = "api") {
   const token = `mrn_${generatePassword(40)}`;
-  await db().apiToken.create({ data: { userId: actor.id, name: name.slice(0, 100), tokenHash: sha256(token), prefix: token.slice(0, 8) } });
+  await db().apiToken.create({
+    data: { userId: actor.id, name: name.slice(0, 100), tokenHash: sha256(token), prefix: token.slice(0, 8) },
+  });
   return token;
 }
 
@@ -106,6 +111,9 @@ export async function listTokens(actor: Actor) {
 }
 
 export async function revokeToken(actor: Actor, id: string) {
-  const res = await db().apiToken.updateMany({ where: { id, userId: actor.id, revokedAt: null }, data: { revokedAt: new Date() } });
+  const res = await db().apiToken.updateMany({
+    where: { id, userId: actor.id, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
   if (res.count === 0) throw new ServiceError(404, "not_found", "Token not found");
 }

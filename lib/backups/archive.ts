@@ -42,7 +42,10 @@ export function login(env: EnvironmentWithNodes): DumpSource {
 export async function dumpToGzip(source: DumpSource, position: "none" | "comment", file: string) {
   // Accounts first: once mariadb-dump runs, its output is consumed at once (nothing awaited in between).
   const accounts = await accountStatements(source);
-  const child = spawn("mariadb-dump", dumpArgs(source, position), { env: { ...process.env, MYSQL_PWD: source.password }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("mariadb-dump", dumpArgs(source, position), {
+    env: { ...process.env, MYSQL_PWD: source.password },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   let head = "";
@@ -68,11 +71,28 @@ export async function dumpToGzip(source: DumpSource, position: "none" | "comment
     }
     yield Buffer.from(accounts);
   }
-  await pipeline(withAccounts, peek, zlib.createGzip({ level: 6 }), hashing, fs.createWriteStream(file, { mode: 0o600 }));
+  await pipeline(
+    withAccounts,
+    peek,
+    zlib.createGzip({ level: 6 }),
+    hashing,
+    fs.createWriteStream(file, { mode: 0o600 }),
+  );
   const code = await exited;
-  if (code !== 0) throw new ServiceError(500, "backup_failed", `mariadb-dump failed (exit ${code})`, stderr.split("\n").filter(Boolean).slice(-10));
+  if (code !== 0)
+    throw new ServiceError(
+      500,
+      "backup_failed",
+      `mariadb-dump failed (exit ${code})`,
+      stderr.split("\n").filter(Boolean).slice(-10),
+    );
   // A dump that was killed or stopped early exits non-zero (above); one that wrote nothing is never "success".
-  if (bytes < 100) throw new ServiceError(500, "backup_incomplete", "mariadb-dump wrote (almost) nothing: the backup is marked failed");
+  if (bytes < 100)
+    throw new ServiceError(
+      500,
+      "backup_incomplete",
+      "mariadb-dump wrote (almost) nothing: the backup is marked failed",
+    );
   return { head, sha256: hash.digest("hex"), size: fs.statSync(file).size };
 }
 
@@ -80,7 +100,13 @@ export async function dumpToGzip(source: DumpSource, position: "none" | "comment
 export async function loadGzip(target: DumpSource, file: string, { binlog }: { binlog: boolean }) {
   const child = spawn(
     "mariadb",
-    [`--host=${target.host}`, `--port=${target.port}`, `--user=${target.user}`, ...(binlog ? [] : ["--init-command=SET SESSION sql_log_bin=0"]), "--binary-mode"],
+    [
+      `--host=${target.host}`,
+      `--port=${target.port}`,
+      `--user=${target.user}`,
+      ...(binlog ? [] : ["--init-command=SET SESSION sql_log_bin=0"]),
+      "--binary-mode",
+    ],
     { env: { ...process.env, MYSQL_PWD: target.password }, stdio: ["pipe", "ignore", "pipe"] },
   );
   let stderr = "";
@@ -104,7 +130,8 @@ export async function loadGzip(target: DumpSource, file: string, { binlog }: { b
   await pipeline(source, gunzip, child.stdin).catch(() => undefined); // the exit code and readError say why
   const code = await exited;
   const lines = stderr.split("\n").filter(Boolean).slice(-10);
-  if (readError) throw new ServiceError(500, "restore_failed", `Reading the backup failed: ${(readError as Error).message}`, lines);
+  if (readError)
+    throw new ServiceError(500, "restore_failed", `Reading the backup failed: ${(readError as Error).message}`, lines);
   if (code !== 0) throw new ServiceError(500, "restore_failed", "Loading the backup failed", lines);
 }
 

@@ -6,7 +6,6 @@ import zlib from "node:zlib";
 import { ServiceError } from "@/lib/errors";
 import { SYSTEM_SCHEMAS, isSystemSchema } from "@/lib/mariadb/schemas";
 
-
 /** `name`, "name" or name, as mariadb-dump and people write it (backticks doubled inside). */
 function identifier(raw: string): string {
   const s = raw.trim().replace(/;$/, "").trim();
@@ -27,7 +26,8 @@ const SYSTEM_WRITE = new RegExp(
   "i",
 );
 // mariadb-dump never writes these; in a dump they can only be an attempt to do more than restore data.
-const ADMIN = /^(?:SET\s+(?:GLOBAL\b|@@GLOBAL\.|STATEMENT\b|PASSWORD\b)|EXECUTE\b|PREPARE\b|CALL\b|BEGIN\s+NOT\s+ATOMIC\b|REVOKE\b|HANDLER\b|CHANGE\s+(?:MASTER|REPLICATION)\b|(?:START|STOP|RESET)\s+(?:SLAVE|REPLICA|MASTER|ALL\s+SLAVES|ALL\s+REPLICAS)\b|PURGE\b|SHUTDOWN\b|KILL\b|(?:UN)?INSTALL\b)/i;
+const ADMIN =
+  /^(?:SET\s+(?:GLOBAL\b|@@GLOBAL\.|STATEMENT\b|PASSWORD\b)|EXECUTE\b|PREPARE\b|CALL\b|BEGIN\s+NOT\s+ATOMIC\b|REVOKE\b|HANDLER\b|CHANGE\s+(?:MASTER|REPLICATION)\b|(?:START|STOP|RESET)\s+(?:SLAVE|REPLICA|MASTER|ALL\s+SLAVES|ALL\s+REPLICAS)\b|PURGE\b|SHUTDOWN\b|KILL\b|(?:UN)?INSTALL\b)/i;
 const ACCOUNT_CHANGE = /^(?:(?:ALTER|DROP|RENAME)\s+USER|SET\s+PASSWORD)\b/i;
 /** root, the console's own accounts, or CURRENT_USER (the loading account is root). Anchored at the name's start. */
 const PROTECTED_ACCOUNT = /(?:^|[\s,(])(?:[`'"]?(root|mariner_\w*)[`'"]?\s*@|(CURRENT_USER)\b)/i;
@@ -53,14 +53,16 @@ export async function inspectDump(file: string, expectedSha256: string | null): 
   const problems: string[] = [];
   // Only the first characters of a line matter (a 50 MB dump is mostly long INSERT lines): a sticky regex at
   // each line start, no copy of the line.
-  const head = /(?:\/\*M?!\d*\s*)?(USE|CREATE|DELIMITER|ALTER|DROP|RENAME|SET|GRANT|REVOKE|CHANGE|START|STOP|RESET|PURGE|SHUTDOWN|KILL|INSTALL|UNINSTALL|LOAD|INSERT|REPLACE|UPDATE|DELETE|TRUNCATE|EXECUTE|PREPARE|CALL|BEGIN|HANDLER)\b([^\n]{0,300})/iy;
+  const head =
+    /(?:\/\*M?!\d*\s*)?(USE|CREATE|DELIMITER|ALTER|DROP|RENAME|SET|GRANT|REVOKE|CHANGE|START|STOP|RESET|PURGE|SHUTDOWN|KILL|INSTALL|UNINSTALL|LOAD|INSERT|REPLACE|UPDATE|DELETE|TRUNCATE|EXECUTE|PREPARE|CALL|BEGIN|HANDLER)\b([^\n]{0,300})/iy;
   let delimiter = ";";
   let atStatementStart = true; // inside a DELIMITER block: the next text begins a statement
   let lineNo = 0;
   let carry = "";
   const check = (line: number, text: string) => {
     const use = /^USE\s+(.+)$/i.exec(text);
-    const createDb = /^CREATE\s+(?:DATABASE|SCHEMA)\s+(?:\/\*!\d+\s+IF NOT EXISTS\s*\*\/\s*|IF NOT EXISTS\s+)?(.+)$/i.exec(text);
+    const createDb =
+      /^CREATE\s+(?:DATABASE|SCHEMA)\s+(?:\/\*!\d+\s+IF NOT EXISTS\s*\*\/\s*|IF NOT EXISTS\s+)?(.+)$/i.exec(text);
     if (use) {
       const name = identifier(use[1]);
       if (isSystemSchema(name)) problems.push(`line ${line}: USE ${name} (a system schema)`);
@@ -69,7 +71,9 @@ export async function inspectDump(file: string, expectedSha256: string | null): 
       const name = identifier(createDb[1]);
       if (isSystemSchema(name)) problems.push(`line ${line}: creates system schema ${name}`);
       created.add(name);
-    } else if (new RegExp(`^DROP\\s+(?:DATABASE|SCHEMA)\\s+(?:IF\\s+EXISTS\\s+)?[\`"]?${SYSTEM}[\`"]?\\b`, "i").test(text)) {
+    } else if (
+      new RegExp(`^DROP\\s+(?:DATABASE|SCHEMA)\\s+(?:IF\\s+EXISTS\\s+)?[\`"]?${SYSTEM}[\`"]?\\b`, "i").test(text)
+    ) {
       problems.push(`line ${line}: drops a system schema`);
     } else if (SYSTEM_WRITE.test(text)) {
       problems.push(`line ${line}: writes into a system table (${text.slice(0, 60)})`);
@@ -96,14 +100,19 @@ export async function inspectDump(file: string, expectedSha256: string | null): 
       if (!atStatementStart || !piece.trim()) return;
       atStatementStart = false;
       const statement = piece.trim().replace(/^\/\*!\d+\s*/, "");
-      if (!/^CREATE\b/i.test(statement) || /^CREATE(?:\s+OR\s+REPLACE)?\s+(?:USER|ROLE|DATABASE|SCHEMA|SERVER)\b/i.test(statement)) {
-        problems.push(`line ${line}: a statement inside a stored-program section that is not a stored program (${statement.slice(0, 40)})`);
+      if (
+        !/^CREATE\b/i.test(statement) ||
+        /^CREATE(?:\s+OR\s+REPLACE)?\s+(?:USER|ROLE|DATABASE|SCHEMA|SERVER)\b/i.test(statement)
+      ) {
+        problems.push(
+          `line ${line}: a statement inside a stored-program section that is not a stored program (${statement.slice(0, 40)})`,
+        );
       } else check(line, statement);
     });
   };
   /** `text` is whole lines without the last newline ("" is one empty line). */
   const scan = (text: string) => {
-    for (let start = 0; ; ) {
+    for (let start = 0; ;) {
       const end = text.indexOf("\n", start);
       const stop = end === -1 ? text.length : end;
       lineNo++;
@@ -145,11 +154,21 @@ export async function inspectDump(file: string, expectedSha256: string | null): 
     source.destroy();
   }
   if (problems.length) {
-    throw new ServiceError(422, "unsafe_dump", "The dump would do more than restore its own databases and application accounts; nothing was restored", problems);
+    throw new ServiceError(
+      422,
+      "unsafe_dump",
+      "The dump would do more than restore its own databases and application accounts; nothing was restored",
+      problems,
+    );
   }
   const sha256 = hash.digest("hex");
   if (expectedSha256 && sha256 !== expectedSha256) {
-    throw new ServiceError(422, "corrupt_backup", "The backup file changed since it was taken (SHA-256 differs): nothing was restored", [`recorded ${expectedSha256}`, `on disk  ${sha256}`]);
+    throw new ServiceError(
+      422,
+      "corrupt_backup",
+      "The backup file changed since it was taken (SHA-256 differs): nothing was restored",
+      [`recorded ${expectedSha256}`, `on disk  ${sha256}`],
+    );
   }
   return { databases: [...created], sha256 };
 }

@@ -36,10 +36,18 @@ export const policyInput = z.strictObject({
 export async function setBackupPolicy(actor: Actor, name: string, raw: unknown) {
   const env = await getEnvironment(actor, name);
   const p = parseInput(policyInput, raw);
-  const data = { schedule: p.schedule ?? null, keepLast: p.keepLast ?? null, keepDays: p.keepDays ?? null, verifySchedule: p.verifySchedule ?? null };
+  const data = {
+    schedule: p.schedule ?? null,
+    keepLast: p.keepLast ?? null,
+    keepDays: p.keepDays ?? null,
+    verifySchedule: p.verifySchedule ?? null,
+  };
   const revision = await savePolicy(env.id, data, actor.email, p.baseRevision);
   // A scheduled test restore nobody hears about is useless: it comes with its alert rule.
-  if (data.verifySchedule && !(await db().alertRule.findFirst({ where: { environmentId: env.id, kind: "backup-verification" } }))) {
+  if (
+    data.verifySchedule &&
+    !(await db().alertRule.findFirst({ where: { environmentId: env.id, kind: "backup-verification" } }))
+  ) {
     await db().alertRule.create({ data: { environmentId: env.id, kind: "backup-verification" } });
   }
   await applyRetention(env.id);
@@ -47,19 +55,38 @@ export async function setBackupPolicy(actor: Actor, name: string, raw: unknown) 
 }
 
 /** Compare-and-set on the revision (atomic in the store): two people saving the form never overwrite each other. */
-async function savePolicy(environmentId: string, data: Record<string, unknown>, by: string, base: number | undefined): Promise<number> {
+async function savePolicy(
+  environmentId: string,
+  data: Record<string, unknown>,
+  by: string,
+  base: number | undefined,
+): Promise<number> {
   const stamp = { updatedBy: by, updatedAt: new Date() };
   // Without a base revision the caller asked for last-writer-wins: it retries on whatever is current.
   for (let attempt = 0; attempt < (base === undefined ? 5 : 1); attempt++) {
     const current = await db().backupPolicy.findUnique({ where: { environmentId } });
     const expected = base ?? current?.revision ?? 0;
     const saved = current
-      ? (await db().backupPolicy.updateMany({ where: { environmentId, revision: expected }, data: { ...data, ...stamp, revision: expected + 1 } })).count === 1
-      : expected === 0 && (await db().backupPolicy.create({ data: { environmentId, ...data, ...stamp, revision: 1 } }).then(() => true, () => false));
+      ? (
+          await db().backupPolicy.updateMany({
+            where: { environmentId, revision: expected },
+            data: { ...data, ...stamp, revision: expected + 1 },
+          })
+        ).count === 1
+      : expected === 0 &&
+        (await db()
+          .backupPolicy.create({ data: { environmentId, ...data, ...stamp, revision: 1 } })
+          .then(
+            () => true,
+            () => false,
+          ));
     if (saved) return expected + 1;
   }
   const now = await db().backupPolicy.findUnique({ where: { environmentId } });
-  throw staleEdit("The backup policy", now?.updatedBy ?? null, now?.updatedAt ?? null, { baseRevision: base, currentRevision: now?.revision ?? 0 });
+  throw staleEdit("The backup policy", now?.updatedBy ?? null, now?.updatedAt ?? null, {
+    baseRevision: base,
+    currentRevision: now?.revision ?? 0,
+  });
 }
 
 export async function getBackupPolicy(actor: Actor, name: string) {
@@ -71,9 +98,15 @@ export async function getBackupPolicy(actor: Actor, name: string) {
 export async function applyRetention(environmentId: string) {
   const policy = await db().backupPolicy.findUnique({ where: { environmentId } });
   if (!policy || (!policy.keepLast && !policy.keepDays)) return [];
-  const backups = await db().backup.findMany({ where: { environmentId, status: "succeeded" }, orderBy: { startedAt: "desc" } });
+  const backups = await db().backup.findMany({
+    where: { environmentId, status: "succeeded" },
+    orderBy: { startedAt: "desc" },
+  });
   const cutoff = policy.keepDays ? Date.now() - policy.keepDays * 86_400_000 : -Infinity;
-  const doomed = backups.filter((b, i) => !inUse.has(b.id) && ((policy.keepLast !== null && i >= policy.keepLast) || b.startedAt.getTime() < cutoff));
+  const doomed = backups.filter(
+    (b, i) =>
+      !inUse.has(b.id) && ((policy.keepLast !== null && i >= policy.keepLast) || b.startedAt.getTime() < cutoff),
+  );
   for (const b of doomed) {
     fs.rmSync(b.file, { force: true });
     await db().backup.delete({ where: { id: b.id } });

@@ -3,7 +3,15 @@ import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { asRoot } from "@/lib/environments/root";
-import { createEnvironment, DEFAULT_MEMORY_MB, deleteEnvironment, findEnvironment, getEnvironment, type CreateOptions, type EnvironmentWithNodes } from "@/lib/environments/service";
+import {
+  createEnvironment,
+  DEFAULT_MEMORY_MB,
+  deleteEnvironment,
+  findEnvironment,
+  getEnvironment,
+  type CreateOptions,
+  type EnvironmentWithNodes,
+} from "@/lib/environments/service";
 import { ServiceError, notFound } from "@/lib/errors";
 import { allSlaveStatus, changeMaster } from "@/lib/mariadb/replication";
 import { killClientSessions } from "@/lib/mariadb/sessions";
@@ -39,59 +47,96 @@ export const restoreInput = z.strictObject({
 export async function beginRestore(actor: Actor, backupId: string, raw: unknown, options: CreateOptions = {}) {
   const backup = await getBackup(actor, backupId);
   const input = parseInput(restoreInput, raw);
-  if (backup.status !== "succeeded") throw new ServiceError(409, "unusable", "Only a successful backup can be restored");
+  if (backup.status !== "succeeded")
+    throw new ServiceError(409, "unusable", "Only a successful backup can be restored");
   if (!fs.existsSync(backup.file)) throw new ServiceError(410, "gone", "The backup file is missing from the data dir");
-  if (input.asSlave && !backup.gtidPosition) throw new ServiceError(409, "no_position", "This backup has no recorded GTID position: restore it standalone");
+  if (input.asSlave && !backup.gtidPosition)
+    throw new ServiceError(409, "no_position", "This backup has no recorded GTID position: restore it standalone");
   const existing = await findEnvironment(actor, input.name);
   if (existing && !input.overwrite) {
-    throw new ServiceError(409, "name_taken", `"${input.name}" exists: a restore goes into a new environment unless you choose to restore over it (type its name to confirm)`);
+    throw new ServiceError(
+      409,
+      "name_taken",
+      `"${input.name}" exists: a restore goes into a new environment unless you choose to restore over it (type its name to confirm)`,
+    );
   }
   if (!existing && input.overwrite) throw notFound("Environment");
   if (existing) {
-    if (input.confirm !== existing.name) throw new ServiceError(400, "confirmation_required", `Type "${existing.name}" to confirm: its databases will be replaced by the backup's`);
-    if (input.asSlave) throw new ServiceError(400, "invalid_request", "Restoring over an existing environment cannot also make it a slave");
-    if (existing.status !== "running") throw new ServiceError(409, "not_running", `${existing.name} is ${existing.status}`);
-    if ((await asRoot(existing, allSlaveStatus)).length) throw new ServiceError(409, "is_slave", `${existing.name} is a slave: restore its master instead (its slaves follow), or re-seed it`);
+    if (input.confirm !== existing.name)
+      throw new ServiceError(
+        400,
+        "confirmation_required",
+        `Type "${existing.name}" to confirm: its databases will be replaced by the backup's`,
+      );
+    if (input.asSlave)
+      throw new ServiceError(
+        400,
+        "invalid_request",
+        "Restoring over an existing environment cannot also make it a slave",
+      );
+    if (existing.status !== "running")
+      throw new ServiceError(409, "not_running", `${existing.name} is ${existing.status}`);
+    if ((await asRoot(existing, allSlaveStatus)).length)
+      throw new ServiceError(
+        409,
+        "is_slave",
+        `${existing.name} is a slave: restore its master instead (its slaves follow), or re-seed it`,
+      );
   }
   // A new environment must fit the owner's quota: refused here with a 4xx, and again under the placement lock.
-  if (!existing && !options.quotaExempt) await assertQuotaAllows(actor, { environments: 1, memoryMb: DEFAULT_MEMORY_MB });
+  if (!existing && !options.quotaExempt)
+    await assertQuotaAllows(actor, { environments: 1, memoryMb: DEFAULT_MEMORY_MB });
   await inspectDump(backup.file, backup.sha256);
   if (existing) return beginRestoreOver(actor, backup, existing);
-  return beginOperation({ userId: actor.id, action: "backup.restore", target: input.name, params: { backup: backup.id, from: backup.environmentName, asSlave: input.asSlave } }, async (step) => {
-    let created = false;
-    const release = keep(backup.id);
-    try {
-      await step(`creating ${input.name}`);
-      const env = await createEnvironment(actor, { name: input.name }, options);
-      created = true;
-      await step(`loading ${(backup.sizeBytes! / 1048576).toFixed(1)} MB (gzip)`);
-      await loadGzip(login(env), backup.file, { binlog: false });
-      if (input.asSlave) {
-        await step(`replicating from ${backup.environmentName} at ${backup.gtidPosition}`);
-        const master = await getEnvironment(actor, backup.environmentName);
-        const replication = await ensureReplicationAccount(master);
-        await asRoot(env, async (c) => {
-          await c.query("SET GLOBAL gtid_slave_pos = ?", [backup.gtidPosition]);
-          await changeMaster(c, { ...replication, mode: "gtid" });
-          await c.query("START SLAVE");
-        });
+  return beginOperation(
+    {
+      userId: actor.id,
+      action: "backup.restore",
+      target: input.name,
+      params: { backup: backup.id, from: backup.environmentName, asSlave: input.asSlave },
+    },
+    async (step) => {
+      let created = false;
+      const release = keep(backup.id);
+      try {
+        await step(`creating ${input.name}`);
+        const env = await createEnvironment(actor, { name: input.name }, options);
+        created = true;
+        await step(`loading ${(backup.sizeBytes! / 1048576).toFixed(1)} MB (gzip)`);
+        await loadGzip(login(env), backup.file, { binlog: false });
+        if (input.asSlave) {
+          await step(`replicating from ${backup.environmentName} at ${backup.gtidPosition}`);
+          const master = await getEnvironment(actor, backup.environmentName);
+          const replication = await ensureReplicationAccount(master);
+          await asRoot(env, async (c) => {
+            await c.query("SET GLOBAL gtid_slave_pos = ?", [backup.gtidPosition]);
+            await changeMaster(c, { ...replication, mode: "gtid" });
+            await c.query("START SLAVE");
+          });
+        }
+        await step("ready");
+        return { name: input.name };
+      } catch (e) {
+        if (created) await deleteEnvironment(actor, input.name).catch(() => undefined);
+        throw e;
+      } finally {
+        release();
       }
-      await step("ready");
-      return { name: input.name };
-    } catch (e) {
-      if (created) await deleteEnvironment(actor, input.name).catch(() => undefined);
-      throw e;
-    } finally {
-      release();
-    }
-  });
+    },
+  );
 }
 
 type BackupRow = Awaited<ReturnType<typeof getBackup>>;
 
 function beginRestoreOver(actor: Actor, backup: BackupRow, target: EnvironmentWithNodes) {
   return beginOperation(
-    { userId: actor.id, action: "backup.restore-over", environmentId: target.id, target: target.name, params: { backup: backup.id, from: backup.environmentName } },
+    {
+      userId: actor.id,
+      action: "backup.restore-over",
+      environmentId: target.id,
+      target: target.name,
+      params: { backup: backup.id, from: backup.environmentName },
+    },
     (step) =>
       // Nothing else touches the environment meanwhile: no switchover/failover of its topology, no config
       // change or restart, no scheduled backup of a half-loaded copy, no retention of the backups in play.
@@ -102,18 +147,32 @@ function beginRestoreOver(actor: Actor, backup: BackupRow, target: EnvironmentWi
         } finally {
           // Outside the environment lock (editConfig takes it): a half-loaded server stays read-only after a restart too.
           if (state.halfLoaded) {
-            await editConfig(actor, target.name, (content) => setServerOptions(content, { "read-only": "ON" }), { message: "read-only: a restore over it failed half-way", restart: false }).catch(() => undefined);
+            await editConfig(actor, target.name, (content) => setServerOptions(content, { "read-only": "ON" }), {
+              message: "read-only: a restore over it failed half-way",
+              restart: false,
+            }).catch(() => undefined);
           }
         }
       }),
   );
 }
 
-async function restoreOverLocked(actor: Actor, backup: BackupRow, name: string, step: (s: string) => Promise<void>, state: { halfLoaded: boolean }) {
+async function restoreOverLocked(
+  actor: Actor,
+  backup: BackupRow,
+  name: string,
+  step: (s: string) => Promise<void>,
+  state: { halfLoaded: boolean },
+) {
   // Checked again under the locks: a switchover queued ahead of us may have made it a slave meanwhile.
   const target = await getEnvironment(actor, name);
   if (target.status !== "running") throw new ServiceError(409, "not_running", `${target.name} is ${target.status}`);
-  if ((await asRoot(target, allSlaveStatus)).length) throw new ServiceError(409, "is_slave", `${target.name} is a slave: restore its master instead (its slaves follow), or re-seed it`);
+  if ((await asRoot(target, allSlaveStatus)).length)
+    throw new ServiceError(
+      409,
+      "is_slave",
+      `${target.name} is a slave: restore its master instead (its slaves follow), or re-seed it`,
+    );
   restoring.add(target.id);
   const releases = [keep(backup.id)];
   let wasReadOnly = true;
@@ -135,7 +194,9 @@ async function restoreOverLocked(actor: Actor, backup: BackupRow, name: string, 
     releases.push(keep(safety.id));
     await inspectDump(backup.file, backup.sha256); // still there and unchanged, right before anything is dropped
     try {
-      await step(`replacing ${target.name}'s databases with the backup of ${backup.environmentName} (${(backup.sizeBytes! / 1048576).toFixed(1)} MB gzip)`);
+      await step(
+        `replacing ${target.name}'s databases with the backup of ${backup.environmentName} (${(backup.sizeBytes! / 1048576).toFixed(1)} MB gzip)`,
+      );
       await asRoot(target, killClientSessions);
       await dropUserDatabases(target);
       await loadGzip(login(target), backup.file, { binlog: true });
@@ -149,10 +210,12 @@ async function restoreOverLocked(actor: Actor, backup: BackupRow, name: string, 
         state.halfLoaded = true;
         const detail = `Restore failed and putting back the safety backup ${safety.id} failed too: read-only until it is restored`;
         await db().environment.update({ where: { id: target.id }, data: { statusDetail: detail } });
-        throw new ServiceError(500, "restore_failed", `${detail}. Load: ${(e as Error).message}. Put-back: ${(again as Error).message}`, [
-          ...((e as ServiceError).lines ?? []),
-          ...((again as ServiceError).lines ?? []),
-        ]);
+        throw new ServiceError(
+          500,
+          "restore_failed",
+          `${detail}. Load: ${(e as Error).message}. Put-back: ${(again as Error).message}`,
+          [...((e as ServiceError).lines ?? []), ...((again as ServiceError).lines ?? [])],
+        );
       }
       throw e;
     }

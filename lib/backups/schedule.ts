@@ -17,7 +17,9 @@ export async function runDueBackups(now = new Date(), actorFor: (ownerId: string
     const actor = env && (await actorFor(env.ownerId));
     if (!env || !actor || env.status !== "running") continue;
     await db().backupPolicy.update({ where: { environmentId: p.environmentId }, data: { lastRunAt: now } });
-    const began = await beginBackup(actor, env.name, { scheduled: true }).catch((e: Error) => (console.error(`Mariner: scheduled backup of ${env.name}: ${e.message}`), null));
+    const began = await beginBackup(actor, env.name, { scheduled: true }).catch(
+      (e: Error) => (console.error(`Mariner: scheduled backup of ${env.name}: ${e.message}`), null),
+    );
     if (!began) continue;
     started.push(env.name);
     began.done.catch(() => undefined); // recorded as a failed backup and operation
@@ -45,7 +47,10 @@ async function verifyDue(now: Date, actorFor: (ownerId: string) => Promise<Actor
   for (const p of await db().backupPolicy.findMany({ where: { verifySchedule: { not: null } } })) {
     if (!cronMatches(p.verifySchedule!, now) || (p.verifyLastRunAt && p.verifyLastRunAt >= minute)) continue;
     await db().backupPolicy.update({ where: { environmentId: p.environmentId }, data: { verifyLastRunAt: now } });
-    const latest = await db().backup.findFirst({ where: { environmentId: p.environmentId, status: "succeeded" }, orderBy: { startedAt: "desc" } });
+    const latest = await db().backup.findFirst({
+      where: { environmentId: p.environmentId, status: "succeeded" },
+      orderBy: { startedAt: "desc" },
+    });
     const actor = latest && (await actorFor(latest.ownerId));
     if (!latest || !actor) continue;
     const verdict = await verifyBackup(actor, latest.id).then(

@@ -20,100 +20,155 @@ import { applyRetention } from "./policy";
  * point in the master's history (the position recorded), then resumed — else from the master with a
  * non-blocking single-transaction dump and the position it corresponds to.
  */
-export async function beginBackup(actor: Actor, name: string, opts: { scheduled?: boolean; safetyBeforeRestore?: boolean } = {}) {
+export async function beginBackup(
+  actor: Actor,
+  name: string,
+  opts: { scheduled?: boolean; safetyBeforeRestore?: boolean } = {},
+) {
   const env = await getEnvironment(actor, name);
   if (env.status !== "running") throw new ServiceError(409, "not_running", `${env.name} is ${env.status}`);
-  if (restoring.has(env.id) && !opts.safetyBeforeRestore) throw new ServiceError(409, "busy", `A restore over ${env.name} is running: a backup now would hold a half-loaded copy`);
-  return beginOperation({ userId: actor.id, action: opts.scheduled ? "backup.scheduled" : "backup.take", environmentId: env.id, target: env.name }, async (step) => {
-    const topology = await discoverTopology(actor);
-    // A safety backup is taken from the (frozen) environment itself: a slave may be behind it.
-    const slave = opts.safetyBeforeRestore
-      ? undefined
-      : topology.edges.find((e) => e.from === env.name && e.connection === "" && e.health.state === "running" && Object.keys(e.filters).length === 0)?.to;
-    const source = slave ? await getEnvironment(actor, slave) : env;
-    fs.mkdirSync(backupsDir(), { recursive: true, mode: 0o700 });
-    const file = path.join(backupsDir(), `${env.name}-${new Date().toISOString().replace(/[:.]/g, "-")}.sql.gz`);
-    const row = await db().backup.create({
-      data: {
-        environmentId: env.id,
-        environmentName: env.name,
-        ownerId: env.ownerId,
-        sourceName: source.name,
-        method: opts.safetyBeforeRestore ? "safety backup before a restore over it" : slave ? `dump of slave ${slave} with its SQL thread paused` : "single-transaction dump of the master",
-        file,
-        scheduled: !!opts.scheduled,
-      },
-    });
-    const t0 = Date.now();
-    try {
-      let position: { gtid: string | null; file: string | null; pos: number | null } = { gtid: null, file: null, pos: null };
-      let facts: Awaited<ReturnType<typeof tableFacts>> | null = null;
-      const databasesBefore = await asRoot(source, (c) => userDatabases(c));
-      let result;
-      if (slave) {
-        await step(`pausing ${slave}'s SQL thread`);
-        position = await asRoot(source, async (c) => {
-          await c.query("STOP SLAVE SQL_THREAD");
-          const st = await slaveStatus(c);
-          const [[g]] = (await c.query("SELECT @@gtid_slave_pos AS pos")) as unknown as [{ pos: string }[]];
-          return { gtid: g.pos || null, file: st ? String(st.Relay_Master_Log_File) : null, pos: st ? Number(st.Exec_Master_Log_Pos) : null };
-        });
-        try {
-          await step(`dumping ${slave}`);
-          result = await dumpToGzip(login(source), "none", file);
-          await step("counting rows and checksumming tables (the slave is still paused: they match the dump)");
-          facts = await asRoot(source, tableFacts);
-        } finally {
-          await step(`resuming ${slave}`);
-          await asRoot(source, (c) => c.query("START SLAVE SQL_THREAD"));
-        }
-      } else {
-        await step(`dumping ${env.name} (single transaction, no locks held)`);
-        const binlog = await asRoot(env, async (c) => {
-          const [rows] = await c.query("SELECT @@log_bin AS b");
-          return Number((rows as { b: number }[])[0].b) === 1;
-        });
-        // Row counts from a snapshot of our own, taken as the dump starts: they describe the dump exactly when
-        // both snapshots sit at the same binlog position (no commit in between).
-        const counting = binlog ? openRoot(env).then((c) => snapshotCounts(c).finally(() => c.destroy())) : Promise.resolve(null);
-        result = await dumpToGzip(login(env), binlog ? "comment" : "none", file);
-        const gtid = /SET GLOBAL gtid_slave_pos='([^']*)'/.exec(result.head)?.[1] ?? null;
-        const coords = /CHANGE MASTER TO MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\d+)/.exec(result.head);
-        position = { gtid, file: coords?.[1] ?? null, pos: coords ? Number(coords[2]) : null };
-        const snapshot = await counting.catch(() => null);
-        if (snapshot && snapshot.file === position.file && snapshot.pos === position.pos) {
-          facts = { counts: snapshot.counts, checksums: {} };
-          await step(`row counts recorded (same snapshot position ${position.file}:${position.pos})`);
-        }
-      }
-      // Read back from disk: the checksum must hold, and every database that existed throughout must be in it.
-      const dumped = await inspectDump(file, result.sha256);
-      const missing = missingDatabases(databasesBefore, await asRoot(source, (c) => userDatabases(c)), dumped.databases);
-      if (missing.length) throw new ServiceError(500, "backup_incomplete", `The dump lacks database(s) ${missing.join(", ")}: the backup is marked failed`);
-      await step(`recording size and checksum (${dumped.databases.length} databases)`);
-      const done = await db().backup.update({
-        where: { id: row.id },
+  if (restoring.has(env.id) && !opts.safetyBeforeRestore)
+    throw new ServiceError(
+      409,
+      "busy",
+      `A restore over ${env.name} is running: a backup now would hold a half-loaded copy`,
+    );
+  return beginOperation(
+    {
+      userId: actor.id,
+      action: opts.scheduled ? "backup.scheduled" : "backup.take",
+      environmentId: env.id,
+      target: env.name,
+    },
+    async (step) => {
+      const topology = await discoverTopology(actor);
+      // A safety backup is taken from the (frozen) environment itself: a slave may be behind it.
+      const slave = opts.safetyBeforeRestore
+        ? undefined
+        : topology.edges.find(
+            (e) =>
+              e.from === env.name &&
+              e.connection === "" &&
+              e.health.state === "running" &&
+              Object.keys(e.filters).length === 0,
+          )?.to;
+      const source = slave ? await getEnvironment(actor, slave) : env;
+      fs.mkdirSync(backupsDir(), { recursive: true, mode: 0o700 });
+      const file = path.join(backupsDir(), `${env.name}-${new Date().toISOString().replace(/[:.]/g, "-")}.sql.gz`);
+      const row = await db().backup.create({
         data: {
-          status: "succeeded",
-          sizeBytes: result.size,
-          sha256: result.sha256,
-          gtidPosition: position.gtid,
-          binlogFile: position.file,
-          binlogPos: position.pos,
-          contents: facts ? JSON.stringify(facts.counts) : null,
-          checksums: facts && Object.keys(facts.checksums).length ? JSON.stringify(facts.checksums) : null,
-          finishedAt: new Date(),
+          environmentId: env.id,
+          environmentName: env.name,
+          ownerId: env.ownerId,
+          sourceName: source.name,
+          method: opts.safetyBeforeRestore
+            ? "safety backup before a restore over it"
+            : slave
+              ? `dump of slave ${slave} with its SQL thread paused`
+              : "single-transaction dump of the master",
+          file,
+          scheduled: !!opts.scheduled,
         },
       });
-      // Retention never runs for a safety backup: it could delete the very backup being restored.
-      if (!opts.safetyBeforeRestore) await applyRetention(env.id);
-      return { id: done.id, sizeBytes: result.size, durationMs: Date.now() - t0, gtidPosition: position.gtid, source: source.name };
-    } catch (e) {
-      fs.rmSync(file, { force: true });
-      await db().backup.update({ where: { id: row.id }, data: { status: "failed", error: (e as Error).message, finishedAt: new Date() } });
-      throw e;
-    }
-  });
+      const t0 = Date.now();
+      try {
+        let position: { gtid: string | null; file: string | null; pos: number | null } = {
+          gtid: null,
+          file: null,
+          pos: null,
+        };
+        let facts: Awaited<ReturnType<typeof tableFacts>> | null = null;
+        const databasesBefore = await asRoot(source, (c) => userDatabases(c));
+        let result;
+        if (slave) {
+          await step(`pausing ${slave}'s SQL thread`);
+          position = await asRoot(source, async (c) => {
+            await c.query("STOP SLAVE SQL_THREAD");
+            const st = await slaveStatus(c);
+            const [[g]] = (await c.query("SELECT @@gtid_slave_pos AS pos")) as unknown as [{ pos: string }[]];
+            return {
+              gtid: g.pos || null,
+              file: st ? String(st.Relay_Master_Log_File) : null,
+              pos: st ? Number(st.Exec_Master_Log_Pos) : null,
+            };
+          });
+          try {
+            await step(`dumping ${slave}`);
+            result = await dumpToGzip(login(source), "none", file);
+            await step("counting rows and checksumming tables (the slave is still paused: they match the dump)");
+            facts = await asRoot(source, tableFacts);
+          } finally {
+            await step(`resuming ${slave}`);
+            await asRoot(source, (c) => c.query("START SLAVE SQL_THREAD"));
+          }
+        } else {
+          await step(`dumping ${env.name} (single transaction, no locks held)`);
+          const binlog = await asRoot(env, async (c) => {
+            const [rows] = await c.query("SELECT @@log_bin AS b");
+            return Number((rows as { b: number }[])[0].b) === 1;
+          });
+          // Row counts from a snapshot of our own, taken as the dump starts: they describe the dump exactly when
+          // both snapshots sit at the same binlog position (no commit in between).
+          const counting = binlog
+            ? openRoot(env).then((c) => snapshotCounts(c).finally(() => c.destroy()))
+            : Promise.resolve(null);
+          result = await dumpToGzip(login(env), binlog ? "comment" : "none", file);
+          const gtid = /SET GLOBAL gtid_slave_pos='([^']*)'/.exec(result.head)?.[1] ?? null;
+          const coords = /CHANGE MASTER TO MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\d+)/.exec(result.head);
+          position = { gtid, file: coords?.[1] ?? null, pos: coords ? Number(coords[2]) : null };
+          const snapshot = await counting.catch(() => null);
+          if (snapshot && snapshot.file === position.file && snapshot.pos === position.pos) {
+            facts = { counts: snapshot.counts, checksums: {} };
+            await step(`row counts recorded (same snapshot position ${position.file}:${position.pos})`);
+          }
+        }
+        // Read back from disk: the checksum must hold, and every database that existed throughout must be in it.
+        const dumped = await inspectDump(file, result.sha256);
+        const missing = missingDatabases(
+          databasesBefore,
+          await asRoot(source, (c) => userDatabases(c)),
+          dumped.databases,
+        );
+        if (missing.length)
+          throw new ServiceError(
+            500,
+            "backup_incomplete",
+            `The dump lacks database(s) ${missing.join(", ")}: the backup is marked failed`,
+          );
+        await step(`recording size and checksum (${dumped.databases.length} databases)`);
+        const done = await db().backup.update({
+          where: { id: row.id },
+          data: {
+            status: "succeeded",
+            sizeBytes: result.size,
+            sha256: result.sha256,
+            gtidPosition: position.gtid,
+            binlogFile: position.file,
+            binlogPos: position.pos,
+            contents: facts ? JSON.stringify(facts.counts) : null,
+            checksums: facts && Object.keys(facts.checksums).length ? JSON.stringify(facts.checksums) : null,
+            finishedAt: new Date(),
+          },
+        });
+        // Retention never runs for a safety backup: it could delete the very backup being restored.
+        if (!opts.safetyBeforeRestore) await applyRetention(env.id);
+        return {
+          id: done.id,
+          sizeBytes: result.size,
+          durationMs: Date.now() - t0,
+          gtidPosition: position.gtid,
+          source: source.name,
+        };
+      } catch (e) {
+        fs.rmSync(file, { force: true });
+        await db().backup.update({
+          where: { id: row.id },
+          data: { status: "failed", error: (e as Error).message, finishedAt: new Date() },
+        });
+        throw e;
+      }
+    },
+  );
 }
 
 export async function listBackups(actor: Actor, name: string) {

@@ -9,7 +9,9 @@ import Database from "better-sqlite3";
  * (Prisma 7's CLI downloads that engine on every command, which this offline machine cannot.)
  */
 export function migrationsDir(): string {
-  return path.resolve(/*turbopackIgnore: true*/ process.env.MARINER_MIGRATIONS_DIR ?? path.join(process.cwd(), "prisma", "migrations"));
+  return path.resolve(
+    /*turbopackIgnore: true*/ process.env.MARINER_MIGRATIONS_DIR ?? path.join(process.cwd(), "prisma", "migrations"),
+  );
 }
 
 export function applyMigrations(dbFile: string, dir = migrationsDir()): string[] {
@@ -30,7 +32,9 @@ export function applyMigrations(dbFile: string, dir = migrationsDir()): string[]
     )`);
     const applied = new Map(
       db
-        .prepare(`SELECT migration_name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)
+        .prepare(
+          `SELECT migration_name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+        )
         .all()
         .map((r) => [(r as { migration_name: string }).migration_name, (r as { checksum: string }).checksum]),
     );
@@ -57,7 +61,10 @@ export function applyMigrations(dbFile: string, dir = migrationsDir()): string[]
           Date.now(),
         );
         db.exec(sql);
-        db.prepare(`UPDATE _prisma_migrations SET finished_at = ?, applied_steps_count = 1 WHERE id = ?`).run(Date.now(), id);
+        db.prepare(`UPDATE _prisma_migrations SET finished_at = ?, applied_steps_count = 1 WHERE id = ?`).run(
+          Date.now(),
+          id,
+        );
       })();
       newlyApplied.push(name);
     }

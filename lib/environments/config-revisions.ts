@@ -9,7 +9,11 @@ import { nodeRefOf } from "./spec";
 
 export async function listRevisions(actor: Actor, name: string) {
   const env = await getEnvironment(actor, name);
-  return db().configRevision.findMany({ where: { environmentId: env.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 100 });
+  return db().configRevision.findMany({
+    where: { environmentId: env.id },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: 100,
+  });
 }
 
 export async function getRevision(actor: Actor, name: string, id: string) {
@@ -21,7 +25,10 @@ export async function getRevision(actor: Actor, name: string, id: string) {
 
 /** The revision the file on disk holds: the last one applied (every write of my.cnf goes through a revision). */
 export function currentRevision(environmentId: string) {
-  return db().configRevision.findFirst({ where: { environmentId, result: "applied" }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+  return db().configRevision.findFirst({
+    where: { environmentId, result: "applied" },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  });
 }
 
 /** What a stale save is told, and what a client needs to replay its edit on top: both texts and who changed it. */
@@ -51,7 +58,8 @@ export async function refuseIfStale(environmentId: string, base: string): Promis
     changedAt: current.createdAt.toISOString(),
   };
   const stale = staleEdit("my.cnf", current.author, current.createdAt, details as unknown as Record<string, unknown>);
-  if (!baseRev) stale.message = `The revision this edit started from is not one of this environment's: reload my.cnf (${stale.message})`;
+  if (!baseRev)
+    stale.message = `The revision this edit started from is not one of this environment's: reload my.cnf (${stale.message})`;
   throw stale;
 }
 
@@ -60,7 +68,10 @@ export async function refuseIfStale(environmentId: string, base: string): Promis
  * Start the server with it; if that fails, put the last applied my.cnf back. Either applied or rolled back.
  */
 export async function resolvePendingRevisions(): Promise<void> {
-  const pending = await db().configRevision.findMany({ where: { result: "pending" }, include: { environment: { include: { nodes: true } } } });
+  const pending = await db().configRevision.findMany({
+    where: { result: "pending" },
+    include: { environment: { include: { nodes: true } } },
+  });
   for (const rev of pending) {
     const env = rev.environment;
     const node = env.nodes[0];
@@ -70,13 +81,22 @@ export async function resolvePendingRevisions(): Promise<void> {
       const ref = nodeRefOf(node);
       const onDisk = await driver.readConfig(ref).catch(() => null);
       if (onDisk !== rev.content || env.desiredState !== "running") {
-        await db().configRevision.update({ where: { id: rev.id }, data: { result: onDisk === rev.content ? "applied" : "rolled-back", message: "Resolved after a console restart" } });
+        await db().configRevision.update({
+          where: { id: rev.id },
+          data: {
+            result: onDisk === rev.content ? "applied" : "rolled-back",
+            message: "Resolved after a console restart",
+          },
+        });
         return;
       }
       try {
         const after = await driver.restart(ref);
         await db().node.update({ where: { id: node.id }, data: { pid: after.pid, startedAt: new Date() } });
-        await db().configRevision.update({ where: { id: rev.id }, data: { result: "applied", message: "Applied after a console restart" } });
+        await db().configRevision.update({
+          where: { id: rev.id },
+          data: { result: "applied", message: "Applied after a console restart" },
+        });
       } catch (e) {
         const lastGood = await currentRevision(env.id);
         if (lastGood) {
@@ -85,7 +105,10 @@ export async function resolvePendingRevisions(): Promise<void> {
           if (back) await db().node.update({ where: { id: node.id }, data: { pid: back.pid, startedAt: new Date() } });
         }
         const lines = e instanceof RuntimeError ? e.serverLines : [(e as Error).message];
-        await db().configRevision.update({ where: { id: rev.id }, data: { result: "rolled-back", message: `Rolled back after a console restart:\n${lines.join("\n")}` } });
+        await db().configRevision.update({
+          where: { id: rev.id },
+          data: { result: "rolled-back", message: `Rolled back after a console restart:\n${lines.join("\n")}` },
+        });
       }
     });
   }

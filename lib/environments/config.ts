@@ -20,7 +20,9 @@ import { nodeRefOf } from "./spec";
 export { listRevisions } from "./config-revisions";
 
 export const saveConfigInput = z.strictObject({
-  content: z.string({ error: "content must be the my.cnf text" }).max(MAX_MYCNF_BYTES * 2, `my.cnf is larger than ${MAX_MYCNF_BYTES / 1024} kB`),
+  content: z
+    .string({ error: "content must be the my.cnf text" })
+    .max(MAX_MYCNF_BYTES * 2, `my.cnf is larger than ${MAX_MYCNF_BYTES / 1024} kB`),
   /** The revision the edit started from (GET …/config → revision). A save on top of a newer one is refused (409). */
   baseRevision: z.string().max(64).optional(),
 });
@@ -60,7 +62,12 @@ type Change = ({ content: string } | { edit: (current: string) => string }) & { 
  * previous my.cnf is restored and started again. Every attempt, even a rejected or stale one, becomes a revision,
  * so the text is never lost. Serialized with every other operation on the environment.
  */
-export async function saveConfig(actor: Actor, name: string, raw: unknown, options: SaveOptions = {}): Promise<SaveResult> {
+export async function saveConfig(
+  actor: Actor,
+  name: string,
+  raw: unknown,
+  options: SaveOptions = {},
+): Promise<SaveResult> {
   const found = await getEnvironment(actor, name);
   const input = parseInput(saveConfigInput, raw);
   return (await apply(actor, found.id, name, input, options))!;
@@ -80,10 +87,17 @@ export async function editConfig(
   return apply(actor, found.id, name, { edit, baseRevision }, options);
 }
 
-function apply(actor: Actor, environmentId: string, name: string, change: Change, options: SaveOptions): Promise<SaveResult | null> {
+function apply(
+  actor: Actor,
+  environmentId: string,
+  name: string,
+  change: Change,
+  options: SaveOptions,
+): Promise<SaveResult | null> {
   return withLock(environmentId, async () => {
     const env = await getEnvironment(actor, name);
-    if (env.status === "creating" || env.status === "deleting") throw new ServiceError(409, "busy", `Environment "${env.name}" is ${env.status}`);
+    if (env.status === "creating" || env.status === "deleting")
+      throw new ServiceError(409, "busy", `Environment "${env.name}" is ${env.status}`);
     const previous = await driverFor(env.runtime).readConfig(nodeRefOf(primaryNode(env)));
     const content = "edit" in change ? change.edit(previous) : change.content;
     if ("edit" in change && content === previous) return null;
@@ -111,7 +125,10 @@ interface ApplyContext {
   restart: boolean;
 }
 
-async function applyLocked({ actor, env, content, previous, message, restart }: ApplyContext, step: (label: string) => Promise<void>): Promise<SaveResult> {
+async function applyLocked(
+  { actor, env, content, previous, message, restart }: ApplyContext,
+  step: (label: string) => Promise<void>,
+): Promise<SaveResult> {
   const node = primaryNode(env);
   const driver = driverFor(env.runtime);
   const ref = nodeRefOf(node);
@@ -128,8 +145,11 @@ async function applyLocked({ actor, env, content, previous, message, restart }: 
   if (review.serverId !== null && review.serverId !== node.serverId) {
     const clash = await db().node.findFirst({ where: { serverId: review.serverId }, include: { environment: true } });
     if (clash) {
-      const owner = clash.environment.ownerId === actor.id ? `environment "${clash.environment.name}"` : "another environment";
-      const problem = { message: `server-id ${review.serverId} is already used by ${owner}: every server in a replication topology needs its own` };
+      const owner =
+        clash.environment.ownerId === actor.id ? `environment "${clash.environment.name}"` : "another environment";
+      const problem = {
+        message: `server-id ${review.serverId} is already used by ${owner}: every server in a replication topology needs its own`,
+      };
       await note("rejected", content, problem.message);
       throw rejected("my.cnf was not applied: duplicate server-id", [problem]);
     }
@@ -138,20 +158,30 @@ async function applyLocked({ actor, env, content, previous, message, restart }: 
   await step("validating with mariadbd");
   const check = await driver.validateConfig(ref, review.content);
   if (!check.ok) {
-    const problems = check.lines.filter((l) => /ERROR|error|unknown/i.test(l)).map((l) => locateServerError(review.content, l));
+    const problems = check.lines
+      .filter((l) => /ERROR|error|unknown/i.test(l))
+      .map((l) => locateServerError(review.content, l));
     await note("rejected", review.content, check.lines.join("\n"));
-    throw rejected("mariadbd refused this my.cnf; nothing was applied", problems.length ? problems : [{ message: check.lines.join(" ") }], check.lines);
+    throw rejected(
+      "mariadbd refused this my.cnf; nothing was applied",
+      problems.length ? problems : [{ message: check.lines.join(" ") }],
+      check.lines,
+    );
   }
   const reading = judgeServerReading(check.help, check.notes, check.args, managed, policy);
   if (reading.length) {
-    const problems = reading.map((p) => ({ line: p.option ? lineOf(review.content, p.option) : undefined, message: p.message }));
+    const problems = reading.map((p) => ({
+      line: p.option ? lineOf(review.content, p.option) : undefined,
+      message: p.message,
+    }));
     await note("rejected", review.content, problems.map(formatProblem).join("\n"));
     throw rejected("mariadbd read this my.cnf in a way Mariner does not allow; nothing was applied", problems);
   }
 
   // Recorded before the file changes: if the console dies mid-apply, reconcile finishes or rolls it back.
   const pending = await note("pending", review.content, null);
-  const settle = (result: string, msg: string | null) => db().configRevision.update({ where: { id: pending.id }, data: { result, message: msg } });
+  const settle = (result: string, msg: string | null) =>
+    db().configRevision.update({ where: { id: pending.id }, data: { result, message: msg } });
   await driver.writeConfig(ref, review.content);
   const running = env.desiredState === "running" && restart;
   if (running) {
@@ -177,13 +207,29 @@ async function applyLocked({ actor, env, content, previous, message, restart }: 
     await db().node.update({ where: { id: node.id }, data: { serverId: review.serverId } });
   }
   await settle("applied", message ?? ([...review.notices, ...review.warnings].join("\n") || null));
-  return { revisionId: pending.id, content: review.content, notices: review.notices, warnings: review.warnings, restarted: running };
+  return {
+    revisionId: pending.id,
+    content: review.content,
+    notices: review.notices,
+    warnings: review.warnings,
+    restarted: running,
+  };
 }
 
 /** Puts an earlier text back; `baseRevision` as for a save (what the person saw when they chose to restore). */
-export async function restoreRevision(actor: Actor, name: string, revisionId: string, baseRevision?: string): Promise<SaveResult> {
+export async function restoreRevision(
+  actor: Actor,
+  name: string,
+  revisionId: string,
+  baseRevision?: string,
+): Promise<SaveResult> {
   const rev = await getRevision(actor, name, revisionId);
-  return saveConfig(actor, name, { content: rev.content, baseRevision }, { message: `Restored the revision of ${rev.createdAt.toISOString()}` });
+  return saveConfig(
+    actor,
+    name,
+    { content: rev.content, baseRevision },
+    { message: `Restored the revision of ${rev.createdAt.toISOString()}` },
+  );
 }
 
 /** The last line setting `option` (as written), the one mariadbd obeys. */

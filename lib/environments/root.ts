@@ -6,7 +6,8 @@ import { nodeRefOf } from "./spec";
 
 /** A root session on the environment's server; a clear 409 when it is not running. */
 export async function asRoot<T>(env: EnvironmentWithNodes, work: (c: Connection) => Promise<T>): Promise<T> {
-  if (env.status !== "running") throw new ServiceError(409, "not_running", `Environment "${env.name}" is ${env.status}; start it first`);
+  if (env.status !== "running")
+    throw new ServiceError(409, "not_running", `Environment "${env.name}" is ${env.status}; start it first`);
   const ref = nodeRefOf(primaryNode(env));
   try {
     return await withConnection({ host: ref.host, port: ref.port, user: "root", password: ref.rootPassword }, work);
@@ -21,6 +22,12 @@ export async function asRoot<T>(env: EnvironmentWithNodes, work: (c: Connection)
 /** A root connection the caller closes (for work spanning several servers at once). */
 export async function openRoot(env: EnvironmentWithNodes) {
   const ref = nodeRefOf(primaryNode(env));
-  return mysql.createConnection({ host: ref.host, port: ref.port, user: "root", password: ref.rootPassword, connectTimeout: 3000, charset: "utf8mb4_general_ci" });
+  return mysql.createConnection({
+    host: ref.host,
+    port: ref.port,
+    user: "root",
+    password: ref.rootPassword,
+    connectTimeout: 3000,
+    charset: "utf8mb4_general_ci",
+  });
 }
-

@@ -48,13 +48,20 @@ function visibleTo(actor: Actor) {
 }
 
 export async function listEnvironments(actor: Actor): Promise<EnvironmentWithNodes[]> {
-  return db().environment.findMany({ where: visibleTo(actor), include: { nodes: true }, orderBy: { createdAt: "asc" } });
+  return db().environment.findMany({
+    where: visibleTo(actor),
+    include: { nodes: true },
+    orderBy: { createdAt: "asc" },
+  });
 }
 
 /** The actor's own environment by name (admins fall back to anyone's); null when not visible. */
 export async function findEnvironment(actor: Actor, name: string): Promise<EnvironmentWithNodes | null> {
   if (!environmentName.safeParse(name).success) return null;
-  const own = await db().environment.findUnique({ where: { ownerId_name: { ownerId: actor.id, name } }, include: { nodes: true } });
+  const own = await db().environment.findUnique({
+    where: { ownerId_name: { ownerId: actor.id, name } },
+    include: { nodes: true },
+  });
   if (own || !isAdmin(actor)) return own;
   return db().environment.findFirst({ where: { name }, include: { nodes: true }, orderBy: { createdAt: "asc" } });
 }
@@ -94,10 +101,13 @@ export async function beginCreateEnvironment(
 
   // Placement and server-id must not race with another create: one global lock, rows inserted inside it.
   const { env, node, operationId } = await withLock("placement", async () => {
-    const existing = await db().environment.findUnique({ where: { ownerId_name: { ownerId: actor.id, name: input.name } } });
+    const existing = await db().environment.findUnique({
+      where: { ownerId_name: { ownerId: actor.id, name: input.name } },
+    });
     if (existing) throw new ServiceError(409, "name_taken", `You already have an environment named "${input.name}"`);
     // Counted under the same lock as the insert below: two creates cannot both take the last slot.
-    if (!options.quotaExempt) await assertQuotaAllows(actor, { environments: 1, memoryMb: input.memoryMb ?? DEFAULT_MEMORY_MB });
+    if (!options.quotaExempt)
+      await assertQuotaAllows(actor, { environments: 1, memoryMb: input.memoryMb ?? DEFAULT_MEMORY_MB });
     const operationId = await startOperation({
       userId: actor.id,
       action: "environment.create",
@@ -139,15 +149,26 @@ export async function beginCreateEnvironment(
   const done = withLock(env.id, async () => {
     try {
       const ref = await createPlaced(driver, env, node, rootPassword, operationId);
-      await db().node.update({ where: { id: node.id }, data: { baseDir: ref.baseDir, containerId: ref.containerId, pid: ref.pid, startedAt: new Date() } });
+      await db().node.update({
+        where: { id: node.id },
+        data: { baseDir: ref.baseDir, containerId: ref.containerId, pid: ref.pid, startedAt: new Date() },
+      });
       await db().configRevision.create({
-        data: { environmentId: env.id, content: await driver.readConfig(ref), author: "mariner", result: "applied", message: "Generated at creation" },
+        data: {
+          environmentId: env.id,
+          content: await driver.readConfig(ref),
+          author: "mariner",
+          result: "applied",
+          message: "Generated at creation",
+        },
       });
       await setStatus(env.id, "running");
       await finishOperation(operationId);
       return db().environment.findUniqueOrThrow({ where: { id: env.id }, include: { nodes: true } });
     } catch (e) {
-      await db().environment.delete({ where: { id: env.id } }).catch(() => undefined);
+      await db()
+        .environment.delete({ where: { id: env.id } })
+        .catch(() => undefined);
       await finishOperation(operationId, e);
       if (e instanceof RuntimeError) throw new ServiceError(500, "create_failed", e.message, e.serverLines);
       throw e;
@@ -161,7 +182,13 @@ export async function beginCreateEnvironment(
  * Placement checks that an address is free, but another program (another console on this machine, a test suite)
  * can bind it before mariadbd does. Then the server is placed again, at most twice, instead of failing the create.
  */
-async function createPlaced(driver: RuntimeDriver, env: EnvironmentWithNodes, node: Node, rootPassword: string, operationId: string) {
+async function createPlaced(
+  driver: RuntimeDriver,
+  env: EnvironmentWithNodes,
+  node: Node,
+  rootPassword: string,
+  operationId: string,
+) {
   for (let attempt = 0; ; attempt++) {
     try {
       return await driver.create(nodeSpecOf(env, node), rootPassword, (step) => recordStep(operationId, step));
@@ -169,7 +196,10 @@ async function createPlaced(driver: RuntimeDriver, env: EnvironmentWithNodes, no
       if (!(e instanceof RuntimeError && /address is already in use/.test(e.message)) || attempt === 2) throw e;
       await recordStep(operationId, `${node.host}:${node.port} was taken meanwhile: placing again`);
       node = await withLock("placement", async () => {
-        const taken = [...(await db().node.findMany({ select: { host: true, port: true } })), { host: node.host, port: node.port }];
+        const taken = [
+          ...(await db().node.findMany({ select: { host: true, port: true } })),
+          { host: node.host, port: node.port },
+        ];
         const placement = await driver.place(taken);
         return db().node.update({ where: { id: node.id }, data: { host: placement.host, port: placement.port } });
       });
@@ -184,14 +214,19 @@ async function runtimeFor(actor: Actor, input: CreateEnvironmentInput): Promise<
     return LOCAL;
   }
   if (input.host) {
-    if (!dockerHostNames().includes(input.host)) throw new ServiceError(400, "invalid_request", `Docker host "${input.host}" is not registered`);
+    if (!dockerHostNames().includes(input.host))
+      throw new ServiceError(400, "invalid_request", `Docker host "${input.host}" is not registered`);
     return { kind: "docker", host: input.host };
   }
   const away = input.awayFrom ? (await findEnvironment(actor, input.awayFrom))?.runtime : null;
   return chooseDockerHost(away);
 }
 
-export async function createEnvironment(actor: Actor, raw: unknown, options: CreateOptions = {}): Promise<EnvironmentWithNodes> {
+export async function createEnvironment(
+  actor: Actor,
+  raw: unknown,
+  options: CreateOptions = {},
+): Promise<EnvironmentWithNodes> {
   return (await beginCreateEnvironment(actor, raw, options)).done;
 }
 
@@ -209,20 +244,34 @@ export async function environmentAction(actor: Actor, name: string, raw: unknown
     assertSettled(env);
     const node = primaryNode(env);
     const driver = driverFor(env.runtime);
-    await runOperation({ userId: actor.id, action: `environment.${action}`, environmentId: env.id, target: env.name }, async () => {
-      await db().environment.update({ where: { id: env.id }, data: { desiredState: action === "stop" ? "stopped" : "running" } });
-      try {
-        const ref = nodeRefOf(node);
-        const after = action === "start" ? await driver.start(ref) : action === "stop" ? await driver.stop(ref) : await driver.restart(ref);
-        await db().node.update({ where: { id: node.id }, data: { pid: after.pid, startedAt: after.pid ? new Date() : node.startedAt } });
-        await setStatus(env.id, action === "stop" ? "stopped" : "running");
-      } catch (e) {
-        const alive = await driver.isAlive(nodeRefOf(node)).catch(() => false);
-        await setStatus(env.id, alive ? "running" : "down", (e as Error).message);
-        if (e instanceof RuntimeError) throw new ServiceError(500, `${action}_failed`, e.message, e.serverLines);
-        throw e;
-      }
-    });
+    await runOperation(
+      { userId: actor.id, action: `environment.${action}`, environmentId: env.id, target: env.name },
+      async () => {
+        await db().environment.update({
+          where: { id: env.id },
+          data: { desiredState: action === "stop" ? "stopped" : "running" },
+        });
+        try {
+          const ref = nodeRefOf(node);
+          const after =
+            action === "start"
+              ? await driver.start(ref)
+              : action === "stop"
+                ? await driver.stop(ref)
+                : await driver.restart(ref);
+          await db().node.update({
+            where: { id: node.id },
+            data: { pid: after.pid, startedAt: after.pid ? new Date() : node.startedAt },
+          });
+          await setStatus(env.id, action === "stop" ? "stopped" : "running");
+        } catch (e) {
+          const alive = await driver.isAlive(nodeRefOf(node)).catch(() => false);
+          await setStatus(env.id, alive ? "running" : "down", (e as Error).message);
+          if (e instanceof RuntimeError) throw new ServiceError(500, `${action}_failed`, e.message, e.serverLines);
+          throw e;
+        }
+      },
+    );
     return db().environment.findUniqueOrThrow({ where: { id: env.id }, include: { nodes: true } });
   });
 }
@@ -231,19 +280,23 @@ export async function deleteEnvironment(actor: Actor, name: string): Promise<voi
   const found = await getEnvironment(actor, name);
   await withLock(found.id, async () => {
     const env = await db().environment.findUniqueOrThrow({ where: { id: found.id }, include: { nodes: true } });
-    if (env.status === "creating") throw new ServiceError(409, "busy", `Environment "${env.name}" is still being created`);
-    await runOperation({ userId: actor.id, action: "environment.delete", environmentId: env.id, target: env.name }, async () => {
-      await setStatus(env.id, "deleting");
-      const driver = driverFor(env.runtime);
-      for (const node of env.nodes) await driver.destroy(nodeRefOf(node));
-      // Its monitoring goes with it; its backups stay (restorable into a new environment).
-      await db().$transaction([
-        db().alertRule.deleteMany({ where: { environmentId: env.id } }),
-        db().lagSample.deleteMany({ where: { environmentId: env.id } }),
-        db().backupPolicy.deleteMany({ where: { environmentId: env.id } }),
-        db().environment.delete({ where: { id: env.id } }),
-      ]);
-    });
+    if (env.status === "creating")
+      throw new ServiceError(409, "busy", `Environment "${env.name}" is still being created`);
+    await runOperation(
+      { userId: actor.id, action: "environment.delete", environmentId: env.id, target: env.name },
+      async () => {
+        await setStatus(env.id, "deleting");
+        const driver = driverFor(env.runtime);
+        for (const node of env.nodes) await driver.destroy(nodeRefOf(node));
+        // Its monitoring goes with it; its backups stay (restorable into a new environment).
+        await db().$transaction([
+          db().alertRule.deleteMany({ where: { environmentId: env.id } }),
+          db().lagSample.deleteMany({ where: { environmentId: env.id } }),
+          db().backupPolicy.deleteMany({ where: { environmentId: env.id } }),
+          db().environment.delete({ where: { id: env.id } }),
+        ]);
+      },
+    );
   });
 }
 

@@ -7,7 +7,9 @@ export interface Endpoint {
 }
 
 export function javaSnippet(master: Endpoint, slaves: Endpoint[]): string {
-  const slaveUrls = slaves.map((s) => `"jdbc:mariadb://${s.host}:${s.port}/"`).join(", ") || `"jdbc:mariadb://${master.host}:${master.port}/"`;
+  const slaveUrls =
+    slaves.map((s) => `"jdbc:mariadb://${s.host}:${s.port}/"`).join(", ") ||
+    `"jdbc:mariadb://${master.host}:${master.port}/"`;
   return `import java.sql.*;
 
 public class DbManager {

@@ -19,12 +19,17 @@ export async function runSql(actor: Actor, name: string, raw: unknown) {
   const env = await getEnvironment(actor, name);
   const input = parseInput(sqlInput, raw);
   const ref = nodeRefOf(primaryNode(env));
-  if (env.status !== "running") throw new ServiceError(409, "not_running", `Environment "${env.name}" is ${env.status}; start it first`);
+  if (env.status !== "running")
+    throw new ServiceError(409, "not_running", `Environment "${env.name}" is ${env.status}; start it first`);
   if (input.database !== undefined) {
     const dbs = await asRoot(env, listDatabases);
-    if (!dbs.includes(input.database)) throw new ServiceError(400, "invalid_request", `Database "${input.database}" does not exist`);
+    if (!dbs.includes(input.database))
+      throw new ServiceError(400, "invalid_request", `Database "${input.database}" does not exist`);
   }
-  return withConnection({ host: ref.host, port: ref.port, user: "root", password: ref.rootPassword, database: input.database }, (c) => runStatement(c, input.statement));
+  return withConnection(
+    { host: ref.host, port: ref.port, user: "root", password: ref.rootPassword, database: input.database },
+    (c) => runStatement(c, input.statement),
+  );
 }
 
 export async function databases(actor: Actor, name: string) {

@@ -22,7 +22,8 @@ const ROTATE_BEFORE_DAYS = 30;
 function tlsDir(env: EnvironmentWithNodes) {
   const node = primaryNode(env);
   // Docker nodes bind-mount their directory at the same path, so the files are where the server reads them.
-  if (!node.baseDir) throw new ServiceError(409, "unsupported", `${env.name} has no node directory for its certificates`);
+  if (!node.baseDir)
+    throw new ServiceError(409, "unsupported", `${env.name} has no node directory for its certificates`);
   const baseDir = node.baseDir;
   const dir = path.join(baseDir, "tls");
   const owner = identityOf(baseDir);
@@ -30,7 +31,14 @@ function tlsDir(env: EnvironmentWithNodes) {
   // Readable by the server's group, writable by the console only, never written through a link it could plant.
   const write = (file: string, content: string | Buffer) => writeNodeFile(baseDir, file, content, owner);
   const read = (file: string) => (fs.lstatSync(file, { throwIfNoEntry: false }) ? readNodeFile(baseDir, file) : null);
-  return { dir, write, read, ca: path.join(dir, "ca.pem"), cert: path.join(dir, "server.pem"), key: path.join(dir, "server-key.pem") };
+  return {
+    dir,
+    write,
+    read,
+    ca: path.join(dir, "ca.pem"),
+    cert: path.join(dir, "server.pem"),
+    key: path.join(dir, "server-key.pem"),
+  };
 }
 
 /**
@@ -38,21 +46,33 @@ function tlsDir(env: EnvironmentWithNodes) {
  * of expiry; ssl-ca/cert/key in my.cnf through the normal validated path. A fresh certificate on a server that
  * already has TLS is loaded with FLUSH SSL — no restart, replication connections stay up.
  */
-export async function ensureServerTls(actor: Actor, env: EnvironmentWithNodes, force = false): Promise<{ rotated: boolean; notAfter: Date }> {
+export async function ensureServerTls(
+  actor: Actor,
+  env: EnvironmentWithNodes,
+  force = false,
+): Promise<{ rotated: boolean; notAfter: Date }> {
   const files = tlsDir(env);
   const caPem = await ensureCa();
   const current = files.read(files.cert);
   const due = !current || force || certificateExpiry(current).getTime() - Date.now() < ROTATE_BEFORE_DAYS * 86_400_000;
   if (due) {
     // The server's own address only: no shared name (localhost) another server's certificate could also answer to.
-    const issued = await issueCertificate({ commonName: `${env.name} (Mariner)`, ipAddresses: [primaryNode(env).host] });
+    const issued = await issueCertificate({
+      commonName: `${env.name} (Mariner)`,
+      ipAddresses: [primaryNode(env).host],
+    });
     files.write(files.ca, caPem);
     files.write(files.key, issued.key);
     files.write(files.cert, issued.cert);
   }
-  const saved = await editConfig(actor, env.name, (content) => setServerOptions(content, { "ssl-ca": files.ca, "ssl-cert": files.cert, "ssl-key": files.key }), {
-    message: "TLS certificates from the Mariner CA",
-  });
+  const saved = await editConfig(
+    actor,
+    env.name,
+    (content) => setServerOptions(content, { "ssl-ca": files.ca, "ssl-cert": files.cert, "ssl-key": files.key }),
+    {
+      message: "TLS certificates from the Mariner CA",
+    },
+  );
   if (!saved && due) await asRoot(env, (c) => c.query("FLUSH SSL"));
   return { rotated: due && !!current, notAfter: certificateExpiry(files.read(files.cert) ?? "") };
 }
@@ -60,10 +80,18 @@ export async function ensureServerTls(actor: Actor, env: EnvironmentWithNodes, f
 /** What a TLS client of the master negotiates (verified against the console CA). */
 export async function negotiatedTls(env: EnvironmentWithNodes) {
   const ref = nodeRefOf(primaryNode(env));
-  const c = await mysql.createConnection({ host: ref.host, port: ref.port, user: "root", password: ref.rootPassword, ssl: { ca: fs.readFileSync(caCertFile(), "utf8") } });
+  const c = await mysql.createConnection({
+    host: ref.host,
+    port: ref.port,
+    user: "root",
+    password: ref.rootPassword,
+    ssl: { ca: fs.readFileSync(caCertFile(), "utf8") },
+  });
   try {
     const [rows] = await c.query("SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')");
-    const m = Object.fromEntries((rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, r.Value]));
+    const m = Object.fromEntries(
+      (rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, r.Value]),
+    );
     return { version: m.Ssl_version ?? null, cipher: m.Ssl_cipher ?? null };
   } finally {
     await c.end();
@@ -88,58 +116,74 @@ export async function setReplicationTls(actor: Actor, slaveName: string, raw: un
   const slave = await getEnvironment(actor, slaveName);
   const { enabled } = parseInput(replicationTlsInput, raw);
   const masterName = (await discoverTopology(actor)).nodes.find((n) => n.name === slave.name)?.master;
-  if (!masterName) throw new ServiceError(409, "not_a_slave", `${slave.name} does not replicate from one of your environments`);
+  if (!masterName)
+    throw new ServiceError(409, "not_a_slave", `${slave.name} does not replicate from one of your environments`);
   const master = await getEnvironment(actor, masterName);
-  return runOperation({ userId: actor.id, action: enabled ? "replication.tls-on" : "replication.tls-off", environmentId: slave.id, target: slave.name, params: { master: master.name } }, async () => {
-    const row = await asRoot(slave, slaveStatus);
-    const replUser = String(row?.Master_User ?? "");
-    if (!replUser) throw new ServiceError(409, "not_a_slave", `${slave.name} has no replication user configured`);
-    if (enabled) await ensureServerTls(actor, master);
-    const subject = replicationSubject(master.id, replUser);
-    const freshMaster = await getEnvironment(actor, master.name);
-    await asRoot(freshMaster, async (c) => {
-      // Per server, like the certificate: not replicated to slaves that may not share this account.
-      await c.query("SET SESSION sql_log_bin = 0");
-      const [hosts] = await c.query("SELECT Host AS host FROM mysql.user WHERE User = ?", [replUser]);
-      for (const { host } of hosts as { host: string }[]) {
-        if (enabled) await c.query("ALTER USER ?@? REQUIRE SUBJECT ? AND ISSUER ?", [replUser, host, subject, CA_SUBJECT]);
-        else await c.query("ALTER USER ?@? REQUIRE NONE", [replUser, host]);
-      }
-    });
-    const slaveFiles = tlsDir(slave);
-    const dir = slaveFiles.dir;
-    const slaveCa = path.join(dir, "master-ca.pem");
-    const clientCert = path.join(dir, "replication-client.pem");
-    const clientKey = path.join(dir, "replication-client-key.pem");
-    if (enabled) {
-      const client = await issueCertificate({ subject, client: true });
-      slaveFiles.write(slaveCa, fs.readFileSync(caCertFile()));
-      slaveFiles.write(clientKey, client.key);
-      slaveFiles.write(clientCert, client.cert);
-    }
-    await asRoot(slave, async (c) => {
-      await c.query("STOP SLAVE");
+  return runOperation(
+    {
+      userId: actor.id,
+      action: enabled ? "replication.tls-on" : "replication.tls-off",
+      environmentId: slave.id,
+      target: slave.name,
+      params: { master: master.name },
+    },
+    async () => {
+      const row = await asRoot(slave, slaveStatus);
+      const replUser = String(row?.Master_User ?? "");
+      if (!replUser) throw new ServiceError(409, "not_a_slave", `${slave.name} has no replication user configured`);
+      if (enabled) await ensureServerTls(actor, master);
+      const subject = replicationSubject(master.id, replUser);
+      const freshMaster = await getEnvironment(actor, master.name);
+      await asRoot(freshMaster, async (c) => {
+        // Per server, like the certificate: not replicated to slaves that may not share this account.
+        await c.query("SET SESSION sql_log_bin = 0");
+        const [hosts] = await c.query("SELECT Host AS host FROM mysql.user WHERE User = ?", [replUser]);
+        for (const { host } of hosts as { host: string }[]) {
+          if (enabled)
+            await c.query("ALTER USER ?@? REQUIRE SUBJECT ? AND ISSUER ?", [replUser, host, subject, CA_SUBJECT]);
+          else await c.query("ALTER USER ?@? REQUIRE NONE", [replUser, host]);
+        }
+      });
+      const slaveFiles = tlsDir(slave);
+      const dir = slaveFiles.dir;
+      const slaveCa = path.join(dir, "master-ca.pem");
+      const clientCert = path.join(dir, "replication-client.pem");
+      const clientKey = path.join(dir, "replication-client-key.pem");
       if (enabled) {
-        await c.query("CHANGE MASTER TO MASTER_SSL = 1, MASTER_SSL_CA = ?, MASTER_SSL_CERT = ?, MASTER_SSL_KEY = ?, MASTER_SSL_VERIFY_SERVER_CERT = 1", [slaveCa, clientCert, clientKey]);
-      } else {
-        await c.query("CHANGE MASTER TO MASTER_SSL = 0, MASTER_SSL_CERT = '', MASTER_SSL_KEY = '', MASTER_SSL_VERIFY_SERVER_CERT = 0");
+        const client = await issueCertificate({ subject, client: true });
+        slaveFiles.write(slaveCa, fs.readFileSync(caCertFile()));
+        slaveFiles.write(clientKey, client.key);
+        slaveFiles.write(clientCert, client.cert);
       }
-      await c.query("START SLAVE");
-    });
-    const t0 = Date.now();
-    let status = await asRoot(slave, slaveStatus);
-    while ((status?.Slave_IO_Running !== "Yes" || status?.Slave_SQL_Running !== "Yes") && Date.now() - t0 < 15_000) {
-      if (Number(status?.Last_IO_Errno)) break;
-      await new Promise((r) => setTimeout(r, 50));
-      status = await asRoot(slave, slaveStatus);
-    }
-    return {
-      enabled,
-      masterSslAllowed: String(status?.Master_SSL_Allowed ?? ""),
-      verifyServerCert: String(status?.Master_SSL_Verify_Server_Cert ?? ""),
-      threads: `${status?.Slave_IO_Running}/${status?.Slave_SQL_Running}`,
-      lastIoError: Number(status?.Last_IO_Errno) ? `${status?.Last_IO_Errno}: ${status?.Last_IO_Error}` : null,
-      negotiated: enabled ? await negotiatedTls(freshMaster) : null,
-    };
-  });
+      await asRoot(slave, async (c) => {
+        await c.query("STOP SLAVE");
+        if (enabled) {
+          await c.query(
+            "CHANGE MASTER TO MASTER_SSL = 1, MASTER_SSL_CA = ?, MASTER_SSL_CERT = ?, MASTER_SSL_KEY = ?, MASTER_SSL_VERIFY_SERVER_CERT = 1",
+            [slaveCa, clientCert, clientKey],
+          );
+        } else {
+          await c.query(
+            "CHANGE MASTER TO MASTER_SSL = 0, MASTER_SSL_CERT = '', MASTER_SSL_KEY = '', MASTER_SSL_VERIFY_SERVER_CERT = 0",
+          );
+        }
+        await c.query("START SLAVE");
+      });
+      const t0 = Date.now();
+      let status = await asRoot(slave, slaveStatus);
+      while ((status?.Slave_IO_Running !== "Yes" || status?.Slave_SQL_Running !== "Yes") && Date.now() - t0 < 15_000) {
+        if (Number(status?.Last_IO_Errno)) break;
+        await new Promise((r) => setTimeout(r, 50));
+        status = await asRoot(slave, slaveStatus);
+      }
+      return {
+        enabled,
+        masterSslAllowed: String(status?.Master_SSL_Allowed ?? ""),
+        verifyServerCert: String(status?.Master_SSL_Verify_Server_Cert ?? ""),
+        threads: `${status?.Slave_IO_Running}/${status?.Slave_SQL_Running}`,
+        lastIoError: Number(status?.Last_IO_Errno) ? `${status?.Last_IO_Errno}: ${status?.Last_IO_Error}` : null,
+        negotiated: enabled ? await negotiatedTls(freshMaster) : null,
+      };
+    },
+  );
 }

@@ -10,7 +10,6 @@ export interface DumpSource {
   password: string;
 }
 
-
 const SERVER_OWN_ACCOUNTS = new Set(["root", "mariadb.sys", "mariner_repl", ""]);
 
 /**
@@ -19,24 +18,37 @@ const SERVER_OWN_ACCOUNTS = new Set(["root", "mariadb.sys", "mariner_repl", ""])
  * seed/backup so later ALTER/DROP USER events from the master find the account on the slave.
  */
 export async function accountStatements(source: DumpSource): Promise<string> {
-  return withConnection({ host: source.host, port: source.port, user: source.user, password: source.password }, async (c) => {
-    const [users] = await c.query("SELECT User AS user, Host AS host FROM mysql.user WHERE is_role = 'N'");
-    const out: string[] = [];
-    for (const { user, host } of users as { user: string; host: string }[]) {
-      if (SERVER_OWN_ACCOUNTS.has(user)) continue;
-      const [[create]] = (await c.query("SHOW CREATE USER ?@?", [user, host])) as unknown as [Record<string, string>[]];
-      out.push(`${Object.values(create)[0].replace(/^CREATE USER /, "CREATE USER IF NOT EXISTS ")};`);
-      const [grants] = await c.query("SHOW GRANTS FOR ?@?", [user, host]);
-      for (const g of grants as Record<string, string>[]) out.push(`${Object.values(g)[0]};`);
-    }
-    return out.length ? `\n-- Application accounts (Mariner)\n${out.join("\n")}\n` : "";
-  });
+  return withConnection(
+    { host: source.host, port: source.port, user: source.user, password: source.password },
+    async (c) => {
+      const [users] = await c.query("SELECT User AS user, Host AS host FROM mysql.user WHERE is_role = 'N'");
+      const out: string[] = [];
+      for (const { user, host } of users as { user: string; host: string }[]) {
+        if (SERVER_OWN_ACCOUNTS.has(user)) continue;
+        const [[create]] = (await c.query("SHOW CREATE USER ?@?", [user, host])) as unknown as [
+          Record<string, string>[],
+        ];
+        out.push(`${Object.values(create)[0].replace(/^CREATE USER /, "CREATE USER IF NOT EXISTS ")};`);
+        const [grants] = await c.query("SHOW GRANTS FOR ?@?", [user, host]);
+        for (const g of grants as Record<string, string>[]) out.push(`${Object.values(g)[0]};`);
+      }
+      return out.length ? `\n-- Application accounts (Mariner)\n${out.join("\n")}\n` : "";
+    },
+  );
 }
 
-function run(bin: string, args: string[], password: string, io: { stdin?: fs.ReadStream; stdout?: fs.WriteStream }): Promise<void> {
+function run(
+  bin: string,
+  args: string[],
+  password: string,
+  io: { stdin?: fs.ReadStream; stdout?: fs.WriteStream },
+): Promise<void> {
   return new Promise((resolve, reject) => {
     // The password travels in the child's environment (readable only by this user), never on the command line.
-    const child = spawn(bin, args, { env: { ...process.env, MYSQL_PWD: password }, stdio: ["pipe", io.stdout ? "pipe" : "ignore", "pipe"] });
+    const child = spawn(bin, args, {
+      env: { ...process.env, MYSQL_PWD: password },
+      stdio: ["pipe", io.stdout ? "pipe" : "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
     if (io.stdin) io.stdin.pipe(child.stdin!);
@@ -47,7 +59,9 @@ function run(bin: string, args: string[], password: string, io: { stdin?: fs.Rea
       if (code === 0) resolve();
       else {
         const lines = stderr.split("\n").filter(Boolean).slice(-10);
-        reject(Object.assign(new Error(`${bin} failed (exit ${code})${lines.length ? `: ${lines.at(-1)}` : ""}`), { lines }));
+        reject(
+          Object.assign(new Error(`${bin} failed (exit ${code})${lines.length ? `: ${lines.at(-1)}` : ""}`), { lines }),
+        );
       }
     });
   });
@@ -60,7 +74,9 @@ function run(bin: string, args: string[], password: string, io: { stdin?: fs.Rea
  * One snapshot for all databases, so a database created meanwhile is either in the dump or after the position.
  */
 export async function dumpAll(source: DumpSource, file: string, withPosition: boolean): Promise<void> {
-  await run("mariadb-dump", dumpArgs(source, withPosition ? "statement" : "none"), source.password, { stdout: fs.createWriteStream(file, { mode: 0o600 }) });
+  await run("mariadb-dump", dumpArgs(source, withPosition ? "statement" : "none"), source.password, {
+    stdout: fs.createWriteStream(file, { mode: 0o600 }),
+  });
   fs.appendFileSync(file, await accountStatements(source));
 }
 
@@ -85,7 +101,13 @@ export function dumpArgs(source: DumpSource, position: "none" | "statement" | "c
 export async function loadDump(target: DumpSource, file: string): Promise<void> {
   await run(
     "mariadb",
-    [`--host=${target.host}`, `--port=${target.port}`, `--user=${target.user}`, "--init-command=SET SESSION sql_log_bin=0", "--binary-mode"],
+    [
+      `--host=${target.host}`,
+      `--port=${target.port}`,
+      `--user=${target.user}`,
+      "--init-command=SET SESSION sql_log_bin=0",
+      "--binary-mode",
+    ],
     target.password,
     { stdin: fs.createReadStream(file) },
   );

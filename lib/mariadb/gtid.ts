@@ -3,7 +3,10 @@ export type GtidPosition = Map<number, { server: number; seq: number }>;
 
 export function parseGtid(text: string | null | undefined): GtidPosition {
   const out: GtidPosition = new Map();
-  for (const part of (text ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of (text ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(\d+)-(\d+)-(\d+)$/.exec(part);
     if (!m) throw new Error(`Not a GTID: ${part}`);
     out.set(Number(m[1]), { server: Number(m[2]), seq: Number(m[3]) });
@@ -41,7 +44,10 @@ export type GtidState = Map<string, number>;
 export function gtidState(...lists: (string | null | undefined)[]): GtidState {
   const out: GtidState = new Map();
   for (const list of lists) {
-    for (const part of (list ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    for (const part of (list ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const m = /^(\d+)-(\d+)-(\d+)$/.exec(part);
       if (!m) throw new Error(`Not a GTID: ${part}`);
       const key = `${m[1]}-${m[2]}`;
@@ -82,7 +88,8 @@ export function binlogGtidReader() {
         list = (list ?? "") + (list === null ? text.slice(at + "Gtid list [".length) : text);
         const close = list.indexOf("]");
         if (close === -1) return;
-        for (const g of list.slice(0, close).matchAll(/(\d+)-(\d+)-(\d+)/g)) add(Number(g[1]), Number(g[2]), Number(g[3]), true);
+        for (const g of list.slice(0, close).matchAll(/(\d+)-(\d+)-(\d+)/g))
+          add(Number(g[1]), Number(g[2]), Number(g[3]), true);
         list = null;
         return;
       }

@@ -83,7 +83,12 @@ export function explainSlave(row: SlaveStatusRow | null): SlaveHealth {
     };
   }
   if (ioErrno) {
-    return { ...base, state: "error", message: `The IO thread reports an error (${ioError}).`, hint: "See the master's error log and the slave's, then Full start." };
+    return {
+      ...base,
+      state: "error",
+      message: `The IO thread reports an error (${ioError}).`,
+      hint: "See the master's error log and the slave's, then Full start.",
+    };
   }
   if (io === "Yes" && sql === "Yes") {
     return {
@@ -97,12 +102,20 @@ export function explainSlave(row: SlaveStatusRow | null): SlaveHealth {
     return { ...base, state: "connecting", message: `Connecting to the master at ${master}…`, hint: null };
   }
   if (io !== "Yes" && sql !== "Yes") {
-    return { ...base, state: "stopped", message: "Replication is stopped (both threads).", hint: 'Click "Control slave → Full start".' };
+    return {
+      ...base,
+      state: "stopped",
+      message: "Replication is stopped (both threads).",
+      hint: 'Click "Control slave → Full start".',
+    };
   }
   return {
     ...base,
     state: "stopped",
-    message: io === "Yes" ? "The SQL thread is stopped: events arrive but are not applied." : "The IO thread is stopped: no new events arrive from the master.",
+    message:
+      io === "Yes"
+        ? "The SQL thread is stopped: events arrive but are not applied."
+        : "The IO thread is stopped: no new events arrive from the master.",
     hint: io === "Yes" ? "Start SQL thread (or Full start)." : "Start IO thread (or Full start).",
   };
 }

@@ -41,7 +41,10 @@ export const connectionName = z
   .max(64, "Connection name must be at most 64 characters")
   .regex(/^[A-Za-z0-9_-]*$/, "Connection name may contain letters, digits, _ and - only");
 
-export const binlogFile = z.string().max(255).regex(/^[A-Za-z0-9._-]+$/, "Binlog file must look like mysql-bin.000001");
+export const binlogFile = z
+  .string()
+  .max(255)
+  .regex(/^[A-Za-z0-9._-]+$/, "Binlog file must look like mysql-bin.000001");
 
 type Row = Record<string, unknown>;
 
@@ -69,7 +72,10 @@ export async function masterStatus(conn: Connection): Promise<MasterStatus> {
       "SELECT @@server_id AS serverId, @@log_bin AS logBin, @@binlog_format AS binlogFormat, @@gtid_binlog_pos AS gtidBinlogPos, @@gtid_current_pos AS gtidCurrentPos, @@read_only AS readOnly",
     ),
     rows(conn, "SHOW MASTER STATUS"),
-    rows(conn, "SELECT ID AS id, USER AS user, HOST AS host, STATE AS state, TIME AS time FROM information_schema.PROCESSLIST WHERE COMMAND = 'Binlog Dump'"),
+    rows(
+      conn,
+      "SELECT ID AS id, USER AS user, HOST AS host, STATE AS state, TIME AS time FROM information_schema.PROCESSLIST WHERE COMMAND = 'Binlog Dump'",
+    ),
   ]);
   return {
     serverId: Number(vars.serverId),
@@ -80,19 +86,34 @@ export async function masterStatus(conn: Connection): Promise<MasterStatus> {
     gtidBinlogPos: String(vars.gtidBinlogPos ?? ""),
     gtidCurrentPos: String(vars.gtidCurrentPos ?? ""),
     readOnly: Number(vars.readOnly) === 1,
-    connectedSlaves: dumpers.map((d) => ({ id: Number(d.id), user: String(d.user), host: String(d.host), state: String(d.state ?? ""), time: Number(d.time) })),
+    connectedSlaves: dumpers.map((d) => ({
+      id: Number(d.id),
+      user: String(d.user),
+      host: String(d.host),
+      state: String(d.state ?? ""),
+      time: Number(d.time),
+    })),
   };
 }
 
-export async function createReplicationUser(conn: Connection, user: string, password: string, host = "%"): Promise<void> {
+export async function createReplicationUser(
+  conn: Connection,
+  user: string,
+  password: string,
+  host = "%",
+): Promise<void> {
   const existing = await rows(conn, "SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?", [user, host]);
-  if (existing.length) throw Object.assign(new Error(`User '${user}'@'${host}' already exists`), { code: "USER_EXISTS" });
+  if (existing.length)
+    throw Object.assign(new Error(`User '${user}'@'${host}' already exists`), { code: "USER_EXISTS" });
   await conn.query("CREATE USER ?@? IDENTIFIED BY ?", [user, host, password]);
   await conn.query("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO ?@?", [user, host]);
 }
 
 export async function listReplicationUsers(conn: Connection): Promise<{ user: string; host: string; ssl: string }[]> {
-  const r = await rows(conn, "SELECT User AS user, Host AS host, ssl_type AS sslType FROM mysql.user WHERE Repl_slave_priv = 'Y' AND User NOT IN ('root', 'mariadb.sys') ORDER BY User, Host");
+  const r = await rows(
+    conn,
+    "SELECT User AS user, Host AS host, ssl_type AS sslType FROM mysql.user WHERE Repl_slave_priv = 'Y' AND User NOT IN ('root', 'mariadb.sys') ORDER BY User, Host",
+  );
   return r.map((u) => ({ user: String(u.user), host: String(u.host), ssl: String(u.sslType ?? "") }));
 }
 
@@ -125,7 +146,14 @@ export interface MasterSettings {
  */
 export async function changeMaster(conn: Connection, s: MasterSettings, connection = ""): Promise<void> {
   if (!connection || (await slaveStatus(conn, connection))) await conn.query("STOP SLAVE ?", [connection]);
-  const parts = ["MASTER_HOST = ?", "MASTER_PORT = ?", "MASTER_USER = ?", "MASTER_PASSWORD = ?", "MASTER_CONNECT_RETRY = 1", "MASTER_HEARTBEAT_PERIOD = 1"];
+  const parts = [
+    "MASTER_HOST = ?",
+    "MASTER_PORT = ?",
+    "MASTER_USER = ?",
+    "MASTER_PASSWORD = ?",
+    "MASTER_CONNECT_RETRY = 1",
+    "MASTER_HEARTBEAT_PERIOD = 1",
+  ];
   const values: unknown[] = [s.host, s.port, s.user, s.password];
   if (s.mode === "gtid") parts.push("MASTER_USE_GTID = slave_pos");
   else {
@@ -138,12 +166,27 @@ export async function changeMaster(conn: Connection, s: MasterSettings, connecti
 }
 
 /** New replication credentials for one connection, keeping its host, port and position (GTID or file). */
-export async function changeCredentials(conn: Connection, user: string, password: string, connection = ""): Promise<void> {
+export async function changeCredentials(
+  conn: Connection,
+  user: string,
+  password: string,
+  connection = "",
+): Promise<void> {
   await conn.query("STOP SLAVE ?", [connection]);
   await conn.query("CHANGE MASTER ? TO MASTER_USER = ?, MASTER_PASSWORD = ?", [connection, user, password]);
 }
 
-export const CONTROL_ACTIONS = ["full-start", "full-stop", "start-io", "stop-io", "start-sql", "stop-sql", "reset", "skip-errors", "remove"] as const;
+export const CONTROL_ACTIONS = [
+  "full-start",
+  "full-stop",
+  "start-io",
+  "stop-io",
+  "start-sql",
+  "stop-sql",
+  "reset",
+  "skip-errors",
+  "remove",
+] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 
 /**
@@ -216,8 +259,13 @@ export async function allSlaveStatus(conn: Connection): Promise<SlaveConnection[
 }
 
 /** GTID domains a server writes now (domainId) or has written into its binary log (written). */
-export async function gtidDomains(conn: Connection): Promise<{ domainId: number; written: number[]; domains: number[] }> {
+export async function gtidDomains(
+  conn: Connection,
+): Promise<{ domainId: number; written: number[]; domains: number[] }> {
   const [row] = await rows(conn, "SELECT @@GLOBAL.gtid_domain_id AS d, @@gtid_binlog_pos AS b");
-  const written = String(row.b ?? "").split(",").filter(Boolean).map((g) => Number(g.split("-")[0]));
+  const written = String(row.b ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map((g) => Number(g.split("-")[0]));
   return { domainId: Number(row.d), written, domains: [...new Set([Number(row.d), ...written])] };
 }

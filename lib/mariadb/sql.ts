@@ -17,13 +17,33 @@ export async function runStatement(conn: Connection, statement: string, timeoutM
     const ms = Math.round(performance.now() - t0);
     if (Array.isArray(result)) {
       const rowsOut = (result as unknown[][]).slice(0, MAX_ROWS).map((r) => r.map(cell));
-      return { kind: "rows", columns: ((fields ?? []) as FieldPacket[]).map((f) => f.name), rows: rowsOut, truncated: result.length > MAX_ROWS, ms };
+      return {
+        kind: "rows",
+        columns: ((fields ?? []) as FieldPacket[]).map((f) => f.name),
+        rows: rowsOut,
+        truncated: result.length > MAX_ROWS,
+        ms,
+      };
     }
     const r = result as { affectedRows: number; insertId: number; warningStatus: number; info: string };
-    return { kind: "ok", affectedRows: r.affectedRows, insertId: r.insertId, warnings: r.warningStatus, info: r.info ?? "", ms };
+    return {
+      kind: "ok",
+      affectedRows: r.affectedRows,
+      insertId: r.insertId,
+      warnings: r.warningStatus,
+      info: r.info ?? "",
+      ms,
+    };
   } catch (e) {
     const err = e as { errno?: number; code?: string; sqlState?: string; message: string };
-    return { kind: "error", errno: err.errno ?? null, code: err.code ?? null, sqlState: err.sqlState ?? null, message: err.message, ms: Math.round(performance.now() - t0) };
+    return {
+      kind: "error",
+      errno: err.errno ?? null,
+      code: err.code ?? null,
+      sqlState: err.sqlState ?? null,
+      message: err.message,
+      ms: Math.round(performance.now() - t0),
+    };
   }
 }
 

@@ -17,8 +17,12 @@ const g = globalThis as unknown as { marinerSampler?: NodeJS.Timeout };
  * with canary milliseconds when `canary` (a row written on each master every minute, like pt-heartbeat).
  */
 export async function sampleOnce(opts: { lag: boolean; canary: boolean; onlyOwnersWithRules?: boolean }) {
-  const owners = [...new Set((await db().environment.findMany({ select: { id: true, ownerId: true } })).map((e) => e.ownerId))];
-  const withRules = new Set((await db().alertRule.findMany({ select: { environmentId: true } })).map((r) => r.environmentId));
+  const owners = [
+    ...new Set((await db().environment.findMany({ select: { id: true, ownerId: true } })).map((e) => e.ownerId)),
+  ];
+  const withRules = new Set(
+    (await db().alertRule.findMany({ select: { environmentId: true } })).map((r) => r.environmentId),
+  );
   await Promise.all(
     owners.map(async (ownerId) => {
       const actor = await actorById(ownerId);
@@ -32,7 +36,10 @@ export async function sampleOnce(opts: { lag: boolean; canary: boolean; onlyOwne
       const canaryMs = new Map<string, number | null>();
       if (opts.canary) {
         for (const master of new Set(topology.edges.map((e) => e.from))) {
-          const slaves = topology.edges.filter((e) => e.from === master && e.health.state === "running").map((e) => byName.get(e.to)!).filter(Boolean);
+          const slaves = topology.edges
+            .filter((e) => e.from === master && e.health.state === "running")
+            .map((e) => byName.get(e.to)!)
+            .filter(Boolean);
           const m = byName.get(master);
           if (!m || !slaves.length || m.status !== "running") continue;
           const ms = await measureCanary(m, slaves, 5000).catch(() => slaves.map(() => null));
@@ -46,7 +53,11 @@ export async function sampleOnce(opts: { lag: boolean; canary: boolean; onlyOwne
         const known = [worst.get(e.to), e.secondsBehind].filter((v): v is number => typeof v === "number");
         worst.set(e.to, known.length ? Math.max(...known) : null);
       }
-      const samples = [...worst].map(([name, secondsBehind]) => ({ environmentId: byName.get(name)!.id, secondsBehind, canaryMs: canaryMs.get(name) ?? null }));
+      const samples = [...worst].map(([name, secondsBehind]) => ({
+        environmentId: byName.get(name)!.id,
+        secondsBehind,
+        canaryMs: canaryMs.get(name) ?? null,
+      }));
       if (samples.length) await db().lagSample.createMany({ data: samples });
     }),
   );
@@ -67,7 +78,10 @@ export function startSampler(intervalMs = 2000) {
       await sampleOnce({ lag, canary: tick % 30 === 0, onlyOwnersWithRules: !lag });
       if (tick % 15 === 0) await runDueBackups(new Date(), actorById);
       // Test restores run in the background: one can take a while and must not stall alerts.
-      if (tick % 15 === 0) void runDueVerifications(new Date(), actorById).catch((e) => console.error("Mariner test restore:", (e as Error).message));
+      if (tick % 15 === 0)
+        void runDueVerifications(new Date(), actorById).catch((e) =>
+          console.error("Mariner test restore:", (e as Error).message),
+        );
       if (tick % 1800 === 1) await rotateExpiringCertificates();
     } catch (e) {
       console.error("Mariner sampler:", (e as Error).message);
@@ -82,10 +96,18 @@ export function startSampler(intervalMs = 2000) {
 export async function rotateExpiringCertificates() {
   const nodes = await db().node.findMany({ include: { environment: true } });
   for (const node of nodes) {
-    if (!node.baseDir || !fs.existsSync(path.join(node.baseDir, "tls", "server.pem")) || node.environment.status !== "running") continue;
+    if (
+      !node.baseDir ||
+      !fs.existsSync(path.join(node.baseDir, "tls", "server.pem")) ||
+      node.environment.status !== "running"
+    )
+      continue;
     const actor = await actorById(node.environment.ownerId);
     const env = actor && (await getEnvironment(actor, node.environment.name).catch(() => null));
-    if (actor && env) await ensureServerTls(actor, env).catch((e) => console.error(`Mariner: certificate rotation for ${env.name}: ${(e as Error).message}`));
+    if (actor && env)
+      await ensureServerTls(actor, env).catch((e) =>
+        console.error(`Mariner: certificate rotation for ${env.name}: ${(e as Error).message}`),
+      );
   }
 }
 

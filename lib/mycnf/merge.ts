@@ -8,7 +8,8 @@ interface Hunk {
   lines: string[];
 }
 
-export type MergeResult = { ok: true; text: string } | { ok: false; conflicts: { line: number; mine: string[]; theirs: string[] }[] };
+export type MergeResult =
+  { ok: true; text: string } | { ok: false; conflicts: { line: number; mine: string[]; theirs: string[] }[] };
 
 function hunksOf(base: string, changed: string): Hunk[] {
   const hunks: Hunk[] = [];
@@ -44,7 +45,12 @@ function overlap(a: Hunk, b: Hunk): boolean {
     const theirs = optionsSet(b.lines);
     return [...optionsSet(a.lines)].some((k) => theirs.has(k));
   }
-  return (a.start < b.end && b.start < a.end) || (isInsertion(a) && a.start === b.end) || (isInsertion(b) && b.start === a.end) || a.start === b.start;
+  return (
+    (a.start < b.end && b.start < a.end) ||
+    (isInsertion(a) && a.start === b.end) ||
+    (isInsertion(b) && b.start === a.end) ||
+    a.start === b.start
+  );
 }
 
 /**
@@ -55,11 +61,16 @@ export function mergeOnTop(base: string, mine: string, theirs: string): MergeRes
   const my = hunksOf(base, mine);
   const their = hunksOf(base, theirs);
   const conflicts = my.flatMap((m) =>
-    their.filter((t) => overlap(m, t) && !same(m, t)).map((t) => ({ line: Math.min(m.start, t.start) + 1, mine: m.lines, theirs: t.lines })),
+    their
+      .filter((t) => overlap(m, t) && !same(m, t))
+      .map((t) => ({ line: Math.min(m.start, t.start) + 1, mine: m.lines, theirs: t.lines })),
   );
   if (conflicts.length) return { ok: false, conflicts };
 
-  const all = [...their.map((h) => ({ ...h, mine: false })), ...my.filter((m) => !their.some((t) => same(m, t))).map((h) => ({ ...h, mine: true }))];
+  const all = [
+    ...their.map((h) => ({ ...h, mine: false })),
+    ...my.filter((m) => !their.some((t) => same(m, t))).map((h) => ({ ...h, mine: true })),
+  ];
   // Applied from the end of the base backwards, so earlier line numbers stay valid; at one place, mine goes in
   // first so that theirs ends up before it.
   all.sort((x, y) => y.start - x.start || y.end - x.end || Number(y.mine) - Number(x.mine));

@@ -51,26 +51,42 @@ export const MANAGED_OPTIONS = [
 
 const RULES: Record<string, Rule> = {
   ...Object.fromEntries(MANAGED_OPTIONS.map((k) => [k, { kind: "managed" } as Rule])),
-  "skip-networking": forbidden("skip-networking would make the server unreachable over TCP (the console, slaves and applications use TCP)"),
+  "skip-networking": forbidden(
+    "skip-networking would make the server unreachable over TCP (the console, slaves and applications use TCP)",
+  ),
   "skip-grant-tables": forbidden("skip-grant-tables would let anyone log in without a password"),
-  "init-file": forbidden("init-file runs a file of the server's choosing at start-up: run the statements once in the SQL tab instead"),
-  "plugin-maturity": forbidden("plugin-maturity is managed: only the server's own plugins load, at their shipped maturity"),
+  "init-file": forbidden(
+    "init-file runs a file of the server's choosing at start-up: run the statements once in the SQL tab instead",
+  ),
+  "plugin-maturity": forbidden(
+    "plugin-maturity is managed: only the server's own plugins load, at their shipped maturity",
+  ),
   "allow-suspicious-udfs": forbidden("allow-suspicious-udfs lets a function be loaded from any library: not available"),
   chroot: forbidden("chroot is not available: the server already runs in its own directory as its own user"),
   basedir: forbidden("basedir is the server's installation: it is not configurable here"),
   "character-sets-dir": forbidden("character-sets-dir: the server's own character sets are used"),
-  "lc-messages-dir": forbidden("lc-messages-dir: the server's own message files are used (set lc-messages to change the language)"),
+  "lc-messages-dir": forbidden(
+    "lc-messages-dir: the server's own message files are used (set lc-messages to change the language)",
+  ),
   language: forbidden("language is a path to message files: set lc-messages instead"),
   debug: forbidden("debug writes trace files to arbitrary paths: not available"),
   "extra-port": forbidden("extra-port would open a second port the console does not manage"),
   "extra-bind-address": forbidden("extra-bind-address would open an address the console does not manage"),
   "wsrep-notify-cmd": forbidden("wsrep-notify-cmd runs a command: not available"),
   // Galera opens ports on every interface and runs SST scripts: it comes with Galera environments, not via my.cnf.
-  "wsrep-provider": { kind: "one-of", values: ["none"], reason: "wsrep-provider: Galera is not available in a master–slave environment (only none)" },
+  "wsrep-provider": {
+    kind: "one-of",
+    values: ["none"],
+    reason: "wsrep-provider: Galera is not available in a master–slave environment (only none)",
+  },
   "wsrep-on": forbidden("wsrep-on: Galera is not available in a master–slave environment"),
   "feedback-url": forbidden("feedback-url would make the server send requests off the machine"),
   "feedback-http-proxy": forbidden("feedback-http-proxy would make the server send requests off the machine"),
-  "wsrep-sst-method": { kind: "one-of", values: ["mariabackup", "rsync", "mysqldump"], reason: "wsrep-sst-method must be one of mariabackup, rsync, mysqldump" },
+  "wsrep-sst-method": {
+    kind: "one-of",
+    values: ["mariabackup", "rsync", "mysqldump"],
+    reason: "wsrep-sst-method must be one of mariabackup, rsync, mysqldump",
+  },
   "plugin-load": { kind: "plugins" },
   "plugin-load-add": { kind: "plugins" },
   "general-log-file": inData,
@@ -155,7 +171,10 @@ function pathProblem(option: string, value: string, within: PathRoot, nodeDir: s
 }
 
 function pluginProblem(value: string, shipped: ReadonlySet<string>): string | null {
-  for (const entry of value.split(";").map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(";")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const library = entry.includes("=") ? entry.slice(entry.indexOf("=") + 1).trim() : entry;
     if (!/^[A-Za-z0-9_.-]+$/.test(library) || library.includes(".."))
       return `plugin library "${library}" must be a plain file name of a plugin shipped with the server`;
@@ -187,7 +206,9 @@ export function judgeOption(key: string, value: string | null, ctx: PolicyContex
       if (name.prefixed) return null; // skip-log-bin / disable-log-bin switch a log off: no path involved
       return v === "" ? null : pathProblem(option, v, rule.within, ctx.nodeDir);
     case "file-list":
-      return /[/\\]|\.\./.test(v) ? `${option} lists files inside the data directory only: no "/" or ".." (e.g. ibdata1:12M:autoextend)` : null;
+      return /[/\\]|\.\./.test(v)
+        ? `${option} lists files inside the data directory only: no "/" or ".." (e.g. ibdata1:12M:autoextend)`
+        : null;
     case "plain-name":
       return /[/\\]|\.\./.test(v) ? `${option} is a file name prefix inside the data directory: no "/" or ".."` : null;
     case "plugins":

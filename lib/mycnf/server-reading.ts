@@ -27,7 +27,8 @@ export function resolvedVariables(help: string): Map<string, string> | null {
 function knownOptions(help: string): Set<string> {
   const end = help.indexOf("\nVariables (--variable-name=value)");
   const names = new Set<string>();
-  for (const m of (end === -1 ? help : help.slice(0, end)).matchAll(/^\s+(?:-\w, )?--([A-Za-z0-9_-]+)/gm)) names.add(m[1].toLowerCase().replace(/_/g, "-"));
+  for (const m of (end === -1 ? help : help.slice(0, end)).matchAll(/^\s+(?:-\w, )?--([A-Za-z0-9_-]+)/gm))
+    names.add(m[1].toLowerCase().replace(/_/g, "-"));
   return names;
 }
 
@@ -61,7 +62,10 @@ export interface Abbreviation {
 }
 
 export function abbreviations(notes: string): Abbreviation[] {
-  return [...notes.matchAll(/Using unique option prefix '([^']+)'.*?full name '([^']+)'/g)].map((m) => ({ written: m[1], full: m[2] }));
+  return [...notes.matchAll(/Using unique option prefix '([^']+)'.*?full name '([^']+)'/g)].map((m) => ({
+    written: m[1],
+    full: m[2],
+  }));
 }
 
 const samePath = (a: string, b: string) => a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
@@ -103,15 +107,30 @@ export function judgeServerReading(
   for (const { name, value } of parseArgs(printedArgs)) {
     if (!isFullName(name, known)) {
       if (!problems.some((p) => p.option === name))
-        problems.push({ option: name, message: `"${name}" is not an option name of this server: write option names in full` });
+        problems.push({
+          option: name,
+          message: `"${name}" is not an option name of this server: write option names in full`,
+        });
       continue;
     }
     const message = judgeOption(name, value, ctx);
     if (message) problems.push({ option: name, message });
     const ruled = ruledOption(name);
-    if (!message && ruled && ruleKind(name) === "managed" && !(ruled.canonical in managed) && ruled.canonical !== "server-id")
+    if (
+      !message &&
+      ruled &&
+      ruleKind(name) === "managed" &&
+      !(ruled.canonical in managed) &&
+      ruled.canonical !== "server-id"
+    )
       problems.push({ option: name, message: `${ruled.canonical} is managed by Mariner: remove this line` });
-    last.set(name.toLowerCase().replace(/_/g, "-").replace(/^(loose-)+/, ""), value);
+    last.set(
+      name
+        .toLowerCase()
+        .replace(/_/g, "-")
+        .replace(/^(loose-)+/, ""),
+      value,
+    );
   }
   for (const [key, expected] of Object.entries(managed)) {
     const value = last.get(key);
@@ -119,8 +138,10 @@ export function judgeServerReading(
       problems.push({ message: `${key} is read as "${value ?? ""}" but Mariner manages it as "${expected}"` });
   }
   const values = resolvedVariables(help);
-  if (values === null) return [...problems, { message: "a value spans several lines in mariadbd's reading; nothing was applied" }];
-  if (!values.size) return [...problems, { message: "mariadbd did not print the values it resolved; nothing was applied" }];
+  if (values === null)
+    return [...problems, { message: "a value spans several lines in mariadbd's reading; nothing was applied" }];
+  if (!values.size)
+    return [...problems, { message: "mariadbd did not print the values it resolved; nothing was applied" }];
   for (const [key, expected] of Object.entries(managed)) {
     const actual = values.get(key);
     if (actual !== undefined && !samePath(actual, expected))
@@ -128,15 +149,16 @@ export function judgeServerReading(
   }
   for (const [key, off] of Object.entries(MUST_BE_OFF)) {
     const actual = values.get(key);
-    if (actual !== undefined && actual !== off) problems.push({ message: `${key} resolves to "${actual}": not allowed` });
+    if (actual !== undefined && actual !== off)
+      problems.push({ message: `${key} resolves to "${actual}": not allowed` });
   }
   for (const [key, value] of values) {
     const rule = ruledOption(key);
     // Forbidden options print their built-in defaults (basedir /usr/, extra-port 0): the text review judges them.
-    if (!rule || rule.prefixed || key in managed || value === "" || key in MUST_BE_OFF || ruleKind(key) === "forbidden") continue;
+    if (!rule || rule.prefixed || key in managed || value === "" || key in MUST_BE_OFF || ruleKind(key) === "forbidden")
+      continue;
     const message = judgeOption(key, value, ctx);
     if (message) problems.push({ message: `${key} resolves to "${value}": ${message}` });
   }
   return problems;
 }
-

@@ -26,19 +26,35 @@ export const MAX_MYCNF_BYTES = 64 * 1024;
  * socket, secure-file-priv, …) except server-id; a managed key without a value there (user, when the server runs
  * as its own uid) is removed.
  */
-export function reviewConfig(text: string, wiring: Record<string, string>, currentServerId: number, policy: PolicyContext): ConfigReview {
+export function reviewConfig(
+  text: string,
+  wiring: Record<string, string>,
+  currentServerId: number,
+  policy: PolicyContext,
+): ConfigReview {
   const errors: ConfigProblem[] = [];
   const notices: string[] = [];
   const warnings: string[] = [];
   if (Buffer.byteLength(text) > MAX_MYCNF_BYTES) {
-    return { content: text, notices, warnings, errors: [{ message: `my.cnf is larger than ${MAX_MYCNF_BYTES / 1024} kB` }], serverId: null };
+    return {
+      content: text,
+      notices,
+      warnings,
+      errors: [{ message: `my.cnf is larger than ${MAX_MYCNF_BYTES / 1024} kB` }],
+      serverId: null,
+    };
   }
-  if (text.includes("\0")) return { content: text, notices, warnings, errors: [{ message: "my.cnf contains a NUL byte" }], serverId: null };
+  if (text.includes("\0"))
+    return { content: text, notices, warnings, errors: [{ message: "my.cnf contains a NUL byte" }], serverId: null };
 
   const lines = parseMyCnf(text);
   for (const l of lines) {
     if (l.kind === "invalid") errors.push({ line: l.n, message: l.reason });
-    if (l.kind === "directive") errors.push({ line: l.n, message: `${l.raw.trim().split(/\s/)[0]} is not allowed: the console must see the whole configuration` });
+    if (l.kind === "directive")
+      errors.push({
+        line: l.n,
+        message: `${l.raw.trim().split(/\s/)[0]} is not allowed: the console must see the whole configuration`,
+      });
   }
   errors.push(...policyProblems(lines, policy));
   const options = serverOptions(lines);
@@ -57,7 +73,9 @@ export function reviewConfig(text: string, wiring: Record<string, string>, curre
       notices.push(`${key} is managed by Mariner: restored ${wiring[key]}`);
     } else if (opt.value !== wiring[key]) {
       fixes[key] = wiring[key];
-      notices.push(`${key} is managed by Mariner: kept ${wiring[key]} (line ${opt.n} asked for ${opt.value ?? "(no value)"})`);
+      notices.push(
+        `${key} is managed by Mariner: kept ${wiring[key]} (line ${opt.n} asked for ${opt.value ?? "(no value)"})`,
+      );
     }
   }
 
@@ -69,17 +87,24 @@ export function reviewConfig(text: string, wiring: Record<string, string>, curre
   } else {
     const n = Number(sid.value);
     if (!sid.value || !/^\d+$/.test(sid.value) || n < 1 || n > 4294967295) {
-      errors.push({ line: sid.n, message: `server-id must be a whole number from 1 to 4294967295 (got ${sid.value ?? "nothing"})` });
+      errors.push({
+        line: sid.n,
+        message: `server-id must be a whole number from 1 to 4294967295 (got ${sid.value ?? "nothing"})`,
+      });
       serverId = null;
     } else serverId = n;
   }
 
   const format = options.get("binlog-format")?.value?.toLowerCase();
   if (format === "statement") {
-    warnings.push('binlog-format = statement: statements like UUID() or LIMIT without ORDER BY replicate differently and break slaves later on. Use "mixed" (or "row").');
+    warnings.push(
+      'binlog-format = statement: statements like UUID() or LIMIT without ORDER BY replicate differently and break slaves later on. Use "mixed" (or "row").',
+    );
   }
   if (options.has("slave-skip-errors") || options.has("replica-skip-errors")) {
-    warnings.push("slave-skip-errors makes the slave silently skip failing events: its data diverges from the master while both threads still say Yes. It cannot be changed without a restart.");
+    warnings.push(
+      "slave-skip-errors makes the slave silently skip failing events: its data diverges from the master while both threads still say Yes. It cannot be changed without a restart.",
+    );
   }
   const content = Object.keys(fixes).length ? setServerOptions(text, fixes) : text;
   return { content, notices, warnings, errors, serverId };

@@ -6,14 +6,7 @@ import net from "node:net";
  */
 
 export type AddressKind =
-  | "public"
-  | "loopback"
-  | "private"
-  | "link-local"
-  | "multicast"
-  | "unspecified"
-  | "shared (CGNAT)"
-  | "reserved";
+  "public" | "loopback" | "private" | "link-local" | "multicast" | "unspecified" | "shared (CGNAT)" | "reserved";
 
 export interface Cidr {
   bytes: number[];

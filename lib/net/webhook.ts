@@ -44,7 +44,10 @@ const warnedAllowEntries = new Set<string>();
 /** MARINER_WEBHOOK_ALLOW, read on every check so a changed setting applies without a restart of this module. */
 export function webhookAllowList(raw = process.env.MARINER_WEBHOOK_ALLOW ?? ""): Cidr[] {
   const out: Cidr[] = [];
-  for (const entry of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const cidr = parseCidr(entry);
     if (cidr) out.push(cidr);
     else if (!warnedAllowEntries.has(entry)) {
@@ -119,7 +122,8 @@ function pinnedLookup(target: CheckedTarget): LookupFunction {
   const { address, family } = target;
   return (_hostname, options, callback) => {
     // Happy-eyeballs connects ask for every address at once (`all`); plain connects for one.
-    if (options.all) (callback as (e: null, all: { address: string; family: number }[]) => void)(null, [{ address, family }]);
+    if (options.all)
+      (callback as (e: null, all: { address: string; family: number }[]) => void)(null, [{ address, family }]);
     else callback(null, address, family);
   };
 }

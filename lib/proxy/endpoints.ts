@@ -76,11 +76,25 @@ async function apply(e: EndpointRow, config: string, cut = false) {
   try {
     await run(HAPROXY, ["-c", "-q", "-f", f.cfg]);
   } catch (err) {
-    throw new ServiceError(500, "proxy_config", "HAProxy refused the generated configuration", String((err as { stderr?: string }).stderr ?? err).split("\n").filter(Boolean));
+    throw new ServiceError(
+      500,
+      "proxy_config",
+      "HAProxy refused the generated configuration",
+      String((err as { stderr?: string }).stderr ?? err)
+        .split("\n")
+        .filter(Boolean),
+    );
   }
   if (parseRuntime(e.runtime).kind !== "local") return applyContainer(e);
   const old = proxyPids(f.cfg, f.pid);
-  await run(HAPROXY, ["-D", "-f", f.cfg, "-p", f.pid, ...(old.length ? [cut ? "-st" : "-sf", ...old.map(String)] : [])]);
+  await run(HAPROXY, [
+    "-D",
+    "-f",
+    f.cfg,
+    "-p",
+    f.pid,
+    ...(old.length ? [cut ? "-st" : "-sf", ...old.map(String)] : []),
+  ]);
 }
 
 async function engineOf(runtime: string) {
@@ -96,18 +110,37 @@ const containerName = (id: string) => `mariner-proxy-${id}`;
 async function applyContainer(e: EndpointRow) {
   const { docker, host } = await engineOf(e.runtime);
   const existing = docker.getContainer(containerName(e.id));
-  const state = await existing.inspect().then((i) => i.State, () => null);
+  const state = await existing.inspect().then(
+    (i) => i.State,
+    () => null,
+  );
   if (state?.Running) return void (await existing.kill({ signal: "SIGUSR2" }));
   if (state) return void (await existing.start());
-  if (!(await docker.getImage(PROXY_IMAGE).inspect().then(() => true, () => false))) {
-    throw new ServiceError(409, "no_image", `Image ${PROXY_IMAGE} is not on Docker host "${host.name}". Build it there (no registry is used): npm run image:build -- ${host.endpoint}`);
+  if (
+    !(await docker
+      .getImage(PROXY_IMAGE)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      ))
+  ) {
+    throw new ServiceError(
+      409,
+      "no_image",
+      `Image ${PROXY_IMAGE} is not on Docker host "${host.name}". Build it there (no registry is used): npm run image:build -- ${host.endpoint}`,
+    );
   }
   const c = await docker.createContainer({
     Image: PROXY_IMAGE,
     name: containerName(e.id),
     Cmd: [HAPROXY, "-W", "-db", "-f", files(e.id).cfg],
     Labels: { "mariner.proxy": e.id, "mariner.console": "1" },
-    HostConfig: { NetworkMode: "host", Binds: [`${proxyDir()}:${proxyDir()}:ro`], RestartPolicy: { Name: "unless-stopped" } },
+    HostConfig: {
+      NetworkMode: "host",
+      Binds: [`${proxyDir()}:${proxyDir()}:ro`],
+      RestartPolicy: { Name: "unless-stopped" },
+    },
   });
   await c.start();
   await waitListening(e.host, e.writerPort);
@@ -122,7 +155,12 @@ async function waitListening(host: string, port: number, timeoutMs = 10_000) {
       s.once("error", () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() - t0 > timeoutMs) throw new ServiceError(500, "proxy_not_listening", `HAProxy did not listen on ${host}:${port} within ${timeoutMs / 1000} s`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new ServiceError(
+        500,
+        "proxy_not_listening",
+        `HAProxy did not listen on ${host}:${port} within ${timeoutMs / 1000} s`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -130,7 +168,13 @@ async function waitListening(host: string, port: number, timeoutMs = 10_000) {
 async function isRunning(e: EndpointRow) {
   if (parseRuntime(e.runtime).kind === "local") return proxyPids(files(e.id).cfg, files(e.id).pid).length > 0;
   const { docker } = await engineOf(e.runtime);
-  return docker.getContainer(containerName(e.id)).inspect().then((i) => i.State.Running, () => false);
+  return docker
+    .getContainer(containerName(e.id))
+    .inspect()
+    .then(
+      (i) => i.State.Running,
+      () => false,
+    );
 }
 
 async function targets(actor: Actor, master: string) {
@@ -140,7 +184,9 @@ async function targets(actor: Actor, master: string) {
     const env = envs.find((e) => e.name === name)!;
     return { host: primaryNode(env).host, port: primaryNode(env).port };
   };
-  const readers = topology.edges.filter((e) => e.from === master && e.health.state === "running").map((e) => node(e.to));
+  const readers = topology.edges
+    .filter((e) => e.from === master && e.health.state === "running")
+    .map((e) => node(e.to));
   return { writer: node(master), readers };
 }
 
@@ -150,10 +196,21 @@ export async function createEndpoints(actor: Actor, masterName: string, raw: unk
   const master = await getEnvironment(actor, masterName);
   const input = parseInput(endpointInput, raw);
   const name = input.name ?? master.name;
-  if (await db().proxyEndpoint.findUnique({ where: { ownerId_name: { ownerId: master.ownerId, name } } })) throw new ServiceError(409, "name_taken", `Endpoints named "${name}" exist`);
+  if (await db().proxyEndpoint.findUnique({ where: { ownerId_name: { ownerId: master.ownerId, name } } }))
+    throw new ServiceError(409, "name_taken", `Endpoints named "${name}" exist`);
   // The endpoint runs where its master runs: a HAProxy container on the master's engine, or a local process.
   const runtime = master.runtime;
-  const row = await db().proxyEndpoint.create({ data: { ownerId: master.ownerId, name, master: master.name, host: "127.0.0.1", writerPort: await freePort("127.0.0.1"), readerPort: await freePort("127.0.0.1"), runtime } });
+  const row = await db().proxyEndpoint.create({
+    data: {
+      ownerId: master.ownerId,
+      name,
+      master: master.name,
+      host: "127.0.0.1",
+      writerPort: await freePort("127.0.0.1"),
+      readerPort: await freePort("127.0.0.1"),
+      runtime,
+    },
+  });
   try {
     const t = await targets(actor, master.name);
     await apply(row, render(row, t.writer, t.readers));
@@ -165,7 +222,14 @@ export async function createEndpoints(actor: Actor, masterName: string, raw: unk
   return describe(row);
 }
 
-const describe = (e: { name: string; master: string; host: string; writerPort: number; readerPort: number; runtime: string }) => ({
+const describe = (e: {
+  name: string;
+  master: string;
+  host: string;
+  writerPort: number;
+  readerPort: number;
+  runtime: string;
+}) => ({
   name: e.name,
   master: e.master,
   runtime: e.runtime,
@@ -174,7 +238,10 @@ const describe = (e: { name: string; master: string; host: string; writerPort: n
 });
 
 export async function listEndpoints(actor: Actor) {
-  const rows = await db().proxyEndpoint.findMany({ where: actor.role === "admin" ? {} : { ownerId: actor.id }, orderBy: { createdAt: "asc" } });
+  const rows = await db().proxyEndpoint.findMany({
+    where: actor.role === "admin" ? {} : { ownerId: actor.id },
+    orderBy: { createdAt: "asc" },
+  });
   return Promise.all(rows.map(async (r) => ({ ...describe(r), running: await isRunning(r).catch(() => false) })));
 }
 
@@ -184,7 +251,15 @@ export async function followNewMaster(actor: Actor, oldMaster: string, newMaster
   for (const row of rows) {
     await withLock(`proxy:${row.id}`, async () => {
       const t = await targets(actor, newMaster);
-      await apply(row, render(row, t.writer, t.readers.filter((r) => r.host !== t.writer.host || r.port !== t.writer.port)), true);
+      await apply(
+        row,
+        render(
+          row,
+          t.writer,
+          t.readers.filter((r) => r.host !== t.writer.host || r.port !== t.writer.port),
+        ),
+        true,
+      );
       await db().proxyEndpoint.update({ where: { id: row.id }, data: { master: newMaster } });
     });
   }
@@ -194,10 +269,17 @@ export async function followNewMaster(actor: Actor, oldMaster: string, newMaster
 /** Stops the endpoint's HAProxy (its own pids, or its own container) and removes its files. */
 async function stop(row: EndpointRow) {
   const f = files(row.id);
-  if (parseRuntime(row.runtime).kind === "local") for (const pid of proxyPids(f.cfg, f.pid)) process.kill(pid, "SIGTERM");
-  else await (await engineOf(row.runtime)).docker.getContainer(containerName(row.id)).remove({ force: true }).catch((e: { statusCode?: number }) => {
-      if (e.statusCode !== 404) throw e;
-    });
+  if (parseRuntime(row.runtime).kind === "local")
+    for (const pid of proxyPids(f.cfg, f.pid)) process.kill(pid, "SIGTERM");
+  else
+    await (
+      await engineOf(row.runtime)
+    ).docker
+      .getContainer(containerName(row.id))
+      .remove({ force: true })
+      .catch((e: { statusCode?: number }) => {
+        if (e.statusCode !== 404) throw e;
+      });
   fs.rmSync(f.cfg, { force: true });
   fs.rmSync(f.pid, { force: true });
 }
@@ -214,7 +296,8 @@ export async function reconcileEndpoints() {
   for (const row of await db().proxyEndpoint.findMany()) {
     const f = files(row.id);
     if (!fs.existsSync(/*turbopackIgnore: true*/ f.cfg) || (await isRunning(row).catch(() => true))) continue;
-    const restart = parseRuntime(row.runtime).kind === "local" ? run(HAPROXY, ["-D", "-f", f.cfg, "-p", f.pid]) : applyContainer(row);
+    const restart =
+      parseRuntime(row.runtime).kind === "local" ? run(HAPROXY, ["-D", "-f", f.cfg, "-p", f.pid]) : applyContainer(row);
     await restart.catch((e) => console.error(`Mariner: endpoint ${row.name}: ${(e as Error).message}`));
   }
 }

@@ -34,7 +34,11 @@ export function dockerClient(endpoint: string): Docker {
     port: Number(url.port || 2376),
     protocol: certs ? "https" : "http",
     ...(certs
-      ? { ca: fs.readFileSync(path.join(certs, "ca.pem")), cert: fs.readFileSync(path.join(certs, "cert.pem")), key: fs.readFileSync(path.join(certs, "key.pem")) }
+      ? {
+          ca: fs.readFileSync(path.join(certs, "ca.pem")),
+          cert: fs.readFileSync(path.join(certs, "cert.pem")),
+          key: fs.readFileSync(path.join(certs, "key.pem")),
+        }
       : {}),
   });
 }
@@ -80,7 +84,9 @@ export class DockerDriver extends LocalDriver {
     try {
       await this.docker.getImage(this.image).inspect();
     } catch {
-      throw new RuntimeError(`Image ${this.image} is not on Docker host "${this.host.name}". Build it there (no registry is used): ${BUILD_HINT} -- ${this.host.endpoint}`);
+      throw new RuntimeError(
+        `Image ${this.image} is not on Docker host "${this.host.name}". Build it there (no registry is used): ${BUILD_HINT} -- ${this.host.endpoint}`,
+      );
     }
   }
 
@@ -90,7 +96,9 @@ export class DockerDriver extends LocalDriver {
       const out = new PassThrough();
       let text = "";
       out.on("data", (d) => (text += d));
-      await this.docker.run(this.image, ["mariadbd", "--version"], out, { HostConfig: { AutoRemove: true, NetworkMode: "none" } });
+      await this.docker.run(this.image, ["mariadbd", "--version"], out, {
+        HostConfig: { AutoRemove: true, NetworkMode: "none" },
+      });
       this.version = /Ver\s+(\S+)/.exec(text)?.[1]?.replace(/-MariaDB.*$/, "") ?? "unknown";
     }
     return this.version;
@@ -118,11 +126,23 @@ export class DockerDriver extends LocalDriver {
     return this.running(node.containerId);
   }
 
-  override async create(spec: NodeSpec, rootPassword: string, onStep: (s: CreateStep) => void | Promise<void>): Promise<NodeRef> {
+  override async create(
+    spec: NodeSpec,
+    rootPassword: string,
+    onStep: (s: CreateStep) => void | Promise<void>,
+  ): Promise<NodeRef> {
     await this.requireImage();
     const baseDir = path.join(nodesDir(), spec.nodeId);
     const l = nodeLayout(baseDir);
-    const ref: NodeRef = { nodeId: spec.nodeId, host: spec.host, port: spec.port, baseDir, containerId: null, pid: null, rootPassword };
+    const ref: NodeRef = {
+      nodeId: spec.nodeId,
+      host: spec.host,
+      port: spec.port,
+      baseDir,
+      containerId: null,
+      pid: null,
+      rootPassword,
+    };
     try {
       const identity = await claimNodeDir(baseDir);
       makeServerDirs(l, identity);
@@ -181,7 +201,10 @@ export class DockerDriver extends LocalDriver {
 
   override async destroy(node: NodeRef): Promise<void> {
     const l = this.layoutOf(node);
-    const containers = await this.docker.listContainers({ all: true, filters: { label: [`mariner.node=${node.nodeId}`] } });
+    const containers = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`mariner.node=${node.nodeId}`] },
+    });
     for (const c of containers) await this.docker.getContainer(c.Id).remove({ force: true });
     const root = path.resolve(nodesDir());
     const dir = path.resolve(l.baseDir);
@@ -207,16 +230,29 @@ export class DockerDriver extends LocalDriver {
       out.on("data", (d) => (help += d));
       err.on("data", (d) => (text += d));
       const cage = confinement(identity, l.baseDir);
-      const [result] = (await this.docker.run(this.image, ["mariadbd", `--defaults-file=${candidate}`, "--help", "--verbose"], [out, err], {
-        Tty: false,
-        User: cage.User,
-        HostConfig: { ...cage.HostConfig, AutoRemove: true, NetworkMode: "none" },
-      })) as [{ StatusCode: number }];
+      const [result] = (await this.docker.run(
+        this.image,
+        ["mariadbd", `--defaults-file=${candidate}`, "--help", "--verbose"],
+        [out, err],
+        {
+          Tty: false,
+          User: cage.User,
+          HostConfig: { ...cage.HostConfig, AutoRemove: true, NetworkMode: "none" },
+        },
+      )) as [{ StatusCode: number }];
       if (result.StatusCode === 0) {
         // The candidate sits on the console's disk (bind-mounted): its own parser reads it the way the image's would.
-        return { ok: true, lines: [], help, notes: text, args: await printDefaults(candidate, groupsRead(help), identity, l.baseDir) };
+        return {
+          ok: true,
+          lines: [],
+          help,
+          notes: text,
+          args: await printDefaults(candidate, groupsRead(help), identity, l.baseDir),
+        };
       }
-      const lines = lastLines(text, 40).filter((x) => /ERROR|error|Fatal|unknown/i.test(x) && !/max_open_files/.test(x));
+      const lines = lastLines(text, 40).filter(
+        (x) => /ERROR|error|Fatal|unknown/i.test(x) && !/max_open_files/.test(x),
+      );
       return { ok: false, lines: lines.length ? lines : lastLines(text, 5), help, notes: text, args: [] };
     } finally {
       fs.rmSync(candidate, { force: true });
@@ -227,7 +263,19 @@ export class DockerDriver extends LocalDriver {
   async health() {
     try {
       const [version, info] = await Promise.all([this.docker.version(), this.docker.info()]);
-      return { ok: true, version: version.Version, memoryMb: Math.round(info.MemTotal / 1048576), containers: info.Containers, image: await this.docker.getImage(this.image).inspect().then(() => true, () => false) };
+      return {
+        ok: true,
+        version: version.Version,
+        memoryMb: Math.round(info.MemTotal / 1048576),
+        containers: info.Containers,
+        image: await this.docker
+          .getImage(this.image)
+          .inspect()
+          .then(
+            () => true,
+            () => false,
+          ),
+      };
     } catch (e) {
       return { ok: false, error: (e as Error).message };
     }

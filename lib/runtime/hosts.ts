@@ -10,8 +10,16 @@ import { dockerHostOf, storedRuntime, type Runtime } from "./runtime";
 
 export const hostInput = z.strictObject({
   name: environmentName,
-  endpoint: z.string().regex(/^(unix:\/\/\/[\w./-]+|tcp:\/\/[\w.-]+:\d{1,5})$/, "Endpoint must be unix:///path/to/docker.sock or tcp://host:2376"),
-  image: z.string().regex(/^[\w./:-]{1,200}$/, "Image must be a local tag such as mariner/mariadb:10.11").optional(),
+  endpoint: z
+    .string()
+    .regex(
+      /^(unix:\/\/\/[\w./-]+|tcp:\/\/[\w.-]+:\d{1,5})$/,
+      "Endpoint must be unix:///path/to/docker.sock or tcp://host:2376",
+    ),
+  image: z
+    .string()
+    .regex(/^[\w./:-]{1,200}$/, "Image must be a local tag such as mariner/mariadb:10.11")
+    .optional(),
 });
 
 function admin(actor: Actor) {
@@ -28,9 +36,11 @@ export async function loadDockerHosts() {
 export async function registerHost(actor: Actor, raw: unknown) {
   admin(actor);
   const input = parseInput(hostInput, raw);
-  if (await db().dockerHost.findUnique({ where: { name: input.name } })) throw new ServiceError(409, "name_taken", `A host named "${input.name}" exists`);
+  if (await db().dockerHost.findUnique({ where: { name: input.name } }))
+    throw new ServiceError(409, "name_taken", `A host named "${input.name}" exists`);
   const health = await new DockerDriver(input).health();
-  if (!health.ok) throw new ServiceError(422, "unreachable", `Docker engine at ${input.endpoint} did not answer: ${health.error}`);
+  if (!health.ok)
+    throw new ServiceError(422, "unreachable", `Docker engine at ${input.endpoint} did not answer: ${health.error}`);
   await db().dockerHost.create({ data: { name: input.name, endpoint: input.endpoint, image: input.image ?? null } });
   await loadDockerHosts();
   return { name: input.name, ...health };
@@ -52,7 +62,9 @@ export async function listHosts() {
       name: h.name,
       endpoint: h.endpoint,
       image: h.image,
-      environments: await db().environment.count({ where: { runtime: storedRuntime({ kind: "docker", host: h.name }) } }),
+      environments: await db().environment.count({
+        where: { runtime: storedRuntime({ kind: "docker", host: h.name }) },
+      }),
       health: await (driverFor({ kind: "docker", host: h.name }) as DockerDriver).health(),
     })),
   );
@@ -67,7 +79,10 @@ export async function chooseDockerHost(awayFrom?: string | null): Promise<Runtim
   if (!names.length) throw new ServiceError(409, "no_docker_host", "No Docker host is registered (admin → Hosts)");
   const avoid = awayFrom ? dockerHostOf(awayFrom) : null;
   const load = await Promise.all(
-    names.map(async (host) => ({ host, count: await db().environment.count({ where: { runtime: storedRuntime({ kind: "docker", host }) } }) })),
+    names.map(async (host) => ({
+      host,
+      count: await db().environment.count({ where: { runtime: storedRuntime({ kind: "docker", host }) } }),
+    })),
   );
   const candidates = load.filter((l) => names.length === 1 || l.host !== avoid);
   return { kind: "docker", host: candidates.sort((a, b) => a.count - b.count)[0].host };

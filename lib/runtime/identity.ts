@@ -107,7 +107,12 @@ export function identityOf(baseDir: string): NodeIdentity | null {
 export function serverProcessOptions(identity: NodeIdentity | null, cwd: string) {
   return {
     cwd,
-    env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", LANG: "C.UTF-8", HOME: cwd, ...(process.env.TZ ? { TZ: process.env.TZ } : {}) } as unknown as NodeJS.ProcessEnv,
+    env: {
+      PATH: "/usr/sbin:/usr/bin:/sbin:/bin",
+      LANG: "C.UTF-8",
+      HOME: cwd,
+      ...(process.env.TZ ? { TZ: process.env.TZ } : {}),
+    } as unknown as NodeJS.ProcessEnv,
     ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
   };
 }

@@ -3,7 +3,10 @@ import { DockerDriver, type DockerHostSpec } from "./docker";
 import { LocalDriver } from "./local";
 import { parseRuntime, storedRuntime, type Runtime } from "./runtime";
 
-const g = globalThis as unknown as { marinerDrivers?: Map<string, RuntimeDriver>; marinerDockerHosts?: Map<string, DockerHostSpec> };
+const g = globalThis as unknown as {
+  marinerDrivers?: Map<string, RuntimeDriver>;
+  marinerDockerHosts?: Map<string, DockerHostSpec>;
+};
 const drivers = (g.marinerDrivers ??= new Map());
 const dockerHosts = (g.marinerDockerHosts ??= new Map<string, DockerHostSpec>());
 

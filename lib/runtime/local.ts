@@ -89,7 +89,11 @@ export class LocalDriver implements RuntimeDriver {
     };
   }
 
-  async create(spec: NodeSpec, rootPassword: string, onStep: (s: CreateStep) => void | Promise<void>): Promise<NodeRef> {
+  async create(
+    spec: NodeSpec,
+    rootPassword: string,
+    onStep: (s: CreateStep) => void | Promise<void>,
+  ): Promise<NodeRef> {
     const baseDir = path.join(nodesDir(), spec.nodeId);
     const l = nodeLayout(baseDir);
     const ref: NodeRef = {
@@ -126,17 +130,26 @@ export class LocalDriver implements RuntimeDriver {
     const cnf = l.cnf;
     try {
       // --defaults-file must come first, or the system /etc/mysql config and datadir are read.
-      await run(BIN.installDb, [`--defaults-file=${cnf}`, "--auth-root-authentication-method=normal", "--skip-test-db"], {
-        maxBuffer: 4 * 1024 * 1024,
-        ...serverProcessOptions(identity, l.baseDir),
-      });
+      await run(
+        BIN.installDb,
+        [`--defaults-file=${cnf}`, "--auth-root-authentication-method=normal", "--skip-test-db"],
+        {
+          maxBuffer: 4 * 1024 * 1024,
+          ...serverProcessOptions(identity, l.baseDir),
+        },
+      );
     } catch (e) {
       const err = e as { stdout?: string; stderr?: string; message: string };
       // The bootstrap server writes the real cause (disk full, permissions…) to the node's error log.
       const fromLog = errorLinesSince(l.errorLog, 0);
-      const fromOutput = lastLines(`${err.stdout ?? ""}\n${err.stderr ?? ""}`, 30).filter((line) => /error|denied|cannot|can't|fail/i.test(line));
+      const fromOutput = lastLines(`${err.stdout ?? ""}\n${err.stderr ?? ""}`, 30).filter((line) =>
+        /error|denied|cannot|can't|fail/i.test(line),
+      );
       const lines = [...fromLog, ...fromOutput];
-      throw new RuntimeError(withCause("Initializing the data directory failed", lines), lines.length ? lines : lastLines(err.stderr ?? err.message, 10));
+      throw new RuntimeError(
+        withCause("Initializing the data directory failed", lines),
+        lines.length ? lines : lastLines(err.stderr ?? err.message, 10),
+      );
     }
   }
 
@@ -170,7 +183,11 @@ export class LocalDriver implements RuntimeDriver {
       }
       if (fs.existsSync(l.socket)) {
         try {
-          await withConnection({ socketPath: l.socket, user: "root", password: "" }, async (c) => c.query("SELECT 1"), 1000);
+          await withConnection(
+            { socketPath: l.socket, user: "root", password: "" },
+            async (c) => c.query("SELECT 1"),
+            1000,
+          );
           return;
         } catch (e) {
           if ((e as { code?: string }).code === "ER_ACCESS_DENIED_ERROR") return;
@@ -178,7 +195,10 @@ export class LocalDriver implements RuntimeDriver {
       }
       await sleep(15);
     }
-    throw new RuntimeError(`mariadbd did not accept connections within ${READY_TIMEOUT_MS / 1000} s`, errorLinesSince(l.errorLog, logOffset));
+    throw new RuntimeError(
+      `mariadbd did not accept connections within ${READY_TIMEOUT_MS / 1000} s`,
+      errorLinesSince(l.errorLog, logOffset),
+    );
   }
 
   /** Root gets the generated password on every row; anonymous users (which shadow real ones) are dropped. */
@@ -193,7 +213,12 @@ export class LocalDriver implements RuntimeDriver {
     });
   }
 
-  protected async waitForLogin(ref: NodeRef, alive: () => Promise<boolean>, l: NodeLayout, logOffset = 0): Promise<void> {
+  protected async waitForLogin(
+    ref: NodeRef,
+    alive: () => Promise<boolean>,
+    l: NodeLayout,
+    logOffset = 0,
+  ): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     let lastError = "";
     while (Date.now() < deadline) {
@@ -202,7 +227,11 @@ export class LocalDriver implements RuntimeDriver {
         throw new RuntimeError(withCause("mariadbd exited during start-up", lines), lines);
       }
       try {
-        await withConnection({ host: ref.host, port: ref.port, user: "root", password: ref.rootPassword }, (c) => c.query("SELECT 1"), 1000);
+        await withConnection(
+          { host: ref.host, port: ref.port, user: "root", password: ref.rootPassword },
+          (c) => c.query("SELECT 1"),
+          1000,
+        );
         return;
       } catch (e) {
         lastError = (e as Error).message;
@@ -337,12 +366,24 @@ export class LocalDriver implements RuntimeDriver {
         maxBuffer: 8 * 1024 * 1024,
         ...serverProcessOptions(identity, l.baseDir),
       });
-      return { ok: true, lines: [], help: stdout, notes: stderr, args: await printDefaults(candidate, groupsRead(stdout), identity, l.baseDir) };
+      return {
+        ok: true,
+        lines: [],
+        help: stdout,
+        notes: stderr,
+        args: await printDefaults(candidate, groupsRead(stdout), identity, l.baseDir),
+      };
     } catch (e) {
       const err = e as { stdout?: string; stderr?: string; message: string };
       const lines = lastLines(err.stderr ?? err.message, 40).filter((x) => !/max_open_files/.test(x));
       const errors = lines.filter((x) => /ERROR|error|Fatal|unknown/i.test(x));
-      return { ok: false, lines: errors.length ? errors : lines.slice(-5), help: err.stdout ?? "", notes: err.stderr ?? "", args: [] };
+      return {
+        ok: false,
+        lines: errors.length ? errors : lines.slice(-5),
+        help: err.stdout ?? "",
+        notes: err.stderr ?? "",
+        args: [],
+      };
     } finally {
       fs.rmSync(candidate, { force: true });
     }

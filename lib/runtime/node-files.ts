@@ -20,13 +20,16 @@ const READ = O_RDONLY | O_NONBLOCK;
 const MAX_READ = 1024 * 1024;
 
 function planted(file: string): RuntimeError {
-  return new RuntimeError(`${file} is a symbolic link or not a regular file: Mariner does not follow links in a node directory`);
+  return new RuntimeError(
+    `${file} is a symbolic link or not a regular file: Mariner does not follow links in a node directory`,
+  );
 }
 
 /** Each directory from the node directory down to `dir` is a real directory, not a link. */
 function assertRealDirs(nodeDir: string, dir: string) {
   const rel = path.relative(nodeDir, dir);
-  if (rel.startsWith("..") || path.isAbsolute(rel)) throw new RuntimeError(`${dir} is outside the node directory ${nodeDir}`);
+  if (rel.startsWith("..") || path.isAbsolute(rel))
+    throw new RuntimeError(`${dir} is outside the node directory ${nodeDir}`);
   let d = nodeDir;
   for (const part of ["", ...rel.split(path.sep).filter(Boolean)]) {
     d = path.join(d, part);

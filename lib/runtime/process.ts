@@ -19,11 +19,14 @@ export function runsWithArgument(pid: number | null | undefined, argument: strin
 }
 
 /** Is `pid` a live mariadbd started with this node's my.cnf? */
-export const isOurProcess = (pid: number | null | undefined, cnf: string) => runsWithArgument(pid, `--defaults-file=${cnf}`);
+export const isOurProcess = (pid: number | null | undefined, cnf: string) =>
+  runsWithArgument(pid, `--defaults-file=${cnf}`);
 
 /** The pids a pid file lists that still run with `argument` (e.g. HAProxy with its own config path). */
 export function listedPidsRunning(pidFile: string, argument: string): number[] {
-  const listed = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, "utf8").split(/\s+/).filter(Boolean).map(Number) : [];
+  const listed = fs.existsSync(pidFile)
+    ? fs.readFileSync(pidFile, "utf8").split(/\s+/).filter(Boolean).map(Number)
+    : [];
   return listed.filter((pid) => runsWithArgument(pid, argument));
 }
 

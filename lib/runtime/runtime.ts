@@ -11,7 +11,8 @@ const DOCKER_PREFIX = "docker:";
 
 export function parseRuntime(stored: string): Runtime {
   if (stored === "local") return LOCAL;
-  if (stored.startsWith(DOCKER_PREFIX) && stored.length > DOCKER_PREFIX.length) return { kind: "docker", host: stored.slice(DOCKER_PREFIX.length) };
+  if (stored.startsWith(DOCKER_PREFIX) && stored.length > DOCKER_PREFIX.length)
+    return { kind: "docker", host: stored.slice(DOCKER_PREFIX.length) };
   throw new Error(`Unknown runtime "${stored}"`);
 }
 

@@ -33,9 +33,11 @@ export function errorLinesSince(file: string, offset: number): string[] {
 /** The common root causes, in plain words, ahead of the server's own lines. */
 export function withCause(message: string, lines: string[]): string {
   const text = lines.join("\n");
-  if (/error 28\b|No space left|out of disk space/i.test(text)) return `${message}: the disk holding the data directory is full`;
+  if (/error 28\b|No space left|out of disk space/i.test(text))
+    return `${message}: the disk holding the data directory is full`;
   if (/error 13\b|Permission denied/i.test(text)) return `${message}: permission denied on the data directory`;
-  if (/Address already in use|Do you already have another server/i.test(text)) return `${message}: its address is already in use`;
+  if (/Address already in use|Do you already have another server/i.test(text))
+    return `${message}: its address is already in use`;
   if (/unknown (variable|option)/i.test(text)) return `${message}: my.cnf has an option this server does not know`;
   return message;
 }

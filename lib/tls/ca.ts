@@ -43,7 +43,20 @@ export async function ensureCa(): Promise<string> {
       const key = path.join(dir, "ca.key");
       const cert = path.join(dir, "ca.crt");
       await run("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key]);
-      await run("openssl", ["req", "-x509", "-new", "-key", key, "-sha256", "-days", "3650", "-subj", CA_SUBJECT, "-out", cert]);
+      await run("openssl", [
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        key,
+        "-sha256",
+        "-days",
+        "3650",
+        "-subj",
+        CA_SUBJECT,
+        "-out",
+        cert,
+      ]);
       fs.writeFileSync(caKeyFile(), encryptSecret(fs.readFileSync(key, "utf8")), { mode: 0o600 });
       fs.copyFileSync(cert, caCertFile());
       return fs.readFileSync(cert, "utf8");
@@ -85,11 +98,30 @@ export async function issueCertificate(opts: {
     const subject = opts.subject ?? `/CN=${(opts.commonName ?? "").replace(/[^A-Za-z0-9 ._()-]/g, "")}`;
     await run("openssl", ["req", "-new", "-key", key, "-subj", subject, "-out", csr]);
     await run("openssl", [
-      "x509", "-req", "-in", csr, "-CA", caCertFile(), "-CAkey", caKey, "-set_serial", `0x${crypto.randomBytes(12).toString("hex")}`,
-      "-days", String(opts.days ?? 825), "-sha256", "-extfile", ext, "-out", cert,
+      "x509",
+      "-req",
+      "-in",
+      csr,
+      "-CA",
+      caCertFile(),
+      "-CAkey",
+      caKey,
+      "-set_serial",
+      `0x${crypto.randomBytes(12).toString("hex")}`,
+      "-days",
+      String(opts.days ?? 825),
+      "-sha256",
+      "-extfile",
+      ext,
+      "-out",
+      cert,
     ]);
     const pem = fs.readFileSync(cert, "utf8");
-    return { cert: pem, key: fs.readFileSync(key, "utf8"), notAfter: new Date(new crypto.X509Certificate(pem).validTo) };
+    return {
+      cert: pem,
+      key: fs.readFileSync(key, "utf8"),
+      notAfter: new Date(new crypto.X509Certificate(pem).validTo),
+    };
   });
 }
 

@@ -80,7 +80,14 @@ export async function serverFacts(env: EnvironmentWithNodes): Promise<ServerFact
   });
 }
 
-const FILTER_COLUMNS = ["Replicate_Do_DB", "Replicate_Ignore_DB", "Replicate_Do_Table", "Replicate_Ignore_Table", "Replicate_Wild_Do_Table", "Replicate_Wild_Ignore_Table"];
+const FILTER_COLUMNS = [
+  "Replicate_Do_DB",
+  "Replicate_Ignore_DB",
+  "Replicate_Do_Table",
+  "Replicate_Ignore_Table",
+  "Replicate_Wild_Do_Table",
+  "Replicate_Wild_Ignore_Table",
+];
 
 /**
  * The user's replication graph, discovered from the servers themselves (like Orchestrator): every running
@@ -88,7 +95,9 @@ const FILTER_COLUMNS = ["Replicate_Do_DB", "Replicate_Ignore_DB", "Replicate_Do_
  */
 export async function discoverTopology(actor: Actor, envs?: EnvironmentWithNodes[]): Promise<Topology> {
   const all = (envs ?? (await listEnvironments(actor))).filter((e) => e.nodes[0]);
-  const facts = await Promise.all(all.map((e) => (e.status === "running" ? serverFacts(e).catch(() => null) : Promise.resolve(null))));
+  const facts = await Promise.all(
+    all.map((e) => (e.status === "running" ? serverFacts(e).catch(() => null) : Promise.resolve(null))),
+  );
   const byAddress = new Map(all.map((e) => [`${e.nodes[0].host}:${e.nodes[0].port}`, e.name]));
   const sourceOf = (row: SlaveStatusRow) => {
     const address = `${row.Master_Host}:${row.Master_Port}`;
@@ -119,7 +128,8 @@ export async function discoverTopology(actor: Actor, envs?: EnvironmentWithNodes
     const dup = nodes.filter((o) => o !== n && o.facts?.serverId === f.serverId);
     if (dup.length) n.problems.push(`server-id ${f.serverId} is also used by ${dup.map((d) => d.name).join(", ")}`);
     if (hasSlaves.has(n.name) && !f.logBin) n.problems.push("has slaves but binary logging is off");
-    if (f.slaveSkipErrors !== "OFF" && f.slaveSkipErrors !== "") n.problems.push(`slave-skip-errors = ${f.slaveSkipErrors}: data may silently diverge`);
+    if (f.slaveSkipErrors !== "OFF" && f.slaveSkipErrors !== "")
+      n.problems.push(`slave-skip-errors = ${f.slaveSkipErrors}: data may silently diverge`);
     if (!f.connections.length) continue;
     if (!f.readOnly) n.problems.push("slave is not read-only: writes here diverge from the master");
     for (const { name: connection, status } of f.connections) {
@@ -128,9 +138,20 @@ export async function discoverTopology(actor: Actor, envs?: EnvironmentWithNodes
       const label = connection ? `'${connection}': ` : "";
       const problems: string[] = [];
       if (health.state !== "running") problems.push(label + health.message);
-      if (behind !== null && behind > LAG_THRESHOLD_SECONDS) problems.push(`${label}${behind} s behind (threshold ${LAG_THRESHOLD_SECONDS} s)`);
+      if (behind !== null && behind > LAG_THRESHOLD_SECONDS)
+        problems.push(`${label}${behind} s behind (threshold ${LAG_THRESHOLD_SECONDS} s)`);
       const filters = Object.fromEntries(FILTER_COLUMNS.map((k) => [k, String(status[k] ?? "")]).filter(([, v]) => v));
-      edges.push({ from: sourceOf(status), to: n.name, connection, health, ioRunning: status.Slave_IO_Running === "Yes", sqlRunning: status.Slave_SQL_Running === "Yes", secondsBehind: behind, filters, problems });
+      edges.push({
+        from: sourceOf(status),
+        to: n.name,
+        connection,
+        health,
+        ioRunning: status.Slave_IO_Running === "Yes",
+        sqlRunning: status.Slave_SQL_Running === "Yes",
+        secondsBehind: behind,
+        filters,
+        problems,
+      });
     }
   }
   return { nodes, edges };

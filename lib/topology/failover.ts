@@ -23,57 +23,84 @@ export const failoverInput = z.strictObject({ candidate: environmentName.optiona
  * Failover (master dead): let every slave apply what it received, promote the most advanced, repoint the rest,
  * and keep the old master down (desired state stopped) so it never comes back as a second writer.
  */
-export async function beginFailover(actor: Actor, masterName: string, raw: unknown, opts: { automatic?: boolean } = {}) {
+export async function beginFailover(
+  actor: Actor,
+  masterName: string,
+  raw: unknown,
+  opts: { automatic?: boolean } = {},
+) {
   const master = await getEnvironment(actor, masterName);
   const input = parseInput(failoverInput, raw);
-  return beginOperation({ userId: actor.id, action: "topology.failover", environmentId: master.id, target: master.name, params: input }, (step) =>
-    topologyLock(master.ownerId, async () => {
-      const t0 = performance.now();
-      await step("checking the master from the console and from its slaves");
-      let report = await preflight(actor, master.name, input.candidate, opts);
-      if (report.masterAlive) throw new ServiceError(409, "master_alive", `${master.name} is alive: use switchover instead`);
-      const slaves = report.candidates.filter((c) => !c.reasons.includes("not reachable"));
-      await step("letting every slave apply what it received");
-      await Promise.all(
-        slaves.map(async (s) => {
-          const env = await getEnvironment(actor, s.name);
-          await asRoot(env, async (c) => {
-            const row = await slaveStatus(c);
-            // A SQL thread stopped without an error still holds received events: let it apply them.
-            if (row && row.Slave_SQL_Running !== "Yes" && !Number(row.Last_SQL_Errno)) await c.query("START SLAVE SQL_THREAD");
-            if (row?.Gtid_IO_Pos && !Number(row.Last_SQL_Errno)) await c.query("SELECT MASTER_GTID_WAIT(?, 5)", [row.Gtid_IO_Pos]);
-            await c.query("STOP SLAVE");
-          });
-        }),
-      );
-      report = await preflight(actor, master.name, input.candidate, opts);
-      if (report.blocked || !report.chosen) throw new ServiceError(409, "blocked", report.blocked ?? "No candidate");
-      const chosen = await getEnvironment(actor, report.chosen);
-      await step(`promoting ${chosen.name}`);
-      await asRoot(chosen, async (c) => {
-        await c.query("RESET SLAVE ALL");
-        await c.query("SET GLOBAL read_only = 0");
-      });
-      const promotionMs = Math.round(performance.now() - t0);
-      await followNewMaster(actor, master.name, chosen.name);
-      const endpointMs = Math.round(performance.now() - t0);
-      await db().environment.update({
-        where: { id: master.id },
-        data: { desiredState: "stopped", status: "down", statusDetail: `Failed over to ${chosen.name}. Start it only to re-seed it as a slave: it may hold transactions nobody else has.` },
-      });
-      const login = await ensureReplicationAccount(chosen);
-      const others = report.candidates.map((c) => c.name).filter((n) => n !== chosen.name && slaves.some((s) => s.name === n));
-      // Fencing the unreachable old master first: if anybody starts it again, it comes up read-only.
-      await step(`fencing ${master.name}: read-only when it starts again`);
-      await persistRole(actor, master.name, "slave").catch((e) => step(`could not write read-only into ${master.name}'s my.cnf: ${(e as Error).message}`));
-      await persistRole(actor, chosen.name, "master").catch((e) => step(`could not remove read-only from ${chosen.name}'s my.cnf: ${(e as Error).message}`));
-      await step(`repointing ${others.length ? others.join(", ") : "no other slaves"}`);
-      const repointed = await repointAll(actor, others, login, step);
-      await repointNamedConnections(actor, master.name, chosen.name, login, step);
-      await Promise.all(repointed.map(async (n) => waitReplicating(await getEnvironment(actor, n))));
-      await step("done");
-      return { newMaster: chosen.name, lostTransactions: report.lost, promotionMs, endpointMs, repointed, notRepointed: others.filter((n) => !repointed.includes(n)) };
-    }),
+  return beginOperation(
+    { userId: actor.id, action: "topology.failover", environmentId: master.id, target: master.name, params: input },
+    (step) =>
+      topologyLock(master.ownerId, async () => {
+        const t0 = performance.now();
+        await step("checking the master from the console and from its slaves");
+        let report = await preflight(actor, master.name, input.candidate, opts);
+        if (report.masterAlive)
+          throw new ServiceError(409, "master_alive", `${master.name} is alive: use switchover instead`);
+        const slaves = report.candidates.filter((c) => !c.reasons.includes("not reachable"));
+        await step("letting every slave apply what it received");
+        await Promise.all(
+          slaves.map(async (s) => {
+            const env = await getEnvironment(actor, s.name);
+            await asRoot(env, async (c) => {
+              const row = await slaveStatus(c);
+              // A SQL thread stopped without an error still holds received events: let it apply them.
+              if (row && row.Slave_SQL_Running !== "Yes" && !Number(row.Last_SQL_Errno))
+                await c.query("START SLAVE SQL_THREAD");
+              if (row?.Gtid_IO_Pos && !Number(row.Last_SQL_Errno))
+                await c.query("SELECT MASTER_GTID_WAIT(?, 5)", [row.Gtid_IO_Pos]);
+              await c.query("STOP SLAVE");
+            });
+          }),
+        );
+        report = await preflight(actor, master.name, input.candidate, opts);
+        if (report.blocked || !report.chosen) throw new ServiceError(409, "blocked", report.blocked ?? "No candidate");
+        const chosen = await getEnvironment(actor, report.chosen);
+        await step(`promoting ${chosen.name}`);
+        await asRoot(chosen, async (c) => {
+          await c.query("RESET SLAVE ALL");
+          await c.query("SET GLOBAL read_only = 0");
+        });
+        const promotionMs = Math.round(performance.now() - t0);
+        await followNewMaster(actor, master.name, chosen.name);
+        const endpointMs = Math.round(performance.now() - t0);
+        await db().environment.update({
+          where: { id: master.id },
+          data: {
+            desiredState: "stopped",
+            status: "down",
+            statusDetail: `Failed over to ${chosen.name}. Start it only to re-seed it as a slave: it may hold transactions nobody else has.`,
+          },
+        });
+        const login = await ensureReplicationAccount(chosen);
+        const others = report.candidates
+          .map((c) => c.name)
+          .filter((n) => n !== chosen.name && slaves.some((s) => s.name === n));
+        // Fencing the unreachable old master first: if anybody starts it again, it comes up read-only.
+        await step(`fencing ${master.name}: read-only when it starts again`);
+        await persistRole(actor, master.name, "slave").catch((e) =>
+          step(`could not write read-only into ${master.name}'s my.cnf: ${(e as Error).message}`),
+        );
+        await persistRole(actor, chosen.name, "master").catch((e) =>
+          step(`could not remove read-only from ${chosen.name}'s my.cnf: ${(e as Error).message}`),
+        );
+        await step(`repointing ${others.length ? others.join(", ") : "no other slaves"}`);
+        const repointed = await repointAll(actor, others, login, step);
+        await repointNamedConnections(actor, master.name, chosen.name, login, step);
+        await Promise.all(repointed.map(async (n) => waitReplicating(await getEnvironment(actor, n))));
+        await step("done");
+        return {
+          newMaster: chosen.name,
+          lostTransactions: report.lost,
+          promotionMs,
+          endpointMs,
+          repointed,
+          notRepointed: others.filter((n) => !repointed.includes(n)),
+        };
+      }),
   );
 }
 
@@ -86,7 +113,13 @@ export const failoverPolicyInput = z.strictObject({
 
 export async function getFailoverPolicy(actor: Actor, name: string) {
   const env = await getEnvironment(actor, name);
-  return { autoFailover: env.autoFailover, graceSec: env.failoverGraceSec, revision: env.failoverPolicyRevision, updatedBy: env.failoverPolicyBy, updatedAt: env.failoverPolicyAt };
+  return {
+    autoFailover: env.autoFailover,
+    graceSec: env.failoverGraceSec,
+    revision: env.failoverPolicyRevision,
+    updatedBy: env.failoverPolicyBy,
+    updatedAt: env.failoverPolicyAt,
+  };
 }
 
 export async function setFailoverPolicy(actor: Actor, name: string, raw: unknown) {
@@ -104,6 +137,10 @@ export async function setFailoverPolicy(actor: Actor, name: string, raw: unknown
     },
   });
   const now = await getEnvironment(actor, name);
-  if (count === 0) throw staleEdit("The failover policy", now.failoverPolicyBy, now.failoverPolicyAt, { baseRevision, currentRevision: now.failoverPolicyRevision });
+  if (count === 0)
+    throw staleEdit("The failover policy", now.failoverPolicyBy, now.failoverPolicyAt, {
+      baseRevision,
+      currentRevision: now.failoverPolicyRevision,
+    });
   return { ...input, revision: now.failoverPolicyRevision };
 }

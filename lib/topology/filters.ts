@@ -10,7 +10,12 @@ import { parseInput } from "@/lib/validation";
 // ---- Spreading the load: filters ----
 
 const dbName = z.string().regex(/^[A-Za-z0-9_$]{1,64}$/, "Database names may contain letters, digits, _ and $");
-const tablePattern = z.string().regex(/^[A-Za-z0-9_$%]{1,64}\.[A-Za-z0-9_$%]{1,64}$/, "Table patterns look like db.table, with % wildcards (sales.%)");
+const tablePattern = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_$%]{1,64}\.[A-Za-z0-9_$%]{1,64}$/,
+    "Table patterns look like db.table, with % wildcards (sales.%)",
+  );
 export const filtersInput = z.strictObject({
   doDb: z.array(dbName).max(50).default([]),
   ignoreDb: z.array(dbName).max(50).default([]),
@@ -32,8 +37,14 @@ export async function setFilters(actor: Actor, name: string, raw: unknown) {
   const write = (content: string) => {
     content = setServerOptionList(content, "replicate-do-db", []);
     content = setServerOptionList(content, "replicate-ignore-db", []);
-    content = setServerOptionList(content, "replicate-wild-do-table", [...f.doDb.map((d) => `${d}.%`), ...f.wildDoTable]);
-    return setServerOptionList(content, "replicate-wild-ignore-table", [...f.ignoreDb.map((d) => `${d}.%`), ...f.wildIgnoreTable]);
+    content = setServerOptionList(content, "replicate-wild-do-table", [
+      ...f.doDb.map((d) => `${d}.%`),
+      ...f.wildDoTable,
+    ]);
+    return setServerOptionList(content, "replicate-wild-ignore-table", [
+      ...f.ignoreDb.map((d) => `${d}.%`),
+      ...f.wildIgnoreTable,
+    ]);
   };
   // The filter form shows what my.cnf held at a revision: a newer my.cnf (someone's save) refuses it (409).
   await editConfig(actor, env.name, write, { message: "Replication filters", baseRevision });

@@ -18,7 +18,12 @@ import { applyOptions, pointAt, waitReplicating } from "./steps";
 /** Makes a server able to feed others: binary log with replicated events (restart), and its replication account. */
 export async function makeMaster(actor: Actor, name: string) {
   const env = await getEnvironment(actor, name);
-  await applyOptions(actor, name, { "log-bin": "mysql-bin", "log-slave-updates": "ON", "binlog-format": "mixed" }, "Can feed other slaves (log-bin + log-slave-updates)");
+  await applyOptions(
+    actor,
+    name,
+    { "log-bin": "mysql-bin", "log-slave-updates": "ON", "binlog-format": "mixed" },
+    "Can feed other slaves (log-bin + log-slave-updates)",
+  );
   await ensureReplicationAccount(await getEnvironment(actor, env.name));
   return { name };
 }
@@ -29,16 +34,23 @@ export const moveInput = z.strictObject({ newMaster: environmentName });
  * Why a move is illegal, in plain words; null when it is fine. `positions` must be read child first, then
  * parent: under writes a parent read earlier than its child would look behind it.
  */
-export function moveRefusal(topology: Topology, child: string, parent: string, positions: { child: string; parent: string }): string | null {
+export function moveRefusal(
+  topology: Topology,
+  child: string,
+  parent: string,
+  positions: { child: string; parent: string },
+): string | null {
   if (child === parent) return `${child} cannot replicate from itself`;
   const c = topology.nodes.find((n) => n.name === child);
   const p = topology.nodes.find((n) => n.name === parent);
   if (!c?.facts?.slave) return `${child} is not a slave: configure its master first`;
   if (!p?.facts) return `${parent} is not running`;
   if (c.master === parent) return `${child} already replicates from ${parent}`;
-  if (descendants(topology, child).has(parent)) return `${parent} replicates (directly or not) from ${child}: that would make a cycle`;
+  if (descendants(topology, child).has(parent))
+    return `${parent} replicates (directly or not) from ${child}: that would make a cycle`;
   if (!p.facts.logBin) return `Binary logging is off on ${parent}: use "Make it a master" on ${parent} first`;
-  if (p.facts.slave && !p.facts.logSlaveUpdates) return `${parent} does not write replicated events to its binary log (log-slave-updates is off): use "Make it a master" on ${parent} first`;
+  if (p.facts.slave && !p.facts.logSlaveUpdates)
+    return `${parent} does not write replicated events to its binary log (log-slave-updates is off): use "Make it a master" on ${parent} first`;
   const behind = transactionsMissing(parseGtid(positions.child), parseGtid(positions.parent));
   if (behind > 0) return `${parent} is ${behind} transaction(s) behind ${child}; wait until it catches up`;
   return null;
@@ -50,17 +62,20 @@ export async function moveSlave(actor: Actor, name: string, raw: unknown) {
   const input = parseInput(moveInput, raw);
   const parent = await getEnvironment(actor, input.newMaster);
   return topologyLock(child.ownerId, () =>
-    beginOperation({ userId: actor.id, action: "topology.move", environmentId: child.id, target: child.name, params: input }, async (step) => {
-      const topology = await discoverTopology(actor);
-      const childPos = (await serverFacts(child).catch(() => null))?.gtidSlavePos ?? "";
-      const parentPos = (await serverFacts(parent).catch(() => null))?.gtidCurrentPos ?? "";
-      const refusal = moveRefusal(topology, child.name, parent.name, { child: childPos, parent: parentPos });
-      if (refusal) throw new ServiceError(409, "illegal_move", refusal);
-      await step(`repointing ${child.name} to ${parent.name}`);
-      const login = await ensureReplicationAccount(parent);
-      await pointAt(child, login);
-      await waitReplicating(child);
-      return { name: child.name, master: parent.name };
-    }).then((o) => o.done),
+    beginOperation(
+      { userId: actor.id, action: "topology.move", environmentId: child.id, target: child.name, params: input },
+      async (step) => {
+        const topology = await discoverTopology(actor);
+        const childPos = (await serverFacts(child).catch(() => null))?.gtidSlavePos ?? "";
+        const parentPos = (await serverFacts(parent).catch(() => null))?.gtidCurrentPos ?? "";
+        const refusal = moveRefusal(topology, child.name, parent.name, { child: childPos, parent: parentPos });
+        if (refusal) throw new ServiceError(409, "illegal_move", refusal);
+        await step(`repointing ${child.name} to ${parent.name}`);
+        const login = await ensureReplicationAccount(parent);
+        await pointAt(child, login);
+        await waitReplicating(child);
+        return { name: child.name, master: parent.name };
+      },
+    ).then((o) => o.done),
   );
 }

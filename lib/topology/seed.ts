@@ -15,7 +15,16 @@ import { assertQuotaAllows } from "@/lib/quotas";
 import { ensureReplicationAccount } from "./account";
 import { discoverTopology, serverFacts } from "./discover";
 import { userDatabases } from "@/lib/mariadb/schemas";
-import { SLAVE_OPTIONS, applyOptions, placementNear, pointAt, requireBinlog, rootLogin, snapshotFile, waitReplicating } from "./steps";
+import {
+  SLAVE_OPTIONS,
+  applyOptions,
+  placementNear,
+  pointAt,
+  requireBinlog,
+  rootLogin,
+  snapshotFile,
+  waitReplicating,
+} from "./steps";
 
 // Scale-out: Add slave, Clone and Re-seed — new or rebuilt servers seeded from a consistent snapshot.
 
@@ -30,7 +39,9 @@ async function freeNames(actor: Actor, prefix: string, count: number): Promise<s
   const taken = new Set((await listEnvironments(actor)).map((e) => e.name));
   const names: string[] = [];
   for (let i = 1; names.length < count; i++) if (!taken.has(`${prefix}-${i}`)) names.push(`${prefix}-${i}`);
-  for (const n of names) if (!environmentName.safeParse(n).success) throw new ServiceError(400, "invalid_request", `"${n}" is not a valid environment name: choose a shorter prefix`);
+  for (const n of names)
+    if (!environmentName.safeParse(n).success)
+      throw new ServiceError(400, "invalid_request", `"${n}" is not a valid environment name: choose a shorter prefix`);
   return names;
 }
 
@@ -45,41 +56,54 @@ export async function beginAddSlaves(actor: Actor, masterName: string, raw: unkn
   await assertQuotaAllows(actor, { environments: input.count, memoryMb: input.count * master.memoryMb });
   await requireBinlog(master, "slaves have nothing to read");
   const names = await freeNames(actor, input.namePrefix ?? `${master.name}-slave`, input.count);
-  return beginOperation({ userId: actor.id, action: "topology.add-slaves", environmentId: master.id, target: master.name, params: { count: input.count, names } }, (step) =>
-    topologyLock(master.ownerId, async () => {
-      const created: string[] = [];
-      const file = snapshotFile(`add-slaves-${Date.now()}`);
-      try {
-        await step(`creating ${names.join(", ")}`);
-        const envs = await Promise.all(
-          names.map(async (name) => {
-            const env = await createEnvironment(actor, { name, memoryMb: master.memoryMb, ...placementNear(master) });
-            created.push(name);
-            return env;
-          }),
-        );
-        await step("configuring them as slaves");
-        await Promise.all(names.map((n) => applyOptions(actor, n, SLAVE_OPTIONS, "Slave settings (Add slave)")));
-        await step(`taking a consistent snapshot of ${master.name}`);
-        await dumpAll(rootLogin(master), file, true).catch((e) => {
-          throw new ServiceError(500, "snapshot_failed", `Snapshot of ${master.name} failed`, (e as { lines?: string[] }).lines);
-        });
-        await step(`loading ${(fs.statSync(file).size / 1048576).toFixed(1)} MB into each slave`);
-        await Promise.all(envs.map((e) => loadDump(rootLogin(e), file)));
-        await step("starting replication");
-        const login = await ensureReplicationAccount(await getEnvironment(actor, master.name));
-        await Promise.all(envs.map(async (e) => pointAt(await getEnvironment(actor, e.name), login)));
-        await Promise.all(envs.map(async (e) => waitReplicating(await getEnvironment(actor, e.name))));
-        await step("ready");
-        return { slaves: names };
-      } catch (e) {
-        // Nothing half-made: every slave created by this operation goes away again.
-        for (const name of created) await deleteEnvironment(actor, name).catch(() => undefined);
-        throw e;
-      } finally {
-        fs.rmSync(file, { force: true });
-      }
-    }),
+  return beginOperation(
+    {
+      userId: actor.id,
+      action: "topology.add-slaves",
+      environmentId: master.id,
+      target: master.name,
+      params: { count: input.count, names },
+    },
+    (step) =>
+      topologyLock(master.ownerId, async () => {
+        const created: string[] = [];
+        const file = snapshotFile(`add-slaves-${Date.now()}`);
+        try {
+          await step(`creating ${names.join(", ")}`);
+          const envs = await Promise.all(
+            names.map(async (name) => {
+              const env = await createEnvironment(actor, { name, memoryMb: master.memoryMb, ...placementNear(master) });
+              created.push(name);
+              return env;
+            }),
+          );
+          await step("configuring them as slaves");
+          await Promise.all(names.map((n) => applyOptions(actor, n, SLAVE_OPTIONS, "Slave settings (Add slave)")));
+          await step(`taking a consistent snapshot of ${master.name}`);
+          await dumpAll(rootLogin(master), file, true).catch((e) => {
+            throw new ServiceError(
+              500,
+              "snapshot_failed",
+              `Snapshot of ${master.name} failed`,
+              (e as { lines?: string[] }).lines,
+            );
+          });
+          await step(`loading ${(fs.statSync(file).size / 1048576).toFixed(1)} MB into each slave`);
+          await Promise.all(envs.map((e) => loadDump(rootLogin(e), file)));
+          await step("starting replication");
+          const login = await ensureReplicationAccount(await getEnvironment(actor, master.name));
+          await Promise.all(envs.map(async (e) => pointAt(await getEnvironment(actor, e.name), login)));
+          await Promise.all(envs.map(async (e) => waitReplicating(await getEnvironment(actor, e.name))));
+          await step("ready");
+          return { slaves: names };
+        } catch (e) {
+          // Nothing half-made: every slave created by this operation goes away again.
+          for (const name of created) await deleteEnvironment(actor, name).catch(() => undefined);
+          throw e;
+        } finally {
+          fs.rmSync(file, { force: true });
+        }
+      }),
   );
 }
 
@@ -92,42 +116,53 @@ export async function beginClone(actor: Actor, sourceName: string, raw: unknown)
   const source = await getEnvironment(actor, sourceName);
   const input = parseInput(cloneInput, raw);
   await assertQuotaAllows(actor, { environments: 1, memoryMb: source.memoryMb });
-  const facts = input.asSlave ? await requireBinlog(source, "a slave clone has nothing to read") : await serverFacts(source);
-  return beginOperation({ userId: actor.id, action: "topology.clone", environmentId: source.id, target: source.name, params: input }, (step) =>
-    topologyLock(source.ownerId, async () => {
-      const file = snapshotFile(`clone-${Date.now()}`);
-      let created = false;
-      try {
-        await step(`creating ${input.name}`);
-        const clone = await createEnvironment(actor, { name: input.name, memoryMb: source.memoryMb, ...placementNear(source) });
-        created = true;
-        await step("copying the configuration");
-        const sourceCnf = (await getConfig(actor, source.name)).content;
-        const own = setServerOptions(sourceCnf, { "server-id": String(clone.nodes[0].serverId), ...(input.asSlave ? SLAVE_OPTIONS : {}) });
-        await editConfig(actor, input.name, () => own, { message: `Cloned from ${source.name}` });
-        await step(`taking a consistent snapshot of ${source.name}`);
-        await dumpAll(rootLogin(source), file, facts.logBin);
-        await step("loading the data");
-        await loadDump(rootLogin(await getEnvironment(actor, input.name)), file);
-        if (input.asSlave) {
-          await step("starting replication");
-          const login = await ensureReplicationAccount(await getEnvironment(actor, source.name));
-          const env = await getEnvironment(actor, input.name);
-          await pointAt(env, login);
-          await waitReplicating(env);
-        } else {
-          // A standalone copy forgets where the data came from.
-          await asRoot(await getEnvironment(actor, input.name), (c) => c.query("RESET SLAVE ALL"));
+  const facts = input.asSlave
+    ? await requireBinlog(source, "a slave clone has nothing to read")
+    : await serverFacts(source);
+  return beginOperation(
+    { userId: actor.id, action: "topology.clone", environmentId: source.id, target: source.name, params: input },
+    (step) =>
+      topologyLock(source.ownerId, async () => {
+        const file = snapshotFile(`clone-${Date.now()}`);
+        let created = false;
+        try {
+          await step(`creating ${input.name}`);
+          const clone = await createEnvironment(actor, {
+            name: input.name,
+            memoryMb: source.memoryMb,
+            ...placementNear(source),
+          });
+          created = true;
+          await step("copying the configuration");
+          const sourceCnf = (await getConfig(actor, source.name)).content;
+          const own = setServerOptions(sourceCnf, {
+            "server-id": String(clone.nodes[0].serverId),
+            ...(input.asSlave ? SLAVE_OPTIONS : {}),
+          });
+          await editConfig(actor, input.name, () => own, { message: `Cloned from ${source.name}` });
+          await step(`taking a consistent snapshot of ${source.name}`);
+          await dumpAll(rootLogin(source), file, facts.logBin);
+          await step("loading the data");
+          await loadDump(rootLogin(await getEnvironment(actor, input.name)), file);
+          if (input.asSlave) {
+            await step("starting replication");
+            const login = await ensureReplicationAccount(await getEnvironment(actor, source.name));
+            const env = await getEnvironment(actor, input.name);
+            await pointAt(env, login);
+            await waitReplicating(env);
+          } else {
+            // A standalone copy forgets where the data came from.
+            await asRoot(await getEnvironment(actor, input.name), (c) => c.query("RESET SLAVE ALL"));
+          }
+          await step("ready");
+          return { name: input.name };
+        } catch (e) {
+          if (created) await deleteEnvironment(actor, input.name).catch(() => undefined);
+          throw e;
+        } finally {
+          fs.rmSync(file, { force: true });
         }
-        await step("ready");
-        return { name: input.name };
-      } catch (e) {
-        if (created) await deleteEnvironment(actor, input.name).catch(() => undefined);
-        throw e;
-      } finally {
-        fs.rmSync(file, { force: true });
-      }
-    }),
+      }),
   );
 }
 
@@ -142,32 +177,46 @@ export async function beginReseed(actor: Actor, name: string) {
   const slave = await getEnvironment(actor, name);
   const node = (await discoverTopology(actor)).nodes.find((n) => n.name === slave.name);
   const masterName = node?.master;
-  if (!masterName) throw new ServiceError(409, "not_a_slave", `${slave.name} does not replicate from one of your environments`);
+  if (!masterName)
+    throw new ServiceError(409, "not_a_slave", `${slave.name} does not replicate from one of your environments`);
   // Re-seeding replaces every database with one master's: on a multi-source slave that would wipe the others'.
-  if ((node?.masters.length ?? 0) > 1) throw new ServiceError(409, "multi_source", `${slave.name} replicates from several masters (${node!.masters.join(", ")}): a re-seed from ${masterName} would replace the other sources' data`);
+  if ((node?.masters.length ?? 0) > 1)
+    throw new ServiceError(
+      409,
+      "multi_source",
+      `${slave.name} replicates from several masters (${node!.masters.join(", ")}): a re-seed from ${masterName} would replace the other sources' data`,
+    );
   const master = await getEnvironment(actor, masterName);
-  return beginOperation({ userId: actor.id, action: "topology.reseed", environmentId: slave.id, target: slave.name, params: { from: master.name } }, (step) =>
-    topologyLock(slave.ownerId, async () => {
-      const file = snapshotFile(`reseed-${Date.now()}`);
-      try {
-        await step(`taking a consistent snapshot of ${master.name}`);
-        await dumpAll(rootLogin(master), file, true);
-        await step(`replacing ${slave.name}'s databases`);
-        await asRoot(slave, async (c) => {
-          await c.query("STOP SLAVE");
-          await c.query("SET SESSION sql_log_bin = 0");
-          for (const database of await userDatabases(c)) await c.query("DROP DATABASE ??", [database]);
-        });
-        await loadDump(rootLogin(slave), file);
-        await step("rejoining from the snapshot's position");
-        const login = await ensureReplicationAccount(master);
-        await pointAt(slave, login);
-        await waitReplicating(slave);
-        await step("ready");
-        return { name: slave.name, from: master.name };
-      } finally {
-        fs.rmSync(file, { force: true });
-      }
-    }),
+  return beginOperation(
+    {
+      userId: actor.id,
+      action: "topology.reseed",
+      environmentId: slave.id,
+      target: slave.name,
+      params: { from: master.name },
+    },
+    (step) =>
+      topologyLock(slave.ownerId, async () => {
+        const file = snapshotFile(`reseed-${Date.now()}`);
+        try {
+          await step(`taking a consistent snapshot of ${master.name}`);
+          await dumpAll(rootLogin(master), file, true);
+          await step(`replacing ${slave.name}'s databases`);
+          await asRoot(slave, async (c) => {
+            await c.query("STOP SLAVE");
+            await c.query("SET SESSION sql_log_bin = 0");
+            for (const database of await userDatabases(c)) await c.query("DROP DATABASE ??", [database]);
+          });
+          await loadDump(rootLogin(slave), file);
+          await step("rejoining from the snapshot's position");
+          const login = await ensureReplicationAccount(master);
+          await pointAt(slave, login);
+          await waitReplicating(slave);
+          await step("ready");
+          return { name: slave.name, from: master.name };
+        } finally {
+          fs.rmSync(file, { force: true });
+        }
+      }),
   );
 }

@@ -39,14 +39,26 @@ export function placementNear(source: EnvironmentWithNodes): { runtime?: "docker
 
 /** Topology changes of one owner never interleave (a move during a failover would be chaos). */
 
-export async function applyOptions(actor: Actor, name: string, values: Record<string, string | null>, message: string, restart = true) {
+export async function applyOptions(
+  actor: Actor,
+  name: string,
+  values: Record<string, string | null>,
+  message: string,
+  restart = true,
+) {
   await editConfig(actor, name, (content) => setServerOptions(content, values), { message, restart });
 }
 
 /** STOP SLAVE; CHANGE MASTER TO the parent (GTID slave_pos); START SLAVE. */
 export async function pointAt(slave: EnvironmentWithNodes, login: ReplicationLogin) {
   await asRoot(slave, async (c) => {
-    await changeMaster(c, { host: login.host, port: login.port, user: login.user, password: login.password, mode: "gtid" });
+    await changeMaster(c, {
+      host: login.host,
+      port: login.port,
+      user: login.user,
+      password: login.password,
+      mode: "gtid",
+    });
     await c.query("START SLAVE");
   });
 }
@@ -58,7 +70,13 @@ export async function waitReplicating(env: EnvironmentWithNodes, timeoutMs = 30_
     const row = await asRoot(env, slaveStatus);
     const health = explainSlave(row);
     if (health.state === "running") return;
-    if (health.state === "error" || Date.now() - t0 > timeoutMs) throw new ServiceError(502, "not_replicating", `${env.name}: ${health.message}`, [health.lastIoError, health.lastSqlError].filter(Boolean) as string[]);
+    if (health.state === "error" || Date.now() - t0 > timeoutMs)
+      throw new ServiceError(
+        502,
+        "not_replicating",
+        `${env.name}: ${health.message}`,
+        [health.lastIoError, health.lastSqlError].filter(Boolean) as string[],
+      );
     await sleep(50);
   }
 }
@@ -77,7 +95,11 @@ export function rootLogin(env: EnvironmentWithNodes) {
 export async function requireBinlog(env: EnvironmentWithNodes, why: string) {
   const facts = await serverFacts(env);
   if (!facts.logBin) {
-    throw new ServiceError(409, "binlog_off", `Binary logging is off on ${env.name}, so ${why}. Turn it on first (Replication → Enable binary logging).`);
+    throw new ServiceError(
+      409,
+      "binlog_off",
+      `Binary logging is off on ${env.name}, so ${why}. Turn it on first (Replication → Enable binary logging).`,
+    );
   }
   return facts;
 }

@@ -18,10 +18,19 @@ import { preflight } from "./preflight";
 // Planned switchover, and re-pointing the other slaves at a new master (shared with failover).
 
 export async function persistRole(actor: Actor, name: string, role: "master" | "slave") {
-  await applyOptions(actor, name, role === "master" ? { "read-only": null } : { "read-only": "ON", "log-slave-updates": "ON" }, `Role: ${role} (switchover/failover)`, false);
+  await applyOptions(
+    actor,
+    name,
+    role === "master" ? { "read-only": null } : { "read-only": "ON", "log-slave-updates": "ON" },
+    `Role: ${role} (switchover/failover)`,
+    false,
+  );
 }
 
-export const switchoverInput = z.strictObject({ candidate: environmentName, demoteOldMaster: z.boolean().default(true) });
+export const switchoverInput = z.strictObject({
+  candidate: environmentName,
+  demoteOldMaster: z.boolean().default(true),
+});
 
 /**
  * Planned switchover (master alive): freeze the master (global read lock + read_only), wait until the candidate
@@ -33,70 +42,91 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
   const report = await preflight(actor, master.name, input.candidate);
   if (!report.masterAlive) throw new ServiceError(409, "master_down", `${master.name} is down: use failover`);
   if (report.blocked) throw new ServiceError(409, "blocked", report.blocked);
-  return beginOperation({ userId: actor.id, action: "topology.switchover", environmentId: master.id, target: master.name, params: input }, (step) =>
-    topologyLock(master.ownerId, async () => {
-      const candidate = await getEnvironment(actor, input.candidate);
-      const others = report.candidates.map((c) => c.name).filter((n) => n !== candidate.name);
-      const hold = await openRoot(master);
-      let promoted = false;
-      let fenced = false;
-      try {
-        await step(`freezing ${master.name} (read-only)`);
-        const t0 = performance.now();
-        // read_only first (it waits for commits in flight; later commits of ordinary accounts fail), then the
-        // read lock, which also holds accounts that bypass read_only; their queued statements are killed below.
-        await hold.query("SET GLOBAL read_only = 1");
-        await hold.query("FLUSH TABLES WITH READ LOCK");
-        const [[{ pos }]] = (await hold.query("SELECT @@gtid_binlog_pos AS pos")) as unknown as [{ pos: string }[]];
-        await step(`waiting for ${candidate.name} to execute ${pos || "everything"}`);
-        const caughtUp = await asRoot(candidate, async (c) => {
-          const [[r]] = (await c.query("SELECT MASTER_GTID_WAIT(?, 30) AS w", [pos])) as unknown as [{ w: number }[]];
-          return Number(r.w) === 0;
-        });
-        if (!caughtUp) throw new ServiceError(504, "catch_up_timeout", `${candidate.name} did not catch up within 30 s; ${master.name} was made writable again`);
-        await step(`promoting ${candidate.name}`);
-        await asRoot(candidate, async (c) => {
-          await c.query("STOP SLAVE");
-          await c.query("RESET SLAVE ALL");
-          await c.query("SET GLOBAL read_only = 0");
-        });
-        promoted = true;
-        // From here on a queued write must never reach the old master: sessions are killed now, again right
-        // before the unlock, and in `finally` if anything in between fails.
-        await killClientSessions(hold);
-        await step("moving the writer endpoint to the new master");
-        await followNewMaster(actor, master.name, candidate.name);
-        const readOnlyMs = Math.round(performance.now() - t0);
-        await step(`fencing ${master.name}: closing its client sessions`);
-        await killClientSessions(hold);
-        await hold.query("UNLOCK TABLES"); // read_only stays on: the old master is fenced
-        fenced = true;
-        // The roles in my.cnf at once: restarted later, the new master is writable and the old one read-only.
-        await persistRole(actor, candidate.name, "master").catch((e) => step(`could not remove read-only from ${candidate.name}'s my.cnf: ${(e as Error).message}`));
-        await persistRole(actor, master.name, "slave").catch((e) => step(`could not write read-only into ${master.name}'s my.cnf: ${(e as Error).message}`));
-        const login = await ensureReplicationAccount(candidate);
-        await step(`repointing ${others.length ? others.join(", ") : "no other slaves"}`);
-        const repointed = await repointAll(actor, others, login, step);
-        await repointNamedConnections(actor, master.name, candidate.name, login, step);
-        if (input.demoteOldMaster) {
-          await step(`putting ${master.name} under ${candidate.name}`);
-          await asRoot(master, async (c) => {
-            await c.query("SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos");
-            await changeMaster(c, { ...login, mode: "gtid" });
-            await c.query("START SLAVE");
+  return beginOperation(
+    { userId: actor.id, action: "topology.switchover", environmentId: master.id, target: master.name, params: input },
+    (step) =>
+      topologyLock(master.ownerId, async () => {
+        const candidate = await getEnvironment(actor, input.candidate);
+        const others = report.candidates.map((c) => c.name).filter((n) => n !== candidate.name);
+        const hold = await openRoot(master);
+        let promoted = false;
+        let fenced = false;
+        try {
+          await step(`freezing ${master.name} (read-only)`);
+          const t0 = performance.now();
+          // read_only first (it waits for commits in flight; later commits of ordinary accounts fail), then the
+          // read lock, which also holds accounts that bypass read_only; their queued statements are killed below.
+          await hold.query("SET GLOBAL read_only = 1");
+          await hold.query("FLUSH TABLES WITH READ LOCK");
+          const [[{ pos }]] = (await hold.query("SELECT @@gtid_binlog_pos AS pos")) as unknown as [{ pos: string }[]];
+          await step(`waiting for ${candidate.name} to execute ${pos || "everything"}`);
+          const caughtUp = await asRoot(candidate, async (c) => {
+            const [[r]] = (await c.query("SELECT MASTER_GTID_WAIT(?, 30) AS w", [pos])) as unknown as [{ w: number }[]];
+            return Number(r.w) === 0;
           });
+          if (!caughtUp)
+            throw new ServiceError(
+              504,
+              "catch_up_timeout",
+              `${candidate.name} did not catch up within 30 s; ${master.name} was made writable again`,
+            );
+          await step(`promoting ${candidate.name}`);
+          await asRoot(candidate, async (c) => {
+            await c.query("STOP SLAVE");
+            await c.query("RESET SLAVE ALL");
+            await c.query("SET GLOBAL read_only = 0");
+          });
+          promoted = true;
+          // From here on a queued write must never reach the old master: sessions are killed now, again right
+          // before the unlock, and in `finally` if anything in between fails.
+          await killClientSessions(hold);
+          await step("moving the writer endpoint to the new master");
+          await followNewMaster(actor, master.name, candidate.name);
+          const readOnlyMs = Math.round(performance.now() - t0);
+          await step(`fencing ${master.name}: closing its client sessions`);
+          await killClientSessions(hold);
+          await hold.query("UNLOCK TABLES"); // read_only stays on: the old master is fenced
+          fenced = true;
+          // The roles in my.cnf at once: restarted later, the new master is writable and the old one read-only.
+          await persistRole(actor, candidate.name, "master").catch((e) =>
+            step(`could not remove read-only from ${candidate.name}'s my.cnf: ${(e as Error).message}`),
+          );
+          await persistRole(actor, master.name, "slave").catch((e) =>
+            step(`could not write read-only into ${master.name}'s my.cnf: ${(e as Error).message}`),
+          );
+          const login = await ensureReplicationAccount(candidate);
+          await step(`repointing ${others.length ? others.join(", ") : "no other slaves"}`);
+          const repointed = await repointAll(actor, others, login, step);
+          await repointNamedConnections(actor, master.name, candidate.name, login, step);
+          if (input.demoteOldMaster) {
+            await step(`putting ${master.name} under ${candidate.name}`);
+            await asRoot(master, async (c) => {
+              await c.query("SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos");
+              await changeMaster(c, { ...login, mode: "gtid" });
+              await c.query("START SLAVE");
+            });
+          }
+          await Promise.all(
+            [...repointed, ...(input.demoteOldMaster ? [master.name] : [])].map(async (n) =>
+              waitReplicating(await getEnvironment(actor, n)),
+            ),
+          );
+          await step("done");
+          return {
+            newMaster: candidate.name,
+            readOnlyMs,
+            repointed,
+            notRepointed: others.filter((n) => !repointed.includes(n)),
+            oldMaster: input.demoteOldMaster ? "slave" : "read-only",
+          };
+        } catch (e) {
+          if (!promoted) await hold.query("SET GLOBAL read_only = 0").catch(() => undefined); // abort: the old master takes writes again
+          throw e;
+        } finally {
+          if (promoted && !fenced) await killClientSessions(hold).catch(() => undefined);
+          hold.destroy();
         }
-        await Promise.all([...repointed, ...(input.demoteOldMaster ? [master.name] : [])].map(async (n) => waitReplicating(await getEnvironment(actor, n))));
-        await step("done");
-        return { newMaster: candidate.name, readOnlyMs, repointed, notRepointed: others.filter((n) => !repointed.includes(n)), oldMaster: input.demoteOldMaster ? "slave" : "read-only" };
-      } catch (e) {
-        if (!promoted) await hold.query("SET GLOBAL read_only = 0").catch(() => undefined); // abort: the old master takes writes again
-        throw e;
-      } finally {
-        if (promoted && !fenced) await killClientSessions(hold).catch(() => undefined);
-        hold.destroy();
-      }
-    }),
+      }),
   );
 }
 
@@ -104,14 +134,21 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
  * The other slaves follow the new master. Best effort: the new master is already serving, so one slave that
  * cannot be repointed is reported in the steps (and the result), not a reason to abort half-way.
  */
-export async function repointAll(actor: Actor, names: string[], login: ReplicationLogin, step: (s: string) => Promise<void>): Promise<string[]> {
+export async function repointAll(
+  actor: Actor,
+  names: string[],
+  login: ReplicationLogin,
+  step: (s: string) => Promise<void>,
+): Promise<string[]> {
   const results = await Promise.all(
     names.map(async (n) => {
       try {
         await pointAt(await getEnvironment(actor, n), login);
         return n;
       } catch (e) {
-        await step(`could not repoint ${n}: ${(e as Error).message} (point it at the new master from its Topology tab)`);
+        await step(
+          `could not repoint ${n}: ${(e as Error).message} (point it at the new master from its Topology tab)`,
+        );
         return null;
       }
     }),
@@ -123,14 +160,22 @@ export async function repointAll(actor: Actor, names: string[], login: Replicati
  * Named (multi-source) connections that read from the old master follow the new one too: by GTID, which the
  * new master shares with the old. A connection on file/position cannot be carried over: the step says so.
  */
-export async function repointNamedConnections(actor: Actor, oldMaster: string, newMaster: string, login: ReplicationLogin, step: (s: string) => Promise<void>) {
+export async function repointNamedConnections(
+  actor: Actor,
+  oldMaster: string,
+  newMaster: string,
+  login: ReplicationLogin,
+  step: (s: string) => Promise<void>,
+) {
   const named = (await discoverTopology(actor)).edges.filter((e) => e.from === oldMaster && e.connection !== "");
   for (const e of named) {
     try {
       const env = await getEnvironment(actor, e.to);
       const usesGtid = (await asRoot(env, (c) => slaveStatus(c, e.connection)))?.Using_Gtid !== "No";
       if (!usesGtid) {
-        await step(`${e.to}'s connection '${e.connection}' uses file/position: point it at ${newMaster} by hand (Replication → Add source)`);
+        await step(
+          `${e.to}'s connection '${e.connection}' uses file/position: point it at ${newMaster} by hand (Replication → Add source)`,
+        );
         continue;
       }
       await step(`repointing ${e.to}'s connection '${e.connection}' to ${newMaster}`);

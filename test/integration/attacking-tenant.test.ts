@@ -65,27 +65,40 @@ const rowsInLoot = async () => {
   return r.kind === "rows" ? Number(r.rows[0][0]) : NaN;
 };
 
-test("the server runs as its own unprivileged uid; its directory is its own", { skip: !isolated && "needs root to switch uids" }, async () => {
-  const pid = (await svc.getEnvironment(mallory, "cage")).nodes[0].pid!;
-  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-  const uid = Number(/^Uid:\s+(\d+)/m.exec(status)![1]);
-  const identity = identityOf(cage.baseDir)!;
-  assert.ok(identity && uid === identity.uid && uid !== 0, `mariadbd runs as uid ${uid}`);
-  assert.notEqual(identityOf(victimDir)!.uid, uid, "two tenants never share a uid");
-  assert.equal(fs.statSync(cage.baseDir).mode & 0o777, 0o700);
-  assert.equal(/^Groups:\s*$/m.test(status), true, "no supplementary groups");
-  const env = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean);
-  assert.ok(!env.some((e) => e.startsWith("MARINER_") || e.startsWith("NEXTAUTH")), `scrubbed environment: ${env.join(" ")}`);
-  record("mariadbd process identity", true, `uid ${uid}, no groups, env ${env.length} vars`);
+test(
+  "the server runs as its own unprivileged uid; its directory is its own",
+  { skip: !isolated && "needs root to switch uids" },
+  async () => {
+    const pid = (await svc.getEnvironment(mallory, "cage")).nodes[0].pid!;
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(status)![1]);
+    const identity = identityOf(cage.baseDir)!;
+    assert.ok(identity && uid === identity.uid && uid !== 0, `mariadbd runs as uid ${uid}`);
+    assert.notEqual(identityOf(victimDir)!.uid, uid, "two tenants never share a uid");
+    assert.equal(fs.statSync(cage.baseDir).mode & 0o777, 0o700);
+    assert.equal(/^Groups:\s*$/m.test(status), true, "no supplementary groups");
+    const env = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean);
+    assert.ok(
+      !env.some((e) => e.startsWith("MARINER_") || e.startsWith("NEXTAUTH")),
+      `scrubbed environment: ${env.join(" ")}`,
+    );
+    record("mariadbd process identity", true, `uid ${uid}, no groups, env ${env.length} vars`);
 
-  // The filesystem boundary itself, checked by a process with the server's identity.
-  for (const file of [databaseFile(), secretKeyFile(), authSecretFile(), path.join(victimDir, "my.cnf"), path.join(victimDir, "data", "ibdata1")]) {
-    const r = spawnSync("cat", [file], { uid: identity.uid, gid: identity.gid });
-    assert.notEqual(r.status, 0, `uid ${uid} read ${file}`);
-    assert.match(r.stderr.toString(), /Permission denied/);
-    record(`uid ${uid}: cat ${path.relative(dataDir, file)}`, true, "Permission denied");
-  }
-});
+    // The filesystem boundary itself, checked by a process with the server's identity.
+    for (const file of [
+      databaseFile(),
+      secretKeyFile(),
+      authSecretFile(),
+      path.join(victimDir, "my.cnf"),
+      path.join(victimDir, "data", "ibdata1"),
+    ]) {
+      const r = spawnSync("cat", [file], { uid: identity.uid, gid: identity.gid });
+      assert.notEqual(r.status, 0, `uid ${uid} read ${file}`);
+      assert.match(r.stderr.toString(), /Permission denied/);
+      record(`uid ${uid}: cat ${path.relative(dataDir, file)}`, true, "Permission denied");
+    }
+  },
+);
 
 const SQL_PROBES = () => [
   `LOAD DATA INFILE '/etc/shadow' INTO TABLE loot.k`,
@@ -107,9 +120,14 @@ test("SQL cannot read the console's store and keys, the host's files or another 
     const withContent = await sql("SELECT COUNT(line) FROM loot.k"); // LOAD_FILE refused = NULL, not an error
     const got = withContent.kind === "rows" ? Number(withContent.rows[0][0]) : NaN;
     const refused = got === 0 && (r.kind === "error" || statement.includes("LOAD_FILE"));
-    record(statement, refused, r.kind === "error" ? `${r.errno ?? ""} ${r.message}` : `${count} row(s), ${got} with content`);
+    record(
+      statement,
+      refused,
+      r.kind === "error" ? `${r.errno ?? ""} ${r.message}` : `${count} row(s), ${got} with content`,
+    );
     assert.ok(refused, `${statement}: ${JSON.stringify(r)}`);
-    if (r.kind === "error" && !statement.includes("LOCAL")) assert.equal(r.errno, 1290, `${statement}: refused by secure-file-priv, not by chance: ${r.message}`);
+    if (r.kind === "error" && !statement.includes("LOCAL"))
+      assert.equal(r.errno, 1290, `${statement}: refused by secure-file-priv, not by chance: ${r.message}`);
     await sql("DELETE FROM loot.k");
   }
 });
@@ -171,9 +189,17 @@ test("my.cnf: every probe in every group the server reads is refused with its li
   for (const group of groups) {
     for (const line of MYCNF_PROBES()) {
       const content = `${before}\n[${group}]\n${line}\n`;
-      const err = await cfg.saveConfig(mallory, "cage", { content }).then(() => null, (e: unknown) => e);
+      const err = await cfg.saveConfig(mallory, "cage", { content }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       const refused = err instanceof ServiceError && err.status === 422;
-      const detail = refused ? String(((err as InstanceType<typeof ServiceError>).details as { problems: { line?: number; message: string }[] }).problems[0]?.message) : String(err);
+      const detail = refused
+        ? String(
+            ((err as InstanceType<typeof ServiceError>).details as { problems: { line?: number; message: string }[] })
+              .problems[0]?.message,
+          )
+        : String(err);
       record(`my.cnf [${group}] ${line}`, refused, detail.slice(0, 100));
       assert.ok(refused, `[${group}] ${line}: ${err}`);
       assert.equal((await cfg.getConfig(mallory, "cage")).content, before, "my.cnf unchanged");
@@ -196,9 +222,16 @@ test("my.cnf: abbreviated option names are caught by asking the binary", async (
     `# ${"x".repeat(4091)}skip-grant-tables`,
   ];
   for (const line of probes) {
-    const err = await cfg.saveConfig(mallory, "cage", { content: `${before}\n[galera]\n${line}\n` }).then(() => null, (e: unknown) => e);
+    const err = await cfg.saveConfig(mallory, "cage", { content: `${before}\n[galera]\n${line}\n` }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     const refused = err instanceof ServiceError && err.status === 422;
-    record(`my.cnf [galera] ${line.slice(0, 60).replace(/\n/g, " ⏎ ")}`, refused, refused ? (err as Error).message : String(err));
+    record(
+      `my.cnf [galera] ${line.slice(0, 60).replace(/\n/g, " ⏎ ")}`,
+      refused,
+      refused ? (err as Error).message : String(err),
+    );
     assert.ok(refused, `${line}: ${err}`);
     assert.equal((await cfg.getConfig(mallory, "cage")).content, before);
   }
@@ -221,8 +254,14 @@ test("my.cnf: managed options asked for in other groups are re-asserted; the liv
   const saved = await cfg.saveConfig(mallory, "cage", { content: `${before}\n${hostile}\n` }).catch((e) => {
     throw new Error(`${e.message}: ${JSON.stringify(e.details)}`);
   });
-  assert.ok(saved.notices.some((n) => n.startsWith("secure-file-priv is managed")), saved.notices.join("\n"));
-  assert.ok(saved.notices.some((n) => n.startsWith("user is managed")), saved.notices.join("\n"));
+  assert.ok(
+    saved.notices.some((n) => n.startsWith("secure-file-priv is managed")),
+    saved.notices.join("\n"),
+  );
+  assert.ok(
+    saved.notices.some((n) => n.startsWith("user is managed")),
+    saved.notices.join("\n"),
+  );
   const r = await sql("SELECT @@secure_file_priv, @@plugin_dir, @@datadir, @@bind_address");
   assert.deepEqual(r.kind === "rows" && r.rows[0], [
     `${path.join(cage.baseDir, "files")}/`,
@@ -230,7 +269,11 @@ test("my.cnf: managed options asked for in other groups are re-asserted; the liv
     `${path.join(cage.baseDir, "data")}/`,
     cage.host,
   ]);
-  record("my.cnf managed keys in [client-server]/[galera]/[mariadbd-10.11]/[server]/[mariadb]", true, "re-asserted; live values unchanged");
+  record(
+    "my.cnf managed keys in [client-server]/[galera]/[mariadbd-10.11]/[server]/[mariadb]",
+    true,
+    "re-asserted; live values unchanged",
+  );
 });
 
 test("links planted in the node directory are never followed", async () => {
@@ -239,8 +282,15 @@ test("links planted in the node directory are never followed", async () => {
   fs.rmSync(l.cnf);
   fs.symlinkSync(secretKeyFile(), l.cnf);
   try {
-    const err = await cfg.getConfig(mallory, "cage").then(() => null, (e: unknown) => e as Error);
-    record("my.cnf → secret.key (symlink), Config tab read", !!err && /symbolic link/.test(err.message), err?.message ?? "read it");
+    const err = await cfg.getConfig(mallory, "cage").then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    record(
+      "my.cnf → secret.key (symlink), Config tab read",
+      !!err && /symbolic link/.test(err.message),
+      err?.message ?? "read it",
+    );
     assert.match(String(err?.message), /my\.cnf is a symbolic link/);
   } finally {
     fs.rmSync(l.cnf);

@@ -28,7 +28,6 @@ import type { Actor } from "../../lib/auth/actor";
 
 let actor: Actor;
 const REPL_PASSWORD = "bk-Repl-Secret-77";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function q<T = Record<string, unknown>>(name: string, sql: string): Promise<T[]> {
   const c = await svc.connectionDetails(actor, name);
@@ -39,7 +38,8 @@ async function q<T = Record<string, unknown>>(name: string, sql: string): Promis
     await conn.end();
   }
 }
-const count = async (name: string) => Number((await q<{ n: number }>(name, "SELECT COUNT(*) AS n FROM shop.orders"))[0].n);
+const count = async (name: string) =>
+  Number((await q<{ n: number }>(name, "SELECT COUNT(*) AS n FROM shop.orders"))[0].n);
 before(async () => {
   actor = await adminActor();
   for (const name of ["shop", "shopslave"]) await svc.createEnvironment(actor, { name });
@@ -50,7 +50,11 @@ before(async () => {
   await rep.addReplicationUser(actor, "shop", { user: "repl", password: REPL_PASSWORD });
   await rep.configureMaster(actor, "shopslave", { masterEnvironment: "shop", user: "repl", password: REPL_PASSWORD });
   await rep.controlSlave(actor, "shopslave", { action: "full-start" });
-  await until(() => count("shopslave"), (n) => n === 200_000, 60_000);
+  await until(
+    () => count("shopslave"),
+    (n) => n === 200_000,
+    60_000,
+  );
 });
 
 after(async () => {
@@ -70,7 +74,9 @@ test("backup from the paused slave while the master takes writes; the slave catc
   writing = false;
   await writer;
   const row = await db().backup.findUniqueOrThrow({ where: { id: result.id } });
-  console.log(`backup of ~52 MB: ${took} ms, ${(row.sizeBytes! / 1048576).toFixed(1)} MB gzip, position ${row.gtidPosition}`);
+  console.log(
+    `backup of ~52 MB: ${took} ms, ${(row.sizeBytes! / 1048576).toFixed(1)} MB gzip, position ${row.gtidPosition}`,
+  );
   assert.equal(row.status, "succeeded");
   assert.equal(row.sourceName, "shopslave");
   assert.match(row.method, /SQL thread paused/);
@@ -79,16 +85,35 @@ test("backup from the paused slave while the master takes writes; the slave catc
   const st = await rep.replicationStatus(actor, "shopslave");
   assert.equal(`${st.slave!.Slave_IO_Running}/${st.slave!.Slave_SQL_Running}`, "Yes/Yes", "the slave resumed");
   const total = await count("shop");
-  assert.equal(await until(() => count("shopslave"), (n) => n === total), total, "and caught up");
+  assert.equal(
+    await until(
+      () => count("shopslave"),
+      (n) => n === total,
+    ),
+    total,
+    "and caught up",
+  );
 
   const r0 = Date.now();
-  await (await backups.beginRestore(actor, result.id, { name: "restored", asSlave: true })).done;
+  await (
+    await backups.beginRestore(actor, result.id, { name: "restored", asSlave: true })
+  ).done;
   console.log(`restore as slave: ${Date.now() - r0} ms`);
-  assert.equal(await until(() => count("restored"), (n) => n === total), total, "every row up to the position, then the rest by replication");
+  assert.equal(
+    await until(
+      () => count("restored"),
+      (n) => n === total,
+    ),
+    total,
+    "every row up to the position, then the rest by replication",
+  );
   const rs = await rep.replicationStatus(actor, "restored");
   assert.equal(rs.health.state, "running");
   // Into an existing name without overwrite: refused as taken, and shop keeps its rows.
-  await assert.rejects(backups.beginRestore(actor, result.id, { name: "shop" }), (e: unknown) => e instanceof ServiceError && e.code === "name_taken");
+  await assert.rejects(
+    backups.beginRestore(actor, result.id, { name: "shop" }),
+    (e: unknown) => e instanceof ServiceError && e.code === "name_taken",
+  );
   assert.equal(await count("shop"), total, "shop is untouched");
   await svc.deleteEnvironment(actor, "restored");
 });
@@ -116,7 +141,11 @@ test("verified backups: a test restore matches the recorded row counts; a damage
   const damagedRow = await db().backup.findUniqueOrThrow({ where: { id: damaged.id } });
   const dumped = zlib.gunzipSync(fs.readFileSync(damagedRow.file)).toString();
   assert.equal(dumped.match(/\(1,'damaged'\)/g)?.length, 1, "the file really holds the changed value, once");
-  assert.equal(dumped.includes(`(1,'${"c4ca4238a0b923820dcc509a6f75849b".repeat(7)}')`), false, "and not the original one");
+  assert.equal(
+    dumped.includes(`(1,'${"c4ca4238a0b923820dcc509a6f75849b".repeat(7)}')`),
+    false,
+    "and not the original one",
+  );
   await inspectDump(damagedRow.file, damagedRow.sha256); // consistent with its own recorded checksum
   const recordedSum = JSON.parse(damagedRow.checksums!)["shop.orders"];
   assert.match(recordedSum, /^\d+$/, "the server's CHECKSUM TABLE was recorded");
@@ -125,7 +154,9 @@ test("verified backups: a test restore matches the recorded row counts; a damage
     (e: unknown) => e,
   );
   assert.ok(mismatch instanceof ServiceError && mismatch.code === "verification_failed", String(mismatch));
-  const m = /shop\.orders: same (\d+) rows but different content \(CHECKSUM TABLE (\d+) → (\d+)\)/.exec(mismatch.message);
+  const m = /shop\.orders: same (\d+) rows but different content \(CHECKSUM TABLE (\d+) → (\d+)\)/.exec(
+    mismatch.message,
+  );
   assert.ok(m, mismatch.message);
   assert.equal(Number(m[1]), JSON.parse(damagedRow.contents!)["shop.orders"], "the row count matched");
   assert.equal(m[2], recordedSum, "compared with what the server recorded");
@@ -136,9 +167,19 @@ test("verified backups: a test restore matches the recorded row counts; a damage
   const file = (await db().backup.findUniqueOrThrow({ where: { id: bad.id } })).file;
   fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
   // A truncated file cannot even be read: refused before any restore, for that reason.
-  await assert.rejects(backups.verifyBackup(actor, bad.id), (e: unknown) => e instanceof ServiceError && e.code === "verification_failed" && /restore failed: The backup file cannot be read/.test(e.message));
+  await assert.rejects(
+    backups.verifyBackup(actor, bad.id),
+    (e: unknown) =>
+      e instanceof ServiceError &&
+      e.code === "verification_failed" &&
+      /restore failed: The backup file cannot be read/.test(e.message),
+  );
   assert.match((await db().backup.findUniqueOrThrow({ where: { id: bad.id } })).verification!, /^FAILED/);
-  assert.equal((await svc.listEnvironments(actor)).filter((e) => e.name.startsWith("verify-")).length, 0, "the temporary environment is gone");
+  assert.equal(
+    (await svc.listEnvironments(actor)).filter((e) => e.name.startsWith("verify-")).length,
+    0,
+    "the temporary environment is gone",
+  );
   for (const id of [good.id, damaged.id, bad.id]) {
     fs.rmSync((await db().backup.findUniqueOrThrow({ where: { id } })).file, { force: true });
     await db().backup.delete({ where: { id } });
@@ -151,12 +192,22 @@ test("scheduled backups fire; retention keeps the last N", async () => {
     backups.setBackupPolicy(actor, "shop", { schedule: "every day" }),
     (e: unknown) => e instanceof ServiceError && e.status === 400 && /A schedule has 5 fields/.test(e.message),
   );
-  assert.equal((await backups.getBackupPolicy(actor, "shop"))?.schedule, "* * * * *", "the refused schedule changed nothing");
+  assert.equal(
+    (await backups.getBackupPolicy(actor, "shop"))?.schedule,
+    "* * * * *",
+    "the refused schedule changed nothing",
+  );
   const started = await backups.runDueBackups(new Date(), actorById);
   assert.deepEqual(started, ["shop"]);
   assert.deepEqual(await backups.runDueBackups(new Date(), actorById), [], "once per minute");
-  await until(() => db().backup.count({ where: { scheduled: true, status: "succeeded" } }), (n) => n === 1, 60_000);
-  await (await backups.beginBackup(actor, "shop")).done;
+  await until(
+    () => db().backup.count({ where: { scheduled: true, status: "succeeded" } }),
+    (n) => n === 1,
+    60_000,
+  );
+  await (
+    await backups.beginBackup(actor, "shop")
+  ).done;
   const kept = await backups.listBackups(actor, "shop");
   assert.equal(kept.length, 2, "the oldest was deleted");
   for (const b of kept) assert.ok(fs.existsSync(b.file));
@@ -181,14 +232,23 @@ test("an alert fires on a stopped SQL thread, reaches the webhook, and clears af
     sampler.startSampler(250);
     await rep.controlSlave(actor, "shopslave", { action: "stop-sql" });
     const t0 = Date.now();
-    await waitFor(async () => (await db().alert.count({ where: { clearedAt: null } })) === 1, { what: "the thread-stopped alert to fire" });
-    console.log(`alert fired ${Date.now() - t0} ms after the SQL thread stopped (sampler every 250 ms here, 2 s in the console)`);
+    await waitFor(async () => (await db().alert.count({ where: { clearedAt: null } })) === 1, {
+      what: "the thread-stopped alert to fire",
+    });
+    console.log(
+      `alert fired ${Date.now() - t0} ms after the SQL thread stopped (sampler every 250 ms here, 2 s in the console)`,
+    );
     const open = await alerts.listAlerts(actor);
     assert.match(open.alerts[0].message, /SQL No/);
     await rep.controlSlave(actor, "shopslave", { action: "start-sql" });
-    await waitFor(async () => (await db().alert.count({ where: { clearedAt: null } })) === 0, { what: "the alert to clear" });
+    await waitFor(async () => (await db().alert.count({ where: { clearedAt: null } })) === 0, {
+      what: "the alert to clear",
+    });
     await waitFor(() => received.length >= 2, { what: "both webhook deliveries" });
-    assert.deepEqual(received.map((r) => r.event), ["alert.fired", "alert.cleared"]);
+    assert.deepEqual(
+      received.map((r) => r.event),
+      ["alert.fired", "alert.cleared"],
+    );
   } finally {
     sampler.stopSampler();
     hook.close();
@@ -207,7 +267,16 @@ test("lag history is sampled with canary milliseconds", async () => {
 test("every action is in the audit log, without a secret", async () => {
   const ops = await db().operation.findMany();
   const actions = new Set(ops.map((o) => o.action));
-  for (const a of ["environment.create", "config.save", "replication.add-user", "replication.configure-master", "replication.full-start", "backup.take", "backup.scheduled", "backup.restore"]) {
+  for (const a of [
+    "environment.create",
+    "config.save",
+    "replication.add-user",
+    "replication.configure-master",
+    "replication.full-start",
+    "backup.take",
+    "backup.scheduled",
+    "backup.restore",
+  ]) {
     assert.ok(actions.has(a), `${a} audited`);
   }
   for (const o of ops) assert.ok(!(o.params ?? "").includes(REPL_PASSWORD), `${o.action} params hold a password`);

@@ -40,7 +40,8 @@ before(async () => {
 after(async () => {
   // Endpoint containers first (a failed test may leave one), then environments and their containers.
   const endpoints = await import("../../lib/proxy/endpoints");
-  for (const e of await endpoints.listEndpoints(actor)) await endpoints.deleteEndpoints(actor, e.name).catch(() => undefined);
+  for (const e of await endpoints.listEndpoints(actor))
+    await endpoints.deleteEndpoints(actor, e.name).catch(() => undefined);
   for (const e of await svc.listEnvironments(actor)) await svc.deleteEnvironment(actor, e.name).catch(() => undefined);
   await stopNodesUnder(dataDir);
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -52,9 +53,11 @@ const runtimes: { label: string; input: Record<string, string> }[] = [
 ];
 
 // Missing engines are a visible skip with the reason (npm test starts two and fails on any skip).
-const noEngines = "MARINER_TEST_DOCKER_HOSTS lists no Docker engines: start them with `bash scripts/dockerd.sh start a b` (npm test does)";
+const noEngines =
+  "MARINER_TEST_DOCKER_HOSTS lists no Docker engines: start them with `bash scripts/dockerd.sh start a b` (npm test does)";
 if (!dockerHosts.length) test("driver conformance: docker", { skip: noEngines }, () => undefined);
-if (dockerHosts.length < 2) test("replication across Docker hosts", { skip: `needs two Docker engines. ${noEngines}` }, () => undefined);
+if (dockerHosts.length < 2)
+  test("replication across Docker hosts", { skip: `needs two Docker engines. ${noEngines}` }, () => undefined);
 
 for (const rt of runtimes) {
   describe(`driver conformance: ${rt.label}`, () => {
@@ -66,17 +69,37 @@ for (const rt of runtimes) {
       console.log(`${rt.label}: ready in ${Date.now() - t0} ms`);
       assert.equal(env.runtime, rt.label);
       const conn = await svc.connectionDetails(actor, name);
-      const c = await mysql.createConnection({ host: conn.host, port: conn.port, user: "root", password: conn.password });
+      const c = await mysql.createConnection({
+        host: conn.host,
+        port: conn.port,
+        user: "root",
+        password: conn.password,
+      });
       assert.match(((await c.query("SELECT VERSION() AS v"))[0] as { v: string }[])[0].v, /MariaDB/);
       await c.end();
       await assertCaged(name, env.nodes[0]);
 
       const { content } = await cfg.getConfig(actor, name);
-      await assert.rejects(cfg.saveConfig(actor, name, { content: `${content}\nfoo-bar = 1\n` }), /refused this my.cnf/);
-      await assert.rejects(cfg.saveConfig(actor, name, { content: setServerOptions(content, { innodb_data_home_dir: "nonexistent-mariner" }) }), /previous configuration was restored/);
-      const applied = await cfg.saveConfig(actor, name, { content: setServerOptions(content, { max_connections: "77" }) });
+      await assert.rejects(
+        cfg.saveConfig(actor, name, { content: `${content}\nfoo-bar = 1\n` }),
+        /refused this my.cnf/,
+      );
+      await assert.rejects(
+        cfg.saveConfig(actor, name, {
+          content: setServerOptions(content, { innodb_data_home_dir: "nonexistent-mariner" }),
+        }),
+        /previous configuration was restored/,
+      );
+      const applied = await cfg.saveConfig(actor, name, {
+        content: setServerOptions(content, { max_connections: "77" }),
+      });
       assert.equal(applied.restarted, true);
-      const c2 = await mysql.createConnection({ host: conn.host, port: conn.port, user: "root", password: conn.password });
+      const c2 = await mysql.createConnection({
+        host: conn.host,
+        port: conn.port,
+        user: "root",
+        password: conn.password,
+      });
       const [[mc]] = (await c2.query("SELECT @@max_connections AS m")) as unknown as [{ m: number }[]];
       await c2.end();
       assert.equal(Number(mc.m), 77);
@@ -97,7 +120,9 @@ for (const rt of runtimes) {
 
 /** Every runtime keeps the server in its cage: own uid, secure-file-priv, and for containers the confinement. */
 async function assertCaged(name: string, node: Node) {
-  const probe = await sql.runSql(actor, name, { statement: `LOAD DATA INFILE '${secretKeyFile()}' INTO TABLE mysql.db` });
+  const probe = await sql.runSql(actor, name, {
+    statement: `LOAD DATA INFILE '${secretKeyFile()}' INTO TABLE mysql.db`,
+  });
   assert.equal(probe.kind === "error" && probe.errno, 1290, "secure-file-priv refuses the console's key");
   let pid = node.pid;
   if (node.containerId) {
@@ -127,7 +152,9 @@ if (dockerHosts.length >= 2) {
     await rep.configureMaster(actor, "dslave", { masterEnvironment: "dmaster", user: "repl", password: "repl-pass-1" });
     await rep.controlSlave(actor, "dslave", { action: "full-start" });
     await sql.runSql(actor, "dmaster", { statement: "CREATE DATABASE Jelastic" });
-    const arrived = await waitFor(async () => (await sql.databases(actor, "dslave")).includes("Jelastic"), { what: "CREATE DATABASE Jelastic to reach dslave" });
+    const arrived = await waitFor(async () => (await sql.databases(actor, "dslave")).includes("Jelastic"), {
+      what: "CREATE DATABASE Jelastic to reach dslave",
+    });
     console.log(`cross-host: ${master.runtime} → ${slave.runtime}, database visible after ${arrived.ms} ms`);
   });
 
@@ -137,7 +164,13 @@ if (dockerHosts.length >= 2) {
     const mysql = (await import("mysql2/promise")).default;
     const password = async (env: string) => (await svc.connectionDetails(actor, env)).password;
     const via = async (address: string, env: string) =>
-      mysql.createConnection({ host: address.split(":")[0], port: Number(address.split(":")[1]), user: "root", password: await password(env), connectTimeout: 2000 });
+      mysql.createConnection({
+        host: address.split(":")[0],
+        port: Number(address.split(":")[1]),
+        user: "root",
+        password: await password(env),
+        connectTimeout: 2000,
+      });
     const serverIdVia = async (address: string, env: string) => {
       const c = await via(address, env);
       const [[r]] = (await c.query("SELECT @@server_id AS id")) as unknown as [{ id: number }[]];
@@ -160,13 +193,31 @@ if (dockerHosts.length >= 2) {
     const heldLost = watchLoss(held);
     await endpoints.followNewMaster(actor, "dmaster", "dslave");
     // Cut, not slow: the held session's next statement fails because the connection is gone.
-    const { value: cut } = await waitFor(() => held.query("SELECT 1").then(() => null, (e: unknown) => e as Error), { what: "the session held through the writer to be cut" });
-    assert.ok(isLostConnection(cut) || isLostConnection(heldLost()), `the old session through the writer was cut: ${describeError(cut)}`);
+    const { value: cut } = await waitFor(
+      () =>
+        held.query("SELECT 1").then(
+          () => null,
+          (e: unknown) => e as Error,
+        ),
+      { what: "the session held through the writer to be cut" },
+    );
+    assert.ok(
+      isLostConnection(cut) || isLostConnection(heldLost()),
+      `the old session through the writer was cut: ${describeError(cut)}`,
+    );
     held.destroy();
     assert.equal(await serverIdVia(ep.writer, "dslave"), slave.nodes[0].serverId, "writer follows the new master");
 
     await endpoints.deleteEndpoints(actor, ep.name);
-    assert.equal((await engine.listContainers({ all: true, filters: { label: ["mariner.proxy"] } })).length, 0, "container removed");
-    await assert.rejects(via(ep.writer, "dslave"), (e: { code?: string }) => e.code === "ECONNREFUSED", "nothing listens any more");
+    assert.equal(
+      (await engine.listContainers({ all: true, filters: { label: ["mariner.proxy"] } })).length,
+      0,
+      "container removed",
+    );
+    await assert.rejects(
+      via(ep.writer, "dslave"),
+      (e: { code?: string }) => e.code === "ECONNREFUSED",
+      "nothing listens any more",
+    );
   });
 }

@@ -35,7 +35,10 @@ after(async () => {
 });
 
 async function refused(work: Promise<unknown>): Promise<ServiceError> {
-  const e = (await work.then(() => null, (x: unknown) => x)) as ServiceError | null;
+  const e = (await work.then(
+    () => null,
+    (x: unknown) => x,
+  )) as ServiceError | null;
   assert.ok(e, "the stale save was refused");
   assert.equal(e.status, 409);
   assert.equal(e.code, "stale_revision");
@@ -46,23 +49,34 @@ test("backup policy: a save from an older revision is refused with who changed i
   assert.equal(await backups.getBackupPolicy(alice, "shared"), null, "no policy yet: revision 0");
   const first = await backups.setBackupPolicy(bob, "shared", { schedule: "0 3 * * *", keepLast: 7, baseRevision: 0 });
   assert.equal(first.revision, 1);
-  const e = await refused(backups.setBackupPolicy(alice, "shared", { schedule: "0 4 * * *", keepLast: 2, baseRevision: 0 }));
+  const e = await refused(
+    backups.setBackupPolicy(alice, "shared", { schedule: "0 4 * * *", keepLast: 2, baseRevision: 0 }),
+  );
   assert.match(e.message, /^The backup policy was changed by bob@conflicts\.test at .* UTC since you opened it/);
   const stored = await backups.getBackupPolicy(alice, "shared");
-  assert.deepEqual([stored?.schedule, stored?.keepLast, stored?.revision, stored?.updatedBy], ["0 3 * * *", 7, 1, "bob@conflicts.test"]);
+  assert.deepEqual(
+    [stored?.schedule, stored?.keepLast, stored?.revision, stored?.updatedBy],
+    ["0 3 * * *", 7, 1, "bob@conflicts.test"],
+  );
   // Built on the current revision, Alice's save applies; without a revision, the last writer wins.
-  assert.equal((await backups.setBackupPolicy(alice, "shared", { schedule: "0 4 * * *", keepLast: 2, baseRevision: 1 })).revision, 2);
+  assert.equal(
+    (await backups.setBackupPolicy(alice, "shared", { schedule: "0 4 * * *", keepLast: 2, baseRevision: 1 })).revision,
+    2,
+  );
   assert.equal((await backups.setBackupPolicy(bob, "shared", { schedule: null })).revision, 3);
 });
 
 test("backup policy: of concurrent saves from one revision exactly one applies", async () => {
   const base = (await backups.getBackupPolicy(alice, "shared"))!.revision;
   const results = await Promise.allSettled(
-    Array.from({ length: 5 }, (_, i) => backups.setBackupPolicy(alice, "shared", { keepLast: 10 + i, baseRevision: base })),
+    Array.from({ length: 5 }, (_, i) =>
+      backups.setBackupPolicy(alice, "shared", { keepLast: 10 + i, baseRevision: base }),
+    ),
   );
   const applied = results.filter((r) => r.status === "fulfilled");
   assert.equal(applied.length, 1, "one save applied");
-  for (const r of results.filter((x): x is PromiseRejectedResult => x.status === "rejected")) assert.equal((r.reason as ServiceError).code, "stale_revision");
+  for (const r of results.filter((x): x is PromiseRejectedResult => x.status === "rejected"))
+    assert.equal((r.reason as ServiceError).code, "stale_revision");
   const winner = (applied[0] as PromiseFulfilledResult<{ keepLast: number | null }>).value.keepLast;
   assert.equal((await backups.getBackupPolicy(alice, "shared"))?.keepLast, winner);
 });
@@ -70,7 +84,9 @@ test("backup policy: of concurrent saves from one revision exactly one applies",
 test("failover policy: compare-and-set on its revision", async () => {
   const opened = await topo.getFailoverPolicy(alice, "shared");
   await topo.setFailoverPolicy(bob, "shared", { autoFailover: true, graceSec: 5, baseRevision: opened.revision });
-  const e = await refused(topo.setFailoverPolicy(alice, "shared", { autoFailover: false, baseRevision: opened.revision }));
+  const e = await refused(
+    topo.setFailoverPolicy(alice, "shared", { autoFailover: false, baseRevision: opened.revision }),
+  );
   assert.match(e.message, /^The failover policy was changed by bob@conflicts\.test/);
   const now = await topo.getFailoverPolicy(alice, "shared");
   assert.deepEqual([now.autoFailover, now.graceSec, now.revision], [true, 5, opened.revision + 1]);
@@ -78,7 +94,10 @@ test("failover policy: compare-and-set on its revision", async () => {
 
 test("replication filters built from an older my.cnf are refused and leave my.cnf as it was", async () => {
   const opened = await cfg.getConfig(alice, "shared");
-  await cfg.saveConfig(bob, "shared", { content: opened.content + "\nmax_connections = 66\n", baseRevision: opened.revision });
+  await cfg.saveConfig(bob, "shared", {
+    content: opened.content + "\nmax_connections = 66\n",
+    baseRevision: opened.revision,
+  });
   const before = await cfg.getConfig(alice, "shared");
   const e = await refused(topo.setFilters(alice, "shared", { doDb: ["sales"], baseRevision: opened.revision }));
   assert.match(e.message, /^my\.cnf was changed by bob@conflicts\.test/);

@@ -35,7 +35,9 @@ before(async () => {
   await c.query("CREATE USER appuser@'%' IDENTIFIED BY 'app-pass-1'");
   await c.query("GRANT SELECT, INSERT ON app.* TO appuser@'%'");
   await c.end();
-  await (await topo.beginAddSlaves(actor, "shopdb", { count: 2 })).done;
+  await (
+    await topo.beginAddSlaves(actor, "shopdb", { count: 2 })
+  ).done;
 });
 
 after(async () => {
@@ -47,16 +49,27 @@ test("a client writing through the writer endpoint keeps working across a switch
   const ep = await endpoints.createEndpoints(actor, "shopdb", {});
   const [host, port] = ep.writer.split(":");
   const [rhost, rport] = ep.reader.split(":");
-  const via = (h: string, p: string) => mysql.createConnection({ host: h, port: Number(p), user: "appuser", password: "app-pass-1", connectTimeout: 2000 });
+  const via = (h: string, p: string) =>
+    mysql.createConnection({ host: h, port: Number(p), user: "appuser", password: "app-pass-1", connectTimeout: 2000 });
   const serverId = async (h: string, p: string) => {
     const c = await via(h, p);
     const [[r]] = (await c.query("SELECT @@server_id AS id")) as unknown as [{ id: number }[]];
     await c.end();
     return Number(r.id);
   };
-  const ids = Object.fromEntries(await Promise.all(["shopdb", "shopdb-slave-1", "shopdb-slave-2"].map(async (n) => [n, (await svc.getEnvironment(actor, n)).nodes[0].serverId])));
+  const ids = Object.fromEntries(
+    await Promise.all(
+      ["shopdb", "shopdb-slave-1", "shopdb-slave-2"].map(async (n) => [
+        n,
+        (await svc.getEnvironment(actor, n)).nodes[0].serverId,
+      ]),
+    ),
+  );
   assert.equal(await serverId(host, port), ids.shopdb);
-  assert.ok([ids["shopdb-slave-1"], ids["shopdb-slave-2"]].includes(await serverId(rhost, rport)), "the reader serves a slave");
+  assert.ok(
+    [ids["shopdb-slave-1"], ids["shopdb-slave-2"]].includes(await serverId(rhost, rport)),
+    "the reader serves a slave",
+  );
 
   // A client loop: one connection per write (like a pool after a reconnect), through the writer endpoint.
   let writing = true;
@@ -102,11 +115,16 @@ test("a client writing through the writer endpoint keeps working across a switch
   await waitFor(() => ok >= 5 && kept >= 5, { what: "both clients writing through the writer endpoint" });
   const sw = await (await topo.beginSwitchover(actor, "shopdb", { candidate: "shopdb-slave-1" })).done;
   const [okAtSwitch, keptAtSwitch] = [ok, kept];
-  await waitFor(() => ok >= okAtSwitch + 5 && kept >= keptAtSwitch + 5, { what: "both clients writing again after the switchover", timeoutMs: 60_000 });
+  await waitFor(() => ok >= okAtSwitch + 5 && kept >= keptAtSwitch + 5, {
+    what: "both clients writing again after the switchover",
+    timeoutMs: 60_000,
+  });
   writing = false;
   await Promise.all([loop, keeper]);
   // Failed attempts are retried 10 ms later, so they count retries during the handover, not lost writes.
-  console.log(`switchover through the writer endpoint: ${ok} writes ok, ${failed} failed attempts (retried), longest pause ${longestPause} ms (read-only window ${sw.readOnlyMs} ms)`);
+  console.log(
+    `switchover through the writer endpoint: ${ok} writes ok, ${failed} failed attempts (retried), longest pause ${longestPause} ms (read-only window ${sw.readOnlyMs} ms)`,
+  );
   assert.equal(await serverId(host, port), ids["shopdb-slave-1"], "the writer follows the new master");
   const n = async (name: string) => {
     const c = await root(name);
@@ -117,14 +135,25 @@ test("a client writing through the writer endpoint keeps working across a switch
   assert.equal(await n("shopdb-slave-1"), ok + kept, "every acknowledged write is on the new master");
   // The demoted old master replicates from the new one and holds exactly the same rows: nothing was written
   // to it after it was frozen (no errant transaction), so switching back is not blocked.
-  await waitFor(async () => (await n("shopdb")) === ok + kept, { what: "the demoted old master to replicate every row" });
+  await waitFor(async () => (await n("shopdb")) === ok + kept, {
+    what: "the demoted old master to replicate every row",
+  });
   assert.equal(await n("shopdb"), ok + kept, "old master = new master, row for row");
   const back = await topo.preflight(actor, "shopdb-slave-1", "shopdb");
   assert.equal(back.blocked, null, `switching back is possible: ${back.blocked}`);
   // The fenced old master refuses the application account's writes directly.
   const old = await svc.connectionDetails(actor, "shopdb");
-  const direct = await mysql.createConnection({ host: old.host, port: old.port, user: "appuser", password: "app-pass-1" });
-  await assert.rejects(direct.query("INSERT INTO app.events (at) VALUES (NOW(3))"), (e: { errno?: number }) => e.errno === 1290, "ER_OPTION_PREVENTS_STATEMENT (--read-only)");
+  const direct = await mysql.createConnection({
+    host: old.host,
+    port: old.port,
+    user: "appuser",
+    password: "app-pass-1",
+  });
+  await assert.rejects(
+    direct.query("INSERT INTO app.events (at) VALUES (NOW(3))"),
+    (e: { errno?: number }) => e.errno === 1290,
+    "ER_OPTION_PREVENTS_STATEMENT (--read-only)",
+  );
   await direct.end();
 
   // Failover: the new master dies; the writer moves to the promoted slave; nothing goes to the dead one.
@@ -133,7 +162,9 @@ test("a client writing through the writer endpoint keeps working across a switch
   process.kill(dead.nodes[0].pid!, "SIGKILL");
   await sleep(100);
   const fo = await (await topo.beginFailover(actor, "shopdb-slave-1", {})).done;
-  console.log(`failover: SIGKILL → writable new master ${fo.promotionMs} ms into the operation, writer endpoint switched ${fo.endpointMs} ms (${Date.now() - t0} ms after the kill)`);
+  console.log(
+    `failover: SIGKILL → writable new master ${fo.promotionMs} ms into the operation, writer endpoint switched ${fo.endpointMs} ms (${Date.now() - t0} ms after the kill)`,
+  );
   const now = await serverId(host, port);
   assert.notEqual(now, ids["shopdb-slave-1"]);
   const c = await via(host, port);
@@ -143,8 +174,17 @@ test("a client writing through the writer endpoint keeps working across a switch
   // Somebody starts the dead old master again: it comes up read-only (fenced) and the writer stays away from it.
   await svc.environmentAction(actor, "shopdb-slave-1", { action: "start" });
   const revivedAt = await svc.connectionDetails(actor, "shopdb-slave-1");
-  const revived = await mysql.createConnection({ host: revivedAt.host, port: revivedAt.port, user: "appuser", password: "app-pass-1" });
-  await assert.rejects(revived.query("INSERT INTO app.events (at) VALUES (NOW(3))"), (e: { errno?: number }) => e.errno === 1290, "ER_OPTION_PREVENTS_STATEMENT (--read-only)");
+  const revived = await mysql.createConnection({
+    host: revivedAt.host,
+    port: revivedAt.port,
+    user: "appuser",
+    password: "app-pass-1",
+  });
+  await assert.rejects(
+    revived.query("INSERT INTO app.events (at) VALUES (NOW(3))"),
+    (e: { errno?: number }) => e.errno === 1290,
+    "ER_OPTION_PREVENTS_STATEMENT (--read-only)",
+  );
   await revived.end();
   assert.equal(await serverId(host, port), now, "the writer still points at the new master");
   assert.equal((await endpoints.listEndpoints(actor))[0].master, fo.newMaster);
@@ -158,7 +198,9 @@ test("fencing on switchover: a write queued on the frozen old master by an accou
   await c.query("CREATE DATABASE app");
   await c.query("CREATE TABLE app.t (id INT PRIMARY KEY)");
   await c.end();
-  await (await topo.beginAddSlaves(actor, "fence", { count: 1 })).done;
+  await (
+    await topo.beginAddSlaves(actor, "fence", { count: 1 })
+  ).done;
   // The candidate applies 2 s late: the old master stays frozen long enough to queue a write behind it.
   const slave = await root("fence-slave-1");
   await slave.query("STOP SLAVE");
@@ -197,5 +239,9 @@ test("fencing on switchover: a write queued on the frozen old master by an accou
   assert.equal(await count("fence-slave-1"), 1);
   // Had the queued write landed on the old master after the unlock, it would hold 2 rows (it never loses one).
   assert.equal(await count("fence"), 1, "the old master holds only what the new one has");
-  assert.equal((await topo.preflight(actor, "fence-slave-1", "fence")).blocked, null, "no errant transaction on the old master");
+  assert.equal(
+    (await topo.preflight(actor, "fence-slave-1", "fence")).blocked,
+    null,
+    "no errant transaction on the old master",
+  );
 });

@@ -37,13 +37,22 @@ after(async () => {
 });
 
 async function login(env: { host: string | null; port: number | null }, password: string) {
-  const c = await mysql.createConnection({ host: env.host!, port: env.port!, user: "root", password, connectTimeout: 3000 });
+  const c = await mysql.createConnection({
+    host: env.host!,
+    port: env.port!,
+    user: "root",
+    password,
+    connectTimeout: 3000,
+  });
   await c.query("CREATE DATABASE IF NOT EXISTS x");
   await c.end();
 }
 
 test("two environments through the service: connect, CREATE DATABASE, delete leaves no process or directory", async () => {
-  const [m, s] = await Promise.all([svc.createEnvironment(alice, { name: "masterbase" }), svc.createEnvironment(alice, { name: "slavebase", memoryMb: 512 })]);
+  const [m, s] = await Promise.all([
+    svc.createEnvironment(alice, { name: "masterbase" }),
+    svc.createEnvironment(alice, { name: "slavebase", memoryMb: 512 }),
+  ]);
   assert.equal(m.status, "running");
   assert.notEqual(m.nodes[0].serverId, s.nodes[0].serverId);
   for (const env of [m, s]) {
@@ -89,9 +98,16 @@ test("hostile or duplicate input is refused with a clear message and creates not
   assert.equal(fs.readdirSync(path.join(dataDir, "nodes")).length, 0);
 
   const dup = await svc.createEnvironment(alice, { name: "dup" });
-  await assert.rejects(svc.createEnvironment(alice, { name: "dup" }), (e: { status: number; code: string }) => e.status === 409 && e.code === "name_taken");
+  await assert.rejects(
+    svc.createEnvironment(alice, { name: "dup" }),
+    (e: { status: number; code: string }) => e.status === 409 && e.code === "name_taken",
+  );
   const dups = await db().environment.findMany({ where: { name: "dup" } });
-  assert.deepEqual(dups.map((e) => [e.id, e.status]), [[dup.id, "running"]], "the first dup is untouched, no second one");
+  assert.deepEqual(
+    dups.map((e) => [e.id, e.status]),
+    [[dup.id, "running"]],
+    "the first dup is untouched, no second one",
+  );
   await svc.deleteEnvironment(alice, "dup");
 });
 
@@ -110,7 +126,11 @@ test("users see and act on their own environments only; admin sees all", async (
   // The 404s are refusals, not a missing object: alice's environment is still there and still running.
   const still = await svc.getEnvironment(alice, "private");
   assert.equal(still.status, "running");
-  assert.equal(isOurProcess(still.nodes[0].pid, nodeLayout(still.nodes[0].baseDir!).cnf), true, "its server was not stopped");
+  assert.equal(
+    isOurProcess(still.nodes[0].pid, nodeLayout(still.nodes[0].baseDir!).cnf),
+    true,
+    "its server was not stopped",
+  );
   assert.equal((await svc.listEnvironments(bob)).length, 0);
   assert.ok((await svc.listEnvironments(admin)).some((e) => e.id === env.id));
   // Bob may use the same name: names are unique per user.
@@ -125,10 +145,15 @@ test("root passwords are encrypted at rest: not in the SQLite files, not in the 
   const { password } = await svc.connectionDetails(alice, "secretive");
   const files = fs.readdirSync(dataDir).filter((f) => f.startsWith("mariner.db"));
   assert.ok(files.length > 0);
-  for (const f of files) assert.equal(fs.readFileSync(path.join(dataDir, f)).includes(password), false, `${f} holds the password`);
+  for (const f of files)
+    assert.equal(fs.readFileSync(path.join(dataDir, f)).includes(password), false, `${f} holds the password`);
   const env = await svc.getEnvironment(alice, "secretive");
   for (const f of ["my.cnf", "error.log"]) {
-    assert.equal(fs.readFileSync(path.join(env.nodes[0].baseDir!, f), "utf8").includes(password), false, `${f} holds the password`);
+    assert.equal(
+      fs.readFileSync(path.join(env.nodes[0].baseDir!, f), "utf8").includes(password),
+      false,
+      `${f} holds the password`,
+    );
   }
   await svc.deleteEnvironment(alice, "secretive");
 });
@@ -145,7 +170,10 @@ test("stop/start/restart update status; a SIGKILLed server is seen as down, then
 
   const node = await db().node.findFirstOrThrow({ where: { environmentId: env.id } });
   process.kill(node.pid!, "SIGKILL");
-  const gone = await waitFor(() => !isOurProcess(node.pid, nodeLayout(node.baseDir!).cnf), { what: `mariadbd ${node.pid} to exit after SIGKILL`, everyMs: 10 });
+  const gone = await waitFor(() => !isOurProcess(node.pid, nodeLayout(node.baseDir!).cnf), {
+    what: `mariadbd ${node.pid} to exit after SIGKILL`,
+    everyMs: 10,
+  });
   // One check after the process is gone says down (how soon the monitor looks is its own interval, in the bench).
   assert.equal(await checkEnvironment(env.id, { restart: false }), "down");
   const down = await db().environment.findUniqueOrThrow({ where: { id: env.id } });
@@ -163,7 +191,10 @@ test("after a console restart: live servers adopted, dead ones restarted, half-c
   const half = await svc.createEnvironment(alice, { name: "halfway" });
   const deadNode = dead.nodes[0];
   process.kill(deadNode.pid!, "SIGKILL");
-  await waitFor(() => !isOurProcess(deadNode.pid, nodeLayout(deadNode.baseDir!).cnf), { what: `mariadbd ${deadNode.pid} to exit after SIGKILL`, everyMs: 10 });
+  await waitFor(() => !isOurProcess(deadNode.pid, nodeLayout(deadNode.baseDir!).cnf), {
+    what: `mariadbd ${deadNode.pid} to exit after SIGKILL`,
+    everyMs: 10,
+  });
   // As if the console died in the middle of creating "halfway": its row still says creating, its server runs.
   await db().environment.update({ where: { id: half.id }, data: { status: "creating" } });
   const halfPid = half.nodes[0].pid!;
@@ -185,16 +216,25 @@ test("an address taken between placement and start (another program binds it) is
   const net = await import("node:net");
   const started = await svc.beginCreateEnvironment(alice, { name: "raced" });
   // The node row holds the placed address before mariadb-install-db has run: take it the way another program would.
-  const placed = await waitFor(() => db().node.findFirst({ where: { environment: { name: "raced" } } }), { what: "the placed address" });
+  const placed = await waitFor(() => db().node.findFirst({ where: { environment: { name: "raced" } } }), {
+    what: "the placed address",
+  });
   const squatter = net.createServer();
-  await new Promise<void>((resolve, reject) => squatter.once("error", reject).listen(placed.value!.port, placed.value!.host, resolve));
+  await new Promise<void>((resolve, reject) =>
+    squatter.once("error", reject).listen(placed.value!.port, placed.value!.host, resolve),
+  );
   try {
     const env = await started.done;
     const now = env.nodes[0];
     assert.notDeepEqual([now.host, now.port], [placed.value!.host, placed.value!.port], "placed on another address");
     await login(now, (await svc.connectionDetails(alice, "raced")).password);
     const { steps } = await db().operation.findUniqueOrThrow({ where: { id: started.operationId } });
-    assert.match(steps, new RegExp(`${placed.value!.host.replace(/\./g, "\\.")}:${placed.value!.port} was taken meanwhile: placing again`));
+    assert.match(
+      steps,
+      new RegExp(
+        `${placed.value!.host.replace(/\./g, "\\.")}:${placed.value!.port} was taken meanwhile: placing again`,
+      ),
+    );
   } finally {
     squatter.close();
     await svc.deleteEnvironment(alice, "raced").catch(() => undefined);

@@ -58,10 +58,15 @@ test("SIGKILL a node: the monitor shows it down, then the restart policy brings 
     process.kill(env.nodes[0].pid!, "SIGKILL");
     // How soon is the bench's to measure (monitor every 250 ms here): the test waits for the state itself.
     const status = async () => (await db().environment.findUniqueOrThrow({ where: { id: env.id } })).status;
-    const detected = await waitFor(async () => (await status()) === "down", { what: "the monitor to mark victim down" });
+    const detected = await waitFor(async () => (await status()) === "down", {
+      what: "the monitor to mark victim down",
+    });
     console.log(`down detected after ${detected.ms} ms`);
     process.env.MARINER_RESTART_POLICY = "always";
-    const revived = await waitFor(async () => (await status()) === "running", { what: "the restart policy to bring victim back", timeoutMs: 60_000 });
+    const revived = await waitFor(async () => (await status()) === "running", {
+      what: "the restart policy to bring victim back",
+      timeoutMs: 60_000,
+    });
     console.log(`restarted after ${revived.ms} ms`);
     const c = await mysql.createConnection({ host, port, user: "root", password });
     await c.end();
@@ -73,14 +78,25 @@ test("SIGKILL a node: the monitor shows it down, then the restart policy brings 
 });
 
 function runWorker(args: string[]) {
-  return spawn(process.execPath, ["--import", "tsx", "test/support/crash-worker.ts", dataDir, ...args], { stdio: "ignore" });
+  return spawn(process.execPath, ["--import", "tsx", "test/support/crash-worker.ts", dataDir, ...args], {
+    stdio: "ignore",
+  });
 }
 
-async function killWhenStep(child: ReturnType<typeof runWorker>, action: string, target: string, step: string, delayMs = 0) {
+async function killWhenStep(
+  child: ReturnType<typeof runWorker>,
+  action: string,
+  target: string,
+  step: string,
+  delayMs = 0,
+) {
   const spawnedAt = new Date(Date.now() - 50);
   await waitFor(
     async () => {
-      const op = await db().operation.findFirst({ where: { action, target, startedAt: { gte: spawnedAt } }, orderBy: { startedAt: "desc" } });
+      const op = await db().operation.findFirst({
+        where: { action, target, startedAt: { gte: spawnedAt } },
+        orderBy: { startedAt: "desc" },
+      });
       return !!op && (JSON.parse(op.steps) as { name: string }[]).some((s) => s.name === step);
     },
     { what: `${action} on ${target} to reach "${step}"`, timeoutMs: 60_000, everyMs: 20 },
@@ -122,7 +138,11 @@ test("SIGKILL the console during a config apply: the revision ends applied (or r
     // Killed while the server is down with the new my.cnf on disk (the worker stops it and then hangs).
     await killWhenStep(child, "config.save", "applying", "restarting", 500);
     const node = (await svc.getEnvironment(actor, "applying")).nodes[0];
-    assert.equal(isOurProcess(node.pid, nodeLayout(node.baseDir!).cnf), false, `the server was down when the console died (${JSON.stringify(extra)})`);
+    assert.equal(
+      isOurProcess(node.pid, nodeLayout(node.baseDir!).cnf),
+      false,
+      `the server was down when the console died (${JSON.stringify(extra)})`,
+    );
     assert.ok(await db().configRevision.findFirst({ where: { result: "pending" } }), "the attempt is on record");
     await reconcile();
     const latest = await db().configRevision.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
@@ -149,12 +169,18 @@ test("a full disk under the data directory is reported in plain words, with the 
     return;
   }
   try {
-    await assert.rejects(svc.createEnvironment(actor, { name: "nospace" }), (e: { status: number; message: string; lines: string[] }) => {
-      assert.equal(e.status, 500);
-      assert.match(e.message, /disk holding the data directory is full/);
-      assert.ok(e.lines.some((l) => /out of disk space|error 28/.test(l)), e.lines.join("\n"));
-      return true;
-    });
+    await assert.rejects(
+      svc.createEnvironment(actor, { name: "nospace" }),
+      (e: { status: number; message: string; lines: string[] }) => {
+        assert.equal(e.status, 500);
+        assert.match(e.message, /disk holding the data directory is full/);
+        assert.ok(
+          e.lines.some((l) => /out of disk space|error 28/.test(l)),
+          e.lines.join("\n"),
+        );
+        return true;
+      },
+    );
     assert.equal(await db().environment.count({ where: { name: "nospace" } }), 0);
     assert.deepEqual(fs.readdirSync(nodes), []);
   } finally {
@@ -176,10 +202,21 @@ test("concurrent operations on one environment are serialized: no interleaved re
     svc.environmentAction(actor, "busy", { action: "start" }),
     cfg.saveConfig(actor, "busy", { content: theirs, baseRevision: opened.revision }),
   ]);
-  const ops = await db().operation.findMany({ where: { environmentId: env.id, action: { not: "environment.create" } }, orderBy: { startedAt: "asc" } });
-  assert.deepEqual(ops.map((o) => o.action).sort(), ["config.save", "environment.restart", "environment.start", "environment.stop"]);
+  const ops = await db().operation.findMany({
+    where: { environmentId: env.id, action: { not: "environment.create" } },
+    orderBy: { startedAt: "asc" },
+  });
+  assert.deepEqual(ops.map((o) => o.action).sort(), [
+    "config.save",
+    "environment.restart",
+    "environment.start",
+    "environment.stop",
+  ]);
   for (let i = 1; i < ops.length; i++) {
-    assert.ok(ops[i].startedAt >= ops[i - 1].finishedAt!, `${ops[i].action} started before ${ops[i - 1].action} finished`);
+    assert.ok(
+      ops[i].startedAt >= ops[i - 1].finishedAt!,
+      `${ops[i].action} started before ${ops[i - 1].action} finished`,
+    );
   }
 
   // Exactly one save applied; the other was refused as stale, naming who changed it, and kept as a revision.
@@ -210,8 +247,15 @@ test("concurrent operations on one environment are serialized: no interleaved re
   assert.match(final.content, /^max_connections = 55$/m);
   assert.match(final.content, /^tmp_table_size = 8M$/m);
   const login = await svc.connectionDetails(actor, "busy");
-  const c = await mysql.createConnection({ host: login.host, port: login.port, user: "root", password: login.password });
-  const [[live]] = (await c.query("SELECT @@max_connections AS mc, @@tmp_table_size AS tts")) as unknown as [{ mc: number; tts: number }[]];
+  const c = await mysql.createConnection({
+    host: login.host,
+    port: login.port,
+    user: "root",
+    password: login.password,
+  });
+  const [[live]] = (await c.query("SELECT @@max_connections AS mc, @@tmp_table_size AS tts")) as unknown as [
+    { mc: number; tts: number }[],
+  ];
   await c.end();
   assert.deepEqual([Number(live.mc), Number(live.tts)], [55, 8 * 1024 * 1024]);
   assert.equal((await svc.getEnvironment(actor, "busy")).status, "running");

@@ -46,12 +46,20 @@ test("create → connect → stop → start → destroy, on a real mariadbd", as
     assert.notEqual(u.User, "", `anonymous user ${u.Host} left behind`);
     if (u.User === "root") assert.equal(Number(u.has_pw), 1, `root@${u.Host} without a password`);
   }
-  await assert.rejects(mysql.createConnection({ host: ref.host, port: ref.port, user: "root", password: "" }), (e: { errno?: number }) => e.errno === 1045, "ER_ACCESS_DENIED_ERROR, not an unreachable server");
+  await assert.rejects(
+    mysql.createConnection({ host: ref.host, port: ref.port, user: "root", password: "" }),
+    (e: { errno?: number }) => e.errno === 1045,
+    "ER_ACCESS_DENIED_ERROR, not an unreachable server",
+  );
 
   const stopped = await driver.stop(ref);
   assert.equal(await driver.isAlive(stopped), false);
   assert.equal((await driver.status(stopped)).state, "stopped");
-  await assert.rejects(version(ref.host, ref.port, "Pw-life-123"), (e: { code?: string }) => e.code === "ECONNREFUSED", "nothing listens on its address");
+  await assert.rejects(
+    version(ref.host, ref.port, "Pw-life-123"),
+    (e: { code?: string }) => e.code === "ECONNREFUSED",
+    "nothing listens on its address",
+  );
   assert.equal((await driver.stop(stopped)).pid, null, "stop is idempotent");
 
   const started = await driver.start(stopped);
@@ -82,8 +90,14 @@ test("two environments at once get different addresses and server ids", async ()
       return (rows as { id: number; bind: string; snr: number }[])[0];
     }),
   );
-  assert.deepEqual(ids.map((i) => i.id), [21, 22]);
-  assert.deepEqual(ids.map((i) => i.bind), [a.host, b.host]);
+  assert.deepEqual(
+    ids.map((i) => i.id),
+    [21, 22],
+  );
+  assert.deepEqual(
+    ids.map((i) => i.bind),
+    [a.host, b.host],
+  );
   assert.ok(ids.every((i) => Number(i.snr) === 1));
   await Promise.all([driver.destroy(ra), driver.destroy(rb)]);
 });
@@ -96,7 +110,10 @@ test("a start that fails reports the server's own error lines", async () => {
   await driver.writeConfig(stopped, `${good}\nfoo-bar = 1\n`);
   await assert.rejects(driver.start(stopped), (e: unknown) => {
     assert.ok(e instanceof RuntimeError);
-    assert.ok(e.serverLines.some((l) => l.includes("unknown variable 'foo-bar=1'")), e.serverLines.join("\n"));
+    assert.ok(
+      e.serverLines.some((l) => l.includes("unknown variable 'foo-bar=1'")),
+      e.serverLines.join("\n"),
+    );
     return true;
   });
   await driver.writeConfig(stopped, good);
@@ -108,12 +125,19 @@ test("a start that fails reports the server's own error lines", async () => {
 test("a failed create leaves nothing behind", async () => {
   // The address is already bound by another node: mariadbd cannot bind and exits.
   const place = await driver.place([]);
-  const holder = await driver.create({ nodeId: "holder", ...place, serverId: 41, memoryMb: 256 }, "Pw-holder-1", () => {});
+  const holder = await driver.create(
+    { nodeId: "holder", ...place, serverId: 41, memoryMb: 256 },
+    "Pw-holder-1",
+    () => {},
+  );
   await assert.rejects(
     driver.create({ nodeId: "clash", ...place, serverId: 42, memoryMb: 256 }, "Pw-clash-1", () => {}),
     (e: unknown) => {
       assert.ok(e instanceof RuntimeError);
-      assert.ok(e.serverLines.some((l) => /Address already in use|Do you already have another server/i.test(l)), e.serverLines.join("\n"));
+      assert.ok(
+        e.serverLines.some((l) => /Address already in use|Do you already have another server/i.test(l)),
+        e.serverLines.join("\n"),
+      );
       return true;
     },
   );
@@ -121,35 +145,47 @@ test("a failed create leaves nothing behind", async () => {
   await driver.destroy(holder);
 });
 
-test("a node from before identities (root-owned, user = root) moves into its cage on its next start", { skip: process.getuid?.() !== 0 && "needs root" }, async () => {
-  const { identityOf } = await import("../../lib/runtime/identity");
-  const { nodeLayout } = await import("../../lib/runtime/layout");
-  const { setServerOptions, getServerOption } = await import("../../lib/mycnf/parse");
-  const place = await driver.place([]);
-  const ref = await driver.create({ nodeId: "legacy", ...place, serverId: 13, memoryMb: 256 }, "Pw-legacy-1", () => {});
-  const stopped = await driver.stop(ref);
-  // Put the directory back the way the previous version left it: everything root's, the server told to be root.
-  const l = nodeLayout(ref.baseDir!);
-  const chownTree = (p: string) => {
-    fs.lchownSync(p, 0, 0);
-    if (fs.lstatSync(p).isDirectory()) for (const e of fs.readdirSync(p)) chownTree(`${p}/${e}`);
-  };
-  chownTree(l.baseDir);
-  const legacy = setServerOptions(fs.readFileSync(l.cnf, "utf8"), { user: "root", "secure-file-priv": null, "plugin-dir": null });
-  fs.writeFileSync(l.cnf, legacy);
-  assert.equal(identityOf(l.baseDir), null);
+test(
+  "a node from before identities (root-owned, user = root) moves into its cage on its next start",
+  { skip: process.getuid?.() !== 0 && "needs root" },
+  async () => {
+    const { identityOf } = await import("../../lib/runtime/identity");
+    const { nodeLayout } = await import("../../lib/runtime/layout");
+    const { setServerOptions, getServerOption } = await import("../../lib/mycnf/parse");
+    const place = await driver.place([]);
+    const ref = await driver.create(
+      { nodeId: "legacy", ...place, serverId: 13, memoryMb: 256 },
+      "Pw-legacy-1",
+      () => {},
+    );
+    const stopped = await driver.stop(ref);
+    // Put the directory back the way the previous version left it: everything root's, the server told to be root.
+    const l = nodeLayout(ref.baseDir!);
+    const chownTree = (p: string) => {
+      fs.lchownSync(p, 0, 0);
+      if (fs.lstatSync(p).isDirectory()) for (const e of fs.readdirSync(p)) chownTree(`${p}/${e}`);
+    };
+    chownTree(l.baseDir);
+    const legacy = setServerOptions(fs.readFileSync(l.cnf, "utf8"), {
+      user: "root",
+      "secure-file-priv": null,
+      "plugin-dir": null,
+    });
+    fs.writeFileSync(l.cnf, legacy);
+    assert.equal(identityOf(l.baseDir), null);
 
-  const started = await driver.start(stopped);
-  const identity = identityOf(l.baseDir);
-  assert.ok(identity, "the node directory now belongs to an identity");
-  const uid = Number(/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${started.pid}/status`, "utf8"))![1]);
-  assert.equal(uid, identity.uid);
-  const cnf = await driver.readConfig(started);
-  assert.equal(getServerOption(cnf, "user"), undefined);
-  assert.equal(getServerOption(cnf, "secure-file-priv"), l.filesDir);
-  const c = await mysql.createConnection({ host: ref.host, port: ref.port, user: "root", password: "Pw-legacy-1" });
-  const [[row]] = (await c.query("SELECT @@secure_file_priv AS f")) as unknown as [{ f: string }[]];
-  await c.end();
-  assert.equal(row.f, `${l.filesDir}/`);
-  await driver.destroy(started);
-});
+    const started = await driver.start(stopped);
+    const identity = identityOf(l.baseDir);
+    assert.ok(identity, "the node directory now belongs to an identity");
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${started.pid}/status`, "utf8"))![1]);
+    assert.equal(uid, identity.uid);
+    const cnf = await driver.readConfig(started);
+    assert.equal(getServerOption(cnf, "user"), undefined);
+    assert.equal(getServerOption(cnf, "secure-file-priv"), l.filesDir);
+    const c = await mysql.createConnection({ host: ref.host, port: ref.port, user: "root", password: "Pw-legacy-1" });
+    const [[row]] = (await c.query("SELECT @@secure_file_priv AS f")) as unknown as [{ f: string }[]];
+    await c.end();
+    assert.equal(row.f, `${l.filesDir}/`);
+    await driver.destroy(started);
+  },
+);

@@ -30,13 +30,17 @@ after(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function userWithLimits(email: string, limits: { maxEnvironments?: number | null; maxMemoryMb?: number | null }): Promise<Actor> {
+async function userWithLimits(
+  email: string,
+  limits: { maxEnvironments?: number | null; maxMemoryMb?: number | null },
+): Promise<Actor> {
   const user = await createUser(admin, { email, password: "user-password" });
   await quotas.setUserLimits(admin, user.id, limits);
   return user;
 }
 
-const actorByEmail = async (email: string) => (await actorById((await db().user.findUniqueOrThrow({ where: { email } })).id))!;
+const actorByEmail = async (email: string) =>
+  (await actorById((await db().user.findUniqueOrThrow({ where: { email } })).id))!;
 
 /** mariadbd processes whose command line points into this test's node directories. */
 function serversRunning(): number {
@@ -82,8 +86,14 @@ test("at the environment limit a create, clone or add-slave is refused with 403 
     svc.createEnvironment(user, { name: "second" }),
     refusedForQuota(/^Your quota allows 1 environment \(1 in use\)\. Ask an admin to raise it/),
   );
-  await assert.rejects(topology.beginClone(user, "first", { name: "copy" }), refusedForQuota(/1 environment \(1 in use\)/));
-  await assert.rejects(topology.beginAddSlaves(user, "first", { count: 2 }), refusedForQuota(/\(1 in use; this needs 2 more\)/));
+  await assert.rejects(
+    topology.beginClone(user, "first", { name: "copy" }),
+    refusedForQuota(/1 environment \(1 in use\)/),
+  );
+  await assert.rejects(
+    topology.beginAddSlaves(user, "first", { count: 2 }),
+    refusedForQuota(/\(1 in use; this needs 2 more\)/),
+  );
   assert.deepEqual(await footprint(), before);
   assert.equal(await db().operation.count({ where: { target: { in: ["second", "copy"] } } }), 0);
   assert.equal(quotas.describeQuota(await quotas.myQuota(user)), "1 of 1 environment · 256 MB of 8192 MB");
@@ -95,12 +105,17 @@ test("the memory quota counts the memory limits of all the user's environments",
   const before = await footprint();
   await assert.rejects(
     svc.createEnvironment(user, { name: "big", memoryMb: 512 }),
-    refusedForQuota(/^Your quota allows 512 MB of memory \(256 MB in use\); this environment needs 512 MB\. Ask an admin/),
+    refusedForQuota(
+      /^Your quota allows 512 MB of memory \(256 MB in use\); this environment needs 512 MB\. Ask an admin/,
+    ),
   );
   assert.deepEqual(await footprint(), before);
 
   await svc.createEnvironment(user, { name: "fits", memoryMb: 256 }); // exactly at the limit is allowed
-  await assert.rejects(svc.createEnvironment(user, { name: "over", memoryMb: 128 }), refusedForQuota(/512 MB in use\); this environment needs 128 MB/));
+  await assert.rejects(
+    svc.createEnvironment(user, { name: "over", memoryMb: 128 }),
+    refusedForQuota(/512 MB in use\); this environment needs 128 MB/),
+  );
   assert.equal(quotas.describeQuota(await quotas.myQuota(user)), "2 of 20 environments · 512 MB of 512 MB");
 });
 
@@ -127,7 +142,10 @@ test("restore into a new environment is refused at the limit; the system's test 
   });
   const backup = await (await backups.beginBackup(user, "first")).done;
   const before = await footprint();
-  await assert.rejects(backups.beginRestore(user, backup.id, { name: "restored" }), refusedForQuota(/1 environment \(1 in use\)/));
+  await assert.rejects(
+    backups.beginRestore(user, backup.id, { name: "restored" }),
+    refusedForQuota(/1 environment \(1 in use\)/),
+  );
   assert.deepEqual(await footprint(), before);
 
   const verdict = await backups.verifyBackup(user, backup.id);
@@ -144,10 +162,23 @@ test("only an admin sees or changes limits; bad values are refused; null means t
   await assert.rejects(quotas.getUserWithQuota(user, user.id), forbidden);
   assert.equal((await db().user.findUniqueOrThrow({ where: { id: user.id } })).maxMemoryMb, 512);
 
-  for (const bad of [{ maxEnvironments: -1 }, { maxEnvironments: 1.5 }, { maxMemoryMb: "lots" }, {}, { maxEnvironments: 1, role: "admin" }]) {
-    await assert.rejects(quotas.setUserLimits(admin, user.id, bad), (e: unknown) => e instanceof ServiceError && e.status === 400, JSON.stringify(bad));
+  for (const bad of [
+    { maxEnvironments: -1 },
+    { maxEnvironments: 1.5 },
+    { maxMemoryMb: "lots" },
+    {},
+    { maxEnvironments: 1, role: "admin" },
+  ]) {
+    await assert.rejects(
+      quotas.setUserLimits(admin, user.id, bad),
+      (e: unknown) => e instanceof ServiceError && e.status === 400,
+      JSON.stringify(bad),
+    );
   }
-  await assert.rejects(quotas.setUserLimits(admin, "no-such-user", { maxEnvironments: 1 }), (e: unknown) => e instanceof ServiceError && e.status === 404);
+  await assert.rejects(
+    quotas.setUserLimits(admin, "no-such-user", { maxEnvironments: 1 }),
+    (e: unknown) => e instanceof ServiceError && e.status === 404,
+  );
 
   process.env.MARINER_QUOTA_MEMORY_MB = "4096";
   try {
@@ -156,7 +187,10 @@ test("only an admin sees or changes limits; bad values are refused; null means t
   } finally {
     delete process.env.MARINER_QUOTA_MEMORY_MB;
   }
-  const audit = await db().operation.findFirst({ where: { action: "user.limits", target: "mem@example.test" }, orderBy: { startedAt: "desc" } });
+  const audit = await db().operation.findFirst({
+    where: { action: "user.limits", target: "mem@example.test" },
+    orderBy: { startedAt: "desc" },
+  });
   assert.equal(audit?.userId, admin.id);
 
   // Admins run the machine: no quota applies to them.

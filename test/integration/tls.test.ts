@@ -23,7 +23,11 @@ before(async () => {
   for (const name of ["secmaster", "secslave"]) await svc.createEnvironment(actor, { name });
   await rep.enableBinlog(actor, "secmaster");
   await rep.addReplicationUser(actor, "secmaster", { user: "repl", password: "repl-pass-1" });
-  await rep.configureMaster(actor, "secslave", { masterEnvironment: "secmaster", user: "repl", password: "repl-pass-1" });
+  await rep.configureMaster(actor, "secslave", {
+    masterEnvironment: "secmaster",
+    user: "repl",
+    password: "repl-pass-1",
+  });
   await rep.controlSlave(actor, "secslave", { action: "full-start" });
 });
 
@@ -40,7 +44,13 @@ async function canary(n = 15) {
 
 async function replLogin(ssl?: { ca: string; cert?: string; key?: string }) {
   const m = await svc.getEnvironment(actor, "secmaster");
-  const c = await mysql.createConnection({ host: m.nodes[0].host, port: m.nodes[0].port, user: "repl", password: "repl-pass-1", ssl });
+  const c = await mysql.createConnection({
+    host: m.nodes[0].host,
+    port: m.nodes[0].port,
+    user: "repl",
+    password: "repl-pass-1",
+    ssl,
+  });
   await c.end();
 }
 
@@ -54,9 +64,17 @@ test("Encrypt replication: on (verified TLS, plain login refused), certificate r
   console.log(`TLS ${on.negotiated!.version} ${on.negotiated!.cipher}`);
   await assert.rejects(replLogin(), /Access denied/, "a non-TLS login of the replication user is refused");
   const ca = fs.readFileSync(path.join(dataDir, "ca", "ca.crt"), "utf8");
-  await assert.rejects(replLogin({ ca }), /Access denied/, "TLS without the console-issued client certificate is refused too");
+  await assert.rejects(
+    replLogin({ ca }),
+    /Access denied/,
+    "TLS without the console-issued client certificate is refused too",
+  );
   const slaveTls = path.join((await svc.getEnvironment(actor, "secslave")).nodes[0].baseDir!, "tls");
-  await replLogin({ ca, cert: fs.readFileSync(path.join(slaveTls, "replication-client.pem"), "utf8"), key: fs.readFileSync(path.join(slaveTls, "replication-client-key.pem"), "utf8") });
+  await replLogin({
+    ca,
+    cert: fs.readFileSync(path.join(slaveTls, "replication-client.pem"), "utf8"),
+    key: fs.readFileSync(path.join(slaveTls, "replication-client-key.pem"), "utf8"),
+  });
   const tlsMs = await canary();
   console.log(`canary plain ${plainMs} ms, TLS ${tlsMs} ms`);
 
@@ -72,7 +90,9 @@ test("Encrypt replication: on (verified TLS, plain login refused), certificate r
   await rep.controlSlave(actor, "secslave", { action: "full-stop" });
   await rep.controlSlave(actor, "secslave", { action: "full-start" }); // reconnects: handshake with the new certificate
   await sql.runSql(actor, "secmaster", { statement: "CREATE DATABASE after_rotation" });
-  await waitFor(async () => (await sql.databases(actor, "secslave")).includes("after_rotation"), { what: "a database made after the rotation to reach secslave" });
+  await waitFor(async () => (await sql.databases(actor, "secslave")).includes("after_rotation"), {
+    what: "a database made after the rotation to reach secslave",
+  });
   assert.equal((await rep.replicationStatus(actor, "secslave")).slave!.Master_SSL_Allowed, "Yes");
 
   const off = await tls.setReplicationTls(actor, "secslave", { enabled: false });

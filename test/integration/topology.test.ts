@@ -34,8 +34,13 @@ async function q<T = Record<string, unknown>>(name: string, sql: string, values?
     await c.end();
   }
 }
-const count = async (name: string, table: string) => Number((await q<{ n: number }>(name, `SELECT COUNT(*) AS n FROM ${table}`))[0].n);
-const sameCount = (name: string, table: string, n: number) => until(() => count(name, table), (v) => v === n);
+const count = async (name: string, table: string) =>
+  Number((await q<{ n: number }>(name, `SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+const sameCount = (name: string, table: string, n: number) =>
+  until(
+    () => count(name, table),
+    (v) => v === n,
+  );
 
 before(async () => {
   process.env.MARINER_RESTART_POLICY = "never";
@@ -77,25 +82,36 @@ test("Add slave: two slaves seeded with the master's data, replicating from its 
     assert.equal(Number(ro.ro), 1);
   }
   // Application accounts come along (each slave keeps its own root), so account changes replicate cleanly.
-  for (const s of result.slaves) assert.equal((await q(s, "SELECT COUNT(*) AS n FROM mysql.user WHERE User = 'app'"))[0].n, 1);
+  for (const s of result.slaves)
+    assert.equal((await q(s, "SELECT COUNT(*) AS n FROM mysql.user WHERE User = 'app'"))[0].n, 1);
   await q("prime", "ALTER USER app@'%' IDENTIFIED BY 'changed-password'");
   await q("prime", "INSERT INTO sales.orders (amount) VALUES (1)");
   for (const s of result.slaves) assert.equal(await sameCount(s, "sales.orders", 10_001), 10_001);
   const t = await discoverTopology(actor);
-  assert.deepEqual(t.edges.map((e) => `${e.from}->${e.to}:${e.health.state}`).sort(), ["prime->prime-slave-1:running", "prime->prime-slave-2:running"]);
+  assert.deepEqual(t.edges.map((e) => `${e.from}->${e.to}:${e.health.state}`).sort(), [
+    "prime->prime-slave-1:running",
+    "prime->prime-slave-2:running",
+  ]);
 });
 
 test("chained replication: a slave becomes a master; moves keep the position; illegal moves are refused", async () => {
   await assert.rejects(topo.moveSlave(actor, "prime-slave-2", { newMaster: "prime-slave-2" }), /from itself/);
   await svc.createEnvironment(actor, { name: "loner" });
-  await assert.rejects(topo.moveSlave(actor, "prime-slave-2", { newMaster: "loner" }), /Binary logging is off on loner/);
+  await assert.rejects(
+    topo.moveSlave(actor, "prime-slave-2", { newMaster: "loner" }),
+    /Binary logging is off on loner/,
+  );
   await svc.deleteEnvironment(actor, "loner");
 
   await topo.makeMaster(actor, "prime-slave-1");
   await topo.moveSlave(actor, "prime-slave-2", { newMaster: "prime-slave-1" });
   await assert.rejects(topo.moveSlave(actor, "prime-slave-1", { newMaster: "prime-slave-2" }), /cycle/);
   for (let i = 0; i < 50; i++) await q("prime", "INSERT INTO sales.orders (amount) VALUES (?)", [i]);
-  assert.equal(await sameCount("prime-slave-2", "sales.orders", 10_051), 10_051, "writes arrive at the end of the chain");
+  assert.equal(
+    await sameCount("prime-slave-2", "sales.orders", 10_051),
+    10_051,
+    "writes arrive at the end of the chain",
+  );
   const t = await discoverTopology(actor);
   assert.equal(t.edges.find((e) => e.to === "prime-slave-2")!.from, "prime-slave-1");
 
@@ -112,12 +128,16 @@ test("chained replication: a slave becomes a master; moves keep the position; il
 });
 
 test("clone: standalone copy with the same config; clone as slave with filters replicates only the chosen database", async () => {
-  await (await topo.beginClone(actor, "prime", { name: "copy" })).done;
+  await (
+    await topo.beginClone(actor, "prime", { name: "copy" })
+  ).done;
   assert.equal(await count("copy", "sales.orders"), await count("prime", "sales.orders"));
   assert.equal((await rep.replicationStatus(actor, "copy")).slave, null, "a standalone clone is not a slave");
   assert.match((await cfg.getConfig(actor, "copy")).content, /log-bin = mysql-bin/);
 
-  await (await topo.beginClone(actor, "prime", { name: "salesonly", asSlave: true })).done;
+  await (
+    await topo.beginClone(actor, "prime", { name: "salesonly", asSlave: true })
+  ).done;
   await topo.setFilters(actor, "salesonly", { doDb: ["sales"] });
   await assert.rejects(topo.setFilters(actor, "salesonly", { doDb: ["x`; DROP"] }), /Database names/);
   const hrBefore = await count("salesonly", "hr.people");
@@ -137,7 +157,9 @@ test("clone: standalone copy with the same config; clone as slave with filters r
 
 test("pre-flight refuses a candidate with errant transactions (writes made directly on a slave)", async () => {
   await svc.createEnvironment(actor, { name: "dirty" });
-  await (await topo.beginClone(actor, "prime", { name: "dirty2", asSlave: true })).done;
+  await (
+    await topo.beginClone(actor, "prime", { name: "dirty2", asSlave: true })
+  ).done;
   await q("dirty2", "SET GLOBAL read_only = 0");
   await q("dirty2", "CREATE DATABASE written_on_slave");
   const report = await topo.preflight(actor, "prime", "dirty2");
@@ -157,9 +179,13 @@ test("switchover with writes before and after: no loss, old master under the new
   console.log(`switchover read-only window ${result.readOnlyMs} ms`);
   assert.equal(result.newMaster, "prime-slave-1");
   await q("prime-slave-1", "INSERT INTO sales.orders (amount) VALUES (42)");
-  for (const s of ["prime", "prime-slave-2"]) assert.equal(await sameCount(s, "sales.orders", before + 1), before + 1, s);
+  for (const s of ["prime", "prime-slave-2"])
+    assert.equal(await sameCount(s, "sales.orders", before + 1), before + 1, s);
   const t = await discoverTopology(actor);
-  assert.deepEqual(t.edges.map((e) => `${e.from}->${e.to}`).sort(), ["prime-slave-1->prime", "prime-slave-1->prime-slave-2"]);
+  assert.deepEqual(t.edges.map((e) => `${e.from}->${e.to}`).sort(), [
+    "prime-slave-1->prime",
+    "prime-slave-1->prime-slave-2",
+  ]);
   const [ro] = await q<{ ro: number }>("prime-slave-1", "SELECT @@read_only AS ro");
   assert.equal(Number(ro.ro), 0);
   assert.doesNotMatch((await cfg.getConfig(actor, "prime-slave-1")).content, /read-only = ON/);
@@ -176,12 +202,18 @@ test("failover after SIGKILL: the caught-up slave is promoted over a lagging one
   await sleep(200);
   const t0 = Date.now();
   const result = await (await topo.beginFailover(actor, "prime-slave-1", {})).done;
-  console.log(`failover promotion ${Date.now() - t0} ms (in-op ${result.promotionMs} ms), lost ${result.lostTransactions}`);
+  console.log(
+    `failover promotion ${Date.now() - t0} ms (in-op ${result.promotionMs} ms), lost ${result.lostTransactions}`,
+  );
   assert.equal(result.newMaster, "prime-slave-2", "the caught-up slave, not the lagging one");
   assert.equal(result.lostTransactions, 0);
   assert.equal(await count("prime-slave-2", "sales.orders"), expected);
   await q("prime-slave-2", "INSERT INTO sales.orders (amount) VALUES (1)");
-  assert.equal(await sameCount("prime", "sales.orders", expected + 1), expected + 1, "the lagging slave caught up from the new master");
+  assert.equal(
+    await sameCount("prime", "sales.orders", expected + 1),
+    expected + 1,
+    "the lagging slave caught up from the new master",
+  );
   const old = await db().environment.findUniqueOrThrow({ where: { id: dead.id } });
   assert.equal(old.desiredState, "stopped", "the old master is kept down");
   await assert.rejects((await topo.beginFailover(actor, "prime-slave-2", {})).done, /alive: use switchover/);
@@ -194,28 +226,68 @@ test("doctor detects each seeded problem and fixes it", async () => {
   const { content } = await cfg.getConfig(actor, "prime");
   await cfg.saveConfig(actor, "prime", { content: setServerOptions(content, { "slave-skip-errors": "all" }) });
   const c2 = await cfg.getConfig(actor, "prime-slave-2");
-  await cfg.saveConfig(actor, "prime-slave-2", { content: setServerOptions(c2.content, { "binlog-format": "statement" }) });
-  await rep.configureMaster(actor, "prime", { masterEnvironment: "prime-slave-2", user: "mariner_repl", password: "wrong" });
+  await cfg.saveConfig(actor, "prime-slave-2", {
+    content: setServerOptions(c2.content, { "binlog-format": "statement" }),
+  });
+  await rep.configureMaster(actor, "prime", {
+    masterEnvironment: "prime-slave-2",
+    user: "mariner_repl",
+    password: "wrong",
+  });
   await rep.controlSlave(actor, "prime", { action: "full-start" });
-  await until(() => rep.replicationStatus(actor, "prime"), (s) => Number(s.slave?.Last_IO_Errno) === 1045);
+  await until(
+    () => rep.replicationStatus(actor, "prime"),
+    (s) => Number(s.slave?.Last_IO_Errno) === 1045,
+  );
   await q("prime", "SET GLOBAL read_only = 0");
   const sid = (await svc.getEnvironment(actor, "prime-slave-2")).nodes[0].serverId;
   await q("prime", "SET GLOBAL server_id = ?", [sid]);
 
   let findings = await doctor.diagnose(actor);
   const kinds = findings.map((f) => f.id.split(":")[0]).sort();
-  for (const k of ["anonymous-users", "not-read-only", "skip-errors", "statement-format", "repl-login", "duplicate-server-id"]) assert.ok(kinds.includes(k), `${k} in ${kinds}`);
+  for (const k of [
+    "anonymous-users",
+    "not-read-only",
+    "skip-errors",
+    "statement-format",
+    "repl-login",
+    "duplicate-server-id",
+  ])
+    assert.ok(kinds.includes(k), `${k} in ${kinds}`);
   for (const f of findings.filter((x) => x.fix)) findings = await doctor.applyFix(actor, f.id);
-  findings = await until(() => doctor.diagnose(actor), (fs) => fs.filter((f) => f.fix).length === 0, 15_000);
-  assert.deepEqual(findings.filter((f) => f.fix).map((f) => f.id), []);
-  assert.equal((await until(() => rep.replicationStatus(actor, "prime"), (s) => s.health.state === "running")).health.state, "running");
+  findings = await until(
+    () => doctor.diagnose(actor),
+    (fs) => fs.filter((f) => f.fix).length === 0,
+    15_000,
+  );
+  assert.deepEqual(
+    findings.filter((f) => f.fix).map((f) => f.id),
+    [],
+  );
+  assert.equal(
+    (
+      await until(
+        () => rep.replicationStatus(actor, "prime"),
+        (s) => s.health.state === "running",
+      )
+    ).health.state,
+    "running",
+  );
 
   // A SQL thread stopped without an error: found, and restarted in one click.
   await q("prime", "STOP SLAVE SQL_THREAD");
   const stopped = await doctor.diagnose(actor);
   assert.ok(stopped.some((f) => f.id === "sql-stopped:prime"));
   await doctor.applyFix(actor, "sql-stopped:prime");
-  assert.equal((await until(() => rep.replicationStatus(actor, "prime"), (s) => s.health.state === "running")).health.state, "running");
+  assert.equal(
+    (
+      await until(
+        () => rep.replicationStatus(actor, "prime"),
+        (s) => s.health.state === "running",
+      )
+    ).health.state,
+    "running",
+  );
 });
 
 test("a slave whose master purged the binlogs it needs (1236) is detected and re-seeded; rows match", async () => {
@@ -225,13 +297,20 @@ test("a slave whose master purged the binlogs it needs (1236) is detected and re
   await q("prime-slave-2", "FLUSH BINARY LOGS");
   const [{ File: current }] = await q<{ File: string }>("prime-slave-2", "SHOW MASTER STATUS");
   // A binlog still held by a finishing dump thread is skipped by PURGE: retry until only the current one is left.
-  const left = await until(async () => {
-    await q("prime-slave-2", "PURGE BINARY LOGS TO ?", [current]);
-    return (await q("prime-slave-2", "SHOW BINARY LOGS")).length;
-  }, (n) => n === 1, 10_000);
+  const left = await until(
+    async () => {
+      await q("prime-slave-2", "PURGE BINARY LOGS TO ?", [current]);
+      return (await q("prime-slave-2", "SHOW BINARY LOGS")).length;
+    },
+    (n) => n === 1,
+    10_000,
+  );
   assert.equal(left, 1, "only the current binlog is left");
   await q("prime", "START SLAVE");
-  const broken = await until(() => rep.replicationStatus(actor, "prime"), (s) => Number(s.slave?.Last_IO_Errno) === 1236);
+  const broken = await until(
+    () => rep.replicationStatus(actor, "prime"),
+    (s) => Number(s.slave?.Last_IO_Errno) === 1236,
+  );
   assert.equal(Number(broken.slave!.Last_IO_Errno), 1236);
   const finding = (await doctor.diagnose(actor)).find((f) => f.id === "purged-binlogs:prime");
   assert.ok(finding, "the doctor sees it");
@@ -244,10 +323,15 @@ test("a slave whose master purged the binlogs it needs (1236) is detected and re
 });
 
 test("automatic failover: a dead master with the policy on is replaced within seconds", async () => {
-  await (await topo.beginAddSlaves(actor, "prime-slave-2", { count: 1, namePrefix: "auto" })).done;
+  await (
+    await topo.beginAddSlaves(actor, "prime-slave-2", { count: 1, namePrefix: "auto" })
+  ).done;
   await topo.setFailoverPolicy(actor, "prime-slave-2", { autoFailover: true, graceSec: 2 });
   // A switchover/failover ran minutes ago: automatic failover refuses to flap…
-  assert.match((await topo.preflight(actor, "prime-slave-2", undefined, { automatic: true })).blocked ?? "", /anti-flapping/);
+  assert.match(
+    (await topo.preflight(actor, "prime-slave-2", undefined, { automatic: true })).blocked ?? "",
+    /anti-flapping/,
+  );
   process.env.MARINER_ANTI_FLAP_SECONDS = "0"; // …until its window has passed.
   startMonitor(250);
   try {
@@ -255,7 +339,10 @@ test("automatic failover: a dead master with the policy on is replaced within se
     const t0 = Date.now();
     process.kill(master.nodes[0].pid!, "SIGKILL");
     const op = await until(
-      () => db().operation.findFirst({ where: { action: "topology.failover", target: "prime-slave-2", status: "succeeded" } }),
+      () =>
+        db().operation.findFirst({
+          where: { action: "topology.failover", target: "prime-slave-2", status: "succeeded" },
+        }),
       (o) => !!o,
       30_000,
     );

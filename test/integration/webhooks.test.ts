@@ -116,15 +116,25 @@ test("rules whose webhook targets internal addresses or other schemes are refuse
 test("an allowed receiver answering 302 gets one request; the redirect is not followed and the delivery is a failure", async () => {
   const target = await receiver(RECEIVER_HOST);
   const toInternal = await receiver(RECEIVER_HOST, (res) => res.writeHead(302, { location: "http://10.0.0.1/" }).end());
-  const toAllowed = await receiver(RECEIVER_HOST, (res) => res.writeHead(307, { location: `${target.url}/followed` }).end());
+  const toAllowed = await receiver(RECEIVER_HOST, (res) =>
+    res.writeHead(307, { location: `${target.url}/followed` }).end(),
+  );
   await environment("redirects");
   const rules = [
     await alerts.addRule(actor, "redirects", { kind: "node-down", webhookUrl: `${toInternal.url}/hook` }),
     await alerts.addRule(actor, "redirects", { kind: "node-down", webhookUrl: `${toAllowed.url}/hook` }),
   ];
   await evaluateWithDown("redirects");
-  await until(async () => toInternal.seen.length + toAllowed.seen.length, (n) => n >= 2, 5000);
-  await until(() => lastDelivery(rules[1].id), (d) => d !== null, 5000);
+  await until(
+    async () => toInternal.seen.length + toAllowed.seen.length,
+    (n) => n >= 2,
+    5000,
+  );
+  await until(
+    () => lastDelivery(rules[1].id),
+    (d) => d !== null,
+    5000,
+  );
   await sleep(500); // room for a follow-up request, were one made
   assert.equal(toInternal.seen.length, 1);
   assert.equal(JSON.parse(toInternal.seen[0].body).event, "alert.fired");
@@ -135,7 +145,11 @@ test("an allowed receiver answering 302 gets one request; the redirect is not fo
     assert.equal(d?.ok, false);
     assert.match(d!.detail, /answered 30[27] \(redirect to .*\); redirects are not followed/);
   }
-  assert.equal((await lastDelivery(rules[0].id))!.detail.includes("10.0.0.1"), true, "the refused location is recorded");
+  assert.equal(
+    (await lastDelivery(rules[0].id))!.detail.includes("10.0.0.1"),
+    true,
+    "the refused location is recorded",
+  );
 });
 
 test("a webhook refused now is not sent, though it was accepted (or stored) earlier", async () => {
@@ -144,7 +158,12 @@ test("a webhook refused now is not sent, though it was accepted (or stored) earl
   await environment("recheck");
   const saved = await alerts.addRule(actor, "recheck", { kind: "node-down", webhookUrl: `${laterRefused.url}/hook` });
   // As an earlier version (or a hand edit of the store) would have kept it: never validated.
-  const rule = (forSec: number, webhookUrl: string) => ({ environmentId: saved.environmentId, kind: "node-down", forSec, webhookUrl });
+  const rule = (forSec: number, webhookUrl: string) => ({
+    environmentId: saved.environmentId,
+    kind: "node-down",
+    forSec,
+    webhookUrl,
+  });
   const stored = await db().alertRule.create({ data: rule(0, `${onPlainLoopback.url}/hook`) });
   // Internal targets: stored too, with a `for` period that cannot elapse, so they never fire here.
   const internal = [];
@@ -187,7 +206,10 @@ test("a name is resolved once and the connection goes to the address that was ch
   const result = await webhook.deliverWebhook(`http://localhost:${port}/pinned`, { event: "test" }, { resolve });
   assert.deepEqual(result, { ok: true, status: 200, detail: "answered 200" });
   assert.equal(lookups, 1);
-  assert.deepEqual(hook.seen.map((s) => [s.path, s.host]), [["/pinned", `localhost:${port}`]]);
+  assert.deepEqual(
+    hook.seen.map((s) => [s.path, s.host]),
+    [["/pinned", `localhost:${port}`]],
+  );
 });
 
 test("a receiver that never answers is given up on after the timeout", { timeout: 30_000 }, async () => {

@@ -19,5 +19,6 @@ if (action === "config") {
 const u = await db().user.findFirstOrThrow({ where: { role: "admin" } });
 const actor = { id: u.id, email: u.email, role: "admin" as const };
 if (action === "create") await svc.createEnvironment(actor, { name });
-if (action === "config") await cfg.saveConfig(actor, name, { content: fs.readFileSync(contentFile, "utf8") }).catch(() => undefined);
+if (action === "config")
+  await cfg.saveConfig(actor, name, { content: fs.readFileSync(contentFile, "utf8") }).catch(() => undefined);
 console.log("finished");

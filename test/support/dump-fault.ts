@@ -26,7 +26,10 @@ const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  * Returns fn's result and the argument lines of each wrapped dump (so a test can prove the wrapper ran).
  * PATH is restored (and the wrapper removed) afterwards, even when fn throws.
  */
-export async function withDamagedDump<T>(sedProgram: string, fn: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
+export async function withDamagedDump<T>(
+  sedProgram: string,
+  fn: () => Promise<T>,
+): Promise<{ result: T; calls: string[] }> {
   const real = realBinary("mariadb-dump");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mariner-dump-fault-"));
   const calls = path.join(dir, "calls");

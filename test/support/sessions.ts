@@ -13,7 +13,11 @@ const LOST_CODES = new Set(["PROTOCOL_CONNECTION_LOST", "ECONNRESET", "EPIPE", "
 export function isLostConnection(e: unknown): boolean {
   const err = e as { code?: string; errno?: number; fatal?: boolean; message?: string } | null;
   if (!err) return false;
-  return LOST_CODES.has(err.code ?? "") || err.errno === 1927 || (err.fatal === true && /connection is in closed state/.test(err.message ?? ""));
+  return (
+    LOST_CODES.has(err.code ?? "") ||
+    err.errno === 1927 ||
+    (err.fatal === true && /connection is in closed state/.test(err.message ?? ""))
+  );
 }
 
 /** Records the 'error' event mysql2 emits when the server closes an idle connection (the first one). */

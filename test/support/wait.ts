@@ -13,7 +13,10 @@ export interface WaitOptions {
  * Polls `probe` until it returns a truthy value and returns that value with how long it took. A probe that
  * throws counts as "not yet"; on timeout the error names `what`, the last value and the last error.
  */
-export async function waitFor<T>(probe: () => Promise<T> | T, { what, timeoutMs = 30_000, everyMs = 50 }: WaitOptions): Promise<{ value: NonNullable<T>; ms: number }> {
+export async function waitFor<T>(
+  probe: () => Promise<T> | T,
+  { what, timeoutMs = 30_000, everyMs = 50 }: WaitOptions,
+): Promise<{ value: NonNullable<T>; ms: number }> {
   const t0 = Date.now();
   let last: unknown;
   let lastError: unknown;
@@ -26,7 +29,9 @@ export async function waitFor<T>(probe: () => Promise<T> | T, { what, timeoutMs 
     }
     if (Date.now() - t0 > timeoutMs) {
       const why = lastError ? `; last error: ${(lastError as Error).message ?? String(lastError)}` : "";
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last value: ${JSON.stringify(last)}${why})`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what} (last value: ${JSON.stringify(last)}${why})`,
+      );
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }

@@ -38,7 +38,10 @@ test("USE of a system schema or of a database the dump does not create is refuse
     ["use Performance_Schema;\n", /system schema/],
   ] as const) {
     const d = dump(text);
-    await assert.rejects(inspectDump(d.file, d.sha256), (e: { code?: string; lines?: string[] }) => e.code === "unsafe_dump" && (e.lines ?? []).some((l) => line.test(l)));
+    await assert.rejects(
+      inspectDump(d.file, d.sha256),
+      (e: { code?: string; lines?: string[] }) => e.code === "unsafe_dump" && (e.lines ?? []).some((l) => line.test(l)),
+    );
   }
 });
 
@@ -80,7 +83,12 @@ test("system-table writes, account changes, root/console accounts and server adm
   ];
   for (const [statement, expected] of cases) {
     const d = dump(`CREATE DATABASE app;\nUSE app;\n${statement}\n`);
-    await assert.rejects(inspectDump(d.file, d.sha256), (e: { code?: string; lines?: string[] }) => e.code === "unsafe_dump" && (e.lines ?? []).some((l) => /^line 3: /.test(l) && expected.test(l)), statement);
+    await assert.rejects(
+      inspectDump(d.file, d.sha256),
+      (e: { code?: string; lines?: string[] }) =>
+        e.code === "unsafe_dump" && (e.lines ?? []).some((l) => /^line 3: /.test(l) && expected.test(l)),
+      statement,
+    );
   }
   // What mariadb-dump and the console's account statements really write passes.
   const ok = dump(
@@ -95,8 +103,14 @@ test("a stored-program body that smuggles a statement after the delimiter is ref
   const smuggled = dump(
     "CREATE DATABASE app;\nUSE `app`;\nDELIMITER ;;\nCREATE DEFINER=`root`@`localhost` PROCEDURE `p`()\nBEGIN\n  SELECT 1;\nEND ;;\nUPDATE mysql.global_priv SET Priv = '{}' ;;\nDELIMITER ;\n",
   );
-  await assert.rejects(inspectDump(smuggled.file, smuggled.sha256), (e: { code?: string; lines?: string[] }) => e.code === "unsafe_dump" && (e.lines ?? []).some((l) => /^line 8: .*not a stored program/.test(l)));
-  const sameLine = dump("CREATE DATABASE app;\nUSE app;\nDELIMITER ;;\nCREATE PROCEDURE p() SELECT 1 ;; GRANT ALL ON *.* TO x@'%' ;;\nDELIMITER ;\n");
+  await assert.rejects(
+    inspectDump(smuggled.file, smuggled.sha256),
+    (e: { code?: string; lines?: string[] }) =>
+      e.code === "unsafe_dump" && (e.lines ?? []).some((l) => /^line 8: .*not a stored program/.test(l)),
+  );
+  const sameLine = dump(
+    "CREATE DATABASE app;\nUSE app;\nDELIMITER ;;\nCREATE PROCEDURE p() SELECT 1 ;; GRANT ALL ON *.* TO x@'%' ;;\nDELIMITER ;\n",
+  );
   await assert.rejects(inspectDump(sameLine.file, sameLine.sha256), (e: { code?: string }) => e.code === "unsafe_dump");
   const trigger = dump(
     "CREATE DATABASE app;\nUSE app;\nDELIMITER ;;\n/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER t_ai AFTER INSERT ON t FOR EACH ROW BEGIN\n  INSERT INTO audit VALUES (NEW.id);\nEND */;;\nDELIMITER ;\n",
@@ -105,10 +119,23 @@ test("a stored-program body that smuggles a statement after the delimiter is ref
 });
 
 test("account names are matched from their start: approot and webroot are ordinary accounts", async () => {
-  const d = dump("CREATE DATABASE app;\nCREATE USER IF NOT EXISTS `approot`@`%` IDENTIFIED BY PASSWORD '*A';\nGRANT SELECT ON `app`.* TO 'webroot'@'%';\nGRANT SELECT ON `app`.* TO `x_mariner_y`@`%`;\n");
+  const d = dump(
+    "CREATE DATABASE app;\nCREATE USER IF NOT EXISTS `approot`@`%` IDENTIFIED BY PASSWORD '*A';\nGRANT SELECT ON `app`.* TO 'webroot'@'%';\nGRANT SELECT ON `app`.* TO `x_mariner_y`@`%`;\n",
+  );
   assert.deepEqual((await inspectDump(d.file, d.sha256)).databases, ["app"]);
-  for (const statement of ["GRANT ALL ON *.* TO CURRENT_USER;", "REVOKE ALL PRIVILEGES, GRANT OPTION FROM `app`@`%`;", "INSERT mysql.user VALUES ();", "UPDATE LOW_PRIORITY mysql.db SET x = 1;", "SET STATEMENT max_statement_time = 1 FOR UPDATE mysql.db SET x = 1;", "EXECUTE IMMEDIATE 'DROP USER root';"]) {
+  for (const statement of [
+    "GRANT ALL ON *.* TO CURRENT_USER;",
+    "REVOKE ALL PRIVILEGES, GRANT OPTION FROM `app`@`%`;",
+    "INSERT mysql.user VALUES ();",
+    "UPDATE LOW_PRIORITY mysql.db SET x = 1;",
+    "SET STATEMENT max_statement_time = 1 FOR UPDATE mysql.db SET x = 1;",
+    "EXECUTE IMMEDIATE 'DROP USER root';",
+  ]) {
     const bad = dump(`CREATE DATABASE app;\n${statement}\n`);
-    await assert.rejects(inspectDump(bad.file, bad.sha256), (e: { code?: string }) => e.code === "unsafe_dump", statement);
+    await assert.rejects(
+      inspectDump(bad.file, bad.sha256),
+      (e: { code?: string }) => e.code === "unsafe_dump",
+      statement,
+    );
   }
 });

@@ -38,8 +38,15 @@ test("binlog reader: Gtid list headers (also across lines) and GTID events, neve
     "# 3-1-1]",
     "#261127  4:46:16 server id 1  end_log_pos 443 CRC32 0x51c7ce9a \tGTID 3-1-2 ddl",
     "INSERT INTO t VALUES ('GTID 9-9-9')",
-  ]) r.line(line);
+  ])
+    r.line(line);
   const { position, gtids } = r.result();
-  assert.deepEqual([...position], [[0, { server: 2, seq: 40 }], [3, { server: 1, seq: 2 }]]);
+  assert.deepEqual(
+    [...position],
+    [
+      [0, { server: 2, seq: 40 }],
+      [3, { server: 1, seq: 2 }],
+    ],
+  );
   assert.deepEqual(gtids.split(",").sort(), ["0-1-9", "0-2-40", "3-1-2"]);
 });

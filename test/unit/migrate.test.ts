@@ -40,22 +40,35 @@ test("the migrated schema matches schema.prisma", () => {
   let checked = 0;
   for (const [, model, body] of schema.matchAll(/model (\w+) \{([\s\S]*?)\n\}/g)) {
     const columns = new Map(
-      (db.prepare(`PRAGMA table_info("${model}")`).all() as { name: string; notnull: number }[]).map((c) => [c.name, c]),
+      (db.prepare(`PRAGMA table_info("${model}")`).all() as { name: string; notnull: number }[]).map((c) => [
+        c.name,
+        c,
+      ]),
     );
     assert.ok(columns.size > 0, `table ${model} missing`);
-    const fields = [...body.matchAll(/^\s+(\w+)\s+(\w+)(\??)(\[\])?/gm)].filter(([, , type, , list]) => scalar.has(type) && !list);
+    const fields = [...body.matchAll(/^\s+(\w+)\s+(\w+)(\??)(\[\])?/gm)].filter(
+      ([, , type, , list]) => scalar.has(type) && !list,
+    );
     for (const [, name, , optional] of fields) {
       const col = columns.get(name);
       assert.ok(col, `${model}.${name} has no column`);
       assert.equal(col.notnull === 0, optional === "?", `${model}.${name} nullability differs`);
       checked++;
     }
-    assert.equal(columns.size, fields.length, `${model}: columns ${[...columns.keys()]} vs fields ${fields.map((f) => f[1])}`);
+    assert.equal(
+      columns.size,
+      fields.length,
+      `${model}: columns ${[...columns.keys()]} vs fields ${fields.map((f) => f[1])}`,
+    );
     for (const [, cols] of body.matchAll(/@@unique\(\[([^\]]+)\]\)/g)) {
       const want = cols.split(",").map((c) => c.trim());
       const indexes = db.prepare(`PRAGMA index_list("${model}")`).all() as { name: string; unique: number }[];
       const found = indexes.some(
-        (ix) => ix.unique && JSON.stringify((db.prepare(`PRAGMA index_info("${ix.name}")`).all() as { name: string }[]).map((c) => c.name)) === JSON.stringify(want),
+        (ix) =>
+          ix.unique &&
+          JSON.stringify(
+            (db.prepare(`PRAGMA index_info("${ix.name}")`).all() as { name: string }[]).map((c) => c.name),
+          ) === JSON.stringify(want),
       );
       assert.ok(found, `${model} @@unique(${want}) has no unique index`);
     }

@@ -4,7 +4,14 @@ import { diffLines } from "../../lib/mycnf/diff";
 import { getServerOption, parseMyCnf, setServerOptions } from "../../lib/mycnf/parse";
 import { locateServerError, reviewConfig } from "../../lib/mycnf/validate";
 
-const wiring = { datadir: "/n/data", socket: "/n/s", "pid-file": "/n/p", "log-error": "/n/e", "bind-address": "127.0.0.2", port: "3306" };
+const wiring = {
+  datadir: "/n/data",
+  socket: "/n/s",
+  "pid-file": "/n/p",
+  "log-error": "/n/e",
+  "bind-address": "127.0.0.2",
+  port: "3306",
+};
 const policy = { nodeDir: "/n", shippedPlugins: new Set(["ha_connect.so"]) };
 const base = `# hello
 [mysqld]
@@ -38,9 +45,15 @@ test("setServerOptions edits in place, appends to [mysqld], removes with null, k
 });
 
 test("review: managed keys are re-asserted with a message, server-id is read, risky options warned", () => {
-  const edited = base.replace("bind-address = 127.0.0.2", "bind-address = 0.0.0.0").replace("port = 3306\nserver-id", "server-id") +
+  const edited =
+    base.replace("bind-address = 127.0.0.2", "bind-address = 0.0.0.0").replace("port = 3306\nserver-id", "server-id") +
     "[mysqld]\nbinlog_format = STATEMENT\nslave-skip-errors = all\n";
-  const r = reviewConfig(edited.replace("server-id = 1", "server-id = 2").replace("[client]\nport = 3306\n", ""), wiring, 1, policy);
+  const r = reviewConfig(
+    edited.replace("server-id = 1", "server-id = 2").replace("[client]\nport = 3306\n", ""),
+    wiring,
+    1,
+    policy,
+  );
   assert.deepEqual(r.errors, []);
   assert.equal(r.serverId, 2);
   assert.match(r.content, /bind-address = 127\.0\.0\.2/);
@@ -50,7 +63,12 @@ test("review: managed keys are re-asserted with a message, server-id is read, ri
 });
 
 test("review: syntax errors, includes, forbidden options and bad server-ids are errors with line numbers", () => {
-  const r = reviewConfig(base + "[mysqld]\nthis is not an option\n!include /etc/passwd\nskip-networking\nserver-id = abc\n[broken\n", wiring, 1, policy);
+  const r = reviewConfig(
+    base + "[mysqld]\nthis is not an option\n!include /etc/passwd\nskip-networking\nserver-id = abc\n[broken\n",
+    wiring,
+    1,
+    policy,
+  );
   assert.deepEqual(
     r.errors.map((e) => e.line),
     [15, 16, 19, 12, 17, 18], // syntax problems in line order, then the policy ([client], skip-networking), then server-id
@@ -64,12 +82,21 @@ test("mariadbd's own complaint is located on its line", () => {
   const p = locateServerError(text, "2026-11-27  1:45:12 0 [ERROR] mariadbd: unknown variable 'foo-bar=1'");
   assert.equal(p.line, 15);
   assert.equal(p.message, "[ERROR] mariadbd: unknown variable 'foo-bar=1'");
-  assert.equal(locateServerError(text + "binlog_format = bogus\n", "x y 0 [ERROR] mariadbd: Error while setting value 'bogus' to 'binlog_format'").line, 16);
+  assert.equal(
+    locateServerError(
+      text + "binlog_format = bogus\n",
+      "x y 0 [ERROR] mariadbd: Error while setting value 'bogus' to 'binlog_format'",
+    ).line,
+    16,
+  );
 });
 
 test("line diff marks additions and removals", () => {
   const d = diffLines("a\nb\nc", "a\nc\nd");
-  assert.deepEqual(d.map((l) => l.op + l.text), [" a", "-b", " c", "+d"]);
+  assert.deepEqual(
+    d.map((l) => l.op + l.text),
+    [" a", "-b", " c", "+d"],
+  );
 });
 
 test("repeatable options are replaced as a list", async () => {

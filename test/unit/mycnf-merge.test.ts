@@ -2,7 +2,17 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { mergeOnTop } from "../../lib/mycnf/merge";
 
-const base = ["[mysqld]", "datadir = /n/data", "port = 3306", "server-id = 1", "max_connections = 100", "", "[client]", "port = 3306", ""].join("\n");
+const base = [
+  "[mysqld]",
+  "datadir = /n/data",
+  "port = 3306",
+  "server-id = 1",
+  "max_connections = 100",
+  "",
+  "[client]",
+  "port = 3306",
+  "",
+].join("\n");
 const edit = (text: string, from: string, to: string) => {
   assert.ok(text.includes(from), `fixture has ${from}`);
   return text.replace(from, to);
@@ -13,7 +23,14 @@ test("edits of different lines are both kept, in place", () => {
   const theirs = edit(base, "server-id = 1", "server-id = 7\nlog-bin = mysql-bin");
   const merged = mergeOnTop(base, mine, theirs);
   assert.ok(merged.ok);
-  assert.equal(merged.text, edit(edit(base, "max_connections = 100", "max_connections = 55"), "server-id = 1", "server-id = 7\nlog-bin = mysql-bin"));
+  assert.equal(
+    merged.text,
+    edit(
+      edit(base, "max_connections = 100", "max_connections = 55"),
+      "server-id = 1",
+      "server-id = 7\nlog-bin = mysql-bin",
+    ),
+  );
 });
 
 test("an addition at the end and a change at the top merge", () => {
@@ -30,7 +47,9 @@ test("two different values for the same line are a conflict with both sides show
   const theirs = edit(base, "max_connections = 100", "max_connections = 500");
   const merged = mergeOnTop(base, mine, theirs);
   assert.equal(merged.ok, false);
-  assert.deepEqual(!merged.ok && merged.conflicts, [{ line: 5, mine: ["max_connections = 55"], theirs: ["max_connections = 500"] }]);
+  assert.deepEqual(!merged.ok && merged.conflicts, [
+    { line: 5, mine: ["max_connections = 55"], theirs: ["max_connections = 500"] },
+  ]);
 });
 
 test("two people appending different options at the end: both kept, theirs first", () => {

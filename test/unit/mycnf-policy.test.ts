@@ -80,7 +80,9 @@ for (const [key, value, refused] of LINES) {
 }
 
 test("parse: lines mariadbd would read differently (over 1 kB, control characters, backslash escapes) are invalid", () => {
-  const lines = parseMyCnf(`[mysqld]\n# ${"x".repeat(1100)}\nwsrep-sst-donor = "a\\nb"\nmax-connections = 5\x0b\nport = 3306\r\n`);
+  const lines = parseMyCnf(
+    `[mysqld]\n# ${"x".repeat(1100)}\nwsrep-sst-donor = "a\\nb"\nmax-connections = 5\x0b\nport = 3306\r\n`,
+  );
   assert.deepEqual(
     lines.filter((l) => l.kind === "invalid").map((l) => l.n),
     [2, 3, 4],
@@ -88,10 +90,21 @@ test("parse: lines mariadbd would read differently (over 1 kB, control character
 });
 
 test("policy: every group mariadbd 10.11 reads is a server group; other groups are refused with their line", () => {
-  for (const g of ["mysqld", "server", "mysqld-10.11", "mariadb", "mariadb-10.11", "mariadbd", "mariadbd-10.11", "client-server", "galera"]) {
+  for (const g of [
+    "mysqld",
+    "server",
+    "mysqld-10.11",
+    "mariadb",
+    "mariadb-10.11",
+    "mariadbd",
+    "mariadbd-10.11",
+    "client-server",
+    "galera",
+  ]) {
     assert.ok(isServerGroup(g), g);
   }
-  const text = "[client-server]\nskip-grant-tables\n[galera]\nwsrep-notify-cmd = /bin/sh\n[client]\nport = 1\n[mariadbd-10.11]\ninit-file=/x\n";
+  const text =
+    "[client-server]\nskip-grant-tables\n[galera]\nwsrep-notify-cmd = /bin/sh\n[client]\nport = 1\n[mariadbd-10.11]\ninit-file=/x\n";
   assert.deepEqual(
     policyProblems(parseMyCnf(text), ctx).map((p) => p.line),
     [2, 4, 5, 8],
@@ -132,17 +145,40 @@ test("server reading: the binary's resolved values are parsed and a clean readin
   const values = resolvedVariables(HELP)!;
   assert.equal(values.get("init-file"), "");
   assert.equal(values.get("secure-file-priv"), "/n/files/");
-  assert.deepEqual(groupsRead(HELP), ["mysqld", "server", "mysqld-10.11", "mariadb", "mariadb-10.11", "mariadbd", "mariadbd-10.11", "client-server", "galera"]);
-  const args = ["--datadir=/n/data", "--secure-file-priv=/n/files", "--max_connections=60", "--loose-max-connections=61", "--skip-grant-tables=0"];
+  assert.deepEqual(groupsRead(HELP), [
+    "mysqld",
+    "server",
+    "mysqld-10.11",
+    "mariadb",
+    "mariadb-10.11",
+    "mariadbd",
+    "mariadbd-10.11",
+    "client-server",
+    "galera",
+  ]);
+  const args = [
+    "--datadir=/n/data",
+    "--secure-file-priv=/n/files",
+    "--max_connections=60",
+    "--loose-max-connections=61",
+    "--skip-grant-tables=0",
+  ];
   assert.deepEqual(judgeServerReading(HELP, "", args.slice(0, 4), managed, ctx), []);
 });
 
 test("server reading: abbreviations, overridden managed values, switches turned on and paths outside are caught", () => {
-  const notes = "2026-12-03  8:36:05 0 [Note] Using unique option prefix 'init-fil' is error-prone and can break in the future. Please use the full name 'init_file' instead.";
+  const notes =
+    "2026-12-03  8:36:05 0 [Note] Using unique option prefix 'init-fil' is error-prone and can break in the future. Please use the full name 'init_file' instead.";
   assert.deepEqual(abbreviations(notes), [{ written: "init-fil", full: "init_file" }]);
   const bad = HELP.replace("/n/files/", "/")
-    .replace("skip-grant-tables                                            FALSE", "skip-grant-tables                                            TRUE")
-    .replace("init-file                                                    (No default value)", "init-file                                                    /etc/passwd")
+    .replace(
+      "skip-grant-tables                                            FALSE",
+      "skip-grant-tables                                            TRUE",
+    )
+    .replace(
+      "init-file                                                    (No default value)",
+      "init-file                                                    /etc/passwd",
+    )
     .replace("vm.log", "/etc/cron.d/x");
   const problems = judgeServerReading(bad, notes, [], managed, ctx).map((p) => p.message);
   assert.equal(problems.length, 5, problems.join("\n"));
@@ -151,15 +187,33 @@ test("server reading: abbreviations, overridden managed values, switches turned 
   assert.ok(problems.some((p) => p.startsWith("skip-grant-tables resolves to")));
   assert.ok(problems.some((p) => p.startsWith("init-file resolves to")));
   assert.ok(problems.some((p) => p.startsWith("general-log-file resolves to")));
-  assert.ok(judgeServerReading("no table", "", [], managed, ctx).length === 1, "no resolved values: refused, not passed");
+  assert.ok(
+    judgeServerReading("no table", "", [], managed, ctx).length === 1,
+    "no resolved values: refused, not passed",
+  );
 });
 
 test("server reading: what my_print_defaults reads is judged, even with warnings off, hidden lines or smuggled table rows", () => {
   // log-warnings = 0 silences the abbreviation note: the names themselves must be full.
-  const quiet = judgeServerReading(HELP, "", ["--log-warnings=0", "--wsrep-notify-c=sh -c id", "--based=/n/files"], managed, ctx);
-  assert.deepEqual(quiet.map((p) => p.option), ["wsrep-notify-c", "based"]);
+  const quiet = judgeServerReading(
+    HELP,
+    "",
+    ["--log-warnings=0", "--wsrep-notify-c=sh -c id", "--based=/n/files"],
+    managed,
+    ctx,
+  );
+  assert.deepEqual(
+    quiet.map((p) => p.option),
+    ["wsrep-notify-c", "based"],
+  );
   // A line the text review never saw (hidden past 4 kB, or included) still reaches the policy here.
-  const hidden = judgeServerReading(HELP, "", ["--plugin-dir=/n/files", "--plugin-load-add=/n/files/evil.so", "--user=root"], managed, ctx);
+  const hidden = judgeServerReading(
+    HELP,
+    "",
+    ["--plugin-dir=/n/files", "--plugin-load-add=/n/files/evil.so", "--user=root"],
+    managed,
+    ctx,
+  );
   assert.equal(hidden.length, 3, hidden.map((p) => p.message).join("\n"));
   assert.ok(hidden.some((p) => p.message.startsWith("plugin-dir is read as")));
   // A value that prints a line break forges rows of the variables table: a name twice is refused.

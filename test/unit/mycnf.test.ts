@@ -18,7 +18,15 @@ const wiring = {
 
 test("generated my.cnf carries the node wiring and never resolves client names", () => {
   const cnf = renderInitialMyCnf(wiring, 256);
-  for (const line of ["[mysqld]", "datadir = /d/data", "bind-address = 127.0.0.7", "server-id = 42", "skip-name-resolve = ON", "secure-file-priv = /d/files", "plugin-dir = /usr/lib/mysql/plugin"]) {
+  for (const line of [
+    "[mysqld]",
+    "datadir = /d/data",
+    "bind-address = 127.0.0.7",
+    "server-id = 42",
+    "skip-name-resolve = ON",
+    "secure-file-priv = /d/files",
+    "plugin-dir = /usr/lib/mysql/plugin",
+  ]) {
     assert.ok(cnf.includes(line), line);
   }
   assert.doesNotMatch(cnf, /^user\s*=/m, "the server runs as its own uid, not as root");

@@ -5,7 +5,8 @@ import { dockerHostOf, parseRuntime, placementLabel, storedRuntime } from "../..
 test("a runtime is parsed once from its stored form and written back the same", () => {
   assert.deepEqual(parseRuntime("local"), { kind: "local" });
   assert.deepEqual(parseRuntime("docker:hardnode-2"), { kind: "docker", host: "hardnode-2" });
-  for (const stored of ["local", "docker:a", "docker:with:colon"]) assert.equal(storedRuntime(parseRuntime(stored)), stored);
+  for (const stored of ["local", "docker:a", "docker:with:colon"])
+    assert.equal(storedRuntime(parseRuntime(stored)), stored);
   assert.equal(dockerHostOf("local"), null);
   assert.equal(dockerHostOf("docker:b"), "b");
   assert.equal(placementLabel("docker:b", "HAProxy"), "HAProxy container on b");
@@ -13,5 +14,6 @@ test("a runtime is parsed once from its stored form and written back the same", 
 });
 
 test("an unknown or empty runtime is an error, not a local server by accident", () => {
-  for (const bad of ["", "docker:", "Docker:a", "kubernetes", "local "]) assert.throws(() => parseRuntime(bad), /Unknown runtime/, bad);
+  for (const bad of ["", "docker:", "Docker:a", "kubernetes", "local "])
+    assert.throws(() => parseRuntime(bad), /Unknown runtime/, bad);
 });

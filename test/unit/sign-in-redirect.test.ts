@@ -37,7 +37,11 @@ test("callbackUrl tricks resolve elsewhere and are replaced by the default; cons
   assert.equal(afterSignInPath(["/a", "/b"], CONSOLE), "/environments", "a repeated query parameter");
   assert.equal(afterSignInPath("/environments/shop/sql?x=1#top", CONSOLE), "/environments/shop/sql?x=1#top");
   assert.equal(afterSignInPath(`${CONSOLE}/alerts`, CONSOLE), "/alerts");
-  assert.equal(afterSignInPath("/.//127.0.0.66:1/", CONSOLE), "/environments", "never a path that reads as another host");
+  assert.equal(
+    afterSignInPath("/.//127.0.0.66:1/", CONSOLE),
+    "/environments",
+    "never a path that reads as another host",
+  );
   assert.equal(afterSignInPath("/a/..//127.0.0.66:1/", CONSOLE), "/environments");
   assert.equal(afterSignInPath("/%2F%2F127.0.0.66:1", CONSOLE), "/%2F%2F127.0.0.66:1", "encoded slashes stay a path");
   assert.equal(consoleRedirect({ url: "/alerts", baseUrl: CONSOLE }), `${CONSOLE}/alerts`);
@@ -73,7 +77,10 @@ test("next-auth's own sign-in route keeps callbackUrl on the console's origin", 
 test("cookies are Secure (with __Secure-/__Host- names) exactly when the console is served over https", async () => {
   const csrfCookie = async (consoleUrl: string) => {
     process.env.NEXTAUTH_URL = consoleUrl;
-    const res = await AuthHandler({ req: new Request(`${consoleUrl}/api/auth/csrf`), options: createAuthOptions(consoleUrl) });
+    const res = await AuthHandler({
+      req: new Request(`${consoleUrl}/api/auth/csrf`),
+      options: createAuthOptions(consoleUrl),
+    });
     return res.cookies!.find((c) => c.name.endsWith("next-auth.csrf-token"))!;
   };
   const overHttps = await csrfCookie("https://127.0.0.1:3443");
@@ -85,5 +92,8 @@ test("cookies are Secure (with __Secure-/__Host- names) exactly when the console
   assert.equal(createAuthOptions("https://console.example").useSecureCookies, true);
   assert.equal(createAuthOptions("http://127.0.0.1:3000").useSecureCookies, false);
   const { cookies } = await signInRedirect("https://127.0.0.1:3443", "/alerts");
-  assert.ok(cookies.every((c) => c.options.secure && c.name.startsWith("__")), JSON.stringify(cookies.map((c) => c.name)));
+  assert.ok(
+    cookies.every((c) => c.options.secure && c.name.startsWith("__")),
+    JSON.stringify(cookies.map((c) => c.name)),
+  );
 });

@@ -26,7 +26,10 @@ function attempt(guard: SignInGuard, account: string, address: string, right = f
 test("delays grow 2, 4, 8 … s after the free failures, are capped, and are forgotten after quiet time", () => {
   const c = clock();
   const t = new BackoffThrottle({ freeFailures: 3, baseDelaySec: 2, maxDelaySec: 60, forgetAfterSec: 600 }, 100, c.now);
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 10].map((n) => t.delayMs(n) / 1000), [0, 0, 0, 2, 4, 8, 16, 32, 60]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 6, 7, 10].map((n) => t.delayMs(n) / 1000),
+    [0, 0, 0, 2, 4, 8, 16, 32, 60],
+  );
   for (let i = 0; i < 3; i++) t.recordFailure("k");
   assert.equal(t.waitMs("k"), 2000);
   c.advance(1500);
@@ -67,7 +70,10 @@ test("someone hammering the admin account from one address slows only that addre
   }
   const counted = results.filter((r) => r === "ok").length;
   assert.ok(counted >= 5 && counted <= 10, `only ${counted} guesses got through in a minute`);
-  assert.ok(results.slice(5).some((r) => typeof r === "number"), "the attacker waits");
+  assert.ok(
+    results.slice(5).some((r) => typeof r === "number"),
+    "the attacker waits",
+  );
   assert.equal(attempt(guard, ADMIN, ADMIN_PLACE, true), "ok", "the admin from another address is not held back");
   assert.equal(attempt(guard, ADMIN, "2001:db8:1::5", true), "ok", "not even from an address never seen before");
   const wait = attempt(guard, ADMIN, ATTACKER, true);
@@ -122,7 +128,8 @@ test("bad Bearer tokens slow down their address only; a valid token is not count
   assert.equal(results.filter(Boolean).length, 10);
   assert.ok(results.slice(10).every((ok) => !ok));
   assert.ok(guard.admitToken(ADMIN_PLACE).ok);
-  for (let i = 0; i < 100; i++) assert.ok(guard.admitToken(UNKNOWN_ADDRESS).ok, "a shared unknown address is not throttled for tokens");
+  for (let i = 0; i < 100; i++)
+    assert.ok(guard.admitToken(UNKNOWN_ADDRESS).ok, "a shared unknown address is not throttled for tokens");
 });
 
 test("a refusal becomes a 429 that says how long to wait", () => {
@@ -137,9 +144,15 @@ test("the client address comes only from the header our own server stamps; IPv6 
   const prev = process.env.MARINER_CLIENT_ADDRESS_STAMPED;
   try {
     delete process.env.MARINER_CLIENT_ADDRESS_STAMPED;
-    assert.equal(clientAddress(new Headers({ "x-mariner-client-address": "127.0.0.9", "x-forwarded-for": "1.2.3.4" })), UNKNOWN_ADDRESS);
+    assert.equal(
+      clientAddress(new Headers({ "x-mariner-client-address": "127.0.0.9", "x-forwarded-for": "1.2.3.4" })),
+      UNKNOWN_ADDRESS,
+    );
     process.env.MARINER_CLIENT_ADDRESS_STAMPED = "1";
-    assert.equal(clientAddress(new Headers({ "x-mariner-client-address": "127.0.0.9", "x-forwarded-for": "1.2.3.4" })), "127.0.0.9");
+    assert.equal(
+      clientAddress(new Headers({ "x-mariner-client-address": "127.0.0.9", "x-forwarded-for": "1.2.3.4" })),
+      "127.0.0.9",
+    );
     assert.equal(clientAddress({ "x-mariner-client-address": "::ffff:127.0.0.9" }), "127.0.0.9");
     assert.equal(clientAddress({ "x-forwarded-for": "1.2.3.4" }), UNKNOWN_ADDRESS);
     assert.equal(clientAddress(undefined), UNKNOWN_ADDRESS);

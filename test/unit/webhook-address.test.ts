@@ -53,12 +53,14 @@ test("addresses are classified by range, IPv4-mapped and other embedded forms as
 });
 
 test("only IP literals are addresses; CIDRs parse strictly", () => {
-  for (const bad of ["localhost", "10.0.0", "10.0.0.256", "1::2::3", "", "0x7f.1"]) assert.equal(addressBytes(bad), null, bad);
+  for (const bad of ["localhost", "10.0.0", "10.0.0.256", "1::2::3", "", "0x7f.1"])
+    assert.equal(addressBytes(bad), null, bad);
   assert.throws(() => classifyAddress("example.test"), /not an IP address/);
   assert.deepEqual(parseCidr("127.0.0.55/32"), { bytes: [127, 0, 0, 55], prefix: 32 });
   assert.deepEqual(parseCidr("10.1.2.3"), { bytes: [10, 1, 2, 3], prefix: 32 });
   assert.deepEqual(parseCidr("::ffff:127.0.0.55/128"), { bytes: [127, 0, 0, 55], prefix: 32 });
-  for (const bad of ["10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/8/8", "::/129", "x/8", "10.0.0.0/ 8"]) assert.equal(parseCidr(bad), null, bad);
+  for (const bad of ["10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/8/8", "::/129", "x/8", "10.0.0.0/ 8"])
+    assert.equal(parseCidr(bad), null, bad);
   assert.equal(formatBytes(addressBytes("2001:db8:0:0:1:0:0:1")!), "2001:db8::1:0:0:1");
   assert.equal(formatBytes(addressBytes("::ffff:10.0.0.1")!), "::ffff:a00:1");
   assert.deepEqual(embeddedIpv4(addressBytes("::1")!), null);
@@ -122,11 +124,17 @@ test("webhook names: every resolved address must pass, and the checked address i
     (...addresses: string[]): Resolver =>
     async () =>
       addresses.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
-  assert.match(await refusal("http://hooks.test/", fixed("93.184.216.34", "10.0.0.1")), /hooks\.test resolves to 10\.0\.0\.1, which is a private address/);
+  assert.match(
+    await refusal("http://hooks.test/", fixed("93.184.216.34", "10.0.0.1")),
+    /hooks\.test resolves to 10\.0\.0\.1, which is a private address/,
+  );
   assert.match(await refusal("http://hooks.test/", fixed("::ffff:169.254.169.254")), /link-local/);
   assert.match(await refusal("http://hooks.test/", fixed()), /does not resolve/);
   const failing: Resolver = async () => Promise.reject(Object.assign(new Error("nope"), { code: "ENOTFOUND" }));
   assert.match(await refusal("http://hooks.test/", failing), /does not resolve \(ENOTFOUND\)/);
-  const target = await checkWebhookTarget("https://hooks.test:8443/x", fixed("93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"));
+  const target = await checkWebhookTarget(
+    "https://hooks.test:8443/x",
+    fixed("93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"),
+  );
   assert.deepEqual([target.address, target.family, target.url.host], ["93.184.216.34", 4, "hooks.test:8443"]);
 });

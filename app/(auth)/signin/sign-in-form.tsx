@@ -15,7 +15,11 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
     setPending(true);
     setError(null);
     const form = new FormData(e.currentTarget);
-    const res = await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirect: false });
+    const res = await signIn("credentials", {
+      email: form.get("email"),
+      password: form.get("password"),
+      redirect: false,
+    });
     setPending(false);
     if (res?.ok && !res.error) {
       router.replace(callbackUrl);

@@ -4,7 +4,10 @@ import { requireActor } from "@/lib/auth/session";
 import { ServiceError } from "@/lib/errors";
 import { addRule, deleteRule } from "@/lib/monitoring/alerts";
 
-export async function addRuleAction(environment: string, input: { kind: string; thresholdSec?: number; forSec: number; webhookUrl?: string }) {
+export async function addRuleAction(
+  environment: string,
+  input: { kind: string; thresholdSec?: number; forSec: number; webhookUrl?: string },
+) {
   const actor = await requireActor();
   try {
     await addRule(actor, environment, input);

@@ -22,7 +22,8 @@ export default async function AlertsPage() {
           <ul className="space-y-1 text-sm" data-testid="open-alerts">
             {open.map((a) => (
               <li key={a.id} className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-red-900">
-                <strong>{a.environment}</strong> · {a.message} <span className="text-xs text-red-700">since {a.firedAt.replace("T", " ").slice(0, 19)}</span>
+                <strong>{a.environment}</strong> · {a.message}{" "}
+                <span className="text-xs text-red-700">since {a.firedAt.replace("T", " ").slice(0, 19)}</span>
               </li>
             ))}
           </ul>
@@ -44,7 +45,9 @@ export default async function AlertsPage() {
                   <td className="py-1.5 font-mono text-xs text-slate-500">
                     {r.webhookUrl ?? ""}
                     {r.lastWebhookDelivery && !r.lastWebhookDelivery.ok && (
-                      <span className="block font-sans text-red-700">last delivery failed: {r.lastWebhookDelivery.detail}</span>
+                      <span className="block font-sans text-red-700">
+                        last delivery failed: {r.lastWebhookDelivery.detail}
+                      </span>
                     )}
                   </td>
                   <td className="py-1.5 text-right">
@@ -64,7 +67,9 @@ export default async function AlertsPage() {
                 <td className="py-1">{a.firedAt.replace("T", " ").slice(0, 19)}</td>
                 <td className="py-1">{a.environment}</td>
                 <td className="py-1">{a.message}</td>
-                <td className="py-1">{a.clearedAt ? `cleared ${a.clearedAt.replace("T", " ").slice(11, 19)}` : "firing"}</td>
+                <td className="py-1">
+                  {a.clearedAt ? `cleared ${a.clearedAt.replace("T", " ").slice(11, 19)}` : "firing"}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -6,7 +6,11 @@ import { auditFilters, listOperations } from "@/lib/operations";
 
 export const metadata = { title: "Audit log" };
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function AuditPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const actor = await requireActor();
   const q = await searchParams;
   const filter = {
@@ -21,11 +25,20 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <form className="flex flex-wrap items-end gap-3 text-sm" method="get">
         <label className="space-y-1">
           <span className="block text-slate-600">Action starts with</span>
-          <input name="action" defaultValue={filter.action} placeholder="replication." className="rounded-md border border-slate-300 px-2 py-1" />
+          <input
+            name="action"
+            defaultValue={filter.action}
+            placeholder="replication."
+            className="rounded-md border border-slate-300 px-2 py-1"
+          />
         </label>
         <label className="space-y-1">
           <span className="block text-slate-600">Environment</span>
-          <input name="environment" defaultValue={filter.environment} className="rounded-md border border-slate-300 px-2 py-1" />
+          <input
+            name="environment"
+            defaultValue={filter.environment}
+            className="rounded-md border border-slate-300 px-2 py-1"
+          />
         </label>
         <label className="space-y-1">
           <span className="block text-slate-600">Result</span>

@@ -17,7 +17,12 @@ function failure(e: unknown): { ok: false; error: string; lines?: string[] } {
   return { ok: false, error: "Something went wrong on the console; see its log" };
 }
 
-export async function createEnvironmentAction(input: { name: string; memoryMb: number; runtime?: "local" | "docker"; host?: string }): Promise<ActionResult<{ operationId: string }>> {
+export async function createEnvironmentAction(input: {
+  name: string;
+  memoryMb: number;
+  runtime?: "local" | "docker";
+  host?: string;
+}): Promise<ActionResult<{ operationId: string }>> {
   const actor = await requireActor();
   try {
     const { operationId } = await beginCreateEnvironment(actor, input);
@@ -27,7 +32,10 @@ export async function createEnvironmentAction(input: { name: string; memoryMb: n
   }
 }
 
-export async function environmentActionAction(name: string, action: "start" | "stop" | "restart"): Promise<ActionResult> {
+export async function environmentActionAction(
+  name: string,
+  action: "start" | "stop" | "restart",
+): Promise<ActionResult> {
   const actor = await requireActor();
   try {
     await environmentAction(actor, name, { action });

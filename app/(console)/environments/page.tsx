@@ -71,7 +71,9 @@ export default async function EnvironmentsPage() {
                     <td className="px-4 py-2.5">{env.engineVersion}</td>
                     <td className="px-4 py-2.5">{env.memoryMb} MB</td>
                     <td className="px-4 py-2.5 text-slate-500">{env.runtime}</td>
-                    {actor.role === "admin" && <td className="px-4 py-2.5 text-slate-500">{env.ownerId === actor.id ? "you" : env.ownerId}</td>}
+                    {actor.role === "admin" && (
+                      <td className="px-4 py-2.5 text-slate-500">{env.ownerId === actor.id ? "you" : env.ownerId}</td>
+                    )}
                   </tr>
                 );
               })}

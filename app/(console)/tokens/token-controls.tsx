@@ -18,7 +18,10 @@ export function TokenControls() {
       <Button type="submit">Create token</Button>
       {token && (
         <p className="w-full text-sm">
-          Copy it now, it is shown once: <code className="break-all rounded bg-amber-50 px-1 font-mono" data-testid="new-token">{token}</code>
+          Copy it now, it is shown once:{" "}
+          <code className="break-all rounded bg-amber-50 px-1 font-mono" data-testid="new-token">
+            {token}
+          </code>
         </p>
       )}
     </form>

@@ -19,7 +19,10 @@ export default async function TopologyPage() {
       <h1 className="text-xl font-semibold">Topology</h1>
       <Card title="Replication graph">
         <TopologyGraph topology={topology} />
-        <p className="mt-3 text-xs text-slate-500">Green: replicating (lag shown) · amber dashes: connecting · grey dashes: stopped · red: error or a problem. Click a server to act on it.</p>
+        <p className="mt-3 text-xs text-slate-500">
+          Green: replicating (lag shown) · amber dashes: connecting · grey dashes: stopped · red: error or a problem.
+          Click a server to act on it.
+        </p>
       </Card>
       <Card title="Replication doctor">
         <DoctorPanel findings={findings} />

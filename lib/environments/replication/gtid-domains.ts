@@ -21,7 +21,13 @@ import { slavesOf } from "./status";
  * slave's position for that domain. So such history must go: a master without slaves and without databases
  * (a fresh one: its history is its replication user) gets a fresh binary log with its new domain.
  */
-export async function gtidDomainClash(actor: Actor, slave: EnvironmentWithNodes, master: EnvironmentWithNodes, others: repl.SlaveConnection[], fix: boolean): Promise<{ domainId: number; freshBinlog: boolean } | null> {
+export async function gtidDomainClash(
+  actor: Actor,
+  slave: EnvironmentWithNodes,
+  master: EnvironmentWithNodes,
+  others: repl.SlaveConnection[],
+  fix: boolean,
+): Promise<{ domainId: number; freshBinlog: boolean } | null> {
   const mine = await asRoot(master, repl.gtidDomains);
   const envs = await listEnvironments(actor);
   const taken = new Set<number>();
@@ -30,15 +36,26 @@ export async function gtidDomainClash(actor: Actor, slave: EnvironmentWithNodes,
   // outside host, stopped) may own any domain the slave has executed.
   let unknown = false;
   for (const o of others) {
-    const source = envs.find((e) => e.nodes[0] && e.nodes[0].host === o.status.Master_Host && e.nodes[0].port === Number(o.status.Master_Port));
-    const domains = source && source.status === "running" ? await asRoot(source, repl.gtidDomains).then((d) => d.domains, () => null) : null;
+    const source = envs.find(
+      (e) => e.nodes[0] && e.nodes[0].host === o.status.Master_Host && e.nodes[0].port === Number(o.status.Master_Port),
+    );
+    const domains =
+      source && source.status === "running"
+        ? await asRoot(source, repl.gtidDomains).then(
+            (d) => d.domains,
+            () => null,
+          )
+        : null;
     if (domains) for (const d of domains) taken.add(d);
     else unknown = true;
   }
   if (unknown) {
     const executed = await asRoot(slave, async (c) => {
       const [[r]] = (await c.query("SELECT @@gtid_slave_pos AS p")) as unknown as [{ p: string }[]];
-      return String(r.p ?? "").split(",").filter(Boolean).map((g) => Number(g.split("-")[0]));
+      return String(r.p ?? "")
+        .split(",")
+        .filter(Boolean)
+        .map((g) => Number(g.split("-")[0]));
     });
     for (const d of executed) taken.add(d);
   }
@@ -47,7 +64,9 @@ export async function gtidDomainClash(actor: Actor, slave: EnvironmentWithNodes,
   const clash = [...new Set([...(taken.has(mine.domainId) ? [mine.domainId] : []), ...history])];
   const problem = `${master.name} writes (or has written) GTID domain ${clash.join(", ")}, which another source of this slave already uses: the slave would mix up their positions.`;
   if (!fix) {
-    throw new ServiceError(409, "gtid_domain_clash", problem, [`Tick "Give ${master.name} its own GTID domain" (API: ownGtidDomain: true).`]);
+    throw new ServiceError(409, "gtid_domain_clash", problem, [
+      `Tick "Give ${master.name} its own GTID domain" (API: ownGtidDomain: true).`,
+    ]);
   }
   if (history.length) await requireFresh(actor, master, problem);
   let domainId = primaryNode(master).serverId;
@@ -61,7 +80,9 @@ export async function gtidDomainClash(actor: Actor, slave: EnvironmentWithNodes,
  */
 async function requireFresh(actor: Actor, master: EnvironmentWithNodes, problem: string) {
   const [dumps, databases] = await asRoot(master, async (c) => {
-    const [d] = await c.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'");
+    const [d] = await c.query(
+      "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'",
+    );
     return [Number((d as { n: number }[])[0].n), await userDatabases(c, ["mariner_canary"])] as const;
   });
   const readers = dumps || (await slavesOf(actor, master)).length;
@@ -70,7 +91,9 @@ async function requireFresh(actor: Actor, master: EnvironmentWithNodes, problem:
       409,
       "gtid_domain_clash",
       `${problem} Its binary log already holds those events${readers ? `, ${readers} slave(s) read it` : ""}${databases.length ? `, and it holds databases (${databases.join(", ")})` : ""}: MariaDB cannot take it as a second source (by GTID it refuses the connection, by file/position it moves the other source's position).`,
-      [`Make a fresh master the source (its first events then carry its own domain), or copy its databases to this slave and replicate them another way.`],
+      [
+        `Make a fresh master the source (its first events then carry its own domain), or copy its databases to this slave and replicate them another way.`,
+      ],
     );
   }
 }
@@ -81,14 +104,22 @@ async function requireFresh(actor: Actor, master: EnvironmentWithNodes, problem:
  * session older than a marker connection opened right after it (whatever the account — applications may log
  * in as root) that is still there a moment later puts the old domain back and refuses.
  */
-export async function giveGtidDomain(actor: Actor, master: EnvironmentWithNodes, domainId: number, freshBinlog: boolean) {
+export async function giveGtidDomain(
+  actor: Actor,
+  master: EnvironmentWithNodes,
+  domainId: number,
+  freshBinlog: boolean,
+) {
   // my.cnf first (it may be refused), then the live value; any later failure puts both back.
   let before: string | null = null;
   const give = (content: string) => {
     before = getServerOption(content, "gtid-domain-id") ?? null;
     return setServerOptions(content, { "gtid-domain-id": String(domainId) });
   };
-  await editConfig(actor, master.name, give, { message: `gtid-domain-id = ${domainId} (multi-source)`, restart: false });
+  await editConfig(actor, master.name, give, {
+    message: `gtid-domain-id = ${domainId} (multi-source)`,
+    restart: false,
+  });
   let previous: number | null = null;
   try {
     previous = await asRoot(master, async (c) => {
@@ -104,15 +135,23 @@ export async function giveGtidDomain(actor: Actor, master: EnvironmentWithNodes,
     const older = await asRoot(master, async (c) => (await clientSessions(c)).filter((s) => s.id < marker));
     if (older.length) {
       const users = [...new Set(older.map((s) => s.user))].join(", ");
-      throw new ServiceError(409, "sessions_open", `${older.length} client session(s) opened before the change are still open on ${master.name} (users: ${users}): they would keep writing the shared GTID domain. Close them (or restart ${master.name}), then add the source again.`);
+      throw new ServiceError(
+        409,
+        "sessions_open",
+        `${older.length} client session(s) opened before the change are still open on ${master.name} (users: ${users}): they would keep writing the shared GTID domain. Close them (or restart ${master.name}), then add the source again.`,
+      );
     }
     if (freshBinlog) {
       await requireFresh(actor, master, `${master.name}'s binary log cannot be started afresh.`); // again, right before
       await asRoot(master, (c) => c.query("RESET MASTER"));
     }
   } catch (e) {
-    if (previous !== null) await asRoot(master, (c) => c.query("SET GLOBAL gtid_domain_id = ?", [previous])).catch(() => undefined);
-    await editConfig(actor, master.name, (content) => setServerOptions(content, { "gtid-domain-id": before }), { message: "gtid-domain-id change undone", restart: false }).catch(() => undefined);
+    if (previous !== null)
+      await asRoot(master, (c) => c.query("SET GLOBAL gtid_domain_id = ?", [previous])).catch(() => undefined);
+    await editConfig(actor, master.name, (content) => setServerOptions(content, { "gtid-domain-id": before }), {
+      message: "gtid-domain-id change undone",
+      restart: false,
+    }).catch(() => undefined);
     throw e;
   }
 }

@@ -26,8 +26,12 @@ export const configureMasterInput = z
     logFile: repl.binlogFile.optional(),
     logPos: z.number().int().min(4).optional(),
   })
-  .refine((v) => v.masterEnvironment || (v.host && v.port), { message: "Pick a master environment or give host and port" })
-  .refine((v) => v.mode === "gtid" || (v.logFile && v.logPos), { message: "Binlog mode needs a log file and position" });
+  .refine((v) => v.masterEnvironment || (v.host && v.port), {
+    message: "Pick a master environment or give host and port",
+  })
+  .refine((v) => v.mode === "gtid" || (v.logFile && v.logPos), {
+    message: "Binlog mode needs a log file and position",
+  });
 
 export async function configureMaster(actor: Actor, name: string, raw: unknown) {
   const env = await getEnvironment(actor, name);
@@ -36,42 +40,80 @@ export async function configureMaster(actor: Actor, name: string, raw: unknown) 
   let port = input.port!;
   let masterEnv: EnvironmentWithNodes | null = null;
   if (input.masterEnvironment) {
-    if (input.masterEnvironment === env.name) throw new ServiceError(400, "invalid_request", "An environment cannot be its own master");
+    if (input.masterEnvironment === env.name)
+      throw new ServiceError(400, "invalid_request", "An environment cannot be its own master");
     masterEnv = await getEnvironment(actor, input.masterEnvironment);
     const master = primaryNode(masterEnv);
     host = master.host;
     port = master.port;
   }
   const node = primaryNode(env);
-  if (host === node.host && port === node.port) throw new ServiceError(400, "invalid_request", "An environment cannot be its own master");
+  if (host === node.host && port === node.port)
+    throw new ServiceError(400, "invalid_request", "An environment cannot be its own master");
   // Serialized with every topology change of this owner: two sources added at once must see each other.
   return topologyLock(env.ownerId, () => configureUnderLock(actor, env, masterEnv, host, port, input));
 }
 
-async function configureUnderLock(actor: Actor, env: EnvironmentWithNodes, masterEnv: EnvironmentWithNodes | null, host: string, port: number, input: z.infer<typeof configureMasterInput>) {
+async function configureUnderLock(
+  actor: Actor,
+  env: EnvironmentWithNodes,
+  masterEnv: EnvironmentWithNodes | null,
+  host: string,
+  port: number,
+  input: z.infer<typeof configureMasterInput>,
+) {
   const others = (await asRoot(env, repl.allSlaveStatus)).filter((c) => c.name !== input.connection);
   const sameMaster = others.find((c) => c.status.Master_Host === host && Number(c.status.Master_Port) === port);
-  if (sameMaster) throw new ServiceError(409, "duplicate_source", `${connectionLabel(sameMaster.name)} already replicates from ${host}:${port}`);
+  if (sameMaster)
+    throw new ServiceError(
+      409,
+      "duplicate_source",
+      `${connectionLabel(sameMaster.name)} already replicates from ${host}:${port}`,
+    );
   // Every applied event moves the slave's GTID position for its domain, whatever the connection's mode (and the
   // console repoints by GTID on switchover): a clash matters for every mode.
-  const domainChange = masterEnv && others.length ? await gtidDomainClash(actor, env, masterEnv, others, input.ownGtidDomain) : null;
-  if (domainChange?.freshBinlog && input.mode === "binlog") throw new ServiceError(400, "invalid_request", `${masterEnv!.name}'s binary log starts afresh with its new domain: use GTID for this source`);
+  const domainChange =
+    masterEnv && others.length ? await gtidDomainClash(actor, env, masterEnv, others, input.ownGtidDomain) : null;
+  if (domainChange?.freshBinlog && input.mode === "binlog")
+    throw new ServiceError(
+      400,
+      "invalid_request",
+      `${masterEnv!.name}'s binary log starts afresh with its new domain: use GTID for this source`,
+    );
   const start = await runOperation(
     {
       userId: actor.id,
       action: "replication.configure-master",
       environmentId: env.id,
       target: env.name,
-      params: { connection: input.connection, masterEnvironment: input.masterEnvironment, host, port, user: input.user, mode: input.mode, logFile: input.logFile, logPos: input.logPos, gtidDomain: domainChange?.domainId },
+      params: {
+        connection: input.connection,
+        masterEnvironment: input.masterEnvironment,
+        host,
+        port,
+        user: input.user,
+        mode: input.mode,
+        logFile: input.logFile,
+        logPos: input.logPos,
+        gtidDomain: domainChange?.domainId,
+      },
     },
     async () => {
-      const start: Pick<repl.MasterSettings, "mode" | "logFile" | "logPos"> = { mode: input.mode, logFile: input.logFile, logPos: input.logPos };
-      if (masterEnv && domainChange) await giveGtidDomain(actor, masterEnv, domainChange.domainId, domainChange.freshBinlog);
-      await asRoot(env, (c) => repl.changeMaster(c, { host, port, user: input.user, password: input.password, ...start }, input.connection));
+      const start: Pick<repl.MasterSettings, "mode" | "logFile" | "logPos"> = {
+        mode: input.mode,
+        logFile: input.logFile,
+        logPos: input.logPos,
+      };
+      if (masterEnv && domainChange)
+        await giveGtidDomain(actor, masterEnv, domainChange.domainId, domainChange.freshBinlog);
+      await asRoot(env, (c) =>
+        repl.changeMaster(c, { host, port, user: input.user, password: input.password, ...start }, input.connection),
+      );
       return { ...start, freshBinlog: domainChange?.freshBinlog ?? false };
     },
   );
   return { host, port, connection: input.connection, gtidDomain: domainChange?.domainId ?? null, ...start };
 }
 
-export const connectionLabel = (connection: string) => (connection ? `Connection '${connection}'` : "The default connection");
+export const connectionLabel = (connection: string) =>
+  connection ? `Connection '${connection}'` : "The default connection";

@@ -18,15 +18,24 @@ export async function addReplicationUser(actor: Actor, name: string, raw: unknow
   const env = await getEnvironment(actor, name);
   const input = parseInput(addUserInput, raw);
   const host = input.host ?? "%";
-  await runOperation({ userId: actor.id, action: "replication.add-user", environmentId: env.id, target: env.name, params: { user: input.user, host } }, () =>
-    asRoot(env, async (c) => {
-      try {
-        await repl.createReplicationUser(c, input.user, input.password, host);
-      } catch (e) {
-        if ((e as { code?: string }).code === "USER_EXISTS") throw new ServiceError(409, "user_exists", (e as Error).message);
-        throw e;
-      }
-    }),
+  await runOperation(
+    {
+      userId: actor.id,
+      action: "replication.add-user",
+      environmentId: env.id,
+      target: env.name,
+      params: { user: input.user, host },
+    },
+    () =>
+      asRoot(env, async (c) => {
+        try {
+          await repl.createReplicationUser(c, input.user, input.password, host);
+        } catch (e) {
+          if ((e as { code?: string }).code === "USER_EXISTS")
+            throw new ServiceError(409, "user_exists", (e as Error).message);
+          throw e;
+        }
+      }),
   );
   return { user: input.user, host };
 }
@@ -36,9 +45,12 @@ export const dropUserInput = z.strictObject({ user: repl.replicationUserName, ho
 export async function dropReplicationUser(actor: Actor, name: string, raw: unknown) {
   const env = await getEnvironment(actor, name);
   const input = parseInput(dropUserInput, raw);
-  await runOperation({ userId: actor.id, action: "replication.drop-user", environmentId: env.id, target: env.name, params: input }, () =>
-    asRoot(env, async (c) => {
-      if (!(await repl.dropReplicationUser(c, input.user, input.host))) throw new ServiceError(404, "not_found", `Replication user '${input.user}'@'${input.host}' not found`);
-    }),
+  await runOperation(
+    { userId: actor.id, action: "replication.drop-user", environmentId: env.id, target: env.name, params: input },
+    () =>
+      asRoot(env, async (c) => {
+        if (!(await repl.dropReplicationUser(c, input.user, input.host)))
+          throw new ServiceError(404, "not_found", `Replication user '${input.user}'@'${input.host}' not found`);
+      }),
   );
 }

@@ -14,7 +14,9 @@ export default async function HostsPage() {
     <div className="grid gap-4 md:grid-cols-[2fr_1fr]">
       <Card title="Docker hosts">
         {hosts.length === 0 ? (
-          <p className="text-sm text-slate-500">No Docker host yet: environments run as local processes. Add an engine to place environments on it.</p>
+          <p className="text-sm text-slate-500">
+            No Docker host yet: environments run as local processes. Add an engine to place environments on it.
+          </p>
         ) : (
           <table className="w-full text-left text-sm" data-testid="hosts-table">
             <thead className="text-xs uppercase text-slate-500">
@@ -32,7 +34,9 @@ export default async function HostsPage() {
                   <td className="py-1.5 font-medium">{h.name}</td>
                   <td className="py-1.5 font-mono text-xs">{h.endpoint}</td>
                   <td className={`py-1.5 ${h.health.ok ? "text-emerald-700" : "text-red-700"}`}>
-                    {h.health.ok ? `Docker ${h.health.version} · ${h.health.memoryMb} MB · image ${h.health.image ? "present" : "missing"}` : h.health.error}
+                    {h.health.ok
+                      ? `Docker ${h.health.version} · ${h.health.memoryMb} MB · image ${h.health.image ? "present" : "missing"}`
+                      : h.health.error}
                   </td>
                   <td className="py-1.5">{h.environments}</td>
                   <td className="py-1.5 text-right">

@@ -18,7 +18,10 @@ export async function addUserAction(input: { email: string; password: string; ro
 }
 
 /** null = back to the site default. The admin check and validation live in lib/quotas. */
-export async function setUserLimitsAction(userId: string, input: { maxEnvironments: number | null; maxMemoryMb: number | null }) {
+export async function setUserLimitsAction(
+  userId: string,
+  input: { maxEnvironments: number | null; maxMemoryMb: number | null },
+) {
   const actor = await requireActor();
   try {
     const user = await setUserLimits(actor, userId, input);

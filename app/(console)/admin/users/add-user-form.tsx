@@ -10,14 +10,26 @@ export function AddUserForm() {
     e.preventDefault();
     const formEl = e.currentTarget;
     const form = new FormData(formEl);
-    const res = await addUserAction({ email: String(form.get("email")), password: String(form.get("password")), role: String(form.get("role")) });
+    const res = await addUserAction({
+      email: String(form.get("email")),
+      password: String(form.get("password")),
+      role: String(form.get("role")),
+    });
     setMessage(res.ok ? { ok: true, text: `Added ${res.email}` } : { ok: false, text: res.error });
     if (res.ok) formEl.reset();
   }
   return (
     <form onSubmit={onSubmit} className="space-y-3">
       <Field id="new-email" name="email" type="email" label="E-mail" required />
-      <Field id="new-password" name="password" type="password" label="Password" required minLength={8} hint="At least 8 characters." />
+      <Field
+        id="new-password"
+        name="password"
+        type="password"
+        label="Password"
+        required
+        minLength={8}
+        hint="At least 8 characters."
+      />
       <div className="space-y-1">
         <label htmlFor="new-role" className="block text-sm font-medium text-slate-700">
           Role
@@ -28,7 +40,10 @@ export function AddUserForm() {
         </select>
       </div>
       {message && (
-        <p role={message.ok ? "status" : "alert"} className={`text-sm ${message.ok ? "text-emerald-700" : "text-red-700"}`}>
+        <p
+          role={message.ok ? "status" : "alert"}
+          className={`text-sm ${message.ok ? "text-emerald-700" : "text-red-700"}`}
+        >
           {message.text}
         </p>
       )}

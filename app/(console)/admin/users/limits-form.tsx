@@ -15,20 +15,30 @@ export interface LimitsFormUser {
 /** An empty box means "the site default", so clearing it undoes an override. */
 const limitOf = (value: FormDataEntryValue | null) => (String(value ?? "").trim() === "" ? null : Number(value));
 
-export function LimitsForm({ users, defaults }: { users: LimitsFormUser[]; defaults: { environments: number; memoryMb: number } }) {
+export function LimitsForm({
+  users,
+  defaults,
+}: {
+  users: LimitsFormUser[];
+  defaults: { environments: number; memoryMb: number };
+}) {
   const router = useRouter();
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, setPending] = useState(false);
   // The list grows when a user is added on this page: until one is picked, the first is the choice.
   const selected = users.find((u) => u.id === selectedId) ?? users[0];
-  if (!selected) return <p className="text-sm text-slate-600">No users without admin rights yet: admins have no quota.</p>;
+  if (!selected)
+    return <p className="text-sm text-slate-600">No users without admin rights yet: admins have no quota.</p>;
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
     setPending(true);
-    const res = await setUserLimitsAction(selected.id, { maxEnvironments: limitOf(form.get("maxEnvironments")), maxMemoryMb: limitOf(form.get("maxMemoryMb")) });
+    const res = await setUserLimitsAction(selected.id, {
+      maxEnvironments: limitOf(form.get("maxEnvironments")),
+      maxMemoryMb: limitOf(form.get("maxMemoryMb")),
+    });
     setPending(false);
     setMessage(res.ok ? { ok: true, text: res.text } : { ok: false, text: res.error });
     if (res.ok) router.refresh();
@@ -82,7 +92,10 @@ export function LimitsForm({ users, defaults }: { users: LimitsFormUser[]; defau
         />
       </div>
       {message && (
-        <p role={message.ok ? "status" : "alert"} className={`text-sm ${message.ok ? "text-emerald-700" : "text-red-700"}`}>
+        <p
+          role={message.ok ? "status" : "alert"}
+          className={`text-sm ${message.ok ? "text-emerald-700" : "text-red-700"}`}
+        >
           {message.text}
         </p>
       )}

@@ -5,7 +5,13 @@ import { EnvironmentControls } from "@/components/environments/environment-contr
 import { EnvironmentTabs } from "@/components/environments/environment-tabs";
 import { pageEnvironment } from "@/lib/environments/page";
 
-export default async function EnvironmentLayout({ children, params }: { children: React.ReactNode; params: Promise<{ name: string }> }) {
+export default async function EnvironmentLayout({
+  children,
+  params,
+}: {
+  children: React.ReactNode;
+  params: Promise<{ name: string }>;
+}) {
   const { name } = await params;
   const { env } = await pageEnvironment(name);
   return (
@@ -22,7 +28,9 @@ export default async function EnvironmentLayout({ children, params }: { children
         </div>
       </div>
       {env.statusDetail && env.status !== "running" && (
-        <pre className="whitespace-pre-wrap rounded-md border border-amber-200 bg-amber-50 p-3 text-xs text-amber-900">{env.statusDetail}</pre>
+        <pre className="whitespace-pre-wrap rounded-md border border-amber-200 bg-amber-50 p-3 text-xs text-amber-900">
+          {env.statusDetail}
+        </pre>
       )}
       <EnvironmentTabs name={env.name} />
       {children}

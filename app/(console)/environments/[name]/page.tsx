@@ -21,7 +21,11 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ na
   const { name } = await params;
   const { actor, env } = await pageEnvironment(name);
   const node = env.nodes[0];
-  const [live, log, activity] = await Promise.all([liveStatus(env), errorLogTail(actor, env.name, 40), listOperations(actor, { environmentId: env.id }, 20)]);
+  const [live, log, activity] = await Promise.all([
+    liveStatus(env),
+    errorLogTail(actor, env.name, 40),
+    listOperations(actor, { environmentId: env.id }, 20),
+  ]);
 
   return (
     <div className="space-y-4">
@@ -39,23 +43,34 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ na
             <dt className="text-slate-500">Uptime</dt>
             <dd data-testid="uptime">{live?.state === "running" ? formatUptime(live.uptimeSeconds) : "—"}</dd>
             <dt className="text-slate-500">Process</dt>
-            <dd>{live?.pid ? `pid ${live.pid}` : live?.state === "running" ? (live.detail ?? "running") : "not running"}</dd>
+            <dd>
+              {live?.pid ? `pid ${live.pid}` : live?.state === "running" ? (live.detail ?? "running") : "not running"}
+            </dd>
             <dt className="text-slate-500">Runtime</dt>
             <dd>{env.runtime}</dd>
             <dt className="text-slate-500">Memory limit</dt>
             <dd>{env.memoryMb} MB</dd>
           </dl>
-          {live?.state === "unresponsive" && <p className="mt-3 text-sm text-amber-700">The process is alive but a login failed: {live.detail}</p>}
+          {live?.state === "unresponsive" && (
+            <p className="mt-3 text-sm text-amber-700">The process is alive but a login failed: {live.detail}</p>
+          )}
         </Card>
         <Card title="Credentials">
-          {node ? <Credentials name={env.name} host={node.host} port={node.port} /> : <p className="text-sm text-slate-500">No server yet.</p>}
+          {node ? (
+            <Credentials name={env.name} host={node.host} port={node.port} />
+          ) : (
+            <p className="text-sm text-slate-500">No server yet.</p>
+          )}
         </Card>
       </div>
       <Card title="Activity">
         <AuditTable rows={activity} />
       </Card>
       <Card title="Error log (last 40 lines)">
-        <pre data-testid="error-log" className="max-h-80 overflow-auto whitespace-pre-wrap font-mono text-xs text-slate-700">
+        <pre
+          data-testid="error-log"
+          className="max-h-80 overflow-auto whitespace-pre-wrap font-mono text-xs text-slate-700"
+        >
           {log.length ? log.join("\n") : "(empty)"}
         </pre>
       </Card>

@@ -1,7 +1,12 @@
 import { NextResponse } from "next/server";
 import { readJson, withActor } from "@/lib/api/http";
 import { liveStatuses } from "@/lib/environments/status";
-import { createEnvironment, createEnvironmentInput, listEnvironments, serializeEnvironment } from "@/lib/environments/service";
+import {
+  createEnvironment,
+  createEnvironmentInput,
+  listEnvironments,
+  serializeEnvironment,
+} from "@/lib/environments/service";
 
 export async function GET(request: Request) {
   return withActor(request, async (actor) => {
@@ -9,7 +14,9 @@ export async function GET(request: Request) {
     // ?live=1 adds each server's live status (logins run concurrently).
     if (new URL(request.url).searchParams.get("live") === "1") {
       const live = await liveStatuses(envs);
-      return NextResponse.json({ environments: envs.map((e) => ({ ...serializeEnvironment(e), live: live.get(e.id) ?? null })) });
+      return NextResponse.json({
+        environments: envs.map((e) => ({ ...serializeEnvironment(e), live: live.get(e.id) ?? null })),
+      });
     }
     return NextResponse.json({ environments: envs.map(serializeEnvironment) });
   });

@@ -25,7 +25,9 @@ export async function GET(request: Request) {
       const tick = async () => {
         try {
           const envs = await listEnvironments(actor);
-          const snapshot = JSON.stringify(envs.map((e) => ({ name: e.name, status: e.status, detail: e.statusDetail })));
+          const snapshot = JSON.stringify(
+            envs.map((e) => ({ name: e.name, status: e.status, detail: e.statusDetail })),
+          );
           if (snapshot !== last) {
             last = snapshot;
             controller.enqueue(encoder.encode(`event: status\ndata: ${snapshot}\n\n`));
@@ -50,5 +52,7 @@ export async function GET(request: Request) {
       clearInterval(timer);
     },
   });
-  return new Response(stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" } });
+  return new Response(stream, {
+    headers: { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" },
+  });
 }

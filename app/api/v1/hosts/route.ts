@@ -13,5 +13,7 @@ export async function GET(request: Request) {
 
 /** {name, endpoint: unix:///…sock | tcp://host:2376, image?} — refused unless the engine answers. */
 export async function POST(request: Request) {
-  return withActor(request, async (actor) => NextResponse.json(await registerHost(actor, await readJson(request)), { status: 201 }));
+  return withActor(request, async (actor) =>
+    NextResponse.json(await registerHost(actor, await readJson(request)), { status: 201 }),
+  );
 }

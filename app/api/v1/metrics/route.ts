@@ -14,18 +14,64 @@ export async function GET(request: Request) {
     const metric = (name: string, help: string, type: string, samples: [Record<string, string>, number][]) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
       for (const [labels, value] of samples) {
-        const l = Object.entries(labels).map(([k, v]) => `${k}="${label(v)}"`).join(",");
+        const l = Object.entries(labels)
+          .map(([k, v]) => `${k}="${label(v)}"`)
+          .join(",");
         lines.push(`${name}{${l}} ${value}`);
       }
     };
-    metric("mariner_node_up", "1 when the environment's server answers a login", "gauge", topology.nodes.map((n) => [{ environment: n.name }, n.facts ? 1 : 0]));
-    metric("mariner_slave_io_running", "1 when the slave IO thread runs", "gauge", topology.edges.map((e) => [{ environment: e.to, master: e.from, connection: e.connection }, e.ioRunning ? 1 : 0]));
-    metric("mariner_slave_sql_running", "1 when the slave SQL thread runs", "gauge", topology.edges.map((e) => [{ environment: e.to, master: e.from, connection: e.connection }, e.sqlRunning ? 1 : 0]));
-    metric("mariner_slave_seconds_behind_master", "Seconds_Behind_Master (-1 when unknown)", "gauge", topology.edges.map((e) => [{ environment: e.to, master: e.from, connection: e.connection }, e.secondsBehind ?? -1]));
-    const samples = await db().lagSample.findMany({ where: { environmentId: { in: envs.map((e) => e.id) }, canaryMs: { not: null } }, orderBy: { at: "desc" }, distinct: ["environmentId"] });
-    metric("mariner_canary_milliseconds", "Last canary propagation master→slave", "gauge", samples.map((s) => [{ environment: envs.find((e) => e.id === s.environmentId)!.name }, s.canaryMs!]));
-    const ops = await db().operation.groupBy({ by: ["action", "status"], _count: { _all: true }, where: actor.role === "admin" ? {} : { environmentId: { in: envs.map((e) => e.id) } } });
-    metric("mariner_operations_total", "Operations by action and result", "counter", ops.map((o) => [{ action: o.action, status: o.status }, o._count._all]));
+    metric(
+      "mariner_node_up",
+      "1 when the environment's server answers a login",
+      "gauge",
+      topology.nodes.map((n) => [{ environment: n.name }, n.facts ? 1 : 0]),
+    );
+    metric(
+      "mariner_slave_io_running",
+      "1 when the slave IO thread runs",
+      "gauge",
+      topology.edges.map((e) => [{ environment: e.to, master: e.from, connection: e.connection }, e.ioRunning ? 1 : 0]),
+    );
+    metric(
+      "mariner_slave_sql_running",
+      "1 when the slave SQL thread runs",
+      "gauge",
+      topology.edges.map((e) => [
+        { environment: e.to, master: e.from, connection: e.connection },
+        e.sqlRunning ? 1 : 0,
+      ]),
+    );
+    metric(
+      "mariner_slave_seconds_behind_master",
+      "Seconds_Behind_Master (-1 when unknown)",
+      "gauge",
+      topology.edges.map((e) => [
+        { environment: e.to, master: e.from, connection: e.connection },
+        e.secondsBehind ?? -1,
+      ]),
+    );
+    const samples = await db().lagSample.findMany({
+      where: { environmentId: { in: envs.map((e) => e.id) }, canaryMs: { not: null } },
+      orderBy: { at: "desc" },
+      distinct: ["environmentId"],
+    });
+    metric(
+      "mariner_canary_milliseconds",
+      "Last canary propagation master→slave",
+      "gauge",
+      samples.map((s) => [{ environment: envs.find((e) => e.id === s.environmentId)!.name }, s.canaryMs!]),
+    );
+    const ops = await db().operation.groupBy({
+      by: ["action", "status"],
+      _count: { _all: true },
+      where: actor.role === "admin" ? {} : { environmentId: { in: envs.map((e) => e.id) } },
+    });
+    metric(
+      "mariner_operations_total",
+      "Operations by action and result",
+      "counter",
+      ops.map((o) => [{ action: o.action, status: o.status }, o._count._all]),
+    );
     return new Response(lines.join("\n") + "\n", { headers: { "content-type": "text/plain; version=0.0.4" } });
   });
 }

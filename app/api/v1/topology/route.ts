@@ -4,5 +4,7 @@ import { discoverTopology } from "@/lib/topology/discover";
 
 /** The user's replication graph, discovered live from the servers. */
 export async function GET(request: Request) {
-  return withActor(request, async (actor) => NextResponse.json(await discoverTopology(actor), { headers: { "cache-control": "no-store" } }));
+  return withActor(request, async (actor) =>
+    NextResponse.json(await discoverTopology(actor), { headers: { "cache-control": "no-store" } }),
+  );
 }

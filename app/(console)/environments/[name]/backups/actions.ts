@@ -20,12 +20,24 @@ export async function takeBackupAction(name: string) {
   return attempt(async () => ({ operationId: (await beginBackup(actor, name)).operationId }));
 }
 
-export async function restoreAction(backupId: string, input: { name: string; asSlave: boolean; overwrite: boolean; confirm?: string }) {
+export async function restoreAction(
+  backupId: string,
+  input: { name: string; asSlave: boolean; overwrite: boolean; confirm?: string },
+) {
   const actor = await requireActor();
   return attempt(async () => ({ operationId: (await beginRestore(actor, backupId, input)).operationId }));
 }
 
-export async function policyAction(name: string, input: { schedule: string | null; keepLast: number | null; keepDays: number | null; verifySchedule: string | null; baseRevision: number }) {
+export async function policyAction(
+  name: string,
+  input: {
+    schedule: string | null;
+    keepLast: number | null;
+    keepDays: number | null;
+    verifySchedule: string | null;
+    baseRevision: number;
+  },
+) {
   const actor = await requireActor();
   const res = await attempt(() => setBackupPolicy(actor, name, input));
   revalidatePath(`/environments/${name}/backups`);

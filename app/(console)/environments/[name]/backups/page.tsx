@@ -7,16 +7,31 @@ import { listEnvironments } from "@/lib/environments/service";
 export const metadata = { title: "Backups" };
 
 /** The next three runs of a stored schedule, in the console's clock (what the scheduler obeys). */
-const upcoming = (schedule: string | null) => (schedule ? nextRuns(schedule, 3).map((d) => d.toISOString().replace("T", " ").slice(0, 16) + " UTC") : []);
+const upcoming = (schedule: string | null) =>
+  schedule ? nextRuns(schedule, 3).map((d) => d.toISOString().replace("T", " ").slice(0, 16) + " UTC") : [];
 
 export default async function BackupsPage({ params }: { params: Promise<{ name: string }> }) {
   const { name } = await params;
   const { actor } = await pageEnvironment(name);
-  const [backups, policy, envs] = await Promise.all([listBackups(actor, name), getBackupPolicy(actor, name), listEnvironments(actor)]);
+  const [backups, policy, envs] = await Promise.all([
+    listBackups(actor, name),
+    getBackupPolicy(actor, name),
+    listEnvironments(actor),
+  ]);
   return (
     <BackupsWorkspace
       name={name}
-      policy={policy ? { schedule: policy.schedule, keepLast: policy.keepLast, keepDays: policy.keepDays, verifySchedule: policy.verifySchedule, revision: policy.revision } : null}
+      policy={
+        policy
+          ? {
+              schedule: policy.schedule,
+              keepLast: policy.keepLast,
+              keepDays: policy.keepDays,
+              verifySchedule: policy.verifySchedule,
+              revision: policy.revision,
+            }
+          : null
+      }
       nextRuns={{ backups: upcoming(policy?.schedule ?? null), tests: upcoming(policy?.verifySchedule ?? null) }}
       environments={envs.filter((e) => e.status === "running").map((e) => e.name)}
       backups={backups.map((b) => ({

@@ -19,19 +19,33 @@ async function outcome(name: string, work: () => Promise<SaveResult>): Promise<S
     revalidatePath(`/environments/${name}/config`);
     if (e instanceof ServiceError) {
       const conflict = e.code === "stale_revision" ? (e.details as unknown as StaleDetails) : undefined;
-      return { ok: false, error: e.message, problems: (e.details?.problems as ConfigProblem[]) ?? [], lines: e.lines, conflict };
+      return {
+        ok: false,
+        error: e.message,
+        problems: (e.details?.problems as ConfigProblem[]) ?? [],
+        lines: e.lines,
+        conflict,
+      };
     }
     throw e;
   }
 }
 
 /** `baseRevision`: the revision the editor was opened with; a save on top of a newer my.cnf comes back as a conflict. */
-export async function saveConfigAction(name: string, content: string, baseRevision: string | null): Promise<SaveOutcome> {
+export async function saveConfigAction(
+  name: string,
+  content: string,
+  baseRevision: string | null,
+): Promise<SaveOutcome> {
   const actor = await requireActor();
   return outcome(name, () => saveConfig(actor, name, { content, baseRevision: baseRevision ?? undefined }));
 }
 
-export async function restoreRevisionAction(name: string, revisionId: string, baseRevision: string | null): Promise<SaveOutcome> {
+export async function restoreRevisionAction(
+  name: string,
+  revisionId: string,
+  baseRevision: string | null,
+): Promise<SaveOutcome> {
   const actor = await requireActor();
   return outcome(name, () => restoreRevision(actor, name, revisionId, baseRevision ?? undefined));
 }

@@ -14,7 +14,14 @@ export default async function ConfigPage({ params }: { params: Promise<{ name: s
       initialContent={config.content}
       revision={config.revision}
       serverId={config.serverId}
-      revisions={revisions.map((r) => ({ id: r.id, author: r.author, result: r.result, message: r.message, createdAt: r.createdAt.toISOString(), content: r.content }))}
+      revisions={revisions.map((r) => ({
+        id: r.id,
+        author: r.author,
+        result: r.result,
+        message: r.message,
+        createdAt: r.createdAt.toISOString(),
+        content: r.content,
+      }))}
     />
   );
 }

@@ -21,20 +21,40 @@ export default async function ConnectionPage({ params }: { params: Promise<{ nam
   let master = self;
   let slaves: Endpoint[] = [];
   if (status?.slave) {
-    const masterEnv = (await listEnvironments(actor)).find((e) => e.nodes[0]?.host === status.slave!.Master_Host && e.nodes[0]?.port === Number(status.slave!.Master_Port));
-    master = masterEnv ? { name: masterEnv.name, host: masterEnv.nodes[0].host, port: masterEnv.nodes[0].port, user: "root" } : { name: "master", host: String(status.slave.Master_Host), port: Number(status.slave.Master_Port), user: "root" };
+    const masterEnv = (await listEnvironments(actor)).find(
+      (e) => e.nodes[0]?.host === status.slave!.Master_Host && e.nodes[0]?.port === Number(status.slave!.Master_Port),
+    );
+    master = masterEnv
+      ? { name: masterEnv.name, host: masterEnv.nodes[0].host, port: masterEnv.nodes[0].port, user: "root" }
+      : {
+          name: "master",
+          host: String(status.slave.Master_Host),
+          port: Number(status.slave.Master_Port),
+          user: "root",
+        };
     slaves = [self];
   } else if (env.status === "running") {
-    slaves = (await slavesOf(actor, env)).map((s) => ({ name: s.env.name, host: s.env.nodes[0].host, port: s.env.nodes[0].port, user: "root" }));
+    slaves = (await slavesOf(actor, env)).map((s) => ({
+      name: s.env.name,
+      host: s.env.nodes[0].host,
+      port: s.env.nodes[0].port,
+      user: "root",
+    }));
   }
 
   const proxies = (await listEndpoints(actor)).filter((e) => e.master === master.name);
   // With endpoints, the snippets use them: the application never needs to know which server is master. Root
   // passwords differ per server, so through an endpoint an application account (on every server) is the login.
   const proxy = proxies[0];
-  const address = (a: string) => ({ host: a.slice(0, a.lastIndexOf(":")), port: Number(a.slice(a.lastIndexOf(":") + 1)) });
+  const address = (a: string) => ({
+    host: a.slice(0, a.lastIndexOf(":")),
+    port: Number(a.slice(a.lastIndexOf(":") + 1)),
+  });
   const [snippetMaster, snippetSlaves]: [Endpoint, Endpoint[]] = proxy
-    ? [{ name: `writer endpoint ${proxy.name}`, user: "app_user", ...address(proxy.writer) }, [{ name: `reader endpoint ${proxy.name}`, user: "app_user", ...address(proxy.reader) }]]
+    ? [
+        { name: `writer endpoint ${proxy.name}`, user: "app_user", ...address(proxy.writer) },
+        [{ name: `reader endpoint ${proxy.name}`, user: "app_user", ...address(proxy.reader) }],
+      ]
     : [master, slaves];
   return (
     <div className="space-y-4">
@@ -43,7 +63,8 @@ export default async function ConnectionPage({ params }: { params: Promise<{ nam
           <ul className="space-y-1 text-sm" data-testid="proxy-endpoints">
             {proxies.map((p) => (
               <li key={p.name}>
-                <strong>{p.name}</strong>: writer <code className="font-mono">{p.writer}</code> → {p.master} · reader <code className="font-mono">{p.reader}</code> → its slaves
+                <strong>{p.name}</strong>: writer <code className="font-mono">{p.writer}</code> → {p.master} · reader{" "}
+                <code className="font-mono">{p.reader}</code> → its slaves
                 <span className="ml-2 text-xs text-slate-500">{placementLabel(p.runtime, "HAProxy")}</span>
                 {!p.running && <span className="ml-2 text-red-700">(not running)</span>}
               </li>
@@ -51,7 +72,10 @@ export default async function ConnectionPage({ params }: { params: Promise<{ nam
           </ul>
         ) : master.name === env.name ? (
           <div className="space-y-2 text-sm text-slate-600">
-            <p>HAProxy endpoints that always point at the current master (writer) and its slaves (reader): switchover and failover move them, so applications never reconnect to an old master.</p>
+            <p>
+              HAProxy endpoints that always point at the current master (writer) and its slaves (reader): switchover and
+              failover move them, so applications never reconnect to an old master.
+            </p>
             <CreateEndpointsButton name={env.name} />
           </div>
         ) : (
@@ -70,32 +94,38 @@ export default async function ConnectionPage({ params }: { params: Promise<{ nam
             </tr>
           </thead>
           <tbody>
-            {[{ role: "master (writes)", e: master }, ...slaves.map((e) => ({ role: "slave (reads)", e }))].map(({ role, e }) => (
-              <tr key={`${role}${e.name}`} className="border-t border-slate-100" data-testid="endpoint">
-                <td className="py-1.5">{role}</td>
-                <td className="py-1.5">{e.name}</td>
-                <td className="py-1.5 font-mono">{e.host}</td>
-                <td className="py-1.5 font-mono">{e.port}</td>
-                <td className="py-1.5 font-mono">{e.user}</td>
-              </tr>
-            ))}
+            {[{ role: "master (writes)", e: master }, ...slaves.map((e) => ({ role: "slave (reads)", e }))].map(
+              ({ role, e }) => (
+                <tr key={`${role}${e.name}`} className="border-t border-slate-100" data-testid="endpoint">
+                  <td className="py-1.5">{role}</td>
+                  <td className="py-1.5">{e.name}</td>
+                  <td className="py-1.5 font-mono">{e.host}</td>
+                  <td className="py-1.5 font-mono">{e.port}</td>
+                  <td className="py-1.5 font-mono">{e.user}</td>
+                </tr>
+              ),
+            )}
           </tbody>
         </table>
         <p className="mt-2 text-xs text-slate-500">
-          Passwords are on each environment&apos;s Overview (Reveal). The snippets read them from MASTER_PASSWORD / SLAVE_PASSWORD. For TLS connections
-          verified against the console&apos;s CA, download{" "}
+          Passwords are on each environment&apos;s Overview (Reveal). The snippets read them from MASTER_PASSWORD /
+          SLAVE_PASSWORD. For TLS connections verified against the console&apos;s CA, download{" "}
           <a className="text-blue-700 underline" href="/api/v1/ca">
             mariner-ca.pem
           </a>{" "}
-          (JDBC <code>sslMode=verify-full&amp;serverSslCert=mariner-ca.pem</code>, mysqli <code>ssl_set(…, &quot;mariner-ca.pem&quot;, …)</code>, mysql2{" "}
-          <code>ssl: {"{ ca }"}</code>).
+          (JDBC <code>sslMode=verify-full&amp;serverSslCert=mariner-ca.pem</code>, mysqli{" "}
+          <code>ssl_set(…, &quot;mariner-ca.pem&quot;, …)</code>, mysql2 <code>ssl: {"{ ca }"}</code>).
         </p>
-        {slaves.length === 0 && !proxy && <p className="mt-2 text-sm text-slate-600">No slave replicates from this environment yet: the snippets read from the master too.</p>}
+        {slaves.length === 0 && !proxy && (
+          <p className="mt-2 text-sm text-slate-600">
+            No slave replicates from this environment yet: the snippets read from the master too.
+          </p>
+        )}
         {proxy && (
           <p className="mt-2 text-sm text-slate-600" data-testid="snippets-use-endpoints">
-            The snippets below connect through the endpoints <strong>{proxy.name}</strong> (writer {proxy.writer}, reader {proxy.reader}), so switchover and failover
-            need no change in the application. Use an application account that exists on every server (app_user in the snippets): root passwords differ per
-            server.
+            The snippets below connect through the endpoints <strong>{proxy.name}</strong> (writer {proxy.writer},
+            reader {proxy.reader}), so switchover and failover need no change in the application. Use an application
+            account that exists on every server (app_user in the snippets): root passwords differ per server.
           </p>
         )}
       </Card>

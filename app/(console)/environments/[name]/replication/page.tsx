@@ -17,8 +17,12 @@ export default async function ReplicationPage({ params }: { params: Promise<{ na
     listEnvironments(actor),
   ]);
   if ("unavailable" in status) {
-    return <p className="rounded-md border border-slate-200 bg-white p-4 text-sm text-slate-600">{status.unavailable}</p>;
+    return (
+      <p className="rounded-md border border-slate-200 bg-white p-4 text-sm text-slate-600">{status.unavailable}</p>
+    );
   }
-  const candidates = envs.filter((e) => e.id !== env.id && e.ownerId === env.ownerId).map((e) => ({ name: e.name, host: e.nodes[0]?.host ?? "", port: e.nodes[0]?.port ?? 0 }));
+  const candidates = envs
+    .filter((e) => e.id !== env.id && e.ownerId === env.ownerId)
+    .map((e) => ({ name: e.name, host: e.nodes[0]?.host ?? "", port: e.nodes[0]?.port ?? 0 }));
   return <ReplicationWorkspace name={name} initial={JSON.parse(JSON.stringify(status))} masters={candidates} />;
 }

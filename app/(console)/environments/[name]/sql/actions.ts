@@ -9,7 +9,8 @@ export async function runSqlAction(name: string, statement: string, database?: s
   try {
     return await runSql(actor, name, { statement, database });
   } catch (e) {
-    if (e instanceof ServiceError) return { kind: "error", errno: null, code: e.code, sqlState: null, message: e.message, ms: 0 };
+    if (e instanceof ServiceError)
+      return { kind: "error", errno: null, code: e.code, sqlState: null, message: e.message, ms: 0 };
     throw e;
   }
 }

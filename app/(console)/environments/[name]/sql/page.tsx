@@ -13,7 +13,16 @@ export default async function SqlPage({ params }: { params: Promise<{ name: stri
     if (e instanceof ServiceError) return e;
     throw e;
   });
-  if (loaded instanceof ServiceError) return <p className="rounded-md border border-slate-200 bg-white p-4 text-sm text-slate-600">{loaded.message}</p>;
+  if (loaded instanceof ServiceError)
+    return <p className="rounded-md border border-slate-200 bg-white p-4 text-sm text-slate-600">{loaded.message}</p>;
   const [dbs, hint] = loaded;
-  return <SqlConsole name={name} initialDatabases={dbs} readOnly={hint.readOnly} isSlave={hint.isSlave} filesDir={hint.filesDir} />;
+  return (
+    <SqlConsole
+      name={name}
+      initialDatabases={dbs}
+      readOnly={hint.readOnly}
+      isSlave={hint.isSlave}
+      filesDir={hint.filesDir}
+    />
+  );
 }

@@ -57,12 +57,26 @@ export async function makeMasterAction(name: string) {
   return finish(name, () => topo.makeMaster(actor, name));
 }
 
-export async function filtersAction(name: string, filters: { doDb: string[]; ignoreDb: string[]; wildDoTable: string[]; wildIgnoreTable: string[]; baseRevision?: string }) {
+export async function filtersAction(
+  name: string,
+  filters: {
+    doDb: string[];
+    ignoreDb: string[];
+    wildDoTable: string[];
+    wildIgnoreTable: string[];
+    baseRevision?: string;
+  },
+) {
   const actor = await requireActor();
   return finish(name, () => topo.setFilters(actor, name, filters));
 }
 
-export async function failoverPolicyAction(name: string, autoFailover: boolean, graceSec: number, baseRevision: number) {
+export async function failoverPolicyAction(
+  name: string,
+  autoFailover: boolean,
+  graceSec: number,
+  baseRevision: number,
+) {
   const actor = await requireActor();
   return finish(name, () => topo.setFailoverPolicy(actor, name, { autoFailover, graceSec, baseRevision }));
 }

@@ -13,14 +13,23 @@ export default async function EnvironmentTopologyPage({ params }: { params: Prom
   const self = topology.nodes.find((n) => n.name === name)!;
   const slaves = topology.edges.filter((e) => e.from === name).map((e) => e.to);
   const edge = topology.edges.find((e) => e.to === name && e.connection === "") ?? null;
-  const namedSources = topology.edges.filter((e) => e.to === name && e.connection !== "").map((e) => ({ from: e.from, connection: e.connection, state: e.health.state }));
-  const [report, revision] = await Promise.all([slaves.length ? preflight(actor, name) : null, currentRevision(env.id)]);
+  const namedSources = topology.edges
+    .filter((e) => e.to === name && e.connection !== "")
+    .map((e) => ({ from: e.from, connection: e.connection, state: e.health.state }));
+  const [report, revision] = await Promise.all([
+    slaves.length ? preflight(actor, name) : null,
+    currentRevision(env.id),
+  ]);
   const moveTargets = topology.nodes.filter((n) => n.name !== name && n.facts).map((n) => n.name);
   return (
     <EnvironmentTopology
       name={name}
       running={env.status === "running"}
-      facts={self.facts ? { logBin: self.facts.logBin, logSlaveUpdates: self.facts.logSlaveUpdates, readOnly: self.facts.readOnly } : null}
+      facts={
+        self.facts
+          ? { logBin: self.facts.logBin, logSlaveUpdates: self.facts.logSlaveUpdates, readOnly: self.facts.readOnly }
+          : null
+      }
       master={self.master}
       slaves={slaves}
       filters={edge?.filters ?? {}}

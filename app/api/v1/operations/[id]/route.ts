@@ -6,7 +6,8 @@ import { getOperation } from "@/lib/operations";
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
   return withActor(request, async (actor) => {
     const op = await getOperation((await params).id);
-    if (!op || (op.userId !== actor.id && actor.role !== "admin")) return apiError(404, "not_found", "Operation not found");
+    if (!op || (op.userId !== actor.id && actor.role !== "admin"))
+      return apiError(404, "not_found", "Operation not found");
     return NextResponse.json(op, { headers: { "cache-control": "no-store" } });
   });
 }

@@ -8,7 +8,8 @@ import { getBackup } from "@/lib/backups/service";
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
   return withActor(request, async (actor) => {
     const b = await getBackup(actor, (await params).id);
-    if (b.status !== "succeeded" || !fs.existsSync(b.file)) return apiError(410, "gone", "The backup file is not available");
+    if (b.status !== "succeeded" || !fs.existsSync(b.file))
+      return apiError(410, "gone", "The backup file is not available");
     const body = Readable.toWeb(fs.createReadStream(b.file)) as ReadableStream;
     return new Response(body, {
       headers: {

@@ -3,5 +3,7 @@ import { withActor } from "@/lib/api/http";
 import { databases } from "@/lib/environments/sql";
 
 export async function GET(request: Request, { params }: { params: Promise<{ name: string }> }) {
-  return withActor(request, async (actor) => NextResponse.json({ databases: await databases(actor, (await params).name) }));
+  return withActor(request, async (actor) =>
+    NextResponse.json({ databases: await databases(actor, (await params).name) }),
+  );
 }

@@ -4,5 +4,7 @@ import { createEndpoints } from "@/lib/proxy/endpoints";
 
 /** Writer and reader endpoints (HAProxy) for this master's topology: {name?} → {writer, reader}. */
 export async function POST(request: Request, { params }: { params: Promise<{ name: string }> }) {
-  return withActor(request, async (actor) => NextResponse.json(await createEndpoints(actor, (await params).name, await readJson(request)), { status: 201 }));
+  return withActor(request, async (actor) =>
+    NextResponse.json(await createEndpoints(actor, (await params).name, await readJson(request)), { status: 201 }),
+  );
 }

@@ -14,5 +14,7 @@ export async function GET(request: Request, { params }: Ctx) {
  * period. With baseRevision, a policy saved by someone else since is a 409 (without it, last writer wins).
  */
 export async function PUT(request: Request, { params }: Ctx) {
-  return withActor(request, async (actor) => NextResponse.json(await setFailoverPolicy(actor, (await params).name, await readJson(request))));
+  return withActor(request, async (actor) =>
+    NextResponse.json(await setFailoverPolicy(actor, (await params).name, await readJson(request))),
+  );
 }

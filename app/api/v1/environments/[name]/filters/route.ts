@@ -4,5 +4,7 @@ import { setFilters } from "@/lib/topology/operations";
 
 /** {doDb[], ignoreDb[], wildDoTable[], wildIgnoreTable[], baseRevision?} → replication filters on this slave (restart; 409 if my.cnf changed since baseRevision). */
 export async function PUT(request: Request, { params }: { params: Promise<{ name: string }> }) {
-  return withActor(request, async (actor) => NextResponse.json(await setFilters(actor, (await params).name, await readJson(request))));
+  return withActor(request, async (actor) =>
+    NextResponse.json(await setFilters(actor, (await params).name, await readJson(request))),
+  );
 }

@@ -6,7 +6,14 @@ export async function GET(request: Request, { params }: { params: Promise<{ name
   return withActor(request, async (actor) => {
     const revisions = await listRevisions(actor, (await params).name);
     return NextResponse.json({
-      revisions: revisions.map((r) => ({ id: r.id, author: r.author, result: r.result, message: r.message, createdAt: r.createdAt.toISOString(), content: r.content })),
+      revisions: revisions.map((r) => ({
+        id: r.id,
+        author: r.author,
+        result: r.result,
+        message: r.message,
+        createdAt: r.createdAt.toISOString(),
+        content: r.content,
+      })),
     });
   });
 }

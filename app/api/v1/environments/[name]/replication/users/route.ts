@@ -5,7 +5,9 @@ import { addReplicationUser, dropReplicationUser, replicationStatus } from "@/li
 type Ctx = { params: Promise<{ name: string }> };
 
 export async function GET(request: Request, { params }: Ctx) {
-  return withActor(request, async (actor) => NextResponse.json({ users: (await replicationStatus(actor, (await params).name)).replicationUsers }));
+  return withActor(request, async (actor) =>
+    NextResponse.json({ users: (await replicationStatus(actor, (await params).name)).replicationUsers }),
+  );
 }
 
 /** "Add slave replication user": {user, password, host?} → GRANT REPLICATION SLAVE. */
