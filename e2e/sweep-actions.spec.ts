@@ -109,7 +109,7 @@ test.describe.serial("sweep: every server action", () => {
       const label = `${keyOf(a)} → ${brief(res)}`;
       expect(res.status, label).toBe(200);
       expect(res.actionRedirect, label).toBeNull();
-      // Every field of the refusal exactly (ok: false and the words); fields an action adds (e.g. stale) may follow.
+      // Every field of the refusal exactly (ok: false and the words); fields an action adds (code, lines, details) may follow.
       const refusal = entry.refusal(fx);
       if (refusal && Object.getPrototypeOf(refusal) === Object.prototype)
         expect(res.value, label).toMatchObject(refusal as Record<string, unknown>);

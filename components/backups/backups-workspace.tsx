@@ -183,7 +183,10 @@ export function BackupsWorkspace({ name, backups, policy, nextRuns, environments
               setNote(
                 res.ok
                   ? { ok: true, text: "Backup policy saved." }
-                  : { ok: false, text: res.error + (res.stale ? ". The form now shows the saved policy." : "") },
+                  : {
+                      ok: false,
+                      text: res.error + (res.code === "stale_revision" ? ". The form now shows the saved policy." : ""),
+                    },
               );
               router.refresh();
             });

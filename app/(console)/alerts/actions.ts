@@ -1,7 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
+import { actionResult } from "@/lib/api/action-result";
 import { requireActor } from "@/lib/auth/session";
-import { ServiceError } from "@/lib/errors";
 import { addRule, deleteRule } from "@/lib/monitoring/alerts";
 
 export async function addRuleAction(
@@ -9,25 +9,19 @@ export async function addRuleAction(
   input: { kind: string; thresholdSec?: number; forSec: number; webhookUrl?: string },
 ) {
   const actor = await requireActor();
-  try {
+  return actionResult(async () => {
     await addRule(actor, environment, input);
     revalidatePath("/alerts");
-    return { ok: true as const };
-  } catch (e) {
-    if (e instanceof ServiceError) return { ok: false as const, error: e.message };
-    throw e;
-  }
+    return {};
+  });
 }
 
 /** A rule that is not the caller's (or is gone) is an answer, not a 500 with a digest. */
 export async function deleteRuleAction(id: string) {
   const actor = await requireActor();
-  try {
+  return actionResult(async () => {
     await deleteRule(actor, id);
     revalidatePath("/alerts");
-    return { ok: true as const };
-  } catch (e) {
-    if (e instanceof ServiceError) return { ok: false as const, error: e.message };
-    throw e;
-  }
+    return {};
+  });
 }

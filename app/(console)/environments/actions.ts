@@ -1,6 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { requireActor } from "@/lib/auth/session";
+import { actionFailure, type ActionResult } from "@/lib/api/action-result";
 import { ServiceError } from "@/lib/errors";
 import {
   beginCreateEnvironment,
@@ -9,12 +10,12 @@ import {
   environmentAction,
 } from "@/lib/environments/service";
 
-export type ActionResult<T = object> = ({ ok: true } & T) | { ok: false; error: string; lines?: string[] };
+export type { ActionResult };
 
-function failure(e: unknown): { ok: false; error: string; lines?: string[] } {
-  if (e instanceof ServiceError) return { ok: false, error: e.message, lines: e.lines };
-  console.error(e);
-  return { ok: false, error: "Something went wrong on the console; see its log" };
+/** Refusals are answers; anything else is a bug, rethrown for Next to log and show (never a vague message). */
+function failure(e: unknown) {
+  if (e instanceof ServiceError) return actionFailure(e);
+  throw e;
 }
 
 export async function createEnvironmentAction(input: {

@@ -1,17 +1,14 @@
 "use server";
 import { revalidatePath } from "next/cache";
+import { actionResult } from "@/lib/api/action-result";
 import { requireActor } from "@/lib/auth/session";
-import { ServiceError } from "@/lib/errors";
 import { applyFix } from "@/lib/topology/doctor";
 
-export async function applyFixAction(id: string): Promise<{ ok: true } | { ok: false; error: string }> {
+export async function applyFixAction(id: string) {
   const actor = await requireActor();
-  try {
+  return actionResult(async () => {
     await applyFix(actor, id);
     revalidatePath("/topology");
-    return { ok: true };
-  } catch (e) {
-    if (e instanceof ServiceError) return { ok: false, error: e.message };
-    throw e;
-  }
+    return {};
+  });
 }

@@ -1,29 +1,23 @@
 "use server";
 import { revalidatePath } from "next/cache";
+import { actionResult } from "@/lib/api/action-result";
 import { requireActor } from "@/lib/auth/session";
-import { ServiceError } from "@/lib/errors";
 import { registerHost, removeHost } from "@/lib/runtime/hosts";
 
 export async function registerHostAction(input: { name: string; endpoint: string; image?: string }) {
   const actor = await requireActor();
-  try {
+  return actionResult(async () => {
     await registerHost(actor, input);
     revalidatePath("/admin/hosts");
-    return { ok: true as const };
-  } catch (e) {
-    if (e instanceof ServiceError) return { ok: false as const, error: e.message };
-    throw e;
-  }
+    return {};
+  });
 }
 
 export async function removeHostAction(name: string) {
   const actor = await requireActor();
-  try {
+  return actionResult(async () => {
     await removeHost(actor, name);
     revalidatePath("/admin/hosts");
-    return { ok: true as const };
-  } catch (e) {
-    if (e instanceof ServiceError) return { ok: false as const, error: e.message };
-    throw e;
-  }
+    return {};
+  });
 }

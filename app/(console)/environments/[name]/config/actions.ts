@@ -1,5 +1,6 @@
 "use server";
 import { revalidatePath } from "next/cache";
+import { actionFailure, type ActionFailure } from "@/lib/api/action-result";
 import { requireActor } from "@/lib/auth/session";
 import { restoreRevision, saveConfig, type SaveResult } from "@/lib/environments/config";
 import type { StaleDetails } from "@/lib/environments/config-revisions";
@@ -7,8 +8,7 @@ import { ServiceError } from "@/lib/errors";
 import type { ConfigProblem } from "@/lib/mycnf/validate";
 
 export type SaveOutcome =
-  | ({ ok: true } & SaveResult)
-  | { ok: false; error: string; problems: ConfigProblem[]; lines: string[]; conflict?: StaleDetails };
+  ({ ok: true } & SaveResult) | (ActionFailure & { problems: ConfigProblem[]; conflict?: StaleDetails });
 
 async function outcome(name: string, work: () => Promise<SaveResult>): Promise<SaveOutcome> {
   try {
@@ -18,14 +18,9 @@ async function outcome(name: string, work: () => Promise<SaveResult>): Promise<S
   } catch (e) {
     revalidatePath(`/environments/${name}/config`);
     if (e instanceof ServiceError) {
+      const problems = (e.details?.problems as ConfigProblem[] | undefined) ?? [];
       const conflict = e.code === "stale_revision" ? (e.details as unknown as StaleDetails) : undefined;
-      return {
-        ok: false,
-        error: e.message,
-        problems: (e.details?.problems as ConfigProblem[]) ?? [],
-        lines: e.lines,
-        conflict,
-      };
+      return { ...actionFailure(e), problems, conflict };
     }
     throw e;
   }

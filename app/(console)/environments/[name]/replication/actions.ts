@@ -1,19 +1,12 @@
 "use server";
 import { requireActor } from "@/lib/auth/session";
-import { ServiceError } from "@/lib/errors";
+import { actionResult, type ActionResult } from "@/lib/api/action-result";
 import * as replication from "@/lib/environments/replication";
 import { setReplicationTls } from "@/lib/environments/tls";
 
-export type Outcome<T = unknown> = { ok: true; value: T } | { ok: false; error: string; lines?: string[] };
+export type Outcome<T = unknown> = ActionResult<{ value: T }>;
 
-async function attempt<T>(work: () => Promise<T>): Promise<Outcome<T>> {
-  try {
-    return { ok: true, value: await work() };
-  } catch (e) {
-    if (e instanceof ServiceError) return { ok: false, error: e.message, lines: e.lines };
-    throw e;
-  }
-}
+const attempt = <T>(work: () => Promise<T>): Promise<Outcome<T>> => actionResult(async () => ({ value: await work() }));
 
 export async function addReplicationUserAction(name: string, input: { user: string; password: string; host: string }) {
   const actor = await requireActor();

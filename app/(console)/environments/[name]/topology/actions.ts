@@ -1,31 +1,21 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { requireActor } from "@/lib/auth/session";
-import { ServiceError } from "@/lib/errors";
+import { actionResult, type ActionResult } from "@/lib/api/action-result";
 import * as topo from "@/lib/topology/operations";
 
-export type Started = { ok: true; operationId: string } | { ok: false; error: string };
-export type Done = { ok: true } | { ok: false; error: string };
+export type Started = ActionResult<{ operationId: string }>;
+export type Done = ActionResult;
 
-async function start(work: () => Promise<{ operationId: string }>): Promise<Started> {
-  try {
-    return { ok: true, operationId: (await work()).operationId };
-  } catch (e) {
-    if (e instanceof ServiceError) return { ok: false, error: e.message };
-    throw e;
-  }
-}
+const start = (work: () => Promise<{ operationId: string }>): Promise<Started> =>
+  actionResult(async () => ({ operationId: (await work()).operationId }));
 
-async function finish(name: string, work: () => Promise<unknown>): Promise<Done> {
-  try {
+const finish = (name: string, work: () => Promise<unknown>): Promise<Done> =>
+  actionResult(async () => {
     await work();
     revalidatePath(`/environments/${name}/topology`);
-    return { ok: true };
-  } catch (e) {
-    if (e instanceof ServiceError) return { ok: false, error: e.message };
-    throw e;
-  }
-}
+    return {};
+  });
 
 export async function addSlavesAction(name: string, count: number) {
   const actor = await requireActor();
