@@ -1,7 +1,7 @@
 import { ensureAdmin } from "@/lib/auth/users";
 import { loadDockerHosts } from "@/lib/runtime/hosts";
 import { db } from "@/lib/db/client";
-import { reconcile, startMonitor } from "@/lib/monitor";
+import { reconcile, startMonitor } from "@/lib/monitoring/watch";
 import { startSampler } from "@/lib/monitoring/sampler";
 
 /** Console start-up: migrate (db() does it), first admin, reconcile nodes, start the liveness monitor. */

@@ -15,7 +15,7 @@ import { useOperations } from "@/components/environments/use-operations";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
-import type { Preflight } from "@/lib/topology/operations";
+import type { Preflight } from "@/lib/topology";
 
 interface Props {
   name: string;

@@ -19,7 +19,7 @@ import {
   filtersInput,
   moveInput,
   switchoverInput,
-} from "../../lib/topology/operations";
+} from "../../lib/topology";
 import { REPL_USER_A, type Fixture } from "./tenants";
 
 /**

@@ -11,7 +11,7 @@ import { anonymousUsers, changeCredentials, changeMaster } from "@/lib/mariadb/r
 import { setServerOptions } from "@/lib/mycnf/parse";
 import { ensureReplicationAccount } from "./account";
 import { discoverTopology, LAG_THRESHOLD_SECONDS } from "./discover";
-import { beginReseed } from "./operations";
+import { beginReseed } from "./seed";
 
 export interface Finding {
   id: string;

@@ -11,7 +11,7 @@ const dataDir = useTempDataDir("conflicts");
 const svc = await import("../../lib/environments/service");
 const cfg = await import("../../lib/environments/config");
 const backups = await import("../../lib/backups/service");
-const topo = await import("../../lib/topology/operations");
+const topo = await import("../../lib/topology");
 const { createUser } = await import("../../lib/auth/users");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 import type { Actor } from "../../lib/auth/actor";

@@ -11,7 +11,7 @@ const dataDir = useTempDataDir("endpoints");
 process.env.MARINER_RESTART_POLICY = "never";
 const svc = await import("../../lib/environments/service");
 const rep = await import("../../lib/environments/replication");
-const topo = await import("../../lib/topology/operations");
+const topo = await import("../../lib/topology");
 const endpoints = await import("../../lib/proxy/endpoints");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 import type { Actor } from "../../lib/auth/actor";

@@ -338,7 +338,7 @@ test("named connections refuse bad input and remove cleanly", async () => {
 });
 
 test("a switchover of a source's master carries the named connection to the new master", async () => {
-  const topo = await import("../../lib/topology/operations");
+  const topo = await import("../../lib/topology");
   await svc.createEnvironment(actor, { name: "m1" });
   await rep.enableBinlog(actor, "m1");
   await (

@@ -11,7 +11,7 @@ delete process.env.MARINER_QUOTA_MEMORY_MB;
 const svc = await import("../../lib/environments/service");
 const quotas = await import("../../lib/quotas");
 const backups = await import("../../lib/backups/service");
-const topology = await import("../../lib/topology/operations");
+const topology = await import("../../lib/topology");
 const { asRoot } = await import("../../lib/environments/root");
 const { actorById, createUser } = await import("../../lib/auth/users");
 const { db } = await import("../../lib/db/client");

@@ -9,12 +9,12 @@ const dataDir = useTempDataDir("topology");
 const svc = await import("../../lib/environments/service");
 const cfg = await import("../../lib/environments/config");
 const rep = await import("../../lib/environments/replication");
-const topo = await import("../../lib/topology/operations");
+const topo = await import("../../lib/topology");
 const { discoverTopology } = await import("../../lib/topology/discover");
 const doctor = await import("../../lib/topology/doctor");
 const { db } = await import("../../lib/db/client");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
-const { startMonitor, stopMonitor } = await import("../../lib/monitor");
+const { startMonitor, stopMonitor } = await import("../../lib/monitoring/watch");
 const { setServerOptions } = await import("../../lib/mycnf/parse");
 import type { Actor } from "../../lib/auth/actor";
 

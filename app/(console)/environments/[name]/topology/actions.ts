@@ -2,7 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { requireActor } from "@/lib/auth/session";
 import { actionResult, type ActionResult } from "@/lib/api/action-result";
-import * as topo from "@/lib/topology/operations";
+import * as topo from "@/lib/topology";
 
 export type Started = ActionResult<{ operationId: string }>;
 export type Done = ActionResult;

@@ -2,7 +2,7 @@ import { EnvironmentTopology } from "@/components/topology/environment-topology"
 import { pageEnvironment } from "@/lib/environments/page";
 import { currentRevision } from "@/lib/environments/config-revisions";
 import { discoverTopology } from "@/lib/topology/discover";
-import { preflight } from "@/lib/topology/operations";
+import { preflight } from "@/lib/topology";
 
 export const metadata = { title: "Topology" };
 

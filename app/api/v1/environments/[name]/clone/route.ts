@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { readJson, withActor } from "@/lib/api/http";
-import { beginClone } from "@/lib/topology/operations";
+import { beginClone } from "@/lib/topology";
 
 /** {name, asSlave?} → a new environment with this one's config and a consistent copy of its data. */
 export async function POST(request: Request, { params }: { params: Promise<{ name: string }> }) {

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { readJson, withActor } from "@/lib/api/http";
-import { getFailoverPolicy, setFailoverPolicy } from "@/lib/topology/operations";
+import { getFailoverPolicy, setFailoverPolicy } from "@/lib/topology";
 
 type Ctx = { params: Promise<{ name: string }> };
 

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { readJson, withActor } from "@/lib/api/http";
-import { beginFailover } from "@/lib/topology/operations";
+import { beginFailover } from "@/lib/topology";
 
 /** Failover of this dead master to the most advanced slave (or {candidate}, if it is the most advanced). */
 export async function POST(request: Request, { params }: { params: Promise<{ name: string }> }) {

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { readJson, withActor } from "@/lib/api/http";
-import { setFilters } from "@/lib/topology/operations";
+import { setFilters } from "@/lib/topology";
 
 /** {doDb[], ignoreDb[], wildDoTable[], wildIgnoreTable[], baseRevision?} → replication filters on this slave (restart; 409 if my.cnf changed since baseRevision). */
 export async function PUT(request: Request, { params }: { params: Promise<{ name: string }> }) {

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { withActor } from "@/lib/api/http";
-import { preflight } from "@/lib/topology/operations";
+import { preflight } from "@/lib/topology";
 
 /** The switchover/failover report for this master: candidates, what would be lost, and why it is blocked. */
 export async function GET(request: Request, { params }: { params: Promise<{ name: string }> }) {

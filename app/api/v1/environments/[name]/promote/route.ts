@@ -4,7 +4,7 @@ import { promoteInput } from "@/lib/api/schemas";
 import { getEnvironment } from "@/lib/environments/service";
 import { ServiceError } from "@/lib/errors";
 import { discoverTopology } from "@/lib/topology/discover";
-import { beginFailover, beginSwitchover, preflight } from "@/lib/topology/operations";
+import { beginFailover, beginSwitchover, preflight } from "@/lib/topology";
 import { parseInput } from "@/lib/validation";
 
 /** Promotes this slave: a switchover when its master is alive, a failover when it is dead. */

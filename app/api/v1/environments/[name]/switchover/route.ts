@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { readJson, withActor } from "@/lib/api/http";
-import { beginSwitchover } from "@/lib/topology/operations";
+import { beginSwitchover } from "@/lib/topology";
 
 /** Planned switchover of this (live) master to {candidate}; {demoteOldMaster} puts it under the new one. */
 export async function POST(request: Request, { params }: { params: Promise<{ name: string }> }) {

@@ -1,4 +1,4 @@
-// Topology operations, one concern per file; importers keep one entry point. Judging (preflight, doctor's
+// Topology operations, one concern per file, behind one entry point (`@/lib/topology`). Judging (preflight, doctor's
 // analysis) stays apart from acting (switchover, failover).
 export { SLAVE_OPTIONS, antiFlapMs } from "./steps";
 export * from "./seed";

@@ -7,7 +7,7 @@ import { nodeRefOf } from "@/lib/environments/spec";
 import { resolvePendingRevisions } from "@/lib/environments/config-revisions";
 import { reconcileEndpoints } from "@/lib/proxy/endpoints";
 import { actorById } from "@/lib/auth/users";
-import { beginFailover } from "@/lib/topology/operations";
+import { beginFailover } from "@/lib/topology";
 
 const g = globalThis as unknown as {
   marinerMonitor?: NodeJS.Timeout;
