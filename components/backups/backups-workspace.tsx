@@ -1,15 +1,12 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import {
-  policyAction,
-  restoreAction,
-  takeBackupAction,
-  verifyAction,
-} from "@/app/(console)/environments/[name]/backups/actions";
+import { restoreAction, takeBackupAction, verifyAction } from "@/app/(console)/environments/[name]/backups/actions";
 import { useOperations } from "@/components/environments/use-operations";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { PolicyForm, type PolicyView } from "./policy-form";
+import { RestoreForm } from "./restore-form";
 
 interface BackupView {
   id: string;
@@ -27,14 +24,6 @@ interface BackupView {
 }
 
 const mb = (b: number | null) => (b === null ? "—" : `${(b / 1048576).toFixed(1)} MB`);
-
-interface PolicyView {
-  schedule: string | null;
-  keepLast: number | null;
-  keepDays: number | null;
-  verifySchedule: string | null;
-  revision: number;
-}
 
 interface Props {
   name: string;
@@ -163,208 +152,7 @@ export function BackupsWorkspace({ name, backups, policy, nextRuns, environments
           />
         )}
       </Card>
-      <Card title="Schedule and retention">
-        <form
-          // A new revision (someone else's save, or a refused stale one) shows the stored values afresh.
-          key={policy?.revision ?? 0}
-          className="flex flex-wrap items-end gap-3 text-sm"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const f = new FormData(e.currentTarget);
-            const num = (k: string) => (String(f.get(k) ?? "").trim() ? Number(f.get(k)) : null);
-            const text = (k: string) => String(f.get(k) ?? "").trim() || null;
-            void policyAction(name, {
-              schedule: text("schedule"),
-              keepLast: num("keepLast"),
-              keepDays: num("keepDays"),
-              verifySchedule: text("verifySchedule"),
-              baseRevision: policy?.revision ?? 0,
-            }).then((res) => {
-              setNote(
-                res.ok
-                  ? { ok: true, text: "Backup policy saved." }
-                  : {
-                      ok: false,
-                      text: res.error + (res.code === "stale_revision" ? ". The form now shows the saved policy." : ""),
-                    },
-              );
-              router.refresh();
-            });
-          }}
-        >
-          <label className="space-y-1">
-            <span className="block text-slate-700">Schedule (cron)</span>
-            <input
-              name="schedule"
-              defaultValue={policy?.schedule ?? ""}
-              placeholder="0 3 * * *"
-              className="w-40 rounded-md border border-slate-300 px-2 py-1 font-mono"
-            />
-          </label>
-          <label className="space-y-1">
-            <span className="block text-slate-700">Keep last</span>
-            <input
-              name="keepLast"
-              type="number"
-              min={1}
-              defaultValue={policy?.keepLast ?? ""}
-              className="w-24 rounded-md border border-slate-300 px-2 py-1"
-            />
-          </label>
-          <label className="space-y-1">
-            <span className="block text-slate-700">Keep days</span>
-            <input
-              name="keepDays"
-              type="number"
-              min={1}
-              defaultValue={policy?.keepDays ?? ""}
-              className="w-24 rounded-md border border-slate-300 px-2 py-1"
-            />
-          </label>
-          <label className="space-y-1">
-            <span className="block text-slate-700">Test restore (cron)</span>
-            <input
-              name="verifySchedule"
-              defaultValue={policy?.verifySchedule ?? ""}
-              placeholder="30 4 * * *"
-              className="w-40 rounded-md border border-slate-300 px-2 py-1 font-mono"
-            />
-          </label>
-          <Button type="submit" variant="secondary" disabled={pending}>
-            Save policy
-          </Button>
-          {(nextRuns.backups.length > 0 || nextRuns.tests.length > 0) && (
-            <dl className="w-full space-y-0.5 text-xs text-slate-600" data-testid="next-runs">
-              {nextRuns.backups.length > 0 && (
-                <div>
-                  <dt className="inline font-medium">Next backups: </dt>
-                  <dd className="inline">{nextRuns.backups.join(", ")}</dd>
-                </div>
-              )}
-              {nextRuns.tests.length > 0 && (
-                <div>
-                  <dt className="inline font-medium">Next test restores: </dt>
-                  <dd className="inline">{nextRuns.tests.join(", ")}</dd>
-                </div>
-              )}
-            </dl>
-          )}
-          <p className="w-full text-xs text-slate-500">
-            A test restore loads the latest backup into a temporary environment, compares every table&apos;s rows with
-            what was recorded, deletes it, and raises a &quot;backup test restore fails&quot; alert on a mismatch.
-          </p>
-        </form>
-      </Card>
+      <PolicyForm name={name} policy={policy} nextRuns={nextRuns} pending={pending} onNote={setNote} />
     </div>
-  );
-}
-
-type RestoreInput = { name: string; asSlave: boolean; overwrite: boolean; confirm?: string };
-
-/** Into a new environment by default; over an existing one only with its name typed again. */
-function RestoreForm({
-  name,
-  environments,
-  pending,
-  onCancel,
-  onRestore,
-}: {
-  name: string;
-  environments: string[];
-  pending: boolean;
-  onCancel: () => void;
-  onRestore: (i: RestoreInput) => void;
-}) {
-  const [mode, setMode] = useState<"new" | "over">("new");
-  const [over, setOver] = useState(environments[0] ?? "");
-  const [typed, setTyped] = useState("");
-  return (
-    <form
-      aria-label="Restore"
-      className="mt-4 space-y-3 rounded-md border border-slate-200 p-3 text-sm"
-      onSubmit={(e) => {
-        e.preventDefault();
-        const f = new FormData(e.currentTarget);
-        if (mode === "new")
-          onRestore({ name: String(f.get("restoreName")), asSlave: f.get("asSlave") === "on", overwrite: false });
-        else onRestore({ name: over, asSlave: false, overwrite: true, confirm: typed });
-      }}
-    >
-      <div className="flex flex-wrap gap-4">
-        <label className="flex items-center gap-2">
-          <input type="radio" name="mode" checked={mode === "new"} onChange={() => setMode("new")} /> Into a new
-          environment
-        </label>
-        <label className="flex items-center gap-2">
-          <input
-            type="radio"
-            name="mode"
-            checked={mode === "over"}
-            onChange={() => setMode("over")}
-            disabled={environments.length === 0}
-          />{" "}
-          Over an existing environment
-        </label>
-      </div>
-      {mode === "new" ? (
-        <div className="flex flex-wrap items-end gap-3">
-          <label className="space-y-1">
-            <span className="block text-slate-700">Restore into a new environment</span>
-            <input
-              name="restoreName"
-              required
-              maxLength={40}
-              className="rounded-md border border-slate-300 px-2 py-1"
-              aria-label="New environment name"
-            />
-          </label>
-          <label className="flex items-center gap-2 pb-1">
-            <input type="checkbox" name="asSlave" /> and replicate from {name} from the recorded position
-          </label>
-        </div>
-      ) : (
-        <div className="space-y-2 rounded-md border border-red-200 bg-red-50 p-3 text-red-900">
-          <label className="block space-y-1">
-            <span className="block">Environment to overwrite</span>
-            <select
-              aria-label="Environment to overwrite"
-              value={over}
-              onChange={(e) => (setOver(e.target.value), setTyped(""))}
-              className="rounded-md border border-slate-300 bg-white px-2 py-1 text-slate-900"
-            >
-              {environments.map((e) => (
-                <option key={e}>{e}</option>
-              ))}
-            </select>
-          </label>
-          <p>
-            Every database on <strong>{over}</strong> is replaced by the backup&apos;s. A safety backup of {over} is
-            taken first (and put back if loading fails); its slaves follow.
-          </p>
-          <label className="block space-y-1">
-            <span className="block">Type {over} to confirm</span>
-            <input
-              aria-label="Type the environment name to confirm"
-              value={typed}
-              onChange={(e) => setTyped(e.target.value)}
-              autoComplete="off"
-              className="rounded-md border border-slate-300 bg-white px-2 py-1 text-slate-900"
-            />
-          </label>
-        </div>
-      )}
-      <div className="flex gap-2">
-        <Button
-          type="submit"
-          disabled={pending || (mode === "over" && typed !== over)}
-          variant={mode === "over" ? "danger" : "primary"}
-        >
-          {mode === "over" ? `Restore over ${over}` : "Restore"}
-        </Button>
-        <Button type="button" variant="secondary" onClick={onCancel}>
-          Cancel
-        </Button>
-      </div>
-    </form>
   );
 }

@@ -1,5 +1,5 @@
 "use client";
-import { useRef, useState } from "react";
+import { useState } from "react";
 import {
   addSlavesAction,
   cloneAction,
@@ -13,6 +13,9 @@ import {
 } from "@/app/(console)/environments/[name]/topology/actions";
 import { useOperations } from "@/components/environments/use-operations";
 import { Button } from "@/components/ui/button";
+import { Modal } from "@/components/ui/modal";
+import { FailoverPolicyForm } from "./failover-policy-form";
+import { FiltersForm } from "./filters-form";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import type { Preflight } from "@/lib/topology";
@@ -35,23 +38,11 @@ interface Props {
   failoverPolicyRevision: number;
 }
 
-const list = (s: string) =>
-  s
-    .split(/[\s,]+/)
-    .map((x) => x.trim())
-    .filter(Boolean);
-
 export function EnvironmentTopology(p: Props) {
   const { pending, start: started, finish: finished, panel } = useOperations();
-  const confirmRef = useRef<HTMLDialogElement>(null);
   const [confirm, setConfirm] = useState<{ title: string; body: string; run: () => Promise<Started> } | null>(null);
 
-  function ask(c: NonNullable<typeof confirm>) {
-    setConfirm(c);
-    setTimeout(() => confirmRef.current?.showModal());
-  }
-
-  const wild = (key: string) => (p.filters[key] ?? "").split(",").filter(Boolean);
+  const ask = (c: NonNullable<typeof confirm>) => setConfirm(c);
 
   return (
     <div className="space-y-4">
@@ -166,47 +157,21 @@ export function EnvironmentTopology(p: Props) {
                   Move
                 </Button>
               </form>
-              <form
-                className="mt-4 space-y-2"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  const f = new FormData(e.currentTarget);
+              <FiltersForm
+                filters={p.filters}
+                pending={pending}
+                save={(doDb, ignoreDb) =>
                   finished("Filters saved (server restarted).", () =>
                     filtersAction(p.name, {
-                      doDb: list(String(f.get("doDb"))),
-                      ignoreDb: list(String(f.get("ignoreDb"))),
+                      doDb,
+                      ignoreDb,
                       wildDoTable: [],
                       wildIgnoreTable: [],
                       baseRevision: p.configRevision,
                     }),
-                  );
-                }}
-              >
-                <h3 className="text-sm font-semibold text-slate-700">Replicate only some databases</h3>
-                <Field
-                  id="filter-do"
-                  name="doDb"
-                  label="Only these databases"
-                  placeholder="sales, hr"
-                  defaultValue={wild("Replicate_Wild_Do_Table")
-                    .map((w) => w.replace(/\.%$/, ""))
-                    .join(", ")}
-                />
-                <Field
-                  id="filter-ignore"
-                  name="ignoreDb"
-                  label="All but these databases"
-                  defaultValue={wild("Replicate_Wild_Ignore_Table")
-                    .map((w) => w.replace(/\.%$/, ""))
-                    .join(", ")}
-                />
-                <p className="text-xs text-slate-500">
-                  Written as replicate-wild-do-table = db.% (replicate-do-db silently drops writes made without USE db).
-                </p>
-                <Button type="submit" variant="secondary" disabled={pending}>
-                  Save filters
-                </Button>
-              </form>
+                  )
+                }
+              />
             </Card>
           )}
 
@@ -301,72 +266,39 @@ export function EnvironmentTopology(p: Props) {
                 </Button>
               )}
             </div>
-            <form
-              key={p.failoverPolicyRevision}
-              className="flex flex-wrap items-center gap-3 border-t border-slate-100 pt-3"
-              onSubmit={(e) => {
-                e.preventDefault();
-                const f = new FormData(e.currentTarget);
-                finished("Failover policy saved.", () =>
-                  failoverPolicyAction(
-                    p.name,
-                    f.get("auto") === "on",
-                    Number(f.get("grace")),
-                    p.failoverPolicyRevision,
-                  ),
-                );
-              }}
-            >
-              <label className="flex items-center gap-2">
-                <input type="checkbox" name="auto" defaultChecked={p.autoFailover} /> Automatic failover when {p.name}{" "}
-                is dead for
-              </label>
-              <input
-                aria-label="Grace seconds"
-                name="grace"
-                type="number"
-                min={2}
-                max={3600}
-                defaultValue={p.graceSec}
-                className="w-20 rounded-md border border-slate-300 px-2 py-1"
-              />
-              <span>seconds</span>
-              <Button type="submit" variant="secondary" disabled={pending}>
-                Save policy
-              </Button>
-            </form>
+            <FailoverPolicyForm
+              name={p.name}
+              autoFailover={p.autoFailover}
+              graceSec={p.graceSec}
+              revision={p.failoverPolicyRevision}
+              pending={pending}
+              save={(auto, grace, revision) =>
+                finished("Failover policy saved.", () => failoverPolicyAction(p.name, auto, grace, revision))
+              }
+            />
           </div>
         </Card>
       )}
 
-      <dialog
-        ref={confirmRef}
-        aria-label={confirm?.title ?? "Confirm"}
-        className="m-auto w-full max-w-md rounded-lg p-0 shadow-xl"
-        onClose={() => setConfirm(null)}
-      >
-        {confirm && (
-          <div className="space-y-4 p-5">
-            <h2 className="text-lg font-semibold">{confirm.title}</h2>
-            <p className="text-sm text-slate-600">{confirm.body}</p>
-            <div className="flex justify-end gap-2">
-              <Button variant="secondary" onClick={() => confirmRef.current?.close()}>
-                Cancel
-              </Button>
-              <Button
-                variant="danger"
-                onClick={() => {
-                  const c = confirm;
-                  confirmRef.current?.close();
-                  started(c.title.replace("?", ""), c.run);
-                }}
-              >
-                Yes, do it
-              </Button>
-            </div>
+      {confirm && (
+        <Modal title={confirm.title} onClose={() => setConfirm(null)}>
+          <p className="text-sm text-slate-600">{confirm.body}</p>
+          <div className="flex justify-end gap-2">
+            <Button variant="secondary" onClick={() => setConfirm(null)}>
+              Cancel
+            </Button>
+            <Button
+              variant="danger"
+              onClick={() => {
+                setConfirm(null);
+                started(confirm.title.replace("?", ""), confirm.run);
+              }}
+            >
+              Yes, do it
+            </Button>
           </div>
-        )}
-      </dialog>
+        </Modal>
+      )}
     </div>
   );
 }
