@@ -5,11 +5,21 @@ import Docker from "dockerode";
 import { nodesDir } from "@/lib/paths";
 import { renderInitialMyCnf } from "@/lib/mycnf/render";
 import { groupsRead } from "@/lib/mycnf/server-reading";
-import type { ConfigCheck, CreateStep, NodeRef, NodeSpec, NodeStatus } from "./driver";
+import type { ConfigCheck, CreateStep, NodeRef, NodeSpec, NodeStatus, Placement, RuntimeDriver } from "./driver";
+import {
+  layoutOf,
+  managedOptionsOf,
+  newNodeRef,
+  readNodeConfig,
+  tailNodeErrorLog,
+  wiringOf,
+  writeNodeConfig,
+} from "./node-dir";
+import { placeOnLoopback } from "./ports";
+import { loginStatus, provisionRoot, waitForLogin, waitForSocket } from "./readiness";
 import { RuntimeError } from "./driver";
 import { claimNodeDir, identityOf, type NodeIdentity } from "./identity";
 import { makeServerDirs, nodeLayout } from "./layout";
-import { LocalDriver } from "./local";
 import { errorLinesSince, lastLines, withCause } from "./server-log";
 import { nodeFileSize, writeNodeFile } from "./node-files";
 import { printDefaults } from "./print-defaults";
@@ -68,13 +78,13 @@ function confinement(identity: NodeIdentity | null, baseDir: string) {
  * container uses the host network bound to the node's own loopback address: addresses, replication and the
  * console's checks work the same on every runtime. Images are never pulled.
  */
-export class DockerDriver extends LocalDriver {
-  override readonly kind: string;
+export class DockerDriver implements RuntimeDriver {
+  readonly kind: string;
   private readonly docker: Docker;
   private readonly image: string;
+  private version?: string;
 
   constructor(readonly host: DockerHostSpec) {
-    super();
     this.kind = storedRuntime({ kind: "docker", host: host.name });
     this.docker = dockerClient(host.endpoint);
     this.image = host.image ?? DEFAULT_IMAGE;
@@ -90,7 +100,7 @@ export class DockerDriver extends LocalDriver {
     }
   }
 
-  override async engineVersion(): Promise<string> {
+  async engineVersion(): Promise<string> {
     if (!this.version) {
       await this.requireImage();
       const out = new PassThrough();
@@ -118,35 +128,27 @@ export class DockerDriver extends LocalDriver {
     }
   }
 
-  override livePid(): number | null {
-    return null;
+  place(taken: Placement[]): Promise<Placement> {
+    return placeOnLoopback(taken); // host network: the same loopback addresses as local processes
   }
 
-  override async isAlive(node: NodeRef): Promise<boolean> {
+  async isAlive(node: NodeRef): Promise<boolean> {
     return this.running(node.containerId);
   }
 
-  override async create(
+  async create(
     spec: NodeSpec,
     rootPassword: string,
     onStep: (s: CreateStep) => void | Promise<void>,
   ): Promise<NodeRef> {
     await this.requireImage();
-    const baseDir = path.join(nodesDir(), spec.nodeId);
+    const ref = newNodeRef(spec, rootPassword);
+    const baseDir = ref.baseDir!;
     const l = nodeLayout(baseDir);
-    const ref: NodeRef = {
-      nodeId: spec.nodeId,
-      host: spec.host,
-      port: spec.port,
-      baseDir,
-      containerId: null,
-      pid: null,
-      rootPassword,
-    };
     try {
       const identity = await claimNodeDir(baseDir);
       makeServerDirs(l, identity);
-      writeNodeFile(baseDir, l.cnf, renderInitialMyCnf(this.wiring(spec, baseDir), spec.memoryMb), identity);
+      writeNodeFile(baseDir, l.cnf, renderInitialMyCnf(wiringOf(spec, baseDir), spec.memoryMb), identity);
       await onStep("initializing data directory");
       // The container initializes its data directory on first start, then execs mariadbd.
       const script = `[ -d '${l.datadir}/mysql' ] || mariadb-install-db --defaults-file='${l.cnf}' --auth-root-authentication-method=normal --skip-test-db >>'${l.errorLog}' 2>&1 || exit 1; exec mariadbd --defaults-file='${l.cnf}'`;
@@ -169,9 +171,9 @@ export class DockerDriver extends LocalDriver {
       await container.start();
       await onStep("starting");
       const alive = () => this.running(container.id);
-      await this.waitForSocket(alive, l);
-      await this.provision(l.socket, rootPassword);
-      await this.waitForLogin(ref, alive, l);
+      await waitForSocket(alive, l);
+      await provisionRoot(l.socket, rootPassword);
+      await waitForLogin(ref, alive, l);
       await onStep("ready");
       return ref;
     } catch (e) {
@@ -182,25 +184,29 @@ export class DockerDriver extends LocalDriver {
     }
   }
 
-  override async start(node: NodeRef): Promise<NodeRef> {
+  async start(node: NodeRef): Promise<NodeRef> {
     if (await this.running(node.containerId)) return node;
-    const l = this.layoutOf(node);
+    const l = layoutOf(node);
     const offset = nodeFileSize(l.baseDir, l.errorLog);
     fs.rmSync(l.socket, { force: true });
     // A container made before identities keeps its (root) user: containers cannot change user; clone to cage it.
     makeServerDirs(l, identityOf(l.baseDir));
     await this.container(node).start();
-    await this.waitForLogin(node, () => this.running(node.containerId), l, offset);
+    await waitForLogin(node, () => this.running(node.containerId), l, offset);
     return node;
   }
 
-  override async stop(node: NodeRef): Promise<NodeRef> {
+  async stop(node: NodeRef): Promise<NodeRef> {
     if (await this.running(node.containerId)) await this.container(node).stop({ t: 60 });
     return { ...node, pid: null };
   }
 
-  override async destroy(node: NodeRef): Promise<void> {
-    const l = this.layoutOf(node);
+  async restart(node: NodeRef): Promise<NodeRef> {
+    return this.start(await this.stop(node));
+  }
+
+  async destroy(node: NodeRef): Promise<void> {
+    const l = layoutOf(node);
     const containers = await this.docker.listContainers({
       all: true,
       filters: { label: [`mariner.node=${node.nodeId}`] },
@@ -211,14 +217,31 @@ export class DockerDriver extends LocalDriver {
     if (dir.startsWith(root + path.sep)) fs.rmSync(dir, { recursive: true, force: true });
   }
 
-  override async status(node: NodeRef): Promise<NodeStatus> {
-    const s = await super.status(node);
-    return { ...s, pid: null, detail: s.detail ?? `container ${node.containerId?.slice(0, 12)} on ${this.host.name}` };
+  async status(node: NodeRef): Promise<NodeStatus> {
+    if (!(await this.isAlive(node))) return { state: "stopped", pid: null };
+    const s = await loginStatus(node, null);
+    return { ...s, detail: s.detail ?? `container ${node.containerId?.slice(0, 12)} on ${this.host.name}` };
+  }
+
+  managedOptions(node: NodeRef): Record<string, string> {
+    return managedOptionsOf(node);
+  }
+
+  async readConfig(node: NodeRef): Promise<string> {
+    return readNodeConfig(node);
+  }
+
+  async writeConfig(node: NodeRef, content: string): Promise<void> {
+    writeNodeConfig(node, content);
+  }
+
+  async tailErrorLog(node: NodeRef, lines = 50): Promise<string[]> {
+    return tailNodeErrorLog(node, lines);
   }
 
   /** The image's own mariadbd judges the candidate (exec in the running container, else a throwaway one). */
-  override async validateConfig(node: NodeRef, content: string): Promise<ConfigCheck> {
-    const l = this.layoutOf(node);
+  async validateConfig(node: NodeRef, content: string): Promise<ConfigCheck> {
+    const l = layoutOf(node);
     const candidate = path.join(l.baseDir, "my.cnf.candidate");
     const identity = identityOf(l.baseDir);
     writeNodeFile(l.baseDir, candidate, content, identity);

@@ -1,4 +1,5 @@
 import net from "node:net";
+import { RuntimeError, type Placement } from "./driver";
 
 export function canBind(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -17,4 +18,29 @@ export function freePort(host: string): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+export const DEFAULT_PORT = 3306;
+
+/**
+ * Each node gets its own loopback address on 3306, like a separate host. If an address is taken (say a server
+ * bound 0.0.0.0:3306 outside Mariner), fall back to a free port on 127.0.0.1. Used by every runtime whose servers
+ * share this machine's network (local processes, host-network containers).
+ */
+export async function placeOnLoopback(taken: Placement[]): Promise<Placement> {
+  const used = new Set(taken.map((t) => `${t.host}:${t.port}`));
+  let bindFailures = 0;
+  for (let n = 2; n < 65_000 && bindFailures < 4; n++) {
+    if (n % 255 === 0) continue;
+    const host = `127.0.${Math.floor(n / 255)}.${n % 255}`;
+    if (used.has(`${host}:${DEFAULT_PORT}`)) continue;
+    if (await canBind(host, DEFAULT_PORT)) return { host, port: DEFAULT_PORT };
+    bindFailures++;
+  }
+  const host = "127.0.0.1";
+  for (let i = 0; i < 20; i++) {
+    const port = await freePort(host);
+    if (!used.has(`${host}:${port}`)) return { host, port };
+  }
+  throw new RuntimeError("No free loopback address or port left for a new node");
 }
