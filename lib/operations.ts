@@ -69,18 +69,16 @@ export async function finishOperation(operationId: string, error?: unknown): Pro
   });
 }
 
-/** Runs `work` as an audited operation: every step recorded, the end (and any error lines) too. */
-export async function runOperation<T>(
-  meta: OperationMeta,
-  work: (step: (name: string) => Promise<void>) => Promise<T>,
-): Promise<T> {
-  const id = await startOperation(meta);
+type Work<T> = (step: (name: string) => Promise<void>) => Promise<T>;
+
+/** The one runner: `work` as the body of operation `operationId`, every step recorded, the end (and error lines) too. */
+export async function continueOperation<T>(operationId: string, work: Work<T>): Promise<T> {
   try {
-    const result = await work((name) => recordStep(id, name));
-    await finishOperation(id);
+    const result = await work((name) => recordStep(operationId, name));
+    await finishOperation(operationId);
     return result;
   } catch (e) {
-    await finishOperation(id, e);
+    await finishOperation(operationId, e);
     throw e;
   }
 }
@@ -88,21 +86,17 @@ export async function runOperation<T>(
 /** Starts an audited operation in the background: returns its id at once (for live progress) and its outcome. */
 export async function beginOperation<T>(
   meta: OperationMeta,
-  work: (step: (name: string) => Promise<void>) => Promise<T>,
+  work: Work<T>,
 ): Promise<{ operationId: string; done: Promise<T> }> {
   const operationId = await startOperation(meta);
-  const done = (async () => {
-    try {
-      const result = await work((name) => recordStep(operationId, name));
-      await finishOperation(operationId);
-      return result;
-    } catch (e) {
-      await finishOperation(operationId, e);
-      throw e;
-    }
-  })();
+  const done = continueOperation(operationId, work);
   done.catch(() => undefined); // UI callers follow the operation instead of awaiting
   return { operationId, done };
+}
+
+/** An audited operation the caller waits for. */
+export async function runOperation<T>(meta: OperationMeta, work: Work<T>): Promise<T> {
+  return (await beginOperation(meta, work)).done;
 }
 
 export async function getOperation(id: string) {

@@ -5,7 +5,7 @@ import { ServiceError, notFound } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
 import { parseInput } from "@/lib/validation";
 import { environmentName, memoryMb } from "@/lib/names";
-import { runOperation, startOperation, recordStep, finishOperation } from "@/lib/operations";
+import { continueOperation, finishOperation, recordStep, runOperation, startOperation } from "@/lib/operations";
 import { dockerHostNames, driverFor, RUNTIMES } from "@/lib/runtime";
 import { chooseDockerHost } from "@/lib/runtime/hosts";
 import { LOCAL, type Runtime } from "@/lib/runtime/runtime";
@@ -146,34 +146,34 @@ export async function beginCreateEnvironment(
     }
   });
 
-  const done = withLock(env.id, async () => {
-    try {
-      const ref = await createPlaced(driver, env, node, rootPassword, operationId);
-      await db().node.update({
-        where: { id: node.id },
-        data: { baseDir: ref.baseDir, containerId: ref.containerId, pid: ref.pid, startedAt: new Date() },
-      });
-      await db().configRevision.create({
-        data: {
-          environmentId: env.id,
-          content: await driver.readConfig(ref),
-          author: "mariner",
-          result: "applied",
-          message: "Generated at creation",
-        },
-      });
-      await setStatus(env.id, "running");
-      await finishOperation(operationId);
-      return db().environment.findUniqueOrThrow({ where: { id: env.id }, include: { nodes: true } });
-    } catch (e) {
-      await db()
-        .environment.delete({ where: { id: env.id } })
-        .catch(() => undefined);
-      await finishOperation(operationId, e);
-      if (e instanceof RuntimeError) throw new ServiceError(500, "create_failed", e.message, e.serverLines);
-      throw e;
-    }
-  });
+  // The operation started under the placement lock above; its body runs under the environment's own lock.
+  const done = withLock(env.id, () =>
+    continueOperation(operationId, async (step) => {
+      try {
+        const ref = await createPlaced(driver, env, node, rootPassword, step);
+        await db().node.update({
+          where: { id: node.id },
+          data: { baseDir: ref.baseDir, containerId: ref.containerId, pid: ref.pid, startedAt: new Date() },
+        });
+        await db().configRevision.create({
+          data: {
+            environmentId: env.id,
+            content: await driver.readConfig(ref),
+            author: "mariner",
+            result: "applied",
+            message: "Generated at creation",
+          },
+        });
+        await setStatus(env.id, "running");
+        return db().environment.findUniqueOrThrow({ where: { id: env.id }, include: { nodes: true } });
+      } catch (e) {
+        await db()
+          .environment.delete({ where: { id: env.id } })
+          .catch(() => undefined);
+        throw e instanceof RuntimeError ? new ServiceError(500, "create_failed", e.message, e.serverLines) : e;
+      }
+    }),
+  );
   done.catch(() => undefined); // the UI path does not await it; failures live in the operation
   return { operationId, done };
 }
@@ -187,14 +187,14 @@ async function createPlaced(
   env: EnvironmentWithNodes,
   node: Node,
   rootPassword: string,
-  operationId: string,
+  step: (name: string) => Promise<void>,
 ) {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await driver.create(nodeSpecOf(env, node), rootPassword, (step) => recordStep(operationId, step));
+      return await driver.create(nodeSpecOf(env, node), rootPassword, step);
     } catch (e) {
       if (!(e instanceof RuntimeError && /address is already in use/.test(e.message)) || attempt === 2) throw e;
-      await recordStep(operationId, `${node.host}:${node.port} was taken meanwhile: placing again`);
+      await step(`${node.host}:${node.port} was taken meanwhile: placing again`);
       node = await withLock("placement", async () => {
         const taken = [
           ...(await db().node.findMany({ select: { host: true, port: true } })),
