@@ -28,7 +28,7 @@ const { retryingAddressRace } = await import("./fixture");
 const { renderMarkdown } = await import("./report");
 const topo = await import("../lib/topology");
 const backupsSvc = await import("../lib/backups/service");
-const endpointsSvc = await import("../lib/proxy/endpoints");
+const endpointsSvc = { ...(await import("../lib/proxy/endpoints")), ...(await import("../lib/topology/endpoints")) };
 const tlsSvc = await import("../lib/environments/tls");
 const { setServerOptions } = await import("../lib/mycnf/parse");
 

@@ -6,14 +6,13 @@ import { promisify } from "node:util";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
-import { getEnvironment, listEnvironments, primaryNode } from "@/lib/environments/service";
+import { getEnvironment } from "@/lib/environments/service";
 import { ServiceError, notFound } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
 import { dockerClient } from "@/lib/runtime/docker";
 import { freePort } from "@/lib/runtime/ports";
 import { environmentName } from "@/lib/names";
 import { dataDir } from "@/lib/paths";
-import { discoverTopology } from "@/lib/topology/discover";
 import { parseInput } from "@/lib/validation";
 import { dockerHostOf, parseRuntime } from "@/lib/runtime/runtime";
 import { listedPidsRunning } from "@/lib/runtime/process";
@@ -177,22 +176,17 @@ async function isRunning(e: EndpointRow) {
     );
 }
 
-async function targets(actor: Actor, master: string) {
-  const envs = await listEnvironments(actor);
-  const topology = await discoverTopology(actor, envs);
-  const node = (name: string) => {
-    const env = envs.find((e) => e.name === name)!;
-    return { host: primaryNode(env).host, port: primaryNode(env).port };
-  };
-  const readers = topology.edges
-    .filter((e) => e.from === master && e.health.state === "running")
-    .map((e) => node(e.to));
-  return { writer: node(master), readers };
+/** Where an endpoint sends traffic: the master for writes, running slaves for reads. Told by the topology. */
+export interface EndpointTargets {
+  writer: { host: string; port: number };
+  readers: { host: string; port: number }[];
 }
+type TargetsOf = (master: string) => Promise<EndpointTargets>;
 
 export const endpointInput = z.strictObject({ name: environmentName.optional() });
 
-export async function createEndpoints(actor: Actor, masterName: string, raw: unknown) {
+/** Use lib/topology's createEndpoints: it tells this module where the master and its readers are. */
+export async function createEndpoints(actor: Actor, masterName: string, raw: unknown, targetsOf: TargetsOf) {
   const master = await getEnvironment(actor, masterName);
   const input = parseInput(endpointInput, raw);
   const name = input.name ?? master.name;
@@ -212,7 +206,7 @@ export async function createEndpoints(actor: Actor, masterName: string, raw: unk
     },
   });
   try {
-    const t = await targets(actor, master.name);
+    const t = await targetsOf(master.name);
     await apply(row, render(row, t.writer, t.readers));
   } catch (e) {
     await stop(row).catch(() => undefined);
@@ -246,11 +240,11 @@ export async function listEndpoints(actor: Actor) {
 }
 
 /** After a switchover or failover: every endpoint of the old master now sends writes to the new one. */
-export async function followNewMaster(actor: Actor, oldMaster: string, newMaster: string) {
+export async function pointEndpoints(actor: Actor, oldMaster: string, newMaster: string, targetsOf: TargetsOf) {
   const rows = await db().proxyEndpoint.findMany({ where: { ownerId: actor.id, master: oldMaster } });
   for (const row of rows) {
     await withLock(`proxy:${row.id}`, async () => {
-      const t = await targets(actor, newMaster);
+      const t = await targetsOf(newMaster);
       await apply(
         row,
         render(

@@ -9,7 +9,7 @@ import { slaveStatus } from "@/lib/mariadb/replication";
 import { environmentName } from "@/lib/names";
 import { beginOperation } from "@/lib/operations";
 import { parseInput } from "@/lib/validation";
-import { followNewMaster } from "@/lib/proxy/endpoints";
+import { followNewMaster } from "./endpoints";
 import { ensureReplicationAccount } from "./account";
 import { waitReplicating } from "./steps";
 import { preflight } from "./preflight";

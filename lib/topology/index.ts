@@ -7,3 +7,4 @@ export * from "./filters";
 export * from "./preflight";
 export * from "./switchover";
 export * from "./failover";
+export * from "./endpoints";

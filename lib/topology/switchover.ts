@@ -9,7 +9,7 @@ import { killClientSessions } from "@/lib/mariadb/sessions";
 import { environmentName } from "@/lib/names";
 import { beginOperation } from "@/lib/operations";
 import { parseInput } from "@/lib/validation";
-import { followNewMaster } from "@/lib/proxy/endpoints";
+import { followNewMaster } from "./endpoints";
 import { ensureReplicationAccount, type ReplicationLogin } from "./account";
 import { discoverTopology } from "./discover";
 import { applyOptions, pointAt, waitReplicating } from "./steps";

@@ -160,6 +160,7 @@ if (dockerHosts.length >= 2) {
 
   test("endpoints on the docker runtime: HAProxy runs as a container on the master's engine and follows a new master", async () => {
     const endpoints = await import("../../lib/proxy/endpoints");
+    const told = await import("../../lib/topology/endpoints");
     const { dockerClient } = await import("../../lib/runtime/docker");
     const mysql = (await import("mysql2/promise")).default;
     const password = async (env: string) => (await svc.connectionDetails(actor, env)).password;
@@ -180,7 +181,7 @@ if (dockerHosts.length >= 2) {
     const master = await svc.getEnvironment(actor, "dmaster");
     const slave = await svc.getEnvironment(actor, "dslave");
 
-    const ep = await endpoints.createEndpoints(actor, "dmaster", {});
+    const ep = await told.createEndpoints(actor, "dmaster", {});
     assert.equal(ep.runtime, master.runtime);
     const engine = dockerClient(dockerHosts.find(([n]) => `docker:${n}` === master.runtime)![1]);
     const proxies = await engine.listContainers({ filters: { label: ["mariner.proxy"] } });
@@ -191,7 +192,7 @@ if (dockerHosts.length >= 2) {
     // A session held through the writer is cut when the endpoint follows another master (fencing).
     const held = await via(ep.writer, "dmaster");
     const heldLost = watchLoss(held);
-    await endpoints.followNewMaster(actor, "dmaster", "dslave");
+    await told.followNewMaster(actor, "dmaster", "dslave");
     // Cut, not slow: the held session's next statement fails because the connection is gone.
     const { value: cut } = await waitFor(
       () =>

@@ -13,6 +13,7 @@ const svc = await import("../../lib/environments/service");
 const rep = await import("../../lib/environments/replication");
 const topo = await import("../../lib/topology");
 const endpoints = await import("../../lib/proxy/endpoints");
+const told = await import("../../lib/topology/endpoints");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 import type { Actor } from "../../lib/auth/actor";
 
@@ -46,7 +47,7 @@ after(async () => {
 });
 
 test("a client writing through the writer endpoint keeps working across a switchover; after a failover the writer follows", async () => {
-  const ep = await endpoints.createEndpoints(actor, "shopdb", {});
+  const ep = await told.createEndpoints(actor, "shopdb", {});
   const [host, port] = ep.writer.split(":");
   const [rhost, rport] = ep.reader.split(":");
   const via = (h: string, p: string) =>

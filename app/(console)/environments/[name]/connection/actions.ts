@@ -2,7 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { actionResult } from "@/lib/api/action-result";
 import { requireActor } from "@/lib/auth/session";
-import { createEndpoints } from "@/lib/proxy/endpoints";
+import { createEndpoints } from "@/lib/topology/endpoints";
 
 export async function createEndpointsAction(name: string) {
   const actor = await requireActor();
