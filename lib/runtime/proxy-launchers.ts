@@ -1,0 +1,149 @@
+// How an endpoint's HAProxy runs on each runtime — asked of the runtime, never branched on in lib/proxy:
+// a detached process for local topologies, a container (host network, config bind-mounted read-only) on the
+// master's engine for Docker ones. A new runtime adds its launcher here.
+import { execFile } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import { promisify } from "node:util";
+import { db } from "@/lib/db/client";
+import { ServiceError } from "@/lib/errors";
+import { dockerClient } from "./docker";
+import { listedPidsRunning } from "./process";
+import { parseRuntime } from "./runtime";
+
+const run = promisify(execFile);
+export const HAPROXY = process.env.MARINER_HAPROXY ?? "/usr/sbin/haproxy";
+const PROXY_IMAGE = process.env.MARINER_PROXY_IMAGE ?? "mariner/haproxy:local";
+
+/** One endpoint's files (its config and pid file) and the writer address it listens on. */
+export interface ProxyUnit {
+  id: string;
+  cfg: string;
+  pidFile: string;
+  listen: { host: string; port: number };
+}
+
+export interface ProxyLauncher {
+  /** HAProxy `global` lines this launcher needs. */
+  globalLines: string[];
+  /** Starts HAProxy with the config just written, or hands over to it; `cut` ends old sessions at once (fencing). */
+  apply(unit: ProxyUnit, cut: boolean): Promise<void>;
+  isRunning(unit: ProxyUnit): Promise<boolean>;
+  stop(unit: ProxyUnit): Promise<void>;
+  /** Console start: running again with its last configuration. */
+  revive(unit: ProxyUnit): Promise<void>;
+}
+
+const processLauncher: ProxyLauncher = {
+  globalLines: [],
+  async apply(u, cut) {
+    const old = listedPidsRunning(u.pidFile, u.cfg);
+    const handOver = old.length ? [cut ? "-st" : "-sf", ...old.map(String)] : [];
+    await run(HAPROXY, ["-D", "-f", u.cfg, "-p", u.pidFile, ...handOver]);
+  },
+  async isRunning(u) {
+    return listedPidsRunning(u.pidFile, u.cfg).length > 0;
+  },
+  async stop(u) {
+    for (const pid of listedPidsRunning(u.pidFile, u.cfg)) process.kill(pid, "SIGTERM");
+  },
+  async revive(u) {
+    await run(HAPROXY, ["-D", "-f", u.cfg, "-p", u.pidFile]);
+  },
+};
+
+const containerName = (id: string) => `mariner-proxy-${id}`;
+
+async function engineNamed(name: string) {
+  const host = await db().dockerHost.findUnique({ where: { name } });
+  if (!host) throw new ServiceError(409, "no_host", `Docker host "${name}" is not registered`);
+  return { docker: dockerClient(host.endpoint), host };
+}
+
+/** Until the writer port accepts connections (a container binds a moment after it starts). */
+async function waitListening({ host, port }: ProxyUnit["listen"], timeoutMs = 10_000) {
+  const t0 = Date.now();
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ host, port }, () => (s.destroy(), resolve(true)));
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() - t0 > timeoutMs)
+      throw new ServiceError(
+        500,
+        "proxy_not_listening",
+        `HAProxy did not listen on ${host}:${port} within ${timeoutMs / 1000} s`,
+      );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function containerLauncher(hostName: string): ProxyLauncher {
+  /** Creates and starts the endpoint's container, or reloads it (SIGUSR2) with the config just written. */
+  const apply = async (u: ProxyUnit) => {
+    const { docker, host } = await engineNamed(hostName);
+    const existing = docker.getContainer(containerName(u.id));
+    const state = await existing.inspect().then(
+      (i) => i.State,
+      () => null,
+    );
+    if (state?.Running) return void (await existing.kill({ signal: "SIGUSR2" }));
+    if (state) return void (await existing.start());
+    const image = await docker
+      .getImage(PROXY_IMAGE)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      );
+    if (!image) {
+      throw new ServiceError(
+        409,
+        "no_image",
+        `Image ${PROXY_IMAGE} is not on Docker host "${host.name}". Build it there (no registry is used): npm run image:build -- ${host.endpoint}`,
+      );
+    }
+    const dir = path.dirname(u.cfg);
+    const c = await docker.createContainer({
+      Image: PROXY_IMAGE,
+      name: containerName(u.id),
+      Cmd: [HAPROXY, "-W", "-db", "-f", u.cfg],
+      Labels: { "mariner.proxy": u.id, "mariner.console": "1" },
+      HostConfig: { NetworkMode: "host", Binds: [`${dir}:${dir}:ro`], RestartPolicy: { Name: "unless-stopped" } },
+    });
+    await c.start();
+    await waitListening(u.listen);
+  };
+  return {
+    // A container reloads in place (master-worker): old workers, and their sessions to the old master, end at once.
+    globalLines: ["  hard-stop-after 50ms"],
+    apply,
+    async isRunning(u) {
+      const { docker } = await engineNamed(hostName);
+      return docker
+        .getContainer(containerName(u.id))
+        .inspect()
+        .then(
+          (i) => i.State.Running,
+          () => false,
+        );
+    },
+    async stop(u) {
+      const { docker } = await engineNamed(hostName);
+      await docker
+        .getContainer(containerName(u.id))
+        .remove({ force: true })
+        .catch((e: { statusCode?: number }) => {
+          if (e.statusCode !== 404) throw e;
+        });
+    },
+    revive: apply,
+  };
+}
+
+/** The launcher of a stored runtime (an endpoint runs where its master runs). */
+export function proxyLauncherFor(stored: string): ProxyLauncher {
+  const runtime = parseRuntime(stored);
+  return runtime.kind === "local" ? processLauncher : containerLauncher(runtime.host);
+}
