@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/session";
 import { openAlertCount } from "@/lib/monitoring/alerts";
-import { SignOutButton } from "./sign-out-button";
+import { SignOutButton } from "@/components/shell/sign-out-button";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const actor = await requireActor();

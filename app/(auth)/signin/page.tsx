@@ -1,7 +1,7 @@
 import { redirect } from "next/navigation";
 import { afterSignInPath } from "@/lib/auth/redirect";
 import { currentActor } from "@/lib/auth/session";
-import { SignInForm } from "./sign-in-form";
+import { SignInForm } from "@/components/auth/sign-in-form";
 
 export const metadata = { title: "Sign in" };
 

@@ -1,7 +1,7 @@
 import { Card } from "@/components/ui/card";
 import { requireActor } from "@/lib/auth/session";
 import { listTokens } from "@/lib/auth/users";
-import { TokenControls, RevokeButton } from "./token-controls";
+import { TokenControls, RevokeButton } from "@/components/tokens/token-controls";
 
 export const metadata = { title: "API tokens" };
 

@@ -2,7 +2,7 @@ import { notFound } from "next/navigation";
 import { Card } from "@/components/ui/card";
 import { requireActor } from "@/lib/auth/session";
 import { listHosts } from "@/lib/runtime/hosts";
-import { AddHostForm, RemoveHostButton } from "./host-forms";
+import { AddHostForm, RemoveHostButton } from "@/components/admin/host-forms";
 
 export const metadata = { title: "Docker hosts" };
 

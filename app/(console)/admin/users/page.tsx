@@ -2,8 +2,8 @@ import { notFound } from "next/navigation";
 import { Card } from "@/components/ui/card";
 import { requireActor } from "@/lib/auth/session";
 import { defaultLimits, listUsersWithQuotas, type Quota } from "@/lib/quotas";
-import { AddUserForm } from "./add-user-form";
-import { LimitsForm } from "./limits-form";
+import { AddUserForm } from "@/components/admin/add-user-form";
+import { LimitsForm } from "@/components/admin/limits-form";
 
 export const metadata = { title: "Users" };
 

@@ -5,7 +5,7 @@ import { replicationStatus, slavesOf } from "@/lib/environments/replication";
 import { listEnvironments, primaryNode } from "@/lib/environments/service";
 import { javaSnippet, nodeSnippet, phpSnippet, type Endpoint } from "@/lib/environments/snippets";
 import { listEndpoints } from "@/lib/proxy/endpoints";
-import { CreateEndpointsButton } from "./create-endpoints";
+import { CreateEndpointsButton } from "@/components/connection/create-endpoints";
 import { placementLabel } from "@/lib/runtime/runtime";
 
 export const metadata = { title: "Connection" };

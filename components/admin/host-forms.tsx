@@ -2,7 +2,7 @@
 import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { registerHostAction, removeHostAction } from "./actions";
+import { registerHostAction, removeHostAction } from "@/app/(console)/admin/hosts/actions";
 
 export function AddHostForm() {
   const [pending, startTransition] = useTransition();

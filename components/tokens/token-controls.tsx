@@ -2,7 +2,7 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { createTokenAction, revokeTokenAction } from "./actions";
+import { createTokenAction, revokeTokenAction } from "@/app/(console)/tokens/actions";
 
 export function TokenControls() {
   const [token, setToken] = useState<string | null>(null);

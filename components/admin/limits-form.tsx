@@ -3,7 +3,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { setUserLimitsAction } from "./actions";
+import { setUserLimitsAction } from "@/app/(console)/admin/users/actions";
 
 export interface LimitsFormUser {
   id: string;

@@ -1,7 +1,7 @@
 "use client";
 import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
-import { createEndpointsAction } from "./actions";
+import { createEndpointsAction } from "@/app/(console)/environments/[name]/connection/actions";
 
 export function CreateEndpointsButton({ name }: { name: string }) {
   const [pending, startTransition] = useTransition();

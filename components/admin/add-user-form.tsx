@@ -2,7 +2,7 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { addUserAction } from "./actions";
+import { addUserAction } from "@/app/(console)/admin/users/actions";
 
 export function AddUserForm() {
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
