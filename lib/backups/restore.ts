@@ -13,7 +13,7 @@ import {
   type EnvironmentWithNodes,
 } from "@/lib/environments/service";
 import { ServiceError, notFound } from "@/lib/errors";
-import { allSlaveStatus, changeMaster } from "@/lib/mariadb/replication";
+import { allSlaveStatus, changeMaster, controlSlave } from "@/lib/mariadb/replication";
 import { killClientSessions } from "@/lib/mariadb/sessions";
 import { editConfig } from "@/lib/environments/config";
 import { setServerOptions } from "@/lib/mycnf/parse";
@@ -111,7 +111,7 @@ export async function beginRestore(actor: Actor, backupId: string, raw: unknown,
           await asRoot(env, async (c) => {
             await c.query("SET GLOBAL gtid_slave_pos = ?", [backup.gtidPosition]);
             await changeMaster(c, { ...replication, mode: "gtid" });
-            await c.query("START SLAVE");
+            await controlSlave(c, "full-start");
           });
         }
         await step("ready");

@@ -5,7 +5,7 @@ import { db } from "@/lib/db/client";
 import { asRoot, openRoot } from "@/lib/environments/root";
 import { getEnvironment } from "@/lib/environments/service";
 import { ServiceError, notFound } from "@/lib/errors";
-import { slaveStatus } from "@/lib/mariadb/replication";
+import { controlSlave, slaveStatus } from "@/lib/mariadb/replication";
 import { beginOperation } from "@/lib/operations";
 import { discoverTopology } from "@/lib/topology/discover";
 import { inspectDump, missingDatabases } from "./guard";
@@ -83,7 +83,7 @@ export async function beginBackup(
         if (slave) {
           await step(`pausing ${slave}'s SQL thread`);
           position = await asRoot(source, async (c) => {
-            await c.query("STOP SLAVE SQL_THREAD");
+            await controlSlave(c, "stop-sql");
             const st = await slaveStatus(c);
             const [[g]] = (await c.query("SELECT @@gtid_slave_pos AS pos")) as unknown as [{ pos: string }[]];
             return {
@@ -99,7 +99,7 @@ export async function beginBackup(
             facts = await asRoot(source, tableFacts);
           } finally {
             await step(`resuming ${slave}`);
-            await asRoot(source, (c) => c.query("START SLAVE SQL_THREAD"));
+            await asRoot(source, (c) => controlSlave(c, "start-sql"));
           }
         } else {
           await step(`dumping ${env.name} (single transaction, no locks held)`);

@@ -4,7 +4,7 @@ import mysql from "mysql2/promise";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { ServiceError } from "@/lib/errors";
-import { slaveStatus } from "@/lib/mariadb/replication";
+import { changeMasterTls, controlSlave, slaveStatus } from "@/lib/mariadb/replication";
 import { setServerOptions } from "@/lib/mycnf/parse";
 import { runOperation } from "@/lib/operations";
 import { identityOf } from "@/lib/runtime/identity";
@@ -156,18 +156,9 @@ export async function setReplicationTls(actor: Actor, slaveName: string, raw: un
         slaveFiles.write(clientCert, client.cert);
       }
       await asRoot(slave, async (c) => {
-        await c.query("STOP SLAVE");
-        if (enabled) {
-          await c.query(
-            "CHANGE MASTER TO MASTER_SSL = 1, MASTER_SSL_CA = ?, MASTER_SSL_CERT = ?, MASTER_SSL_KEY = ?, MASTER_SSL_VERIFY_SERVER_CERT = 1",
-            [slaveCa, clientCert, clientKey],
-          );
-        } else {
-          await c.query(
-            "CHANGE MASTER TO MASTER_SSL = 0, MASTER_SSL_CERT = '', MASTER_SSL_KEY = '', MASTER_SSL_VERIFY_SERVER_CERT = 0",
-          );
-        }
-        await c.query("START SLAVE");
+        await controlSlave(c, "full-stop");
+        await changeMasterTls(c, enabled ? { ca: slaveCa, cert: clientCert, key: clientKey } : null);
+        await controlSlave(c, "full-start");
       });
       const t0 = Date.now();
       let status = await asRoot(slave, slaveStatus);

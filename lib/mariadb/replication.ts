@@ -224,6 +224,28 @@ export async function controlSlave(conn: Connection, action: ControlAction, coun
   }
 }
 
+/** Forgets the binary log (a master that must start its history afresh, e.g. with a new GTID domain). */
+export async function resetBinaryLog(conn: Connection): Promise<void> {
+  await conn.query("RESET MASTER");
+}
+
+/** Replication over TLS with these files (CA, client certificate and key, server certificate verified), or off. */
+export async function changeMasterTls(
+  conn: Connection,
+  files: { ca: string; cert: string; key: string } | null,
+): Promise<void> {
+  if (files) {
+    await conn.query(
+      "CHANGE MASTER TO MASTER_SSL = 1, MASTER_SSL_CA = ?, MASTER_SSL_CERT = ?, MASTER_SSL_KEY = ?, MASTER_SSL_VERIFY_SERVER_CERT = 1",
+      [files.ca, files.cert, files.key],
+    );
+  } else {
+    await conn.query(
+      "CHANGE MASTER TO MASTER_SSL = 0, MASTER_SSL_CERT = '', MASTER_SSL_KEY = '', MASTER_SSL_VERIFY_SERVER_CERT = 0",
+    );
+  }
+}
+
 export type SlaveStatusRow = Record<string, string | number | null>;
 
 /** "There is no master connection 'x'". */

@@ -7,7 +7,7 @@ import { getEnvironment, listEnvironments } from "@/lib/environments/service";
 import { ServiceError } from "@/lib/errors";
 import { explainSlave } from "@/lib/mariadb/health";
 import { parseGtid } from "@/lib/mariadb/gtid";
-import { anonymousUsers, changeCredentials, changeMaster } from "@/lib/mariadb/replication";
+import { anonymousUsers, changeCredentials, changeMaster, controlSlave } from "@/lib/mariadb/replication";
 import { setServerOptions } from "@/lib/mycnf/parse";
 import { ensureReplicationAccount } from "./account";
 import { discoverTopology, LAG_THRESHOLD_SECONDS } from "./discover";
@@ -206,7 +206,7 @@ export async function applyFix(actor: Actor, id: string): Promise<Finding[]> {
       ).done;
       break;
     case "sql-stopped":
-      await asRoot(env, (c) => c.query("START SLAVE ? SQL_THREAD", [connection]));
+      await asRoot(env, (c) => controlSlave(c, "start-sql", 1, connection));
       break;
     case "not-read-only":
       await asRoot(env, (c) => c.query("SET GLOBAL read_only = 1"));
@@ -223,7 +223,7 @@ export async function applyFix(actor: Actor, id: string): Promise<Finding[]> {
         // A named connection keeps its position (it may run on file/position); the default one moves to GTID.
         if (connection) await changeCredentials(c, login.user, login.password, connection);
         else await changeMaster(c, { ...login, mode: "gtid" });
-        await c.query("START SLAVE ?", [connection]);
+        await controlSlave(c, "full-start", 1, connection);
       });
       break;
     }

@@ -5,7 +5,7 @@ import { asRoot } from "@/lib/environments/root";
 import { getEnvironment } from "@/lib/environments/service";
 import { ServiceError, staleEdit } from "@/lib/errors";
 import { topologyLock } from "@/lib/locks";
-import { slaveStatus } from "@/lib/mariadb/replication";
+import { controlSlave, slaveStatus } from "@/lib/mariadb/replication";
 import { environmentName } from "@/lib/names";
 import { beginOperation } from "@/lib/operations";
 import { parseInput } from "@/lib/validation";
@@ -49,10 +49,10 @@ export async function beginFailover(
               const row = await slaveStatus(c);
               // A SQL thread stopped without an error still holds received events: let it apply them.
               if (row && row.Slave_SQL_Running !== "Yes" && !Number(row.Last_SQL_Errno))
-                await c.query("START SLAVE SQL_THREAD");
+                await controlSlave(c, "start-sql");
               if (row?.Gtid_IO_Pos && !Number(row.Last_SQL_Errno))
                 await c.query("SELECT MASTER_GTID_WAIT(?, 5)", [row.Gtid_IO_Pos]);
-              await c.query("STOP SLAVE");
+              await controlSlave(c, "full-stop");
             });
           }),
         );
@@ -61,7 +61,7 @@ export async function beginFailover(
         const chosen = await getEnvironment(actor, report.chosen);
         await step(`promoting ${chosen.name}`);
         await asRoot(chosen, async (c) => {
-          await c.query("RESET SLAVE ALL");
+          await controlSlave(c, "remove");
           await c.query("SET GLOBAL read_only = 0");
         });
         const promotionMs = Math.round(performance.now() - t0);

@@ -25,6 +25,7 @@ import {
   snapshotFile,
   waitReplicating,
 } from "./steps";
+import { controlSlave } from "@/lib/mariadb/replication";
 
 // Scale-out: Add slave, Clone and Re-seed — new or rebuilt servers seeded from a consistent snapshot.
 
@@ -152,7 +153,7 @@ export async function beginClone(actor: Actor, sourceName: string, raw: unknown)
             await waitReplicating(env);
           } else {
             // A standalone copy forgets where the data came from.
-            await asRoot(await getEnvironment(actor, input.name), (c) => c.query("RESET SLAVE ALL"));
+            await asRoot(await getEnvironment(actor, input.name), (c) => controlSlave(c, "remove"));
           }
           await step("ready");
           return { name: input.name };
@@ -203,7 +204,7 @@ export async function beginReseed(actor: Actor, name: string) {
           await dumpAll(rootLogin(master), file, true);
           await step(`replacing ${slave.name}'s databases`);
           await asRoot(slave, async (c) => {
-            await c.query("STOP SLAVE");
+            await controlSlave(c, "full-stop");
             await c.query("SET SESSION sql_log_bin = 0");
             for (const database of await userDatabases(c)) await c.query("DROP DATABASE ??", [database]);
           });

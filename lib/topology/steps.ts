@@ -7,7 +7,7 @@ import { primaryNode, type EnvironmentWithNodes } from "@/lib/environments/servi
 import { nodeRefOf } from "@/lib/environments/spec";
 import { ServiceError } from "@/lib/errors";
 import { explainSlave } from "@/lib/mariadb/health";
-import { changeMaster, slaveStatus } from "@/lib/mariadb/replication";
+import { changeMaster, controlSlave, slaveStatus } from "@/lib/mariadb/replication";
 import { setServerOptions } from "@/lib/mycnf/parse";
 import { dataDir } from "@/lib/paths";
 import { parseRuntime } from "@/lib/runtime/runtime";
@@ -59,7 +59,7 @@ export async function pointAt(slave: EnvironmentWithNodes, login: ReplicationLog
       password: login.password,
       mode: "gtid",
     });
-    await c.query("START SLAVE");
+    await controlSlave(c, "full-start");
   });
 }
 

@@ -4,7 +4,7 @@ import { asRoot, openRoot } from "@/lib/environments/root";
 import { getEnvironment } from "@/lib/environments/service";
 import { ServiceError } from "@/lib/errors";
 import { topologyLock } from "@/lib/locks";
-import { changeMaster, slaveStatus } from "@/lib/mariadb/replication";
+import { changeMaster, controlSlave, slaveStatus } from "@/lib/mariadb/replication";
 import { killClientSessions } from "@/lib/mariadb/sessions";
 import { environmentName } from "@/lib/names";
 import { beginOperation } from "@/lib/operations";
@@ -72,8 +72,7 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
             );
           await step(`promoting ${candidate.name}`);
           await asRoot(candidate, async (c) => {
-            await c.query("STOP SLAVE");
-            await c.query("RESET SLAVE ALL");
+            await controlSlave(c, "remove");
             await c.query("SET GLOBAL read_only = 0");
           });
           promoted = true;
@@ -103,7 +102,7 @@ export async function beginSwitchover(actor: Actor, masterName: string, raw: unk
             await asRoot(master, async (c) => {
               await c.query("SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos");
               await changeMaster(c, { ...login, mode: "gtid" });
-              await c.query("START SLAVE");
+              await controlSlave(c, "full-start");
             });
           }
           await Promise.all(
@@ -181,7 +180,7 @@ export async function repointNamedConnections(
       await step(`repointing ${e.to}'s connection '${e.connection}' to ${newMaster}`);
       await asRoot(env, async (c) => {
         await changeMaster(c, { ...login, mode: "gtid" }, e.connection);
-        await c.query("START SLAVE ?", [e.connection]);
+        await controlSlave(c, "full-start", 1, e.connection);
       });
     } catch (err) {
       await step(`could not repoint ${e.to}'s connection '${e.connection}': ${(err as Error).message}`);

@@ -143,7 +143,7 @@ export async function giveGtidDomain(
     }
     if (freshBinlog) {
       await requireFresh(actor, master, `${master.name}'s binary log cannot be started afresh.`); // again, right before
-      await asRoot(master, (c) => c.query("RESET MASTER"));
+      await asRoot(master, (c) => repl.resetBinaryLog(c));
     }
   } catch (e) {
     if (previous !== null)
