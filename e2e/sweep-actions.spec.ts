@@ -1,8 +1,7 @@
 import { expect, test } from "@playwright/test";
-import { deleteAll } from "./helpers";
 import { ACTIONS, callAction, pageOfWorker, type ActionResponse } from "./sweep/actions";
 import { builtActions, printTable, serverActions, type BuiltAction } from "./sweep/enumerate";
-import { setUpTenants, snapshotOfA, tearDownTenants, type Fixture } from "./sweep/tenants";
+import { type Fixture, type SnapshotOfA, snapshotOfA, sweepTenants } from "./sweep/tenants";
 
 // Every server action of the build (.next/server/server-reference-manifest.json), called by id the way a client
 // can, with no session, a forged one, and B's real session aimed at A's real objects: each must refuse, and
@@ -15,18 +14,11 @@ const brief = (r: ActionResponse) =>
 
 test.describe.serial("sweep: every server action", () => {
   let fx: Fixture;
-  let before: Awaited<ReturnType<typeof snapshotOfA>>;
+  let before: SnapshotOfA;
   let actions: BuiltAction[];
-
-  test.beforeAll(async ({ request, baseURL }) => {
-    test.setTimeout(240_000);
-    fx = await setUpTenants(request, baseURL!);
-    before = await snapshotOfA(request, fx);
-    actions = builtActions();
-  });
-  test.afterAll(async ({ request }) => {
-    await tearDownTenants(request, fx);
-    await deleteAll(request);
+  sweepTenants((f, b) => ((fx = f), (before = b)));
+  test.beforeAll(() => {
+    actions = builtActions(); // read from the build, not at collection time
   });
 
   test('the build holds exactly the exported functions of the source\'s "use server" files, and the table names each', () => {

@@ -1,10 +1,9 @@
 import { expect, test } from "@playwright/test";
-import { deleteAll } from "./helpers";
 import { printTable } from "./sweep/enumerate";
 import { hostileBodies } from "./sweep/hostile";
 import { call } from "./sweep/http";
 import { ROUTES, fillPath } from "./sweep/routes";
-import { setUpTenants, snapshotOfA, tearDownTenants, type Fixture } from "./sweep/tenants";
+import { type Fixture, type SnapshotOfA, snapshotOfA, sweepTenants } from "./sweep/tenants";
 
 // Hostile input to every write route, generated from the zod schema its service parses with (e2e/sweep/hostile.ts):
 // each case must get exactly the 400 (413 for an oversized body) and message that schema gives, never a 500,
@@ -23,17 +22,8 @@ const HOSTILE_SEGMENTS = [
 
 test.describe.serial("sweep: hostile input to every write route", () => {
   let fx: Fixture;
-  let before: Awaited<ReturnType<typeof snapshotOfA>>;
-
-  test.beforeAll(async ({ request, baseURL }) => {
-    test.setTimeout(240_000);
-    fx = await setUpTenants(request, baseURL!);
-    before = await snapshotOfA(request, fx);
-  });
-  test.afterAll(async ({ request }) => {
-    await tearDownTenants(request, fx);
-    await deleteAll(request);
-  });
+  let before: SnapshotOfA;
+  sweepTenants((f, b) => ((fx = f), (before = b)));
 
   test("bodies generated from each route's schema: the schema's own 400 and words, never a 500, nothing changed", async ({
     request,

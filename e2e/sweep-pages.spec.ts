@@ -1,9 +1,8 @@
 import { expect, test } from "@playwright/test";
 import { ADMIN } from "../playwright.config";
-import { deleteAll } from "./helpers";
 import { builtAppPaths, pageFiles, printTable, type PageFile } from "./sweep/enumerate";
 import { call } from "./sweep/http";
-import { leaksOfA, sessionCookie, setUpTenants, snapshotOfA, tearDownTenants, type Fixture } from "./sweep/tenants";
+import { type Fixture, type SnapshotOfA, leaksOfA, sessionCookie, snapshotOfA, sweepTenants } from "./sweep/tenants";
 
 // Every page of the app, found in the source and checked against the build: console pages send visitors without
 // a session (or with a forged one) to sign-in, give B a 404 on A's environment and admin pages, and show B
@@ -21,18 +20,9 @@ const urlOf = (p: PageFile, env: string) => p.path.replace("[name]", env);
 
 test.describe.serial("sweep: every page", () => {
   let fx: Fixture;
-  let before: Awaited<ReturnType<typeof snapshotOfA>>;
+  let before: SnapshotOfA;
   let adminCookie: string | undefined;
-
-  test.beforeAll(async ({ request, baseURL }) => {
-    test.setTimeout(240_000);
-    fx = await setUpTenants(request, baseURL!);
-    before = await snapshotOfA(request, fx);
-  });
-  test.afterAll(async ({ request }) => {
-    await tearDownTenants(request, fx);
-    await deleteAll(request);
-  });
+  sweepTenants((f, b) => ((fx = f), (before = b)));
 
   test("the page files are exactly the build's pages; each outside the console is listed with its reason", () => {
     const pages = pageFiles();

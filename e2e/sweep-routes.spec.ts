@@ -1,9 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { deleteAll } from "./helpers";
 import { call } from "./sweep/http";
 import { builtActions, builtAppPaths, pageFiles, printTable, routeHandlers, serverActions } from "./sweep/enumerate";
 import { ROUTES, fillPath, type RouteEntry } from "./sweep/routes";
-import { identifiersOfA, leaksOfA, setUpTenants, snapshotOfA, tearDownTenants, type Fixture } from "./sweep/tenants";
+import { type Fixture, type SnapshotOfA, identifiersOfA, leaksOfA, snapshotOfA, sweepTenants } from "./sweep/tenants";
 
 // Every route handler in app/api, found by the TypeScript compiler, against its entry in e2e/sweep/routes.ts:
 // anonymous and forged-session callers get 401, another tenant gets 404 on A's real objects (the answer for no
@@ -30,17 +29,8 @@ async function firstEvent(baseURL: string, headers: Record<string, string>) {
 
 test.describe.serial("sweep: every route handler", () => {
   let fx: Fixture;
-  let before: Awaited<ReturnType<typeof snapshotOfA>>;
-
-  test.beforeAll(async ({ request, baseURL }) => {
-    test.setTimeout(240_000);
-    fx = await setUpTenants(request, baseURL!);
-    before = await snapshotOfA(request, fx);
-  });
-  test.afterAll(async ({ request }) => {
-    await tearDownTenants(request, fx);
-    await deleteAll(request);
-  });
+  let before: SnapshotOfA;
+  sweepTenants((f, b) => ((fx = f), (before = b)));
 
   test("the table names every handler of app/api exactly, and the build made exactly those routes", () => {
     const handlers = routeHandlers();

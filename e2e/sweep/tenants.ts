@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { apiToken } from "../helpers";
+import { apiToken, deleteAll } from "../helpers";
 
 /**
  * Two ordinary tenants: A owns real objects of every kind a route names (environment, backup, alert rule,
@@ -251,4 +251,23 @@ export async function tearDownTenants(request: APIRequestContext, fx: Fixture | 
   await request.delete(`/api/v1/environments/${ENV_A}`, { headers: a });
   await request.delete(`/api/v1/environments/${ENV_B}`, { headers: await token(TENANT_B) });
   if (fx.host) await request.delete(`/api/v1/hosts/${fx.host}`, { headers: fx.admin });
+}
+
+export type SnapshotOfA = Awaited<ReturnType<typeof snapshotOfA>>;
+
+/**
+ * The set-up every sweep shares: tenants A and B with A's real objects, and A's data before the sweep (for the
+ * "nothing changed" check); torn down afterwards. Call inside a describe block.
+ */
+export function sweepTenants(use: (fx: Fixture, before: SnapshotOfA) => void) {
+  let fx: Fixture | undefined;
+  test.beforeAll(async ({ request, baseURL }) => {
+    test.setTimeout(240_000);
+    fx = await setUpTenants(request, baseURL!);
+    use(fx, await snapshotOfA(request, fx));
+  });
+  test.afterAll(async ({ request }) => {
+    await tearDownTenants(request, fx);
+    await deleteAll(request);
+  });
 }

@@ -6,15 +6,7 @@ import { nodesDir } from "@/lib/paths";
 import { renderInitialMyCnf } from "@/lib/mycnf/render";
 import { groupsRead } from "@/lib/mycnf/server-reading";
 import type { ConfigCheck, CreateStep, NodeRef, NodeSpec, NodeStatus, Placement, RuntimeDriver } from "./driver";
-import {
-  layoutOf,
-  managedOptionsOf,
-  newNodeRef,
-  readNodeConfig,
-  tailNodeErrorLog,
-  wiringOf,
-  writeNodeConfig,
-} from "./node-dir";
+import { layoutOf, newNodeRef, nodeDirMethods, wiringOf } from "./node-dir";
 import { placeOnLoopback } from "./ports";
 import { loginStatus, provisionRoot, waitForLogin, waitForSocket } from "./readiness";
 import { RuntimeError } from "./driver";
@@ -223,21 +215,13 @@ export class DockerDriver implements RuntimeDriver {
     return { ...s, detail: s.detail ?? `container ${node.containerId?.slice(0, 12)} on ${this.host.name}` };
   }
 
-  managedOptions(node: NodeRef): Record<string, string> {
-    return managedOptionsOf(node);
-  }
+  readonly managedOptions = nodeDirMethods.managedOptions;
 
-  async readConfig(node: NodeRef): Promise<string> {
-    return readNodeConfig(node);
-  }
+  readonly readConfig = nodeDirMethods.readConfig;
 
-  async writeConfig(node: NodeRef, content: string): Promise<void> {
-    writeNodeConfig(node, content);
-  }
+  readonly writeConfig = nodeDirMethods.writeConfig;
 
-  async tailErrorLog(node: NodeRef, lines = 50): Promise<string[]> {
-    return tailNodeErrorLog(node, lines);
-  }
+  readonly tailErrorLog = nodeDirMethods.tailErrorLog;
 
   /** The image's own mariadbd judges the candidate (exec in the running container, else a throwaway one). */
   async validateConfig(node: NodeRef, content: string): Promise<ConfigCheck> {

@@ -17,15 +17,7 @@ import { placeOnLoopback } from "./ports";
 import { printDefaults } from "./print-defaults";
 import { isOurProcess, killProcessesOf, readPidFile, serverPidsFor } from "./process";
 import { errorLinesSince, lastLines, withCause } from "./server-log";
-import {
-  layoutOf,
-  managedOptionsOf,
-  newNodeRef,
-  readNodeConfig,
-  tailNodeErrorLog,
-  wiringOf,
-  writeNodeConfig,
-} from "./node-dir";
+import { layoutOf, newNodeRef, nodeDirMethods, wiringOf } from "./node-dir";
 import { loginStatus, provisionRoot, sleep, waitForLogin, waitForSocket } from "./readiness";
 
 const run = promisify(execFile);
@@ -156,9 +148,7 @@ export class LocalDriver implements RuntimeDriver {
     return loginStatus(node, this.livePid(node));
   }
 
-  managedOptions(node: NodeRef): Record<string, string> {
-    return managedOptionsOf(node);
-  }
+  readonly managedOptions = nodeDirMethods.managedOptions;
 
   /**
    * `mariadbd --help --verbose` reads the file like a start would (0.05 s), exits non-zero on a bad option and
@@ -198,17 +188,11 @@ export class LocalDriver implements RuntimeDriver {
     }
   }
 
-  async readConfig(node: NodeRef): Promise<string> {
-    return readNodeConfig(node);
-  }
+  readonly readConfig = nodeDirMethods.readConfig;
 
-  async writeConfig(node: NodeRef, content: string): Promise<void> {
-    writeNodeConfig(node, content);
-  }
+  readonly writeConfig = nodeDirMethods.writeConfig;
 
-  async tailErrorLog(node: NodeRef, lines = 50): Promise<string[]> {
-    return tailNodeErrorLog(node, lines);
-  }
+  readonly tailErrorLog = nodeDirMethods.tailErrorLog;
 }
 
 async function installDb(l: NodeLayout, identity: NodeIdentity | null): Promise<void> {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { nodesDir } from "@/lib/paths";
 import { SYSTEM_PLUGIN_DIR } from "@/lib/mycnf/plugins";
 import type { NodeWiring } from "@/lib/mycnf/render";
-import type { NodeRef, NodeSpec } from "./driver";
+import type { NodeRef, NodeSpec, RuntimeDriver } from "./driver";
 import { identityOf } from "./identity";
 import { nodeLayout } from "./layout";
 import { readNodeFile, writeNodeFile } from "./node-files";
@@ -69,3 +69,11 @@ export function writeNodeConfig(node: NodeRef, content: string): void {
 }
 
 export const tailNodeErrorLog = (node: NodeRef, lines = 50) => lastLines(readTail(layoutOf(node).errorLog), lines);
+
+/** A driver's my.cnf and error-log methods when the node directory is on this disk (local and Docker drivers). */
+export const nodeDirMethods = {
+  managedOptions: managedOptionsOf,
+  readConfig: async (node: NodeRef) => readNodeConfig(node),
+  writeConfig: async (node: NodeRef, content: string) => writeNodeConfig(node, content),
+  tailErrorLog: async (node: NodeRef, lines = 50) => tailNodeErrorLog(node, lines),
+} satisfies Pick<RuntimeDriver, "managedOptions" | "readConfig" | "writeConfig" | "tailErrorLog">;
