@@ -1,8 +1,9 @@
+import type { Connection } from "mysql2/promise";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { asRoot } from "@/lib/environments/root";
-import { getEnvironment } from "@/lib/environments/service";
+import { getEnvironment, type EnvironmentWithNodes } from "@/lib/environments/service";
 import { ServiceError, staleEdit } from "@/lib/errors";
 import { topologyLock } from "@/lib/locks";
 import { controlSlave, slaveStatus } from "@/lib/mariadb/replication";
@@ -11,13 +12,104 @@ import { beginOperation } from "@/lib/operations";
 import { parseInput } from "@/lib/validation";
 import { followNewMaster } from "./endpoints";
 import { ensureReplicationAccount } from "./account";
+import { resolveServers, runPhases, type Phase, type Servers } from "./phases";
+import { preflight, type Preflight } from "./preflight";
+import { namedConnectionsFrom, persistRoles, repointAll, repointNamedConnections } from "./repoint";
 import { waitReplicating } from "./steps";
-import { preflight } from "./preflight";
-import { persistRole, repointAll, repointNamedConnections } from "./switchover";
 
 // Failover of a dead master, and the per-master automatic failover policy.
 
 export const failoverInput = z.strictObject({ candidate: environmentName.optional() });
+
+interface Failover {
+  actor: Actor;
+  servers: Servers;
+  wanted: string | undefined;
+  automatic: boolean;
+  startedAt: number;
+  master: EnvironmentWithNodes;
+  report: Preflight;
+  chosen: EnvironmentWithNodes | null;
+  others: EnvironmentWithNodes[];
+  promotionMs: number;
+  endpointMs: number;
+  repointed: EnvironmentWithNodes[];
+}
+
+const chosenOf = (f: Failover) => f.chosen!;
+
+const phases: Phase<Failover>[] = [
+  {
+    label: () => "checking the master from the console and from its slaves",
+    run: async (f) => {
+      f.report = await preflight(f.actor, f.master.name, f.wanted, { automatic: f.automatic });
+      if (f.report.masterAlive)
+        throw new ServiceError(409, "master_alive", `${f.master.name} is alive: use switchover instead`);
+    },
+  },
+  {
+    label: () => "letting every slave apply what it received",
+    run: async (f) => {
+      const reachable = f.report.candidates.filter((c) => !c.reasons.includes("not reachable"));
+      await Promise.all(reachable.map((c) => asRoot(f.servers.get(c.name), applyReceived)));
+      // Judged again now that every slave has applied what it had: the most advanced one is chosen.
+      f.report = await preflight(f.actor, f.master.name, f.wanted, { automatic: f.automatic });
+      if (f.report.blocked || !f.report.chosen)
+        throw new ServiceError(409, "blocked", f.report.blocked ?? "No candidate");
+      f.chosen = f.servers.get(f.report.chosen);
+      const chosenName = f.chosen.name;
+      f.others = reachable
+        .map((c) => c.name)
+        .filter((n) => n !== chosenName)
+        .map(f.servers.get);
+    },
+  },
+  {
+    label: (f) => `promoting ${chosenOf(f).name}`,
+    run: async (f) => {
+      await asRoot(chosenOf(f), async (c) => {
+        await controlSlave(c, "remove");
+        await c.query("SET GLOBAL read_only = 0");
+      });
+      f.promotionMs = Math.round(performance.now() - f.startedAt);
+      await followNewMaster(f.actor, f.master.name, chosenOf(f).name);
+      f.endpointMs = Math.round(performance.now() - f.startedAt);
+      await db().environment.update({
+        where: { id: f.master.id },
+        data: {
+          desiredState: "stopped",
+          status: "down",
+          statusDetail: `Failed over to ${chosenOf(f).name}. Start it only to re-seed it as a slave: it may hold transactions nobody else has.`,
+        },
+      });
+    },
+  },
+  {
+    // Fencing the unreachable old master first: if anybody starts it again, it comes up read-only.
+    label: (f) => `fencing ${f.master.name}: read-only when it starts again`,
+    run: (f, step) => persistRoles(f.actor, f.master.name, chosenOf(f).name, step),
+  },
+  {
+    label: (f) => `repointing ${f.others.length ? f.others.map((o) => o.name).join(", ") : "no other slaves"}`,
+    run: async (f, step) => {
+      const login = await ensureReplicationAccount(chosenOf(f));
+      f.repointed = await repointAll(f.others, login, step);
+      const named = await namedConnectionsFrom(f.actor, f.master.name, f.servers);
+      await repointNamedConnections(named, chosenOf(f).name, login, step);
+      await Promise.all(f.repointed.map((e) => waitReplicating(e)));
+    },
+  },
+  { label: () => "done", run: async () => undefined },
+];
+
+/** A SQL thread stopped without an error still holds received events: let it apply them, then stop the slave. */
+async function applyReceived(c: Connection) {
+  const row = await slaveStatus(c);
+  if (row && row.Slave_SQL_Running !== "Yes" && !Number(row.Last_SQL_Errno)) await controlSlave(c, "start-sql");
+  if (row?.Gtid_IO_Pos && !Number(row.Last_SQL_Errno))
+    await c.query("SELECT MASTER_GTID_WAIT(?, 5)", [row.Gtid_IO_Pos]);
+  await controlSlave(c, "full-stop");
+}
 
 /**
  * Failover (master dead): let every slave apply what it received, promote the most advanced, repoint the rest,
@@ -35,70 +127,31 @@ export async function beginFailover(
     { userId: actor.id, action: "topology.failover", environmentId: master.id, target: master.name, params: input },
     (step) =>
       topologyLock(master.ownerId, async () => {
-        const t0 = performance.now();
-        await step("checking the master from the console and from its slaves");
-        let report = await preflight(actor, master.name, input.candidate, opts);
-        if (report.masterAlive)
-          throw new ServiceError(409, "master_alive", `${master.name} is alive: use switchover instead`);
-        const slaves = report.candidates.filter((c) => !c.reasons.includes("not reachable"));
-        await step("letting every slave apply what it received");
-        await Promise.all(
-          slaves.map(async (s) => {
-            const env = await getEnvironment(actor, s.name);
-            await asRoot(env, async (c) => {
-              const row = await slaveStatus(c);
-              // A SQL thread stopped without an error still holds received events: let it apply them.
-              if (row && row.Slave_SQL_Running !== "Yes" && !Number(row.Last_SQL_Errno))
-                await controlSlave(c, "start-sql");
-              if (row?.Gtid_IO_Pos && !Number(row.Last_SQL_Errno))
-                await c.query("SELECT MASTER_GTID_WAIT(?, 5)", [row.Gtid_IO_Pos]);
-              await controlSlave(c, "full-stop");
-            });
-          }),
-        );
-        report = await preflight(actor, master.name, input.candidate, opts);
-        if (report.blocked || !report.chosen) throw new ServiceError(409, "blocked", report.blocked ?? "No candidate");
-        const chosen = await getEnvironment(actor, report.chosen);
-        await step(`promoting ${chosen.name}`);
-        await asRoot(chosen, async (c) => {
-          await controlSlave(c, "remove");
-          await c.query("SET GLOBAL read_only = 0");
-        });
-        const promotionMs = Math.round(performance.now() - t0);
-        await followNewMaster(actor, master.name, chosen.name);
-        const endpointMs = Math.round(performance.now() - t0);
-        await db().environment.update({
-          where: { id: master.id },
-          data: {
-            desiredState: "stopped",
-            status: "down",
-            statusDetail: `Failed over to ${chosen.name}. Start it only to re-seed it as a slave: it may hold transactions nobody else has.`,
-          },
-        });
-        const login = await ensureReplicationAccount(chosen);
-        const others = report.candidates
-          .map((c) => c.name)
-          .filter((n) => n !== chosen.name && slaves.some((s) => s.name === n));
-        // Fencing the unreachable old master first: if anybody starts it again, it comes up read-only.
-        await step(`fencing ${master.name}: read-only when it starts again`);
-        await persistRole(actor, master.name, "slave").catch((e) =>
-          step(`could not write read-only into ${master.name}'s my.cnf: ${(e as Error).message}`),
-        );
-        await persistRole(actor, chosen.name, "master").catch((e) =>
-          step(`could not remove read-only from ${chosen.name}'s my.cnf: ${(e as Error).message}`),
-        );
-        await step(`repointing ${others.length ? others.join(", ") : "no other slaves"}`);
-        const repointed = await repointAll(actor, others, login, step);
-        await repointNamedConnections(actor, master.name, chosen.name, login, step);
-        await Promise.all(repointed.map(async (n) => waitReplicating(await getEnvironment(actor, n))));
-        await step("done");
+        const startedAt = performance.now();
+        const servers = await resolveServers(master.ownerId);
+        const f: Failover = {
+          actor,
+          servers,
+          wanted: input.candidate,
+          automatic: opts.automatic ?? false,
+          startedAt,
+          master: servers.get(master.name),
+          report: null as unknown as Preflight, // set by the first phase
+          chosen: null,
+          others: [],
+          promotionMs: 0,
+          endpointMs: 0,
+          repointed: [],
+        };
+        await runPhases(f, phases, step);
+        const repointed = f.repointed.map((e) => e.name);
         return {
-          newMaster: chosen.name,
-          lostTransactions: report.lost,
-          promotionMs,
-          endpointMs,
+          newMaster: chosenOf(f).name,
+          lostTransactions: f.report.lost,
+          promotionMs: f.promotionMs,
+          endpointMs: f.endpointMs,
           repointed,
-          notRepointed: others.filter((n) => !repointed.includes(n)),
+          notRepointed: f.others.map((o) => o.name).filter((n) => !repointed.includes(n)),
         };
       }),
   );

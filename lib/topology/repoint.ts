@@ -1,0 +1,93 @@
+import type { Actor } from "@/lib/auth/actor";
+import { asRoot } from "@/lib/environments/root";
+import type { EnvironmentWithNodes } from "@/lib/environments/service";
+import { changeMaster, controlSlave, slaveStatus } from "@/lib/mariadb/replication";
+import type { ReplicationLogin } from "./account";
+import { discoverTopology, type TopologyEdge } from "./discover";
+import type { Servers, Step } from "./phases";
+import { applyOptions, pointAt } from "./steps";
+
+// After a promotion (switchover or failover): roles written into my.cnf, the other slaves following the new master.
+
+export async function persistRole(actor: Actor, name: string, role: "master" | "slave") {
+  await applyOptions(
+    actor,
+    name,
+    role === "master" ? { "read-only": null } : { "read-only": "ON", "log-slave-updates": "ON" },
+    `Role: ${role} (switchover/failover)`,
+    false,
+  );
+}
+
+/** Both roles in my.cnf at once: restarted later, the new master is writable and the old one read-only. */
+export async function persistRoles(actor: Actor, oldMaster: string, newMaster: string, step: Step) {
+  await persistRole(actor, newMaster, "master").catch((e) =>
+    step(`could not remove read-only from ${newMaster}'s my.cnf: ${(e as Error).message}`),
+  );
+  await persistRole(actor, oldMaster, "slave").catch((e) =>
+    step(`could not write read-only into ${oldMaster}'s my.cnf: ${(e as Error).message}`),
+  );
+}
+
+/**
+ * The other slaves follow the new master. Best effort: the new master is already serving, so one slave that
+ * cannot be repointed is reported in the steps (and the result), not a reason to abort half-way.
+ */
+export async function repointAll(
+  slaves: EnvironmentWithNodes[],
+  login: ReplicationLogin,
+  step: Step,
+): Promise<EnvironmentWithNodes[]> {
+  const results = await Promise.all(
+    slaves.map(async (slave) => {
+      try {
+        await pointAt(slave, login);
+        return slave;
+      } catch (e) {
+        await step(
+          `could not repoint ${slave.name}: ${(e as Error).message} (point it at the new master from its Topology tab)`,
+        );
+        return null;
+      }
+    }),
+  );
+  return results.filter((s): s is EnvironmentWithNodes => s !== null);
+}
+
+/**
+ * Named (multi-source) connections that read from the old master follow the new one too: by GTID, which the
+ * new master shares with the old. A connection on file/position cannot be carried over: the step says so.
+ */
+export async function repointNamedConnections(
+  named: { edge: TopologyEdge; slave: EnvironmentWithNodes }[],
+  newMaster: string,
+  login: ReplicationLogin,
+  step: Step,
+) {
+  for (const { edge, slave } of named) {
+    try {
+      const usesGtid = (await asRoot(slave, (c) => slaveStatus(c, edge.connection)))?.Using_Gtid !== "No";
+      if (!usesGtid) {
+        await step(
+          `${edge.to}'s connection '${edge.connection}' uses file/position: point it at ${newMaster} by hand (Replication → Add source)`,
+        );
+        continue;
+      }
+      await step(`repointing ${edge.to}'s connection '${edge.connection}' to ${newMaster}`);
+      await asRoot(slave, async (c) => {
+        await changeMaster(c, { ...login, mode: "gtid" }, edge.connection);
+        await controlSlave(c, "full-start", 1, edge.connection);
+      });
+    } catch (err) {
+      await step(`could not repoint ${edge.to}'s connection '${edge.connection}': ${(err as Error).message}`);
+    }
+  }
+}
+
+/** The named connections that read from `master`, with the slaves holding them (discovered once, before repointing). */
+export async function namedConnectionsFrom(actor: Actor, master: string, servers: Servers) {
+  const edges = (await discoverTopology(actor, servers.all)).edges;
+  return edges
+    .filter((e) => e.from === master && e.connection !== "")
+    .map((edge) => ({ edge, slave: servers.get(edge.to) }));
+}
