@@ -1,4 +1,5 @@
 import type { listOperations } from "@/lib/operations";
+import { Table } from "@/components/ui/table";
 
 type Row = Awaited<ReturnType<typeof listOperations>>[number];
 
@@ -11,36 +12,27 @@ const statusStyle: Record<string, string> = {
 export function AuditTable({ rows }: { rows: Row[] }) {
   if (rows.length === 0) return <p className="text-sm text-slate-500">Nothing recorded yet.</p>;
   return (
-    <table className="w-full text-left text-xs" data-testid="audit-table">
-      <thead className="uppercase text-slate-500">
-        <tr>
-          <th className="py-1">When</th>
-          <th className="py-1">Who</th>
-          <th className="py-1">What</th>
-          <th className="py-1">Target</th>
-          <th className="py-1">Parameters</th>
-          <th className="py-1">Result</th>
-          <th className="py-1 text-right">Took</th>
+    <Table
+      columns={["When", "Who", "What", "Target", "Parameters", "Result", { label: "Took", className: "text-right" }]}
+      size="xs"
+      data-testid="audit-table"
+    >
+      {rows.map((r) => (
+        <tr key={r.id} className="border-t border-slate-100 align-top" data-action={r.action}>
+          <td className="whitespace-nowrap py-1.5">{r.startedAt.replace("T", " ").slice(0, 19)}</td>
+          <td className="py-1.5">{r.who}</td>
+          <td className="py-1.5 font-mono">{r.action}</td>
+          <td className="py-1.5">{r.target}</td>
+          <td className="max-w-xs truncate py-1.5 font-mono text-slate-500" title={r.params ?? ""}>
+            {r.params ?? ""}
+          </td>
+          <td className={`py-1.5 ${statusStyle[r.status] ?? ""}`}>
+            {r.status}
+            {r.error && <div className="max-w-sm whitespace-pre-wrap text-red-700">{r.error}</div>}
+          </td>
+          <td className="py-1.5 text-right">{r.durationMs !== null ? `${r.durationMs} ms` : "…"}</td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.id} className="border-t border-slate-100 align-top" data-action={r.action}>
-            <td className="whitespace-nowrap py-1.5">{r.startedAt.replace("T", " ").slice(0, 19)}</td>
-            <td className="py-1.5">{r.who}</td>
-            <td className="py-1.5 font-mono">{r.action}</td>
-            <td className="py-1.5">{r.target}</td>
-            <td className="max-w-xs truncate py-1.5 font-mono text-slate-500" title={r.params ?? ""}>
-              {r.params ?? ""}
-            </td>
-            <td className={`py-1.5 ${statusStyle[r.status] ?? ""}`}>
-              {r.status}
-              {r.error && <div className="max-w-sm whitespace-pre-wrap text-red-700">{r.error}</div>}
-            </td>
-            <td className="py-1.5 text-right">{r.durationMs !== null ? `${r.durationMs} ms` : "…"}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </Table>
   );
 }

@@ -15,6 +15,7 @@ import { useOperations } from "@/components/environments/use-operations";
 import { Button } from "@/components/ui/button";
 import { Modal } from "@/components/ui/modal";
 import { FailoverPolicyForm } from "./failover-policy-form";
+import { CandidatesTable } from "./candidates-table";
 import { FiltersForm } from "./filters-form";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
@@ -199,30 +200,7 @@ export function EnvironmentTopology(p: Props) {
               Master <strong>{p.preflight.master}</strong> is {p.preflight.masterAlive ? "alive" : "not reachable"}
               {p.preflight.masterPosition ? ` at ${p.preflight.masterPosition}` : ""}.
             </p>
-            <table className="w-full text-left">
-              <thead className="text-xs uppercase text-slate-500">
-                <tr>
-                  <th>Candidate</th>
-                  <th>Executed GTID</th>
-                  <th>Behind</th>
-                  <th>Lag</th>
-                  <th>Can be promoted</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.preflight.candidates.map((c) => (
-                  <tr key={c.name} className="border-t border-slate-100" data-candidate={c.name}>
-                    <td className="py-1 font-medium">{c.name}</td>
-                    <td className="font-mono text-xs">{c.gtid || "—"}</td>
-                    <td>{c.transactionsBehind} trx</td>
-                    <td>{c.secondsBehind ?? "—"} s</td>
-                    <td className={c.ok ? "text-emerald-700" : "text-red-700"}>
-                      {c.ok ? "yes" : c.reasons.join("; ")}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <CandidatesTable candidates={p.preflight.candidates} />
             {p.preflight.blocked ? (
               <p role="alert" className="text-red-700">
                 Blocked: {p.preflight.blocked}

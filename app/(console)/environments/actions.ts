@@ -1,8 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { requireActor } from "@/lib/auth/session";
-import { actionFailure, type ActionResult } from "@/lib/api/action-result";
-import { ServiceError } from "@/lib/errors";
+import { actionResult, type ActionResult } from "@/lib/api/action-result";
 import {
   beginCreateEnvironment,
   connectionDetails,
@@ -12,12 +11,6 @@ import {
 
 export type { ActionResult };
 
-/** Refusals are answers; anything else is a bug, rethrown for Next to log and show (never a vague message). */
-function failure(e: unknown) {
-  if (e instanceof ServiceError) return actionFailure(e);
-  throw e;
-}
-
 export async function createEnvironmentAction(input: {
   name: string;
   memoryMb: number;
@@ -25,12 +18,7 @@ export async function createEnvironmentAction(input: {
   host?: string;
 }): Promise<ActionResult<{ operationId: string }>> {
   const actor = await requireActor();
-  try {
-    const { operationId } = await beginCreateEnvironment(actor, input);
-    return { ok: true, operationId };
-  } catch (e) {
-    return failure(e);
-  }
+  return actionResult(async () => ({ operationId: (await beginCreateEnvironment(actor, input)).operationId }));
 }
 
 export async function environmentActionAction(
@@ -38,32 +26,23 @@ export async function environmentActionAction(
   action: "start" | "stop" | "restart",
 ): Promise<ActionResult> {
   const actor = await requireActor();
-  try {
+  return actionResult(async () => {
     await environmentAction(actor, name, { action });
     revalidatePath(`/environments/${name}`);
-    return { ok: true };
-  } catch (e) {
-    return failure(e);
-  }
+    return {};
+  });
 }
 
 export async function deleteEnvironmentAction(name: string): Promise<ActionResult> {
   const actor = await requireActor();
-  try {
+  return actionResult(async () => {
     await deleteEnvironment(actor, name);
     revalidatePath("/environments");
-    return { ok: true };
-  } catch (e) {
-    return failure(e);
-  }
+    return {};
+  });
 }
 
 export async function revealPasswordAction(name: string): Promise<ActionResult<{ password: string }>> {
   const actor = await requireActor();
-  try {
-    const { password } = await connectionDetails(actor, name);
-    return { ok: true, password };
-  } catch (e) {
-    return failure(e);
-  }
+  return actionResult(async () => ({ password: (await connectionDetails(actor, name)).password }));
 }

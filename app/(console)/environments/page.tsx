@@ -6,6 +6,7 @@ import { listEnvironments } from "@/lib/environments/service";
 import { describeQuota, myQuota } from "@/lib/quotas";
 import { dockerHostNames, driverFor } from "@/lib/runtime";
 import { NewEnvironmentDialog } from "@/components/environments/new-environment-dialog";
+import { Table } from "@/components/ui/table";
 
 export const metadata = { title: "Environments" };
 
@@ -40,45 +41,37 @@ export default async function EnvironmentsPage() {
         </div>
       ) : (
         <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
-          <table className="w-full text-left text-sm">
-            <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-4 py-2">Name</th>
-                <th className="px-4 py-2">Status</th>
-                <th className="px-4 py-2">Address</th>
-                <th className="px-4 py-2">Server ID</th>
-                <th className="px-4 py-2">MariaDB</th>
-                <th className="px-4 py-2">Memory</th>
-                <th className="px-4 py-2">Runtime</th>
-                {actor.role === "admin" && <th className="px-4 py-2">Owner</th>}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {envs.map((env) => {
-                const node = env.nodes[0];
-                return (
-                  <tr key={env.id} data-testid={`env-row-${env.name}`} className="hover:bg-slate-50">
-                    <td className="px-4 py-2.5 font-medium">
-                      <Link href={`/environments/${env.name}`} className="text-blue-700 hover:underline">
-                        {env.name}
-                      </Link>
-                    </td>
-                    <td className="px-4 py-2.5">
-                      <StatusBadge status={env.status} />
-                    </td>
-                    <td className="px-4 py-2.5 font-mono text-xs">{node ? `${node.host}:${node.port}` : "—"}</td>
-                    <td className="px-4 py-2.5">{node?.serverId ?? "—"}</td>
-                    <td className="px-4 py-2.5">{env.engineVersion}</td>
-                    <td className="px-4 py-2.5">{env.memoryMb} MB</td>
-                    <td className="px-4 py-2.5 text-slate-500">{env.runtime}</td>
-                    {actor.role === "admin" && (
-                      <td className="px-4 py-2.5 text-slate-500">{env.ownerId === actor.id ? "you" : env.ownerId}</td>
-                    )}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <Table
+            framed
+            columns={[
+              ...["Name", "Status", "Address", "Server ID", "MariaDB", "Memory", "Runtime"],
+              ...(actor.role === "admin" ? ["Owner"] : []),
+            ]}
+          >
+            {envs.map((env) => {
+              const node = env.nodes[0];
+              return (
+                <tr key={env.id} data-testid={`env-row-${env.name}`} className="hover:bg-slate-50">
+                  <td className="px-4 py-2.5 font-medium">
+                    <Link href={`/environments/${env.name}`} className="text-blue-700 hover:underline">
+                      {env.name}
+                    </Link>
+                  </td>
+                  <td className="px-4 py-2.5">
+                    <StatusBadge status={env.status} />
+                  </td>
+                  <td className="px-4 py-2.5 font-mono text-xs">{node ? `${node.host}:${node.port}` : "—"}</td>
+                  <td className="px-4 py-2.5">{node?.serverId ?? "—"}</td>
+                  <td className="px-4 py-2.5">{env.engineVersion}</td>
+                  <td className="px-4 py-2.5">{env.memoryMb} MB</td>
+                  <td className="px-4 py-2.5 text-slate-500">{env.runtime}</td>
+                  {actor.role === "admin" && (
+                    <td className="px-4 py-2.5 text-slate-500">{env.ownerId === actor.id ? "you" : env.ownerId}</td>
+                  )}
+                </tr>
+              );
+            })}
+          </Table>
         </div>
       )}
     </div>

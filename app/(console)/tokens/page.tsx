@@ -2,6 +2,7 @@ import { Card } from "@/components/ui/card";
 import { requireActor } from "@/lib/auth/session";
 import { listTokens } from "@/lib/auth/users";
 import { TokenControls, RevokeButton } from "@/components/tokens/token-controls";
+import { Table } from "@/components/ui/table";
 
 export const metadata = { title: "API tokens" };
 
@@ -20,30 +21,19 @@ export default async function TokensPage() {
         <TokenControls />
       </Card>
       <Card title="Your tokens">
-        <table className="w-full text-left text-sm">
-          <thead className="text-xs uppercase text-slate-500">
-            <tr>
-              <th className="py-1">Name</th>
-              <th className="py-1">Starts with</th>
-              <th className="py-1">Created</th>
-              <th className="py-1">Last used</th>
-              <th className="py-1" />
+        <Table columns={["Name", "Starts with", "Created", "Last used", ""]}>
+          {tokens.map((t) => (
+            <tr key={t.id} className="border-t border-slate-100">
+              <td className="py-1.5">{t.name}</td>
+              <td className="py-1.5 font-mono">{t.prefix}…</td>
+              <td className="py-1.5">{t.createdAt.toISOString().replace("T", " ").slice(0, 16)}</td>
+              <td className="py-1.5">{t.lastUsedAt?.toISOString().replace("T", " ").slice(0, 16) ?? "never"}</td>
+              <td className="py-1.5 text-right">
+                {t.revokedAt ? <span className="text-slate-400">revoked</span> : <RevokeButton id={t.id} />}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {tokens.map((t) => (
-              <tr key={t.id} className="border-t border-slate-100">
-                <td className="py-1.5">{t.name}</td>
-                <td className="py-1.5 font-mono">{t.prefix}…</td>
-                <td className="py-1.5">{t.createdAt.toISOString().replace("T", " ").slice(0, 16)}</td>
-                <td className="py-1.5">{t.lastUsedAt?.toISOString().replace("T", " ").slice(0, 16) ?? "never"}</td>
-                <td className="py-1.5 text-right">
-                  {t.revokedAt ? <span className="text-slate-400">revoked</span> : <RevokeButton id={t.id} />}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       </Card>
     </div>
   );

@@ -3,6 +3,7 @@ import { Card } from "@/components/ui/card";
 import { requireActor } from "@/lib/auth/session";
 import { listHosts } from "@/lib/runtime/hosts";
 import { AddHostForm, RemoveHostButton } from "@/components/admin/host-forms";
+import { Table } from "@/components/ui/table";
 
 export const metadata = { title: "Docker hosts" };
 
@@ -18,34 +19,23 @@ export default async function HostsPage() {
             No Docker host yet: environments run as local processes. Add an engine to place environments on it.
           </p>
         ) : (
-          <table className="w-full text-left text-sm" data-testid="hosts-table">
-            <thead className="text-xs uppercase text-slate-500">
-              <tr>
-                <th className="py-1">Name</th>
-                <th className="py-1">Endpoint</th>
-                <th className="py-1">Health</th>
-                <th className="py-1">Environments</th>
-                <th />
+          <Table columns={["Name", "Endpoint", "Health", "Environments", ""]} data-testid="hosts-table">
+            {hosts.map((h) => (
+              <tr key={h.name} className="border-t border-slate-100 align-top">
+                <td className="py-1.5 font-medium">{h.name}</td>
+                <td className="py-1.5 font-mono text-xs">{h.endpoint}</td>
+                <td className={`py-1.5 ${h.health.ok ? "text-emerald-700" : "text-red-700"}`}>
+                  {h.health.ok
+                    ? `Docker ${h.health.version} · ${h.health.memoryMb} MB · image ${h.health.image ? "present" : "missing"}`
+                    : h.health.error}
+                </td>
+                <td className="py-1.5">{h.environments}</td>
+                <td className="py-1.5 text-right">
+                  <RemoveHostButton name={h.name} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {hosts.map((h) => (
-                <tr key={h.name} className="border-t border-slate-100 align-top">
-                  <td className="py-1.5 font-medium">{h.name}</td>
-                  <td className="py-1.5 font-mono text-xs">{h.endpoint}</td>
-                  <td className={`py-1.5 ${h.health.ok ? "text-emerald-700" : "text-red-700"}`}>
-                    {h.health.ok
-                      ? `Docker ${h.health.version} · ${h.health.memoryMb} MB · image ${h.health.image ? "present" : "missing"}`
-                      : h.health.error}
-                  </td>
-                  <td className="py-1.5">{h.environments}</td>
-                  <td className="py-1.5 text-right">
-                    <RemoveHostButton name={h.name} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         )}
       </Card>
       <Card title="Add host">

@@ -4,6 +4,7 @@ import { requireActor } from "@/lib/auth/session";
 import { defaultLimits, listUsersWithQuotas, type Quota } from "@/lib/quotas";
 import { AddUserForm } from "@/components/admin/add-user-form";
 import { LimitsForm } from "@/components/admin/limits-form";
+import { Table } from "@/components/ui/table";
 
 export const metadata = { title: "Users" };
 
@@ -27,28 +28,17 @@ export default async function UsersPage() {
   return (
     <div className="grid gap-4 md:grid-cols-[2fr_1fr]">
       <Card title="Users">
-        <table className="w-full text-left text-sm">
-          <thead className="text-xs uppercase text-slate-500">
-            <tr>
-              <th className="py-1">E-mail</th>
-              <th className="py-1">Role</th>
-              <th className="py-1">Environments</th>
-              <th className="py-1">Memory</th>
-              <th className="py-1">Since</th>
+        <Table columns={["E-mail", "Role", "Environments", "Memory", "Since"]}>
+          {users.map((u) => (
+            <tr key={u.id} data-testid={`user-row-${u.email}`} className="border-t border-slate-100">
+              <td className="py-1.5">{u.email}</td>
+              <td className="py-1.5">{u.role}</td>
+              <td className="py-1.5">{usage(u.quota.environments)}</td>
+              <td className="py-1.5">{usage(u.quota.memoryMb, " MB")}</td>
+              <td className="py-1.5 text-slate-500">{u.createdAt.toISOString().slice(0, 10)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id} data-testid={`user-row-${u.email}`} className="border-t border-slate-100">
-                <td className="py-1.5">{u.email}</td>
-                <td className="py-1.5">{u.role}</td>
-                <td className="py-1.5">{usage(u.quota.environments)}</td>
-                <td className="py-1.5">{usage(u.quota.memoryMb, " MB")}</td>
-                <td className="py-1.5 text-slate-500">{u.createdAt.toISOString().slice(0, 10)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       </Card>
       <div className="space-y-4">
         <Card title="Add user">
