@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import path from "node:path";
 import mysql from "mysql2/promise";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
@@ -7,8 +6,7 @@ import { ServiceError } from "@/lib/errors";
 import { changeMasterTls, controlSlave, slaveStatus } from "@/lib/mariadb/replication";
 import { setServerOptions } from "@/lib/mycnf/parse";
 import { runOperation } from "@/lib/operations";
-import { identityOf } from "@/lib/runtime/identity";
-import { makeNodeDir, readNodeFile, writeNodeFile } from "@/lib/runtime/node-files";
+import { driverFor } from "@/lib/runtime";
 import { CA_SUBJECT, caCertFile, certificateExpiry, ensureCa, issueCertificate } from "@/lib/tls/ca";
 import { discoverTopology } from "@/lib/topology/discover";
 import { parseInput } from "@/lib/validation";
@@ -19,25 +17,17 @@ import { nodeRefOf } from "./spec";
 
 const ROTATE_BEFORE_DAYS = 30;
 
-function tlsDir(env: EnvironmentWithNodes) {
-  const node = primaryNode(env);
-  // Docker nodes bind-mount their directory at the same path, so the files are where the server reads them.
-  if (!node.baseDir)
-    throw new ServiceError(409, "unsupported", `${env.name} has no node directory for its certificates`);
-  const baseDir = node.baseDir;
-  const dir = path.join(baseDir, "tls");
-  const owner = identityOf(baseDir);
-  makeNodeDir(baseDir, dir, owner, false);
-  // Readable by the server's group, writable by the console only, never written through a link it could plant.
-  const write = (file: string, content: string | Buffer) => writeNodeFile(baseDir, file, content, owner);
-  const read = (file: string) => (fs.lstatSync(file, { throwIfNoEntry: false }) ? readNodeFile(baseDir, file) : null);
+/** The node's TLS files, wherever the node lives (this disk, or its volume on a Docker host). */
+function tlsFiles(env: EnvironmentWithNodes) {
+  const files = driverFor(env.runtime).nodeFiles(nodeRefOf(primaryNode(env)));
   return {
-    dir,
-    write,
-    read,
-    ca: path.join(dir, "ca.pem"),
-    cert: path.join(dir, "server.pem"),
-    key: path.join(dir, "server-key.pem"),
+    ...files,
+    ca: "tls/ca.pem",
+    cert: "tls/server.pem",
+    key: "tls/server-key.pem",
+    masterCa: "tls/master-ca.pem",
+    clientCert: "tls/replication-client.pem",
+    clientKey: "tls/replication-client-key.pem",
   };
 }
 
@@ -51,9 +41,9 @@ export async function ensureServerTls(
   env: EnvironmentWithNodes,
   force = false,
 ): Promise<{ rotated: boolean; notAfter: Date }> {
-  const files = tlsDir(env);
+  const files = tlsFiles(env);
   const caPem = await ensureCa();
-  const current = files.read(files.cert);
+  const current = await files.read(files.cert);
   const due = !current || force || certificateExpiry(current).getTime() - Date.now() < ROTATE_BEFORE_DAYS * 86_400_000;
   if (due) {
     // The server's own address only: no shared name (localhost) another server's certificate could also answer to.
@@ -61,20 +51,25 @@ export async function ensureServerTls(
       commonName: `${env.name} (Mariner)`,
       ipAddresses: [primaryNode(env).host],
     });
-    files.write(files.ca, caPem);
-    files.write(files.key, issued.key);
-    files.write(files.cert, issued.cert);
+    await files.write(files.ca, caPem);
+    await files.write(files.key, issued.key);
+    await files.write(files.cert, issued.cert);
   }
   const saved = await editConfig(
     actor,
     env.name,
-    (content) => setServerOptions(content, { "ssl-ca": files.ca, "ssl-cert": files.cert, "ssl-key": files.key }),
+    (content) =>
+      setServerOptions(content, {
+        "ssl-ca": files.path(files.ca),
+        "ssl-cert": files.path(files.cert),
+        "ssl-key": files.path(files.key),
+      }),
     {
       message: "TLS certificates from the Mariner CA",
     },
   );
   if (!saved && due) await asRoot(env, (c) => c.query("FLUSH SSL"));
-  return { rotated: due && !!current, notAfter: certificateExpiry(files.read(files.cert) ?? "") };
+  return { rotated: due && !!current, notAfter: certificateExpiry((await files.read(files.cert)) ?? "") };
 }
 
 /** What a TLS client of the master negotiates (verified against the console CA). */
@@ -144,16 +139,15 @@ export async function setReplicationTls(actor: Actor, slaveName: string, raw: un
           else await c.query("ALTER USER ?@? REQUIRE NONE", [replUser, host]);
         }
       });
-      const slaveFiles = tlsDir(slave);
-      const dir = slaveFiles.dir;
-      const slaveCa = path.join(dir, "master-ca.pem");
-      const clientCert = path.join(dir, "replication-client.pem");
-      const clientKey = path.join(dir, "replication-client-key.pem");
+      const slaveFiles = tlsFiles(slave);
+      const slaveCa = slaveFiles.path(slaveFiles.masterCa);
+      const clientCert = slaveFiles.path(slaveFiles.clientCert);
+      const clientKey = slaveFiles.path(slaveFiles.clientKey);
       if (enabled) {
         const client = await issueCertificate({ subject, client: true });
-        slaveFiles.write(slaveCa, fs.readFileSync(caCertFile()));
-        slaveFiles.write(clientKey, client.key);
-        slaveFiles.write(clientCert, client.cert);
+        await slaveFiles.write(slaveFiles.masterCa, fs.readFileSync(caCertFile()));
+        await slaveFiles.write(slaveFiles.clientKey, client.key);
+        await slaveFiles.write(slaveFiles.clientCert, client.cert);
       }
       await asRoot(slave, async (c) => {
         await controlSlave(c, "full-stop");

@@ -1,11 +1,11 @@
-import fs from "node:fs";
-import path from "node:path";
 import { actorById } from "@/lib/auth/users";
 import { ensureServerTls } from "@/lib/environments/tls";
 import { runDueBackups, runDueVerifications } from "@/lib/backups/service";
 import { db } from "@/lib/db/client";
 import { measureCanary } from "@/lib/environments/replication";
 import { getEnvironment, listEnvironments } from "@/lib/environments/service";
+import { nodeRefOf } from "@/lib/environments/spec";
+import { driverFor } from "@/lib/runtime";
 import { discoverTopology } from "@/lib/topology/discover";
 import { evaluateAlerts } from "./alerts";
 
@@ -96,12 +96,9 @@ export function startSampler(intervalMs = 2000) {
 export async function rotateExpiringCertificates() {
   const nodes = await db().node.findMany({ include: { environment: true } });
   for (const node of nodes) {
-    if (
-      !node.baseDir ||
-      !fs.existsSync(path.join(node.baseDir, "tls", "server.pem")) ||
-      node.environment.status !== "running"
-    )
-      continue;
+    if (node.environment.status !== "running") continue;
+    const files = driverFor(node.environment.runtime).nodeFiles(nodeRefOf(node));
+    if ((await files.read("tls/server.pem").catch(() => null)) === null) continue;
     const actor = await actorById(node.environment.ownerId);
     const env = actor && (await getEnvironment(actor, node.environment.name).catch(() => null));
     if (actor && env)

@@ -1,74 +1,63 @@
-import fs from "node:fs";
 import path from "node:path";
 import { PassThrough } from "node:stream";
-import Docker from "dockerode";
-import { nodesDir } from "@/lib/paths";
+import type Docker from "dockerode";
+import { withConnection } from "@/lib/mariadb/connect";
 import { renderInitialMyCnf } from "@/lib/mycnf/render";
-import { groupsRead } from "@/lib/mycnf/server-reading";
-import type { ConfigCheck, CreateStep, NodeRef, NodeSpec, NodeStatus, Placement, RuntimeDriver } from "./driver";
-import { layoutOf, newNodeRef, nodeDirMethods, wiringOf } from "./node-dir";
-import { placeOnLoopback } from "./ports";
-import { loginStatus, provisionRoot, waitForLogin, waitForSocket } from "./readiness";
+import type {
+  ConfigCheck,
+  CreateStep,
+  NodeFiles,
+  NodeRef,
+  NodeSpec,
+  NodeStatus,
+  Placement,
+  RuntimeDriver,
+} from "./driver";
 import { RuntimeError } from "./driver";
-import { claimNodeDir, identityOf, type NodeIdentity } from "./identity";
-import { makeServerDirs, nodeLayout } from "./layout";
-import { errorLinesSince, lastLines, withCause } from "./server-log";
-import { nodeFileSize, writeNodeFile } from "./node-files";
-import { printDefaults } from "./print-defaults";
+import { BUILD_HINT, DEFAULT_IMAGE, dockerClient, type DockerHostSpec } from "./docker-engine";
+import { provisionRootIn } from "./engine-exec";
+import { downloadFile, uploadEntries, uploadFile } from "./engine-files";
+import { nodeLayout } from "./layout";
+import { managedOptionsFor, nodeDirMethods, wiringOf } from "./node-dir";
+import { placeOnLoopback } from "./ports";
+import { loginStatus, sleep, waitForLogin, READY_TIMEOUT_MS, type StartupLog } from "./readiness";
+import { lastLines, withCause } from "./server-log";
 import { storedRuntime } from "./runtime";
 
-export const DEFAULT_IMAGE = process.env.MARINER_IMAGE ?? "mariner/mariadb:10.11";
-export const BUILD_HINT = "npm run image:build";
+export { BUILD_HINT, DEFAULT_IMAGE, dockerClient, type DockerHostSpec };
 
-export interface DockerHostSpec {
-  name: string;
-  /** unix:///path/docker.sock or tcp://host:2376 (TLS client certificates via DOCKER_CERT_PATH). */
-  endpoint: string;
-  image?: string;
-}
+/** Where a node's volume is mounted in its container; its files live in `node/` inside (owned by the server's uid). */
+const VOLUME_ROOT = "/mariner";
+const layout = nodeLayout(`${VOLUME_ROOT}/node`);
+/** The server's uid:gid inside its container: never root, no passwd entry, nothing of the host's. */
+const SERVER = { uid: 201000, gid: 201000 };
+const ROOT_READABLE = { uid: 0, gid: SERVER.gid };
+const volumeName = (nodeId: string) => `mariner-node-${nodeId}`;
+const isLoopback = (address: string) => address.startsWith("127.");
 
-export function dockerClient(endpoint: string): Docker {
-  if (endpoint.startsWith("unix://")) return new Docker({ socketPath: endpoint.slice("unix://".length) });
-  const url = new URL(endpoint.replace(/^tcp:/, "https:"));
-  const certs = process.env.DOCKER_CERT_PATH;
-  return new Docker({
-    host: url.hostname,
-    port: Number(url.port || 2376),
-    protocol: certs ? "https" : "http",
-    ...(certs
-      ? {
-          ca: fs.readFileSync(path.join(certs, "ca.pem")),
-          cert: fs.readFileSync(path.join(certs, "cert.pem")),
-          key: fs.readFileSync(path.join(certs, "key.pem")),
-        }
-      : {}),
-  });
-}
+/** Errors of the server's log: the lines a failed start shows. */
+const errorLines = (text: string) => {
+  const lines = lastLines(text, 40);
+  const errors = lines.filter((l) => /\[ERROR\]|error|Aborting|unknown/i.test(l));
+  return (errors.length ? errors : lines).slice(-15);
+};
 
 /**
- * The cage around a server container: the node's own uid (never root inside), no capabilities, no privilege
- * gain, a pids limit, a read-only root filesystem; only its node directory (and a small /tmp) is writable.
+ * The cage around a server container: its own uid (never root inside), no capabilities, no privilege gain, a pids
+ * limit, a read-only root filesystem; only its volume (and a small /tmp) is writable.
  */
-function confinement(identity: NodeIdentity | null, baseDir: string) {
-  const self = identity ?? { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
-  return {
-    User: `${self.uid}:${self.gid}`,
-    HostConfig: {
-      Binds: [`${baseDir}:${baseDir}`],
-      CapDrop: ["ALL"],
-      SecurityOpt: ["no-new-privileges"],
-      PidsLimit: 256,
-      ReadonlyRootfs: true,
-      Tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=64m" },
-    },
-  };
-}
+const CAGE = {
+  CapDrop: ["ALL"],
+  SecurityOpt: ["no-new-privileges"],
+  PidsLimit: 256,
+  ReadonlyRootfs: true,
+  Tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=64m" },
+};
 
 /**
- * MariaDB as a container on a Docker engine ("hardnode"). The node directory is bind-mounted at the same
- * path, so my.cnf, data, socket and error log are exactly where the local driver keeps them, and the
- * container uses the host network bound to the node's own loopback address: addresses, replication and the
- * console's checks work the same on every runtime. Images are never pulled.
+ * MariaDB as a container on a Docker engine ("hardnode") that shares nothing with the console: the node's data,
+ * my.cnf, TLS files and logs are in a named volume on that host, written and read through the Engine API only;
+ * the console reaches the server at its address over TCP. Images are never pulled.
  */
 export class DockerDriver implements RuntimeDriver {
   readonly kind: string;
@@ -78,7 +67,7 @@ export class DockerDriver implements RuntimeDriver {
 
   constructor(readonly host: DockerHostSpec) {
     this.kind = storedRuntime({ kind: "docker", host: host.name });
-    this.docker = dockerClient(host.endpoint);
+    this.docker = dockerClient(host.endpoint, host.tls);
     this.image = host.image ?? DEFAULT_IMAGE;
   }
 
@@ -95,15 +84,52 @@ export class DockerDriver implements RuntimeDriver {
   async engineVersion(): Promise<string> {
     if (!this.version) {
       await this.requireImage();
-      const out = new PassThrough();
-      let text = "";
-      out.on("data", (d) => (text += d));
-      await this.docker.run(this.image, ["mariadbd", "--version"], out, {
-        HostConfig: { AutoRemove: true, NetworkMode: "none" },
-      });
-      this.version = /Ver\s+(\S+)/.exec(text)?.[1]?.replace(/-MariaDB.*$/, "") ?? "unknown";
+      const { stdout } = await this.runOnce(["mariadbd", "--version"]);
+      this.version = /Ver\s+(\S+)/.exec(stdout)?.[1]?.replace(/-MariaDB.*$/, "") ?? "unknown";
     }
     return this.version;
+  }
+
+  /** A throwaway container of the image (no network), with `files` uploaded first; its output and exit code. */
+  private async runOnce(
+    cmd: string[],
+    files: { name: string; content: string }[] = [],
+    mounts: Pick<Docker.HostConfig, "Mounts" | "Binds"> = {},
+  ) {
+    const container = await this.docker.createContainer({
+      Image: this.image,
+      Cmd: cmd,
+      User: `${SERVER.uid}:${SERVER.gid}`,
+      Labels: { "mariner.console": "1", "mariner.throwaway": "1" },
+      HostConfig: {
+        CapDrop: ["ALL"],
+        SecurityOpt: ["no-new-privileges"],
+        NetworkMode: "none",
+        PidsLimit: 64,
+        ...mounts,
+      },
+    });
+    try {
+      if (files.length)
+        await uploadEntries(container, "/", [
+          { name: "candidate/", mode: 0o755, ...ROOT_READABLE },
+          ...files.map((f) => ({ name: `candidate/${f.name}`, content: f.content, mode: 0o644, ...ROOT_READABLE })),
+        ]);
+      const out = new PassThrough();
+      const err = new PassThrough();
+      let stdout = "";
+      let stderr = "";
+      out.on("data", (d) => (stdout += d));
+      err.on("data", (d) => (stderr += d));
+      const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+      this.docker.modem.demuxStream(stream, out, err);
+      await container.start();
+      const { StatusCode } = await container.wait();
+      await new Promise((r) => setImmediate(r));
+      return { code: StatusCode as number, stdout, stderr };
+    } finally {
+      await container.remove({ force: true }).catch(() => undefined);
+    }
   }
 
   private container(node: NodeRef) {
@@ -120,71 +146,113 @@ export class DockerDriver implements RuntimeDriver {
     }
   }
 
+  /** The node's error-log lines written after `offset` bytes (read through the API). */
+  private logSince(node: NodeRef, offset: number): StartupLog {
+    return async () => {
+      const text = (await downloadFile(this.container(node), layout.errorLog).catch(() => null))?.toString() ?? "";
+      return errorLines(text.slice(offset));
+    };
+  }
+
+  private async logSize(node: NodeRef): Promise<number> {
+    return (await downloadFile(this.container(node), layout.errorLog).catch(() => null))?.length ?? 0;
+  }
+
   place(taken: Placement[]): Promise<Placement> {
-    return placeOnLoopback(taken); // host network: the same loopback addresses as local processes
+    return placeOnLoopback(taken); // host network of an engine on this machine: loopback addresses like local ones
   }
 
   async isAlive(node: NodeRef): Promise<boolean> {
     return this.running(node.containerId);
   }
 
-  async create(
-    spec: NodeSpec,
-    rootPassword: string,
-    onStep: (s: CreateStep) => void | Promise<void>,
-  ): Promise<NodeRef> {
+  async create(spec: NodeSpec, rootPassword: string, onStep: (s: CreateStep) => void | Promise<void>) {
     await this.requireImage();
-    const ref = newNodeRef(spec, rootPassword);
-    const baseDir = ref.baseDir!;
-    const l = nodeLayout(baseDir);
+    const ref: NodeRef = { ...spec, baseDir: null, containerId: null, pid: null, rootPassword };
     try {
-      const identity = await claimNodeDir(baseDir);
-      makeServerDirs(l, identity);
-      writeNodeFile(baseDir, l.cnf, renderInitialMyCnf(wiringOf(spec, baseDir), spec.memoryMb), identity);
+      await this.docker.createVolume({
+        Name: volumeName(spec.nodeId),
+        Labels: { "mariner.node": spec.nodeId, "mariner.console": "1" },
+      });
       await onStep("initializing data directory");
       // The container initializes its data directory on first start, then execs mariadbd.
-      const script = `[ -d '${l.datadir}/mysql' ] || mariadb-install-db --defaults-file='${l.cnf}' --auth-root-authentication-method=normal --skip-test-db >>'${l.errorLog}' 2>&1 || exit 1; exec mariadbd --defaults-file='${l.cnf}'`;
-      const cage = confinement(identity, baseDir);
+      const script = `[ -d '${layout.datadir}/mysql' ] || mariadb-install-db --defaults-file='${layout.cnf}' --auth-root-authentication-method=normal --skip-test-db >>'${layout.errorLog}' 2>&1 || exit 1; exec mariadbd --defaults-file='${layout.cnf}'`;
       const container = await this.docker.createContainer({
         Image: this.image,
         name: `mariner-${spec.nodeId}`,
         Cmd: ["sh", "-c", script],
         Env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"],
-        User: cage.User,
+        User: `${SERVER.uid}:${SERVER.gid}`,
         Labels: { "mariner.node": spec.nodeId, "mariner.console": "1" },
         HostConfig: {
-          ...cage.HostConfig,
+          ...CAGE,
+          Mounts: [{ Type: "volume", Source: volumeName(spec.nodeId), Target: VOLUME_ROOT }],
           NetworkMode: "host",
           Memory: spec.memoryMb * 1024 * 1024,
           RestartPolicy: { Name: "no" },
         },
       });
       ref.containerId = container.id;
+      const dir = (name: string) => ({ name, mode: 0o700, ...SERVER });
+      await uploadEntries(container, VOLUME_ROOT, [
+        dir("node/"),
+        dir("node/tmp/"),
+        dir("node/files/"),
+        { name: "node/tls/", mode: 0o750, ...ROOT_READABLE },
+        {
+          name: "node/my.cnf",
+          content: renderInitialMyCnf(wiringOf(spec, layout.baseDir), spec.memoryMb),
+          mode: 0o640,
+          ...ROOT_READABLE,
+        },
+      ]);
       await container.start();
       await onStep("starting");
       const alive = () => this.running(container.id);
-      await waitForSocket(alive, l);
-      await provisionRoot(l.socket, rootPassword);
-      await waitForLogin(ref, alive, l);
+      await this.waitForHandshake(ref, alive);
+      await provisionRootIn(
+        this.docker,
+        container,
+        `${SERVER.uid}:${SERVER.gid}`,
+        layout.socket,
+        rootPassword,
+        !isLoopback(spec.host),
+      );
+      await waitForLogin(ref, alive, this.logSince(ref, 0));
       await onStep("ready");
       return ref;
     } catch (e) {
-      const lines = errorLinesSince(l.errorLog, 0);
+      const lines = ref.containerId ? await this.logSince(ref, 0)().catch(() => []) : [];
       await this.destroy(ref).catch(() => undefined);
       if (e instanceof RuntimeError) throw e;
       throw new RuntimeError(withCause(`Docker host "${this.host.name}": ${(e as Error).message}`, lines), lines);
     }
   }
 
+  /** Until the fresh server answers a TCP handshake at its address (any answer: it may not know the console yet). */
+  private async waitForHandshake(ref: NodeRef, alive: () => Promise<boolean>) {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (!(await alive())) throw new RuntimeError("mariadbd exited during start-up", await this.logSince(ref, 0)());
+      const answered = await withConnection(
+        { host: ref.host, port: ref.port, user: "root", password: "" },
+        async () => true,
+        1000,
+      ).catch((e: { code?: string; errno?: number }) => e.errno !== undefined && e.errno >= 1000);
+      if (answered) return;
+      await sleep(25);
+    }
+    throw new RuntimeError(
+      `mariadbd did not answer within ${READY_TIMEOUT_MS / 1000} s`,
+      await this.logSince(ref, 0)(),
+    );
+  }
+
   async start(node: NodeRef): Promise<NodeRef> {
     if (await this.running(node.containerId)) return node;
-    const l = layoutOf(node);
-    const offset = nodeFileSize(l.baseDir, l.errorLog);
-    fs.rmSync(l.socket, { force: true });
-    // A container made before identities keeps its (root) user: containers cannot change user; clone to cage it.
-    makeServerDirs(l, identityOf(l.baseDir));
+    const offset = await this.logSize(node);
     await this.container(node).start();
-    await waitForLogin(node, () => this.running(node.containerId), l, offset);
+    await waitForLogin(node, () => this.running(node.containerId), this.logSince(node, offset));
     return node;
   }
 
@@ -197,16 +265,13 @@ export class DockerDriver implements RuntimeDriver {
     return this.start(await this.stop(node));
   }
 
+  /** The container and its volume: nothing of the node is left on the host. */
   async destroy(node: NodeRef): Promise<void> {
-    const l = layoutOf(node);
-    const containers = await this.docker.listContainers({
-      all: true,
-      filters: { label: [`mariner.node=${node.nodeId}`] },
-    });
-    for (const c of containers) await this.docker.getContainer(c.Id).remove({ force: true });
-    const root = path.resolve(nodesDir());
-    const dir = path.resolve(l.baseDir);
-    if (dir.startsWith(root + path.sep)) fs.rmSync(dir, { recursive: true, force: true });
+    const label = { label: [`mariner.node=${node.nodeId}`] };
+    for (const c of await this.docker.listContainers({ all: true, filters: label }))
+      await this.docker.getContainer(c.Id).remove({ force: true });
+    const { Volumes } = await this.docker.listVolumes({ filters: label });
+    for (const v of Volumes ?? []) await this.docker.getVolume(v.Name).remove();
   }
 
   async status(node: NodeRef): Promise<NodeStatus> {
@@ -215,84 +280,103 @@ export class DockerDriver implements RuntimeDriver {
     return { ...s, detail: s.detail ?? `container ${node.containerId?.slice(0, 12)} on ${this.host.name}` };
   }
 
-  readonly managedOptions = nodeDirMethods.managedOptions;
+  // A node made before volumes (baseDir set) keeps its files on this machine's disk, bind-mounted.
+  managedOptions(node: NodeRef) {
+    return node.baseDir ? nodeDirMethods.managedOptions(node) : managedOptionsFor(layout, node.host, node.port);
+  }
 
-  readonly readConfig = nodeDirMethods.readConfig;
+  async readConfig(node: NodeRef): Promise<string> {
+    if (node.baseDir) return nodeDirMethods.readConfig(node);
+    const content = await downloadFile(this.container(node), layout.cnf);
+    if (content === null) throw new RuntimeError(`${layout.cnf} is missing on Docker host "${this.host.name}"`);
+    return content.toString();
+  }
 
-  readonly writeConfig = nodeDirMethods.writeConfig;
+  async writeConfig(node: NodeRef, content: string): Promise<void> {
+    if (node.baseDir) return nodeDirMethods.writeConfig(node, content);
+    await uploadFile(this.container(node), layout.cnf, content, ROOT_READABLE);
+  }
 
-  readonly tailErrorLog = nodeDirMethods.tailErrorLog;
+  async tailErrorLog(node: NodeRef, lines = 50): Promise<string[]> {
+    if (node.baseDir) return nodeDirMethods.tailErrorLog(node, lines);
+    const text = await downloadFile(this.container(node), layout.errorLog, 64 * 1024).catch((e) =>
+      Buffer.from(String(e)),
+    );
+    return lastLines(text?.toString() ?? "", lines);
+  }
 
-  /** The image's own mariadbd judges the candidate (exec in the running container, else a throwaway one). */
+  nodeFiles(node: NodeRef): NodeFiles {
+    if (node.baseDir) return nodeDirMethods.nodeFiles(node);
+    const full = (name: string) => path.posix.join(layout.baseDir, name);
+    return {
+      path: full,
+      read: async (name) => (await downloadFile(this.container(node), full(name)))?.toString() ?? null,
+      write: (name, content) => uploadFile(this.container(node), full(name), content, ROOT_READABLE),
+    };
+  }
+
+  /**
+   * The image's own mariadbd judges the candidate in a throwaway container on the node's host (candidate
+   * uploaded, no network, the node's volume read-only), and the image's my_print_defaults reads it the way the
+   * server would.
+   */
   async validateConfig(node: NodeRef, content: string): Promise<ConfigCheck> {
-    const l = layoutOf(node);
-    const candidate = path.join(l.baseDir, "my.cnf.candidate");
-    const identity = identityOf(l.baseDir);
-    writeNodeFile(l.baseDir, candidate, content, identity);
-    try {
-      const out = new PassThrough();
-      const err = new PassThrough();
-      let help = "";
-      let text = "";
-      out.on("data", (d) => (help += d));
-      err.on("data", (d) => (text += d));
-      const cage = confinement(identity, l.baseDir);
-      const [result] = (await this.docker.run(
-        this.image,
-        ["mariadbd", `--defaults-file=${candidate}`, "--help", "--verbose"],
-        [out, err],
-        {
-          Tty: false,
-          User: cage.User,
-          HostConfig: { ...cage.HostConfig, AutoRemove: true, NetworkMode: "none" },
-        },
-      )) as [{ StatusCode: number }];
-      if (result.StatusCode === 0) {
-        // The candidate sits on the console's disk (bind-mounted): its own parser reads it the way the image's would.
-        return {
-          ok: true,
-          lines: [],
-          help,
-          notes: text,
-          args: await printDefaults(candidate, groupsRead(help), identity, l.baseDir),
-        };
-      }
-      const lines = lastLines(text, 40).filter(
-        (x) => /ERROR|error|Fatal|unknown/i.test(x) && !/max_open_files/.test(x),
-      );
-      return { ok: false, lines: lines.length ? lines : lastLines(text, 5), help, notes: text, args: [] };
-    } finally {
-      fs.rmSync(candidate, { force: true });
+    const cnf = "/candidate/my.cnf";
+    const marker = "@@mariner-print-defaults@@";
+    const script = `out=$(mariadbd --defaults-file=${cnf} --help --verbose); rc=$?; printf '%s\\n' "$out"; [ $rc = 0 ] || exit $rc; echo ${marker}; exec my_print_defaults --defaults-file=${cnf} $(printf '%s\\n' "$out" | sed -n 's/^The following groups are read: //p')`;
+    // The node's own directories, read-only: the paths the candidate names (secure-file-priv, datadir) exist.
+    const mounts = node.baseDir
+      ? { Binds: [`${node.baseDir}:${node.baseDir}:ro`] }
+      : { Mounts: [{ Type: "volume" as const, Source: volumeName(node.nodeId), Target: VOLUME_ROOT, ReadOnly: true }] };
+    const { code, stdout, stderr } = await this.runOnce(["sh", "-c", script], [{ name: "my.cnf", content }], mounts);
+    const [help, printed = ""] = stdout.split(`${marker}\n`);
+    if (code === 0) {
+      return { ok: true, lines: [], help, notes: stderr, args: printed.split("\n").filter(Boolean) };
     }
+    const lines = lastLines(stderr, 40).filter(
+      (x) => /ERROR|error|Fatal|unknown/i.test(x) && !/max_open_files/.test(x),
+    );
+    return { ok: false, lines: lines.length ? lines : lastLines(stderr, 5), help, notes: stderr, args: [] };
   }
 
   /** Engine health for the Hosts page: reachable, version, memory. */
   async health() {
     try {
       const [version, info] = await Promise.all([this.docker.version(), this.docker.info()]);
+      const image = await this.docker
+        .getImage(this.image)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        );
       return {
         ok: true,
         version: version.Version,
         memoryMb: Math.round(info.MemTotal / 1048576),
         containers: info.Containers,
-        image: await this.docker
-          .getImage(this.image)
-          .inspect()
-          .then(
-            () => true,
-            () => false,
-          ),
+        image,
       };
     } catch (e) {
       return { ok: false, error: (e as Error).message };
     }
   }
 
-  /** Containers of this console with no node row behind them (a console crash mid-create): removed. */
+  /** Containers and volumes of this console with no node row behind them (a console crash mid-create): removed. */
   async removeOrphans(knownNodeIds: Set<string>): Promise<string[]> {
-    const containers = await this.docker.listContainers({ all: true, filters: { label: ["mariner.console=1"] } });
-    const orphans = containers.filter((c) => !knownNodeIds.has(c.Labels["mariner.node"]));
+    const mine = { label: ["mariner.console=1"] };
+    const containers = await this.docker.listContainers({ all: true, filters: mine });
+    // Node containers without a node row, and throwaway checks a crash left behind (never one still running).
+    const orphans = containers.filter((c) =>
+      c.Labels["mariner.node"] ? !knownNodeIds.has(c.Labels["mariner.node"]) : c.State !== "running",
+    );
     for (const c of orphans) await this.docker.getContainer(c.Id).remove({ force: true });
-    return orphans.map((c) => c.Labels["mariner.node"]);
+    const { Volumes } = await this.docker.listVolumes({ filters: mine });
+    for (const v of (Volumes ?? []).filter((v) => !knownNodeIds.has(v.Labels?.["mariner.node"])))
+      await this.docker
+        .getVolume(v.Name)
+        .remove()
+        .catch(() => undefined);
+    return orphans.map((c) => c.Labels["mariner.node"]).filter(Boolean);
   }
 }

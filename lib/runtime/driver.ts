@@ -56,6 +56,17 @@ export interface RuntimeDriver {
   validateConfig(node: NodeRef, content: string): Promise<ConfigCheck>;
   writeConfig(node: NodeRef, content: string): Promise<void>;
   tailErrorLog(node: NodeRef, lines?: number): Promise<string[]>;
+  /** Small files the server reads (TLS material), kept wherever the node lives. */
+  nodeFiles(node: NodeRef): NodeFiles;
+}
+
+/** Files of one node by their name relative to its directory (e.g. "tls/server.pem"). */
+export interface NodeFiles {
+  /** The path as the server sees it (what my.cnf names). */
+  path(name: string): string;
+  read(name: string): Promise<string | null>;
+  /** Readable by the server, writable by the console only. */
+  write(name: string, content: string | Buffer): Promise<void>;
 }
 
 /** The binary's verdict on a candidate my.cnf. */

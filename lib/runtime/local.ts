@@ -18,7 +18,7 @@ import { printDefaults } from "./print-defaults";
 import { isOurProcess, killProcessesOf, readPidFile, serverPidsFor } from "./process";
 import { errorLinesSince, lastLines, withCause } from "./server-log";
 import { layoutOf, newNodeRef, nodeDirMethods, wiringOf } from "./node-dir";
-import { loginStatus, provisionRoot, sleep, waitForLogin, waitForSocket } from "./readiness";
+import { diskLog, loginStatus, provisionRoot, sleep, waitForLogin, waitForSocket } from "./readiness";
 
 const run = promisify(execFile);
 
@@ -71,7 +71,7 @@ export class LocalDriver implements RuntimeDriver {
       const alive = async () => isOurProcess(pid, l.cnf);
       await waitForSocket(alive, l);
       await provisionRoot(l.socket, rootPassword);
-      await waitForLogin(ref, alive, l);
+      await waitForLogin(ref, alive, diskLog(l));
       await onStep("ready");
       return ref;
     } catch (e) {
@@ -102,7 +102,7 @@ export class LocalDriver implements RuntimeDriver {
     fs.rmSync(l.socket, { force: true }); // a stale socket from a killed server would fool the wait
     const pid = await spawnServer(l, identity);
     const started = { ...node, pid };
-    await waitForLogin(started, async () => isOurProcess(pid, l.cnf), l, offset);
+    await waitForLogin(started, async () => isOurProcess(pid, l.cnf), diskLog(l, offset));
     return started;
   }
 
@@ -193,6 +193,8 @@ export class LocalDriver implements RuntimeDriver {
   readonly writeConfig = nodeDirMethods.writeConfig;
 
   readonly tailErrorLog = nodeDirMethods.tailErrorLog;
+
+  readonly nodeFiles = nodeDirMethods.nodeFiles;
 }
 
 async function installDb(l: NodeLayout, identity: NodeIdentity | null): Promise<void> {

@@ -1,13 +1,14 @@
 // Parts shared by drivers whose node directory is on the console's disk (local processes, and Docker engines on
 // this machine that bind-mount it): where a node lives, how its my.cnf is wired, read, written and its log read.
+import fs from "node:fs";
 import path from "node:path";
 import { nodesDir } from "@/lib/paths";
 import { SYSTEM_PLUGIN_DIR } from "@/lib/mycnf/plugins";
 import type { NodeWiring } from "@/lib/mycnf/render";
-import type { NodeRef, NodeSpec, RuntimeDriver } from "./driver";
+import type { NodeFiles, NodeRef, NodeSpec, RuntimeDriver } from "./driver";
 import { identityOf } from "./identity";
-import { nodeLayout } from "./layout";
-import { readNodeFile, writeNodeFile } from "./node-files";
+import { nodeLayout, type NodeLayout } from "./layout";
+import { makeNodeDir, readNodeFile, writeNodeFile } from "./node-files";
 import { lastLines, readTail } from "./server-log";
 
 /** A node's directory is always nodes/<nodeId>, recorded or not (a crash may precede the record). */
@@ -42,8 +43,10 @@ export function wiringOf(spec: NodeSpec, baseDir: string): NodeWiring {
   };
 }
 
-export function managedOptionsOf(node: NodeRef): Record<string, string> {
-  const l = layoutOf(node);
+export const managedOptionsOf = (node: NodeRef) => managedOptionsFor(layoutOf(node), node.host, node.port);
+
+/** The options that tie a my.cnf to where its node lives (paths as the server sees them) and its address. */
+export function managedOptionsFor(l: NodeLayout, host: string, port: number): Record<string, string> {
   return {
     datadir: l.datadir,
     socket: l.socket,
@@ -52,8 +55,8 @@ export function managedOptionsOf(node: NodeRef): Record<string, string> {
     tmpdir: l.tmpdir,
     "secure-file-priv": l.filesDir,
     "plugin-dir": SYSTEM_PLUGIN_DIR,
-    "bind-address": node.host,
-    port: String(node.port),
+    "bind-address": host,
+    port: String(port),
   };
 }
 
@@ -70,10 +73,28 @@ export function writeNodeConfig(node: NodeRef, content: string): void {
 
 export const tailNodeErrorLog = (node: NodeRef, lines = 50) => lastLines(readTail(layoutOf(node).errorLog), lines);
 
+/** Files of a node whose directory is on this disk: read without following links, written owned by the console. */
+export function diskNodeFiles(node: NodeRef): NodeFiles {
+  const { baseDir } = layoutOf(node);
+  const owner = identityOf(baseDir);
+  const full = (name: string) => path.join(baseDir, name);
+  return {
+    path: full,
+    read: async (name) =>
+      fs.lstatSync(full(name), { throwIfNoEntry: false }) ? readNodeFile(baseDir, full(name)) : null,
+    write: async (name, content) => {
+      const dir = path.dirname(full(name));
+      if (dir !== baseDir) makeNodeDir(baseDir, dir, owner, false);
+      writeNodeFile(baseDir, full(name), content, owner);
+    },
+  };
+}
+
 /** A driver's my.cnf and error-log methods when the node directory is on this disk (local and Docker drivers). */
 export const nodeDirMethods = {
   managedOptions: managedOptionsOf,
   readConfig: async (node: NodeRef) => readNodeConfig(node),
   writeConfig: async (node: NodeRef, content: string) => writeNodeConfig(node, content),
   tailErrorLog: async (node: NodeRef, lines = 50) => tailNodeErrorLog(node, lines),
-} satisfies Pick<RuntimeDriver, "managedOptions" | "readConfig" | "writeConfig" | "tailErrorLog">;
+  nodeFiles: diskNodeFiles,
+} satisfies Pick<RuntimeDriver, "managedOptions" | "readConfig" | "writeConfig" | "tailErrorLog" | "nodeFiles">;

@@ -10,8 +10,17 @@ export const READY_TIMEOUT_MS = 60_000;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function exited(l: NodeLayout, logOffset: number): RuntimeError {
-  const lines = errorLinesSince(l.errorLog, logOffset);
+/** The server's own error lines written since start-up began, read from wherever its log lives. */
+export type StartupLog = () => Promise<string[]>;
+
+/** A log on this disk, from `offset` on. */
+export const diskLog =
+  (l: NodeLayout, offset = 0): StartupLog =>
+  async () =>
+    errorLinesSince(l.errorLog, offset);
+
+async function exited(log: StartupLog): Promise<RuntimeError> {
+  const lines = await log();
   return new RuntimeError(withCause("mariadbd exited during start-up", lines), lines);
 }
 
@@ -19,7 +28,7 @@ function exited(l: NodeLayout, logOffset: number): RuntimeError {
 export async function waitForSocket(alive: () => Promise<boolean>, l: NodeLayout, logOffset = 0): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (!(await alive())) throw exited(l, logOffset);
+    if (!(await alive())) throw await exited(diskLog(l, logOffset));
     if (fs.existsSync(l.socket)) {
       try {
         await withConnection(
@@ -53,11 +62,11 @@ export async function provisionRoot(socket: string, rootPassword: string): Promi
 }
 
 /** Until root logs in over TCP at the node's address: "started" means usable, not merely running. */
-export async function waitForLogin(ref: NodeRef, alive: () => Promise<boolean>, l: NodeLayout, logOffset = 0) {
+export async function waitForLogin(ref: NodeRef, alive: () => Promise<boolean>, log: StartupLog) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let lastError = "";
   while (Date.now() < deadline) {
-    if (!(await alive())) throw exited(l, logOffset);
+    if (!(await alive())) throw await exited(log);
     try {
       await withConnection(
         { host: ref.host, port: ref.port, user: "root", password: ref.rootPassword },
@@ -74,7 +83,7 @@ export async function waitForLogin(ref: NodeRef, alive: () => Promise<boolean>, 
     await sleep(15);
   }
   throw new RuntimeError(`mariadbd did not accept connections within ${READY_TIMEOUT_MS / 1000} s`, [
-    ...errorLinesSince(l.errorLog, logOffset),
+    ...(await log()),
     lastError,
   ]);
 }

@@ -23,6 +23,7 @@ const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 const { setServerOptions } = await import("../../lib/mycnf/parse");
 const { identityOf } = await import("../../lib/runtime/identity");
 const { secretKeyFile } = await import("../../lib/paths");
+const { dockerClient } = await import("../../lib/runtime/docker");
 import type { Actor } from "../../lib/auth/actor";
 import type { Node } from "../../generated/prisma/client";
 
@@ -46,6 +47,8 @@ after(async () => {
   await stopNodesUnder(dataDir);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
+
+const engineOf = (runtime: string) => dockerClient(dockerHosts.find(([h]) => `docker:${h}` === runtime)![1]);
 
 const runtimes: { label: string; input: Record<string, string> }[] = [
   { label: "local", input: { runtime: "local" } },
@@ -111,9 +114,14 @@ for (const rt of runtimes) {
       const live = await svc.liveStatus(await svc.getEnvironment(actor, name));
       assert.equal(live?.state, "running");
 
-      const dir = env.nodes[0].baseDir!;
+      const node = env.nodes[0];
       await svc.deleteEnvironment(actor, name);
-      assert.equal(fs.existsSync(dir), false);
+      if (node.containerId) {
+        const engine = engineOf(rt.label);
+        const label = { label: [`mariner.node=${node.id}`] };
+        assert.equal((await engine.listContainers({ all: true, filters: label })).length, 0, "no container left");
+        assert.equal((await engine.listVolumes({ filters: label })).Volumes?.length ?? 0, 0, "no volume left");
+      } else assert.equal(fs.existsSync(node.baseDir!), false);
     });
   });
 }
@@ -126,10 +134,15 @@ async function assertCaged(name: string, node: Node) {
   assert.equal(probe.kind === "error" && probe.errno, 1290, "secure-file-priv refuses the console's key");
   let pid = node.pid;
   if (node.containerId) {
-    const { dockerClient } = await import("../../lib/runtime/docker");
-    const runtime = (await svc.getEnvironment(actor, name)).runtime;
-    const endpoint = dockerHosts.find(([h]) => `docker:${h}` === runtime)![1];
-    const info = await dockerClient(endpoint).getContainer(node.containerId).inspect();
+    const info = await engineOf((await svc.getEnvironment(actor, name)).runtime)
+      .getContainer(node.containerId)
+      .inspect();
+    // Nothing of the console's disk: the node's state is a named volume on its host.
+    assert.deepEqual(
+      info.Mounts.map((m) => m.Type),
+      ["volume"],
+      "one named volume, no bind mount",
+    );
     assert.deepEqual(info.HostConfig.CapDrop, ["ALL"]);
     assert.equal(info.HostConfig.ReadonlyRootfs, true);
     assert.deepEqual(info.HostConfig.SecurityOpt, ["no-new-privileges"]);
@@ -138,7 +151,8 @@ async function assertCaged(name: string, node: Node) {
     pid = info.State.Pid; // the container's mariadbd as the host sees it
   }
   const uid = Number(/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
-  if (process.getuid?.() === 0) assert.equal(uid, identityOf(node.baseDir!)!.uid, "runs as the node's own uid");
+  if (process.getuid?.() === 0 && !node.containerId)
+    assert.equal(uid, identityOf(node.baseDir!)!.uid, "runs as the node's own uid");
   assert.notEqual(uid, 0, "never root");
 }
 
@@ -156,12 +170,19 @@ if (dockerHosts.length >= 2) {
       what: "CREATE DATABASE Jelastic to reach dslave",
     });
     console.log(`cross-host: ${master.runtime} → ${slave.runtime}, database visible after ${arrived.ms} ms`);
+
+    // TLS replication: certificates written into each node's volume through the Engine API, verified by the slave.
+    const { setReplicationTls } = await import("../../lib/environments/tls");
+    const tls = await setReplicationTls(actor, "dslave", { enabled: true });
+    assert.equal(tls.masterSslAllowed, "Yes");
+    assert.equal(tls.verifyServerCert, "Yes");
+    assert.equal(tls.threads, "Yes/Yes", tls.lastIoError ?? "");
+    assert.match(tls.negotiated?.version ?? "", /^TLSv1\.[23]$/);
   });
 
   test("endpoints on the docker runtime: HAProxy runs as a container on the master's engine and follows a new master", async () => {
     const endpoints = await import("../../lib/proxy/endpoints");
     const told = await import("../../lib/topology/endpoints");
-    const { dockerClient } = await import("../../lib/runtime/docker");
     const mysql = (await import("mysql2/promise")).default;
     const password = async (env: string) => (await svc.connectionDetails(actor, env)).password;
     const via = async (address: string, env: string) =>
@@ -183,7 +204,7 @@ if (dockerHosts.length >= 2) {
 
     const ep = await told.createEndpoints(actor, "dmaster", {});
     assert.equal(ep.runtime, master.runtime);
-    const engine = dockerClient(dockerHosts.find(([n]) => `docker:${n}` === master.runtime)![1]);
+    const engine = engineOf(master.runtime);
     const proxies = await engine.listContainers({ filters: { label: ["mariner.proxy"] } });
     assert.equal(proxies.length, 1, "one HAProxy container on the master's engine");
     assert.equal(await serverIdVia(ep.writer, "dmaster"), master.nodes[0].serverId);
