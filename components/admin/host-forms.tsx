@@ -1,52 +1,153 @@
 "use client";
 import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
+import { CopyBlock } from "@/components/ui/copy-block";
 import { Field } from "@/components/ui/field";
-import { registerHostAction, removeHostAction } from "@/app/(console)/admin/hosts/actions";
+import {
+  issueEngineCredentialsAction,
+  registerHostAction,
+  removeHostAction,
+} from "@/app/(console)/admin/hosts/actions";
+
+type Tls = { ca: string; cert: string; key: string };
+const NO_TLS: Tls = { ca: "", cert: "", key: "" };
 
 export function AddHostForm() {
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
+  const [endpoint, setEndpoint] = useState("");
+  const [tls, setTls] = useState<Tls>(NO_TLS);
+  return (
+    <div className="space-y-4">
+      <form
+        className="space-y-3"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const f = new FormData(e.currentTarget);
+          const text = (k: string) => String(f.get(k) ?? "").trim() || undefined;
+          startTransition(async () => {
+            const res = await registerHostAction({
+              name: String(f.get("name")),
+              endpoint,
+              image: text("image"),
+              advertisedAddress: text("advertisedAddress"),
+              tls: tls.cert ? tls : undefined,
+            });
+            setError(res.ok ? null : res.error);
+          });
+        }}
+      >
+        <Field id="host-name" name="name" label="Name" required placeholder="hardnode-2" />
+        <Field
+          id="host-endpoint"
+          label="Endpoint"
+          required
+          value={endpoint}
+          onChange={(e) => setEndpoint(e.target.value)}
+          placeholder="unix:///run/docker.sock or tcp://10.0.0.2:2376"
+          hint="Another machine: tcp:// with TLS client certificates (below). The engine API is root on that machine."
+        />
+        <Field
+          id="host-advertised"
+          name="advertisedAddress"
+          label="Advertised address (optional)"
+          placeholder="10.0.0.2"
+          hint="Where applications and other hosts reach its servers; defaults to the tcp:// endpoint's address."
+        />
+        <Field
+          id="host-image"
+          name="image"
+          label="Image (optional)"
+          placeholder="mariner/mariadb:10.11"
+          hint="A local image; it is never pulled. Build it with npm run image:build -- <endpoint>."
+        />
+        <details className="text-sm" open={!!tls.cert}>
+          <summary className="cursor-pointer text-slate-700">TLS client certificates (tcp://)</summary>
+          <div className="mt-2 space-y-2">
+            {(["ca", "cert", "key"] as const).map((k) => (
+              <label key={k} className="block text-sm font-medium text-slate-700">
+                {{ ca: "CA certificate", cert: "Client certificate", key: "Client key" }[k]}
+                <textarea
+                  aria-label={{ ca: "CA certificate", cert: "Client certificate", key: "Client key" }[k]}
+                  className="mt-1 h-20 w-full rounded-md border border-slate-300 p-2 font-mono text-xs"
+                  value={tls[k]}
+                  onChange={(e) => setTls({ ...tls, [k]: e.target.value })}
+                  placeholder="-----BEGIN …-----"
+                />
+              </label>
+            ))}
+          </div>
+        </details>
+        {error && (
+          <p role="alert" className="text-sm text-red-700">
+            {error}
+          </p>
+        )}
+        <Button type="submit" disabled={pending}>
+          Add host
+        </Button>
+      </form>
+      <IssueCredentials
+        onIssued={(issued) => {
+          setEndpoint(issued.endpoint);
+          setTls(issued.client);
+        }}
+      />
+    </div>
+  );
+}
+
+/** A new machine without certificates: the console's engine CA issues both sides, and says how to start dockerd. */
+function IssueCredentials({ onIssued }: { onIssued: (c: { endpoint: string; client: Tls }) => void }) {
+  const [pending, startTransition] = useTransition();
+  const [error, setError] = useState<string | null>(null);
+  const [issued, setIssued] = useState<{ files: Record<string, string>; command: string } | null>(null);
   return (
     <form
-      className="space-y-3"
+      className="space-y-2 border-t border-slate-200 pt-3"
       onSubmit={(e) => {
         e.preventDefault();
-        const f = new FormData(e.currentTarget);
+        const address = String(new FormData(e.currentTarget).get("address"));
         startTransition(async () => {
-          const res = await registerHostAction({
-            name: String(f.get("name")),
-            endpoint: String(f.get("endpoint")),
-            image: String(f.get("image") ?? "").trim() || undefined,
-          });
-          setError(res.ok ? null : res.error);
+          const res = await issueEngineCredentialsAction(address);
+          if (!res.ok) return setError(res.error);
+          setError(null);
+          setIssued({ files: res.engineFiles, command: res.dockerdCommand });
+          onIssued({ endpoint: res.endpoint, client: res.client });
         });
       }}
     >
-      <Field id="host-name" name="name" label="Name" required placeholder="hardnode-2" />
       <Field
-        id="host-endpoint"
-        name="endpoint"
-        label="Endpoint"
+        id="issue-address"
+        name="address"
+        label="New machine's address"
         required
-        placeholder="unix:///run/docker.sock or tcp://10.0.0.2:2376"
-        hint="tcp:// uses the TLS client certificates in DOCKER_CERT_PATH."
+        placeholder="10.0.0.2"
+        hint="The console's engine CA issues the engine's certificate and the console's client certificate."
       />
-      <Field
-        id="host-image"
-        name="image"
-        label="Image (optional)"
-        placeholder="mariner/mariadb:10.11"
-        hint="A local image; it is never pulled. Build it with npm run image:build -- <endpoint>."
-      />
+      <Button type="submit" variant="secondary" disabled={pending}>
+        Issue certificates
+      </Button>
       {error && (
         <p role="alert" className="text-sm text-red-700">
           {error}
         </p>
       )}
-      <Button type="submit" disabled={pending}>
-        Add host
-      </Button>
+      {issued && (
+        <div className="space-y-2 text-sm" data-testid="engine-setup">
+          <p>
+            On the new machine, put these files in <code>/etc/docker/mariner/</code> (the key readable by root only),
+            then start the engine; the endpoint and client certificates above are filled in.
+          </p>
+          <CopyBlock text={issued.command} />
+          {Object.entries(issued.files).map(([name, content]) => (
+            <details key={name}>
+              <summary className="cursor-pointer font-mono text-xs">{name}</summary>
+              <CopyBlock text={content} />
+            </details>
+          ))}
+        </div>
+      )}
     </form>
   );
 }

@@ -11,6 +11,8 @@ export interface DockerHostSpec {
   /** unix:///path/docker.sock or tcp://host:2376. */
   endpoint: string;
   image?: string;
+  /** Where this host's servers listen and are reached (absent: this machine's loopback addresses). */
+  advertisedAddress?: string;
   /** TLS client credentials for a tcp:// endpoint (PEM), decrypted from the store; else DOCKER_CERT_PATH. */
   tls?: { ca: string; cert: string; key: string };
 }

@@ -1,5 +1,4 @@
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import { withConnection } from "@/lib/mariadb/connect";
 import { renderInitialMyCnf } from "@/lib/mycnf/render";
@@ -17,42 +16,15 @@ import { RuntimeError } from "./driver";
 import { BUILD_HINT, DEFAULT_IMAGE, dockerClient, type DockerHostSpec } from "./docker-engine";
 import { provisionRootIn } from "./engine-exec";
 import { downloadFile, uploadEntries, uploadFile } from "./engine-files";
-import { nodeLayout } from "./layout";
+import { CAGE, ROOT_READABLE, SERVER, VOLUME_ROOT, errorLines, isLoopback, layout, volumeName } from "./docker-node";
+import { checkCandidate, runThrowaway } from "./engine-check";
 import { managedOptionsFor, nodeDirMethods, wiringOf } from "./node-dir";
-import { placeOnLoopback } from "./ports";
+import { placeOnAddress, placeOnLoopback } from "./ports";
 import { loginStatus, sleep, waitForLogin, READY_TIMEOUT_MS, type StartupLog } from "./readiness";
 import { lastLines, withCause } from "./server-log";
 import { storedRuntime } from "./runtime";
 
 export { BUILD_HINT, DEFAULT_IMAGE, dockerClient, type DockerHostSpec };
-
-/** Where a node's volume is mounted in its container; its files live in `node/` inside (owned by the server's uid). */
-const VOLUME_ROOT = "/mariner";
-const layout = nodeLayout(`${VOLUME_ROOT}/node`);
-/** The server's uid:gid inside its container: never root, no passwd entry, nothing of the host's. */
-const SERVER = { uid: 201000, gid: 201000 };
-const ROOT_READABLE = { uid: 0, gid: SERVER.gid };
-const volumeName = (nodeId: string) => `mariner-node-${nodeId}`;
-const isLoopback = (address: string) => address.startsWith("127.");
-
-/** Errors of the server's log: the lines a failed start shows. */
-const errorLines = (text: string) => {
-  const lines = lastLines(text, 40);
-  const errors = lines.filter((l) => /\[ERROR\]|error|Aborting|unknown/i.test(l));
-  return (errors.length ? errors : lines).slice(-15);
-};
-
-/**
- * The cage around a server container: its own uid (never root inside), no capabilities, no privilege gain, a pids
- * limit, a read-only root filesystem; only its volume (and a small /tmp) is writable.
- */
-const CAGE = {
-  CapDrop: ["ALL"],
-  SecurityOpt: ["no-new-privileges"],
-  PidsLimit: 256,
-  ReadonlyRootfs: true,
-  Tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=64m" },
-};
 
 /**
  * MariaDB as a container on a Docker engine ("hardnode") that shares nothing with the console: the node's data,
@@ -84,52 +56,10 @@ export class DockerDriver implements RuntimeDriver {
   async engineVersion(): Promise<string> {
     if (!this.version) {
       await this.requireImage();
-      const { stdout } = await this.runOnce(["mariadbd", "--version"]);
+      const { stdout } = await runThrowaway(this.docker, this.image, ["mariadbd", "--version"]);
       this.version = /Ver\s+(\S+)/.exec(stdout)?.[1]?.replace(/-MariaDB.*$/, "") ?? "unknown";
     }
     return this.version;
-  }
-
-  /** A throwaway container of the image (no network), with `files` uploaded first; its output and exit code. */
-  private async runOnce(
-    cmd: string[],
-    files: { name: string; content: string }[] = [],
-    mounts: Pick<Docker.HostConfig, "Mounts" | "Binds"> = {},
-  ) {
-    const container = await this.docker.createContainer({
-      Image: this.image,
-      Cmd: cmd,
-      User: `${SERVER.uid}:${SERVER.gid}`,
-      Labels: { "mariner.console": "1", "mariner.throwaway": "1" },
-      HostConfig: {
-        CapDrop: ["ALL"],
-        SecurityOpt: ["no-new-privileges"],
-        NetworkMode: "none",
-        PidsLimit: 64,
-        ...mounts,
-      },
-    });
-    try {
-      if (files.length)
-        await uploadEntries(container, "/", [
-          { name: "candidate/", mode: 0o755, ...ROOT_READABLE },
-          ...files.map((f) => ({ name: `candidate/${f.name}`, content: f.content, mode: 0o644, ...ROOT_READABLE })),
-        ]);
-      const out = new PassThrough();
-      const err = new PassThrough();
-      let stdout = "";
-      let stderr = "";
-      out.on("data", (d) => (stdout += d));
-      err.on("data", (d) => (stderr += d));
-      const stream = await container.attach({ stream: true, stdout: true, stderr: true });
-      this.docker.modem.demuxStream(stream, out, err);
-      await container.start();
-      const { StatusCode } = await container.wait();
-      await new Promise((r) => setImmediate(r));
-      return { code: StatusCode as number, stdout, stderr };
-    } finally {
-      await container.remove({ force: true }).catch(() => undefined);
-    }
   }
 
   private container(node: NodeRef) {
@@ -158,8 +88,10 @@ export class DockerDriver implements RuntimeDriver {
     return (await downloadFile(this.container(node), layout.errorLog).catch(() => null))?.length ?? 0;
   }
 
+  /** An engine on this machine: loopback addresses like local servers; another machine: its address, a port each. */
   place(taken: Placement[]): Promise<Placement> {
-    return placeOnLoopback(taken); // host network of an engine on this machine: loopback addresses like local ones
+    const address = this.host.advertisedAddress;
+    return address && !isLoopback(address) ? placeOnAddress(address, taken) : placeOnLoopback(taken);
   }
 
   async isAlive(node: NodeRef): Promise<boolean> {
@@ -315,28 +247,9 @@ export class DockerDriver implements RuntimeDriver {
     };
   }
 
-  /**
-   * The image's own mariadbd judges the candidate in a throwaway container on the node's host (candidate
-   * uploaded, no network, the node's volume read-only), and the image's my_print_defaults reads it the way the
-   * server would.
-   */
-  async validateConfig(node: NodeRef, content: string): Promise<ConfigCheck> {
-    const cnf = "/candidate/my.cnf";
-    const marker = "@@mariner-print-defaults@@";
-    const script = `out=$(mariadbd --defaults-file=${cnf} --help --verbose); rc=$?; printf '%s\\n' "$out"; [ $rc = 0 ] || exit $rc; echo ${marker}; exec my_print_defaults --defaults-file=${cnf} $(printf '%s\\n' "$out" | sed -n 's/^The following groups are read: //p')`;
-    // The node's own directories, read-only: the paths the candidate names (secure-file-priv, datadir) exist.
-    const mounts = node.baseDir
-      ? { Binds: [`${node.baseDir}:${node.baseDir}:ro`] }
-      : { Mounts: [{ Type: "volume" as const, Source: volumeName(node.nodeId), Target: VOLUME_ROOT, ReadOnly: true }] };
-    const { code, stdout, stderr } = await this.runOnce(["sh", "-c", script], [{ name: "my.cnf", content }], mounts);
-    const [help, printed = ""] = stdout.split(`${marker}\n`);
-    if (code === 0) {
-      return { ok: true, lines: [], help, notes: stderr, args: printed.split("\n").filter(Boolean) };
-    }
-    const lines = lastLines(stderr, 40).filter(
-      (x) => /ERROR|error|Fatal|unknown/i.test(x) && !/max_open_files/.test(x),
-    );
-    return { ok: false, lines: lines.length ? lines : lastLines(stderr, 5), help, notes: stderr, args: [] };
+  /** The image's own mariadbd judges the candidate on the node's host (see engine-check.ts). */
+  validateConfig(node: NodeRef, content: string): Promise<ConfigCheck> {
+    return checkCandidate(this.docker, this.image, node, content);
   }
 
   /** Engine health for the Hosts page: reachable, version, memory. */

@@ -3,33 +3,72 @@ import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { ServiceError, notFound } from "@/lib/errors";
 import { environmentName } from "@/lib/names";
+import { decryptSecret, encryptSecret } from "@/lib/secrets";
 import { parseInput } from "@/lib/validation";
 import { DockerDriver } from "./docker";
 import { dockerHostNames, driverFor, setDockerHosts } from "./index";
 import { dockerHostOf, storedRuntime, type Runtime } from "./runtime";
 
-export const hostInput = z.strictObject({
-  name: environmentName,
-  endpoint: z
+const pem = (what: string) =>
+  z
     .string()
-    .regex(
-      /^(unix:\/\/\/[\w./-]+|tcp:\/\/[\w.-]+:\d{1,5})$/,
-      "Endpoint must be unix:///path/to/docker.sock or tcp://host:2376",
-    ),
-  image: z
-    .string()
-    .regex(/^[\w./:-]{1,200}$/, "Image must be a local tag such as mariner/mariadb:10.11")
-    .optional(),
-});
+    .trim()
+    .max(20_000)
+    .regex(/^-----BEGIN [A-Z ]+-----\n[\s\S]+\n-----END [A-Z ]+-----$/, `${what} must be a PEM block`);
+
+export const hostInput = z
+  .strictObject({
+    name: environmentName,
+    endpoint: z
+      .string()
+      .regex(
+        /^(unix:\/\/\/[\w./-]+|tcp:\/\/[\w.-]+:\d{1,5})$/,
+        "Endpoint must be unix:///path/to/docker.sock or tcp://host:2376",
+      ),
+    image: z
+      .string()
+      .regex(/^[\w./:-]{1,200}$/, "Image must be a local tag such as mariner/mariadb:10.11")
+      .optional(),
+    /** Where applications and other hosts reach this host's servers; defaults to a tcp:// endpoint's address. */
+    advertisedAddress: z.ipv4({ error: "Advertised address must be an IPv4 address" }).optional(),
+    tls: z
+      .strictObject({ ca: pem("CA certificate"), cert: pem("Client certificate"), key: pem("Client key") })
+      .optional(),
+  })
+  .refine((h) => !h.endpoint.startsWith("tcp://") || h.tls, {
+    // A plain-TCP engine API is root on that machine for anyone who reaches the port.
+    message: "A tcp:// endpoint needs TLS client certificates (the engine must run with --tlsverify)",
+    path: ["tls"],
+  });
+
+export type HostInput = z.infer<typeof hostInput>;
+
+/** The address servers on this host listen on and are reached at (null: loopback addresses of this machine). */
+export function advertisedAddressOf(input: Pick<HostInput, "endpoint" | "advertisedAddress">): string | null {
+  if (input.advertisedAddress) return input.advertisedAddress;
+  const host = input.endpoint.startsWith("tcp://") ? new URL(input.endpoint.replace(/^tcp:/, "https:")).hostname : null;
+  return host && /^\d+\.\d+\.\d+\.\d+$/.test(host) ? host : null;
+}
 
 function admin(actor: Actor) {
   if (actor.role !== "admin") throw new ServiceError(403, "forbidden", "Only an admin can manage Docker hosts");
 }
 
-/** Loads the registered hosts into the drivers (at start and after every change). */
+/** Loads the registered hosts into the drivers (at start and after every change); credentials decrypted here only. */
 export async function loadDockerHosts() {
   const hosts = await db().dockerHost.findMany({ orderBy: { createdAt: "asc" } });
-  setDockerHosts(hosts.map((h) => ({ name: h.name, endpoint: h.endpoint, image: h.image ?? undefined })));
+  setDockerHosts(
+    hosts.map((h) => ({
+      name: h.name,
+      endpoint: h.endpoint,
+      image: h.image ?? undefined,
+      advertisedAddress: h.advertisedAddress ?? undefined,
+      tls:
+        h.tlsCaEnc && h.tlsCertEnc && h.tlsKeyEnc
+          ? { ca: decryptSecret(h.tlsCaEnc), cert: decryptSecret(h.tlsCertEnc), key: decryptSecret(h.tlsKeyEnc) }
+          : undefined,
+    })),
+  );
   return hosts;
 }
 
@@ -38,10 +77,21 @@ export async function registerHost(actor: Actor, raw: unknown) {
   const input = parseInput(hostInput, raw);
   if (await db().dockerHost.findUnique({ where: { name: input.name } }))
     throw new ServiceError(409, "name_taken", `A host named "${input.name}" exists`);
-  const health = await new DockerDriver(input).health();
+  const advertisedAddress = advertisedAddressOf(input);
+  const health = await new DockerDriver({ ...input, advertisedAddress: advertisedAddress ?? undefined }).health();
   if (!health.ok)
     throw new ServiceError(422, "unreachable", `Docker engine at ${input.endpoint} did not answer: ${health.error}`);
-  await db().dockerHost.create({ data: { name: input.name, endpoint: input.endpoint, image: input.image ?? null } });
+  await db().dockerHost.create({
+    data: {
+      name: input.name,
+      endpoint: input.endpoint,
+      image: input.image ?? null,
+      advertisedAddress,
+      tlsCaEnc: input.tls ? encryptSecret(input.tls.ca) : null,
+      tlsCertEnc: input.tls ? encryptSecret(input.tls.cert) : null,
+      tlsKeyEnc: input.tls ? encryptSecret(input.tls.key) : null,
+    },
+  });
   await loadDockerHosts();
   return { name: input.name, ...health };
 }
@@ -62,6 +112,8 @@ export async function listHosts() {
       name: h.name,
       endpoint: h.endpoint,
       image: h.image,
+      advertisedAddress: h.advertisedAddress,
+      tls: h.tlsCertEnc !== null,
       environments: await db().environment.count({
         where: { runtime: storedRuntime({ kind: "docker", host: h.name }) },
       }),

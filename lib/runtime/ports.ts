@@ -44,3 +44,30 @@ export async function placeOnLoopback(taken: Placement[]): Promise<Placement> {
   }
   throw new RuntimeError("No free loopback address or port left for a new node");
 }
+
+/** Something already answers on address:port (another machine's port cannot be test-bound from here). */
+function answers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 500 });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.once("connect", () => done(true));
+    socket.once("timeout", () => done(false));
+    socket.once("error", () => done(false));
+  });
+}
+
+/**
+ * A host reached at its advertised address: one address, a port per node, allocated by the console from 3306 up
+ * (skipping ports recorded for other nodes and ports something on that host already answers on).
+ */
+export async function placeOnAddress(address: string, taken: Placement[]): Promise<Placement> {
+  const used = new Set(taken.filter((t) => t.host === address).map((t) => t.port));
+  for (let port = DEFAULT_PORT; port < DEFAULT_PORT + 1000; port++) {
+    if (used.has(port)) continue;
+    if (!(await answers(address, port))) return { host: address, port };
+  }
+  throw new RuntimeError(`No free port left on ${address} (3306–4305 are taken)`);
+}

@@ -10,13 +10,20 @@ import { withLock } from "@/lib/locks";
 
 const run = promisify(execFile);
 
-/** Mariner's own certificate authority: a public certificate, and its key kept encrypted in the data dir. */
-const caDir = () => path.join(dataDir(), "ca");
-export const caCertFile = () => path.join(caDir(), "ca.crt");
-const caKeyFile = () => path.join(caDir(), "ca.key.enc");
+/**
+ * Mariner's own certificate authorities: a public certificate each, and its key kept encrypted in the data dir.
+ * "servers" signs what tenants' servers use (server certificates, replication client certificates); "engines"
+ * signs only Docker engines' TLS and the console's client certificate for them. Two CAs, because an engine
+ * trusts every client certificate its CA signed: one a tenant could obtain must never open a Docker engine.
+ */
+export type Authority = "servers" | "engines";
+const caDir = (authority: Authority = "servers") => path.join(dataDir(), authority === "servers" ? "ca" : "engine-ca");
+export const caCertFile = (authority: Authority = "servers") => path.join(caDir(authority), "ca.crt");
+const caKeyFile = (authority: Authority) => path.join(caDir(authority), "ca.key.enc");
 
-/** The CA's subject as MariaDB prints it (REQUIRE ISSUER compares with this). */
+/** The servers CA's subject as MariaDB prints it (REQUIRE ISSUER compares with this). */
 export const CA_SUBJECT = "/CN=Mariner CA";
+const SUBJECTS: Record<Authority, string> = { servers: CA_SUBJECT, engines: "/CN=Mariner engine CA" };
 
 export interface IssuedCert {
   cert: string;
@@ -35,10 +42,11 @@ async function scratch<T>(work: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-export async function ensureCa(): Promise<string> {
-  return withLock("ca", async () => {
-    if (fs.existsSync(caCertFile()) && fs.existsSync(caKeyFile())) return fs.readFileSync(caCertFile(), "utf8");
-    fs.mkdirSync(caDir(), { recursive: true, mode: 0o700 });
+export async function ensureCa(authority: Authority = "servers"): Promise<string> {
+  return withLock(`ca:${authority}`, async () => {
+    if (fs.existsSync(caCertFile(authority)) && fs.existsSync(caKeyFile(authority)))
+      return fs.readFileSync(caCertFile(authority), "utf8");
+    fs.mkdirSync(caDir(authority), { recursive: true, mode: 0o700 });
     return scratch(async (dir) => {
       const key = path.join(dir, "ca.key");
       const cert = path.join(dir, "ca.crt");
@@ -53,12 +61,12 @@ export async function ensureCa(): Promise<string> {
         "-days",
         "3650",
         "-subj",
-        CA_SUBJECT,
+        SUBJECTS[authority],
         "-out",
         cert,
       ]);
-      fs.writeFileSync(caKeyFile(), encryptSecret(fs.readFileSync(key, "utf8")), { mode: 0o600 });
-      fs.copyFileSync(cert, caCertFile());
+      fs.writeFileSync(caKeyFile(authority), encryptSecret(fs.readFileSync(key, "utf8")), { mode: 0o600 });
+      fs.copyFileSync(cert, caCertFile(authority));
       return fs.readFileSync(cert, "utf8");
     });
   });
@@ -75,11 +83,13 @@ export async function issueCertificate(opts: {
   dnsNames?: string[];
   client?: boolean;
   days?: number;
+  authority?: Authority;
 }): Promise<IssuedCert> {
-  await ensureCa();
+  const authority = opts.authority ?? "servers";
+  await ensureCa(authority);
   return scratch(async (dir) => {
     const caKey = path.join(dir, "ca.key");
-    fs.writeFileSync(caKey, decryptSecret(fs.readFileSync(caKeyFile(), "utf8")), { mode: 0o600 });
+    fs.writeFileSync(caKey, decryptSecret(fs.readFileSync(caKeyFile(authority), "utf8")), { mode: 0o600 });
     const key = path.join(dir, "leaf.key");
     const csr = path.join(dir, "leaf.csr");
     const cert = path.join(dir, "leaf.crt");
@@ -103,7 +113,7 @@ export async function issueCertificate(opts: {
       "-in",
       csr,
       "-CA",
-      caCertFile(),
+      caCertFile(authority),
       "-CAkey",
       caKey,
       "-set_serial",

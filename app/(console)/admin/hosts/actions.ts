@@ -2,9 +2,10 @@
 import { revalidatePath } from "next/cache";
 import { actionResult } from "@/lib/api/action-result";
 import { requireActor } from "@/lib/auth/session";
-import { registerHost, removeHost } from "@/lib/runtime/hosts";
+import { issueEngineCredentials } from "@/lib/runtime/engine-credentials";
+import { registerHost, removeHost, type HostInput } from "@/lib/runtime/hosts";
 
-export async function registerHostAction(input: { name: string; endpoint: string; image?: string }) {
+export async function registerHostAction(input: HostInput) {
   const actor = await requireActor();
   return actionResult(async () => {
     await registerHost(actor, input);
@@ -20,4 +21,9 @@ export async function removeHostAction(name: string) {
     revalidatePath("/admin/hosts");
     return {};
   });
+}
+
+export async function issueEngineCredentialsAction(address: string) {
+  const actor = await requireActor();
+  return actionResult(() => issueEngineCredentials(actor, { address }));
 }

@@ -19,11 +19,15 @@ export default async function HostsPage() {
             No Docker host yet: environments run as local processes. Add an engine to place environments on it.
           </p>
         ) : (
-          <Table columns={["Name", "Endpoint", "Health", "Environments", ""]} data-testid="hosts-table">
+          <Table columns={["Name", "Endpoint", "Servers at", "Health", "Environments", ""]} data-testid="hosts-table">
             {hosts.map((h) => (
               <tr key={h.name} className="border-t border-slate-100 align-top">
                 <td className="py-1.5 font-medium">{h.name}</td>
-                <td className="py-1.5 font-mono text-xs">{h.endpoint}</td>
+                <td className="py-1.5 font-mono text-xs">
+                  {h.endpoint}
+                  {h.tls && <span className="ml-1 font-sans text-emerald-700">TLS</span>}
+                </td>
+                <td className="py-1.5 font-mono text-xs">{h.advertisedAddress ?? "this machine (loopback)"}</td>
                 <td className={`py-1.5 ${h.health.ok ? "text-emerald-700" : "text-red-700"}`}>
                   {h.health.ok
                     ? `Docker ${h.health.version} · ${h.health.memoryMb} MB · image ${h.health.image ? "present" : "missing"}`

@@ -1,0 +1,203 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import mysql from "mysql2/promise";
+import { useTempDataDir } from "../support/env";
+import { adminActor } from "../support/harness";
+import { waitFor } from "../support/wait";
+
+/**
+ * Docker hosts that really are apart: each in its own network namespace with its own address on a private bridge,
+ * its own dockerd reached only at tcp://ADDRESS:2376 with TLS client verification (scripts/remote-host.sh), set
+ * up the way an admin would with "Issue certificates". Needs engine "a" (npm test starts it) for the image.
+ */
+const dataDir = useTempDataDir("remote-hosts");
+process.env.MARINER_RESTART_POLICY = "never";
+const svc = await import("../../lib/environments/service");
+const cfg = await import("../../lib/environments/config");
+const rep = await import("../../lib/environments/replication");
+const topo = await import("../../lib/topology");
+const hosts = await import("../../lib/runtime/hosts");
+const { issueEngineCredentials } = await import("../../lib/runtime/engine-credentials");
+const { issueCertificate } = await import("../../lib/tls/ca");
+const { dockerClient } = await import("../../lib/runtime/docker");
+const { setServerOptions } = await import("../../lib/mycnf/parse");
+const { db } = await import("../../lib/db/client");
+import type { Actor } from "../../lib/auth/actor";
+
+const script = path.resolve("scripts/remote-host.sh");
+const machines = { c: "10.231.0.3", d: "10.231.0.4" } as const;
+const engineA = "/run/mariner-docker/a/docker.sock";
+const skip = fs.existsSync(engineA) ? false : "needs Docker engine a for the image: bash scripts/dockerd.sh start a";
+let actor: Actor;
+const clients: Record<string, { ca: string; cert: string; key: string }> = {};
+
+before(async () => {
+  if (skip) return;
+  actor = await adminActor();
+  for (const [name, address] of Object.entries(machines)) {
+    const issued = await issueEngineCredentials(actor, { address });
+    const dir = path.join(dataDir, `engine-${name}`);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    for (const [file, content] of Object.entries(issued.engineFiles))
+      fs.writeFileSync(path.join(dir, file), content, { mode: 0o600 });
+    // A fresh engine with these certificates (one a previous run left behind would trust another CA).
+    execFileSync("bash", [script, "stop", name], { stdio: "inherit" });
+    execFileSync("bash", [script, "start", name, address, dir], { stdio: "inherit" });
+    clients[name] = issued.client;
+  }
+});
+
+after(async () => {
+  if (skip) return;
+  for (const e of await svc.listEnvironments(actor)) await svc.deleteEnvironment(actor, e.name).catch(() => undefined);
+  for (const name of Object.keys(machines)) execFileSync("bash", [script, "stop", name], { stdio: "inherit" });
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const engine = (name: keyof typeof machines) => dockerClient(`tcp://${machines[name]}:2376`, clients[name]);
+
+test(
+  "Add host over TLS: plain TCP and a certificate of the servers' CA are refused; credentials stored encrypted",
+  { skip },
+  async () => {
+    await assert.rejects(
+      hosts.registerHost(actor, { name: "c", endpoint: `tcp://${machines.c}:2376` }),
+      /needs TLS client certificates/,
+    );
+    // A client certificate a tenant's server could hold (servers CA) does not open the engine.
+    const tenantCert = await issueCertificate({ commonName: "tenant", client: true });
+    const { ensureCa } = await import("../../lib/tls/ca");
+    await assert.rejects(
+      hosts.registerHost(actor, {
+        name: "c",
+        endpoint: `tcp://${machines.c}:2376`,
+        tls: { ca: await ensureCa(), cert: tenantCert.cert, key: tenantCert.key },
+      }),
+      /did not answer/,
+    );
+    for (const name of ["c", "d"] as const)
+      await hosts.registerHost(actor, { name, endpoint: `tcp://${machines[name]}:2376`, tls: clients[name] });
+    const row = await db().dockerHost.findUniqueOrThrow({ where: { name: "c" } });
+    assert.equal(row.advertisedAddress, machines.c, "advertised address from the endpoint");
+    for (const sealed of [row.tlsKeyEnc, row.tlsCertEnc, row.tlsCaEnc]) assert.doesNotMatch(sealed ?? "", /BEGIN/);
+    assert.deepEqual(
+      (await hosts.listHosts()).map((h) => [h.name, h.health.ok, h.tls]),
+      [
+        ["c", true, true],
+        ["d", true, true],
+      ],
+    );
+  },
+);
+
+test(
+  "a server on another machine: its address, a volume, my.cnf through the API, stop/start, nothing left after delete",
+  { skip },
+  async () => {
+    const t0 = Date.now();
+    const env = await svc.createEnvironment(actor, { name: "far", runtime: "docker", host: "c" });
+    console.log(`remote create → accepting connections: ${Date.now() - t0} ms`);
+    const node = env.nodes[0];
+    assert.equal(node.host, machines.c);
+    const info = await engine("c").getContainer(node.containerId!).inspect();
+    assert.deepEqual(
+      info.Mounts.map((m) => m.Type),
+      ["volume"],
+    );
+    const { content } = await cfg.getConfig(actor, "far");
+    await assert.rejects(cfg.saveConfig(actor, "far", { content: `${content}\nfoo-bar = 1\n` }), /refused this my.cnf/);
+    assert.equal(
+      (await cfg.saveConfig(actor, "far", { content: setServerOptions(content, { max_connections: "91" }) })).restarted,
+      true,
+    );
+    const { password } = await svc.connectionDetails(actor, "far");
+    const c = await mysql.createConnection({ host: node.host, port: node.port, user: "root", password });
+    const [[row]] = (await c.query("SELECT @@max_connections AS m, @@bind_address AS b")) as unknown as [
+      { m: number; b: string }[],
+    ];
+    await c.end();
+    assert.deepEqual([Number(row.m), row.b], [91, machines.c]);
+    assert.equal((await svc.environmentAction(actor, "far", { action: "stop" })).status, "stopped");
+    assert.equal((await svc.environmentAction(actor, "far", { action: "start" })).status, "running");
+    await svc.deleteEnvironment(actor, "far");
+    const label = { label: [`mariner.node=${node.id}`] };
+    assert.equal((await engine("c").listContainers({ all: true, filters: label })).length, 0);
+    assert.equal((await engine("c").listVolumes({ filters: label })).Volumes?.length ?? 0, 0);
+  },
+);
+
+test(
+  "across machines: Add slave on the other host, TLS replication, failover when the master's engine stops",
+  { skip },
+  async () => {
+    await svc.createEnvironment(actor, { name: "shop", runtime: "docker", host: "c" });
+    await rep.enableBinlog(actor, "shop");
+    const { password } = await svc.connectionDetails(actor, "shop");
+    const shop = await svc.getEnvironment(actor, "shop");
+    const writer = await mysql.createConnection({
+      host: shop.nodes[0].host,
+      port: shop.nodes[0].port,
+      user: "root",
+      password,
+    });
+    await writer.query("CREATE DATABASE orders");
+    await writer.query("CREATE TABLE orders.o (id INT PRIMARY KEY, note VARCHAR(50))");
+    await writer.query("INSERT INTO orders.o SELECT seq, 'before the slave' FROM orders.seq_1_to_1000");
+    await writer.end();
+    const t0 = Date.now();
+    const { slaves } = await (await topo.beginAddSlaves(actor, "shop", { count: 1 })).done;
+    console.log(`Add slave across hosts: ${Date.now() - t0} ms`);
+    const slave = await svc.getEnvironment(actor, slaves[0]);
+    assert.equal(slave.nodes[0].host, machines.d, "the slave is on the other machine");
+
+    const tls = await (
+      await import("../../lib/environments/tls")
+    ).setReplicationTls(actor, slave.name, { enabled: true });
+    assert.deepEqual([tls.masterSslAllowed, tls.verifyServerCert, tls.threads], ["Yes", "Yes", "Yes/Yes"]);
+
+    // Turning TLS on restarted the master (ssl-* in its my.cnf): a new session for the writes.
+    const again = await mysql.createConnection({
+      host: shop.nodes[0].host,
+      port: shop.nodes[0].port,
+      user: "root",
+      password,
+    });
+    for (let i = 1001; i <= 1200; i++) await again.query("INSERT INTO orders.o VALUES (?, 'acknowledged')", [i]);
+    await again.end();
+    const slaveLogin = {
+      host: slave.nodes[0].host,
+      port: slave.nodes[0].port,
+      user: "root",
+      password: (await svc.connectionDetails(actor, slave.name)).password,
+    };
+    const rows = async () => {
+      const c = await mysql.createConnection(slaveLogin);
+      const [[r]] = (await c.query("SELECT COUNT(*) AS n FROM orders.o")) as unknown as [{ n: number }[]];
+      await c.end();
+      return Number(r.n);
+    };
+    await waitFor(async () => (await rows()) === 1200, { what: "the slave to hold all 1200 rows" });
+
+    // Host failure: the master's engine stops (its containers with it); the slave's IO thread and the console agree.
+    execFileSync("bash", [script, "stop-engine", "c"], { stdio: "inherit" });
+    const stopped = Date.now();
+    await waitFor(async () => (await topo.preflight(actor, "shop")).chosen === slave.name, {
+      what: "pre-flight to choose the slave",
+    });
+    const result = await (await topo.beginFailover(actor, "shop", {})).done;
+    console.log(
+      `failover after the master's engine stopped: ${Date.now() - stopped} ms (promotion ${result.promotionMs} ms)`,
+    );
+    assert.equal(result.newMaster, slave.name);
+    const c = await mysql.createConnection(slaveLogin);
+    await c.query("INSERT INTO orders.o VALUES (1201, 'after failover')");
+    await c.end();
+    assert.equal(await rows(), 1201, "every acknowledged write is on the new master");
+    // The host is back for the clean-up of its environments.
+    const dir = path.join(dataDir, "engine-c");
+    execFileSync("bash", [script, "start", "c", machines.c, dir], { stdio: "inherit" });
+  },
+);
