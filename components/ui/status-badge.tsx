@@ -4,6 +4,7 @@ const styles: Record<string, string> = {
   deleting: "bg-amber-100 text-amber-800 ring-amber-600/20",
   stopped: "bg-slate-100 text-slate-700 ring-slate-500/20",
   down: "bg-red-100 text-red-800 ring-red-600/20",
+  unreachable: "bg-orange-100 text-orange-800 ring-orange-600/20",
   failed: "bg-red-100 text-red-800 ring-red-600/20",
 };
 

@@ -90,6 +90,13 @@ export async function checkEnvironment(environmentId: string, opts: { restart: b
     if (env.status !== "stopped") await setStatus(env.id, "stopped", env.statusDetail);
     return "stopped";
   }
+  // The machine itself not answering is not the server dying: nothing can be restarted there, only failed over.
+  const hostProblem = await driver.hostProblem();
+  if (hostProblem) {
+    if (env.status !== "unreachable" || env.statusDetail !== hostProblem)
+      await setStatus(env.id, "unreachable", hostProblem);
+    return env.autoFailover ? autoFailover(env) : "unreachable";
+  }
   const lines = await driver.tailErrorLog(ref, 5).catch(() => []);
   if (env.status !== "down")
     await setStatus(env.id, "down", `The server is not running. Last log lines:\n${lines.join("\n")}`);

@@ -94,6 +94,11 @@ export class DockerDriver implements RuntimeDriver {
     return address && !isLoopback(address) ? placeOnAddress(address, taken) : placeOnLoopback(taken);
   }
 
+  async hostProblem(): Promise<string | null> {
+    const health = await this.health();
+    return health.ok ? null : `Docker host "${this.host.name}" (${this.host.endpoint}) does not answer: ${health.error}`;
+  }
+
   async isAlive(node: NodeRef): Promise<boolean> {
     return this.running(node.containerId);
   }

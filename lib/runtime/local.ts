@@ -51,6 +51,11 @@ export class LocalDriver implements RuntimeDriver {
     return placeOnLoopback(taken);
   }
 
+  /** The console's own machine always answers. */
+  async hostProblem(): Promise<string | null> {
+    return null;
+  }
+
   async create(
     spec: NodeSpec,
     rootPassword: string,

@@ -25,6 +25,7 @@ const { issueCertificate } = await import("../../lib/tls/ca");
 const { dockerClient } = await import("../../lib/runtime/docker");
 const { setServerOptions } = await import("../../lib/mycnf/parse");
 const { db } = await import("../../lib/db/client");
+const { checkEnvironment } = await import("../../lib/monitoring/watch");
 import type { Actor } from "../../lib/auth/actor";
 
 const script = path.resolve("scripts/remote-host.sh");
@@ -181,17 +182,25 @@ test(
     };
     await waitFor(async () => (await rows()) === 1200, { what: "the slave to hold all 1200 rows" });
 
-    // Host failure: the master's engine stops (its containers with it); the slave's IO thread and the console agree.
+    // Host failure: the master's engine stops (its containers with it). The monitor tells "host unreachable" from
+    // "server down", and automatic failover (2 s grace) promotes the slave on the other machine: the slave's IO
+    // thread and the console's probe agree.
+    await topo.setFailoverPolicy(actor, "shop", { autoFailover: true, graceSec: 2 });
     execFileSync("bash", [script, "stop-engine", "c"], { stdio: "inherit" });
     const stopped = Date.now();
-    await waitFor(async () => (await topo.preflight(actor, "shop")).chosen === slave.name, {
-      what: "pre-flight to choose the slave",
+    await checkEnvironment(shop.id, { restart: false });
+    const marked = await svc.getEnvironment(actor, "shop");
+    assert.equal(marked.status, "unreachable");
+    assert.match(marked.statusDetail ?? "", /Docker host "c" .* does not answer/);
+    await waitFor(async () => (await checkEnvironment(shop.id, { restart: false })) === "failing-over", {
+      what: "automatic failover to start",
     });
-    const result = await (await topo.beginFailover(actor, "shop", {})).done;
-    console.log(
-      `failover after the master's engine stopped: ${Date.now() - stopped} ms (promotion ${result.promotionMs} ms)`,
+    const { value: op } = await waitFor(
+      () => db().operation.findFirst({ where: { action: "topology.failover", status: { not: "running" } } }),
+      { what: "the failover to finish" },
     );
-    assert.equal(result.newMaster, slave.name);
+    assert.equal(op.status, "succeeded", op.error ?? "");
+    console.log(`automatic failover after the master's engine stopped: ${op.finishedAt!.getTime() - stopped} ms`);
     const c = await mysql.createConnection(slaveLogin);
     await c.query("INSERT INTO orders.o VALUES (1201, 'after failover')");
     await c.end();
