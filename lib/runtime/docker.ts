@@ -96,7 +96,9 @@ export class DockerDriver implements RuntimeDriver {
 
   async hostProblem(): Promise<string | null> {
     const health = await this.health();
-    return health.ok ? null : `Docker host "${this.host.name}" (${this.host.endpoint}) does not answer: ${health.error}`;
+    return health.ok
+      ? null
+      : `Docker host "${this.host.name}" (${this.host.endpoint}) does not answer: ${health.error}`;
   }
 
   async isAlive(node: NodeRef): Promise<boolean> {
