@@ -49,10 +49,13 @@ case "$action" in
       >"$run/dockerd.log" 2>&1 < /dev/null &
     for _ in $(seq 1 100); do docker -H "unix://$sock" version >/dev/null 2>&1 && break; sleep 0.1; done
     docker -H "unix://$sock" version >/dev/null 2>&1 || { tail -20 "$run/dockerd.log"; exit 1; }
-    # The image, from engine "a" (its data root keeps it for later runs): saved and loaded, never pulled.
-    if ! docker -H "unix://$sock" image inspect "$tag" >/dev/null 2>&1; then
-      docker -H unix:///run/mariner-docker/a/docker.sock save "$tag" | docker -H "unix://$sock" load >/dev/null
-    fi
+    # The images (servers, endpoints) from engine "a" (its data root keeps them for later runs): saved and loaded,
+    # never pulled.
+    for image in "$tag" "${MARINER_PROXY_IMAGE:-mariner/haproxy:local}"; do
+      if ! docker -H "unix://$sock" image inspect "$image" >/dev/null 2>&1; then
+        docker -H unix:///run/mariner-docker/a/docker.sock save "$image" | docker -H "unix://$sock" load >/dev/null
+      fi
+    done
     echo "engine $name: tcp://$address:2376 (namespace $ns)"
     ;;
   stop-engine | stop)

@@ -8,10 +8,10 @@ import { db } from "@/lib/db/client";
 import { getEnvironment } from "@/lib/environments/service";
 import { ServiceError, notFound } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
-import { freePort } from "@/lib/runtime/ports";
 import { environmentName } from "@/lib/names";
 import { dataDir } from "@/lib/paths";
 import { parseInput } from "@/lib/validation";
+import { driverFor } from "@/lib/runtime";
 import { HAPROXY, proxyLauncherFor, type ProxyUnit } from "@/lib/runtime/proxy-launchers";
 
 const run = promisify(execFile);
@@ -104,16 +104,9 @@ export async function createEndpoints(actor: Actor, masterName: string, raw: unk
     throw new ServiceError(409, "name_taken", `Endpoints named "${name}" exist`);
   // The endpoint runs where its master runs: a HAProxy container on the master's engine, or a local process.
   const runtime = master.runtime;
+  const listen = await proxyLauncherFor(runtime).placeListener(await takenPorts());
   const row = await db().proxyEndpoint.create({
-    data: {
-      ownerId: master.ownerId,
-      name,
-      master: master.name,
-      host: "127.0.0.1",
-      writerPort: await freePort("127.0.0.1"),
-      readerPort: await freePort("127.0.0.1"),
-      runtime,
-    },
+    data: { ownerId: master.ownerId, name, master: master.name, ...listen, runtime },
   });
   try {
     const t = await targetsOf(master.name);
@@ -152,8 +145,11 @@ export async function listEndpoints(actor: Actor) {
 /** After a switchover or failover: every endpoint of the old master now sends writes to the new one. */
 export async function pointEndpoints(actor: Actor, oldMaster: string, newMaster: string, targetsOf: TargetsOf) {
   const rows = await db().proxyEndpoint.findMany({ where: { ownerId: actor.id, master: oldMaster } });
-  for (const row of rows) {
-    await withLock(`proxy:${row.id}`, async () => {
+  const moved: string[] = [];
+  for (const found of rows) {
+    await withLock(`proxy:${found.id}`, async () => {
+      const row = await relocateIfHostDown(found, (await getEnvironment(actor, newMaster)).runtime);
+      if (row !== found) moved.push(`${row.name} → ${row.host}:${row.writerPort}`);
       const t = await targetsOf(newMaster);
       await apply(
         row,
@@ -167,7 +163,31 @@ export async function pointEndpoints(actor: Actor, oldMaster: string, newMaster:
       await db().proxyEndpoint.update({ where: { id: row.id }, data: { master: newMaster } });
     });
   }
-  return rows.length;
+  return { count: rows.length, moved };
+}
+
+/**
+ * An endpoint runs on its master's host; when that host does not answer any more (its master failed over with
+ * it), the endpoint moves to the new master's host: new address, said in the failover's steps.
+ */
+async function relocateIfHostDown<R extends EndpointRow & { name: string }>(row: R, newRuntime: string): Promise<R> {
+  if (row.runtime === newRuntime || !(await driverFor(row.runtime).hostProblem())) return row;
+  const listen = await proxyLauncherFor(newRuntime).placeListener(await takenPorts());
+  return (await db().proxyEndpoint.update({
+    where: { id: row.id },
+    data: { runtime: newRuntime, ...listen },
+  })) as unknown as R;
+}
+
+/** Ports recorded for servers and endpoints: a new listener takes none of them. */
+async function takenPorts() {
+  return [
+    ...(await db().node.findMany({ select: { host: true, port: true } })),
+    ...(await db().proxyEndpoint.findMany()).flatMap((e) => [
+      { host: e.host, port: e.writerPort },
+      { host: e.host, port: e.readerPort },
+    ]),
+  ];
 }
 
 /** Stops the endpoint's HAProxy (its own pids, or its own container) and removes its files. */

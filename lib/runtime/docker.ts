@@ -37,6 +37,11 @@ export class DockerDriver implements RuntimeDriver {
   private readonly image: string;
   private version?: string;
 
+  /** The engine client (with this host's credentials), for parts that run other containers there (endpoints). */
+  get engine(): Docker {
+    return this.docker;
+  }
+
   constructor(readonly host: DockerHostSpec) {
     this.kind = storedRuntime({ kind: "docker", host: host.name });
     this.docker = dockerClient(host.endpoint, host.tls);

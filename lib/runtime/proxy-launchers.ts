@@ -1,13 +1,18 @@
 // How an endpoint's HAProxy runs on each runtime — asked of the runtime, never branched on in lib/proxy:
-// a detached process for local topologies, a container (host network, config bind-mounted read-only) on the
-// master's engine for Docker ones. A new runtime adds its launcher here.
+// a detached process for local topologies, a container (host network, config uploaded through the Engine API) on
+// the master's engine for Docker ones, listening where that host's servers do. A new runtime adds its launcher here.
 import { execFile } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
-import path from "node:path";
 import { promisify } from "node:util";
 import { db } from "@/lib/db/client";
 import { ServiceError } from "@/lib/errors";
-import { dockerClient } from "./docker";
+import type Docker from "dockerode";
+import type { DockerDriver } from "./docker";
+import { isLoopback } from "./docker-node";
+import { uploadEntries } from "./engine-files";
+import { driverFor } from "./index";
+import { freePort, placeOnAddress } from "./ports";
 import { listedPidsRunning } from "./process";
 import { parseRuntime } from "./runtime";
 
@@ -23,7 +28,16 @@ export interface ProxyUnit {
   listen: { host: string; port: number };
 }
 
+/** Where an endpoint listens: one address, a writer port and a reader port. */
+export interface ProxyListen {
+  host: string;
+  writerPort: number;
+  readerPort: number;
+}
+
 export interface ProxyLauncher {
+  /** Picks where a new endpoint listens (`taken`: ports recorded for servers and endpoints). */
+  placeListener(taken: { host: string; port: number }[]): Promise<ProxyListen>;
   /** HAProxy `global` lines this launcher needs. */
   globalLines: string[];
   /** Starts HAProxy with the config just written, or hands over to it; `cut` ends old sessions at once (fencing). */
@@ -34,7 +48,13 @@ export interface ProxyLauncher {
   revive(unit: ProxyUnit): Promise<void>;
 }
 
+/** This machine's loopback: two free ports on 127.0.0.1. */
+async function onLoopback(): Promise<ProxyListen> {
+  return { host: "127.0.0.1", writerPort: await freePort("127.0.0.1"), readerPort: await freePort("127.0.0.1") };
+}
+
 const processLauncher: ProxyLauncher = {
+  placeListener: onLoopback,
   globalLines: [],
   async apply(u, cut) {
     const old = listedPidsRunning(u.pidFile, u.cfg);
@@ -54,10 +74,21 @@ const processLauncher: ProxyLauncher = {
 
 const containerName = (id: string) => `mariner-proxy-${id}`;
 
+/** The engine of a registered host, with its stored credentials (the same client its servers' driver uses). */
 async function engineNamed(name: string) {
-  const host = await db().dockerHost.findUnique({ where: { name } });
-  if (!host) throw new ServiceError(409, "no_host", `Docker host "${name}" is not registered`);
-  return { docker: dockerClient(host.endpoint), host };
+  if (!(await db().dockerHost.findUnique({ where: { name } })))
+    throw new ServiceError(409, "no_host", `Docker host "${name}" is not registered`);
+  const driver = driverFor({ kind: "docker", host: name }) as DockerDriver;
+  return { docker: driver.engine, host: driver.host };
+}
+
+/** HAProxy reads its configuration here inside the container; the console uploads it before every (re)load. */
+const CONFIG_DIR = "mariner-proxy";
+async function uploadConfig(container: Docker.Container, u: ProxyUnit) {
+  await uploadEntries(container, "/", [
+    { name: `${CONFIG_DIR}/`, mode: 0o755, uid: 0, gid: 0 },
+    { name: `${CONFIG_DIR}/haproxy.cfg`, content: fs.readFileSync(u.cfg), mode: 0o644, uid: 0, gid: 0 },
+  ]);
 }
 
 /** Until the writer port accepts connections (a container binds a moment after it starts). */
@@ -88,6 +119,7 @@ function containerLauncher(hostName: string): ProxyLauncher {
       (i) => i.State,
       () => null,
     );
+    if (state) await uploadConfig(existing, u);
     if (state?.Running) return void (await existing.kill({ signal: "SIGUSR2" }));
     if (state) return void (await existing.start());
     const image = await docker
@@ -104,18 +136,27 @@ function containerLauncher(hostName: string): ProxyLauncher {
         `Image ${PROXY_IMAGE} is not on Docker host "${host.name}". Build it there (no registry is used): npm run image:build -- ${host.endpoint}`,
       );
     }
-    const dir = path.dirname(u.cfg);
     const c = await docker.createContainer({
       Image: PROXY_IMAGE,
       name: containerName(u.id),
-      Cmd: [HAPROXY, "-W", "-db", "-f", u.cfg],
+      Cmd: [HAPROXY, "-W", "-db", "-f", `/${CONFIG_DIR}/haproxy.cfg`],
       Labels: { "mariner.proxy": u.id, "mariner.console": "1" },
-      HostConfig: { NetworkMode: "host", Binds: [`${dir}:${dir}:ro`], RestartPolicy: { Name: "unless-stopped" } },
+      HostConfig: { NetworkMode: "host", RestartPolicy: { Name: "unless-stopped" } },
     });
+    await uploadConfig(c, u);
     await c.start();
     await waitListening(u.listen);
   };
   return {
+    // On another machine: its advertised address, ports the console allocates there (like its servers').
+    async placeListener(taken) {
+      const { host } = await engineNamed(hostName);
+      const address = host.advertisedAddress;
+      if (!address || isLoopback(address)) return onLoopback();
+      const writer = await placeOnAddress(address, taken);
+      const reader = await placeOnAddress(address, [...taken, writer]);
+      return { host: address, writerPort: writer.port, readerPort: reader.port };
+    },
     // A container reloads in place (master-worker): old workers, and their sessions to the old master, end at once.
     globalLines: ["  hard-stop-after 50ms"],
     apply,

@@ -66,13 +66,19 @@ const phases: Phase<Failover>[] = [
   },
   {
     label: (f) => `promoting ${chosenOf(f).name}`,
-    run: async (f) => {
+    run: async (f, step) => {
       await asRoot(chosenOf(f), async (c) => {
         await controlSlave(c, "remove");
         await c.query("SET GLOBAL read_only = 0");
       });
       f.promotionMs = Math.round(performance.now() - f.startedAt);
-      await followNewMaster(f.actor, f.master.name, chosenOf(f).name);
+      // The new master serves already: endpoints that cannot follow are reported, not a reason to stop half-way.
+      const endpoints = await followNewMaster(f.actor, f.master.name, chosenOf(f).name).catch(async (e) => {
+        await step(`could not move the writer endpoint: ${(e as Error).message} (recreate it from the Topology tab)`);
+        return null;
+      });
+      for (const moved of endpoints?.moved ?? [])
+        await step(`endpoint ${moved}: its old host does not answer, so it moved with the master`);
       f.endpointMs = Math.round(performance.now() - f.startedAt);
       await db().environment.update({
         where: { id: f.master.id },

@@ -58,6 +58,15 @@ after(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** The server_id answering at an endpoint address, logged in as root of the server behind it. */
+async function serverIdVia(address: string, password: string) {
+  const [host, port] = address.split(":");
+  const c = await mysql.createConnection({ host, port: Number(port), user: "root", password, connectTimeout: 3000 });
+  const [[r]] = (await c.query("SELECT @@server_id AS id")) as unknown as [{ id: number }[]];
+  await c.end();
+  return Number(r.id);
+}
+
 const engine = (name: keyof typeof machines) => dockerClient(`tcp://${machines[name]}:2376`, clients[name]);
 
 test(
@@ -182,6 +191,12 @@ test(
     };
     await waitFor(async () => (await rows()) === 1200, { what: "the slave to hold all 1200 rows" });
 
+    // Endpoints on the master's host, at its address; when that host goes, they move with the master.
+    const told = await import("../../lib/topology/endpoints");
+    const ep = await told.createEndpoints(actor, "shop", {});
+    assert.match(ep.writer, new RegExp(`^${machines.c.replace(/\./g, "\\.")}:\\d+$`));
+    assert.equal(await serverIdVia(ep.writer, password), shop.nodes[0].serverId);
+
     // Host failure: the master's engine stops (its containers with it). The monitor tells "host unreachable" from
     // "server down", and automatic failover (2 s grace) promotes the slave on the other machine: the slave's IO
     // thread and the console's probe agree.
@@ -201,6 +216,15 @@ test(
     );
     assert.equal(op.status, "succeeded", op.error ?? "");
     console.log(`automatic failover after the master's engine stopped: ${op.finishedAt!.getTime() - stopped} ms`);
+    const endpoints = await import("../../lib/proxy/endpoints");
+    const now = (await endpoints.listEndpoints(actor)).find((e) => e.name === ep.name)!;
+    assert.match(
+      now.writer,
+      new RegExp(`^${machines.d.replace(/\./g, "\\.")}:\\d+$`),
+      "moved to the new master's host",
+    );
+    assert.ok(JSON.parse(op.steps).some((s: { name: string }) => /its old host does not answer/.test(s.name)));
+    assert.equal(await serverIdVia(now.writer, slaveLogin.password), slave.nodes[0].serverId);
     const c = await mysql.createConnection(slaveLogin);
     await c.query("INSERT INTO orders.o VALUES (1201, 'after failover')");
     await c.end();
