@@ -323,6 +323,7 @@ try {
       await svc.deleteEnvironment(actor, `dock${i}`);
     }
     await hostsSvc.removeHost(actor, "bench");
+    dockerRows.push(...(await (await import("./remote")).remoteHostRows(actor, dataDir, RUNS)));
     dockerRows.push({
       figure: "environment create → accepting connections (docker), median",
       value: median(consoleDocker),

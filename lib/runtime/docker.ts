@@ -1,6 +1,5 @@
 import path from "node:path";
 import type Docker from "dockerode";
-import { withConnection } from "@/lib/mariadb/connect";
 import { renderInitialMyCnf } from "@/lib/mycnf/render";
 import type {
   ConfigCheck,
@@ -14,13 +13,13 @@ import type {
 } from "./driver";
 import { RuntimeError } from "./driver";
 import { BUILD_HINT, DEFAULT_IMAGE, dockerClient, type DockerHostSpec } from "./docker-engine";
-import { provisionRootIn } from "./engine-exec";
+import { provisionSql } from "./provision-sql";
 import { downloadFile, uploadEntries, uploadFile } from "./engine-files";
 import { CAGE, ROOT_READABLE, SERVER, VOLUME_ROOT, errorLines, isLoopback, layout, volumeName } from "./docker-node";
 import { checkCandidate, runThrowaway } from "./engine-check";
 import { managedOptionsFor, nodeDirMethods, wiringOf } from "./node-dir";
 import { placeOnAddress, placeOnLoopback } from "./ports";
-import { loginStatus, sleep, waitForLogin, READY_TIMEOUT_MS, type StartupLog } from "./readiness";
+import { loginStatus, waitForLogin, type StartupLog } from "./readiness";
 import { lastLines, withCause } from "./server-log";
 import { storedRuntime } from "./runtime";
 
@@ -119,8 +118,9 @@ export class DockerDriver implements RuntimeDriver {
         Labels: { "mariner.node": spec.nodeId, "mariner.console": "1" },
       });
       await onStep("initializing data directory");
-      // The container initializes its data directory on first start, then execs mariadbd.
-      const script = `[ -d '${layout.datadir}/mysql' ] || mariadb-install-db --defaults-file='${layout.cnf}' --auth-root-authentication-method=normal --skip-test-db >>'${layout.errorLog}' 2>&1 || exit 1; exec mariadbd --defaults-file='${layout.cnf}'`;
+      // The container initializes its data directory on first start, and that first start sets the accounts.
+      const provision = `${layout.baseDir}/provision.sql`;
+      const script = `init=''; [ -d '${layout.datadir}/mysql' ] || { mariadb-install-db --defaults-file='${layout.cnf}' --auth-root-authentication-method=normal --skip-test-db >>'${layout.errorLog}' 2>&1 || exit 1; init='--init-file=${provision}'; }; exec mariadbd --defaults-file='${layout.cnf}' $init`;
       const container = await this.docker.createContainer({
         Image: this.image,
         name: `mariner-${spec.nodeId}`,
@@ -149,20 +149,16 @@ export class DockerDriver implements RuntimeDriver {
           mode: 0o640,
           ...ROOT_READABLE,
         },
+        {
+          name: "node/provision.sql",
+          content: provisionSql(rootPassword, !isLoopback(spec.host)),
+          mode: 0o640,
+          ...ROOT_READABLE,
+        },
       ]);
       await container.start();
       await onStep("starting");
-      const alive = () => this.running(container.id);
-      await this.waitForHandshake(ref, alive);
-      await provisionRootIn(
-        this.docker,
-        container,
-        `${SERVER.uid}:${SERVER.gid}`,
-        layout.socket,
-        rootPassword,
-        !isLoopback(spec.host),
-      );
-      await waitForLogin(ref, alive, this.logSince(ref, 0));
+      await waitForLogin(ref, () => this.running(container.id), this.logSince(ref, 0));
       await onStep("ready");
       return ref;
     } catch (e) {
@@ -171,25 +167,6 @@ export class DockerDriver implements RuntimeDriver {
       if (e instanceof RuntimeError) throw e;
       throw new RuntimeError(withCause(`Docker host "${this.host.name}": ${(e as Error).message}`, lines), lines);
     }
-  }
-
-  /** Until the fresh server answers a TCP handshake at its address (any answer: it may not know the console yet). */
-  private async waitForHandshake(ref: NodeRef, alive: () => Promise<boolean>) {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (Date.now() < deadline) {
-      if (!(await alive())) throw new RuntimeError("mariadbd exited during start-up", await this.logSince(ref, 0)());
-      const answered = await withConnection(
-        { host: ref.host, port: ref.port, user: "root", password: "" },
-        async () => true,
-        1000,
-      ).catch((e: { code?: string; errno?: number }) => e.errno !== undefined && e.errno >= 1000);
-      if (answered) return;
-      await sleep(25);
-    }
-    throw new RuntimeError(
-      `mariadbd did not answer within ${READY_TIMEOUT_MS / 1000} s`,
-      await this.logSince(ref, 0)(),
-    );
   }
 
   async start(node: NodeRef): Promise<NodeRef> {
