@@ -37,34 +37,39 @@ export async function accountStatements(source: DumpSource): Promise<string> {
   );
 }
 
+/** A client binary with the password in its environment (readable only by this user), never on the command line. */
+function spawnClient(bin: string, args: string[], password: string, output: boolean) {
+  const child = spawn(bin, args, {
+    env: { ...process.env, MYSQL_PWD: password },
+    stdio: ["pipe", output ? "pipe" : "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.on("data", (d) => (stderr += d));
+  child.stdin!.on("error", () => undefined); // a client that died early: its exit code tells why
+  const done = new Promise<void>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => {
+      if (code === 0) return resolve();
+      const lines = stderr.split("\n").filter(Boolean).slice(-10);
+      reject(
+        Object.assign(new Error(`${bin} failed (exit ${code})${lines.length ? `: ${lines.at(-1)}` : ""}`), { lines }),
+      );
+    });
+  });
+  return { child, done };
+}
+
 function run(
   bin: string,
   args: string[],
   password: string,
   io: { stdin?: fs.ReadStream; stdout?: fs.WriteStream },
 ): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // The password travels in the child's environment (readable only by this user), never on the command line.
-    const child = spawn(bin, args, {
-      env: { ...process.env, MYSQL_PWD: password },
-      stdio: ["pipe", io.stdout ? "pipe" : "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr!.on("data", (d) => (stderr += d));
-    if (io.stdin) io.stdin.pipe(child.stdin!);
-    else child.stdin!.end();
-    if (io.stdout && child.stdout) child.stdout.pipe(io.stdout);
-    child.once("error", reject);
-    child.once("close", (code) => {
-      if (code === 0) resolve();
-      else {
-        const lines = stderr.split("\n").filter(Boolean).slice(-10);
-        reject(
-          Object.assign(new Error(`${bin} failed (exit ${code})${lines.length ? `: ${lines.at(-1)}` : ""}`), { lines }),
-        );
-      }
-    });
-  });
+  const { child, done } = spawnClient(bin, args, password, !!io.stdout);
+  if (io.stdin) io.stdin.pipe(child.stdin!);
+  else child.stdin!.end();
+  if (io.stdout) child.stdout!.pipe(io.stdout);
+  return done;
 }
 
 /**
@@ -97,18 +102,53 @@ export function dumpArgs(source: DumpSource, position: "none" | "statement" | "c
   ];
 }
 
-/** Loads a dump without writing it to the target's binary log: a seeded slave must not invent its own GTIDs. */
+/** Loading a dump without writing it to the target's binary log: a seeded slave must not invent its own GTIDs. */
+const loadArgs = (target: DumpSource) => [
+  `--host=${target.host}`,
+  `--port=${target.port}`,
+  `--user=${target.user}`,
+  "--init-command=SET SESSION sql_log_bin=0",
+  "--binary-mode",
+];
+
 export async function loadDump(target: DumpSource, file: string): Promise<void> {
-  await run(
-    "mariadb",
-    [
-      `--host=${target.host}`,
-      `--port=${target.port}`,
-      `--user=${target.user}`,
-      "--init-command=SET SESSION sql_log_bin=0",
-      "--binary-mode",
-    ],
-    target.password,
-    { stdin: fs.createReadStream(file) },
+  await run("mariadb", loadArgs(target), target.password, { stdin: fs.createReadStream(file) });
+}
+
+/**
+ * dumpAll straight into every target at once, streamed over the network (hosts may be other machines): no copy
+ * on the console's disk; the slowest target sets the pace. Fails with the first client's error lines; the caller
+ * discards what the targets hold then (they are new servers). Returns the bytes of the dump.
+ */
+export async function copyAll(source: DumpSource, targets: DumpSource[], withPosition: boolean): Promise<number> {
+  const accounts = await accountStatements(source);
+  const dump = spawnClient(
+    "mariadb-dump",
+    dumpArgs(source, withPosition ? "statement" : "none"),
+    source.password,
+    true,
   );
+  let bytes = 0;
+  let tail = "";
+  dump.child.stdout!.on("data", (d: Buffer) => {
+    bytes += d.length;
+    tail = (tail + d.toString("latin1")).slice(-256);
+  });
+  const loads = targets.map((t) => spawnClient("mariadb", loadArgs(t), t.password, false));
+  for (const load of loads) dump.child.stdout!.pipe(load.child.stdin!, { end: false });
+  const dumped = dump.done.then(() => {
+    // Loads apply statements as they arrive: a stream that stopped early must fail the copy, not look complete.
+    if (!/-- Dump completed/.test(tail))
+      throw Object.assign(new Error("the snapshot stream ended early"), {
+        lines: ["the snapshot stream ended before mariadb-dump's end marker (-- Dump completed)"],
+      });
+    for (const load of loads) load.child.stdin!.end(accounts);
+  });
+  try {
+    await Promise.all([dumped, ...loads.map((l) => l.done)]);
+    return bytes;
+  } catch (e) {
+    for (const c of [dump, ...loads]) if (c.child.exitCode === null) c.child.kill();
+    throw e;
+  }
 }

@@ -6,7 +6,7 @@ import { asRoot } from "@/lib/environments/root";
 import { createEnvironment, deleteEnvironment, getEnvironment, listEnvironments } from "@/lib/environments/service";
 import { ServiceError } from "@/lib/errors";
 import { topologyLock } from "@/lib/locks";
-import { dumpAll, loadDump } from "@/lib/mariadb/dump";
+import { copyAll, dumpAll, loadDump } from "@/lib/mariadb/dump";
 import { setServerOptions } from "@/lib/mycnf/parse";
 import { environmentName } from "@/lib/names";
 import { beginOperation } from "@/lib/operations";
@@ -68,7 +68,6 @@ export async function beginAddSlaves(actor: Actor, masterName: string, raw: unkn
     (step) =>
       topologyLock(master.ownerId, async () => {
         const created: string[] = [];
-        const file = snapshotFile(`add-slaves-${Date.now()}`);
         try {
           await step(`creating ${names.join(", ")}`);
           const envs = await Promise.all(
@@ -80,17 +79,16 @@ export async function beginAddSlaves(actor: Actor, masterName: string, raw: unkn
           );
           await step("configuring them as slaves");
           await Promise.all(names.map((n) => applyOptions(actor, n, SLAVE_OPTIONS, "Slave settings (Add slave)")));
-          await step(`taking a consistent snapshot of ${master.name}`);
-          await dumpAll(rootLogin(master), file, true).catch((e) => {
+          await step(`streaming a consistent snapshot of ${master.name} into ${names.join(", ")}`);
+          const bytes = await copyAll(rootLogin(master), envs.map(rootLogin), true).catch((e) => {
             throw new ServiceError(
               500,
               "snapshot_failed",
-              `Snapshot of ${master.name} failed`,
+              `Copying ${master.name} into the new slaves failed`,
               (e as { lines?: string[] }).lines,
             );
           });
-          await step(`loading ${(fs.statSync(file).size / 1048576).toFixed(1)} MB into each slave`);
-          await Promise.all(envs.map((e) => loadDump(rootLogin(e), file)));
+          await step(`loaded ${(bytes / 1048576).toFixed(1)} MB into each slave`);
           await step("starting replication");
           const login = await ensureReplicationAccount(await getEnvironment(actor, master.name));
           await Promise.all(envs.map(async (e) => pointAt(await getEnvironment(actor, e.name), login)));
@@ -101,8 +99,6 @@ export async function beginAddSlaves(actor: Actor, masterName: string, raw: unkn
           // Nothing half-made: every slave created by this operation goes away again.
           for (const name of created) await deleteEnvironment(actor, name).catch(() => undefined);
           throw e;
-        } finally {
-          fs.rmSync(file, { force: true });
         }
       }),
   );
@@ -124,7 +120,6 @@ export async function beginClone(actor: Actor, sourceName: string, raw: unknown)
     { userId: actor.id, action: "topology.clone", environmentId: source.id, target: source.name, params: input },
     (step) =>
       topologyLock(source.ownerId, async () => {
-        const file = snapshotFile(`clone-${Date.now()}`);
         let created = false;
         try {
           await step(`creating ${input.name}`);
@@ -141,10 +136,13 @@ export async function beginClone(actor: Actor, sourceName: string, raw: unknown)
             ...(input.asSlave ? SLAVE_OPTIONS : {}),
           });
           await editConfig(actor, input.name, () => own, { message: `Cloned from ${source.name}` });
-          await step(`taking a consistent snapshot of ${source.name}`);
-          await dumpAll(rootLogin(source), file, facts.logBin);
-          await step("loading the data");
-          await loadDump(rootLogin(await getEnvironment(actor, input.name)), file);
+          await step(`streaming a consistent snapshot of ${source.name} into ${input.name}`);
+          const bytes = await copyAll(
+            rootLogin(source),
+            [rootLogin(await getEnvironment(actor, input.name))],
+            facts.logBin,
+          );
+          await step(`loaded ${(bytes / 1048576).toFixed(1)} MB`);
           if (input.asSlave) {
             await step("starting replication");
             const login = await ensureReplicationAccount(await getEnvironment(actor, source.name));
@@ -160,8 +158,6 @@ export async function beginClone(actor: Actor, sourceName: string, raw: unknown)
         } catch (e) {
           if (created) await deleteEnvironment(actor, input.name).catch(() => undefined);
           throw e;
-        } finally {
-          fs.rmSync(file, { force: true });
         }
       }),
   );
@@ -198,6 +194,7 @@ export async function beginReseed(actor: Actor, name: string) {
     },
     (step) =>
       topologyLock(slave.ownerId, async () => {
+        // Snapshot first, into a private file: the slave's databases are dropped only once the copy exists.
         const file = snapshotFile(`reseed-${Date.now()}`);
         try {
           await step(`taking a consistent snapshot of ${master.name}`);

@@ -3,6 +3,8 @@ import fs from "node:fs";
 import { after, before, test } from "node:test";
 import mysql from "mysql2/promise";
 import { useTempDataDir } from "../support/env";
+import path from "node:path";
+import { withDamagedDump } from "../support/dump-fault";
 import { adminActor, until } from "../support/harness";
 
 const dataDir = useTempDataDir("topology");
@@ -92,6 +94,24 @@ test("Add slave: two slaves seeded with the master's data, replicating from its 
     "prime->prime-slave-1:running",
     "prime->prime-slave-2:running",
   ]);
+});
+
+test("Add slave whose snapshot stream is cut short: refused with the reason, nothing half-made, nothing on disk", async () => {
+  const before = (await svc.listEnvironments(actor)).length;
+  // The first INSERT of sales.orders (a statement over several lines) and the end marker dropped on the way: the
+  // dump still exits 0 and the SQL stays valid, only rows are missing.
+  const cut = withDamagedDump(
+    "/^INSERT INTO `orders`/,/;$/d\n/-- Dump completed/d",
+    async () => (await topo.beginAddSlaves(actor, "prime", { count: 1, namePrefix: "cut" })).done,
+  );
+  await assert.rejects(cut, (e: Error & { lines?: string[] }) => {
+    assert.match(e.message, /Copying prime into the new slaves failed/);
+    assert.match(e.lines?.join() ?? "", /ended before mariadb-dump's end marker/);
+    return true;
+  });
+  assert.equal((await svc.listEnvironments(actor)).length, before, "the new slave was removed again");
+  const tmp = path.join(dataDir, "tmp");
+  assert.deepEqual(fs.existsSync(tmp) ? fs.readdirSync(tmp) : [], [], "no snapshot file on the console's disk");
 });
 
 test("chained replication: a slave becomes a master; moves keep the position; illegal moves are refused", async () => {
