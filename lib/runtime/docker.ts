@@ -16,6 +16,7 @@ import { BUILD_HINT, DEFAULT_IMAGE, dockerClient, type DockerHostSpec } from "./
 import { provisionSql } from "./provision-sql";
 import { downloadFile, uploadEntries, uploadFile } from "./engine-files";
 import { CAGE, ROOT_READABLE, SERVER, VOLUME_ROOT, errorLines, isLoopback, layout, volumeName } from "./docker-node";
+import { scanInVolume, scanOnDisk } from "./binlog-scan";
 import { checkCandidate, runThrowaway } from "./engine-check";
 import { managedOptionsFor, nodeDirMethods, wiringOf } from "./node-dir";
 import { placeOnAddress, placeOnLoopback } from "./ports";
@@ -224,6 +225,11 @@ export class DockerDriver implements RuntimeDriver {
       Buffer.from(String(e)),
     );
     return lastLines(text?.toString() ?? "", lines);
+  }
+
+  /** Works while the engine answers, even with the server's container stopped or dead. */
+  scanBinlogs(node: NodeRef, onLine: (line: string) => void): Promise<boolean> {
+    return (node.baseDir ? scanOnDisk(node) : scanInVolume(this.docker, this.image, node))(onLine);
   }
 
   nodeFiles(node: NodeRef): NodeFiles {

@@ -58,6 +58,8 @@ export interface RuntimeDriver {
   validateConfig(node: NodeRef, content: string): Promise<ConfigCheck>;
   writeConfig(node: NodeRef, content: string): Promise<void>;
   tailErrorLog(node: NodeRef, lines?: number): Promise<string[]>;
+  /** Reads the node's binary logs where they are (its server may be dead); see binlog-scan.ts. */
+  scanBinlogs(node: NodeRef, onLine: (line: string) => void): Promise<boolean>;
   /** Small files the server reads (TLS material), kept wherever the node lives. */
   nodeFiles(node: NodeRef): NodeFiles;
 }

@@ -10,6 +10,7 @@ import { groupsRead } from "@/lib/mycnf/server-reading";
 import type { ConfigCheck, CreateStep, NodeRef, NodeSpec, NodeStatus, Placement, RuntimeDriver } from "./driver";
 import { RuntimeError } from "./driver";
 import { claimNodeDir, identityOf, serverProcessOptions, type NodeIdentity } from "./identity";
+import { scanOnDisk } from "./binlog-scan";
 import { cageLegacyNode } from "./legacy-cage";
 import { nodeLayout, makeServerDirs, type NodeLayout } from "./layout";
 import { appendNodeLog, nodeFileSize, writeNodeFile } from "./node-files";
@@ -200,6 +201,10 @@ export class LocalDriver implements RuntimeDriver {
   readonly tailErrorLog = nodeDirMethods.tailErrorLog;
 
   readonly nodeFiles = nodeDirMethods.nodeFiles;
+
+  scanBinlogs(node: NodeRef, onLine: (line: string) => void): Promise<boolean> {
+    return scanOnDisk(node)(onLine);
+  }
 }
 
 async function installDb(l: NodeLayout, identity: NodeIdentity | null): Promise<void> {

@@ -1,9 +1,3 @@
-import { spawn } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
-import readline from "node:readline";
-import { identityOf, serverProcessOptions } from "@/lib/runtime/identity";
-import { readNodeFile } from "@/lib/runtime/node-files";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { asRoot } from "@/lib/environments/root";
@@ -21,33 +15,14 @@ import { antiFlapMs } from "./steps";
 
 /**
  * The dead master's last GTID per domain and the last per domain and server it logged, read from its binary
- * logs on disk (streamed). null when they cannot be read: unknown, not empty.
+ * logs where they are (its runtime reads them). null when they cannot be read: unknown, not empty.
  */
 async function gtidsOnDisk(env: EnvironmentWithNodes): Promise<{ position: GtidPosition; gtids: string } | null> {
-  const node = primaryNode(env);
-  if (!node.baseDir) return null;
-  const datadir = path.join(node.baseDir, "data");
-  const index = path.join(datadir, "mysql-bin.index");
-  if (!fs.existsSync(index)) return null;
   const reader = binlogGtidReader();
-  // The index is written by the server's uid: read without following links, and only files inside its datadir.
-  // Only binlog files by their own name pattern; read as the server's uid (it could only name files it can read).
-  const files = readNodeFile(node.baseDir, index)
-    .split("\n")
-    .filter((f) => /^(\.\/)?[A-Za-z0-9_.-]+\.\d{6}$/.test(f));
-  const as = serverProcessOptions(identityOf(node.baseDir), datadir);
-  for (const [i, f] of files.entries()) {
-    const child = spawn("mariadb-binlog", ["--base64-output=never", path.resolve(datadir, f)], {
-      ...as,
-      stdio: ["ignore", "pipe", "ignore"],
-    });
-    const exited = new Promise<number>((resolve) => child.once("close", (code) => resolve(code ?? 1)));
-    child.once("error", () => undefined); // no binary: the exit code says so
-    for await (const line of readline.createInterface({ input: child.stdout, crlfDelay: Infinity })) reader.line(line);
-    // The last file of a killed server may end in a torn event: what was read before it still counts.
-    if ((await exited) !== 0 && i < files.length - 1) return null;
-  }
-  return reader.result();
+  const read = await driverFor(env.runtime)
+    .scanBinlogs(nodeRefOf(primaryNode(env)), (line) => reader.line(line))
+    .catch(() => false);
+  return read ? reader.result() : null;
 }
 
 async function masterAlive(env: EnvironmentWithNodes): Promise<boolean> {

@@ -26,6 +26,7 @@ const { dockerClient } = await import("../../lib/runtime/docker");
 const { setServerOptions } = await import("../../lib/mycnf/parse");
 const { db } = await import("../../lib/db/client");
 const { checkEnvironment } = await import("../../lib/monitoring/watch");
+const { binlogGtidReader, formatGtid } = await import("../../lib/mariadb/gtid");
 import type { Actor } from "../../lib/auth/actor";
 
 const script = path.resolve("scripts/remote-host.sh");
@@ -130,6 +131,22 @@ test(
     ];
     await c.end();
     assert.deepEqual([Number(row.m), row.b], [91, machines.c]);
+    // A dead server's binary logs are read on its host (throwaway container over its volume) for failover.
+    await rep.enableBinlog(actor, "far");
+    const w = await mysql.createConnection({ host: node.host, port: node.port, user: "root", password });
+    await w.query("CREATE DATABASE t");
+    await w.query("CREATE TABLE t.x (id INT PRIMARY KEY)");
+    await w.query("INSERT INTO t.x VALUES (1), (2)");
+    const [[{ pos }]] = (await w.query("SELECT @@gtid_binlog_pos AS pos")) as unknown as [{ pos: string }[]];
+    await w.end();
+    await engine("c").getContainer(node.containerId!).kill();
+    const reader = binlogGtidReader();
+    const { driverFor } = await import("../../lib/runtime");
+    const { nodeRefOf } = await import("../../lib/environments/spec");
+    const far = await svc.getEnvironment(actor, "far");
+    assert.equal(await driverFor(far.runtime).scanBinlogs(nodeRefOf(far.nodes[0]), (l) => reader.line(l)), true);
+    assert.equal(formatGtid(reader.result().position), pos, "the last GTID, read from the dead server's volume");
+    assert.equal((await svc.environmentAction(actor, "far", { action: "start" })).status, "running");
     assert.equal((await svc.environmentAction(actor, "far", { action: "stop" })).status, "stopped");
     assert.equal((await svc.environmentAction(actor, "far", { action: "start" })).status, "running");
     await svc.deleteEnvironment(actor, "far");
