@@ -16,6 +16,7 @@ import { ServiceError, notFound } from "@/lib/errors";
 import { allSlaveStatus, changeMaster, controlSlave } from "@/lib/mariadb/replication";
 import { killClientSessions } from "@/lib/mariadb/sessions";
 import { editConfig } from "@/lib/environments/config";
+import { createEnvironmentInput } from "@/lib/environments/create";
 import { setServerOptions } from "@/lib/mycnf/parse";
 import { topologyLock, withLock } from "@/lib/locks";
 import { environmentName } from "@/lib/names";
@@ -35,6 +36,9 @@ export const restoreInput = z.strictObject({
   overwrite: z.boolean().default(false),
   /** The environment's name typed again (required with overwrite). */
   confirm: z.string().max(100).optional(),
+  /** Where a new environment runs (as for New environment; default: the local runtime). */
+  runtime: createEnvironmentInput.shape.runtime,
+  host: createEnvironmentInput.shape.host,
 });
 
 /**
@@ -100,7 +104,11 @@ export async function beginRestore(actor: Actor, backupId: string, raw: unknown,
       const release = keep(backup.id);
       try {
         await step(`creating ${input.name}`);
-        const env = await createEnvironment(actor, { name: input.name }, options);
+        const env = await createEnvironment(
+          actor,
+          { name: input.name, runtime: input.runtime, host: input.host },
+          options,
+        );
         created = true;
         await step(`loading ${(backup.sizeBytes! / 1048576).toFixed(1)} MB (gzip)`);
         await loadGzip(login(env), backup.file, { binlog: false });

@@ -180,6 +180,25 @@ test(
     const slave = await svc.getEnvironment(actor, slaves[0]);
     assert.equal(slave.nodes[0].host, machines.d, "the slave is on the other machine");
 
+    // A backup taken on machine d (streamed to the console's store) restored as a new server on machine c.
+    const backups = await import("../../lib/backups/service");
+    const taken = await (await backups.beginBackup(actor, slave.name)).done;
+    await (
+      await backups.beginRestore(actor, taken.id, { name: "restored", runtime: "docker", host: "c" })
+    ).done;
+    const restored = await svc.getEnvironment(actor, "restored");
+    assert.equal(restored.nodes[0].host, machines.c);
+    const r = await mysql.createConnection({
+      host: restored.nodes[0].host,
+      port: restored.nodes[0].port,
+      user: "root",
+      password: (await svc.connectionDetails(actor, "restored")).password,
+    });
+    const [[{ n }]] = (await r.query("SELECT COUNT(*) AS n FROM orders.o")) as unknown as [{ n: number }[]];
+    await r.end();
+    assert.equal(Number(n), 1000);
+    await svc.deleteEnvironment(actor, "restored");
+
     const tls = await (
       await import("../../lib/environments/tls")
     ).setReplicationTls(actor, slave.name, { enabled: true });
