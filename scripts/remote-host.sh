@@ -47,7 +47,7 @@ case "$action" in
       --tlscert="$certs/server-cert.pem" --tlskey="$certs/server-key.pem" \
       --bridge=none --iptables=false --ip6tables=false --ip-forward=false \
       >"$run/dockerd.log" 2>&1 < /dev/null &
-    for _ in $(seq 1 100); do docker -H "unix://$sock" version >/dev/null 2>&1 && break; sleep 0.1; done
+    for _ in $(seq 1 600); do docker -H "unix://$sock" version >/dev/null 2>&1 && break; sleep 0.1; done
     docker -H "unix://$sock" version >/dev/null 2>&1 || { tail -20 "$run/dockerd.log"; exit 1; }
     # The images (servers, endpoints) from engine "a" (its data root keeps them for later runs): saved and loaded,
     # never pulled.
@@ -61,8 +61,10 @@ case "$action" in
   stop-engine | stop)
     if ours; then
       pid=$(cat "$run/dockerd.pid")
-      kill "$pid"
-      for _ in $(seq 1 200); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 300); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+      # An engine that outlives 30 s is killed: the namespace must not be removed from under a live one.
+      if [ -d "/proc/$pid" ]; then kill -9 "$pid" 2>/dev/null || true; sleep 0.5; fi
     fi
     [ "$action" = stop ] || exit 0
     ip link del "$veth" 2>/dev/null || true

@@ -4,6 +4,7 @@ import { Button } from "@/components/ui/button";
 import { CopyBlock } from "@/components/ui/copy-block";
 import { Field } from "@/components/ui/field";
 import {
+  copyImagesAction,
   issueEngineCredentialsAction,
   registerHostAction,
   removeHostAction,
@@ -166,6 +167,29 @@ export function RemoveHostButton({ name }: { name: string }) {
         Remove
       </Button>
       {error && <span className="text-xs text-red-700">{error}</span>}
+    </span>
+  );
+}
+
+/** A host without the images gets them from another registered host, engine to engine (never a registry). */
+export function CopyImagesButton({ name }: { name: string }) {
+  const [pending, startTransition] = useTransition();
+  const [message, setMessage] = useState<string | null>(null);
+  return (
+    <span className="ml-2 space-x-2">
+      <Button
+        variant="secondary"
+        disabled={pending}
+        onClick={() =>
+          startTransition(async () => {
+            const res = await copyImagesAction(name);
+            setMessage(res.ok ? `Copied ${res.copied.join(", ") || "nothing"} from ${res.from ?? "—"}` : res.error);
+          })
+        }
+      >
+        {pending ? "Copying images…" : "Copy images"}
+      </Button>
+      {message && <span className="text-xs">{message}</span>}
     </span>
   );
 }

@@ -124,6 +124,10 @@ export const ACTIONS: Record<string, ActionEntry> = {
     args: () => [{ name: "sweep-b-host", endpoint: "unix:///nonexistent/docker.sock" }],
     refusal: () => ({ ok: false, error: "Only an admin can manage Docker hosts" }),
   },
+  "app/(console)/admin/hosts/actions.ts#copyImagesAction": {
+    args: (fx) => [fx.host ?? "sweep-none-host"],
+    refusal: () => ({ ok: false, error: "Only an admin can manage Docker hosts" }),
+  },
   "app/(console)/admin/hosts/actions.ts#issueEngineCredentialsAction": {
     args: () => ["10.231.0.99"],
     refusal: () => ({ ok: false, error: "Only an admin can manage Docker hosts" }),

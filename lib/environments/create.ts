@@ -30,6 +30,17 @@ export type CreateEnvironmentInput = z.infer<typeof createEnvironmentInput>;
 
 export const DEFAULT_MEMORY_MB = 256;
 
+/** Every address:port recorded for a server or an endpoint: a new one takes none of them, even while it is down. */
+export async function takenAddresses() {
+  return [
+    ...(await db().node.findMany({ select: { host: true, port: true } })),
+    ...(await db().proxyEndpoint.findMany()).flatMap((e) => [
+      { host: e.host, port: e.writerPort },
+      { host: e.host, port: e.readerPort },
+    ]),
+  ];
+}
+
 /**
  * `quotaExempt`: only for environments the system makes for itself and deletes when done (a backup's test
  * restore); never reachable from user input.
@@ -72,8 +83,7 @@ export async function beginCreateEnvironment(
     });
     try {
       await recordStep(operationId, "allocating");
-      const taken = await db().node.findMany({ select: { host: true, port: true } });
-      const placement = await driver.place(taken);
+      const placement = await driver.place(await takenAddresses());
       const maxServerId = await db().node.aggregate({ _max: { serverId: true } });
       const env = await db().environment.create({
         data: {
@@ -152,11 +162,7 @@ async function createPlaced(
       if (!(e instanceof RuntimeError && /address is already in use/.test(e.message)) || attempt === 2) throw e;
       await step(`${node.host}:${node.port} was taken meanwhile: placing again`);
       node = await withLock("placement", async () => {
-        const taken = [
-          ...(await db().node.findMany({ select: { host: true, port: true } })),
-          { host: node.host, port: node.port },
-        ];
-        const placement = await driver.place(taken);
+        const placement = await driver.place([...(await takenAddresses()), { host: node.host, port: node.port }]);
         return db().node.update({ where: { id: node.id }, data: { host: placement.host, port: placement.port } });
       });
     }

@@ -3,6 +3,7 @@ import { isLocked, withLock } from "@/lib/locks";
 import { dockerHostNames, driverFor } from "@/lib/runtime";
 import type { DockerDriver } from "@/lib/runtime/docker";
 import { RuntimeError } from "@/lib/runtime/driver";
+import { storedRuntime } from "@/lib/runtime/runtime";
 import { nodeRefOf } from "@/lib/environments/spec";
 import { resolvePendingRevisions } from "@/lib/environments/config-revisions";
 import { reconcileEndpoints } from "@/lib/proxy/endpoints";
@@ -20,6 +21,7 @@ const downSince = (g.marinerDownSince ??= new Map<string, number>());
 const failoverTried = (g.marinerFailoverTried ??= new Map<string, number>());
 const FAILOVER_RETRY_MS = 30_000;
 
+const ORPHAN_SWEEP_MS = 30_000;
 const MAX_RESTARTS = 3;
 const RESTART_WINDOW_MS = 5 * 60_000;
 
@@ -62,8 +64,14 @@ export async function reconcile(): Promise<void> {
 /** Containers labelled by this console with no node row behind them (a crash mid-create) are removed. */
 async function removeOrphanContainers() {
   const known = new Set((await db().node.findMany({ select: { id: true } })).map((n) => n.id));
+  const endpoints = await db().proxyEndpoint.findMany({ select: { id: true, runtime: true } });
   for (const host of dockerHostNames()) {
-    const removed = await (driverFor({ kind: "docker", host }) as DockerDriver).removeOrphans(known).catch(() => []);
+    const here = new Set(
+      endpoints.filter((e) => e.runtime === storedRuntime({ kind: "docker", host })).map((e) => e.id),
+    );
+    const removed = await (driverFor({ kind: "docker", host }) as DockerDriver)
+      .removeOrphans(known, here)
+      .catch(() => []);
     if (removed.length) console.log(`Mariner: removed ${removed.length} orphan container(s) on ${host}`);
   }
 }
@@ -167,10 +175,16 @@ async function setStatus(id: string, status: string, detail: string | null) {
 export function startMonitor(intervalMs = 2000): void {
   if (g.marinerMonitor) return;
   let busy = false;
+  let sweptAt = Date.now();
   g.marinerMonitor = setInterval(async () => {
     if (busy) return;
     busy = true;
     try {
+      // A host that comes back may bring containers the console replaced meanwhile (an endpoint that moved).
+      if (Date.now() - sweptAt > ORPHAN_SWEEP_MS) {
+        sweptAt = Date.now();
+        await removeOrphanContainers();
+      }
       const envs = await db().environment.findMany({
         where: { status: { notIn: ["creating", "deleting"] } },
         select: { id: true },

@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
+import { takenAddresses } from "@/lib/environments/create";
 import { getEnvironment } from "@/lib/environments/service";
 import { ServiceError, notFound } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
@@ -104,9 +105,12 @@ export async function createEndpoints(actor: Actor, masterName: string, raw: unk
     throw new ServiceError(409, "name_taken", `Endpoints named "${name}" exist`);
   // The endpoint runs where its master runs: a HAProxy container on the master's engine, or a local process.
   const runtime = master.runtime;
-  const listen = await proxyLauncherFor(runtime).placeListener(await takenPorts());
-  const row = await db().proxyEndpoint.create({
-    data: { ownerId: master.ownerId, name, master: master.name, ...listen, runtime },
+  // Under the lock servers are placed with: an address is recorded before anybody else looks.
+  const row = await withLock("placement", async () => {
+    const listen = await proxyLauncherFor(runtime).placeListener(await takenAddresses());
+    return db().proxyEndpoint.create({
+      data: { ownerId: master.ownerId, name, master: master.name, ...listen, runtime },
+    });
   });
   try {
     const t = await targetsOf(master.name);
@@ -172,22 +176,10 @@ export async function pointEndpoints(actor: Actor, oldMaster: string, newMaster:
  */
 async function relocateIfHostDown<R extends EndpointRow & { name: string }>(row: R, newRuntime: string): Promise<R> {
   if (row.runtime === newRuntime || !(await driverFor(row.runtime).hostProblem())) return row;
-  const listen = await proxyLauncherFor(newRuntime).placeListener(await takenPorts());
-  return (await db().proxyEndpoint.update({
-    where: { id: row.id },
-    data: { runtime: newRuntime, ...listen },
+  return (await withLock("placement", async () => {
+    const listen = await proxyLauncherFor(newRuntime).placeListener(await takenAddresses());
+    return db().proxyEndpoint.update({ where: { id: row.id }, data: { runtime: newRuntime, ...listen } });
   })) as unknown as R;
-}
-
-/** Ports recorded for servers and endpoints: a new listener takes none of them. */
-async function takenPorts() {
-  return [
-    ...(await db().node.findMany({ select: { host: true, port: true } })),
-    ...(await db().proxyEndpoint.findMany()).flatMap((e) => [
-      { host: e.host, port: e.writerPort },
-      { host: e.host, port: e.readerPort },
-    ]),
-  ];
 }
 
 /** Stops the endpoint's HAProxy (its own pids, or its own container) and removes its files. */

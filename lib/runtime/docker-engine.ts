@@ -17,8 +17,10 @@ export interface DockerHostSpec {
   tls?: { ca: string; cert: string; key: string };
 }
 
-export function dockerClient(endpoint: string, tls?: DockerHostSpec["tls"]): Docker {
-  if (endpoint.startsWith("unix://")) return new Docker({ socketPath: endpoint.slice("unix://".length) });
+/** `timeoutMs`: for probes (is it alive, does the host answer) that must not hang on a host that drops packets. */
+export function dockerClient(endpoint: string, tls?: DockerHostSpec["tls"], timeoutMs?: number): Docker {
+  const timeout = timeoutMs ? { timeout: timeoutMs } : {};
+  if (endpoint.startsWith("unix://")) return new Docker({ socketPath: endpoint.slice("unix://".length), ...timeout });
   const url = new URL(endpoint.replace(/^tcp:/, "https:"));
   const certs = process.env.DOCKER_CERT_PATH;
   const files = tls ?? (certs ? readCertDir(certs) : null);
@@ -27,6 +29,7 @@ export function dockerClient(endpoint: string, tls?: DockerHostSpec["tls"]): Doc
     port: Number(url.port || 2376),
     protocol: files ? "https" : "http",
     ...(files ?? {}),
+    ...timeout,
   });
 }
 

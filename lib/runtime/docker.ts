@@ -14,7 +14,7 @@ import type {
 import { RuntimeError } from "./driver";
 import { BUILD_HINT, DEFAULT_IMAGE, dockerClient, type DockerHostSpec } from "./docker-engine";
 import { provisionSql } from "./provision-sql";
-import { downloadFile, uploadEntries, uploadFile } from "./engine-files";
+import { downloadFile, fileSize, uploadEntries, uploadFile } from "./engine-files";
 import { CAGE, ROOT_READABLE, SERVER, VOLUME_ROOT, errorLines, isLoopback, layout, volumeName } from "./docker-node";
 import { scanInVolume, scanOnDisk } from "./binlog-scan";
 import { checkCandidate, runThrowaway } from "./engine-check";
@@ -26,6 +26,10 @@ import { storedRuntime } from "./runtime";
 
 export { BUILD_HINT, DEFAULT_IMAGE, dockerClient, type DockerHostSpec };
 
+const LOG_TAIL_BYTES = 256 * 1024;
+const PROVISIONED = `${layout.baseDir}/provisioned`;
+const PROBE_TIMEOUT_MS = 3000;
+
 /**
  * MariaDB as a container on a Docker engine ("hardnode") that shares nothing with the console: the node's data,
  * my.cnf, TLS files and logs are in a named volume on that host, written and read through the Engine API only;
@@ -34,6 +38,8 @@ export { BUILD_HINT, DEFAULT_IMAGE, dockerClient, type DockerHostSpec };
 export class DockerDriver implements RuntimeDriver {
   readonly kind: string;
   private readonly docker: Docker;
+  /** The same engine for probes, with a deadline: a host that silently drops traffic must not stall the monitor. */
+  private readonly probe: Docker;
   private readonly image: string;
   private version?: string;
 
@@ -45,6 +51,7 @@ export class DockerDriver implements RuntimeDriver {
   constructor(readonly host: DockerHostSpec) {
     this.kind = storedRuntime({ kind: "docker", host: host.name });
     this.docker = dockerClient(host.endpoint, host.tls);
+    this.probe = dockerClient(host.endpoint, host.tls, PROBE_TIMEOUT_MS);
     this.image = host.image ?? DEFAULT_IMAGE;
   }
 
@@ -75,7 +82,7 @@ export class DockerDriver implements RuntimeDriver {
   private async running(containerId: string | null): Promise<boolean> {
     if (!containerId) return false;
     try {
-      return (await this.docker.getContainer(containerId).inspect()).State.Running;
+      return (await this.probe.getContainer(containerId).inspect()).State.Running;
     } catch {
       return false;
     }
@@ -84,13 +91,16 @@ export class DockerDriver implements RuntimeDriver {
   /** The node's error-log lines written after `offset` bytes (read through the API). */
   private logSince(node: NodeRef, offset: number): StartupLog {
     return async () => {
-      const text = (await downloadFile(this.container(node), layout.errorLog).catch(() => null))?.toString() ?? "";
-      return errorLines(text.slice(offset));
+      // Only the end of the log is fetched (the tenant's server decides how big it grows).
+      const container = this.container(node);
+      const size = await fileSize(container, layout.errorLog).catch(() => 0);
+      const text = (await downloadFile(container, layout.errorLog, LOG_TAIL_BYTES).catch(() => null))?.toString() ?? "";
+      return errorLines(size > offset ? text.slice(Math.max(0, text.length - (size - offset))) : text);
     };
   }
 
   private async logSize(node: NodeRef): Promise<number> {
-    return (await downloadFile(this.container(node), layout.errorLog).catch(() => null))?.length ?? 0;
+    return fileSize(this.container(node), layout.errorLog).catch(() => 0);
   }
 
   /** An engine on this machine: loopback addresses like local servers; another machine: its address, a port each. */
@@ -119,9 +129,10 @@ export class DockerDriver implements RuntimeDriver {
         Labels: { "mariner.node": spec.nodeId, "mariner.console": "1" },
       });
       await onStep("initializing data directory");
-      // The container initializes its data directory on first start, and that first start sets the accounts.
+      // The container initializes its data directory on first start, and sets the accounts on every start until
+      // the console has marked it provisioned (a first start that died half-way must not leave root open).
       const provision = `${layout.baseDir}/provision.sql`;
-      const script = `init=''; [ -d '${layout.datadir}/mysql' ] || { mariadb-install-db --defaults-file='${layout.cnf}' --auth-root-authentication-method=normal --skip-test-db >>'${layout.errorLog}' 2>&1 || exit 1; init='--init-file=${provision}'; }; exec mariadbd --defaults-file='${layout.cnf}' $init`;
+      const script = `[ -d '${layout.datadir}/mysql' ] || mariadb-install-db --defaults-file='${layout.cnf}' --auth-root-authentication-method=normal --skip-test-db >>'${layout.errorLog}' 2>&1 || exit 1; init=''; [ -f '${PROVISIONED}' ] || init='--init-file=${provision}'; exec mariadbd --defaults-file='${layout.cnf}' $init`;
       const container = await this.docker.createContainer({
         Image: this.image,
         name: `mariner-${spec.nodeId}`,
@@ -160,6 +171,9 @@ export class DockerDriver implements RuntimeDriver {
       await container.start();
       await onStep("starting");
       await waitForLogin(ref, () => this.running(container.id), this.logSince(ref, 0));
+      await uploadEntries(container, VOLUME_ROOT, [
+        { name: "node/provisioned", content: "", mode: 0o640, ...ROOT_READABLE },
+      ]);
       await onStep("ready");
       return ref;
     } catch (e) {
@@ -250,8 +264,8 @@ export class DockerDriver implements RuntimeDriver {
   /** Engine health for the Hosts page: reachable, version, memory. */
   async health() {
     try {
-      const [version, info] = await Promise.all([this.docker.version(), this.docker.info()]);
-      const image = await this.docker
+      const [version, info] = await Promise.all([this.probe.version(), this.probe.info()]);
+      const image = await this.probe
         .getImage(this.image)
         .inspect()
         .then(
@@ -271,13 +285,17 @@ export class DockerDriver implements RuntimeDriver {
   }
 
   /** Containers and volumes of this console with no node row behind them (a console crash mid-create): removed. */
-  async removeOrphans(knownNodeIds: Set<string>): Promise<string[]> {
+  async removeOrphans(knownNodeIds: Set<string>, knownProxyIds: Set<string>): Promise<string[]> {
     const mine = { label: ["mariner.console=1"] };
     const containers = await this.docker.listContainers({ all: true, filters: mine });
-    // Node containers without a node row, and throwaway checks a crash left behind (never one still running).
-    const orphans = containers.filter((c) =>
-      c.Labels["mariner.node"] ? !knownNodeIds.has(c.Labels["mariner.node"]) : c.State !== "running",
-    );
+    // Node containers without a node row; endpoint containers no endpoint runs here any more (moved off this host
+    // while it was down: they must not come back on their old port); throwaway checks that exited.
+    const orphans = containers.filter((c) => {
+      const l = c.Labels;
+      if (l["mariner.node"]) return !knownNodeIds.has(l["mariner.node"]);
+      if (l["mariner.proxy"]) return !knownProxyIds.has(l["mariner.proxy"]);
+      return l["mariner.throwaway"] === "1" && c.State === "exited";
+    });
     for (const c of orphans) await this.docker.getContainer(c.Id).remove({ force: true });
     const { Volumes } = await this.docker.listVolumes({ filters: mine });
     for (const v of (Volumes ?? []).filter((v) => !knownNodeIds.has(v.Labels?.["mariner.node"])))
@@ -285,6 +303,6 @@ export class DockerDriver implements RuntimeDriver {
         .getVolume(v.Name)
         .remove()
         .catch(() => undefined);
-    return orphans.map((c) => c.Labels["mariner.node"]).filter(Boolean);
+    return orphans.map((c) => c.Labels["mariner.node"] ?? c.Labels["mariner.proxy"] ?? c.Id.slice(0, 12));
   }
 }

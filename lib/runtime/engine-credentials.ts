@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
+import { db } from "@/lib/db/client";
 import { ServiceError } from "@/lib/errors";
 import { ensureCa, issueCertificate } from "@/lib/tls/ca";
 import { parseInput } from "@/lib/validation";
@@ -33,6 +34,16 @@ export async function issueEngineCredentials(actor: Actor, raw: unknown): Promis
     authority: "engines",
   });
   const client = await issueCertificate({ commonName: "Mariner console", client: true, authority: "engines" });
+  // Every engine of this CA accepts that client certificate: who issued one, and for which address, is audited.
+  await db().operation.create({
+    data: {
+      userId: actor.id,
+      action: "host.issue-credentials",
+      target: address,
+      status: "succeeded",
+      finishedAt: new Date(),
+    },
+  });
   return {
     engineFiles: { "ca.pem": ca, "server-cert.pem": server.cert, "server-key.pem": server.key },
     client: { ca, cert: client.cert, key: client.key },

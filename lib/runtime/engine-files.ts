@@ -86,3 +86,19 @@ export async function uploadFile(
     { name: path.posix.basename(file), content, mode, uid: owner.uid, gid: owner.gid },
   ]);
 }
+
+/** A file's size from the engine's stat of it (no download); 0 when it does not exist. */
+export async function fileSize(container: Docker.Container, file: string): Promise<number> {
+  try {
+    const res = (await container.infoArchive({ path: file })) as unknown as {
+      headers: Record<string, string | undefined>;
+      resume?: () => void;
+    };
+    res.resume?.();
+    const stat = res.headers["x-docker-container-path-stat"];
+    return stat ? Number(JSON.parse(Buffer.from(stat, "base64").toString("utf8")).size ?? 0) : 0;
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return 0;
+    throw e;
+  }
+}

@@ -30,7 +30,12 @@ export const hostInput = z
       .regex(/^[\w./:-]{1,200}$/, "Image must be a local tag such as mariner/mariadb:10.11")
       .optional(),
     /** Where applications and other hosts reach this host's servers; defaults to a tcp:// endpoint's address. */
-    advertisedAddress: z.ipv4({ error: "Advertised address must be an IPv4 address" }).optional(),
+    advertisedAddress: z
+      .ipv4({ error: "Advertised address must be an IPv4 address" })
+      .refine((a) => !/^(0\.|255\.255\.255\.255$|22[4-9]\.|23\d\.)/.test(a), {
+        error: "Advertised address must be a unicast address of that machine (not 0.0.0.0, broadcast or multicast)",
+      })
+      .optional(),
     tls: z
       .strictObject({ ca: pem("CA certificate"), cert: pem("Client certificate"), key: pem("Client key") })
       .optional(),
@@ -39,12 +44,17 @@ export const hostInput = z
     // A plain-TCP engine API is root on that machine for anyone who reaches the port.
     message: "A tcp:// endpoint needs TLS client certificates (the engine must run with --tlsverify)",
     path: ["tls"],
+  })
+  .refine((h) => !h.endpoint.startsWith("tcp://") || advertisedAddressOf(h) !== null, {
+    // Servers there must listen somewhere other hosts reach; this machine's loopback would be wrong.
+    message: "Give the advertised address (IPv4) of a host whose endpoint is a name",
+    path: ["advertisedAddress"],
   });
 
 export type HostInput = z.infer<typeof hostInput>;
 
 /** The address servers on this host listen on and are reached at (null: loopback addresses of this machine). */
-export function advertisedAddressOf(input: Pick<HostInput, "endpoint" | "advertisedAddress">): string | null {
+export function advertisedAddressOf(input: { endpoint: string; advertisedAddress?: string }): string | null {
   if (input.advertisedAddress) return input.advertisedAddress;
   const host = input.endpoint.startsWith("tcp://") ? new URL(input.endpoint.replace(/^tcp:/, "https:")).hostname : null;
   return host && /^\d+\.\d+\.\d+\.\d+$/.test(host) ? host : null;

@@ -18,7 +18,7 @@ import { parseRuntime } from "./runtime";
 
 const run = promisify(execFile);
 export const HAPROXY = process.env.MARINER_HAPROXY ?? "/usr/sbin/haproxy";
-const PROXY_IMAGE = process.env.MARINER_PROXY_IMAGE ?? "mariner/haproxy:local";
+export const PROXY_IMAGE = process.env.MARINER_PROXY_IMAGE ?? "mariner/haproxy:local";
 
 /** One endpoint's files (its config and pid file) and the writer address it listens on. */
 export interface ProxyUnit {

@@ -78,19 +78,31 @@ test(
       hosts.registerHost(actor, { name: "c", endpoint: `tcp://${machines.c}:2376` }),
       /needs TLS client certificates/,
     );
-    // A client certificate a tenant's server could hold (servers CA) does not open the engine.
+    // A client certificate a tenant's server could hold (servers CA) does not open the engine: the console trusts
+    // the engine (engine CA), and the engine refuses the client.
     const tenantCert = await issueCertificate({ commonName: "tenant", client: true });
-    const { ensureCa } = await import("../../lib/tls/ca");
     await assert.rejects(
       hosts.registerHost(actor, {
         name: "c",
         endpoint: `tcp://${machines.c}:2376`,
-        tls: { ca: await ensureCa(), cert: tenantCert.cert, key: tenantCert.key },
+        tls: { ca: clients.c.ca, cert: tenantCert.cert, key: tenantCert.key },
       }),
       /did not answer/,
     );
+    assert.equal(await db().dockerHost.count(), 0, "nothing stored");
+    assert.equal(await db().operation.count({ where: { action: "host.issue-credentials" } }), 2, "issuing is audited");
     for (const name of ["c", "d"] as const)
       await hosts.registerHost(actor, { name, endpoint: `tcp://${machines[name]}:2376`, tls: clients[name] });
+    // A host without the images gets them from another registered host, engine to engine (no registry).
+    const { copyImages } = await import("../../lib/runtime/images");
+    const { DEFAULT_IMAGE } = await import("../../lib/runtime/docker");
+    const { PROXY_IMAGE } = await import("../../lib/runtime/proxy-launchers");
+    for (const image of [DEFAULT_IMAGE, PROXY_IMAGE]) await engine("d").getImage(image).remove({ force: true });
+    assert.equal((await hosts.listHosts()).find((h) => h.name === "d")?.health.image, false);
+    const t0 = Date.now();
+    assert.deepEqual(await copyImages(actor, "d"), { copied: [DEFAULT_IMAGE, PROXY_IMAGE], from: "c" });
+    console.log(`images copied c → d over the Engine API in ${Date.now() - t0} ms`);
+    assert.equal((await hosts.listHosts()).find((h) => h.name === "d")?.health.image, true);
     const row = await db().dockerHost.findUniqueOrThrow({ where: { name: "c" } });
     assert.equal(row.advertisedAddress, machines.c, "advertised address from the endpoint");
     for (const sealed of [row.tlsKeyEnc, row.tlsCertEnc, row.tlsCaEnc]) assert.doesNotMatch(sealed ?? "", /BEGIN/);

@@ -3,6 +3,7 @@ import { revalidatePath } from "next/cache";
 import { actionResult } from "@/lib/api/action-result";
 import { requireActor } from "@/lib/auth/session";
 import { issueEngineCredentials } from "@/lib/runtime/engine-credentials";
+import { copyImages } from "@/lib/runtime/images";
 import { registerHost, removeHost, type HostInput } from "@/lib/runtime/hosts";
 
 export async function registerHostAction(input: HostInput) {
@@ -26,4 +27,13 @@ export async function removeHostAction(name: string) {
 export async function issueEngineCredentialsAction(address: string) {
   const actor = await requireActor();
   return actionResult(() => issueEngineCredentials(actor, { address }));
+}
+
+export async function copyImagesAction(name: string) {
+  const actor = await requireActor();
+  return actionResult(async () => {
+    const result = await copyImages(actor, name);
+    revalidatePath("/admin/hosts");
+    return result;
+  });
 }

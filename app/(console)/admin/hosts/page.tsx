@@ -2,7 +2,7 @@ import { notFound } from "next/navigation";
 import { Card } from "@/components/ui/card";
 import { requireActor } from "@/lib/auth/session";
 import { listHosts } from "@/lib/runtime/hosts";
-import { AddHostForm, RemoveHostButton } from "@/components/admin/host-forms";
+import { AddHostForm, CopyImagesButton, RemoveHostButton } from "@/components/admin/host-forms";
 import { Table } from "@/components/ui/table";
 
 export const metadata = { title: "Docker hosts" };
@@ -32,6 +32,7 @@ export default async function HostsPage() {
                   {h.health.ok
                     ? `Docker ${h.health.version} · ${h.health.memoryMb} MB · image ${h.health.image ? "present" : "missing"}`
                     : h.health.error}
+                  {h.health.ok && !h.health.image && <CopyImagesButton name={h.name} />}
                 </td>
                 <td className="py-1.5">{h.environments}</td>
                 <td className="py-1.5 text-right">
