@@ -10,6 +10,7 @@ import { primaryNode, type EnvironmentWithNodes } from "@/lib/environments/servi
 import { nodeRefOf } from "@/lib/environments/spec";
 import { ServiceError } from "@/lib/errors";
 import { accountStatements, dumpArgs, type DumpSource } from "@/lib/mariadb/dump";
+import { clientTlsArgs } from "@/lib/mariadb/transport";
 import { dataDir } from "@/lib/paths";
 import { userDatabases } from "@/lib/mariadb/schemas";
 // The backup files: a dump streamed to gzip (checksummed), loaded back, and which backups are in use.
@@ -104,6 +105,7 @@ export async function loadGzip(target: DumpSource, file: string, { binlog }: { b
       `--host=${target.host}`,
       `--port=${target.port}`,
       `--user=${target.user}`,
+      ...clientTlsArgs(target.host),
       ...(binlog ? [] : ["--init-command=SET SESSION sql_log_bin=0"]),
       "--binary-mode",
     ],

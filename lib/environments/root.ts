@@ -1,6 +1,7 @@
 import mysql, { type Connection } from "mysql2/promise";
 import { ServiceError } from "@/lib/errors";
 import { withConnection } from "@/lib/mariadb/connect";
+import { clientTls } from "@/lib/mariadb/transport";
 import { primaryNode, type EnvironmentWithNodes } from "./service";
 import { nodeRefOf } from "./spec";
 
@@ -23,6 +24,7 @@ export async function asRoot<T>(env: EnvironmentWithNodes, work: (c: Connection)
 export async function openRoot(env: EnvironmentWithNodes) {
   const ref = nodeRefOf(primaryNode(env));
   return mysql.createConnection({
+    ...clientTls(ref.host),
     host: ref.host,
     port: ref.port,
     user: "root",

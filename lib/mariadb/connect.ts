@@ -1,4 +1,5 @@
 import mysql from "mysql2/promise";
+import { clientTls } from "./transport";
 
 export interface Target {
   host?: string;
@@ -17,6 +18,7 @@ export async function withConnection<T>(
 ): Promise<T> {
   const conn = await mysql.createConnection({
     ...target,
+    ...clientTls(target.host),
     connectTimeout: connectTimeoutMs,
     charset: "utf8mb4_general_ci", // the server default: string comparisons never mix collations
     multipleStatements: false,

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { withConnection } from "./connect";
+import { clientTlsArgs } from "./transport";
 import { SYSTEM_SCHEMAS } from "./schemas";
 
 export interface DumpSource {
@@ -91,6 +92,7 @@ export function dumpArgs(source: DumpSource, position: "none" | "statement" | "c
     `--host=${source.host}`,
     `--port=${source.port}`,
     `--user=${source.user}`,
+    ...clientTlsArgs(source.host),
     "--all-databases",
     ...SYSTEM_SCHEMAS.map((d) => `--ignore-database=${d}`),
     "--single-transaction",
@@ -107,6 +109,7 @@ const loadArgs = (target: DumpSource) => [
   `--host=${target.host}`,
   `--port=${target.port}`,
   `--user=${target.user}`,
+  ...clientTlsArgs(target.host),
   "--init-command=SET SESSION sql_log_bin=0",
   "--binary-mode",
 ];

@@ -1,5 +1,6 @@
 // Where and as whom a MariaDB node lives on a Docker host: its volume, its layout inside the container, its uid,
 // and the cage around its container.
+import { ensureCa, issueCertificate } from "@/lib/tls/ca";
 import { nodeLayout } from "./layout";
 import { lastLines } from "./server-log";
 
@@ -30,3 +31,21 @@ export const CAGE = {
   ReadonlyRootfs: true,
   Tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=64m" },
 };
+
+/**
+ * A server on another machine has TLS from its first start (certificate of the console CA for its address): the
+ * console reaches it only over TLS (lib/mariadb/transport.ts), and root over the network requires it.
+ */
+export async function serverTlsFiles(address: string) {
+  const ca = await ensureCa();
+  const issued = await issueCertificate({ commonName: `Mariner server ${address}`, ipAddresses: [address] });
+  const at = (name: string) => `${layout.baseDir}/tls/${name}`;
+  return {
+    files: [
+      { name: "ca.pem", content: ca },
+      { name: "server.pem", content: issued.cert },
+      { name: "server-key.pem", content: issued.key },
+    ],
+    options: { "ssl-ca": at("ca.pem"), "ssl-cert": at("server.pem"), "ssl-key": at("server-key.pem") },
+  };
+}

@@ -1,5 +1,6 @@
 import path from "node:path";
 import type Docker from "dockerode";
+import { setServerOptions } from "@/lib/mycnf/parse";
 import { renderInitialMyCnf } from "@/lib/mycnf/render";
 import type {
   ConfigCheck,
@@ -15,7 +16,17 @@ import { RuntimeError } from "./driver";
 import { BUILD_HINT, DEFAULT_IMAGE, dockerClient, type DockerHostSpec } from "./docker-engine";
 import { provisionSql } from "./provision-sql";
 import { downloadFile, fileSize, uploadEntries, uploadFile } from "./engine-files";
-import { CAGE, ROOT_READABLE, SERVER, VOLUME_ROOT, errorLines, isLoopback, layout, volumeName } from "./docker-node";
+import {
+  CAGE,
+  ROOT_READABLE,
+  SERVER,
+  VOLUME_ROOT,
+  errorLines,
+  isLoopback,
+  layout,
+  serverTlsFiles,
+  volumeName,
+} from "./docker-node";
 import { scanInVolume, scanOnDisk } from "./binlog-scan";
 import { checkCandidate, runThrowaway } from "./engine-check";
 import { managedOptionsFor, nodeDirMethods, wiringOf } from "./node-dir";
@@ -27,6 +38,7 @@ import { storedRuntime } from "./runtime";
 export { BUILD_HINT, DEFAULT_IMAGE, dockerClient, type DockerHostSpec };
 
 const LOG_TAIL_BYTES = 256 * 1024;
+
 const PROVISIONED = `${layout.baseDir}/provisioned`;
 const PROBE_TIMEOUT_MS = 3000;
 
@@ -150,23 +162,18 @@ export class DockerDriver implements RuntimeDriver {
       });
       ref.containerId = container.id;
       const dir = (name: string) => ({ name, mode: 0o700, ...SERVER });
+      const file = (name: string, content: string) => ({ name, content, mode: 0o640, ...ROOT_READABLE });
+      const overNetwork = !isLoopback(spec.host);
+      const tls = overNetwork ? await serverTlsFiles(spec.host) : null;
+      const cnf = renderInitialMyCnf(wiringOf(spec, layout.baseDir), spec.memoryMb);
       await uploadEntries(container, VOLUME_ROOT, [
         dir("node/"),
         dir("node/tmp/"),
         dir("node/files/"),
         { name: "node/tls/", mode: 0o750, ...ROOT_READABLE },
-        {
-          name: "node/my.cnf",
-          content: renderInitialMyCnf(wiringOf(spec, layout.baseDir), spec.memoryMb),
-          mode: 0o640,
-          ...ROOT_READABLE,
-        },
-        {
-          name: "node/provision.sql",
-          content: provisionSql(rootPassword, !isLoopback(spec.host)),
-          mode: 0o640,
-          ...ROOT_READABLE,
-        },
+        ...(tls ? tls.files.map((f) => file(`node/tls/${f.name}`, f.content)) : []),
+        file("node/my.cnf", tls ? setServerOptions(cnf, tls.options) : cnf),
+        file("node/provision.sql", provisionSql(rootPassword, overNetwork)),
       ]);
       await container.start();
       await onStep("starting");

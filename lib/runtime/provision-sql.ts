@@ -10,7 +10,8 @@ export function nativePasswordHash(password: string): string {
 
 /**
  * Root gets the generated password on its local rows (and, when the console reaches the server over a network,
- * root@'%' so that login works from the console's address); anonymous users and root@<hostname> are dropped.
+ * root@'%', over TLS only, so that login works from the console's address); anonymous users and root@<hostname>
+ * are dropped.
  * One statement per line, as --init-file requires; safe to run again (a first start that died half-way).
  */
 export function provisionSql(rootPassword: string, overNetwork: boolean): string {
@@ -28,7 +29,7 @@ export function provisionSql(rootPassword: string, overNetwork: boolean): string
     ),
     ...(overNetwork
       ? [
-          `CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY PASSWORD '${hash}';`,
+          `CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY PASSWORD '${hash}' REQUIRE SSL;`,
           "GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;",
         ]
       : []),

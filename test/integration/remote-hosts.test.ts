@@ -29,7 +29,10 @@ const { checkEnvironment } = await import("../../lib/monitoring/watch");
 const { binlogGtidReader, formatGtid } = await import("../../lib/mariadb/gtid");
 import type { Actor } from "../../lib/auth/actor";
 
+const { clientTls } = await import("../../lib/mariadb/transport");
 const script = path.resolve("scripts/remote-host.sh");
+/** As the console does: to a server on another machine over TLS only, its certificate verified. */
+const connect = (o: mysql.ConnectionOptions) => mysql.createConnection({ ...o, ...clientTls(o.host) });
 const machines = { c: "10.231.0.3", d: "10.231.0.4" } as const;
 const engineA = "/run/mariner-docker/a/docker.sock";
 const skip = fs.existsSync(engineA) ? false : "needs Docker engine a for the image: bash scripts/dockerd.sh start a";
@@ -62,7 +65,7 @@ after(async () => {
 /** The server_id answering at an endpoint address, logged in as root of the server behind it. */
 async function serverIdVia(address: string, password: string) {
   const [host, port] = address.split(":");
-  const c = await mysql.createConnection({ host, port: Number(port), user: "root", password, connectTimeout: 3000 });
+  const c = await connect({ host, port: Number(port), user: "root", password, connectTimeout: 3000 });
   const [[r]] = (await c.query("SELECT @@server_id AS id")) as unknown as [{ id: number }[]];
   await c.end();
   return Number(r.id);
@@ -137,15 +140,20 @@ test(
       true,
     );
     const { password } = await svc.connectionDetails(actor, "far");
-    const c = await mysql.createConnection({ host: node.host, port: node.port, user: "root", password });
+    const c = await connect({ host: node.host, port: node.port, user: "root", password });
     const [[row]] = (await c.query("SELECT @@max_connections AS m, @@bind_address AS b")) as unknown as [
       { m: number; b: string }[],
     ];
     await c.end();
     assert.deepEqual([Number(row.m), row.b], [91, machines.c]);
+    // Root over the network is TLS only: the same login in the clear is refused.
+    await assert.rejects(
+      mysql.createConnection({ host: node.host, port: node.port, user: "root", password }),
+      /Access denied/,
+    );
     // A dead server's binary logs are read on its host (throwaway container over its volume) for failover.
     await rep.enableBinlog(actor, "far");
-    const w = await mysql.createConnection({ host: node.host, port: node.port, user: "root", password });
+    const w = await connect({ host: node.host, port: node.port, user: "root", password });
     await w.query("CREATE DATABASE t");
     await w.query("CREATE TABLE t.x (id INT PRIMARY KEY)");
     await w.query("INSERT INTO t.x VALUES (1), (2)");
@@ -176,7 +184,7 @@ test(
     await rep.enableBinlog(actor, "shop");
     const { password } = await svc.connectionDetails(actor, "shop");
     const shop = await svc.getEnvironment(actor, "shop");
-    const writer = await mysql.createConnection({
+    const writer = await connect({
       host: shop.nodes[0].host,
       port: shop.nodes[0].port,
       user: "root",
@@ -200,7 +208,7 @@ test(
     ).done;
     const restored = await svc.getEnvironment(actor, "restored");
     assert.equal(restored.nodes[0].host, machines.c);
-    const r = await mysql.createConnection({
+    const r = await connect({
       host: restored.nodes[0].host,
       port: restored.nodes[0].port,
       user: "root",
@@ -217,7 +225,7 @@ test(
     assert.deepEqual([tls.masterSslAllowed, tls.verifyServerCert, tls.threads], ["Yes", "Yes", "Yes/Yes"]);
 
     // Turning TLS on restarted the master (ssl-* in its my.cnf): a new session for the writes.
-    const again = await mysql.createConnection({
+    const again = await connect({
       host: shop.nodes[0].host,
       port: shop.nodes[0].port,
       user: "root",
@@ -232,7 +240,7 @@ test(
       password: (await svc.connectionDetails(actor, slave.name)).password,
     };
     const rows = async () => {
-      const c = await mysql.createConnection(slaveLogin);
+      const c = await connect(slaveLogin);
       const [[r]] = (await c.query("SELECT COUNT(*) AS n FROM orders.o")) as unknown as [{ n: number }[]];
       await c.end();
       return Number(r.n);
@@ -273,7 +281,7 @@ test(
     );
     assert.ok(JSON.parse(op.steps).some((s: { name: string }) => /its old host does not answer/.test(s.name)));
     assert.equal(await serverIdVia(now.writer, slaveLogin.password), slave.nodes[0].serverId);
-    const c = await mysql.createConnection(slaveLogin);
+    const c = await connect(slaveLogin);
     await c.query("INSERT INTO orders.o VALUES (1201, 'after failover')");
     await c.end();
     assert.equal(await rows(), 1201, "every acknowledged write is on the new master");
