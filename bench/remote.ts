@@ -86,7 +86,9 @@ export async function remoteHostRows(actor: Actor, dataDir: string, runs: number
     await rep.enableBinlog(actor, "farmaster");
     const master = await svc.getEnvironment(actor, "farmaster");
     const { password } = await svc.connectionDetails(actor, "farmaster");
+    const { clientTls } = await import("../lib/mariadb/transport");
     const conn = await mysql.createConnection({
+      ...clientTls(master.nodes[0].host),
       host: master.nodes[0].host,
       port: master.nodes[0].port,
       user: "root",
