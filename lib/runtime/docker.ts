@@ -29,6 +29,7 @@ import {
 } from "./docker-node";
 import { scanInVolume, scanOnDisk } from "./binlog-scan";
 import { checkCandidate, runThrowaway } from "./engine-check";
+import { engineHealth, removeOrphans } from "./engine-orphans";
 import { managedOptionsFor, nodeDirMethods, wiringOf } from "./node-dir";
 import { placeOnAddress, placeOnLoopback } from "./ports";
 import { loginStatus, waitForLogin, type StartupLog } from "./readiness";
@@ -268,48 +269,13 @@ export class DockerDriver implements RuntimeDriver {
     return checkCandidate(this.docker, this.image, node, content);
   }
 
-  /** Engine health for the Hosts page: reachable, version, memory. */
-  async health() {
-    try {
-      const [version, info] = await Promise.all([this.probe.version(), this.probe.info()]);
-      const image = await this.probe
-        .getImage(this.image)
-        .inspect()
-        .then(
-          () => true,
-          () => false,
-        );
-      return {
-        ok: true,
-        version: version.Version,
-        memoryMb: Math.round(info.MemTotal / 1048576),
-        containers: info.Containers,
-        image,
-      };
-    } catch (e) {
-      return { ok: false, error: (e as Error).message };
-    }
+  /** Engine health for the Hosts page: reachable, version, memory, image present. */
+  health() {
+    return engineHealth(this.probe, this.image);
   }
 
-  /** Containers and volumes of this console with no node row behind them (a console crash mid-create): removed. */
-  async removeOrphans(knownNodeIds: Set<string>, knownProxyIds: Set<string>): Promise<string[]> {
-    const mine = { label: ["mariner.console=1"] };
-    const containers = await this.docker.listContainers({ all: true, filters: mine });
-    // Node containers without a node row; endpoint containers no endpoint runs here any more (moved off this host
-    // while it was down: they must not come back on their old port); throwaway checks that exited.
-    const orphans = containers.filter((c) => {
-      const l = c.Labels;
-      if (l["mariner.node"]) return !knownNodeIds.has(l["mariner.node"]);
-      if (l["mariner.proxy"]) return !knownProxyIds.has(l["mariner.proxy"]);
-      return l["mariner.throwaway"] === "1" && c.State === "exited";
-    });
-    for (const c of orphans) await this.docker.getContainer(c.Id).remove({ force: true });
-    const { Volumes } = await this.docker.listVolumes({ filters: mine });
-    for (const v of (Volumes ?? []).filter((v) => !knownNodeIds.has(v.Labels?.["mariner.node"])))
-      await this.docker
-        .getVolume(v.Name)
-        .remove()
-        .catch(() => undefined);
-    return orphans.map((c) => c.Labels["mariner.node"] ?? c.Labels["mariner.proxy"] ?? c.Id.slice(0, 12));
+  /** Containers and volumes of this console with no row behind them (see engine-orphans.ts): removed. */
+  removeOrphans(knownNodeIds: Set<string>, knownProxyIds: Set<string>): Promise<string[]> {
+    return removeOrphans(this.docker, knownNodeIds, knownProxyIds);
   }
 }
