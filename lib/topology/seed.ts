@@ -3,7 +3,16 @@ import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { editConfig, getConfig } from "@/lib/environments/config";
 import { asRoot } from "@/lib/environments/root";
-import { createEnvironment, deleteEnvironment, getEnvironment, listEnvironments } from "@/lib/environments/service";
+import {
+  createEnvironment,
+  deleteEnvironment,
+  getEnvironment,
+  listEnvironments,
+  primaryNode,
+  type EnvironmentWithNodes,
+} from "@/lib/environments/service";
+import { setReplicationTls } from "@/lib/environments/tls";
+import { onLoopback } from "@/lib/mariadb/transport";
 import { ServiceError } from "@/lib/errors";
 import { topologyLock } from "@/lib/locks";
 import { copyAll, dumpAll, loadDump } from "@/lib/mariadb/dump";
@@ -93,6 +102,7 @@ export async function beginAddSlaves(actor: Actor, masterName: string, raw: unkn
           const login = await ensureReplicationAccount(await getEnvironment(actor, master.name));
           await Promise.all(envs.map(async (e) => pointAt(await getEnvironment(actor, e.name), login)));
           await Promise.all(envs.map(async (e) => waitReplicating(await getEnvironment(actor, e.name))));
+          for (const e of envs) await encryptAcrossMachines(actor, master, e.name, step);
           await step("ready");
           return { slaves: names };
         } catch (e) {
@@ -102,6 +112,26 @@ export async function beginAddSlaves(actor: Actor, masterName: string, raw: unkn
         }
       }),
   );
+}
+
+/**
+ * Replication that leaves the machine is encrypted from the start: the slave verifies its master's certificate
+ * and logs in with a client certificate bound to that master (Encrypt replication, done for the user).
+ */
+async function encryptAcrossMachines(
+  actor: Actor,
+  master: EnvironmentWithNodes,
+  slaveName: string,
+  step: (s: string) => Promise<void>,
+) {
+  const slave = await getEnvironment(actor, slaveName);
+  if (onLoopback(primaryNode(master).host) && onLoopback(primaryNode(slave).host)) return;
+  await step(`encrypting replication from ${master.name} to ${slave.name} (they are on different machines)`);
+  const tls = await setReplicationTls(actor, slave.name, { enabled: true });
+  if (tls.threads !== "Yes/Yes")
+    throw new ServiceError(502, "tls_failed", `Encrypted replication to ${slave.name} did not start`, [
+      tls.lastIoError ?? tls.threads,
+    ]);
 }
 
 // ---- Clone ----
@@ -149,6 +179,7 @@ export async function beginClone(actor: Actor, sourceName: string, raw: unknown)
             const env = await getEnvironment(actor, input.name);
             await pointAt(env, login);
             await waitReplicating(env);
+            await encryptAcrossMachines(actor, source, env.name, step);
           } else {
             // A standalone copy forgets where the data came from.
             await asRoot(await getEnvironment(actor, input.name), (c) => controlSlave(c, "remove"));
