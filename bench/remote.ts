@@ -1,18 +1,16 @@
 // The remote-host figures: a Docker host in its own network namespace reached over TLS (scripts/remote-host.sh),
 // set up as an admin would. Console create vs a raw container of the same image on that engine (volume, my.cnf
 // uploaded, install-db + mariadbd) until it answers over the network; Add slave across two such hosts.
-import { execFileSync } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
 import mysql from "mysql2/promise";
 import type { Actor } from "../lib/auth/actor";
+import { remoteHost, startRemoteHost } from "../test/support/remote-hosts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const MACHINES = { c: "10.231.0.3", d: "10.231.0.4" } as const;
 
 export async function remoteHostRows(actor: Actor, dataDir: string, runs: number) {
-  const { issueEngineCredentials } = await import("../lib/runtime/engine-credentials");
   const hosts = await import("../lib/runtime/hosts");
   const svc = await import("../lib/environments/service");
   const rep = await import("../lib/environments/replication");
@@ -21,17 +19,10 @@ export async function remoteHostRows(actor: Actor, dataDir: string, runs: number
   const { uploadEntries } = await import("../lib/runtime/engine-files");
   const { renderInitialMyCnf } = await import("../lib/mycnf/render");
   const { wiringOf } = await import("../lib/runtime/node-dir");
-  const script = path.resolve("scripts/remote-host.sh");
   const clients: Record<string, { ca: string; cert: string; key: string }> = {};
   for (const [name, address] of Object.entries(MACHINES)) {
-    const issued = await issueEngineCredentials(actor, { address });
-    const dir = path.join(dataDir, `engine-${name}`);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    for (const [file, content] of Object.entries(issued.engineFiles)) fs.writeFileSync(path.join(dir, file), content);
-    execFileSync("bash", [script, "stop", name]);
-    execFileSync("bash", [script, "start", name, address, dir]);
-    clients[name] = issued.client;
-    await hosts.registerHost(actor, { name: `bench-${name}`, endpoint: `tcp://${address}:2376`, tls: issued.client });
+    clients[name] = await startRemoteHost(actor, name, address, path.join(dataDir, `engine-${name}`));
+    await hosts.registerHost(actor, { name: `bench-${name}`, endpoint: `tcp://${address}:2376`, tls: clients[name] });
   }
   try {
     const docker = dockerClient(`tcp://${MACHINES.c}:2376`, clients.c);
@@ -129,7 +120,7 @@ export async function remoteHostRows(actor: Actor, dataDir: string, runs: number
   } finally {
     for (const name of Object.keys(MACHINES)) {
       await hosts.removeHost(actor, `bench-${name}`).catch(() => undefined);
-      execFileSync("bash", [script, "stop", name]);
+      remoteHost("stop", name);
     }
   }
 }

@@ -57,7 +57,7 @@ test.describe.serial("Docker hosts", () => {
     await page.getByLabel("New machine's address").fill(address);
     await page.getByRole("button", { name: "Issue certificates" }).click();
     const setup = page.getByTestId("engine-setup");
-    await expect(setup).toContainText(`dockerd -H tcp://${address}:2376 --tlsverify`);
+    await expect(setup).toContainText(`dockerd --dns 127.0.0.1 -H tcp://${address}:2376 --tlsverify`);
     await expect(page.getByLabel("Endpoint")).toHaveValue(`tcp://${address}:2376`);
     // What the admin copies to the new machine, taken from the page.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mariner-e2e-engine-"));

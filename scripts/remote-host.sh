@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A Docker host that really is apart, for tests and demos: its own network namespace with its own address on a
-# private bridge (10.231.0.0/24, made here, no route out), its own dockerd with its own data root, reached by the
+# private bridge (10.231.0.0/24, made here, no route out), its own dockerd (--dns 127.0.0.1) and data root, reached by the
 # console only at tcp://ADDRESS:2376 with TLS client verification. A unix socket inside its run dir is kept for
 # this script alone (loading the image from engine "a" without a registry); the console never uses it.
 #   remote-host.sh start NAME ADDRESS CERTDIR   (CERTDIR: ca.pem, server-cert.pem, server-key.pem)

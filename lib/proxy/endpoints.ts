@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
+import type { ProxyEndpoint } from "@/generated/prisma/client";
 import { takenAddresses } from "@/lib/environments/create";
 import { getEnvironment } from "@/lib/environments/service";
 import { ServiceError, notFound } from "@/lib/errors";
@@ -174,12 +175,12 @@ export async function pointEndpoints(actor: Actor, oldMaster: string, newMaster:
  * An endpoint runs on its master's host; when that host does not answer any more (its master failed over with
  * it), the endpoint moves to the new master's host: new address, said in the failover's steps.
  */
-async function relocateIfHostDown<R extends EndpointRow & { name: string }>(row: R, newRuntime: string): Promise<R> {
+async function relocateIfHostDown(row: ProxyEndpoint, newRuntime: string): Promise<ProxyEndpoint> {
   if (row.runtime === newRuntime || !(await driverFor(row.runtime).hostProblem())) return row;
-  return (await withLock("placement", async () => {
+  return withLock("placement", async () => {
     const listen = await proxyLauncherFor(newRuntime).placeListener(await takenAddresses());
     return db().proxyEndpoint.update({ where: { id: row.id }, data: { runtime: newRuntime, ...listen } });
-  })) as unknown as R;
+  });
 }
 
 /** Stops the endpoint's HAProxy (its own pids, or its own container) and removes its files. */

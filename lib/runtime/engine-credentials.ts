@@ -55,12 +55,12 @@ export async function issueEngineCredentials(actor: Actor, raw: unknown): Promis
 /** The engine listens only on its address with TLS client verification, and resolves no names off the machine. */
 export function dockerdCommand(address: string, certDir: string) {
   return [
-    "dockerd",
+    // No name lookups leave that machine either (MariaDB in a container would ask the outside resolver).
+    "dockerd --dns 127.0.0.1",
     `-H tcp://${address}:2376`,
     "--tlsverify",
     `--tlscacert=${certDir}/ca.pem`,
     `--tlscert=${certDir}/server-cert.pem`,
     `--tlskey=${certDir}/server-key.pem`,
-    "--dns 127.0.0.1",
   ].join(" ");
 }

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import mysql from "mysql2/promise";
 import { useTempDataDir } from "../support/env";
 import { adminActor } from "../support/harness";
+import { remoteHost, startRemoteHost } from "../support/remote-hosts";
 import { waitFor } from "../support/wait";
 
 /**
@@ -20,7 +20,6 @@ const cfg = await import("../../lib/environments/config");
 const rep = await import("../../lib/environments/replication");
 const topo = await import("../../lib/topology");
 const hosts = await import("../../lib/runtime/hosts");
-const { issueEngineCredentials } = await import("../../lib/runtime/engine-credentials");
 const { issueCertificate } = await import("../../lib/tls/ca");
 const { dockerClient } = await import("../../lib/runtime/docker");
 const { setServerOptions } = await import("../../lib/mycnf/parse");
@@ -30,7 +29,6 @@ const { binlogGtidReader, formatGtid } = await import("../../lib/mariadb/gtid");
 import type { Actor } from "../../lib/auth/actor";
 
 const { clientTls } = await import("../../lib/mariadb/transport");
-const script = path.resolve("scripts/remote-host.sh");
 /** As the console does: to a server on another machine over TLS only, its certificate verified. */
 const connect = (o: mysql.ConnectionOptions) => mysql.createConnection({ ...o, ...clientTls(o.host) });
 const machines = { c: "10.231.0.3", d: "10.231.0.4" } as const;
@@ -42,23 +40,14 @@ const clients: Record<string, { ca: string; cert: string; key: string }> = {};
 before(async () => {
   if (skip) return;
   actor = await adminActor();
-  for (const [name, address] of Object.entries(machines)) {
-    const issued = await issueEngineCredentials(actor, { address });
-    const dir = path.join(dataDir, `engine-${name}`);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    for (const [file, content] of Object.entries(issued.engineFiles))
-      fs.writeFileSync(path.join(dir, file), content, { mode: 0o600 });
-    // A fresh engine with these certificates (one a previous run left behind would trust another CA).
-    execFileSync("bash", [script, "stop", name], { stdio: "inherit" });
-    execFileSync("bash", [script, "start", name, address, dir], { stdio: "inherit" });
-    clients[name] = issued.client;
-  }
+  for (const [name, address] of Object.entries(machines))
+    clients[name] = await startRemoteHost(actor, name, address, path.join(dataDir, `engine-${name}`));
 });
 
 after(async () => {
   if (skip) return;
   for (const e of await svc.listEnvironments(actor)) await svc.deleteEnvironment(actor, e.name).catch(() => undefined);
-  for (const name of Object.keys(machines)) execFileSync("bash", [script, "stop", name], { stdio: "inherit" });
+  for (const name of Object.keys(machines)) remoteHost("stop", name);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -258,7 +247,7 @@ test(
     // "server down", and automatic failover (2 s grace) promotes the slave on the other machine: the slave's IO
     // thread and the console's probe agree.
     await topo.setFailoverPolicy(actor, "shop", { autoFailover: true, graceSec: 2 });
-    execFileSync("bash", [script, "stop-engine", "c"], { stdio: "inherit" });
+    remoteHost("stop-engine", "c");
     const stopped = Date.now();
     await checkEnvironment(shop.id, { restart: false });
     const marked = await svc.getEnvironment(actor, "shop");
@@ -287,7 +276,6 @@ test(
     await c.end();
     assert.equal(await rows(), 1201, "every acknowledged write is on the new master");
     // The host is back for the clean-up of its environments.
-    const dir = path.join(dataDir, "engine-c");
-    execFileSync("bash", [script, "start", "c", machines.c, dir], { stdio: "inherit" });
+    remoteHost("start", "c", machines.c, path.join(dataDir, "engine-c"));
   },
 );
