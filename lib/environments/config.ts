@@ -136,7 +136,11 @@ async function applyLocked(
 
   await step("reviewing");
   const managed = driver.managedOptions(ref);
-  const policy: PolicyContext = { nodeDir: path.dirname(managed.datadir), shippedPlugins: shippedPlugins() };
+  const policy: PolicyContext = {
+    nodeDir: path.dirname(managed.datadir),
+    tlsDir: path.dirname(driver.nodeFiles(ref).path("tls/ca.pem")),
+    shippedPlugins: shippedPlugins(),
+  };
   const review = reviewConfig(content, managed, node.serverId, policy);
   if (review.errors.length) {
     await note("rejected", content, review.errors.map(formatProblem).join("\n"));

@@ -6,7 +6,7 @@ import { withLock } from "@/lib/locks";
 import { parseInput } from "@/lib/validation";
 import { environmentName, memoryMb } from "@/lib/names";
 import { continueOperation, finishOperation, recordStep, startOperation } from "@/lib/operations";
-import { dockerHostNames, driverFor, RUNTIMES } from "@/lib/runtime";
+import { dockerHostNames, driverFor, RUNTIMES, swarmNames } from "@/lib/runtime";
 import { chooseDockerHost } from "@/lib/runtime/hosts";
 import { LOCAL, type Runtime } from "@/lib/runtime/runtime";
 import { RuntimeError, type RuntimeDriver } from "@/lib/runtime/driver";
@@ -21,10 +21,15 @@ export const createEnvironmentInput = z.strictObject({
   name: environmentName,
   memoryMb: memoryMb.optional(),
   runtime: z.enum(RUNTIMES, { error: `Runtime must be one of: ${RUNTIMES.join(", ")}` }).optional(),
-  /** Docker runtime: the registered host to use (default: placement picks one). */
+  /** Docker runtime: the registered host to use (default: placement picks one). Swarm: which Swarm. */
   host: environmentName.optional(),
   /** Docker placement: keep away from this environment's host (a slave away from its master). */
   awayFrom: environmentName.optional(),
+  /** Swarm placement: a node label the server requires, e.g. "disk=ssd" (a slave inherits its master's). */
+  nodeLabel: z
+    .string()
+    .regex(/^[A-Za-z0-9][\w.-]{0,62}=[\w.-]{0,63}$/, "Node label must look like disk=ssd")
+    .optional(),
 });
 export type CreateEnvironmentInput = z.infer<typeof createEnvironmentInput>;
 
@@ -61,6 +66,11 @@ export async function beginCreateEnvironment(
 ): Promise<{ operationId: string; done: Promise<EnvironmentWithNodes> }> {
   const input = parseInput(createEnvironmentInput, raw);
   const driver = driverFor(await runtimeFor(actor, input));
+  const near = input.awayFrom ? await findEnvironment(actor, input.awayFrom) : null;
+  const hints = {
+    avoid: near?.nodes.map((n) => n.host) ?? [],
+    label: input.nodeLabel ?? near?.nodeLabel ?? null,
+  };
   const engineVersion = await driver.engineVersion().catch((e: Error) => {
     throw new ServiceError(500, "runtime_unavailable", e.message);
   });
@@ -83,7 +93,7 @@ export async function beginCreateEnvironment(
     });
     try {
       await recordStep(operationId, "allocating");
-      const placement = await driver.place(await takenAddresses());
+      const placement = await driver.place(await takenAddresses(), hints);
       const maxServerId = await db().node.aggregate({ _max: { serverId: true } });
       const env = await db().environment.create({
         data: {
@@ -92,6 +102,7 @@ export async function beginCreateEnvironment(
           runtime: driver.kind,
           engineVersion,
           memoryMb: input.memoryMb ?? DEFAULT_MEMORY_MB,
+          nodeLabel: hints.label,
           status: "creating",
           nodes: {
             create: {
@@ -169,11 +180,23 @@ async function createPlaced(
   }
 }
 
-/** Local processes, or a Docker engine: the requested host or the one placement picks. */
+/** Local processes, a Docker engine (the requested host or the one placement picks), or a Swarm. */
 async function runtimeFor(actor: Actor, input: CreateEnvironmentInput): Promise<Runtime> {
+  if (input.nodeLabel && input.runtime !== "swarm")
+    throw new ServiceError(400, "invalid_request", "nodeLabel applies to the swarm runtime only");
   if ((input.runtime ?? "local") === "local") {
     if (input.host) throw new ServiceError(400, "invalid_request", "host applies to the docker runtime only");
     return LOCAL;
+  }
+  if (input.runtime === "swarm") {
+    const cluster = input.host ?? swarmNames()[0];
+    if (!cluster || !swarmNames().includes(cluster))
+      throw new ServiceError(
+        400,
+        "invalid_request",
+        cluster ? `Swarm "${cluster}" is not registered` : "No Swarm is registered (admin → Hosts)",
+      );
+    return { kind: "swarm", cluster };
   }
   if (input.host) {
     if (!dockerHostNames().includes(input.host))

@@ -68,7 +68,10 @@ export async function ensureServerTls(
       message: "TLS certificates from the Mariner CA",
     },
   );
-  if (!saved && due) await asRoot(env, (c) => c.query("FLUSH SSL"));
+  if (!saved && due) {
+    await files.publish(); // a Swarm mounts the new files by restarting the task; elsewhere they are already there
+    await asRoot(await getEnvironment(actor, env.name), (c) => c.query("FLUSH SSL"));
+  }
   return { rotated: due && !!current, notAfter: certificateExpiry((await files.read(files.cert)) ?? "") };
 }
 
@@ -148,6 +151,7 @@ export async function setReplicationTls(actor: Actor, slaveName: string, raw: un
         await slaveFiles.write(slaveFiles.masterCa, fs.readFileSync(caCertFile()));
         await slaveFiles.write(slaveFiles.clientKey, client.key);
         await slaveFiles.write(slaveFiles.clientCert, client.cert);
+        await slaveFiles.publish();
       }
       await asRoot(slave, async (c) => {
         await controlSlave(c, "full-stop");

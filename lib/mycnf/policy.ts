@@ -16,6 +16,8 @@ export const isServerGroup = (group: string | null) => group !== null && SERVER_
 export interface PolicyContext {
   /** The node directory: data/, tls/ and files/ live under it. */
   nodeDir: string;
+  /** Where the node's TLS files are when not in nodeDir/tls (a Swarm mounts them from its configs and secrets). */
+  tlsDir?: string;
   /** Plugin libraries shipped with the server (file names in the system plugin directory). */
   shippedPlugins: ReadonlySet<string>;
 }
@@ -161,9 +163,11 @@ function inside(root: string, candidate: string): boolean {
 type PathRoot = "data" | "data-or-tls" | "data-or-tmp";
 
 /** Where a path-valued option may point; relative values resolve against the data directory, as mariadbd does. */
-function pathProblem(option: string, value: string, within: PathRoot, nodeDir: string): string | null {
-  const datadir = path.join(nodeDir, "data");
-  const roots = [datadir, ...(within === "data" ? [] : [path.join(nodeDir, within === "data-or-tls" ? "tls" : "tmp")])];
+function pathProblem(option: string, value: string, within: PathRoot, ctx: PolicyContext): string | null {
+  const datadir = path.join(ctx.nodeDir, "data");
+  const other =
+    within === "data-or-tls" ? (ctx.tlsDir ?? path.join(ctx.nodeDir, "tls")) : path.join(ctx.nodeDir, "tmp");
+  const roots = [datadir, ...(within === "data" ? [] : [other])];
   const resolved = path.resolve(datadir, value);
   if (value.includes("\0") || !roots.some((r) => inside(r, resolved)))
     return `${option} must stay inside ${roots.join(" or ")}; use a relative name such as ${option.includes("ssl") ? "server.pem" : "mysql-bin"}`;
@@ -204,7 +208,7 @@ export function judgeOption(key: string, value: string | null, ctx: PolicyContex
       return name.prefixed || !rule.values.includes(v) ? rule.reason : null;
     case "path":
       if (name.prefixed) return null; // skip-log-bin / disable-log-bin switch a log off: no path involved
-      return v === "" ? null : pathProblem(option, v, rule.within, ctx.nodeDir);
+      return v === "" ? null : pathProblem(option, v, rule.within, ctx);
     case "file-list":
       return /[/\\]|\.\./.test(v)
         ? `${option} lists files inside the data directory only: no "/" or ".." (e.g. ibdata1:12M:autoextend)`

@@ -36,10 +36,9 @@ export const CAGE = {
  * A server on another machine has TLS from its first start (certificate of the console CA for its address): the
  * console reaches it only over TLS (lib/mariadb/transport.ts), and root over the network requires it.
  */
-export async function serverTlsFiles(address: string) {
+export async function serverTlsFiles(address: string, at = (name: string) => `${layout.baseDir}/tls/${name}`) {
   const ca = await ensureCa();
   const issued = await issueCertificate({ commonName: `Mariner server ${address}`, ipAddresses: [address] });
-  const at = (name: string) => `${layout.baseDir}/tls/${name}`;
   return {
     files: [
       { name: "ca.pem", content: ca },

@@ -261,6 +261,7 @@ export class DockerDriver implements RuntimeDriver {
       path: full,
       read: async (name) => (await downloadFile(this.container(node), full(name)))?.toString() ?? null,
       write: (name, content) => uploadFile(this.container(node), full(name), content, ROOT_READABLE),
+      publish: async () => undefined,
     };
   }
 

@@ -33,13 +33,21 @@ export interface Placement {
   port: number;
 }
 
+/** What placement should honour beyond free addresses (runtimes with several machines to choose from). */
+export interface PlacementHints {
+  /** Addresses of servers the new one should not share a machine with (its master, its siblings). */
+  avoid?: string[];
+  /** A machine label the server requires, e.g. "disk=ssd" (Swarm node labels). */
+  label?: string | null;
+}
+
 export interface RuntimeDriver {
   /** The runtime in its stored form (what environment rows carry). */
   readonly kind: string;
   /** The MariaDB version the runtime would create, read from the real binary or image. */
   engineVersion(): Promise<string>;
   /** Picks a free address; `taken` are addresses already recorded for other nodes. */
-  place(taken: Placement[]): Promise<Placement>;
+  place(taken: Placement[], hints?: PlacementHints): Promise<Placement>;
   /** Initializes, starts, provisions (root password, no anonymous users) and waits for a real login. Cleans up on failure. */
   create(spec: NodeSpec, rootPassword: string, onStep: (step: CreateStep) => void | Promise<void>): Promise<NodeRef>;
   start(node: NodeRef): Promise<NodeRef>;
@@ -71,6 +79,11 @@ export interface NodeFiles {
   read(name: string): Promise<string | null>;
   /** Readable by the server, writable by the console only. */
   write(name: string, content: string | Buffer): Promise<void>;
+  /**
+   * Makes what was written visible to the running server. Files on a disk or in a volume are at once (no-op);
+   * a Swarm mounts its configs and secrets when a task starts, so its server is restarted.
+   */
+  publish(): Promise<void>;
 }
 
 /** The binary's verdict on a candidate my.cnf. */

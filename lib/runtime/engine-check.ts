@@ -51,6 +51,13 @@ export async function runThrowaway(
   }
 }
 
+/** The node's own directories, read-only: the paths the candidate names (secure-file-priv, datadir) exist. */
+function nodeMounts(node: NodeRef): Pick<Docker.HostConfig, "Mounts" | "Binds"> {
+  return node.baseDir
+    ? { Binds: [`${node.baseDir}:${node.baseDir}:ro`] }
+    : { Mounts: [{ Type: "volume" as const, Source: volumeName(node.nodeId), Target: VOLUME_ROOT, ReadOnly: true }] };
+}
+
 /**
  * The image's own mariadbd judges the candidate in a throwaway container on the node's host (candidate
  * uploaded, no network, the node's volume read-only), and the image's my_print_defaults reads it the way the
@@ -61,20 +68,19 @@ export async function checkCandidate(
   image: string,
   node: NodeRef,
   content: string,
+  where: { mounts?: Pick<Docker.HostConfig, "Mounts" | "Binds">; dirs?: string[] } = { mounts: nodeMounts(node) },
 ): Promise<ConfigCheck> {
   const cnf = "/candidate/my.cnf";
   const marker = "@@mariner-print-defaults@@";
-  const script = `out=$(mariadbd --defaults-file=${cnf} --help --verbose); rc=$?; printf '%s\\n' "$out"; [ $rc = 0 ] || exit $rc; echo ${marker}; exec my_print_defaults --defaults-file=${cnf} $(printf '%s\\n' "$out" | sed -n 's/^The following groups are read: //p')`;
-  // The node's own directories, read-only: the paths the candidate names (secure-file-priv, datadir) exist.
-  const mounts = node.baseDir
-    ? { Binds: [`${node.baseDir}:${node.baseDir}:ro`] }
-    : { Mounts: [{ Type: "volume" as const, Source: volumeName(node.nodeId), Target: VOLUME_ROOT, ReadOnly: true }] };
+  // Without the node's volume (a Swarm node's is not reachable here), its directories are made empty in the throwaway.
+  const dirs = where.dirs?.length ? `mkdir -p ${where.dirs.map((d) => `'${d}'`).join(" ")} || exit 1; ` : "";
+  const script = `${dirs}out=$(mariadbd --defaults-file=${cnf} --help --verbose); rc=$?; printf '%s\\n' "$out"; [ $rc = 0 ] || exit $rc; echo ${marker}; exec my_print_defaults --defaults-file=${cnf} $(printf '%s\\n' "$out" | sed -n 's/^The following groups are read: //p')`;
   const { code, stdout, stderr } = await runThrowaway(
     docker,
     image,
     ["sh", "-c", script],
     [{ name: "my.cnf", content }],
-    mounts,
+    where.mounts,
   );
   const [help, printed = ""] = stdout.split(`${marker}\n`);
   if (code === 0) {

@@ -5,7 +5,10 @@ import { ServiceError, notFound } from "@/lib/errors";
 import { environmentName } from "@/lib/names";
 import { decryptSecret, encryptSecret } from "@/lib/secrets";
 import { parseInput } from "@/lib/validation";
-import { DockerDriver } from "./docker";
+import type { DockerHost } from "@/generated/prisma/client";
+import { DockerDriver, type DockerHostSpec } from "./docker";
+import { SwarmDriver } from "./swarm";
+import { swarmNodesOf } from "./swarm-nodes";
 import { dockerHostNames, driverFor, setDockerHosts } from "./index";
 import { dockerHostOf, storedRuntime, type Runtime } from "./runtime";
 
@@ -19,6 +22,8 @@ const pem = (what: string) =>
 export const hostInput = z
   .strictObject({
     name: environmentName,
+    /** "swarm": the endpoint is a Swarm manager; servers go to its nodes (each at its own address). */
+    kind: z.enum(["engine", "swarm"], { error: "Kind must be engine or swarm" }).optional(),
     endpoint: z
       .string()
       .regex(
@@ -40,12 +45,16 @@ export const hostInput = z
       .strictObject({ ca: pem("CA certificate"), cert: pem("Client certificate"), key: pem("Client key") })
       .optional(),
   })
+  .refine((h) => h.kind !== "swarm" || !h.advertisedAddress, {
+    message: "A Swarm's servers are reached at each node's own address: leave the advertised address empty",
+    path: ["advertisedAddress"],
+  })
   .refine((h) => !h.endpoint.startsWith("tcp://") || h.tls, {
     // A plain-TCP engine API is root on that machine for anyone who reaches the port.
     message: "A tcp:// endpoint needs TLS client certificates (the engine must run with --tlsverify)",
     path: ["tls"],
   })
-  .refine((h) => !h.endpoint.startsWith("tcp://") || advertisedAddressOf(h) !== null, {
+  .refine((h) => h.kind === "swarm" || !h.endpoint.startsWith("tcp://") || advertisedAddressOf(h) !== null, {
     // Servers there must listen somewhere other hosts reach; this machine's loopback would be wrong.
     message: "Give the advertised address (IPv4) of a host whose endpoint is a name",
     path: ["advertisedAddress"],
@@ -60,6 +69,20 @@ export function advertisedAddressOf(input: { endpoint: string; advertisedAddress
   return host && /^\d+\.\d+\.\d+\.\d+$/.test(host) ? host : null;
 }
 
+const specOf = (h: DockerHost): DockerHostSpec => ({
+  name: h.name,
+  endpoint: h.endpoint,
+  image: h.image ?? undefined,
+  advertisedAddress: h.advertisedAddress ?? undefined,
+  tls:
+    h.tlsCaEnc && h.tlsCertEnc && h.tlsKeyEnc
+      ? { ca: decryptSecret(h.tlsCaEnc), cert: decryptSecret(h.tlsCertEnc), key: decryptSecret(h.tlsKeyEnc) }
+      : undefined,
+});
+
+const runtimeOf = (h: Pick<DockerHost, "kind" | "name">): Runtime =>
+  h.kind === "swarm" ? { kind: "swarm", cluster: h.name } : { kind: "docker", host: h.name };
+
 function admin(actor: Actor) {
   if (actor.role !== "admin") throw new ServiceError(403, "forbidden", "Only an admin can manage Docker hosts");
 }
@@ -68,16 +91,8 @@ function admin(actor: Actor) {
 export async function loadDockerHosts() {
   const hosts = await db().dockerHost.findMany({ orderBy: { createdAt: "asc" } });
   setDockerHosts(
-    hosts.map((h) => ({
-      name: h.name,
-      endpoint: h.endpoint,
-      image: h.image ?? undefined,
-      advertisedAddress: h.advertisedAddress ?? undefined,
-      tls:
-        h.tlsCaEnc && h.tlsCertEnc && h.tlsKeyEnc
-          ? { ca: decryptSecret(h.tlsCaEnc), cert: decryptSecret(h.tlsCertEnc), key: decryptSecret(h.tlsKeyEnc) }
-          : undefined,
-    })),
+    hosts.filter((h) => h.kind !== "swarm").map(specOf),
+    hosts.filter((h) => h.kind === "swarm").map(specOf),
   );
   return hosts;
 }
@@ -87,13 +102,20 @@ export async function registerHost(actor: Actor, raw: unknown) {
   const input = parseInput(hostInput, raw);
   if (await db().dockerHost.findUnique({ where: { name: input.name } }))
     throw new ServiceError(409, "name_taken", `A host named "${input.name}" exists`);
-  const advertisedAddress = advertisedAddressOf(input);
-  const health = await new DockerDriver({ ...input, advertisedAddress: advertisedAddress ?? undefined }).health();
+  const swarm = input.kind === "swarm";
+  const advertisedAddress = swarm ? null : advertisedAddressOf(input);
+  const spec = { ...input, advertisedAddress: advertisedAddress ?? undefined };
+  const health = await (swarm ? new SwarmDriver(spec) : new DockerDriver(spec)).health();
   if (!health.ok)
-    throw new ServiceError(422, "unreachable", `Docker engine at ${input.endpoint} did not answer: ${health.error}`);
+    throw new ServiceError(
+      422,
+      "unreachable",
+      `${swarm ? "Swarm manager" : "Docker engine"} at ${input.endpoint} did not answer: ${health.error}`,
+    );
   await db().dockerHost.create({
     data: {
       name: input.name,
+      kind: swarm ? "swarm" : "engine",
       endpoint: input.endpoint,
       image: input.image ?? null,
       advertisedAddress,
@@ -108,7 +130,9 @@ export async function registerHost(actor: Actor, raw: unknown) {
 
 export async function removeHost(actor: Actor, name: string) {
   admin(actor);
-  const used = await db().environment.count({ where: { runtime: storedRuntime({ kind: "docker", host: name }) } });
+  const row = await db().dockerHost.findUnique({ where: { name } });
+  if (!row) throw notFound(`Host "${name}"`);
+  const used = await db().environment.count({ where: { runtime: storedRuntime(runtimeOf(row)) } });
   if (used) throw new ServiceError(409, "in_use", `${used} environment(s) run on "${name}": delete or move them first`);
   const { count } = await db().dockerHost.deleteMany({ where: { name } });
   if (!count) throw notFound(`Host "${name}"`);
@@ -120,14 +144,14 @@ export async function listHosts() {
   return Promise.all(
     hosts.map(async (h) => ({
       name: h.name,
+      kind: h.kind,
       endpoint: h.endpoint,
       image: h.image,
       advertisedAddress: h.advertisedAddress,
       tls: h.tlsCertEnc !== null,
-      environments: await db().environment.count({
-        where: { runtime: storedRuntime({ kind: "docker", host: h.name }) },
-      }),
-      health: await (driverFor({ kind: "docker", host: h.name }) as DockerDriver).health(),
+      environments: await db().environment.count({ where: { runtime: storedRuntime(runtimeOf(h)) } }),
+      health: await (driverFor(runtimeOf(h)) as DockerDriver | SwarmDriver).health(),
+      nodes: h.kind === "swarm" ? await swarmNodesOf(h.name) : null,
     })),
   );
 }

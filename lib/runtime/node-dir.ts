@@ -87,6 +87,7 @@ export function diskNodeFiles(node: NodeRef): NodeFiles {
       if (dir !== baseDir) makeNodeDir(baseDir, dir, owner, false);
       writeNodeFile(baseDir, full(name), content, owner);
     },
+    publish: async () => undefined,
   };
 }
 

@@ -183,8 +183,11 @@ function containerLauncher(hostName: string): ProxyLauncher {
   };
 }
 
-/** The launcher of a stored runtime (an endpoint runs where its master runs). */
+/**
+ * The launcher of a stored runtime (an endpoint runs where its master runs). A Swarm topology's endpoints are
+ * HAProxy processes next to the console for now: they reach the servers at their nodes' addresses.
+ */
 export function proxyLauncherFor(stored: string): ProxyLauncher {
   const runtime = parseRuntime(stored);
-  return runtime.kind === "local" ? processLauncher : containerLauncher(runtime.host);
+  return runtime.kind === "docker" ? containerLauncher(runtime.host) : processLauncher;
 }

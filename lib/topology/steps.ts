@@ -32,9 +32,19 @@ export const SLAVE_OPTIONS = {
 /** After a failover or switchover, automatic failover waits this long before acting again (no flapping). */
 export const antiFlapMs = () => Number(process.env.MARINER_ANTI_FLAP_SECONDS ?? 300) * 1000;
 
-/** New servers for a topology run on the same runtime; on Docker, on another host than their source. */
-export function placementNear(source: EnvironmentWithNodes): { runtime?: "docker"; awayFrom?: string } {
-  return parseRuntime(source.runtime).kind === "docker" ? { runtime: "docker", awayFrom: source.name } : {};
+/**
+ * New servers for a topology run on the same runtime; on Docker, on another host than their source; on a Swarm,
+ * the same Swarm, on another node than their source (and its label, if it requires one).
+ */
+export function placementNear(source: EnvironmentWithNodes): {
+  runtime?: "docker" | "swarm";
+  host?: string;
+  awayFrom?: string;
+} {
+  const runtime = parseRuntime(source.runtime);
+  if (runtime.kind === "docker") return { runtime: "docker", awayFrom: source.name };
+  if (runtime.kind === "swarm") return { runtime: "swarm", host: runtime.cluster, awayFrom: source.name };
+  return {};
 }
 
 /** Topology changes of one owner never interleave (a move during a failover would be chaos). */

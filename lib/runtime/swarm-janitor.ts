@@ -1,0 +1,62 @@
+// Cleaning up on a Swarm through its manager only: a one-shot task empties a deleted server's volume on its node
+// (the API cannot remove a volume on another node), and services/objects with no row behind them are removed.
+import type Docker from "dockerode";
+import { sleep } from "./readiness";
+import { tasksOf } from "./swarm-cluster";
+import { removeObjects } from "./swarm-objects";
+import { wipeTemplate } from "./swarm-service";
+
+const WIPE_TIMEOUT_MS = 20_000;
+
+/**
+ * Runs `rm -rf` of the server's directory as a job on its node and waits for it. A node that is down cannot run
+ * it: then the data stays on that machine and the returned reason says so.
+ */
+export async function wipeVolume(docker: Docker, image: string, nodeId: string, swarmNodeId: string) {
+  const { id } = (await docker.createService({
+    Name: `mariner-wipe-${nodeId}`,
+    Labels: { "mariner.wipe": nodeId, "mariner.console": "1" },
+    TaskTemplate: wipeTemplate(nodeId, swarmNodeId, image),
+    Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } },
+  } as never)) as { id: string };
+  try {
+    const deadline = Date.now() + WIPE_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      const [task] = await tasksOf(docker, id);
+      if (task?.state === "complete") return null;
+      if (task && ["failed", "rejected"].includes(task.state)) return `wiping the volume failed: ${task.error}`;
+      await sleep(200);
+    }
+    return `node ${swarmNodeId} did not run the wipe within ${WIPE_TIMEOUT_MS / 1000} s: the volume stays there`;
+  } finally {
+    await docker
+      .getService(id)
+      .remove()
+      .catch(() => undefined);
+  }
+}
+
+/** Services, configs and secrets labelled by this console whose node has no row: removed (a crash mid-create). */
+export async function swarmOrphans(docker: Docker, knownNodeIds: Set<string>): Promise<string[]> {
+  const services = await docker.listServices({ filters: { label: ["mariner.console=1"] } });
+  const removed: string[] = [];
+  for (const s of services) {
+    const labels = s.Spec?.Labels ?? {};
+    const nodeId = labels["mariner.node"];
+    // A one-shot job (wipe, image check) is its own waiter's until it is clearly left behind by a dead console.
+    const stale = Date.now() - (Date.parse(s.CreatedAt ?? "") || 0) > 5 * 60_000;
+    if (nodeId ? knownNodeIds.has(nodeId) : !(labels["mariner.wipe"] && stale)) continue;
+    await docker
+      .getService(s.ID)
+      .remove()
+      .catch(() => undefined);
+    if (nodeId) removed.push(nodeId);
+  }
+  const objects = [
+    ...(await docker.listConfigs({ filters: { label: ["mariner.console=1"] } })),
+    ...(await docker.listSecrets({ filters: { label: ["mariner.console=1"] } })),
+  ];
+  for (const nodeId of new Set(objects.map((o) => o.Spec?.Labels?.["mariner.node"]).filter(Boolean) as string[]))
+    if (!knownNodeIds.has(nodeId)) await removeObjects(docker, nodeId);
+  return removed;
+}

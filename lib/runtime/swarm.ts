@@ -1,0 +1,344 @@
+import type Docker from "dockerode";
+import { setServerOptions } from "@/lib/mycnf/parse";
+import { renderInitialMyCnf } from "@/lib/mycnf/render";
+import type {
+  ConfigCheck,
+  CreateStep,
+  NodeFiles,
+  NodeRef,
+  NodeSpec,
+  NodeStatus,
+  Placement,
+  PlacementHints,
+  RuntimeDriver,
+} from "./driver";
+import { RuntimeError } from "./driver";
+import { BUILD_HINT, DEFAULT_IMAGE, dockerClient, type DockerHostSpec } from "./docker-engine";
+import { serverTlsFiles } from "./docker-node";
+import { checkCandidate, runThrowaway } from "./engine-check";
+import { engineHealth } from "./engine-orphans";
+import { managedOptionsFor, wiringOf } from "./node-dir";
+import { placeOnAddress } from "./ports";
+import { provisionSql } from "./provision-sql";
+import { loginStatus, READY_TIMEOUT_MS, sleep } from "./readiness";
+import { lastLines, withCause } from "./server-log";
+import { storedRuntime } from "./runtime";
+import { chooseNode, logsOf, swarmNodes, TASK_ENDED, tasksOf, type TaskView } from "./swarm-cluster";
+import {
+  fileLabels,
+  filesOf,
+  kindOf,
+  mountsFor,
+  readConfigObject,
+  removeObjects,
+  storeObject,
+  targetOf,
+} from "./swarm-objects";
+import { ROLLBACK_CONFIG, SWARM_LOG, swarmLayout, taskTemplate, UPDATE_CONFIG } from "./swarm-service";
+import { swarmOrphans, wipeVolume } from "./swarm-janitor";
+import { withConnection } from "@/lib/mariadb/connect";
+
+const PROBE_TIMEOUT_MS = 3000;
+const ROLLED_BACK = new Set(["rollback_started", "rollback_completed", "rollback_paused", "paused"]);
+
+type ServiceSpec = {
+  Name: string;
+  Labels: Record<string, string>;
+  TaskTemplate: ReturnType<typeof taskTemplate>;
+  Mode: { Replicated: { Replicas: number } };
+} & Record<string, unknown>;
+type ServiceInfo = { ID: string; Version: { Index: number }; Spec: ServiceSpec; UpdateStatus?: { State?: string } };
+
+/**
+ * MariaDB as a Swarm service (see swarm-service.ts), driven through the manager's API only: the console never talks
+ * to a worker's engine. Stop is scale 0, start scale 1, restart a forced update; an update that does not come up
+ * is rolled back by the Swarm and reported with the failed task's own log lines.
+ */
+export class SwarmDriver implements RuntimeDriver {
+  readonly kind: string;
+  private readonly docker: Docker;
+  private readonly probe: Docker;
+  private readonly image: string;
+  private version?: string;
+
+  constructor(readonly swarm: DockerHostSpec) {
+    this.kind = storedRuntime({ kind: "swarm", cluster: swarm.name });
+    this.docker = dockerClient(swarm.endpoint, swarm.tls);
+    this.probe = dockerClient(swarm.endpoint, swarm.tls, PROBE_TIMEOUT_MS);
+    this.image = swarm.image ?? DEFAULT_IMAGE;
+  }
+
+  /** The manager's client, for the Hosts page and placement. */
+  get manager(): Docker {
+    return this.docker;
+  }
+
+  async engineVersion(): Promise<string> {
+    if (!this.version) {
+      await this.docker
+        .getImage(this.image)
+        .inspect()
+        .catch(() => {
+          throw new RuntimeError(
+            `Image ${this.image} is not on the manager of Swarm "${this.swarm.name}". Build it on every node (no registry is used): ${BUILD_HINT}`,
+          );
+        });
+      const { stdout } = await runThrowaway(this.docker, this.image, ["mariadbd", "--version"]);
+      this.version = /Ver\s+(\S+)/.exec(stdout)?.[1]?.replace(/-MariaDB.*$/, "") ?? "unknown";
+    }
+    return this.version;
+  }
+
+  nodes() {
+    return swarmNodes(this.probe);
+  }
+
+  /** A ready, active node away from the hinted servers (see chooseNode), then a free port on its address. */
+  async place(taken: Placement[], hints: PlacementHints = {}): Promise<Placement> {
+    const load = new Map<string, number>();
+    for (const t of taken) load.set(t.host, (load.get(t.host) ?? 0) + 1);
+    const node = chooseNode(await swarmNodes(this.docker), { avoid: hints.avoid, label: hints.label, load });
+    return placeOnAddress(node.address, taken);
+  }
+
+  async hostProblem(): Promise<string | null> {
+    const health = await this.health();
+    return health.ok ? null : `Swarm "${this.swarm.name}" (${this.swarm.endpoint}) does not answer: ${health.error}`;
+  }
+
+  private info(node: NodeRef, client = this.docker): Promise<ServiceInfo> {
+    if (!node.containerId) throw new RuntimeError(`Node ${node.nodeId} has no Swarm service recorded`);
+    return client.getService(node.containerId).inspect() as Promise<ServiceInfo>;
+  }
+
+  async isAlive(node: NodeRef): Promise<boolean> {
+    if (!node.containerId) return false;
+    const tasks = await tasksOf(this.probe, node.containerId).catch(() => []);
+    return tasks.some((t) => t.state === "running" && t.desired === "running");
+  }
+
+  async create(spec: NodeSpec, rootPassword: string, onStep: (s: CreateStep) => void | Promise<void>) {
+    const ref: NodeRef = { ...spec, baseDir: null, containerId: null, pid: null, rootPassword };
+    try {
+      const node = (await swarmNodes(this.docker)).find((n) => n.address === spec.host);
+      if (!node) throw new RuntimeError(`No node of Swarm "${this.swarm.name}" has the address ${spec.host}`);
+      const tls = await serverTlsFiles(spec.host, (name) => targetOf(`tls/${name}`));
+      const cnf = renderInitialMyCnf({ ...wiringOf(spec, swarmLayout.baseDir), logError: SWARM_LOG }, spec.memoryMb);
+      const content: Record<string, string> = {
+        "my.cnf": setServerOptions(cnf, tls.options),
+        "provision.sql": provisionSql(rootPassword, true),
+        ...Object.fromEntries(tls.files.map((f) => [`tls/${f.name}`, f.content])),
+      };
+      const files: Record<string, string> = {};
+      for (const [name, text] of Object.entries(content))
+        files[name] = await storeObject(this.docker, spec.nodeId, name, text);
+      await onStep("initializing data directory");
+      const { id } = (await this.docker.createService({
+        Name: `mariner-${spec.nodeId}`,
+        Labels: { "mariner.node": spec.nodeId, "mariner.console": "1", ...fileLabels(files) },
+        TaskTemplate: taskTemplate({
+          nodeId: spec.nodeId,
+          swarmNodeId: node.id,
+          image: this.image,
+          memoryMb: spec.memoryMb,
+          mounts: await mountsFor(this.docker, files),
+        }),
+        Mode: { Replicated: { Replicas: 1 } },
+        UpdateConfig: UPDATE_CONFIG,
+        RollbackConfig: ROLLBACK_CONFIG,
+      } as never)) as { id: string };
+      ref.containerId = id;
+      await onStep("starting");
+      await this.awaitStart(ref, new Set());
+      await onStep("ready");
+      return ref;
+    } catch (e) {
+      const lines = e instanceof RuntimeError ? e.serverLines : [];
+      await this.destroy(ref).catch(() => undefined);
+      if (e instanceof RuntimeError) throw e;
+      throw new RuntimeError(withCause(`Swarm "${this.swarm.name}": ${(e as Error).message}`, lines), lines);
+    }
+  }
+
+  /**
+   * Until a task started after `before` runs and root logs in. An update the Swarm rolled back, or a task that
+   * ended, fails with that task's own log lines.
+   */
+  private async awaitStart(ref: NodeRef, before: Set<string>) {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    let waiting = "";
+    while (Date.now() < deadline) {
+      const [info, tasks] = await Promise.all([this.info(ref), tasksOf(this.docker, ref.containerId!)]);
+      const fresh = tasks.filter((t) => !before.has(t.id));
+      const update = info.UpdateStatus?.State ?? "";
+      if (ROLLED_BACK.has(update)) throw await this.failure(ref, fresh, "Swarm rolled the update back");
+      const task = fresh[0];
+      if (task?.state === "running" && task.desired === "running" && (await this.answers(ref))) return;
+      if (task && TASK_ENDED.has(task.state) && update !== "updating") throw await this.failure(ref, fresh);
+      waiting = task ? `${task.state}${task.error ? `: ${task.error}` : ""}` : "no task scheduled yet";
+      await sleep(task?.state === "running" ? 50 : 200);
+    }
+    throw new RuntimeError(`mariadbd did not accept connections within ${READY_TIMEOUT_MS / 1000} s (${waiting})`, [
+      ...(await logsOf(this.docker, { serviceId: ref.containerId! }, 15).catch(() => [])),
+    ]);
+  }
+
+  private answers(ref: NodeRef): Promise<boolean> {
+    const login = { host: ref.host, port: ref.port, user: "root", password: ref.rootPassword };
+    return withConnection(login, (c) => c.query("SELECT 1"), 1000).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  private async failure(ref: NodeRef, tasks: TaskView[], headline = "mariadbd exited during start-up") {
+    const failed = tasks.find((t) => TASK_ENDED.has(t.state) && t.state !== "shutdown") ?? tasks[0];
+    const logs = failed
+      ? await logsOf(this.docker, { serviceId: ref.containerId!, taskId: failed.id }, 60).catch(() => [])
+      : [];
+    const errors = logs.filter((l) => /\[ERROR\]|error|Aborting|unknown/i.test(l));
+    const lines = [
+      ...(errors.length ? errors : logs).slice(-15),
+      ...(failed?.error ? [`Swarm: ${failed.error}`] : []),
+      ...(headline.startsWith("Swarm") ? [`Swarm: ${headline.slice(6)} (the service runs its previous spec)`] : []),
+    ];
+    return new RuntimeError(withCause(headline, lines), lines);
+  }
+
+  /** The service with its files as its labels name them; a start or restart when they (or `force`) changed. */
+  private async apply(node: NodeRef, opts: { replicas: number; force: boolean }) {
+    const info = await this.info(node);
+    const spec = info.Spec;
+    const mounts = await mountsFor(this.docker, filesOf(spec.Labels));
+    const container = spec.TaskTemplate.ContainerSpec;
+    const same =
+      JSON.stringify(mounts.Configs) === JSON.stringify(container.Configs ?? []) &&
+      JSON.stringify(mounts.Secrets) === JSON.stringify(container.Secrets ?? []);
+    if (same && !opts.force && spec.Mode.Replicated.Replicas === opts.replicas) return false;
+    const before = new Set((await tasksOf(this.docker, info.ID)).map((t) => t.id));
+    const next = {
+      ...spec,
+      Mode: { Replicated: { Replicas: opts.replicas } },
+      TaskTemplate: {
+        ...spec.TaskTemplate,
+        ContainerSpec: { ...container, ...mounts },
+        ForceUpdate: (spec.TaskTemplate.ForceUpdate ?? 0) + (opts.force ? 1 : 0),
+      },
+    };
+    await this.docker.getService(info.ID).update({ version: info.Version.Index, ...next } as never);
+    if (opts.replicas > 0) await this.awaitStart(node, before);
+    return true;
+  }
+
+  async start(node: NodeRef): Promise<NodeRef> {
+    const alive = await this.isAlive(node);
+    // A task that died is replaced (forced); a running one only when its files changed while it ran.
+    await this.apply(node, { replicas: 1, force: !alive });
+    return node;
+  }
+
+  async stop(node: NodeRef): Promise<NodeRef> {
+    await this.apply(node, { replicas: 0, force: false });
+    const deadline = Date.now() + 70_000;
+    while ((await this.isAlive(node)) && Date.now() < deadline) await sleep(100);
+    return { ...node, pid: null };
+  }
+
+  async restart(node: NodeRef): Promise<NodeRef> {
+    await this.apply(node, { replicas: 1, force: true });
+    return node;
+  }
+
+  /** Service, configs and secrets through the manager; the volume emptied by a one-shot task on its node. */
+  async destroy(node: NodeRef): Promise<void> {
+    const services = await this.docker.listServices({ filters: { label: [`mariner.node=${node.nodeId}`] } });
+    const placed = services[0]?.Spec?.TaskTemplate?.Placement?.Constraints?.[0]?.replace(/^node\.id==/, "");
+    for (const s of services) await this.docker.getService(s.ID).remove();
+    for (const s of services) {
+      const deadline = Date.now() + 30_000;
+      while ((await tasksOf(this.docker, s.ID).catch(() => [])).length && Date.now() < deadline) await sleep(200);
+    }
+    if (placed) await wipeVolume(this.docker, this.image, node.nodeId, placed);
+    await removeObjects(this.docker, node.nodeId);
+  }
+
+  async status(node: NodeRef): Promise<NodeStatus> {
+    if (!(await this.isAlive(node))) return { state: "stopped", pid: null };
+    const s = await loginStatus(node, null);
+    return { ...s, detail: s.detail ?? `service ${node.containerId?.slice(0, 12)} on Swarm ${this.swarm.name}` };
+  }
+
+  managedOptions(node: NodeRef) {
+    return { ...managedOptionsFor(swarmLayout, node.host, node.port), "log-error": SWARM_LOG };
+  }
+
+  async readConfig(node: NodeRef): Promise<string> {
+    const text = await this.nodeFiles(node).read("my.cnf");
+    if (text === null) throw new RuntimeError(`my.cnf of ${node.nodeId} is missing on Swarm "${this.swarm.name}"`);
+    return text;
+  }
+
+  /** A new config object, named in the service's labels: the next start or restart mounts it. */
+  writeConfig(node: NodeRef, content: string): Promise<void> {
+    return this.nodeFiles(node).write("my.cnf", content);
+  }
+
+  async tailErrorLog(node: NodeRef, lines = 50): Promise<string[]> {
+    if (!node.containerId) return [];
+    const tasks = await tasksOf(this.probe, node.containerId).catch(() => []);
+    const task = tasks.find((t) => t.state !== "new" && t.state !== "pending") ?? tasks[0];
+    const logs = await logsOf(this.probe, { serviceId: node.containerId, taskId: task?.id }, lines).catch((e) => [
+      `(the Swarm gave no log: ${(e as Error).message})`,
+    ]);
+    return lastLines(logs.join("\n"), lines);
+  }
+
+  /** Binary logs stay in the volume on the Swarm node; they are not read from here (the pre-flight says so). */
+  async scanBinlogs(): Promise<boolean> {
+    return false;
+  }
+
+  nodeFiles(node: NodeRef): NodeFiles {
+    return {
+      path: targetOf,
+      read: async (name) => {
+        if (kindOf(name) === "secret") throw new RuntimeError(`${name} is a Swarm secret: the engine never returns it`);
+        const object = filesOf((await this.info(node)).Spec.Labels)[name];
+        return object ? readConfigObject(this.docker, object) : null;
+      },
+      write: async (name, content) => {
+        const object = await storeObject(this.docker, node.nodeId, name, content);
+        const info = await this.info(node);
+        const spec = { ...info.Spec, Labels: { ...info.Spec.Labels, ...fileLabels({ [name]: object }) } };
+        await this.docker.getService(info.ID).update({ version: info.Version.Index, ...spec } as never);
+      },
+      publish: async () => {
+        if (await this.apply(node, { replicas: 1, force: false })) {
+          const keep = new Set(Object.values(filesOf((await this.info(node)).Spec.Labels)));
+          await removeObjects(this.docker, node.nodeId, keep);
+        }
+      },
+    };
+  }
+
+  /** Judged by the image's mariadbd on the manager (no network, the node's directories made empty there). */
+  validateConfig(node: NodeRef, content: string): Promise<ConfigCheck> {
+    const l = swarmLayout;
+    return checkCandidate(this.docker, this.image, node, content, { dirs: [l.datadir, l.tmpdir, l.filesDir] });
+  }
+
+  /** The manager's health, and whether it manages a Swarm at all. */
+  async health() {
+    const base = await engineHealth(this.probe, this.image);
+    if (!base.ok) return base;
+    const info = await this.probe.info().catch(() => null);
+    if (!info?.Swarm?.ControlAvailable)
+      return { ok: false, error: `${this.swarm.endpoint} is not a Swarm manager (docker swarm init on it first)` };
+    return base;
+  }
+
+  /** Services and objects of this console with no node row behind them: removed. */
+  removeOrphans(knownNodeIds: Set<string>): Promise<string[]> {
+    return swarmOrphans(this.docker, knownNodeIds);
+  }
+}
