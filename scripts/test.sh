@@ -11,9 +11,9 @@ bash scripts/ensure-deps.sh
 # Two Docker engines side by side (two "hardnodes"), stopped again when the tests end; the image is built
 # from Debian packages once and kept in their data roots for later runs.
 engines="a b"
-# Remote hosts c, d (remote-hosts.test.ts) and e (e2e/docker.spec.ts) are network namespaces with TLS engines; stopped here
-# too in case a run is interrupted.
-trap 'bash scripts/dockerd.sh stop $engines; for h in c d e; do bash scripts/remote-host.sh stop $h; done' EXIT
+# Remote hosts c, d (remote-hosts.test.ts), e (e2e/docker.spec.ts) and the Swarm f, g, h (swarm.test.ts) are network
+# namespaces with TLS engines; stopped here too in case a run is interrupted.
+trap 'bash scripts/dockerd.sh stop $engines; for h in c d e f g h; do bash scripts/remote-host.sh stop $h; done' EXIT
 bash scripts/dockerd.sh start $engines
 bash scripts/build-image.sh unix:///run/mariner-docker/a/docker.sock unix:///run/mariner-docker/b/docker.sock
 export MARINER_TEST_DOCKER_HOSTS="a=unix:///run/mariner-docker/a/docker.sock,b=unix:///run/mariner-docker/b/docker.sock"

@@ -4,6 +4,7 @@ import { Button } from "@/components/ui/button";
 import { CopyBlock } from "@/components/ui/copy-block";
 import { Field } from "@/components/ui/field";
 import {
+  checkSwarmImagesAction,
   copyImagesAction,
   issueEngineCredentialsAction,
   registerHostAction,
@@ -17,6 +18,7 @@ export function AddHostForm() {
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
   const [endpoint, setEndpoint] = useState("");
+  const [kind, setKind] = useState<"engine" | "swarm">("engine");
   const [tls, setTls] = useState<Tls>(NO_TLS);
   return (
     <div className="space-y-4">
@@ -29,9 +31,10 @@ export function AddHostForm() {
           startTransition(async () => {
             const res = await registerHostAction({
               name: String(f.get("name")),
+              kind,
               endpoint,
               image: text("image"),
-              advertisedAddress: text("advertisedAddress"),
+              advertisedAddress: kind === "swarm" ? undefined : text("advertisedAddress"),
               tls: tls.cert ? tls : undefined,
             });
             setError(res.ok ? null : res.error);
@@ -39,6 +42,18 @@ export function AddHostForm() {
         }}
       >
         <Field id="host-name" name="name" label="Name" required placeholder="hardnode-2" />
+        <label className="block text-sm font-medium text-slate-700">
+          Kind
+          <select
+            aria-label="Kind"
+            className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+            value={kind}
+            onChange={(e) => setKind(e.target.value as "engine" | "swarm")}
+          >
+            <option value="engine">Docker engine (one machine)</option>
+            <option value="swarm">Docker Swarm (its manager)</option>
+          </select>
+        </label>
         <Field
           id="host-endpoint"
           label="Endpoint"
@@ -48,13 +63,15 @@ export function AddHostForm() {
           placeholder="unix:///run/docker.sock or tcp://10.0.0.2:2376"
           hint="Another machine: tcp:// with TLS client certificates (below). The engine API is root on that machine."
         />
-        <Field
-          id="host-advertised"
-          name="advertisedAddress"
-          label="Advertised address (optional)"
-          placeholder="10.0.0.2"
-          hint="Where applications and other hosts reach its servers; defaults to the tcp:// endpoint's address."
-        />
+        {kind === "engine" && (
+          <Field
+            id="host-advertised"
+            name="advertisedAddress"
+            label="Advertised address (optional)"
+            placeholder="10.0.0.2"
+            hint="Where applications and other hosts reach its servers; defaults to the tcp:// endpoint's address."
+          />
+        )}
         <Field
           id="host-image"
           name="image"
@@ -190,6 +207,29 @@ export function CopyImagesButton({ name }: { name: string }) {
         {pending ? "Copying images…" : "Copy images"}
       </Button>
       {message && <span className="text-xs">{message}</span>}
+    </span>
+  );
+}
+
+/** Runs the image once on every node of a Swarm (a global job): which nodes have it, asked rather than guessed. */
+export function CheckSwarmImagesButton({ name }: { name: string }) {
+  const [pending, startTransition] = useTransition();
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <span className="space-x-2">
+      <Button
+        variant="secondary"
+        disabled={pending}
+        onClick={() =>
+          startTransition(async () => {
+            const res = await checkSwarmImagesAction(name);
+            setError(res.ok ? null : res.error);
+          })
+        }
+      >
+        {pending ? "Checking images…" : "Check images"}
+      </Button>
+      {error && <span className="text-xs text-red-700">{error}</span>}
     </span>
   );
 }

@@ -13,10 +13,12 @@ const MEMORY_CHOICES = [256, 512, 1024, 2048, 4096];
 export function NewEnvironmentDialog({
   engineVersion,
   dockerHosts = [],
+  swarms = [],
   quotaSummary,
 }: {
   engineVersion: string | null;
   dockerHosts?: string[];
+  swarms?: string[];
   /** "2 of 20 environments · 512 MB of 8192 MB"; absent for admins (no quota). */
   quotaSummary?: string;
 }) {
@@ -28,10 +30,11 @@ export function NewEnvironmentDialog({
   const [pending, setPending] = useState(false);
   const [finished, setFinished] = useState(false);
   // What the Runtime choice sends: the same input the API takes, never a runtime string to take apart.
-  const placements: { label: string; input: { runtime?: "docker"; host?: string } }[] = [
+  const placements: { label: string; input: { runtime?: "docker" | "swarm"; host?: string } }[] = [
     { label: "Local processes (this machine)", input: {} },
     ...(dockerHosts.length ? [{ label: "Docker — least-loaded host", input: { runtime: "docker" as const } }] : []),
     ...dockerHosts.map((host) => ({ label: `Docker — host ${host}`, input: { runtime: "docker" as const, host } })),
+    ...swarms.map((host) => ({ label: `Swarm — ${host}`, input: { runtime: "swarm" as const, host } })),
   ];
 
   function open() {

@@ -1,6 +1,7 @@
 import { db } from "@/lib/db/client";
 import { isLocked, withLock } from "@/lib/locks";
-import { dockerHostNames, driverFor } from "@/lib/runtime";
+import { dockerHostNames, driverFor, swarmNames } from "@/lib/runtime";
+import type { SwarmDriver } from "@/lib/runtime/swarm";
 import type { DockerDriver } from "@/lib/runtime/docker";
 import { RuntimeError } from "@/lib/runtime/driver";
 import { storedRuntime } from "@/lib/runtime/runtime";
@@ -74,6 +75,10 @@ async function removeOrphanContainers() {
       .catch(() => []);
     if (removed.length) console.log(`Mariner: removed ${removed.length} orphan container(s) on ${host}`);
   }
+  for (const cluster of swarmNames()) {
+    const removed = await (driverFor({ kind: "swarm", cluster }) as SwarmDriver).removeOrphans(known).catch(() => []);
+    if (removed.length) console.log(`Mariner: removed ${removed.length} orphan service(s) on Swarm ${cluster}`);
+  }
 }
 
 /**
@@ -99,7 +104,7 @@ export async function checkEnvironment(environmentId: string, opts: { restart: b
     return "stopped";
   }
   // The machine itself not answering is not the server dying: nothing can be restarted there, only failed over.
-  const hostProblem = await driver.hostProblem();
+  const hostProblem = await driver.hostProblem(ref);
   if (hostProblem) {
     if (env.status !== "unreachable" || env.statusDetail !== hostProblem)
       await setStatus(env.id, "unreachable", hostProblem);

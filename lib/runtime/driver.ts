@@ -57,8 +57,11 @@ export interface RuntimeDriver {
   status(node: NodeRef): Promise<NodeStatus>;
   /** Cheap liveness (no login): used by the monitor every few seconds. */
   isAlive(node: NodeRef): Promise<boolean>;
-  /** Why the machine the servers run on cannot be asked at all (null: it answers). "Host unreachable" ≠ "server down". */
-  hostProblem(): Promise<string | null>;
+  /**
+   * Why the machine the servers run on (given a node: the one it runs on) cannot be asked at all (null: it answers).
+   * "Host unreachable" ≠ "server down".
+   */
+  hostProblem(node?: NodeRef): Promise<string | null>;
   readConfig(node: NodeRef): Promise<string>;
   /** The my.cnf values the console owns for this node (datadir, socket, bind-address, …; not server-id). */
   managedOptions(node: NodeRef): Record<string, string>;

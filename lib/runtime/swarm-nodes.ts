@@ -1,7 +1,9 @@
 // A registered Swarm's nodes as the Hosts page lists them: the manager's view of each node, the servers this
 // console placed there, and whether the image is on it (asked by a one-shot task on every node, not guessed).
 import { db } from "@/lib/db/client";
-import { driverFor } from "./index";
+import type { Actor } from "@/lib/auth/actor";
+import { ServiceError } from "@/lib/errors";
+import { driverFor, swarmNames } from "./index";
 import { sleep } from "./readiness";
 import { storedRuntime } from "./runtime";
 import type { SwarmDriver } from "./swarm";
@@ -32,7 +34,9 @@ export async function swarmNodesOf(name: string) {
  * Runs the image once on every node (a global job, nothing pulled): "present" where it ran, the engine's error
  * where it could not ("No such image" on a node that lacks it).
  */
-export async function checkSwarmImages(name: string) {
+export async function checkSwarmImages(actor: Actor, name: string) {
+  if (actor.role !== "admin") throw new ServiceError(403, "forbidden", "Only an admin can manage Docker hosts");
+  if (!swarmNames().includes(name)) throw new ServiceError(404, "not_found", `Swarm "${name}" not found`);
   const driver = driverOf(name);
   const docker = driver.manager;
   const image = driver.swarm.image ?? "mariner/mariadb:10.11";

@@ -20,10 +20,10 @@ import { engineHealth } from "./engine-orphans";
 import { managedOptionsFor, wiringOf } from "./node-dir";
 import { placeOnAddress } from "./ports";
 import { provisionSql } from "./provision-sql";
-import { loginStatus, READY_TIMEOUT_MS, sleep } from "./readiness";
+import { loginStatus, sleep } from "./readiness";
 import { lastLines, withCause } from "./server-log";
 import { storedRuntime } from "./runtime";
-import { chooseNode, logsOf, swarmNodes, TASK_ENDED, tasksOf, type TaskView } from "./swarm-cluster";
+import { chooseNode, logsOf, swarmNodes, tasksOf } from "./swarm-cluster";
 import {
   fileLabels,
   filesOf,
@@ -36,18 +36,9 @@ import {
 } from "./swarm-objects";
 import { ROLLBACK_CONFIG, SWARM_LOG, swarmLayout, taskTemplate, UPDATE_CONFIG } from "./swarm-service";
 import { swarmOrphans, wipeVolume } from "./swarm-janitor";
-import { withConnection } from "@/lib/mariadb/connect";
+import { awaitStart, type ServiceInfo } from "./swarm-rollout";
 
 const PROBE_TIMEOUT_MS = 3000;
-const ROLLED_BACK = new Set(["rollback_started", "rollback_completed", "rollback_paused", "paused"]);
-
-type ServiceSpec = {
-  Name: string;
-  Labels: Record<string, string>;
-  TaskTemplate: ReturnType<typeof taskTemplate>;
-  Mode: { Replicated: { Replicas: number } };
-} & Record<string, unknown>;
-type ServiceInfo = { ID: string; Version: { Index: number }; Spec: ServiceSpec; UpdateStatus?: { State?: string } };
 
 /**
  * MariaDB as a Swarm service (see swarm-service.ts), driven through the manager's API only: the console never talks
@@ -101,9 +92,16 @@ export class SwarmDriver implements RuntimeDriver {
     return placeOnAddress(node.address, taken);
   }
 
-  async hostProblem(): Promise<string | null> {
+  /** The manager not answering, or (given a node) the Swarm node its server is pinned to being down or drained. */
+  async hostProblem(node?: NodeRef): Promise<string | null> {
     const health = await this.health();
-    return health.ok ? null : `Swarm "${this.swarm.name}" (${this.swarm.endpoint}) does not answer: ${health.error}`;
+    if (!health.ok) return `Swarm "${this.swarm.name}" (${this.swarm.endpoint}) does not answer: ${health.error}`;
+    if (!node) return null;
+    const there = (await swarmNodes(this.probe).catch(() => [])).find((n) => n.address === node.host);
+    if (!there) return `No node of Swarm "${this.swarm.name}" has the address ${node.host} any more`;
+    if (there.state !== "ready") return `Swarm node ${there.address} (${there.hostname}) is ${there.state}`;
+    if (there.availability === "drain") return `Swarm node ${there.address} (${there.hostname}) is drained`;
+    return null;
   }
 
   private info(node: NodeRef, client = this.docker): Promise<ServiceInfo> {
@@ -149,7 +147,7 @@ export class SwarmDriver implements RuntimeDriver {
       } as never)) as { id: string };
       ref.containerId = id;
       await onStep("starting");
-      await this.awaitStart(ref, new Set());
+      await awaitStart(this.docker, ref, new Set());
       await onStep("ready");
       return ref;
     } catch (e) {
@@ -158,51 +156,6 @@ export class SwarmDriver implements RuntimeDriver {
       if (e instanceof RuntimeError) throw e;
       throw new RuntimeError(withCause(`Swarm "${this.swarm.name}": ${(e as Error).message}`, lines), lines);
     }
-  }
-
-  /**
-   * Until a task started after `before` runs and root logs in. An update the Swarm rolled back, or a task that
-   * ended, fails with that task's own log lines.
-   */
-  private async awaitStart(ref: NodeRef, before: Set<string>) {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    let waiting = "";
-    while (Date.now() < deadline) {
-      const [info, tasks] = await Promise.all([this.info(ref), tasksOf(this.docker, ref.containerId!)]);
-      const fresh = tasks.filter((t) => !before.has(t.id));
-      const update = info.UpdateStatus?.State ?? "";
-      if (ROLLED_BACK.has(update)) throw await this.failure(ref, fresh, "Swarm rolled the update back");
-      const task = fresh[0];
-      if (task?.state === "running" && task.desired === "running" && (await this.answers(ref))) return;
-      if (task && TASK_ENDED.has(task.state) && update !== "updating") throw await this.failure(ref, fresh);
-      waiting = task ? `${task.state}${task.error ? `: ${task.error}` : ""}` : "no task scheduled yet";
-      await sleep(task?.state === "running" ? 50 : 200);
-    }
-    throw new RuntimeError(`mariadbd did not accept connections within ${READY_TIMEOUT_MS / 1000} s (${waiting})`, [
-      ...(await logsOf(this.docker, { serviceId: ref.containerId! }, 15).catch(() => [])),
-    ]);
-  }
-
-  private answers(ref: NodeRef): Promise<boolean> {
-    const login = { host: ref.host, port: ref.port, user: "root", password: ref.rootPassword };
-    return withConnection(login, (c) => c.query("SELECT 1"), 1000).then(
-      () => true,
-      () => false,
-    );
-  }
-
-  private async failure(ref: NodeRef, tasks: TaskView[], headline = "mariadbd exited during start-up") {
-    const failed = tasks.find((t) => TASK_ENDED.has(t.state) && t.state !== "shutdown") ?? tasks[0];
-    const logs = failed
-      ? await logsOf(this.docker, { serviceId: ref.containerId!, taskId: failed.id }, 60).catch(() => [])
-      : [];
-    const errors = logs.filter((l) => /\[ERROR\]|error|Aborting|unknown/i.test(l));
-    const lines = [
-      ...(errors.length ? errors : logs).slice(-15),
-      ...(failed?.error ? [`Swarm: ${failed.error}`] : []),
-      ...(headline.startsWith("Swarm") ? [`Swarm: ${headline.slice(6)} (the service runs its previous spec)`] : []),
-    ];
-    return new RuntimeError(withCause(headline, lines), lines);
   }
 
   /** The service with its files as its labels name them; a start or restart when they (or `force`) changed. */
@@ -226,7 +179,7 @@ export class SwarmDriver implements RuntimeDriver {
       },
     };
     await this.docker.getService(info.ID).update({ version: info.Version.Index, ...next } as never);
-    if (opts.replicas > 0) await this.awaitStart(node, before);
+    if (opts.replicas > 0) await awaitStart(this.docker, node, before);
     return true;
   }
 

@@ -63,7 +63,7 @@ test("registering: the manager's nodes listed live, the image asked of every nod
     sw.nodes!.map((n) => [n.address, n.role, n.state, n.availability]),
     SWARM_NODES.map((n, i) => [n.address, i === 0 ? "manager" : "worker", "ready", "active"]),
   );
-  const images = await checkSwarmImages("sw");
+  const images = await checkSwarmImages(actor, "sw");
   assert.deepEqual(Object.values(images), ["present", "present", "present"]);
 });
 

@@ -14,7 +14,7 @@ export type { ActionResult };
 export async function createEnvironmentAction(input: {
   name: string;
   memoryMb: number;
-  runtime?: "local" | "docker";
+  runtime?: "local" | "docker" | "swarm";
   host?: string;
 }): Promise<ActionResult<{ operationId: string }>> {
   const actor = await requireActor();

@@ -4,7 +4,7 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { requireActor } from "@/lib/auth/session";
 import { listEnvironments } from "@/lib/environments/service";
 import { describeQuota, myQuota } from "@/lib/quotas";
-import { dockerHostNames, driverFor } from "@/lib/runtime";
+import { dockerHostNames, driverFor, swarmNames } from "@/lib/runtime";
 import { NewEnvironmentDialog } from "@/components/environments/new-environment-dialog";
 import { Table } from "@/components/ui/table";
 
@@ -33,7 +33,12 @@ export default async function EnvironmentsPage() {
             </span>
           )}
         </div>
-        <NewEnvironmentDialog engineVersion={version} dockerHosts={dockerHostNames()} quotaSummary={quotaSummary} />
+        <NewEnvironmentDialog
+          engineVersion={version}
+          dockerHosts={dockerHostNames()}
+          swarms={swarmNames()}
+          quotaSummary={quotaSummary}
+        />
       </div>
       {envs.length === 0 ? (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-sm text-slate-600">

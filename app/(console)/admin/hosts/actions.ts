@@ -5,6 +5,7 @@ import { requireActor } from "@/lib/auth/session";
 import { issueEngineCredentials } from "@/lib/runtime/engine-credentials";
 import { copyImages } from "@/lib/runtime/images";
 import { registerHost, removeHost, type HostInput } from "@/lib/runtime/hosts";
+import { checkSwarmImages } from "@/lib/runtime/swarm-nodes";
 
 export async function registerHostAction(input: HostInput) {
   const actor = await requireActor();
@@ -35,5 +36,14 @@ export async function copyImagesAction(name: string) {
     const result = await copyImages(actor, name);
     revalidatePath("/admin/hosts");
     return result;
+  });
+}
+
+export async function checkSwarmImagesAction(name: string) {
+  const actor = await requireActor();
+  return actionResult(async () => {
+    const byNode = await checkSwarmImages(actor, name);
+    revalidatePath("/admin/hosts");
+    return { byNode };
   });
 }
