@@ -132,6 +132,10 @@ export const ACTIONS: Record<string, ActionEntry> = {
     args: () => ["10.231.0.99"],
     refusal: () => ({ ok: false, error: "Only an admin can manage Docker hosts" }),
   },
+  "app/(console)/admin/hosts/actions.ts#checkSwarmImagesAction": {
+    args: () => ["prod"],
+    refusal: () => ({ ok: false, error: "Only an admin can manage Docker hosts" }),
+  },
   "app/(console)/admin/hosts/actions.ts#removeHostAction": {
     args: (fx) => [fx.host ?? "sweep-none-host"],
     refusal: () => ({ ok: false, error: "Only an admin can manage Docker hosts" }),

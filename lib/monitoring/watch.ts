@@ -100,7 +100,12 @@ export async function checkEnvironment(environmentId: string, opts: { restart: b
     return status;
   }
   if (env.desiredState === "stopped") {
-    if (env.status !== "stopped") await setStatus(env.id, "stopped", env.statusDetail);
+    if (env.status !== "stopped") {
+      // Said to the runtime too, not only recorded: a Swarm would otherwise start the task again when its node
+      // returns (a fenced old master coming back). Best effort: the node may be gone with its machine.
+      await driver.stop(ref).catch(() => undefined);
+      await setStatus(env.id, "stopped", env.statusDetail);
+    }
     return "stopped";
   }
   // The machine itself not answering is not the server dying: nothing can be restarted there, only failed over.
