@@ -324,6 +324,7 @@ try {
     }
     await hostsSvc.removeHost(actor, "bench");
     dockerRows.push(...(await (await import("./remote")).remoteHostRows(actor, dataDir, RUNS)));
+    dockerRows.push(...(await (await import("./swarm")).swarmRows(actor, dataDir, RUNS)));
     dockerRows.push({
       figure: "environment create → accepting connections (docker), median",
       value: median(consoleDocker),
