@@ -65,6 +65,14 @@ test.describe.serial("Docker Swarm", () => {
     await expect(page.getByTestId("status-badge")).toHaveText("running");
     await expect(page.getByText(/10\.231\.0\.[678]:3306/).first()).toBeVisible();
 
+    // Healing: the topology keeps one slave; saved, audited, shown on the Topology tab.
+    await page.goto("/environments/onswarm/topology");
+    await page.getByLabel("Keep slaves").fill("1");
+    await page.getByRole("button", { name: "Save healing" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Healing saved." })).toBeVisible();
+    await expect(page.getByTestId("healing-log")).toContainText("Healing setting");
+    await expect(page.getByText(/When fewer than 1 slaves replicate for 10 s/)).toBeVisible();
+
     await page.goto("/admin/hosts");
     await expect(page.getByText("1 environment(s)")).toBeVisible();
     fs.rmSync(dir, { recursive: true, force: true });

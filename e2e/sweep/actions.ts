@@ -224,6 +224,7 @@ export const ACTIONS: Record<string, ActionEntry> = {
   [`${T}#cloneAction`]: { args: (fx) => [env(fx), "sweep-b-clone", false], refusal: refused() },
   [`${T}#failoverAction`]: { args: (fx) => [env(fx)], refusal: refused() },
   [`${T}#failoverPolicyAction`]: { args: (fx) => [env(fx), true, 30], refusal: refused() },
+  [`${T}#healingAction`]: { args: (fx) => [env(fx), 0], refusal: refused() },
   [`${T}#filtersAction`]: {
     args: (fx) => [env(fx), { doDb: ["shop"], ignoreDb: [], wildDoTable: [], wildIgnoreTable: [] }],
     refusal: refused(),

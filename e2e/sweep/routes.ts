@@ -17,6 +17,7 @@ import {
   failoverInput,
   failoverPolicyInput,
   filtersInput,
+  healingInput,
   moveInput,
   switchoverInput,
 } from "../../lib/topology";
@@ -99,6 +100,8 @@ export const ROUTES: Record<string, RouteEntry> = {
   [`GET ${E}/databases`]: tenant(),
   [`POST ${E}/endpoints`]: tenant(endpointInput, () => ({ name: "sweep-b-proxy" })),
   [`GET ${E}/failover-policy`]: tenant(),
+  [`GET ${E}/healing`]: tenant(),
+  [`PUT ${E}/healing`]: tenant(healingInput, () => ({ keepSlaves: 0 })),
   [`PUT ${E}/failover-policy`]: tenant(failoverPolicyInput, () => ({ autoFailover: true, graceSec: 30 })),
   [`POST ${E}/failover`]: tenant(failoverInput, () => ({})),
   [`PUT ${E}/filters`]: tenant(filtersInput, () => ({ doDb: ["shop"] })),

@@ -5,6 +5,7 @@ import { ServiceError } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
 import { parseInput } from "@/lib/validation";
 import { runOperation } from "@/lib/operations";
+import { releaseKeptSlot } from "./kept-slaves";
 import { driverFor } from "@/lib/runtime";
 import { RuntimeError } from "@/lib/runtime/driver";
 import { type Actor } from "@/lib/auth/actor";
@@ -75,6 +76,7 @@ export async function deleteEnvironment(actor: Actor, name: string): Promise<voi
     await runOperation(
       { userId: actor.id, action: "environment.delete", environmentId: env.id, target: env.name },
       async () => {
+        await releaseKeptSlot(env);
         await setStatus(env.id, "deleting");
         const driver = driverFor(env.runtime);
         for (const node of env.nodes) await driver.destroy(nodeRefOf(node));

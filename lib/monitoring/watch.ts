@@ -2,6 +2,7 @@ import { db } from "@/lib/db/client";
 import { isLocked, withLock } from "@/lib/locks";
 import { dockerHostNames, driverFor, swarmNames } from "@/lib/runtime";
 import type { SwarmDriver } from "@/lib/runtime/swarm";
+import { healTopologies } from "@/lib/topology/heal";
 import type { DockerDriver } from "@/lib/runtime/docker";
 import { RuntimeError } from "@/lib/runtime/driver";
 import { storedRuntime } from "@/lib/runtime/runtime";
@@ -181,11 +182,15 @@ async function setStatus(id: string, status: string, detail: string | null) {
   await db().environment.update({ where: { id }, data: { status, statusDetail: detail, statusAt: new Date() } });
 }
 
+/** Topologies on a Swarm that keep slaves are looked at this often (a discovery logs in to each server). */
+const HEAL_EVERY_MS = 5000;
+
 /** Every 2 s: liveness of every node (pid checks, no logins), so a killed server shows as down within seconds. */
 export function startMonitor(intervalMs = 2000): void {
   if (g.marinerMonitor) return;
   let busy = false;
   let sweptAt = Date.now();
+  let healedAt = 0;
   g.marinerMonitor = setInterval(async () => {
     if (busy) return;
     busy = true;
@@ -203,6 +208,10 @@ export function startMonitor(intervalMs = 2000): void {
       await Promise.all(
         envs.filter((e) => !isLocked(e.id)).map((e) => withLock(e.id, () => checkEnvironment(e.id, { restart: true }))),
       );
+      if (Date.now() - healedAt > HEAL_EVERY_MS) {
+        healedAt = Date.now();
+        await healTopologies();
+      }
     } catch (e) {
       console.error("Mariner monitor:", (e as Error).message);
     } finally {

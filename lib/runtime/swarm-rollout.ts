@@ -1,11 +1,13 @@
-// Bringing a Swarm service's new task up: wait until it runs and root logs in, or report why not with the task's
-// own log lines (an update the Swarm rolled back, a task that ended, one never scheduled).
+// Rolling a Swarm service to its current files and replica count, and bringing its new task up: wait until it runs
+// and root logs in, or report why not with the task's own log lines (an update the Swarm rolled back, a task that
+// ended, one never scheduled).
 import type Docker from "dockerode";
 import { withConnection } from "@/lib/mariadb/connect";
 import { RuntimeError, type NodeRef } from "./driver";
 import { READY_TIMEOUT_MS, sleep } from "./readiness";
 import { withCause } from "./server-log";
 import { logsOf, TASK_ENDED, tasksOf, type TaskView } from "./swarm-cluster";
+import { filesOf, mountsFor } from "./swarm-objects";
 import type { taskTemplate } from "./swarm-service";
 
 const ROLLED_BACK = new Set(["rollback_started", "rollback_completed", "rollback_paused", "paused"]);
@@ -69,4 +71,33 @@ async function failure(docker: Docker, ref: NodeRef, tasks: TaskView[], headline
     ...(headline.startsWith("Swarm") ? [`Swarm: ${headline.slice(6)} (the service runs its previous spec)`] : []),
   ];
   return new RuntimeError(withCause(headline, lines), lines);
+}
+
+/** The service with its files as its labels name them; a start or restart when they (or `force`) changed. */
+export async function applyService(
+  docker: Docker,
+  node: NodeRef,
+  info: ServiceInfo,
+  opts: { replicas: number; force: boolean },
+): Promise<boolean> {
+  const spec = info.Spec;
+  const mounts = await mountsFor(docker, filesOf(spec.Labels));
+  const container = spec.TaskTemplate.ContainerSpec;
+  const same =
+    JSON.stringify(mounts.Configs) === JSON.stringify(container.Configs ?? []) &&
+    JSON.stringify(mounts.Secrets) === JSON.stringify(container.Secrets ?? []);
+  if (same && !opts.force && spec.Mode.Replicated.Replicas === opts.replicas) return false;
+  const before = new Set((await tasksOf(docker, info.ID)).map((t) => t.id));
+  const next = {
+    ...spec,
+    Mode: { Replicated: { Replicas: opts.replicas } },
+    TaskTemplate: {
+      ...spec.TaskTemplate,
+      ContainerSpec: { ...container, ...mounts },
+      ForceUpdate: (spec.TaskTemplate.ForceUpdate ?? 0) + (opts.force ? 1 : 0),
+    },
+  };
+  await docker.getService(info.ID).update({ version: info.Version.Index, ...next } as never);
+  if (opts.replicas > 0) await awaitStart(docker, node, before);
+  return true;
 }

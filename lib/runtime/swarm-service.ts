@@ -78,7 +78,8 @@ export function wipeTemplate(nodeId: string, swarmNodeId: string, image: string)
   return {
     ContainerSpec: {
       Image: image,
-      Command: ["rm", "-rf", swarmLayout.baseDir],
+      // Everything in the volume, not only node/: nothing the server may have left next to it survives.
+      Command: ["sh", "-c", `rm -rf ${SWARM_VOLUME_ROOT}/..?* ${SWARM_VOLUME_ROOT}/.[!.]* ${SWARM_VOLUME_ROOT}/*`],
       User: `${SERVER.uid}:${SERVER.gid}`,
       Labels: { "mariner.wipe": nodeId, "mariner.console": "1" },
       CapabilityDrop: CAGE.CapDrop,

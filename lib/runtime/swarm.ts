@@ -36,7 +36,7 @@ import {
 } from "./swarm-objects";
 import { ROLLBACK_CONFIG, SWARM_LOG, swarmLayout, taskTemplate, UPDATE_CONFIG } from "./swarm-service";
 import { swarmOrphans, wipeVolume } from "./swarm-janitor";
-import { awaitStart, type ServiceInfo } from "./swarm-rollout";
+import { applyService, awaitStart, type ServiceInfo } from "./swarm-rollout";
 
 const PROBE_TIMEOUT_MS = 3000;
 
@@ -109,10 +109,15 @@ export class SwarmDriver implements RuntimeDriver {
     return client.getService(node.containerId).inspect() as Promise<ServiceInfo>;
   }
 
+  /** A running task on a ready node: the manager keeps a lost node's last task state until it gives the node up. */
   async isAlive(node: NodeRef): Promise<boolean> {
     if (!node.containerId) return false;
-    const tasks = await tasksOf(this.probe, node.containerId).catch(() => []);
-    return tasks.some((t) => t.state === "running" && t.desired === "running");
+    const [tasks, nodes] = await Promise.all([
+      tasksOf(this.probe, node.containerId).catch(() => []),
+      swarmNodes(this.probe).catch(() => []),
+    ]);
+    const ready = new Set(nodes.filter((n) => n.state === "ready").map((n) => n.id));
+    return tasks.some((t) => t.state === "running" && t.desired === "running" && ready.has(t.nodeId));
   }
 
   async create(spec: NodeSpec, rootPassword: string, onStep: (s: CreateStep) => void | Promise<void>) {
@@ -158,29 +163,8 @@ export class SwarmDriver implements RuntimeDriver {
     }
   }
 
-  /** The service with its files as its labels name them; a start or restart when they (or `force`) changed. */
   private async apply(node: NodeRef, opts: { replicas: number; force: boolean }) {
-    const info = await this.info(node);
-    const spec = info.Spec;
-    const mounts = await mountsFor(this.docker, filesOf(spec.Labels));
-    const container = spec.TaskTemplate.ContainerSpec;
-    const same =
-      JSON.stringify(mounts.Configs) === JSON.stringify(container.Configs ?? []) &&
-      JSON.stringify(mounts.Secrets) === JSON.stringify(container.Secrets ?? []);
-    if (same && !opts.force && spec.Mode.Replicated.Replicas === opts.replicas) return false;
-    const before = new Set((await tasksOf(this.docker, info.ID)).map((t) => t.id));
-    const next = {
-      ...spec,
-      Mode: { Replicated: { Replicas: opts.replicas } },
-      TaskTemplate: {
-        ...spec.TaskTemplate,
-        ContainerSpec: { ...container, ...mounts },
-        ForceUpdate: (spec.TaskTemplate.ForceUpdate ?? 0) + (opts.force ? 1 : 0),
-      },
-    };
-    await this.docker.getService(info.ID).update({ version: info.Version.Index, ...next } as never);
-    if (opts.replicas > 0) await awaitStart(this.docker, node, before);
-    return true;
+    return applyService(this.docker, node, await this.info(node), opts);
   }
 
   async start(node: NodeRef): Promise<NodeRef> {

@@ -8,3 +8,4 @@ export * from "./preflight";
 export * from "./switchover";
 export * from "./failover";
 export * from "./endpoints";
+export * from "./heal";

@@ -1,3 +1,4 @@
+import { db } from "@/lib/db/client";
 import type { Actor } from "@/lib/auth/actor";
 import { asRoot } from "@/lib/environments/root";
 import type { EnvironmentWithNodes } from "@/lib/environments/service";
@@ -21,12 +22,24 @@ export async function persistRole(actor: Actor, name: string, role: "master" | "
 
 /** Both roles in my.cnf at once: restarted later, the new master is writable and the old one read-only. */
 export async function persistRoles(actor: Actor, oldMaster: string, newMaster: string, step: Step) {
+  await handOverKeptSlaves(actor, oldMaster, newMaster);
   await persistRole(actor, newMaster, "master").catch((e) =>
     step(`could not remove read-only from ${newMaster}'s my.cnf: ${(e as Error).message}`),
   );
   await persistRole(actor, oldMaster, "slave").catch((e) =>
     step(`could not write read-only into ${oldMaster}'s my.cnf: ${(e as Error).message}`),
   );
+}
+
+/** How many slaves the topology keeps (healing) is the master's: it moves with the role. */
+async function handOverKeptSlaves(actor: Actor, oldMaster: string, newMaster: string) {
+  const old = await db().environment.findUnique({ where: { ownerId_name: { ownerId: actor.id, name: oldMaster } } });
+  if (!old?.desiredSlaves) return;
+  await db().environment.updateMany({
+    where: { ownerId: actor.id, name: newMaster },
+    data: { desiredSlaves: old.desiredSlaves },
+  });
+  await db().environment.update({ where: { id: old.id }, data: { desiredSlaves: 0 } });
 }
 
 /**

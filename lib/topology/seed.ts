@@ -1,3 +1,4 @@
+import { db } from "@/lib/db/client";
 import fs from "node:fs";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
@@ -59,7 +60,12 @@ async function freeNames(actor: Actor, prefix: string, count: number): Promise<s
  * Creates N slaves seeded with the master's current data: one consistent snapshot (with its GTID position)
  * loaded into each new server outside its binlog, then replication from that position. All or nothing.
  */
-export async function beginAddSlaves(actor: Actor, masterName: string, raw: unknown) {
+export async function beginAddSlaves(
+  actor: Actor,
+  masterName: string,
+  raw: unknown,
+  opts: { replacing?: boolean } = {},
+) {
   const master = await getEnvironment(actor, masterName);
   const input = parseInput(addSlavesInput, raw);
   // Up front, so the whole request is refused with a 4xx; each create checks again under the placement lock.
@@ -103,6 +109,12 @@ export async function beginAddSlaves(actor: Actor, masterName: string, raw: unkn
           await Promise.all(envs.map(async (e) => pointAt(await getEnvironment(actor, e.name), login)));
           await Promise.all(envs.map(async (e) => waitReplicating(await getEnvironment(actor, e.name))));
           for (const e of envs) await encryptAcrossMachines(actor, master, e.name, step);
+          // A topology that keeps slaves (healing) keeps the new ones too; replacements only restore the count.
+          if (master.desiredSlaves > 0 && !opts.replacing)
+            await db().environment.update({
+              where: { id: master.id },
+              data: { desiredSlaves: { increment: names.length } },
+            });
           await step("ready");
           return { slaves: names };
         } catch (e) {

@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import mysql from "mysql2/promise";
 import { useTempDataDir } from "../support/env";
 import { adminActor } from "../support/harness";
+import { remoteHost } from "../support/remote-hosts";
 import { startSwarm, stopSwarm, SWARM_NODES } from "../support/swarm";
 import { waitFor } from "../support/wait";
 
@@ -13,6 +15,8 @@ import { waitFor } from "../support/wait";
  */
 const dataDir = useTempDataDir("swarm");
 process.env.MARINER_RESTART_POLICY = "never";
+process.env.MARINER_ANTI_FLAP_SECONDS = "0"; // the healing test fails over right after adding slaves
+process.env.MARINER_HEAL_CONFIRM_SECONDS = "3";
 const svc = await import("../../lib/environments/service");
 const cfg = await import("../../lib/environments/config");
 const sql = await import("../../lib/environments/sql");
@@ -24,6 +28,11 @@ const { listRevisions } = await import("../../lib/environments/config-revisions"
 const { setServerOptions } = await import("../../lib/mycnf/parse");
 const { dockerClient } = await import("../../lib/runtime/docker-engine");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
+const { startMonitor, stopMonitor } = await import("../../lib/monitoring/watch");
+const { discoverTopology } = await import("../../lib/topology/discover");
+const { db } = await import("../../lib/db/client");
+const { clientTls } = await import("../../lib/mariadb/transport");
+const { caCertFile } = await import("../../lib/tls/ca");
 import type { Actor } from "../../lib/auth/actor";
 
 let actor: Actor;
@@ -37,6 +46,7 @@ before(async () => {
 });
 
 after(async () => {
+  stopMonitor();
   for (const e of await svc.listEnvironments(actor)) await svc.deleteEnvironment(actor, e.name).catch(() => undefined);
   await stopNodesUnder(dataDir);
   stopSwarm();
@@ -141,4 +151,120 @@ test("stop is scale 0, start scale 1; delete removes the service, its configs an
   const swarmNode = SWARM_NODES.find((n) => n.address === node.host)!;
   const volume = `/var/lib/mariner-docker/${swarmNode.name}/data/volumes/mariner-node-${node.id}/_data`;
   assert.deepEqual(fs.existsSync(volume) ? fs.readdirSync(volume) : [], [], "the volume holds nothing");
+});
+
+test("healing: the worker holding the master stops under a writing client → failover, the writer follows, a replacement slave on a healthy node, no acknowledged write lost", async () => {
+  // `shop` stays on the manager's node as load, so the new master goes to a worker (placement: least loaded).
+  await svc.deleteEnvironment(actor, "shop-slave-1");
+  const master = await svc.createEnvironment(actor, { name: "heal", runtime: "swarm" });
+  const lostNode = SWARM_NODES.find((n) => n.address === master.nodes[0].host)!;
+  assert.notEqual(lostNode, SWARM_NODES[0], "the master is on a worker");
+  await rep.enableBinlog(actor, "heal");
+  await sql.runSql(actor, "heal", { statement: "CREATE DATABASE app" });
+  await sql.runSql(actor, "heal", { statement: "CREATE TABLE app.w (id INT PRIMARY KEY)" });
+  await (
+    await topo.beginAddSlaves(actor, "heal", { count: 2 })
+  ).done;
+  await topo.setHealing(actor, "heal", { keepSlaves: 2 });
+  await topo.setFailoverPolicy(actor, "heal", { autoFailover: true, graceSec: 2 });
+  const ep = await topo.createEndpoints(actor, "heal", {});
+  const [host, port] = ep.writer.split(":");
+  // An application account, made on the master after its slaves: replicated, so it logs in on whichever is master.
+  await sql.runSql(actor, "heal", { statement: "CREATE USER 'app'@'%' IDENTIFIED BY 'app-pass-1'" });
+  await sql.runSql(actor, "heal", { statement: "GRANT SELECT, INSERT ON app.* TO 'app'@'%'" });
+
+  // One client writes through the writer endpoint as fast as it can, keeping only the ids the server acknowledged.
+  const acked: number[] = [];
+  const ackedAt: number[] = [];
+  let writing = true;
+  let lastError = "";
+  const writer = (async () => {
+    let id = 0;
+    let c: mysql.Connection | null = null;
+    while (writing) {
+      try {
+        // Over TLS, as from another machine: through the endpoint (HAProxy on this machine's loopback) the server's
+        // certificate is verified against the console CA, as clientTls does for the server's own address.
+        c ??= await mysql.createConnection({
+          host,
+          port: Number(port),
+          user: "app",
+          password: "app-pass-1",
+          connectTimeout: 1000,
+          ssl: { ca: fs.readFileSync(caCertFile(), "utf8"), rejectUnauthorized: true },
+        });
+        await c.query("INSERT INTO app.w VALUES (?)", [++id]);
+        acked.push(id);
+        ackedAt.push(Date.now());
+      } catch (e) {
+        lastError = (e as Error).message;
+        c?.destroy();
+        c = null;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    c?.end().catch(() => undefined);
+  })();
+  await waitFor(() => acked.length > 50 || (lastError && Promise.reject(new Error(lastError))), {
+    what: "writes through the writer endpoint",
+  });
+
+  startMonitor(250);
+  const stopped = Date.now();
+  const before = acked.length;
+  remoteHost("stop-engine", lostNode.name);
+  const { value: failover } = await waitFor(
+    () => db().operation.findFirst({ where: { action: "topology.failover", status: { not: "running" } } }),
+    { what: "the automatic failover to finish", timeoutMs: 90_000 },
+  );
+  assert.equal(failover.status, "succeeded", failover.error ?? "");
+  await waitFor(() => acked.length > before + 10, {
+    what: `writes to be acknowledged again (last error: ${lastError})`,
+  });
+  const newMaster = (JSON.parse(failover.steps) as { name: string }[])
+    .map((s) => /^promoting (\S+)/.exec(s.name)?.[1])
+    .find(Boolean)!;
+  // The first write acknowledged once the failover had begun: the old master was gone by then.
+  const firstAfter = ackedAt.findIndex((t, i) => i >= before && t > failover.startedAt.getTime());
+  console.log(
+    `swarm: node ${lostNode.address} lost → failover done after ${failover.finishedAt!.getTime() - stopped} ms, ` +
+      `first acknowledged write on ${newMaster} ${ackedAt[firstAfter] - stopped} ms after the loss`,
+  );
+
+  const { value: healed } = await waitFor(
+    () => db().operation.findFirst({ where: { action: "topology.heal", status: { not: "running" } } }),
+    { what: "a replacement slave to be added", timeoutMs: 120_000 },
+  );
+  assert.equal(healed.status, "succeeded", healed.error ?? "");
+  console.log(`swarm: replacement slave replicating ${healed.finishedAt!.getTime() - stopped} ms after the node loss`);
+  writing = false;
+  await writer;
+
+  const topology = await discoverTopology(actor);
+  const slaves = topology.edges.filter((e) => e.from === newMaster);
+  assert.equal(slaves.length, 2, "two slaves again");
+  for (const e of slaves) assert.equal(e.health.state, "running", `${e.to}: ${e.health.message}`);
+  const placed = await Promise.all([newMaster, ...slaves.map((e) => e.to)].map((n) => svc.getEnvironment(actor, n)));
+  assert.ok(
+    placed.every((e) => e.nodes[0].host !== lostNode.address),
+    "nothing placed on the lost node",
+  );
+  assert.notEqual(placed[0].nodes[0].host, placed.at(-1)!.nodes[0].host, "the replacement is apart from the master");
+  const login = await svc.connectionDetails(actor, newMaster);
+  const check = await mysql.createConnection({ ...clientTls(login.host), ...login });
+  const [rows] = (await check.query("SELECT id FROM app.w")) as unknown as [{ id: number }[]];
+  await check.end();
+  const present = new Set(rows.map((r) => Number(r.id)));
+  const lost = acked.filter((id) => !present.has(id));
+  console.log(`swarm: ${acked.length} acknowledged writes, ${lost.length} lost`);
+  assert.deepEqual(lost, [], "every acknowledged write is on the new master");
+
+  // The old master stays fenced: its service is at 0 replicas, so its node coming back does not start it.
+  const old = await svc.getEnvironment(actor, "heal");
+  assert.equal(old.desiredState, "stopped");
+  await waitFor(async () => (await servicesOf(old.nodes[0].id))[0].Spec!.Mode!.Replicated!.Replicas === 0, {
+    what: "the old master's service to be scaled to 0",
+  });
+  stopMonitor();
+  remoteHost("start", lostNode.name, lostNode.address, path.join(dataDir, "engines", lostNode.name));
 });

@@ -70,3 +70,8 @@ export async function failoverPolicyAction(
   const actor = await requireActor();
   return finish(name, () => topo.setFailoverPolicy(actor, name, { autoFailover, graceSec, baseRevision }));
 }
+
+export async function healingAction(name: string, keepSlaves: number) {
+  const actor = await requireActor();
+  return finish(name, () => topo.setHealing(actor, name, { keepSlaves }));
+}

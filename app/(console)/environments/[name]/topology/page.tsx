@@ -2,7 +2,8 @@ import { EnvironmentTopology } from "@/components/topology/environment-topology"
 import { pageEnvironment } from "@/lib/environments/page";
 import { currentRevision } from "@/lib/environments/config-revisions";
 import { discoverTopology } from "@/lib/topology/discover";
-import { preflight } from "@/lib/topology";
+import { getHealing, preflight } from "@/lib/topology";
+import { HealingCard } from "@/components/topology/healing-card";
 
 export const metadata = { title: "Topology" };
 
@@ -16,30 +17,36 @@ export default async function EnvironmentTopologyPage({ params }: { params: Prom
   const namedSources = topology.edges
     .filter((e) => e.to === name && e.connection !== "")
     .map((e) => ({ from: e.from, connection: e.connection, state: e.health.state }));
-  const [report, revision] = await Promise.all([
+  const [report, revision, healing] = await Promise.all([
     slaves.length ? preflight(actor, name) : null,
     currentRevision(env.id),
+    getHealing(actor, name),
   ]);
   const moveTargets = topology.nodes.filter((n) => n.name !== name && n.facts).map((n) => n.name);
   return (
-    <EnvironmentTopology
-      name={name}
-      running={env.status === "running"}
-      facts={
-        self.facts
-          ? { logBin: self.facts.logBin, logSlaveUpdates: self.facts.logSlaveUpdates, readOnly: self.facts.readOnly }
-          : null
-      }
-      master={self.master}
-      slaves={slaves}
-      filters={edge?.filters ?? {}}
-      configRevision={revision?.id}
-      namedSources={namedSources}
-      preflight={report}
-      moveTargets={moveTargets}
-      autoFailover={env.autoFailover}
-      graceSec={env.failoverGraceSec}
-      failoverPolicyRevision={env.failoverPolicyRevision}
-    />
+    <div className="space-y-4">
+      <EnvironmentTopology
+        name={name}
+        running={env.status === "running"}
+        facts={
+          self.facts
+            ? { logBin: self.facts.logBin, logSlaveUpdates: self.facts.logSlaveUpdates, readOnly: self.facts.readOnly }
+            : null
+        }
+        master={self.master}
+        slaves={slaves}
+        filters={edge?.filters ?? {}}
+        configRevision={revision?.id}
+        namedSources={namedSources}
+        preflight={report}
+        moveTargets={moveTargets}
+        autoFailover={env.autoFailover}
+        graceSec={env.failoverGraceSec}
+        failoverPolicyRevision={env.failoverPolicyRevision}
+      />
+      {healing.onSwarm && !self.master && (
+        <HealingCard name={name} keepSlaves={healing.keepSlaves} recent={healing.recent} />
+      )}
+    </div>
   );
 }
