@@ -71,7 +71,7 @@ test.describe.serial("Docker Swarm", () => {
     await page.getByRole("button", { name: "Save healing" }).click();
     await expect(page.getByRole("status").filter({ hasText: "Healing saved." })).toBeVisible();
     await expect(page.getByTestId("healing-log")).toContainText("Healing setting");
-    await expect(page.getByText(/When fewer than 1 slaves replicate for 10 s/)).toBeVisible();
+    await expect(page.getByText(/When a kept slave's Swarm node is lost/)).toBeVisible();
 
     await page.goto("/admin/hosts");
     await expect(page.getByText("1 environment(s)")).toBeVisible();

@@ -58,7 +58,7 @@ export function HealingCard({ name, keepSlaves, recent }: Props) {
       </form>
       <p className="mt-2 text-xs text-slate-600">
         {keepSlaves
-          ? `When fewer than ${keepSlaves} slaves replicate for 10 s (their Swarm node went down or was drained), replacements are added on healthy nodes, seeded from ${name}. A dead master is failed over first when automatic failover is on; the old master is kept stopped (its service at 0 replicas).`
+          ? `The slaves replicating from ${name} when you saved are kept (and the ones Add slave makes). When a kept slave's Swarm node is lost (down or drained) for 10 s, a replacement is added on a healthy node, seeded from ${name}; a stopped or restarting slave still counts. A dead master is failed over first when automatic failover is on; the old master is kept stopped (its service at 0 replicas).`
           : "Off: lost slaves are shown, not replaced."}
       </p>
       {recent.length > 0 && (

@@ -5,7 +5,6 @@ import { ServiceError } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
 import { parseInput } from "@/lib/validation";
 import { runOperation } from "@/lib/operations";
-import { releaseKeptSlot } from "./kept-slaves";
 import { driverFor } from "@/lib/runtime";
 import { RuntimeError } from "@/lib/runtime/driver";
 import { type Actor } from "@/lib/auth/actor";
@@ -76,7 +75,6 @@ export async function deleteEnvironment(actor: Actor, name: string): Promise<voi
     await runOperation(
       { userId: actor.id, action: "environment.delete", environmentId: env.id, target: env.name },
       async () => {
-        await releaseKeptSlot(env);
         await setStatus(env.id, "deleting");
         const driver = driverFor(env.runtime);
         for (const node of env.nodes) await driver.destroy(nodeRefOf(node));
@@ -85,6 +83,11 @@ export async function deleteEnvironment(actor: Actor, name: string): Promise<voi
           db().alertRule.deleteMany({ where: { environmentId: env.id } }),
           db().lagSample.deleteMany({ where: { environmentId: env.id } }),
           db().backupPolicy.deleteMany({ where: { environmentId: env.id } }),
+          // A kept slave deleted on purpose: its master keeps one fewer (healing replaces lost ones, not these).
+          db().environment.updateMany({
+            where: { id: env.keptBy ?? "", desiredSlaves: { gt: 0 } },
+            data: { desiredSlaves: { decrement: 1 } },
+          }),
           db().environment.delete({ where: { id: env.id } }),
         ]);
       },

@@ -182,7 +182,7 @@ async function setStatus(id: string, status: string, detail: string | null) {
   await db().environment.update({ where: { id }, data: { status, statusDetail: detail, statusAt: new Date() } });
 }
 
-/** Topologies on a Swarm that keep slaves are looked at this often (a discovery logs in to each server). */
+/** Topologies on a Swarm that keep slaves are looked at this often. */
 const HEAL_EVERY_MS = 5000;
 
 /** Every 2 s: liveness of every node (pid checks, no logins), so a killed server shows as down within seconds. */
@@ -210,7 +210,8 @@ export function startMonitor(intervalMs = 2000): void {
       );
       if (Date.now() - healedAt > HEAL_EVERY_MS) {
         healedAt = Date.now();
-        await healTopologies();
+        // Not awaited: healing adds servers, which must not hold up the liveness checks of everyone else.
+        healTopologies().catch((e) => console.error("Mariner healing:", (e as Error).message));
       }
     } catch (e) {
       console.error("Mariner monitor:", (e as Error).message);

@@ -7,6 +7,7 @@ import { removeObjects } from "./swarm-objects";
 import { wipeTemplate } from "./swarm-service";
 
 const WIPE_TIMEOUT_MS = 20_000;
+const STALE_MS = 5 * 60_000;
 
 /**
  * Runs `rm -rf` of the server's directory as a job on its node and waits for it. A node that is down cannot run
@@ -43,19 +44,20 @@ export async function swarmOrphans(docker: Docker, knownNodeIds: Set<string>): P
   for (const s of services) {
     const labels = s.Spec?.Labels ?? {};
     const nodeId = labels["mariner.node"];
-    // A one-shot job (wipe, image check) is its own waiter's until it is clearly left behind by a dead console.
-    const stale = Date.now() - (Date.parse(s.CreatedAt ?? "") || 0) > 5 * 60_000;
-    if (nodeId ? knownNodeIds.has(nodeId) : !(labels["mariner.wipe"] && stale)) continue;
+    // Old enough only (a create in flight, a one-shot job still waited for), and not a known server's.
+    if (Date.now() - (Date.parse(s.CreatedAt ?? "") || 0) < STALE_MS) continue;
+    if (nodeId ? knownNodeIds.has(nodeId) : !labels["mariner.wipe"]) continue;
     await docker
       .getService(s.ID)
       .remove()
       .catch(() => undefined);
     if (nodeId) removed.push(nodeId);
   }
-  const objects = [
-    ...(await docker.listConfigs({ filters: { label: ["mariner.console=1"] } })),
-    ...(await docker.listSecrets({ filters: { label: ["mariner.console=1"] } })),
-  ];
+  const mine = { filters: { label: ["mariner.console=1"] } };
+  // Old enough only: a server being created right now has objects before its row is visible to this sweep.
+  const objects = [...(await docker.listConfigs(mine)), ...(await docker.listSecrets(mine))].filter(
+    (o) => Date.now() - (Date.parse(o.CreatedAt ?? "") || 0) > STALE_MS,
+  );
   for (const nodeId of new Set(objects.map((o) => o.Spec?.Labels?.["mariner.node"]).filter(Boolean) as string[]))
     if (!knownNodeIds.has(nodeId)) await removeObjects(docker, nodeId);
   return removed;

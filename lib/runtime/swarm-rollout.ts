@@ -78,19 +78,20 @@ export async function applyService(
   docker: Docker,
   node: NodeRef,
   info: ServiceInfo,
-  opts: { replicas: number; force: boolean },
+  opts: { replicas?: number; force: boolean },
 ): Promise<boolean> {
   const spec = info.Spec;
+  const replicas = opts.replicas ?? spec.Mode.Replicated.Replicas;
   const mounts = await mountsFor(docker, filesOf(spec.Labels));
   const container = spec.TaskTemplate.ContainerSpec;
   const same =
     JSON.stringify(mounts.Configs) === JSON.stringify(container.Configs ?? []) &&
     JSON.stringify(mounts.Secrets) === JSON.stringify(container.Secrets ?? []);
-  if (same && !opts.force && spec.Mode.Replicated.Replicas === opts.replicas) return false;
+  if (same && !opts.force && spec.Mode.Replicated.Replicas === replicas) return false;
   const before = new Set((await tasksOf(docker, info.ID)).map((t) => t.id));
   const next = {
     ...spec,
-    Mode: { Replicated: { Replicas: opts.replicas } },
+    Mode: { Replicated: { Replicas: replicas } },
     TaskTemplate: {
       ...spec.TaskTemplate,
       ContainerSpec: { ...container, ...mounts },
@@ -98,6 +99,6 @@ export async function applyService(
     },
   };
   await docker.getService(info.ID).update({ version: info.Version.Index, ...next } as never);
-  if (opts.replicas > 0) await awaitStart(docker, node, before);
+  if (replicas > 0) await awaitStart(docker, node, before);
   return true;
 }

@@ -26,7 +26,7 @@ export const UPDATE_CONFIG = {
 };
 export const ROLLBACK_CONFIG = { Parallelism: 1, Order: "stop-first", FailureAction: "pause", Monitor: 5 * SECONDS };
 
-/** Initializes the data directory on first start; the accounts (a secret, idempotent) are applied on every start. */
+/** Initializes the data directory on first start and sets the accounts from their secret while it is mounted. */
 function startScript() {
   const l = swarmLayout;
   const cnf = targetOf("my.cnf");
@@ -34,7 +34,9 @@ function startScript() {
     "umask 077",
     `mkdir -p '${l.datadir}' '${l.tmpdir}' '${l.filesDir}' || exit 1`,
     `[ -d '${l.datadir}/mysql' ] || mariadb-install-db --defaults-file='${cnf}' --auth-root-authentication-method=normal --skip-test-db >&2 || exit 1`,
-    `exec mariadbd --defaults-file='${cnf}' --init-file='${targetOf("provision.sql")}'`,
+    // Mounted only until the server is provisioned (the driver then forgets it): later starts leave root alone.
+    `init=''; [ -f '${targetOf("provision.sql")}' ] && init='--init-file=${targetOf("provision.sql")}'`,
+    `exec mariadbd --defaults-file='${cnf}' $init`,
   ].join("; ");
 }
 

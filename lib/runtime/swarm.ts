@@ -153,6 +153,7 @@ export class SwarmDriver implements RuntimeDriver {
       ref.containerId = id;
       await onStep("starting");
       await awaitStart(this.docker, ref, new Set());
+      await this.forget(ref, "provision.sql");
       await onStep("ready");
       return ref;
     } catch (e) {
@@ -163,14 +164,26 @@ export class SwarmDriver implements RuntimeDriver {
     }
   }
 
-  private async apply(node: NodeRef, opts: { replicas: number; force: boolean }) {
+  /**
+   * A file the next task no longer mounts (a label change: this task keeps running). The accounts' SQL is
+   * forgotten once the server is provisioned, so later starts do not reset what the tenant did to root.
+   */
+  private async forget(node: NodeRef, name: string) {
+    const info = await this.info(node);
+    const labels = { ...info.Spec.Labels };
+    delete labels[Object.keys(fileLabels({ [name]: "" }))[0]];
+    await this.docker
+      .getService(info.ID)
+      .update({ version: info.Version.Index, ...info.Spec, Labels: labels } as never);
+  }
+
+  private async apply(node: NodeRef, opts: { replicas?: number; force: boolean }) {
     return applyService(this.docker, node, await this.info(node), opts);
   }
 
+  /** A running server is left as it is; a stopped one or a dead task comes up with the files its labels name. */
   async start(node: NodeRef): Promise<NodeRef> {
-    const alive = await this.isAlive(node);
-    // A task that died is replaced (forced); a running one only when its files changed while it ran.
-    await this.apply(node, { replicas: 1, force: !alive });
+    if (!(await this.isAlive(node))) await this.apply(node, { replicas: 1, force: true });
     return node;
   }
 
@@ -190,12 +203,13 @@ export class SwarmDriver implements RuntimeDriver {
   async destroy(node: NodeRef): Promise<void> {
     const services = await this.docker.listServices({ filters: { label: [`mariner.node=${node.nodeId}`] } });
     const placed = services[0]?.Spec?.TaskTemplate?.Placement?.Constraints?.[0]?.replace(/^node\.id==/, "");
-    for (const s of services) await this.docker.getService(s.ID).remove();
     for (const s of services) {
-      const deadline = Date.now() + 30_000;
-      while ((await tasksOf(this.docker, s.ID).catch(() => [])).length && Date.now() < deadline) await sleep(200);
+      // Scaled to 0 and waited for first: the server has stopped before its volume is wiped and its port reused.
+      await this.stop({ ...node, containerId: s.ID }).catch(() => undefined);
+      await this.docker.getService(s.ID).remove();
     }
-    if (placed) await wipeVolume(this.docker, this.image, node.nodeId, placed);
+    const left = placed ? await wipeVolume(this.docker, this.image, node.nodeId, placed) : null;
+    if (left) console.warn(`Mariner: deleting ${node.nodeId} on Swarm "${this.swarm.name}": ${left}`);
     await removeObjects(this.docker, node.nodeId);
   }
 
@@ -249,8 +263,9 @@ export class SwarmDriver implements RuntimeDriver {
         const spec = { ...info.Spec, Labels: { ...info.Spec.Labels, ...fileLabels({ [name]: object }) } };
         await this.docker.getService(info.ID).update({ version: info.Version.Index, ...spec } as never);
       },
+      // With the replica count it has: a stopped server stays stopped and mounts the files when it starts.
       publish: async () => {
-        if (await this.apply(node, { replicas: 1, force: false })) {
+        if (await this.apply(node, { force: false })) {
           const keep = new Set(Object.values(filesOf((await this.info(node)).Spec.Labels)));
           await removeObjects(this.docker, node.nodeId, keep);
         }

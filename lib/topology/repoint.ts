@@ -1,7 +1,7 @@
 import { db } from "@/lib/db/client";
 import type { Actor } from "@/lib/auth/actor";
 import { asRoot } from "@/lib/environments/root";
-import type { EnvironmentWithNodes } from "@/lib/environments/service";
+import { getEnvironment, type EnvironmentWithNodes } from "@/lib/environments/service";
 import { changeMaster, controlSlave, slaveStatus } from "@/lib/mariadb/replication";
 import type { ReplicationLogin } from "./account";
 import { discoverTopology, type TopologyEdge } from "./discover";
@@ -31,15 +31,15 @@ export async function persistRoles(actor: Actor, oldMaster: string, newMaster: s
   );
 }
 
-/** How many slaves the topology keeps (healing) is the master's: it moves with the role. */
+/** The slaves a topology keeps (healing) are the master's: count and members move with the role. */
 async function handOverKeptSlaves(actor: Actor, oldMaster: string, newMaster: string) {
-  const old = await db().environment.findUnique({ where: { ownerId_name: { ownerId: actor.id, name: oldMaster } } });
-  if (!old?.desiredSlaves) return;
-  await db().environment.updateMany({
-    where: { ownerId: actor.id, name: newMaster },
-    data: { desiredSlaves: old.desiredSlaves },
-  });
-  await db().environment.update({ where: { id: old.id }, data: { desiredSlaves: 0 } });
+  const [old, now] = await Promise.all([getEnvironment(actor, oldMaster), getEnvironment(actor, newMaster)]);
+  if (!old.desiredSlaves) return;
+  await db().$transaction([
+    db().environment.update({ where: { id: now.id }, data: { desiredSlaves: old.desiredSlaves, keptBy: null } }),
+    db().environment.updateMany({ where: { keptBy: old.id }, data: { keptBy: now.id } }),
+    db().environment.update({ where: { id: old.id }, data: { desiredSlaves: 0 } }),
+  ]);
 }
 
 /**

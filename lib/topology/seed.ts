@@ -110,11 +110,17 @@ export async function beginAddSlaves(
           await Promise.all(envs.map(async (e) => waitReplicating(await getEnvironment(actor, e.name))));
           for (const e of envs) await encryptAcrossMachines(actor, master, e.name, step);
           // A topology that keeps slaves (healing) keeps the new ones too; replacements only restore the count.
-          if (master.desiredSlaves > 0 && !opts.replacing)
-            await db().environment.update({
-              where: { id: master.id },
-              data: { desiredSlaves: { increment: names.length } },
-            });
+          if (master.desiredSlaves > 0)
+            await db().$transaction([
+              db().environment.updateMany({
+                where: { ownerId: master.ownerId, name: { in: names } },
+                data: { keptBy: master.id },
+              }),
+              db().environment.update({
+                where: { id: master.id },
+                data: { desiredSlaves: { increment: opts.replacing ? 0 : names.length } },
+              }),
+            ]);
           await step("ready");
           return { slaves: names };
         } catch (e) {

@@ -28,7 +28,8 @@ const { listRevisions } = await import("../../lib/environments/config-revisions"
 const { setServerOptions } = await import("../../lib/mycnf/parse");
 const { dockerClient } = await import("../../lib/runtime/docker-engine");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
-const { startMonitor, stopMonitor } = await import("../../lib/monitoring/watch");
+const { reconcile, startMonitor, stopMonitor } = await import("../../lib/monitoring/watch");
+const backups = await import("../../lib/backups/service");
 const { discoverTopology } = await import("../../lib/topology/discover");
 const { db } = await import("../../lib/db/client");
 const { clientTls } = await import("../../lib/mariadb/transport");
@@ -134,7 +135,7 @@ test("a master and two slaves: three services on three nodes, replicating; Swarm
   assert.equal(mc.kind === "rows" && Number(mc.rows[0][0]), 77);
 });
 
-test("stop is scale 0, start scale 1; delete removes the service, its configs and secrets, and empties its volume", async () => {
+test("stop is scale 0, start scale 1, reconcile adopts, a backup restores onto the Swarm; delete removes the service, its configs and secrets, and empties its volume", async () => {
   const env = await svc.getEnvironment(actor, "shop-slave-2");
   const node = env.nodes[0];
   assert.equal((await svc.environmentAction(actor, env.name, { action: "stop" })).status, "stopped");
@@ -142,6 +143,18 @@ test("stop is scale 0, start scale 1; delete removes the service, its configs an
   assert.equal((await svc.environmentAction(actor, env.name, { action: "start" })).status, "running");
   const up = await sql.runSql(actor, env.name, { statement: "SELECT 1" });
   assert.equal(up.kind, "rows");
+  await reconcile();
+  assert.equal((await svc.getEnvironment(actor, env.name)).status, "running", "adopted after a console restart");
+
+  // A backup taken from this slave (streamed to the console's store) restored as a new server on the Swarm.
+  const taken = await (await backups.beginBackup(actor, env.name)).done;
+  await (
+    await backups.beginRestore(actor, taken.id, { name: "restored", runtime: "swarm", host: "sw" })
+  ).done;
+  const restored = await sql.runSql(actor, "restored", { statement: "SELECT id FROM app.t" });
+  assert.deepEqual(restored.kind === "rows" && restored.rows, [[7]]);
+  assert.equal((await svc.getEnvironment(actor, "restored")).runtime, "swarm:sw");
+  await svc.deleteEnvironment(actor, "restored");
 
   await svc.deleteEnvironment(actor, env.name);
   const label = { filters: { label: [`mariner.node=${node.id}`] } };
