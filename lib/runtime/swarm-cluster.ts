@@ -61,10 +61,15 @@ export interface NodeChoice {
 export function chooseNode(nodes: SwarmNode[], choice: NodeChoice): SwarmNode {
   const fit = nodes.filter((n) => usable(n) && hasLabel(n, choice.label));
   if (!fit.length) {
+    // Counts, not addresses: the tenant asking learns why, not the layout of the cluster.
     const why = choice.label ? ` with the label ${choice.label}` : "";
-    throw new RuntimeError(
-      `No Swarm node${why} is ready and active (${nodes.map((n) => `${n.address}: ${n.state}/${n.availability}`).join(", ")})`,
-    );
+    const count = (p: (n: SwarmNode) => boolean) => nodes.filter(p).length;
+    const states = [
+      `${count((n) => n.state !== "ready")} not ready`,
+      `${count((n) => n.state === "ready" && n.availability !== "active")} drained or paused`,
+      ...(choice.label ? [`${count((n) => usable(n) && !hasLabel(n, choice.label))} without the label`] : []),
+    ];
+    throw new RuntimeError(`No Swarm node${why} is ready and active (${nodes.length} nodes: ${states.join(", ")})`);
   }
   const avoid = new Set(choice.avoid ?? []);
   const apart = fit.filter((n) => !avoid.has(n.address));
