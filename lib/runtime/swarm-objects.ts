@@ -66,18 +66,20 @@ type FileRef = { File: { Name: string; UID: string; GID: string; Mode: number } 
 
 /** The task template's Configs and Secrets for these files: root-owned, readable by the server's group only. */
 export async function mountsFor(docker: Docker, files: Record<string, string>) {
-  const configs: FileRef[] = [];
-  const secrets: FileRef[] = [];
-  for (const [name, object] of Object.entries(files)) {
-    const file = { Name: targetOf(name), UID: "0", GID: String(SERVER.gid), Mode: 0o440 };
-    if (kindOf(name) === "secret") {
-      const { ID } = (await docker.getSecret(object).inspect()) as { ID: string };
-      secrets.push({ File: file, SecretID: ID, SecretName: object });
-    } else {
+  // Looked up together: each start or restart asks for every file's object id.
+  const refs = await Promise.all(
+    Object.entries(files).map(async ([name, object]) => {
+      const File = { Name: targetOf(name), UID: "0", GID: String(SERVER.gid), Mode: 0o440 };
+      if (kindOf(name) === "secret") {
+        const { ID } = (await docker.getSecret(object).inspect()) as { ID: string };
+        return { secret: true, ref: { File, SecretID: ID, SecretName: object } as FileRef };
+      }
       const { ID } = (await docker.getConfig(object).inspect()) as { ID: string };
-      configs.push({ File: file, ConfigID: ID, ConfigName: object });
-    }
-  }
+      return { secret: false, ref: { File, ConfigID: ID, ConfigName: object } as FileRef };
+    }),
+  );
+  const configs = refs.filter((r) => !r.secret).map((r) => r.ref);
+  const secrets = refs.filter((r) => r.secret).map((r) => r.ref);
   const byName = (a: FileRef, b: FileRef) => a.File.Name.localeCompare(b.File.Name);
   return { Configs: configs.sort(byName), Secrets: secrets.sort(byName) };
 }

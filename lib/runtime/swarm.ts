@@ -132,9 +132,14 @@ export class SwarmDriver implements RuntimeDriver {
         "provision.sql": provisionSql(rootPassword, true),
         ...Object.fromEntries(tls.files.map((f) => [`tls/${f.name}`, f.content])),
       };
-      const files: Record<string, string> = {};
-      for (const [name, text] of Object.entries(content))
-        files[name] = await storeObject(this.docker, spec.nodeId, name, text);
+      const files = Object.fromEntries(
+        await Promise.all(
+          Object.entries(content).map(async ([name, text]) => [
+            name,
+            await storeObject(this.docker, spec.nodeId, name, text),
+          ]),
+        ),
+      ) as Record<string, string>;
       await onStep("initializing data directory");
       const { id } = (await this.docker.createService({
         Name: `mariner-${spec.nodeId}`,
