@@ -10,8 +10,8 @@ import { waitFor } from "../support/wait";
 
 /**
  * Docker hosts that really are apart: each in its own network namespace with its own address on a private bridge,
- * its own dockerd reached only at tcp://ADDRESS:2376 with TLS client verification (scripts/remote-host.sh), set
- * up the way an admin would with "Issue certificates". Needs engine "a" (npm test starts it) for the image.
+ * its own engine (dockerd --dns 127.0.0.1, scripts/remote-host.sh) reached only at tcp://ADDRESS:2376 with TLS
+ * client verification, set up the way an admin would with "Issue certificates". Needs engine "a" (npm test starts it) for the image.
  */
 const dataDir = useTempDataDir("remote-hosts");
 process.env.MARINER_RESTART_POLICY = "never";
