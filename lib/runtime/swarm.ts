@@ -23,7 +23,7 @@ import { provisionSql } from "./provision-sql";
 import { loginStatus, sleep } from "./readiness";
 import { lastLines, withCause } from "./server-log";
 import { storedRuntime } from "./runtime";
-import { chooseNode, logsOf, swarmNodes, tasksOf } from "./swarm-cluster";
+import { chooseNode, logsOf, swarmNodes, TASK_ENDED, tasksOf } from "./swarm-cluster";
 import {
   fileLabels,
   filesOf,
@@ -120,6 +120,18 @@ export class SwarmDriver implements RuntimeDriver {
     return tasks.some((t) => t.state === "running" && t.desired === "running" && ready.has(t.nodeId));
   }
 
+  /**
+   * Whether the server's container has really ended: a scaled-down task is desired "shutdown" at once but stays
+   * "running" until mariadbd has flushed and exited, and its volume must not be touched before that. A task on a
+   * node that is down counts as ended (nothing here can wait for it; the node is fenced by the Swarm).
+   */
+  private async hasExited(node: NodeRef): Promise<boolean> {
+    if (!node.containerId) return true;
+    const [tasks, nodes] = await Promise.all([tasksOf(this.probe, node.containerId), swarmNodes(this.probe)]);
+    const ready = new Set(nodes.filter((n) => n.state === "ready").map((n) => n.id));
+    return tasks.every((t) => TASK_ENDED.has(t.state) || !ready.has(t.nodeId));
+  }
+
   async create(spec: NodeSpec, rootPassword: string, onStep: (s: CreateStep) => void | Promise<void>) {
     const ref: NodeRef = { ...spec, baseDir: null, containerId: null, pid: null, rootPassword };
     try {
@@ -195,7 +207,7 @@ export class SwarmDriver implements RuntimeDriver {
   async stop(node: NodeRef): Promise<NodeRef> {
     await this.apply(node, { replicas: 0, force: false });
     const deadline = Date.now() + 70_000;
-    while ((await this.isAlive(node)) && Date.now() < deadline) await sleep(100);
+    while (!(await this.hasExited(node)) && Date.now() < deadline) await sleep(100);
     return { ...node, pid: null };
   }
 
