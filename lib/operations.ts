@@ -51,6 +51,16 @@ export async function recordStep(operationId: string, name: string): Promise<voi
   await db().operation.update({ where: { id: operationId }, data: { steps: JSON.stringify(steps) } });
 }
 
+/** A step that updates itself (a byte counter): replaces the last step when that one starts with `prefix`. */
+export async function recordProgress(operationId: string, prefix: string, name: string): Promise<void> {
+  const op = await db().operation.findUnique({ where: { id: operationId }, select: { steps: true } });
+  if (!op) return;
+  const steps = JSON.parse(op.steps) as OperationStep[];
+  if (steps.at(-1)?.name.startsWith(prefix)) steps.pop();
+  steps.push({ name, at: new Date().toISOString() });
+  await db().operation.update({ where: { id: operationId }, data: { steps: JSON.stringify(steps) } });
+}
+
 export function errorLinesOf(e: unknown): string[] {
   if (e instanceof RuntimeError) return e.serverLines;
   if (e instanceof ServiceError) return e.lines;

@@ -40,8 +40,14 @@ const PROTECTED_ACCOUNT = /(?:^|[\s,(])(?:[`'"]?(root|mariner_\w*)[`'"]?\s*@|(CU
  * MASTER, START/STOP SLAVE, PURGE, KILL, SHUTDOWN, plugins). The client loads with --binary-mode, so client
  * commands (\u, connect, system) are not interpreted. mariadb-dump writes one statement per line (newlines in
  * data are escaped); stored-program bodies sit between DELIMITER lines and are not statements of the dump.
+ * With `into` (an import into one chosen database), the dump may use and create that database only. A file that
+ * is not gzipped is read as plain SQL.
  */
-export async function inspectDump(file: string, expectedSha256: string | null): Promise<DumpInspection> {
+export async function inspectDump(
+  file: string,
+  expectedSha256: string | null,
+  opts: { into?: string } = {},
+): Promise<DumpInspection> {
   const hash = crypto.createHash("sha256");
   const hashing = new Transform({
     transform(chunk, _enc, cb) {
@@ -49,7 +55,7 @@ export async function inspectDump(file: string, expectedSha256: string | null): 
       cb(null, chunk);
     },
   });
-  const created = new Set<string>();
+  const created = new Set<string>(opts.into ? [opts.into] : []);
   const problems: string[] = [];
   // Only the first characters of a line matter (a 50 MB dump is mostly long INSERT lines): a sticky regex at
   // each line start, no copy of the line.
@@ -70,6 +76,8 @@ export async function inspectDump(file: string, expectedSha256: string | null): 
     } else if (createDb) {
       const name = identifier(createDb[1]);
       if (isSystemSchema(name)) problems.push(`line ${line}: creates system schema ${name}`);
+      else if (opts.into && name !== opts.into)
+        problems.push(`line ${line}: creates database ${name}; this import goes into ${opts.into} only`);
       created.add(name);
     } else if (
       new RegExp(`^DROP\\s+(?:DATABASE|SCHEMA)\\s+(?:IF\\s+EXISTS\\s+)?[\`"]?${SYSTEM}[\`"]?\\b`, "i").test(text)
@@ -136,7 +144,8 @@ export async function inspectDump(file: string, expectedSha256: string | null): 
   const source = fs.createReadStream(file);
   const decoder = new StringDecoder("utf8"); // a character split across two chunks stays whole
   try {
-    for await (const chunk of source.pipe(hashing).pipe(zlib.createGunzip())) {
+    const gzipped = await isGzip(file);
+    for await (const chunk of gzipped ? source.pipe(hashing).pipe(zlib.createGunzip()) : source.pipe(hashing)) {
       const text = carry + decoder.write(chunk as Buffer);
       const cut = text.lastIndexOf("\n");
       if (cut === -1) carry = text;
@@ -157,7 +166,7 @@ export async function inspectDump(file: string, expectedSha256: string | null): 
     throw new ServiceError(
       422,
       "unsafe_dump",
-      "The dump would do more than restore its own databases and application accounts; nothing was restored",
+      "The dump would do more than load its own databases and application accounts; nothing was loaded",
       problems,
     );
   }
@@ -171,6 +180,17 @@ export async function inspectDump(file: string, expectedSha256: string | null): 
     );
   }
   return { databases: [...created], sha256 };
+}
+
+/** Whether a file starts with gzip's magic bytes. */
+export async function isGzip(file: string): Promise<boolean> {
+  const fd = await fs.promises.open(file, "r");
+  try {
+    const { buffer, bytesRead } = await fd.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await fd.close();
+  }
 }
 
 /** Databases that existed before and after the dump but are not in it: such a backup is not "all databases". */

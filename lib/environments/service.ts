@@ -82,6 +82,7 @@ export async function deleteEnvironment(actor: Actor, name: string): Promise<voi
         await db().$transaction([
           db().alertRule.deleteMany({ where: { environmentId: env.id } }),
           db().lagSample.deleteMany({ where: { environmentId: env.id } }),
+          db().databaseSizeSample.deleteMany({ where: { environmentId: env.id } }),
           db().backupPolicy.deleteMany({ where: { environmentId: env.id } }),
           // A kept slave deleted on purpose: its master keeps one fewer (healing replaces lost ones, not these).
           db().environment.updateMany({

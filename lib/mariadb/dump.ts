@@ -39,7 +39,7 @@ export async function accountStatements(source: DumpSource): Promise<string> {
 }
 
 /** A client binary with the password in its environment (readable only by this user), never on the command line. */
-function spawnClient(bin: string, args: string[], password: string, output: boolean) {
+export function spawnClient(bin: string, args: string[], password: string, output: boolean) {
   const child = spawn(bin, args, {
     env: { ...process.env, MYSQL_PWD: password },
     stdio: ["pipe", output ? "pipe" : "ignore", "pipe"],

@@ -5,6 +5,7 @@ import { db } from "@/lib/db/client";
 import { measureCanary } from "@/lib/environments/replication";
 import { getEnvironment, listEnvironments } from "@/lib/environments/service";
 import { nodeRefOf } from "@/lib/environments/spec";
+import { sampleDatabaseSizes } from "@/lib/data/databases";
 import { driverFor } from "@/lib/runtime";
 import { discoverTopology } from "@/lib/topology/discover";
 import { evaluateAlerts } from "./alerts";
@@ -64,7 +65,8 @@ export async function sampleOnce(opts: { lag: boolean; canary: boolean; onlyOwne
   await db().lagSample.deleteMany({ where: { at: { lt: new Date(Date.now() - KEEP_MS) } } });
 }
 
-/** Every 2 s alerts (owners with rules), every 10 s lag samples, every minute canaries, every 30 s due backups and test restores. */
+/** Every 2 s alerts (owners with rules), every 10 s lag samples, every minute canaries, every 30 s due backups and test restores,
+ * every 5 min database sizes. */
 export function startSampler(intervalMs = 2000) {
   if (g.marinerSampler) return;
   let tick = 0;
@@ -83,6 +85,7 @@ export function startSampler(intervalMs = 2000) {
           console.error("Mariner test restore:", (e as Error).message),
         );
       if (tick % 1800 === 1) await rotateExpiringCertificates();
+      if (tick % 150 === 3) await sampleAllDatabaseSizes();
     } catch (e) {
       console.error("Mariner sampler:", (e as Error).message);
     } finally {
@@ -106,6 +109,12 @@ export async function rotateExpiringCertificates() {
         console.error(`Mariner: certificate rotation for ${env.name}: ${(e as Error).message}`),
       );
   }
+}
+
+/** Every 5 minutes: each running server's database sizes, for the Databases tab's size over time. */
+async function sampleAllDatabaseSizes() {
+  const envs = await db().environment.findMany({ where: { status: "running" }, include: { nodes: true } });
+  for (const env of envs) await sampleDatabaseSizes(env).catch(() => undefined);
 }
 
 export function stopSampler() {

@@ -1,0 +1,79 @@
+import type { Connection } from "mysql2/promise";
+import { account, DB_COLUMNS, levelOf, ungrantDatabase, type Held } from "@/lib/accounts/privileges";
+
+export interface AccountInfo {
+  user: string;
+  host: string;
+  locked: boolean;
+  requireSsl: boolean;
+  /** Global privileges beyond USAGE (SUPER, FILE, REPLICATION SLAVE, …), as SHOW GRANTS names them. */
+  global: string[];
+  /** Per database: the level held, and the privileges when they are none of the levels. */
+  databases: { database: string; level: Held; privileges: string[] }[];
+}
+
+const GLOBAL_COLUMNS: Record<string, string> = {
+  SUPER: "Super_priv",
+  FILE: "File_priv",
+  PROCESS: "Process_priv",
+  "REPLICATION SLAVE": "Repl_slave_priv",
+  "REPLICATION CLIENT": "Repl_client_priv",
+  "CREATE USER": "Create_user_priv",
+  SHUTDOWN: "Shutdown_priv",
+  RELOAD: "Reload_priv",
+  SELECT: "Select_priv",
+  INSERT: "Insert_priv",
+  UPDATE: "Update_priv",
+  DELETE: "Delete_priv",
+  CREATE: "Create_priv",
+  DROP: "Drop_priv",
+  "GRANT OPTION": "Grant_priv",
+};
+
+/** Every account of the server (roles left out) with its database-level grants read from the grant tables. */
+export async function accountList(c: Connection): Promise<AccountInfo[]> {
+  const [users] = await c.query(
+    `SELECT u.User AS user, u.Host AS host, u.ssl_type AS ssl_kind,
+            IF(JSON_VALUE(g.Priv, '$.account_locked') IN ('true', '1'), 'Y', 'N') AS locked,
+            ${Object.values(GLOBAL_COLUMNS)
+              .map((col) => `u.${col}`)
+              .join(", ")}
+       FROM mysql.user u LEFT JOIN mysql.global_priv g ON g.User = u.User AND g.Host = u.Host
+      WHERE u.is_role = 'N' ORDER BY u.User, u.Host`,
+  );
+  const [dbRows] = await c.query(`SELECT User, Host, Db, ${Object.values(DB_COLUMNS).join(", ")} FROM mysql.db`);
+  return (users as Record<string, string>[]).map((u) => ({
+    user: u.user,
+    host: u.host,
+    locked: u.locked === "Y",
+    requireSsl: u.ssl_kind !== "" && u.ssl_kind !== null,
+    global: Object.entries(GLOBAL_COLUMNS)
+      .filter(([, col]) => u[col] === "Y")
+      .map(([name]) => name),
+    databases: (dbRows as Record<string, string>[])
+      .filter((r) => r.User === u.user && r.Host === u.host)
+      .map((r) => {
+        const privileges = Object.entries(DB_COLUMNS)
+          .filter(([, col]) => r[col] === "Y")
+          .map(([name]) => name);
+        return { database: ungrantDatabase(r.Db), level: levelOf(privileges), privileges };
+      })
+      .sort((a, b) => a.database.localeCompare(b.database)),
+  }));
+}
+
+export async function createAccount(c: Connection, user: string, host: string, password: string, requireSsl: boolean) {
+  await c.query(`CREATE USER ${account(user, host)} IDENTIFIED BY ?${requireSsl ? " REQUIRE SSL" : ""}`, [password]);
+}
+
+export async function setAccountPassword(c: Connection, user: string, host: string, password: string) {
+  await c.query(`ALTER USER ${account(user, host)} IDENTIFIED BY ?`, [password]);
+}
+
+export async function setAccountLocked(c: Connection, user: string, host: string, locked: boolean) {
+  await c.query(`ALTER USER ${account(user, host)} ACCOUNT ${locked ? "LOCK" : "UNLOCK"}`);
+}
+
+export async function dropAccount(c: Connection, user: string, host: string) {
+  await c.query(`DROP USER ${account(user, host)}`);
+}

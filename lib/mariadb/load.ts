@@ -1,0 +1,67 @@
+// SQL files in and out of one server through its own command-line clients (the same parser and dumper a DBA uses).
+import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { spawnClient, type DumpSource } from "./dump";
+import { clientTlsArgs } from "./transport";
+
+const login = (s: DumpSource) => [`--host=${s.host}`, `--port=${s.port}`, `--user=${s.user}`, ...clientTlsArgs(s.host)];
+
+export interface LoadProgress {
+  bytes: number;
+  statements: number;
+}
+
+/**
+ * Streams SQL into the server with the `mariadb` client, written to the binary log (slaves follow). Statements
+ * are counted as lines ending in ";" (mariadb-dump writes one per line). `signal` kills the client (cancel).
+ * A failure carries the client's own lines ("ERROR 1146 (42S02) at line 12: …").
+ */
+export async function loadSql(
+  target: DumpSource,
+  database: string | null,
+  sql: Readable,
+  onProgress: (p: LoadProgress) => void,
+  signal: AbortSignal,
+): Promise<LoadProgress> {
+  const args = [...login(target), "--binary-mode", ...(database ? [`--database=${database}`] : [])];
+  const client = spawnClient("mariadb", args, target.password, false);
+  const progress: LoadProgress = { bytes: 0, statements: 0 };
+  let last = 0;
+  const counting = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      progress.bytes += chunk.length;
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1))
+        if (chunk[i - 1] === 59) progress.statements++;
+      if (Date.now() - last > 500) {
+        last = Date.now();
+        onProgress({ ...progress });
+      }
+      cb(null, chunk);
+    },
+  });
+  const kill = () => client.child.kill("SIGKILL");
+  signal.addEventListener("abort", kill, { once: true });
+  try {
+    const fed = pipeline(sql, counting, client.child.stdin!).catch(() => undefined); // a dead client: its exit tells
+    await Promise.all([client.done, fed]);
+    if (signal.aborted) throw new Error("cancelled");
+    onProgress({ ...progress });
+    return progress;
+  } finally {
+    signal.removeEventListener("abort", kill);
+  }
+}
+
+/** mariadb-dump of the named databases: one alone without CREATE DATABASE/USE (loadable under any name). */
+export function dumpDatabases(source: DumpSource, databases: string[]) {
+  const args = [
+    ...login(source),
+    "--single-transaction",
+    "--routines",
+    "--events",
+    "--triggers",
+    "--hex-blob",
+    ...(databases.length === 1 ? databases : ["--databases", ...databases]),
+  ];
+  return spawnClient("mariadb-dump", args, source.password, true);
+}
