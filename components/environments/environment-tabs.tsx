@@ -8,6 +8,7 @@ const TABS = [
   { label: "Replication", path: "/replication" },
   { label: "Topology", path: "/topology" },
   { label: "Backups", path: "/backups" },
+  { label: "Databases", path: "/databases" },
   { label: "SQL", path: "/sql" },
   { label: "Connection", path: "/connection" },
 ];

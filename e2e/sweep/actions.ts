@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { REPL_USER_A, type Fixture } from "./tenants";
+import { APP_USER_A, DB_A, REPL_USER_A, type Fixture } from "./tenants";
 
 /**
  * Calling a server action the way Next 16's client does: POST to a page with `Next-Action: <id>`, the arguments
@@ -117,6 +117,7 @@ const env = (fx: Fixture) => fx.a.env;
 const gone = (what: string) => () => ({ ok: false, error: `${what} not found` });
 const R = "app/(console)/environments/[name]/replication/actions.ts";
 const T = "app/(console)/environments/[name]/topology/actions.ts";
+const DB = "app/(console)/environments/[name]/databases/actions.ts";
 
 /** Every server action, keyed "<file>#<export>": the sweep fails when the build holds one not listed here. */
 export const ACTIONS: Record<string, ActionEntry> = {
@@ -195,6 +196,22 @@ export const ACTIONS: Record<string, ActionEntry> = {
     args: (fx) => [env(fx), "[mysqld]\nmax_connections = 7\n"],
     refusal: refused({ problems: [], lines: [] }),
   },
+  [`${DB}#createDatabaseAction`]: { args: (fx) => [env(fx), { name: "sweep_b_db" }], refusal: refused() },
+  [`${DB}#dropDatabaseAction`]: {
+    args: (fx) => [env(fx), { name: DB_A, confirm: DB_A }],
+    refusal: refused(),
+  },
+  [`${DB}#createAccountAction`]: {
+    args: (fx) => [env(fx), { user: "sweepb_app", grants: [{ database: DB_A, level: "all" }] }],
+    refusal: refused(),
+  },
+  [`${DB}#grantAction`]: {
+    args: (fx) => [env(fx), { user: APP_USER_A, database: DB_A, level: "all" }],
+    refusal: refused(),
+  },
+  [`${DB}#passwordAction`]: { args: (fx) => [env(fx), { user: APP_USER_A }], refusal: refused() },
+  [`${DB}#lockAction`]: { args: (fx) => [env(fx), { user: APP_USER_A, locked: true }], refusal: refused() },
+  [`${DB}#dropAccountAction`]: { args: (fx) => [env(fx), { user: APP_USER_A }], refusal: refused() },
   "app/(console)/environments/[name]/connection/actions.ts#createEndpointsAction": {
     args: (fx) => [env(fx)],
     refusal: refused(),

@@ -6,6 +6,8 @@ import { saveConfigInput } from "../../lib/environments/config";
 import { addUserInput, configureMasterInput, controlInput, dropUserInput } from "../../lib/environments/replication";
 import { createEnvironmentInput, environmentActionInput } from "../../lib/environments/service";
 import { sqlInput } from "../../lib/environments/sql";
+import { createAccountInput, dropAccountInput, grantInput, lockInput, passwordInput } from "../../lib/data/accounts";
+import { createDatabaseInput, dropDatabaseInput } from "../../lib/data/databases";
 import { replicationTlsInput } from "../../lib/environments/tls";
 import { ruleInput } from "../../lib/monitoring/alerts";
 import { endpointInput } from "../../lib/proxy/endpoints";
@@ -21,7 +23,7 @@ import {
   moveInput,
   switchoverInput,
 } from "../../lib/topology";
-import { REPL_USER_A, type Fixture } from "./tenants";
+import { APP_USER_A, DB_A, REPL_USER_A, type Fixture } from "./tenants";
 
 /**
  * The sweep's table of every route handler × method, keyed "METHOD /path". The sweep asserts it matches the
@@ -98,6 +100,18 @@ export const ROUTES: Record<string, RouteEntry> = {
   [`PUT ${E}/config`]: tenant(saveConfigInput, () => ({ content: "[mysqld]\nmax_connections = 7\n" })),
   [`GET ${E}/connection`]: tenant(),
   [`GET ${E}/databases`]: tenant(),
+  [`POST ${E}/databases`]: tenant(createDatabaseInput, () => ({ name: "sweep_b_db" })),
+  [`DELETE ${E}/databases`]: tenant(dropDatabaseInput, () => ({ name: DB_A, confirm: DB_A })),
+  [`GET ${E}/accounts`]: tenant(),
+  [`POST ${E}/accounts`]: tenant(createAccountInput, () => ({ user: "sweepb_app" })),
+  [`DELETE ${E}/accounts`]: tenant(dropAccountInput, () => ({ user: APP_USER_A })),
+  [`POST ${E}/accounts/grant`]: tenant(grantInput, () => ({ user: APP_USER_A, database: DB_A, level: "all" })),
+  [`POST ${E}/accounts/password`]: tenant(passwordInput, () => ({ user: APP_USER_A })),
+  [`POST ${E}/accounts/lock`]: tenant(lockInput, () => ({ user: APP_USER_A, locked: true })),
+  // The file is the raw body and the options are in the query: there is no JSON body to make hostile.
+  [`POST ${E}/import`]: tenant(),
+  [`DELETE ${E}/import`]: tenant(),
+  [`GET ${E}/export`]: tenant(),
   [`POST ${E}/endpoints`]: tenant(endpointInput, () => ({ name: "sweep-b-proxy" })),
   [`GET ${E}/failover-policy`]: tenant(),
   [`GET ${E}/healing`]: tenant(),

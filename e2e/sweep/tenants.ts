@@ -13,6 +13,7 @@ export const ENV_A = "sweep-a-env";
 export const ENV_B = "sweep-b-env";
 export const DB_A = "sweep_a_db";
 export const REPL_USER_A = "sweeparepl";
+export const APP_USER_A = "sweepaapp";
 const HOST = "sweephost";
 
 type Headers = Record<string, string>;
@@ -142,6 +143,11 @@ export async function setUpTenants(request: APIRequestContext, baseURL: string):
   });
   const endpoint = await ok<{ name: string; writer: string; reader: string }>(request, "POST", `${e}/endpoints`, h, {});
   await ok(request, "POST", `${e}/replication/users`, h, { user: REPL_USER_A, password: "sweep-a-repl-9" });
+  await ok(request, "POST", `${e}/accounts`, h, {
+    user: APP_USER_A,
+    password: "sweep-a-app-pass-9",
+    grants: [{ database: DB_A, level: "read-write" }],
+  });
   // A real finding with a one-click fix on A's server: an anonymous account, made the way a user would.
   await sql("CREATE USER ''@'localhost'");
   const findingId = `anonymous-users:${ENV_A}`;
@@ -189,7 +195,7 @@ export async function setUpTenants(request: APIRequestContext, baseURL: string):
 export function identifiersOfA(fx: Fixture): string[] {
   const a = fx.a;
   const ids = [a.backupId, a.ruleId, a.operationId, a.tokenId, a.revisionId, a.findingId];
-  return [a.email, a.userId, a.env, a.envId, a.address, ...ids, DB_A, REPL_USER_A, ...a.endpointAddresses];
+  return [a.email, a.userId, a.env, a.envId, a.address, ...ids, DB_A, REPL_USER_A, APP_USER_A, ...a.endpointAddresses];
 }
 
 /** Which of A's identifiers a text contains (each matched as a whole token, not inside a longer name). */
@@ -225,6 +231,14 @@ export async function snapshotOfA(request: APIRequestContext, fx: Fixture) {
     tokens: (await get("/api/v1/tokens")).tokens.map((t: Row) => [t.id, t.revokedAt]),
     replicationUsers: (await get(`${e}/replication/users`)).users,
     databases: (await get(`${e}/databases`)).databases,
+    accounts: (await get(`${e}/accounts`)).accounts.items.map(
+      (x: { user: string; host: string; locked: boolean; databases: { database: string; level: string }[] }) => [
+        x.user,
+        x.host,
+        x.locked,
+        x.databases.map((d) => `${d.database}:${d.level}`).join(","),
+      ],
+    ),
     rows: (await rows.json()).rows,
     findings: (await get("/api/v1/doctor")).findings.map((f: { id: string }) => f.id),
     operation: ((o) => [o.id, o.status, o.action])(await get(`/api/v1/operations/${fx.a.operationId}`)),

@@ -3,18 +3,27 @@ import { CopyBlock } from "@/components/ui/copy-block";
 import { pageEnvironment } from "@/lib/environments/page";
 import { replicationStatus, slavesOf } from "@/lib/environments/replication";
 import { listEnvironments, primaryNode } from "@/lib/environments/service";
-import { javaSnippet, nodeSnippet, phpSnippet, type Endpoint } from "@/lib/environments/snippets";
+import { javaSnippet, nodeSnippet, phpSnippet, type Endpoint, type Login } from "@/lib/environments/snippets";
+import { applicationLogins } from "@/lib/data/logins";
+import { ConnectAs } from "@/components/connection/connect-as";
 import { listEndpoints } from "@/lib/proxy/endpoints";
 import { CreateEndpointsButton } from "@/components/connection/create-endpoints";
 import { placementLabel } from "@/lib/runtime/runtime";
 
 export const metadata = { title: "Connection" };
 
-export default async function ConnectionPage({ params }: { params: Promise<{ name: string }> }) {
+export default async function ConnectionPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ name: string }>;
+  searchParams: Promise<{ as?: string }>;
+}) {
   const { name } = await params;
+  const { as } = await searchParams;
   const { actor, env } = await pageEnvironment(name);
   const node = primaryNode(env);
-  const self: Endpoint = { name: env.name, host: node.host, port: node.port, user: "root" };
+  const self: Endpoint = { name: env.name, host: node.host, port: node.port };
 
   // This environment as master (its slaves), or as slave (find its master among the user's environments).
   const status = env.status === "running" ? await replicationStatus(actor, name).catch(() => null) : null;
@@ -25,26 +34,19 @@ export default async function ConnectionPage({ params }: { params: Promise<{ nam
       (e) => e.nodes[0]?.host === status.slave!.Master_Host && e.nodes[0]?.port === Number(status.slave!.Master_Port),
     );
     master = masterEnv
-      ? { name: masterEnv.name, host: masterEnv.nodes[0].host, port: masterEnv.nodes[0].port, user: "root" }
-      : {
-          name: "master",
-          host: String(status.slave.Master_Host),
-          port: Number(status.slave.Master_Port),
-          user: "root",
-        };
+      ? { name: masterEnv.name, host: masterEnv.nodes[0].host, port: masterEnv.nodes[0].port }
+      : { name: "master", host: String(status.slave.Master_Host), port: Number(status.slave.Master_Port) };
     slaves = [self];
   } else if (env.status === "running") {
     slaves = (await slavesOf(actor, env)).map((s) => ({
       name: s.env.name,
       host: s.env.nodes[0].host,
       port: s.env.nodes[0].port,
-      user: "root",
     }));
   }
 
   const proxies = (await listEndpoints(actor)).filter((e) => e.master === master.name);
-  // With endpoints, the snippets use them: the application never needs to know which server is master. Root
-  // passwords differ per server, so through an endpoint an application account (on every server) is the login.
+  // With endpoints, the snippets use them: the application never needs to know which server is master.
   const proxy = proxies[0];
   const address = (a: string) => ({
     host: a.slice(0, a.lastIndexOf(":")),
@@ -52,10 +54,14 @@ export default async function ConnectionPage({ params }: { params: Promise<{ nam
   });
   const [snippetMaster, snippetSlaves]: [Endpoint, Endpoint[]] = proxy
     ? [
-        { name: `writer endpoint ${proxy.name}`, user: "app_user", ...address(proxy.writer) },
-        [{ name: `reader endpoint ${proxy.name}`, user: "app_user", ...address(proxy.reader) }],
+        { name: `writer endpoint ${proxy.name}`, ...address(proxy.writer) },
+        [{ name: `reader endpoint ${proxy.name}`, ...address(proxy.reader) }],
       ]
     : [master, slaves];
+  // Application accounts live on the master (created there, replicated): the least-privileged one by default.
+  const logins = await applicationLogins(actor, master.name === env.name ? env.name : master.name);
+  const chosen = logins.find((l) => l.key === as) ?? logins[0];
+  const login: Login = chosen ?? { user: "root", database: null };
   return (
     <div className="space-y-4">
       <Card title="Writer and reader endpoints (follow the master)">
@@ -90,7 +96,7 @@ export default async function ConnectionPage({ params }: { params: Promise<{ nam
               <th className="py-1">Environment</th>
               <th className="py-1">Host</th>
               <th className="py-1">Port</th>
-              <th className="py-1">User</th>
+              <th className="py-1">Login</th>
             </tr>
           </thead>
           <tbody>
@@ -101,15 +107,17 @@ export default async function ConnectionPage({ params }: { params: Promise<{ nam
                   <td className="py-1.5">{e.name}</td>
                   <td className="py-1.5 font-mono">{e.host}</td>
                   <td className="py-1.5 font-mono">{e.port}</td>
-                  <td className="py-1.5 font-mono">{e.user}</td>
+                  <td className="py-1.5 font-mono">{login.user}</td>
                 </tr>
               ),
             )}
           </tbody>
         </table>
         <p className="mt-2 text-xs text-slate-500">
-          Passwords are on each environment&apos;s Overview (Reveal). The snippets read them from MASTER_PASSWORD /
-          SLAVE_PASSWORD. For TLS connections verified against the console&apos;s CA, download{" "}
+          {login.user === "root"
+            ? "Root passwords are on each environment's Overview (Reveal); the snippets read them from MASTER_PASSWORD / SLAVE_PASSWORD."
+            : `The snippets read ${login.user}'s password from DB_PASSWORD (the same on every server: the account replicates).`}{" "}
+          For TLS connections verified against the console&apos;s CA, download{" "}
           <a className="text-blue-700 underline" href="/api/v1/ca">
             mariner-ca.pem
           </a>{" "}
@@ -124,19 +132,30 @@ export default async function ConnectionPage({ params }: { params: Promise<{ nam
         {proxy && (
           <p className="mt-2 text-sm text-slate-600" data-testid="snippets-use-endpoints">
             The snippets below connect through the endpoints <strong>{proxy.name}</strong> (writer {proxy.writer},
-            reader {proxy.reader}), so switchover and failover need no change in the application. Use an application
-            account that exists on every server (app_user in the snippets): root passwords differ per server.
+            reader {proxy.reader}), so switchover and failover need no change in the application.
+          </p>
+        )}
+      </Card>
+      <Card title="Connect as">
+        <ConnectAs logins={logins} chosen={chosen?.key ?? null} />
+        {!chosen && (
+          <p className="mt-2 text-sm text-amber-800" data-testid="root-snippets">
+            The snippets use root: create an application account with access to one database only on the{" "}
+            <a className="underline" href={`/environments/${master.name}/databases`}>
+              Databases
+            </a>{" "}
+            tab of {master.name}, and they will use it instead.
           </p>
         )}
       </Card>
       <Card title="Java (JDBC, MariaDB Connector/J)">
-        <CopyBlock text={javaSnippet(snippetMaster, snippetSlaves)} />
+        <CopyBlock text={javaSnippet(snippetMaster, snippetSlaves, login)} />
       </Card>
       <Card title="PHP (mysqli)">
-        <CopyBlock text={phpSnippet(snippetMaster, snippetSlaves)} />
+        <CopyBlock text={phpSnippet(snippetMaster, snippetSlaves, login)} />
       </Card>
       <Card title="Node.js (mysql2)">
-        <CopyBlock text={nodeSnippet(snippetMaster, snippetSlaves)} />
+        <CopyBlock text={nodeSnippet(snippetMaster, snippetSlaves, login)} />
       </Card>
     </div>
   );
