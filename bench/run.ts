@@ -334,6 +334,8 @@ try {
     });
   }
 
+  const dataFigures = await (await import("./data")).dataRows(actor, dataDir, RUNS);
+
   // Status of many real nodes, fetched concurrently (a real login each).
   const NODES = Number(process.env.BENCH_NODES ?? 100);
   const names = Array.from({ length: NODES }, (_, i) => `many${i}`);
@@ -470,6 +472,7 @@ try {
       unit: "ms",
       goal: "—",
     },
+    ...dataFigures,
     ...http,
   ];
   const results = {

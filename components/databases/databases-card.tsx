@@ -41,6 +41,10 @@ export function DatabasesCard({
           <a className="text-sm text-blue-700 underline" href={exportHref(selected)} download>
             Export selected ({selected.length})
           </a>
+        ) : databases.some(own) ? (
+          <a className="text-sm text-blue-700 underline" href={exportHref([])} download>
+            Export all
+          </a>
         ) : undefined
       }
     >

@@ -52,8 +52,11 @@ export async function loadSql(
   }
 }
 
-/** mariadb-dump of the named databases: one alone without CREATE DATABASE/USE (loadable under any name). */
-export function dumpDatabases(source: DumpSource, databases: string[]) {
+/**
+ * mariadb-dump of the named databases, with CREATE DATABASE/USE for each (`--databases`) or, for one database
+ * without them, loadable under any name.
+ */
+export function dumpDatabases(source: DumpSource, databases: string[], withCreate: boolean) {
   const args = [
     ...login(source),
     "--single-transaction",
@@ -61,7 +64,7 @@ export function dumpDatabases(source: DumpSource, databases: string[]) {
     "--events",
     "--triggers",
     "--hex-blob",
-    ...(databases.length === 1 ? databases : ["--databases", ...databases]),
+    ...(withCreate || databases.length > 1 ? ["--databases", ...databases] : databases),
   ];
   return spawnClient("mariadb-dump", args, source.password, true);
 }

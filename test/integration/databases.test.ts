@@ -340,6 +340,11 @@ test("export from the slave → import into another environment: the checksum he
   assert.deepEqual(await databaseChecksums(c2, "copy"), await databaseChecksums(c1, "loaded"));
   await c1.end();
   await c2.end();
+  const all = await exportDatabases(actor, "other", {});
+  const text = zlib.gunzipSync(fs.readFileSync(all.file)).toString();
+  fs.rmSync(all.file);
+  assert.ok(/CREATE DATABASE .*`copy`/.test(text), "without a list: every database, each with its CREATE DATABASE");
+  assert.equal(all.source, "other");
   assert.equal((await refusal(exportDatabases(actor, "shop", { databases: ["nope"] }))).status, 404);
   assert.equal((await refusal(exportDatabases(actor, "shop", { databases: ["../x"] }))).status, 400);
 });
