@@ -56,7 +56,7 @@ export function AccountForm({ name, databases }: { name: string; databases: stri
     .map(([database, level]) => ({ database, level }));
   const preview = [
     createUserSql(user || "…", host, null, requireSsl),
-    ...grants.flatMap((g) => grantPlan(user || "…", host, g.database, "none", g.level)),
+    ...grants.flatMap((g) => grantPlan(user || "…", host, g.database, [], g.level)),
   ];
   function submit(e: React.FormEvent) {
     e.preventDefault();

@@ -21,7 +21,7 @@ import { AccountForm, LevelSelect } from "./account-form";
 
 type Account = AccountInfo & { kind: AccountKind };
 type Pending =
-  | { kind: "grant"; account: Account; database: string; held: Held; level: Level | "none" }
+  | { kind: "grant"; account: Account; database: string; held: string[]; level: Level | "none" }
   | { kind: "password"; account: Account }
   | { kind: "drop"; account: Account };
 
@@ -48,6 +48,7 @@ export function AccountsCard({
   const [busy, startTransition] = useTransition();
   const [error, setError] = useState<{ message: string; lines: string[] } | null>(null);
   const heldOn = (a: Account, d: string): Held => a.databases.find((x) => x.database === d)?.level ?? "none";
+  const privilegesOn = (a: Account, d: string) => a.databases.find((x) => x.database === d)?.privileges ?? [];
   const toggleLock = (a: Account) =>
     startTransition(async () => {
       const res = await lockAction(name, { user: a.user, host: a.host, locked: !a.locked });
@@ -82,7 +83,7 @@ export function AccountsCard({
                       value={heldOn(a, d)}
                       disabled={!editable}
                       onChange={(level) =>
-                        setPending({ kind: "grant", account: a, database: d, held: heldOn(a, d), level })
+                        setPending({ kind: "grant", account: a, database: d, held: privilegesOn(a, d), level })
                       }
                     />
                   </td>

@@ -78,13 +78,20 @@ export const ungrantDatabase = (db: string) => db.replace(/\\([_%\\])/g, "$1");
 
 export const account = (user: string, host: string) => `${escape(user)}@${escape(host)}`;
 
-/** Statements that move `user@host` from `held` to `wanted` on `db` (empty when nothing changes). */
-export function grantPlan(user: string, host: string, db: string, held: Held, wanted: Level | "none"): string[] {
-  if (held === wanted) return [];
+/**
+ * Statements that move `user@host` from the privileges it holds on `db` to `wanted` (none when it is there).
+ * GRANT OPTION is not part of ALL PRIVILEGES: it is revoked by name, or a lowered account could still pass rights
+ * on; each REVOKE only when there is something to revoke (revoking from no grant is an error).
+ */
+export function grantPlan(user: string, host: string, db: string, held: string[], wanted: Level | "none"): string[] {
+  if (levelOf(held) === wanted) return [];
   const on = `${escapeId(grantDatabase(db))}.*`;
-  const out = held === "none" ? [] : [`REVOKE ALL PRIVILEGES ON ${on} FROM ${account(user, host)}`];
-  if (wanted === "all") out.push(`GRANT ALL PRIVILEGES ON ${on} TO ${account(user, host)}`);
-  else if (wanted !== "none") out.push(`GRANT ${PRIVILEGES[wanted].join(", ")} ON ${on} TO ${account(user, host)}`);
+  const who = account(user, host);
+  const out: string[] = [];
+  if (held.includes("GRANT OPTION")) out.push(`REVOKE GRANT OPTION ON ${on} FROM ${who}`);
+  if (held.some((p) => p !== "GRANT OPTION")) out.push(`REVOKE ALL PRIVILEGES ON ${on} FROM ${who}`);
+  if (wanted === "all") out.push(`GRANT ALL PRIVILEGES ON ${on} TO ${who}`);
+  else if (wanted !== "none") out.push(`GRANT ${PRIVILEGES[wanted].join(", ")} ON ${on} TO ${who}`);
   return out;
 }
 

@@ -108,6 +108,7 @@ export async function loadGzip(target: DumpSource, file: string, { binlog }: { b
       ...clientTlsArgs(target.host),
       ...(binlog ? [] : ["--init-command=SET SESSION sql_log_bin=0"]),
       "--binary-mode",
+      "--local-infile=0", // LOAD DATA LOCAL would read this machine's files on the server's behalf
     ],
     { env: { ...process.env, MYSQL_PWD: target.password }, stdio: ["pipe", "ignore", "pipe"] },
   );

@@ -17,6 +17,8 @@ function identifier(raw: string): string {
 export interface DumpInspection {
   databases: string[];
   sha256: string;
+  /** Triggers, routines or events (in DELIMITER sections): creating them with binary logging on needs SUPER. */
+  storedPrograms: boolean;
 }
 
 const SYSTEM = `(?:${SYSTEM_SCHEMAS.join("|")})`;
@@ -40,13 +42,13 @@ const PROTECTED_ACCOUNT = /(?:^|[\s,(])(?:[`'"]?(root|mariner_\w*)[`'"]?\s*@|(CU
  * MASTER, START/STOP SLAVE, PURGE, KILL, SHUTDOWN, plugins). The client loads with --binary-mode, so client
  * commands (\u, connect, system) are not interpreted. mariadb-dump writes one statement per line (newlines in
  * data are escaped); stored-program bodies sit between DELIMITER lines and are not statements of the dump.
- * With `into` (an import into one chosen database), the dump may use and create that database only. A file that
- * is not gzipped is read as plain SQL.
+ * With `into` (an import into one chosen database), the dump may use and create that database only. With
+ * `allowPlain`, a file that is not gzipped is read as plain SQL.
  */
 export async function inspectDump(
   file: string,
   expectedSha256: string | null,
-  opts: { into?: string } = {},
+  opts: { into?: string; maxSqlBytes?: number; allowPlain?: boolean } = {},
 ): Promise<DumpInspection> {
   const hash = crypto.createHash("sha256");
   const hashing = new Transform({
@@ -56,6 +58,7 @@ export async function inspectDump(
     },
   });
   const created = new Set<string>(opts.into ? [opts.into] : []);
+  let storedPrograms = false;
   const problems: string[] = [];
   // Only the first characters of a line matter (a 50 MB dump is mostly long INSERT lines): a sticky regex at
   // each line start, no copy of the line.
@@ -115,7 +118,10 @@ export async function inspectDump(
         problems.push(
           `line ${line}: a statement inside a stored-program section that is not a stored program (${statement.slice(0, 40)})`,
         );
-      } else check(line, statement);
+      } else {
+        storedPrograms = true;
+        check(line, statement);
+      }
     });
   };
   /** `text` is whole lines without the last newline ("" is one empty line). */
@@ -144,11 +150,21 @@ export async function inspectDump(
   const source = fs.createReadStream(file);
   const decoder = new StringDecoder("utf8"); // a character split across two chunks stays whole
   try {
-    const gzipped = await isGzip(file);
+    // A backup is always gzip (anything else is damage); an upload may be plain SQL.
+    const gzipped = !opts.allowPlain || (await isGzip(file));
+    let sqlBytes = 0;
     for await (const chunk of gzipped ? source.pipe(hashing).pipe(zlib.createGunzip()) : source.pipe(hashing)) {
+      sqlBytes += (chunk as Buffer).length;
+      if (opts.maxSqlBytes && sqlBytes > opts.maxSqlBytes)
+        throw new ServiceError(
+          413,
+          "too_large",
+          `The SQL is larger than ${opts.maxSqlBytes / 1024 / 1024} MB once decompressed`,
+        );
       const text = carry + decoder.write(chunk as Buffer);
       const cut = text.lastIndexOf("\n");
-      if (cut === -1) carry = text;
+      // Only a line's start is read: a line without end keeps its first 64 kB, not gigabytes.
+      if (cut === -1) carry = text.length > 65_536 ? text.slice(0, 65_536) : text;
       else {
         scan(text.slice(0, cut));
         carry = text.slice(cut + 1);
@@ -158,6 +174,7 @@ export async function inspectDump(
     const rest = carry + decoder.end();
     if (rest) scan(rest);
   } catch (e) {
+    if (e instanceof ServiceError) throw e;
     throw new ServiceError(422, "corrupt_backup", `The backup file cannot be read: ${(e as Error).message}`);
   } finally {
     source.destroy();
@@ -179,7 +196,7 @@ export async function inspectDump(
       [`recorded ${expectedSha256}`, `on disk  ${sha256}`],
     );
   }
-  return { databases: [...created], sha256 };
+  return { databases: [...created], sha256, storedPrograms };
 }
 
 /** Whether a file starts with gzip's magic bytes. */

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { z } from "zod";
 import type { Connection } from "mysql2/promise";
-import { createUserSql, grantPlan, LEVELS, type Held, type Level } from "@/lib/accounts/privileges";
+import { createUserSql, grantPlan, LEVELS, type Level } from "@/lib/accounts/privileges";
 import type { Actor } from "@/lib/auth/actor";
 import { ServiceError } from "@/lib/errors";
 import { asRoot } from "@/lib/environments/root";
@@ -25,7 +25,11 @@ export const createAccountInput = z.strictObject({
   ...who,
   password: password.optional(),
   requireSsl: z.boolean().default(false),
-  grants: z.array(grant).max(50).default([]),
+  grants: z
+    .array(grant)
+    .max(50)
+    .default([])
+    .refine((gs) => new Set(gs.map((g) => g.database)).size === gs.length, "Name each database once in grants"),
 });
 export const grantInput = z.strictObject({ ...who, ...grant.shape });
 export const passwordInput = z.strictObject({ ...who, password: password.optional() });
@@ -67,7 +71,7 @@ async function applyGrant(
   user: string,
   host: string,
   database: string,
-  held: Held,
+  held: string[],
   level: Level | "none",
 ) {
   if (!(await databaseExists(c, database)))
@@ -100,7 +104,7 @@ export async function createAccount(actor: Actor, name: string, raw: unknown) {
         const ran = [createUserSql(input.user, input.host, null, input.requireSsl)];
         try {
           for (const g of input.grants)
-            ran.push(...(await applyGrant(c, input.user, input.host, g.database, "none", g.level)));
+            ran.push(...(await applyGrant(c, input.user, input.host, g.database, [], g.level)));
         } catch (e) {
           await accounts.dropAccount(c, input.user, input.host).catch(() => undefined);
           throw e;
@@ -120,7 +124,7 @@ export async function setGrant(actor: Actor, name: string, raw: unknown) {
     () =>
       asRoot(env, async (c) => {
         const found = await findApplicationAccount(c, input.user, input.host);
-        const held = found.databases.find((d) => d.database === input.database)?.level ?? "none";
+        const held = found.databases.find((d) => d.database === input.database)?.privileges ?? [];
         return applyGrant(c, input.user, input.host, input.database, held, input.level);
       }),
   );

@@ -5,7 +5,7 @@ import { ServiceError } from "@/lib/errors";
 import { asRoot } from "@/lib/environments/root";
 import { getEnvironment, type EnvironmentWithNodes } from "@/lib/environments/service";
 import * as dbs from "@/lib/mariadb/databases";
-import { slaveStatus } from "@/lib/mariadb/replication";
+import { allSlaveStatus } from "@/lib/mariadb/replication";
 import { runOperation } from "@/lib/operations";
 import { parseInput } from "@/lib/validation";
 import { databaseName } from "./names";
@@ -22,8 +22,11 @@ export const dropDatabaseInput = z.strictObject({ name: databaseName, confirm: z
  * reaches every slave; something created on a slave alone makes it differ from its master).
  */
 export async function replicationRole(env: EnvironmentWithNodes) {
-  const status = await asRoot(env, slaveStatus);
-  return status ? { isSlave: true, master: `${status.Master_Host}:${status.Master_Port}` } : { isSlave: false };
+  // Every connection, named ones too: a multi-source slave may have no default connection.
+  const sources = await asRoot(env, allSlaveStatus);
+  return sources.length
+    ? { isSlave: true, master: sources.map((s) => `${s.status.Master_Host}:${s.status.Master_Port}`).join(", ") }
+    : { isSlave: false };
 }
 
 export async function assertWritable(env: EnvironmentWithNodes, what: string) {

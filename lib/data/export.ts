@@ -55,7 +55,8 @@ export interface ExportFile {
 export async function exportDatabases(actor: Actor, name: string, raw: unknown): Promise<ExportFile> {
   const env = await getEnvironment(actor, name);
   const input = parseInput(exportInput, raw);
-  const existing = (await asRoot(env, (c) => userDatabases(c))).filter((d) => !/^mariner_/i.test(d));
+  // Only names a tenant could also type here: a server-side name like `--result-file=…` is never exported.
+  const existing = (await asRoot(env, (c) => userDatabases(c))).filter((d) => databaseName.safeParse(d).success);
   const missing = input.databases.filter((d) => !existing.includes(d));
   if (missing.length) throw new ServiceError(404, "not_found", `Database not found: ${missing.join(", ")}`);
   // Everything: each database with its CREATE DATABASE, so the file restores as the same databases.

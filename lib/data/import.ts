@@ -13,6 +13,7 @@ import { asRoot } from "@/lib/environments/root";
 import { getEnvironment, primaryNode, type EnvironmentWithNodes } from "@/lib/environments/service";
 import { nodeRefOf } from "@/lib/environments/spec";
 import * as dbs from "@/lib/mariadb/databases";
+import * as accounts from "@/lib/mariadb/accounts";
 import { loadSql } from "@/lib/mariadb/load";
 import { continueOperation, recordProgress, startOperation } from "@/lib/operations";
 import { dataDir } from "@/lib/paths";
@@ -27,13 +28,33 @@ export const importParams = z.strictObject({
   fileName: z.string().max(255).optional(),
 });
 
-const MAX_BYTES = Number(process.env.MARINER_IMPORT_MAX_MB ?? 4096) * 1024 * 1024;
+/** MARINER_IMPORT_MAX_MB: the largest upload, and the largest SQL once decompressed (a typo means the default). */
+function importLimitBytes() {
+  const mbs = Number(process.env.MARINER_IMPORT_MAX_MB ?? 4096);
+  return (Number.isFinite(mbs) && mbs > 0 ? mbs : 4096) * 1024 * 1024;
+}
+const MAX_BYTES = importLimitBytes();
+/** Imports one owner may run at once: each holds an upload on the console's disk and a loading client. */
+const PER_OWNER = 2;
 const importsDir = () => path.join(dataDir(), "imports");
 
-const g = globalThis as unknown as { marinerImports?: Map<string, { envId: string; cancel: AbortController }> };
+interface RunningImport {
+  envId: string;
+  ownerId: string;
+  cancel: AbortController;
+}
+const g = globalThis as unknown as { marinerImports?: Map<string, RunningImport>; marinerImportKeys?: Set<string> };
 const running = (g.marinerImports ??= new Map());
-/** Databases an import is loading right now ("envId/db"): a second import into one of them is refused. */
-const busy = new Set<string>();
+/** Databases an import is loading into ("envId/db"), claimed before anything is written: one import per database. */
+const claimed = (g.marinerImportKeys ??= new Set());
+
+function claim(envId: string, databases: string[]): () => void {
+  const keys = databases.map((d) => `${envId}/${d}`);
+  const taken = keys.find((k) => claimed.has(k));
+  if (taken) throw new ServiceError(409, "busy", `An import into ${taken.split("/")[1]} is running`);
+  keys.forEach((k) => claimed.add(k));
+  return () => keys.forEach((k) => claimed.delete(k));
+}
 
 export const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
@@ -63,50 +84,76 @@ interface Target {
   existingEmpty: { charset: string; collation: string } | null;
 }
 
-async function undo(env: EnvironmentWithNodes, t: Target, createdTarget: boolean) {
+const targetsOf = (t: Target) => (t.database ? [t.database] : t.dumpCreates);
+
+async function undo(env: EnvironmentWithNodes, t: Target, created: boolean) {
+  if (!created) return;
   await asRoot(env, async (c) => {
-    for (const d of t.dumpCreates) if (d !== t.database) await dbs.dropDatabase(c, d).catch(() => undefined);
-    if (!t.database) return;
-    if (createdTarget || t.existingEmpty) await dbs.dropDatabase(c, t.database).catch(() => undefined);
-    if (t.existingEmpty) await dbs.createDatabase(c, t.database, t.existingEmpty.charset, t.existingEmpty.collation);
+    for (const d of targetsOf(t)) await dbs.dropDatabase(c, d).catch(() => undefined);
+    if (t.database && t.existingEmpty)
+      await dbs.createDatabase(c, t.database, t.existingEmpty.charset, t.existingEmpty.collation);
+  });
+}
+
+const notEmpty = (name: string) =>
+  new ServiceError(
+    409,
+    "not_empty",
+    `Database ${name} is not empty: import into a new database (nothing half-imported can then mix with what is there), or drop it first`,
+  );
+
+/** Right before loading: the target is still as it was checked (another session may have written meanwhile). */
+async function prepareTarget(env: EnvironmentWithNodes, t: Target): Promise<void> {
+  await asRoot(env, async (c) => {
+    if (t.database && t.existingEmpty) {
+      if ((await dbs.objectCount(c, t.database)) > 0) throw notEmpty(t.database);
+      return;
+    }
+    const existing = [];
+    for (const d of targetsOf(t)) if (await dbs.databaseExists(c, d)) existing.push(d);
+    if (existing.length)
+      throw new ServiceError(409, "exists", `Databases the import would create already exist: ${existing.join(", ")}`);
+    if (t.database) await dbs.createDatabase(c, t.database);
   });
 }
 
 /**
  * Receives the upload and checks it before anything runs (a refusal names the lines), then loads it in the
- * background as an operation with live progress. Into `database` (new, or existing and empty) or, without one,
- * into the databases the dump itself creates (none of which may exist yet).
+ * background as an operation with live progress, as a temporary account that can write only the target
+ * databases. Into `database` (new, or existing and empty) or, without one, into the databases the dump itself
+ * creates (none of which may exist yet).
  */
 export async function beginImport(actor: Actor, name: string, raw: unknown, body: ReadableStream<Uint8Array> | null) {
   const env = await getEnvironment(actor, name);
   const input = parseInput(importParams, raw);
   if (!body) throw new ServiceError(400, "invalid_request", "Send the .sql or .sql.gz file as the request body");
   await assertWritable(env, "import");
+  if ([...running.values()].filter((r) => r.ownerId === env.ownerId).length >= PER_OWNER)
+    throw new ServiceError(429, "busy", `${PER_OWNER} imports of yours are running: wait for one to finish`);
   const target: Target = { database: input.database ?? null, dumpCreates: [], existingEmpty: null };
-  if (target.database) {
-    const key = `${env.id}/${target.database}`;
-    if (busy.has(key)) throw new ServiceError(409, "busy", `An import into ${target.database} is running`);
-    await asRoot(env, async (c) => {
-      const found = (await dbs.databaseList(c)).find((d) => d.name === target.database);
-      if (!found) return;
-      if ((await dbs.objectCount(c, found.name)) > 0)
-        throw new ServiceError(
-          409,
-          "not_empty",
-          `Database ${found.name} is not empty: import into a new database (nothing half-imported can then mix with what is there), or drop it first`,
-        );
-      target.existingEmpty = { charset: found.charset, collation: found.collation };
-    });
-  }
+  let storedPrograms = false;
+  let release = target.database ? claim(env.id, [target.database]) : () => undefined;
   fs.mkdirSync(importsDir(), { recursive: true, mode: 0o700 });
   const file = path.join(importsDir(), `${env.id}-${crypto.randomUUID()}.sql`);
   const received = { bytes: 0, sha256: "" };
   try {
+    if (target.database)
+      await asRoot(env, async (c) => {
+        const found = (await dbs.databaseList(c)).find((d) => d.name === target.database);
+        if (!found) return;
+        if ((await dbs.objectCount(c, found.name)) > 0) throw notEmpty(found.name);
+        target.existingEmpty = { charset: found.charset, collation: found.collation };
+      });
     received.bytes = await receive(body, file);
     if (received.bytes === 0) throw new ServiceError(400, "invalid_request", "The file is empty");
-    const inspection = await inspectDump(file, null, { into: target.database ?? undefined });
+    const inspection = await inspectDump(file, null, {
+      into: target.database ?? undefined,
+      maxSqlBytes: MAX_BYTES,
+      allowPlain: true,
+    });
     received.sha256 = inspection.sha256;
     target.dumpCreates = inspection.databases;
+    storedPrograms = inspection.storedPrograms;
     if (!target.database) {
       if (!inspection.databases.length)
         throw new ServiceError(
@@ -114,20 +161,13 @@ export async function beginImport(actor: Actor, name: string, raw: unknown, body
           "no_database",
           "The dump creates no database of its own: choose one to import into",
         );
-      const existing = await asRoot(env, async (c) =>
-        (await Promise.all(inspection.databases.map((d) => dbs.databaseExists(c, d)))).flatMap((e, i) =>
-          e ? [inspection.databases[i]] : [],
-        ),
-      );
-      if (existing.length)
-        throw new ServiceError(409, "exists", `The dump creates databases that already exist: ${existing.join(", ")}`);
+      release = claim(env.id, inspection.databases);
     }
   } catch (e) {
+    release();
     fs.rmSync(file, { force: true });
     throw e;
   }
-  const keys = (target.database ? [target.database] : target.dumpCreates).map((d) => `${env.id}/${d}`);
-  keys.forEach((k) => busy.add(k));
   const cancel = new AbortController();
   const operationId = await startOperation({
     userId: actor.id,
@@ -136,19 +176,25 @@ export async function beginImport(actor: Actor, name: string, raw: unknown, body
     target: env.name,
     params: { database: target.database, fileName: input.fileName ?? null, bytes: received.bytes },
   });
-  running.set(operationId, { envId: env.id, cancel });
+  running.set(operationId, { envId: env.id, ownerId: env.ownerId, cancel });
+  const loader = `mariner_load_${crypto.randomBytes(4).toString("hex")}`;
   const done = continueOperation(operationId, async (step) => {
-    let createdTarget = false;
+    let created = false;
+    let progress = Promise.resolve();
+    const report = (text: string) => (progress = progress.then(() => recordProgress(operationId, "Loading", text)));
     try {
-      const into = target.database ?? target.dumpCreates.join(", ");
+      const into = targetsOf(target).join(", ");
       await step(
         `Received ${mb(received.bytes)} (SHA-256 ${received.sha256.slice(0, 16)}…); checked: it loads only ${into}`,
       );
-      if (target.database && !target.existingEmpty) {
-        await asRoot(env, (c) => dbs.createDatabase(c, target.database!));
-        createdTarget = true;
-        await step(`Created database ${target.database}`);
-      }
+      await prepareTarget(env, target);
+      created = true;
+      if (target.database && !target.existingEmpty) await step(`Created database ${target.database}`);
+      const password = crypto.randomBytes(24).toString("base64url");
+      await asRoot(env, (c) => accounts.createLoaderAccount(c, loader, password, targetsOf(target), storedPrograms));
+      await step(
+        `Loading as a temporary account that can write ${into} and nothing else${storedPrograms ? " (with SUPER: the file creates triggers or routines)" : ""}`,
+      );
       const ref = nodeRefOf(primaryNode(env));
       let read = 0;
       const counted = fs.createReadStream(file).pipe(
@@ -160,25 +206,23 @@ export async function beginImport(actor: Actor, name: string, raw: unknown, body
         }),
       );
       const sql = (await isGzip(file)) ? counted.pipe(zlib.createGunzip()) : counted;
+      const percent = () => Math.round((read / received.bytes) * 100);
       const loaded = await loadSql(
-        { host: ref.host, port: ref.port, user: "root", password: ref.rootPassword },
+        { host: ref.host, port: ref.port, user: loader, password },
         target.database,
         sql,
-        (p) =>
-          void recordProgress(
-            operationId,
-            "Loading",
-            `Loading: ${mb(read)} of ${mb(received.bytes)} (${Math.round((read / received.bytes) * 100)}%), ${p.statements} statements`,
-          ),
+        (p) => report(`Loading: ${mb(read)} of ${mb(received.bytes)} (${percent()}%), ${p.statements} statements`),
         cancel.signal,
       );
-      await recordProgress(operationId, "Loading", `Loaded ${mb(received.bytes)}, ${loaded.statements} statements`);
+      await report(`Loaded ${mb(received.bytes)}, ${loaded.statements} statements`);
       void sampleDatabaseSizes(env).catch(() => undefined);
       return { statements: loaded.statements, bytes: received.bytes };
     } catch (e) {
-      await undo(env, target, createdTarget).catch(() => undefined);
+      await progress;
+      await undo(env, target, created).catch(() => undefined);
       if (cancel.signal.aborted)
         throw new ServiceError(409, "cancelled", "Import cancelled: what it had loaded was dropped again");
+      if (e instanceof ServiceError) throw e;
       // The client echoes the failing statement (a dump's multi-MB INSERT): its ERROR lines are what matter.
       const lines = ((e as { lines?: string[] }).lines ?? [])
         .filter((l) => /^ERROR\b|failed|denied/i.test(l))
@@ -191,18 +235,14 @@ export async function beginImport(actor: Actor, name: string, raw: unknown, body
         lines,
       );
     } finally {
+      await asRoot(env, (c) => accounts.dropLoaderAccount(c, loader)).catch(() => undefined);
       fs.rmSync(file, { force: true });
       running.delete(operationId);
-      keys.forEach((k) => busy.delete(k));
+      release();
     }
   });
   done.catch(() => undefined);
-  return {
-    operationId,
-    bytes: received.bytes,
-    databases: target.database ? [target.database] : target.dumpCreates,
-    done,
-  };
+  return { operationId, bytes: received.bytes, databases: targetsOf(target), done };
 }
 
 export async function cancelImport(actor: Actor, name: string, operationId: string) {

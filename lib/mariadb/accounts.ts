@@ -1,5 +1,5 @@
 import type { Connection } from "mysql2/promise";
-import { account, DB_COLUMNS, levelOf, ungrantDatabase, type Held } from "@/lib/accounts/privileges";
+import { account, DB_COLUMNS, grantDatabase, levelOf, ungrantDatabase, type Held } from "@/lib/accounts/privileges";
 
 export interface AccountInfo {
   user: string;
@@ -76,4 +76,30 @@ export async function setAccountLocked(c: Connection, user: string, host: string
 
 export async function dropAccount(c: Connection, user: string, host: string) {
   await c.query(`DROP USER ${account(user, host)}`);
+}
+
+/**
+ * A short-lived account that may do anything inside `databases` and nothing outside them (no FILE, GRANT, CREATE
+ * USER, other databases or mysql.*), for loading a file someone uploaded. SET USER lets a dump's DEFINER clauses
+ * load as written; SUPER only with `storedPrograms` (with binary logging on, MariaDB lets only SUPER create
+ * triggers and routines — error 1419). Created with sql_log_bin=0: it exists on this server only, and the slaves
+ * apply what it loads as replicated events.
+ */
+export async function createLoaderAccount(
+  c: Connection,
+  user: string,
+  password: string,
+  databases: string[],
+  storedPrograms: boolean,
+) {
+  await c.query("SET SESSION sql_log_bin = 0");
+  await c.query(`CREATE USER ${account(user, "%")} IDENTIFIED BY ?`, [password]);
+  for (const d of databases)
+    await c.query(`GRANT ALL PRIVILEGES ON ${c.escapeId(grantDatabase(d))}.* TO ${account(user, "%")}`);
+  await c.query(`GRANT ${storedPrograms ? "SUPER" : "SET USER"} ON *.* TO ${account(user, "%")}`);
+}
+
+export async function dropLoaderAccount(c: Connection, user: string) {
+  await c.query("SET SESSION sql_log_bin = 0");
+  await c.query(`DROP USER IF EXISTS ${account(user, "%")}`);
 }

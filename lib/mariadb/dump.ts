@@ -112,6 +112,7 @@ const loadArgs = (target: DumpSource) => [
   ...clientTlsArgs(target.host),
   "--init-command=SET SESSION sql_log_bin=0",
   "--binary-mode",
+  "--local-infile=0", // LOAD DATA LOCAL would read this machine's files on the server's behalf
 ];
 
 export async function loadDump(target: DumpSource, file: string): Promise<void> {

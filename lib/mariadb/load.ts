@@ -23,7 +23,10 @@ export async function loadSql(
   onProgress: (p: LoadProgress) => void,
   signal: AbortSignal,
 ): Promise<LoadProgress> {
-  const args = [...login(target), "--binary-mode", ...(database ? [`--database=${database}`] : [])];
+  if (signal.aborted) throw new Error("cancelled");
+  // --binary-mode: client commands (\! system, source, connect) are not interpreted; --local-infile=0: a LOAD DATA
+  // LOCAL in the file cannot make this client send the console's own files to the server.
+  const args = [...login(target), "--binary-mode", "--local-infile=0", ...(database ? [`--database=${database}`] : [])];
   const client = spawnClient("mariadb", args, target.password, false);
   const progress: LoadProgress = { bytes: 0, statements: 0 };
   let last = 0;
@@ -42,9 +45,15 @@ export async function loadSql(
   const kill = () => client.child.kill("SIGKILL");
   signal.addEventListener("abort", kill, { once: true });
   try {
-    const fed = pipeline(sql, counting, client.child.stdin!).catch(() => undefined); // a dead client: its exit tells
-    await Promise.all([client.done, fed]);
+    // A source that fails (a corrupt .gz) would look like a clean end of input to the client: its error must win.
+    const fed = pipeline(sql, counting, client.child.stdin!).then(
+      () => null,
+      (e: Error) => e,
+    );
+    await client.done;
+    const feedError = await fed;
     if (signal.aborted) throw new Error("cancelled");
+    if (feedError) throw Object.assign(new Error(`reading the file failed: ${feedError.message}`), { lines: [] });
     onProgress({ ...progress });
     return progress;
   } finally {
@@ -64,7 +73,8 @@ export function dumpDatabases(source: DumpSource, databases: string[], withCreat
     "--events",
     "--triggers",
     "--hex-blob",
-    ...(withCreate || databases.length > 1 ? ["--databases", ...databases] : databases),
+    // "--": a database name is never read as an option (names come from the server, which the tenant controls).
+    ...(withCreate || databases.length > 1 ? ["--databases", "--", ...databases] : ["--", ...databases]),
   ];
   return spawnClient("mariadb-dump", args, source.password, true);
 }

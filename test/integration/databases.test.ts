@@ -193,6 +193,20 @@ test("an application account with read-write on one database: writes there and n
     "REVOKE ALL PRIVILEGES ON `app`.* FROM 'app_rw'@'%'",
     "GRANT SELECT, SHOW VIEW ON `app`.* TO 'app_rw'@'%'",
   ]);
+  // A grant made by hand WITH GRANT OPTION reads as custom; lowering it to nothing revokes the option too.
+  await query("shop", "GRANT SELECT ON `secret`.* TO 'app_rw'@'%' WITH GRANT OPTION");
+  const custom = (await accounts.listAccounts(actor, "shop")).items.find((a) => a.user === "app_rw")!;
+  assert.equal(custom.databases.find((d) => d.database === "secret")!.level, "custom");
+  const revoked = await accounts.setGrant(actor, "shop", { user: "app_rw", database: "secret", level: "none" });
+  assert.deepEqual(revoked.statements, [
+    "REVOKE GRANT OPTION ON `secret`.* FROM 'app_rw'@'%'",
+    "REVOKE ALL PRIVILEGES ON `secret`.* FROM 'app_rw'@'%'",
+  ]);
+  const after = (await accounts.listAccounts(actor, "shop")).items.find((a) => a.user === "app_rw")!;
+  assert.deepEqual(
+    after.databases.map((d) => d.database),
+    ["app"],
+  );
   const ro = await login("shop", "app_rw", "a-new-password-123");
   await assert.rejects(ro.query("INSERT INTO app.t VALUES (3, 'x')"), /denied/);
   await ro.end();
@@ -291,6 +305,56 @@ test("import: a 50 MB dump streamed in with progress and replicated; a hostile d
     ["line 3", "line 4", "line 5", "line 6"],
   );
   assert.ok(!(await data.listDatabases(actor, "shop")).items.some((d) => d.name === "hostile"), "nothing created");
+
+  // What a line-start scanner misses, the temporary loading account cannot do: each fails on the server, and the
+  // database the import created is gone again. LOAD DATA LOCAL is refused by the client itself.
+  const [[before]] = [await query("shop", "SELECT @@max_connections AS m")];
+  const sneaky: [string, RegExp][] = [
+    [
+      "CREATE TABLE t (id INT);\n  INSERT INTO app.t VALUES (99, 'x');\n",
+      /INSERT command denied to user 'mariner_load_/,
+    ],
+    ["CREATE TABLE t (id INT); SET GLOBAL max_connections = 7;\n", /need .*SUPER/],
+    [
+      "CREATE TABLE t (id INT);\r\nUSE mysql;\r\nDELETE FROM global_priv;\r\n",
+      /Access denied for user 'mariner_load_\w+'@'%' to database 'mysql'/,
+    ],
+    ["/* x */ GRANT ALL PRIVILEGES ON *.* TO 'mariner_repl'@'%';\n", /denied/],
+    ["CREATE TABLE t (b TEXT);\nLOAD DATA LOCAL INFILE '/etc/hostname' INTO TABLE t;\n", /local infile/i],
+  ];
+  for (const [text, error] of sneaky) {
+    const f = path.join(scratch, "sneaky.sql");
+    fs.writeFileSync(f, text);
+    const started = await imports.beginImport(actor, "shop", { database: "sneaky" }, webStream(f));
+    const failed = await refusal(started.done);
+    assert.equal(failed.code, "import_failed", text);
+    assert.ok(
+      failed.lines.some((l) => error.test(l)),
+      `${JSON.stringify(text)}: ${failed.lines.join(" | ")}`,
+    );
+    assert.ok(!(await data.listDatabases(actor, "shop")).items.some((d) => d.name === "sneaky"), "nothing kept");
+  }
+  assert.equal((await query("shop", "SELECT @@max_connections AS m"))[0].m, before.m);
+  assert.equal((await query("shop", "SELECT COUNT(*) AS n FROM app.t WHERE id = 99"))[0].n, 0);
+  assert.ok(!(await accounts.listAccounts(actor, "shop")).items.some((a) => a.user.startsWith("mariner_load_")));
+
+  // A dump's DEFINER clauses load as written (the loading account may name a definer, as mariadb-dump writes them).
+  const definer = path.join(scratch, "definer.sql");
+  fs.writeFileSync(
+    definer,
+    [
+      "CREATE TABLE a (id INT);",
+      "DELIMITER ;;",
+      "/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER a_bi BEFORE INSERT ON a FOR EACH ROW SET NEW.id = NEW.id + 1 */;;",
+      "DELIMITER ;",
+      "INSERT INTO a VALUES (1);",
+      "",
+    ].join("\n"),
+  );
+  await (
+    await imports.beginImport(actor, "shop", { database: "withtrigger" }, webStream(definer))
+  ).done;
+  assert.equal((await query("shop", "SELECT id FROM withtrigger.a"))[0].id, 2);
 
   // Fails at line 3 on the server: the database it created is dropped again, on the slave too.
   const broken = path.join(scratch, "broken.sql.gz");

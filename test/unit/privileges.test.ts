@@ -26,21 +26,27 @@ test("each level is read back as itself; one privilege more or less is custom, n
 });
 
 test("plans: revoke what is held before granting the new level; nothing to do when equal", () => {
-  assert.deepEqual(grantPlan("app", "%", "shop", "none", "read-only"), [
+  assert.deepEqual(grantPlan("app", "%", "shop", [], "read-only"), [
     "GRANT SELECT, SHOW VIEW ON `shop`.* TO 'app'@'%'",
   ]);
-  assert.deepEqual(grantPlan("app", "10.0.%", "shop", "custom", "all"), [
+  assert.deepEqual(grantPlan("app", "10.0.%", "shop", ["SELECT", "GRANT OPTION"], "all"), [
+    "REVOKE GRANT OPTION ON `shop`.* FROM 'app'@'10.0.%'",
     "REVOKE ALL PRIVILEGES ON `shop`.* FROM 'app'@'10.0.%'",
     "GRANT ALL PRIVILEGES ON `shop`.* TO 'app'@'10.0.%'",
   ]);
-  assert.deepEqual(grantPlan("app", "%", "shop", "ddl", "none"), ["REVOKE ALL PRIVILEGES ON `shop`.* FROM 'app'@'%'"]);
-  assert.deepEqual(grantPlan("app", "%", "shop", "all", "all"), []);
+  assert.deepEqual(grantPlan("app", "%", "shop", PRIVILEGES.ddl, "none"), [
+    "REVOKE ALL PRIVILEGES ON `shop`.* FROM 'app'@'%'",
+  ]);
+  assert.deepEqual(grantPlan("app", "%", "shop", PRIVILEGES.all, "all"), []);
+  assert.deepEqual(grantPlan("app", "%", "shop", ["GRANT OPTION"], "none"), [
+    "REVOKE GRANT OPTION ON `shop`.* FROM 'app'@'%'",
+  ]);
 });
 
 test("wildcards in a database name are escaped, so a grant on my_db does not also cover myXdb", () => {
   assert.equal(grantDatabase("my_db%"), "my\\_db\\%");
   assert.equal(ungrantDatabase(grantDatabase("my_db%")), "my_db%");
-  assert.match(grantPlan("a", "%", "my_db", "none", "read-only")[0], /ON `my\\_db`\.\*/);
+  assert.match(grantPlan("a", "%", "my_db", [], "read-only")[0], /ON `my\\_db`\.\*/);
 });
 
 test("quoting: identifiers double their backticks, strings escape quotes, backslashes and control bytes", () => {
