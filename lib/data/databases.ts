@@ -100,7 +100,9 @@ const SIZE_KEEP_MS = 7 * 24 * 3600_000;
 /** One size sample per tenant database of a running server (from the monitor, every few minutes). */
 export async function sampleDatabaseSizes(env: EnvironmentWithNodes) {
   const items = await asRoot(env, dbs.databaseList);
-  const data = items.filter((d) => !d.system).map((d) => ({ environmentId: env.id, database: d.name, bytes: d.bytes }));
+  const data = items
+    .filter((d) => !d.system && !d.name.startsWith("mariner_"))
+    .map((d) => ({ environmentId: env.id, database: d.name, bytes: d.bytes }));
   if (data.length) await db().databaseSizeSample.createMany({ data });
   await db().databaseSizeSample.deleteMany({ where: { at: { lt: new Date(Date.now() - SIZE_KEEP_MS) } } });
 }
