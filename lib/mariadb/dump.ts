@@ -11,7 +11,7 @@ export interface DumpSource {
   password: string;
 }
 
-const SERVER_OWN_ACCOUNTS = new Set(["root", "mariadb.sys", "mariner_repl", ""]);
+const SERVER_OWN_ACCOUNTS = new Set(["root", "mariadb.sys", ""]);
 
 /**
  * The application accounts of a server as statements for another one: CREATE USER IF NOT EXISTS + GRANTs.
@@ -25,7 +25,8 @@ export async function accountStatements(source: DumpSource): Promise<string> {
       const [users] = await c.query("SELECT User AS user, Host AS host FROM mysql.user WHERE is_role = 'N'");
       const out: string[] = [];
       for (const { user, host } of users as { user: string; host: string }[]) {
-        if (SERVER_OWN_ACCOUNTS.has(user)) continue;
+        // mariner_*: the console's (replication, a running import's loader): each server has its own or none.
+        if (SERVER_OWN_ACCOUNTS.has(user) || user.startsWith("mariner_")) continue;
         const [[create]] = (await c.query("SHOW CREATE USER ?@?", [user, host])) as unknown as [
           Record<string, string>[],
         ];
