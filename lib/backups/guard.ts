@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
-import { Transform } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import zlib from "node:zlib";
 import { ServiceError } from "@/lib/errors";
@@ -46,7 +46,7 @@ const PROTECTED_ACCOUNT = /(?:^|[\s,(])(?:[`'"]?(root|mariner_\w*)[`'"]?\s*@|(CU
  * `allowPlain`, a file that is not gzipped is read as plain SQL.
  */
 export async function inspectDump(
-  file: string,
+  input: string | AsyncIterable<Buffer>,
   expectedSha256: string | null,
   opts: { into?: string; maxSqlBytes?: number; allowPlain?: boolean } = {},
 ): Promise<DumpInspection> {
@@ -147,13 +147,22 @@ export async function inspectDump(
       start = end + 1;
     }
   };
-  const source = fs.createReadStream(file);
+  // A file on disk, or an upload as it arrives (read once: checked while it is being saved).
+  let chunks: AsyncIterable<Buffer> = typeof input === "string" ? fs.createReadStream(input) : input;
+  // A backup is always gzip (anything else is damage); an upload may be plain SQL.
+  let gzipped = true;
+  if (opts.allowPlain) [gzipped, chunks] = await startsWithGzip(chunks);
+  const source = Readable.from(chunks, { objectMode: false });
   const decoder = new StringDecoder("utf8"); // a character split across two chunks stays whole
   try {
-    // A backup is always gzip (anything else is damage); an upload may be plain SQL.
-    const gzipped = !opts.allowPlain || (await isGzip(file));
     let sqlBytes = 0;
-    for await (const chunk of gzipped ? source.pipe(hashing).pipe(zlib.createGunzip()) : source.pipe(hashing)) {
+    // pipe() does not pass errors on: each stage's failure (an upload over its limit, a torn read) ends the next.
+    const stages: (Readable | Transform)[] = [source, hashing, ...(gzipped ? [zlib.createGunzip()] : [])];
+    for (let i = 1; i < stages.length; i++) {
+      stages[i - 1].on("error", (e) => stages[i].destroy(e));
+      stages[i - 1].pipe(stages[i] as Transform);
+    }
+    for await (const chunk of stages.at(-1)!) {
       sqlBytes += (chunk as Buffer).length;
       if (opts.maxSqlBytes && sqlBytes > opts.maxSqlBytes)
         throw new ServiceError(
@@ -197,6 +206,28 @@ export async function inspectDump(
     );
   }
   return { databases: [...created], sha256, storedPrograms };
+}
+
+/** Whether a stream starts with gzip's magic bytes, and the whole stream again (the bytes read to tell included). */
+async function startsWithGzip(src: AsyncIterable<Buffer>): Promise<[boolean, AsyncIterable<Buffer>]> {
+  const it = src[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let ended = false;
+  while (Buffer.concat(head).length < 2) {
+    const next = await it.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    head.push(Buffer.from(next.value));
+  }
+  const first = Buffer.concat(head);
+  async function* whole() {
+    if (first.length) yield first;
+    if (ended) return;
+    for (let next = await it.next(); !next.done; next = await it.next()) yield Buffer.from(next.value);
+  }
+  return [first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b, whole()];
 }
 
 /** Whether a file starts with gzip's magic bytes. */

@@ -1,9 +1,9 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { once } from "node:events";
 import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
-
+import { finished } from "node:stream/promises";
 import zlib from "node:zlib";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
@@ -58,23 +58,24 @@ function claim(envId: string, databases: string[]): () => void {
 
 export const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
-/** The upload to a private file, refused past the size limit (the guard's read computes its SHA-256). */
-async function receive(body: ReadableStream<Uint8Array>, file: string) {
-  let bytes = 0;
-  const counting = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      bytes += chunk.length;
-      if (bytes > MAX_BYTES)
-        return cb(new ServiceError(413, "too_large", `The file is larger than ${mb(MAX_BYTES)}; nothing was imported`));
-      cb(null, chunk);
-    },
-  });
-  await pipeline(
-    Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>),
-    counting,
-    fs.createWriteStream(file, { mode: 0o600 }),
-  );
-  return bytes;
+/**
+ * The upload as it arrives, saved to a private file on the way (refused past the size limit): the guard reads
+ * these chunks, so the file is checked while it is received, not read a second time.
+ */
+async function* savedWhileRead(body: ReadableStream<Uint8Array>, file: string, received: { bytes: number }) {
+  const out = fs.createWriteStream(file, { mode: 0o600 });
+  try {
+    for await (const chunk of Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>)) {
+      received.bytes += chunk.length;
+      if (received.bytes > MAX_BYTES)
+        throw new ServiceError(413, "too_large", `The file is larger than ${mb(MAX_BYTES)}; nothing was imported`);
+      if (!out.write(chunk)) await once(out, "drain");
+      yield Buffer.from(chunk);
+    }
+  } finally {
+    out.end();
+    await finished(out).catch(() => undefined);
+  }
 }
 
 /** What must be undone when the load fails: databases the import created, or the one it filled while empty. */
@@ -144,13 +145,12 @@ export async function beginImport(actor: Actor, name: string, raw: unknown, body
         if ((await dbs.objectCount(c, found.name)) > 0) throw notEmpty(found.name);
         target.existingEmpty = { charset: found.charset, collation: found.collation };
       });
-    received.bytes = await receive(body, file);
-    if (received.bytes === 0) throw new ServiceError(400, "invalid_request", "The file is empty");
-    const inspection = await inspectDump(file, null, {
+    const inspection = await inspectDump(savedWhileRead(body, file, received), null, {
       into: target.database ?? undefined,
       maxSqlBytes: MAX_BYTES,
       allowPlain: true,
     });
+    if (received.bytes === 0) throw new ServiceError(400, "invalid_request", "The file is empty");
     received.sha256 = inspection.sha256;
     target.dumpCreates = inspection.databases;
     storedPrograms = inspection.storedPrograms;

@@ -13,6 +13,7 @@ import { waitFor } from "../support/wait";
 
 const dataDir = useTempDataDir("databases");
 process.env.MARINER_RESTART_POLICY = "never";
+process.env.MARINER_IMPORT_MAX_MB = "60"; // the 50 MB dump fits; the bomb below does not
 const svc = await import("../../lib/environments/service");
 const rep = await import("../../lib/environments/replication");
 const topo = await import("../../lib/topology");
@@ -368,6 +369,15 @@ test("import: a 50 MB dump streamed in with progress and replicated; a hostile d
   assert.match(failed.message, /line 3 of the file: nothing was kept/);
   assert.ok(failed.lines.some((l) => /ERROR 1146 .* at line 3: Table 'broken.missing' doesn't exist/.test(l)));
   assert.ok(!(await data.listDatabases(actor, "shop")).items.some((d) => d.name === "broken"));
+
+  // A small .gz that decompresses past the limit: 413 while it is read, nothing created, no file left behind.
+  const bomb = path.join(scratch, "bomb.sql.gz");
+  fs.writeFileSync(bomb, zlib.gzipSync(Buffer.alloc(70 * 1024 * 1024, "-- padding\n")));
+  const tooBig = await refusal(imports.beginImport(actor, "shop", { database: "bomb" }, webStream(bomb)));
+  assert.equal(tooBig.status, 413);
+  assert.match(tooBig.message, /larger than 60 MB once decompressed/);
+  assert.ok(!(await data.listDatabases(actor, "shop")).items.some((d) => d.name === "bomb"));
+  assert.deepEqual(fs.readdirSync(path.join(dataDir, "imports")), [], "no upload left on the console's disk");
 
   // Into an existing non-empty database: refused; cancel mid-way: the database is gone again.
   assert.equal(
