@@ -131,13 +131,18 @@ export async function beginImport(actor: Actor, name: string, raw: unknown, body
   await assertWritable(env, "import");
   if ([...running.values()].filter((r) => r.ownerId === env.ownerId).length >= PER_OWNER)
     throw new ServiceError(429, "busy", `${PER_OWNER} imports of yours are running: wait for one to finish`);
+  // Counted from the first byte of the upload: a slot under a key no operation has, replaced once it starts.
+  const cancel = new AbortController();
+  const slot = `upload:${crypto.randomUUID()}`;
+  running.set(slot, { envId: env.id, ownerId: env.ownerId, cancel });
   const target: Target = { database: input.database ?? null, dumpCreates: [], existingEmpty: null };
   let storedPrograms = false;
-  let release = target.database ? claim(env.id, [target.database]) : () => undefined;
-  fs.mkdirSync(importsDir(), { recursive: true, mode: 0o700 });
+  let release = () => {};
   const file = path.join(importsDir(), `${env.id}-${crypto.randomUUID()}.sql`);
   const received = { bytes: 0, sha256: "" };
   try {
+    if (target.database) release = claim(env.id, [target.database]);
+    fs.mkdirSync(importsDir(), { recursive: true, mode: 0o700 });
     if (target.database)
       await asRoot(env, async (c) => {
         const found = (await dbs.databaseList(c)).find((d) => d.name === target.database);
@@ -164,11 +169,11 @@ export async function beginImport(actor: Actor, name: string, raw: unknown, body
       release = claim(env.id, inspection.databases);
     }
   } catch (e) {
+    running.delete(slot);
     release();
     fs.rmSync(file, { force: true });
     throw e;
   }
-  const cancel = new AbortController();
   const operationId = await startOperation({
     userId: actor.id,
     action: "database.import",
@@ -177,6 +182,7 @@ export async function beginImport(actor: Actor, name: string, raw: unknown, body
     params: { database: target.database, fileName: input.fileName ?? null, bytes: received.bytes },
   });
   running.set(operationId, { envId: env.id, ownerId: env.ownerId, cancel });
+  running.delete(slot);
   const loader = `mariner_load_${crypto.randomBytes(4).toString("hex")}`;
   const done = continueOperation(operationId, async (step) => {
     let created = false;

@@ -391,6 +391,8 @@ test("import: a 50 MB dump streamed in with progress and replicated; a hostile d
       what: "the import to start loading",
     },
   );
+  const second = await refusal(imports.beginImport(actor, "shop", { database: "halfway" }, webStream(broken)));
+  assert.equal(second.status, 409, "one import per database at a time");
   await imports.cancelImport(actor, "shop", cancelled.operationId);
   assert.equal((await refusal(cancelled.done)).code, "cancelled");
   assert.ok(!(await data.listDatabases(actor, "shop")).items.some((d) => d.name === "halfway"));
