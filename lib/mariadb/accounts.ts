@@ -21,13 +21,10 @@ const GLOBAL_COLUMNS: Record<string, string> = {
   "CREATE USER": "Create_user_priv",
   SHUTDOWN: "Shutdown_priv",
   RELOAD: "Reload_priv",
-  SELECT: "Select_priv",
-  INSERT: "Insert_priv",
-  UPDATE: "Update_priv",
-  DELETE: "Delete_priv",
-  CREATE: "Create_priv",
-  DROP: "Drop_priv",
-  "GRANT OPTION": "Grant_priv",
+  // The table privileges a global grant (ON *.*) can hold too, with the same columns in mysql.user.
+  ...Object.fromEntries(
+    ["SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "GRANT OPTION"].map((p) => [p, DB_COLUMNS[p]]),
+  ),
 };
 
 /** Every account of the server (roles left out) with its database-level grants read from the grant tables. */
