@@ -43,31 +43,43 @@ export function applyMigrations(dbFile: string, dir = migrationsDir()): string[]
       .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, "migration.sql")))
       .map((d) => d.name)
       .sort();
-    const newlyApplied: string[] = [];
+    const pending: { name: string; sql: string; checksum: string }[] = [];
     for (const name of names) {
       const sql = fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8");
       const checksum = crypto.createHash("sha256").update(sql).digest("hex");
       const known = applied.get(name);
-      if (known) {
-        if (known !== checksum) throw new Error(`Migration ${name} was edited after it was applied (checksum differs)`);
-        continue;
-      }
-      const id = crypto.randomUUID();
-      db.transaction(() => {
+      if (!known) pending.push({ name, sql, checksum });
+      else if (known !== checksum)
+        throw new Error(`Migration ${name} was edited after it was applied (checksum differs)`);
+    }
+    const unknown = [...applied.keys()].filter((name) => !names.includes(name));
+    if (unknown.length)
+      throw new Error(
+        `This store was migrated by a newer Mariner (${unknown.join(", ")} is unknown to this version): upgrade Mariner instead`,
+      );
+    // All pending migrations in one transaction (SQLite's DDL is transactional): one that fails leaves the store
+    // exactly as it was, not half-way between two versions.
+    db.transaction(() => {
+      for (const { name, sql, checksum } of pending) {
+        const id = crypto.randomUUID();
         db.prepare(`INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at) VALUES (?, ?, ?, ?)`).run(
           id,
           checksum,
           name,
           Date.now(),
         );
-        db.exec(sql);
+        try {
+          db.exec(sql);
+        } catch (e) {
+          throw new Error(`Migration ${name} failed: ${(e as Error).message}; the store was left unchanged`);
+        }
         db.prepare(`UPDATE _prisma_migrations SET finished_at = ?, applied_steps_count = 1 WHERE id = ?`).run(
           Date.now(),
           id,
         );
-      })();
-      newlyApplied.push(name);
-    }
+      }
+    })();
+    const newlyApplied = pending.map((m) => m.name);
     return newlyApplied;
   } finally {
     db.close();
