@@ -10,7 +10,7 @@ for group in "$@"; do
     server) want mariadb-server; want mariadb-client; want mariadb-backup; want openssl; want haproxy ;;
     clients) want php-cli; want php-mysql ;;
     browser) want chromium ;;
-    docker) want docker.io; want debootstrap ;;
+    docker) want docker.io; want debootstrap; want docker-compose ;;
     *) echo "ensure-system: unknown group $group" >&2; exit 2 ;;
   esac
 done

@@ -41,6 +41,9 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
                 <Link href="/admin/hosts" className="hover:text-slate-900">
                   Hosts
                 </Link>
+                <Link href="/admin/console" className="hover:text-slate-900">
+                  Console
+                </Link>
               </>
             )}
           </nav>

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { doctorFixInput, newTokenInput, promoteInput, tokenRequestInput } from "../../lib/api/schemas";
 import { newUserInput } from "../../lib/auth/users";
 import { policyInput, restoreInput } from "../../lib/backups/service";
+import { consoleBackupInput } from "../../lib/console-state/service";
 import { saveConfigInput } from "../../lib/environments/config";
 import { addUserInput, configureMasterInput, controlInput, dropUserInput } from "../../lib/environments/replication";
 import { createEnvironmentInput, environmentActionInput } from "../../lib/environments/service";
@@ -170,6 +171,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   "GET /api/v1/users/[id]": admin(),
   "PATCH /api/v1/users/[id]": admin(userLimitsInput, () => ({ maxEnvironments: 1 })),
   "GET /api/v1/users": admin(),
+  "POST /api/v1/console/backup": admin(consoleBackupInput, () => ({ passphrase: "sweep-console-passphrase" })),
   "POST /api/v1/users": admin(newUserInput, () => ({ email: "sweep-c@e2e.test", password: "sweep-c-password" })),
 };
 

@@ -26,6 +26,9 @@ export async function stopNodesUnder(dataDir: string): Promise<number[]> {
     while (isOurProcess(pid, cnf) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     if (isOurProcess(pid, cnf)) process.kill(pid, "SIGKILL");
   }
+  // Until every one has exited: a server still shutting down writes into the directory about to be deleted.
+  for (const { pid, cnf } of running)
+    while (isOurProcess(pid, cnf) && Date.now() < deadline + 10_000) await new Promise((r) => setTimeout(r, 50));
   return running.map((r) => r.pid);
 }
 

@@ -13,17 +13,23 @@ const run = promisify(execFile);
 /**
  * Mariner's own certificate authorities: a public certificate each, and its key kept encrypted in the data dir.
  * "servers" signs what tenants' servers use (server certificates, replication client certificates); "engines"
- * signs only Docker engines' TLS and the console's client certificate for them. Two CAs, because an engine
- * trusts every client certificate its CA signed: one a tenant could obtain must never open a Docker engine.
+ * signs only Docker engines' TLS and the console's client certificate for them; "console" signs only the
+ * console's own HTTPS certificate. Separate CAs, because whoever trusts a CA trusts every certificate it signed:
+ * one a tenant could obtain must never open a Docker engine, nor pass for the console in a browser.
  */
-export type Authority = "servers" | "engines";
-const caDir = (authority: Authority = "servers") => path.join(dataDir(), authority === "servers" ? "ca" : "engine-ca");
+export type Authority = "servers" | "engines" | "console";
+const CA_DIRS: Record<Authority, string> = { servers: "ca", engines: "engine-ca", console: "console-ca" };
+const caDir = (authority: Authority = "servers") => path.join(dataDir(), CA_DIRS[authority]);
 export const caCertFile = (authority: Authority = "servers") => path.join(caDir(authority), "ca.crt");
 const caKeyFile = (authority: Authority) => path.join(caDir(authority), "ca.key.enc");
 
 /** The servers CA's subject as MariaDB prints it (REQUIRE ISSUER compares with this). */
 export const CA_SUBJECT = "/CN=Mariner CA";
-const SUBJECTS: Record<Authority, string> = { servers: CA_SUBJECT, engines: "/CN=Mariner engine CA" };
+const SUBJECTS: Record<Authority, string> = {
+  servers: CA_SUBJECT,
+  engines: "/CN=Mariner engine CA",
+  console: "/CN=Mariner console CA",
+};
 
 export interface IssuedCert {
   cert: string;
