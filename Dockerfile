@@ -3,8 +3,8 @@
 # scripts/build-console-image.sh stages this machine's Node.js binary and the built app into the context.
 FROM mariner/mariadb:10.11
 COPY node /usr/local/bin/node
-COPY haproxy /opt/haproxy
-RUN ln -s /opt/haproxy/wrapper /usr/sbin/haproxy
+COPY tools /opt
+RUN ln -s /opt/haproxy/wrapper /usr/sbin/haproxy && ln -s /opt/openssl/wrapper /usr/bin/openssl && openssl version
 COPY app /opt/mariner
 WORKDIR /opt/mariner
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 HOST=0.0.0.0 PORT=3000 MARINER_DATA_DIR=/data

@@ -4,20 +4,33 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 host=${DOCKER_HOST:-unix:///var/run/docker.sock}
+bash scripts/ensure-system.sh docker image
+bash scripts/ensure-deps.sh
 bash scripts/build-image.sh "$host"
-[ -f .next/BUILD_ID ] || npx next build
+bash scripts/build-if-stale.sh
 ctx=$(mktemp -d /var/tmp/mariner-console.XXXXXX)
 trap 'rm -rf "$ctx"' EXIT
 cp "$(command -v node)" "$ctx/node"
 mkdir -p "$ctx/app"
 cp -a package.json next.config.ts prisma prisma.config.ts scripts public .next node_modules generated lib app components instrumentation.ts proxy.ts tsconfig.json "$ctx/app/"
-# HAProxy for writer/reader endpoints: this machine's binary with its own libraries and loader under
-# /opt/haproxy (the image's libraries stay untouched), started through a small wrapper at /usr/sbin/haproxy.
-mkdir -p "$ctx/haproxy/lib"
-cp -L /usr/sbin/haproxy "$ctx/haproxy/haproxy"
-for lib in $(ldd /usr/sbin/haproxy | grep -o '/[^ ]*'); do cp -L "$lib" "$ctx/haproxy/lib/"; done
-loader=$(basename "$(ldd /usr/sbin/haproxy | grep -o '/[^ ]*ld-linux[^ ]*')")
-printf '#!/bin/sh\nexec /opt/haproxy/lib/%s --library-path /opt/haproxy/lib /opt/haproxy/haproxy "$@"\n' "$loader" > "$ctx/haproxy/wrapper"
-chmod +x "$ctx/haproxy/wrapper"
+# Next's build cache is for the next build, not for serving (a third of .next).
+rm -rf "$ctx/app/.next/cache"
+# Host tools the console runs that the MariaDB image lacks — HAProxy (writer/reader endpoints) and the openssl
+# CLI (its CAs and certificates): this machine's binaries with their own libraries and loader under /opt/<tool>
+# (the image's libraries stay untouched), started through a small wrapper.
+stage_tool() {
+  local name=$1 bin=$2
+  mkdir -p "$ctx/tools/$name/lib"
+  cp -L "$bin" "$ctx/tools/$name/$name"
+  for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do cp -L "$lib" "$ctx/tools/$name/lib/"; done
+  local loader
+  loader=$(basename "$(ldd "$bin" | grep -o '/[^ ]*ld-linux[^ ]*')")
+  printf '#!/bin/sh\n%bexec /opt/%s/lib/%s --library-path /opt/%s/lib /opt/%s/%s "$@"\n' "${3:-}" "$name" "$loader" "$name" "$name" "$name" > "$ctx/tools/$name/wrapper"
+  chmod +x "$ctx/tools/$name/wrapper"
+}
+stage_tool haproxy /usr/sbin/haproxy
+cp -L /usr/lib/ssl/openssl.cnf "$ctx/tools/openssl-ssl.cnf"
+stage_tool openssl /usr/bin/openssl 'export OPENSSL_CONF=/opt/openssl/openssl.cnf\n'
+mv "$ctx/tools/openssl-ssl.cnf" "$ctx/tools/openssl/openssl.cnf"
 cp Dockerfile "$ctx/"
 DOCKER_BUILDKIT=0 docker -H "$host" build --pull=false -t mariner/console:local "$ctx"

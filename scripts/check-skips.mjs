@@ -23,6 +23,11 @@ const REQUIRED = [
   },
   { what: "Docker runtime in the browser (e2e/docker.spec.ts)", source: "playwright", file: /docker\.spec\.ts$/ },
   { what: "the article in the browser (e2e/article.spec.ts)", source: "playwright", file: /article\.spec\.ts$/ },
+  {
+    what: "the production path with docker-compose (test/production)",
+    source: "tap",
+    pattern: /through the API: an environment on the engine/,
+  },
 ];
 
 const skipped = [];

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Mariner needs when they are missing. Usage: ensure-system.sh [server] [browser] [clients] [docker]
+# Installs the Debian packages Mariner needs when they are missing. Usage: ensure-system.sh [server] [browser] [clients] [docker] [image]
 set -euo pipefail
 
 need=()
@@ -11,6 +11,7 @@ for group in "$@"; do
     clients) want php-cli; want php-mysql ;;
     browser) want chromium ;;
     docker) want docker.io; want debootstrap; want docker-compose ;;
+    image) want haproxy; want openssl ;;
     *) echo "ensure-system: unknown group $group" >&2; exit 2 ;;
   esac
 done

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: every suite — unit, integration on real mariadbd, e2e in Debian Chromium.
+# npm test: every suite — unit, integration on real mariadbd, e2e in Debian Chromium, the production path.
 # Installs what a fresh Debian machine lacks (as root) and stops every server it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,4 +40,8 @@ npx next build >/tmp/mariner-next-build.log 2>&1 || { tail -50 /tmp/mariner-next
 echo "== e2e (Chromium)"
 E2E_REPORT="$reports/e2e.json" npm run --silent test:e2e
 
-node scripts/check-skips.mjs --tap "$reports/unit.tap" --tap "$reports/integration.tap" --playwright "$reports/e2e.json"
+echo "== production path (the console image, docker-compose, HTTPS)"
+suite production test/production/*.test.ts
+
+node scripts/check-skips.mjs --tap "$reports/unit.tap" --tap "$reports/integration.tap" --tap "$reports/production.tap" \
+  --playwright "$reports/e2e.json"
