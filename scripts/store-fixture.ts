@@ -216,6 +216,7 @@ put("ProxyEndpoint", {
   createdAt: at(23),
 });
 put("DatabaseSizeSample", { id: "d-1", environmentId: "e-master", database: "shop", at: at(24), bytes: 16384 });
+put("RetiredNode", { id: "n-gone", runtime: "docker:remote", retiredAt: at(25) });
 
 const out = path.resolve("test/fixtures/stores", `${names.at(-1)}.sql`);
 fs.mkdirSync(path.dirname(out), { recursive: true });

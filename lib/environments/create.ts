@@ -8,6 +8,7 @@ import { environmentName, memoryMb } from "@/lib/names";
 import { continueOperation, finishOperation, recordStep, startOperation } from "@/lib/operations";
 import { dockerHostNames, driverFor, RUNTIMES, swarmNames } from "@/lib/runtime";
 import { chooseDockerHost } from "@/lib/runtime/hosts";
+import { retireNodes } from "@/lib/runtime/retired";
 import { LOCAL, type Runtime } from "@/lib/runtime/runtime";
 import { RuntimeError, type RuntimeDriver } from "@/lib/runtime/driver";
 import { encryptSecret, generatePassword } from "@/lib/secrets";
@@ -144,6 +145,8 @@ export async function beginCreateEnvironment(
         await setStatus(env.id, "running");
         return db().environment.findUniqueOrThrow({ where: { id: env.id }, include: { nodes: true } });
       } catch (e) {
+        // The driver cleans up after a failed create; should its host have stopped answering, the sweep finishes.
+        await retireNodes(env.runtime, [node.id]).catch(() => undefined);
         await db()
           .environment.delete({ where: { id: env.id } })
           .catch(() => undefined);

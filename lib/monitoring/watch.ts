@@ -6,6 +6,7 @@ import { healTopologies } from "@/lib/topology/heal";
 import type { DockerDriver } from "@/lib/runtime/docker";
 import { RuntimeError } from "@/lib/runtime/driver";
 import { storedRuntime } from "@/lib/runtime/runtime";
+import { forgetRetired, retiredOn, retireNodes } from "@/lib/runtime/retired";
 import { nodeRefOf } from "@/lib/environments/spec";
 import { resolvePendingRevisions } from "@/lib/environments/config-revisions";
 import { reconcileEndpoints } from "@/lib/proxy/endpoints";
@@ -53,7 +54,8 @@ export async function reconcile(): Promise<void> {
       withLock(env.id, async () => {
         const driver = driverFor(env.runtime);
         if (env.status === "creating" || env.status === "deleting") {
-          for (const node of env.nodes) await driver.destroy(nodeRefOf(node)).catch(() => undefined);
+          for (const node of env.nodes)
+            await driver.destroy(nodeRefOf(node)).catch(() => retireNodes(env.runtime, [node.id]));
           await db().environment.delete({ where: { id: env.id } });
           return;
         }
@@ -63,22 +65,34 @@ export async function reconcile(): Promise<void> {
   );
 }
 
-/** Containers labelled by this console with no node row behind them (a crash mid-create) are removed. */
+/**
+ * What a failed removal left on an engine or Swarm (retired nodes, see lib/runtime/retired.ts): removed once the
+ * host answers. Containers no row and no retired node names are left alone.
+ */
 async function removeOrphanContainers() {
-  const known = new Set((await db().node.findMany({ select: { id: true } })).map((n) => n.id));
   const endpoints = await db().proxyEndpoint.findMany({ select: { id: true, runtime: true } });
   for (const host of dockerHostNames()) {
-    const here = new Set(
-      endpoints.filter((e) => e.runtime === storedRuntime({ kind: "docker", host })).map((e) => e.id),
-    );
-    const removed = await (driverFor({ kind: "docker", host }) as DockerDriver)
-      .removeOrphans(known, here)
-      .catch(() => []);
-    if (removed.length) console.log(`Mariner: removed ${removed.length} orphan container(s) on ${host}`);
+    const runtime = storedRuntime({ kind: "docker", host });
+    const here = new Set(endpoints.filter((e) => e.runtime === runtime).map((e) => e.id));
+    const retired = await retiredOn(runtime);
+    try {
+      const removed = await (driverFor({ kind: "docker", host }) as DockerDriver).removeOrphans(retired, here);
+      await forgetRetired(runtime, retired);
+      if (removed.length) console.log(`Mariner: removed ${removed.length} orphan container(s) on ${host}`);
+    } catch {
+      /* the host does not answer: next sweep */
+    }
   }
   for (const cluster of swarmNames()) {
-    const removed = await (driverFor({ kind: "swarm", cluster }) as SwarmDriver).removeOrphans(known).catch(() => []);
-    if (removed.length) console.log(`Mariner: removed ${removed.length} orphan service(s) on Swarm ${cluster}`);
+    const runtime = storedRuntime({ kind: "swarm", cluster });
+    const retired = await retiredOn(runtime);
+    try {
+      const removed = await (driverFor({ kind: "swarm", cluster }) as SwarmDriver).removeOrphans(retired);
+      await forgetRetired(runtime, retired);
+      if (removed.length) console.log(`Mariner: removed ${removed.length} orphan service(s) on Swarm ${cluster}`);
+    } catch {
+      /* the manager does not answer: next sweep */
+    }
   }
 }
 

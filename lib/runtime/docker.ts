@@ -276,7 +276,7 @@ export class DockerDriver implements RuntimeDriver {
   }
 
   /** Containers and volumes of this console with no row behind them (see engine-orphans.ts): removed. */
-  removeOrphans(knownNodeIds: Set<string>, knownProxyIds: Set<string>): Promise<string[]> {
-    return removeOrphans(this.docker, knownNodeIds, knownProxyIds);
+  removeOrphans(retiredNodeIds: Set<string>, knownProxyIds: Set<string>): Promise<string[]> {
+    return removeOrphans(this.docker, retiredNodeIds, knownProxyIds);
   }
 }

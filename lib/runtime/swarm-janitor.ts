@@ -37,16 +37,19 @@ export async function wipeVolume(docker: Docker, image: string, nodeId: string, 
   }
 }
 
-/** Services, configs and secrets labelled by this console whose node has no row: removed (a crash mid-create). */
-export async function swarmOrphans(docker: Docker, knownNodeIds: Set<string>): Promise<string[]> {
+/**
+ * Services, configs and secrets of retired nodes (see retired.ts), and one-shot wipe jobs left over: removed.
+ * A service no retired id names is left alone (another console's, or made after this store's backup).
+ */
+export async function swarmOrphans(docker: Docker, retiredNodeIds: Set<string>): Promise<string[]> {
   const services = await docker.listServices({ filters: { label: ["mariner.console=1"] } });
   const removed: string[] = [];
   for (const s of services) {
     const labels = s.Spec?.Labels ?? {};
     const nodeId = labels["mariner.node"];
-    // Old enough only (a create in flight, a one-shot job still waited for), and not a known server's.
-    if (Date.now() - (Date.parse(s.CreatedAt ?? "") || 0) < STALE_MS) continue;
-    if (nodeId ? knownNodeIds.has(nodeId) : !labels["mariner.wipe"]) continue;
+    if (nodeId ? !retiredNodeIds.has(nodeId) : !labels["mariner.wipe"]) continue;
+    // A wipe job old enough only: a recent one may still be waited for.
+    if (!nodeId && Date.now() - (Date.parse(s.CreatedAt ?? "") || 0) < STALE_MS) continue;
     await docker
       .getService(s.ID)
       .remove()
@@ -54,11 +57,8 @@ export async function swarmOrphans(docker: Docker, knownNodeIds: Set<string>): P
     if (nodeId) removed.push(nodeId);
   }
   const mine = { filters: { label: ["mariner.console=1"] } };
-  // Old enough only: a server being created right now has objects before its row is visible to this sweep.
-  const objects = [...(await docker.listConfigs(mine)), ...(await docker.listSecrets(mine))].filter(
-    (o) => Date.now() - (Date.parse(o.CreatedAt ?? "") || 0) > STALE_MS,
-  );
+  const objects = [...(await docker.listConfigs(mine)), ...(await docker.listSecrets(mine))];
   for (const nodeId of new Set(objects.map((o) => o.Spec?.Labels?.["mariner.node"]).filter(Boolean) as string[]))
-    if (!knownNodeIds.has(nodeId)) await removeObjects(docker, nodeId);
+    if (retiredNodeIds.has(nodeId)) await removeObjects(docker, nodeId);
   return removed;
 }

@@ -306,8 +306,8 @@ export class SwarmDriver implements RuntimeDriver {
     return base;
   }
 
-  /** Services and objects of this console with no node row behind them: removed. */
-  removeOrphans(knownNodeIds: Set<string>): Promise<string[]> {
-    return swarmOrphans(this.docker, knownNodeIds);
+  /** Services and objects of retired nodes: removed. */
+  removeOrphans(retiredNodeIds: Set<string>): Promise<string[]> {
+    return swarmOrphans(this.docker, retiredNodeIds);
   }
 }
