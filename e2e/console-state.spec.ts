@@ -84,6 +84,7 @@ test("npm run reset refuses while this console serves its data dir, and deletes 
 /** The fields these calls read (each answer has some of them). */
 interface ApiBody {
   token: string;
+  password: string;
   revisions: { id: string }[];
   environments: { name: string }[];
 }
@@ -171,6 +172,13 @@ test("console backup → reset → restore: the same environments, tokens and re
       token,
     );
     expect(revisionsBefore.revisions.length).toBeGreaterThan(0);
+    const { json: connectionBefore } = await second.call(
+      "GET",
+      "/api/v1/environments/survivor/connection",
+      undefined,
+      token,
+    );
+    expect(connectionBefore.password.length).toBeGreaterThan(10);
     const backup = await script("console-backup.ts", [file], {
       MARINER_DATA_DIR: dir,
       MARINER_BACKUP_PASSPHRASE: PASSPHRASE,
@@ -208,6 +216,14 @@ test("console backup → reset → restore: the same environments, tokens and re
     expect(revisionsAfter.revisions.map((r: { id: string }) => r.id)).toEqual(
       revisionsBefore.revisions.map((r: { id: string }) => r.id),
     );
+    // The stored root password decrypts to the same value: the key that encrypts it came back with the store.
+    const { json: connectionAfter } = await second.call(
+      "GET",
+      "/api/v1/environments/survivor/connection",
+      undefined,
+      keptToken,
+    );
+    expect(connectionAfter.password).toBe(connectionBefore.password);
   } catch (e) {
     console.log(second.log);
     throw e;

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ensureAdmin } from "@/lib/auth/users";
 import { claimDataDir } from "@/lib/console-lock";
+import { RESTORE_MARKER } from "@/lib/console-state/files";
 import { dataDir, ensureDataDir } from "@/lib/paths";
 import { loadDockerHosts } from "@/lib/runtime/hosts";
 import { db } from "@/lib/db/client";
@@ -10,7 +11,12 @@ import { startSampler } from "@/lib/monitoring/sampler";
 
 /** Console start-up: migrate (db() does it), stale upload files, first admin, reconcile nodes, the monitor. */
 export async function boot(): Promise<void> {
-  claimDataDir(ensureDataDir());
+  const dir = ensureDataDir();
+  if (fs.existsSync(path.join(dir, RESTORE_MARKER)))
+    throw new Error(
+      `A console restore into ${dir} did not finish: run npm run console:restore -- FILE --replace again`,
+    );
+  claimDataDir(dir);
   db();
   // Uploads and exports in flight when the console stopped: nothing can resume them, nothing else reads them.
   for (const dir of ["imports", "exports"]) fs.rmSync(path.join(dataDir(), dir), { recursive: true, force: true });

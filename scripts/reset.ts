@@ -3,7 +3,7 @@
 // (it would restart what is stopped and write into what is deleted) unless --stop-console says to stop it first.
 import fs from "node:fs";
 import path from "node:path";
-import { consoleServing, stopConsole } from "../lib/console-lock";
+import { consoleServing, servingMessage, stopConsole } from "../lib/console-lock";
 import { nodesDirFor } from "../lib/paths";
 import { stopNodesUnder } from "../lib/runtime/cleanup";
 
@@ -13,12 +13,12 @@ const dir = path.resolve(args.find((a) => !a.startsWith("--")) ?? process.env.MA
 
 const serving = consoleServing(dir);
 if (serving !== null) {
-  if (!stopFirst) {
-    console.error(`A Mariner console (pid ${serving}) is serving ${dir}; nothing was stopped or deleted.`);
-    console.error("Stop the console first, or run: npm run reset -- --stop-console");
+  if (!stopFirst || !serving.here) {
+    console.error(`${servingMessage(dir, serving)}; nothing was stopped or deleted.`);
+    if (serving.here) console.error("Stop the console first, or run: npm run reset -- --stop-console");
     process.exit(1);
   }
-  console.log(`Stopping the Mariner console (pid ${serving}) that serves ${dir} …`);
+  console.log(`Stopping the Mariner console (pid ${serving.pid}) that serves ${dir} …`);
   await stopConsole(dir);
 }
 const stopped = await stopNodesUnder(dir);

@@ -49,10 +49,23 @@ function serve(req, res) {
   });
 }
 
-/** Plain HTTP next to HTTPS: every request is sent to the same path on the public HTTPS origin, nothing served. */
+/**
+ * Plain HTTP next to HTTPS serves nothing: a page is redirected to the same path on the public HTTPS origin; any
+ * other request is refused rather than redirected, since its password or token has already crossed in clear and
+ * a client that follows the redirect would hide that.
+ */
 function redirect(req, res) {
-  res.writeHead(308, { location: publicOrigin + (req.url?.startsWith("/") ? req.url : "/") });
-  res.end();
+  if (req.method === "GET" || req.method === "HEAD") {
+    res.writeHead(308, { location: publicOrigin + (req.url?.startsWith("/") ? req.url : "/") });
+    res.end();
+    return;
+  }
+  res.writeHead(400, { "content-type": "application/json" });
+  res.end(
+    JSON.stringify({
+      error: { code: "https_required", message: `This console is served over HTTPS only: use ${publicOrigin}` },
+    }),
+  );
 }
 
 const servers = [];

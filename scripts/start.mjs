@@ -42,6 +42,10 @@ function publicUrl(tls) {
 }
 
 const tls = tlsFiles();
+if (tls && process.env.NEXTAUTH_URL && !process.env.NEXTAUTH_URL.startsWith("https://"))
+  fail("NEXTAUTH_URL must be https://… when the console serves HTTPS (or leave it unset to derive it)");
+if (tls && !process.env.NEXTAUTH_URL && !process.env.MARINER_TLS_NAMES)
+  fail("With MARINER_TLS_CERT, set MARINER_TLS_NAMES (the name your certificate is for) or NEXTAUTH_URL");
 const env = {
   ...process.env,
   NEXT_TELEMETRY_DISABLED: "1",

@@ -73,7 +73,10 @@ export async function listUsers(actor: Actor) {
 export async function ensureAdmin(log: (line: string) => void = console.log): Promise<void> {
   if ((await db().user.count()) > 0) return;
   const adminEmail = email.parse(process.env.MARINER_ADMIN_EMAIL ?? "admin@mariner.local");
-  const given = process.env.MARINER_ADMIN_PASSWORD;
+  // An empty value (a compose file's `${VAR:-}`) is no password: one is generated, never "" accepted.
+  const given = process.env.MARINER_ADMIN_PASSWORD || undefined;
+  if (given !== undefined && given.length < 8)
+    throw new Error("MARINER_ADMIN_PASSWORD must have at least 8 characters (or leave it unset to generate one)");
   const pw = given ?? generatePassword(20);
   await db().user.create({ data: { email: adminEmail, role: "admin", passwordHash: await hashPassword(pw) } });
   log(`Mariner: created admin account ${adminEmail}`);

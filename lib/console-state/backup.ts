@@ -39,6 +39,13 @@ export async function takeConsoleBackup(dir: string, passphrase: string): Promis
     const migrations = appliedMigrations(snapshot);
     snapshot.close();
     const files = stateFilesIn(dir);
+    // Without the key, every stored password in the copy is unreadable: no backup rather than a useless one.
+    if (!files.includes("secret.key"))
+      throw new ServiceError(
+        409,
+        "no_secret_key",
+        `${dir}/secret.key is missing (or not a regular file): no backup made`,
+      );
     const entries = [
       { name: STORE_ENTRY, content: fs.readFileSync(copy) },
       ...files.map((name) => ({ name, content: fs.readFileSync(path.join(dir, name)) })),
@@ -49,7 +56,7 @@ export async function takeConsoleBackup(dir: string, passphrase: string): Promis
       files: entries.map((e) => e.name),
       console: CONSOLE_VERSION,
     };
-    return seal(header, await packEntries(entries), passphrase);
+    return await seal(header, await packEntries(entries), passphrase);
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }

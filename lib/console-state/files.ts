@@ -11,6 +11,8 @@ import tar from "tar-stream";
 export const STATE_FILES = ["secret.key", "auth.secret"];
 export const STATE_DIRS = ["ca", "engine-ca", "console-ca", "console-tls"];
 export const STORE_ENTRY = "mariner.db";
+/** Present in a data dir while a restore moves files into it: the console refuses to start on a half-restore. */
+export const RESTORE_MARKER = "restore.incomplete";
 
 /** Only these names may come out of an archive: nothing outside the data dir, nothing else inside it. */
 export function isStateEntry(name: string): boolean {

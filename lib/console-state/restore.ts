@@ -2,11 +2,11 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { consoleServing } from "@/lib/console-lock";
+import { consoleServing, servingMessage } from "@/lib/console-lock";
 import { ServiceError } from "@/lib/errors";
 import { applyMigrations, migrationsDir } from "@/lib/db/migrate";
 import { appliedMigrations } from "./backup";
-import { isStateEntry, STATE_DIRS, STORE_ENTRY, unpackEntries } from "./files";
+import { isStateEntry, RESTORE_MARKER, STATE_DIRS, STATE_FILES, STORE_ENTRY, unpackEntries } from "./files";
 import { unseal } from "./sealed";
 
 export interface RestoreSummary {
@@ -36,7 +36,7 @@ export async function restoreConsoleBackup(opts: {
   passphrase: string;
   replace?: boolean;
 }): Promise<RestoreSummary> {
-  const { header, payload } = unseal(opts.file, opts.passphrase);
+  const { header, payload } = await unseal(opts.file, opts.passphrase);
   const known = knownMigrations();
   const newer = header.migrations.filter((m) => !known.includes(m));
   if (newer.length)
@@ -46,13 +46,7 @@ export async function restoreConsoleBackup(opts: {
       `This backup was made by a newer Mariner (schema ${header.migrations.at(-1)}); this version knows up to ` +
         `${known.at(-1)}. Upgrade Mariner, then restore. Nothing was restored.`,
     );
-  const serving = consoleServing(opts.dir);
-  if (serving !== null)
-    throw new ServiceError(
-      409,
-      "console_running",
-      `A Mariner console (pid ${serving}) is serving ${opts.dir}: stop it first. Nothing was restored.`,
-    );
+  assertNoConsole(opts.dir);
   if (fs.existsSync(path.join(opts.dir, STORE_ENTRY)) && !opts.replace)
     throw new ServiceError(
       409,
@@ -62,7 +56,7 @@ export async function restoreConsoleBackup(opts: {
 
   const entries = await unpackEntries(payload);
   const names = [...entries.keys()];
-  if (!entries.has(STORE_ENTRY) || names.some((n) => !isStateEntry(n)))
+  if (!entries.has(STORE_ENTRY) || !entries.has("secret.key") || names.some((n) => !isStateEntry(n)))
     throw new ServiceError(422, "not_a_console_backup", "The backup holds unexpected files: nothing was restored");
 
   fs.mkdirSync(opts.dir, { recursive: true, mode: 0o711 });
@@ -87,13 +81,57 @@ export async function restoreConsoleBackup(opts: {
     if (appliedMigrations(db).at(-1) !== known.at(-1)) throw new Error("the restored store did not reach this schema");
     db.close();
 
-    // Replace: the old store's journal files go too, or SQLite would replay them into the restored one.
-    for (const suffix of ["", "-wal", "-shm", "-journal"])
-      fs.rmSync(path.join(opts.dir, STORE_ENTRY + suffix), { force: true });
-    for (const d of STATE_DIRS) fs.rmSync(path.join(opts.dir, d), { recursive: true, force: true });
-    for (const name of fs.readdirSync(staging)) fs.renameSync(path.join(staging, name), path.join(opts.dir, name));
+    swapIn(opts.dir, staging);
     return summary;
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
+}
+
+function assertNoConsole(dir: string) {
+  const serving = consoleServing(dir);
+  if (serving) throw new ServiceError(409, "console_running", `${servingMessage(dir, serving)}. Nothing was restored.`);
+}
+
+/**
+ * Moves the staged state into `dir`: what is there goes aside first (the old store's journal files too, or SQLite
+ * would replay them into the restored one) and comes back if a move fails. A marker file stands while files are
+ * moving, so a restore killed half-way leaves a console that refuses to start rather than one with a store and
+ * a key that do not belong together.
+ */
+function swapIn(dir: string, staging: string) {
+  assertNoConsole(dir); // again: a console may have started while the backup was checked and migrated
+  const marker = path.join(dir, RESTORE_MARKER);
+  fs.writeFileSync(marker, "a console restore is moving files; run it again to finish\n", { mode: 0o600 });
+  const aside = path.join(staging, ".replaced");
+  fs.mkdirSync(aside);
+  const names = [
+    STORE_ENTRY,
+    ...["-wal", "-shm", "-journal"].map((x) => STORE_ENTRY + x),
+    ...STATE_FILES,
+    ...STATE_DIRS,
+  ];
+  const movedAside: string[] = [];
+  const movedIn: string[] = [];
+  try {
+    for (const name of names)
+      if (fs.existsSync(path.join(dir, name))) {
+        fs.renameSync(path.join(dir, name), path.join(aside, name));
+        movedAside.push(name);
+      }
+    for (const name of fs.readdirSync(staging).filter((n) => n !== ".replaced")) {
+      fs.renameSync(path.join(staging, name), path.join(dir, name));
+      movedIn.push(name);
+    }
+  } catch (e) {
+    for (const name of movedIn) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    for (const name of movedAside) fs.renameSync(path.join(aside, name), path.join(dir, name));
+    fs.rmSync(marker, { force: true });
+    throw new ServiceError(
+      500,
+      "restore_failed",
+      `Moving the restored files failed (${(e as Error).message}): the previous state is back`,
+    );
+  }
+  fs.rmSync(marker, { force: true });
 }

@@ -1,5 +1,13 @@
 import crypto from "node:crypto";
+import { promisify } from "node:util";
 import { ServiceError } from "@/lib/errors";
+
+const scrypt = promisify(crypto.scrypt) as (
+  password: string,
+  salt: Buffer,
+  length: number,
+  options: crypto.ScryptOptions,
+) => Promise<Buffer>;
 
 /**
  * A console backup file: a magic line, a JSON header line (what it holds, which schema, the key derivation), then
@@ -7,7 +15,8 @@ import { ServiceError } from "@/lib/errors";
  * authenticated too, so neither the contents nor the schema it claims can be changed without the passphrase.
  */
 const MAGIC = "MARINER-CONSOLE-BACKUP 1\n";
-const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+// 64 MiB and ~0.3 s per guess here; off the event loop (the console keeps serving while it derives).
+const SCRYPT = { N: 1 << 16, r: 8, p: 1, maxmem: 160 * 1024 * 1024 };
 export const MIN_PASSPHRASE = 12;
 
 export interface SealedHeader {
@@ -27,8 +36,8 @@ interface KeyParams {
   p: number;
 }
 
-function key(passphrase: string, k: KeyParams): Buffer {
-  return crypto.scryptSync(passphrase.normalize("NFC"), Buffer.from(k.salt, "base64"), 32, {
+function key(passphrase: string, k: KeyParams): Promise<Buffer> {
+  return scrypt(passphrase.normalize("NFC"), Buffer.from(k.salt, "base64"), 32, {
     N: k.N,
     r: k.r,
     p: k.p,
@@ -41,7 +50,7 @@ export function checkPassphrase(passphrase: string) {
     throw new ServiceError(400, "weak_passphrase", `The passphrase needs at least ${MIN_PASSPHRASE} characters`);
 }
 
-export function seal(header: SealedHeader, payload: Buffer, passphrase: string): Buffer {
+export async function seal(header: SealedHeader, payload: Buffer, passphrase: string): Promise<Buffer> {
   checkPassphrase(passphrase);
   const k: KeyParams = {
     kdf: "scrypt",
@@ -51,7 +60,7 @@ export function seal(header: SealedHeader, payload: Buffer, passphrase: string):
   };
   delete (k as Partial<typeof SCRYPT>).maxmem;
   const headerLine = JSON.stringify({ ...header, key: k }) + "\n";
-  const cipher = crypto.createCipheriv("aes-256-gcm", key(passphrase, k), Buffer.from(k.iv, "base64"));
+  const cipher = crypto.createCipheriv("aes-256-gcm", await key(passphrase, k), Buffer.from(k.iv, "base64"));
   cipher.setAAD(Buffer.from(MAGIC + headerLine));
   const body = Buffer.concat([cipher.update(payload), cipher.final()]);
   return Buffer.concat([Buffer.from(MAGIC + headerLine), body, cipher.getAuthTag()]);
@@ -74,12 +83,15 @@ export function readHeader(file: Buffer): { header: SealedHeader & { key: KeyPar
   }
 }
 
-export function unseal(file: Buffer, passphrase: string): { header: SealedHeader; payload: Buffer } {
+export async function unseal(file: Buffer, passphrase: string): Promise<{ header: SealedHeader; payload: Buffer }> {
   const { header, bodyStart } = readHeader(file);
   if (file.length < bodyStart + 16) throw damaged();
   const k = header.key;
-  if (k.N > 1 << 20 || k.r > 16 || k.p > 4) throw damaged();
-  const decipher = crypto.createDecipheriv("aes-256-gcm", key(passphrase, k), Buffer.from(k.iv, "base64"));
+  // Costs come from the file: whole numbers within what this version makes, or it is not ours.
+  const whole = (v: unknown, max: number) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max;
+  if (typeof k.salt !== "string" || typeof k.iv !== "string") throw damaged();
+  if (!whole(k.N, SCRYPT.N) || (k.N & (k.N - 1)) !== 0 || !whole(k.r, 8) || !whole(k.p, 1)) throw damaged();
+  const decipher = crypto.createDecipheriv("aes-256-gcm", await key(passphrase, k), Buffer.from(k.iv, "base64"));
   decipher.setAAD(file.subarray(0, bodyStart));
   decipher.setAuthTag(file.subarray(file.length - 16));
   try {

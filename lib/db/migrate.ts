@@ -58,7 +58,11 @@ export function applyMigrations(dbFile: string, dir = migrationsDir()): string[]
         `This store was migrated by a newer Mariner (${unknown.join(", ")} is unknown to this version): upgrade Mariner instead`,
       );
     // All pending migrations in one transaction (SQLite's DDL is transactional): one that fails leaves the store
-    // exactly as it was, not half-way between two versions.
+    // exactly as it was, not half-way between two versions. Foreign keys off around it, as Prisma's table
+    // redefinitions expect (inside a transaction the pragma does nothing, and a DROP TABLE would cascade), and
+    // checked before the commit instead.
+    if (!pending.length) return [];
+    db.pragma("foreign_keys = OFF");
     db.transaction(() => {
       for (const { name, sql, checksum } of pending) {
         const id = crypto.randomUUID();
@@ -78,7 +82,14 @@ export function applyMigrations(dbFile: string, dir = migrationsDir()): string[]
           id,
         );
       }
+      const broken = db.pragma("foreign_key_check") as { table: string }[];
+      if (broken.length)
+        throw new Error(
+          `Migrations ${pending.map((m) => m.name).join(", ")} left ${broken.length} rows with a missing parent ` +
+            `(first in ${broken[0].table}); the store was left unchanged`,
+        );
     })();
+    db.pragma("foreign_keys = ON");
     const newlyApplied = pending.map((m) => m.name);
     return newlyApplied;
   } finally {

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { dataDir } from "@/lib/paths";
-import { caCertFile, issueCertificate } from "./ca";
+import { caCertFile, ensureCa, issueCertificate } from "./ca";
 
 /** Where the console's HTTPS certificate lives: cert.pem, key.pem (0600) and ca.pem to give to browsers. */
 export const consoleTlsDir = () => path.join(dataDir(), "console-tls");
@@ -28,13 +28,16 @@ export function parseTlsNames(raw: string): { dnsNames: string[]; ipAddresses: s
   return { dnsNames, ipAddresses };
 }
 
-/** The subject alternative names a certificate carries, as "DNS:x" / "IP Address:y" sorted. */
-function sansOf(pem: string): string[] {
-  return (new crypto.X509Certificate(pem).subjectAltName ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .sort();
+/** Signed by the current console CA, for exactly these names (compared as names, not as printed text). */
+function covers(pem: string, caPem: string, dnsNames: string[], ipAddresses: string[]): boolean {
+  const cert = new crypto.X509Certificate(pem);
+  const sans = (cert.subjectAltName ?? "").split(",").filter((s) => s.trim());
+  return (
+    cert.verify(new crypto.X509Certificate(caPem).publicKey) &&
+    sans.length === dnsNames.length + ipAddresses.length &&
+    dnsNames.every((d) => cert.checkHost(d, { subject: "never", wildcards: false }) !== undefined) &&
+    ipAddresses.every((ip) => cert.checkIP(ip) !== undefined)
+  );
 }
 
 /**
@@ -46,11 +49,11 @@ export async function ensureConsoleCertificate(rawNames: string): Promise<{ cert
   const dir = consoleTlsDir();
   const certFile = path.join(dir, "cert.pem");
   const keyFile = path.join(dir, "key.pem");
-  const wanted = [...dnsNames.map((d) => `DNS:${d}`), ...ipAddresses.map((ip) => `IP Address:${ip}`)].sort();
+  const caPem = await ensureCa("console");
   if (fs.existsSync(certFile) && fs.existsSync(keyFile)) {
     const pem = fs.readFileSync(certFile, "utf8");
     const validTo = Date.parse(new crypto.X509Certificate(pem).validTo);
-    if (JSON.stringify(sansOf(pem)) === JSON.stringify(wanted) && validTo - Date.now() > RENEW_BEFORE_MS)
+    if (covers(pem, caPem, dnsNames, ipAddresses) && validTo - Date.now() > RENEW_BEFORE_MS)
       return { certFile, keyFile };
   }
   // 397 days: the longest validity browsers accept for a server certificate.
@@ -62,8 +65,14 @@ export async function ensureConsoleCertificate(rawNames: string): Promise<{ cert
     days: 397,
   });
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.writeFileSync(keyFile, issued.key, { mode: 0o600 });
-  fs.writeFileSync(certFile, issued.cert, { mode: 0o600 });
+  // Each file whole or not at all (a console stopped mid-write must not start with half a key).
+  for (const [file, content] of [
+    [keyFile, issued.key],
+    [certFile, issued.cert],
+  ]) {
+    fs.writeFileSync(`${file}.new`, content, { mode: 0o600 });
+    fs.renameSync(`${file}.new`, file);
+  }
   fs.copyFileSync(caCertFile("console"), path.join(dir, "ca.pem"));
   return { certFile, keyFile };
 }

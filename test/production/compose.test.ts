@@ -104,6 +104,14 @@ test("compose up: the console answers over HTTPS with a certificate from its own
   const plain = await request(`http://127.0.0.1:${HTTP_PORT}/environments?x=1`);
   assert.equal(plain.status, 308);
   assert.equal(plain.headers.location, `https://localhost:${HTTPS_PORT}/environments?x=1`);
+  // A request carrying a secret is refused, not redirected: following it would hide that it crossed in clear.
+  const token = await request(`http://127.0.0.1:${HTTP_PORT}/api/v1/auth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(ADMIN),
+  });
+  assert.equal(token.status, 400);
+  assert.match(token.body, /https_required/);
 });
 
 test("sign in over HTTPS: Secure session cookie, then a signed-in page", async () => {
