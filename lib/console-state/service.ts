@@ -9,7 +9,7 @@ import { parseInput } from "@/lib/validation";
 import { appliedMigrations, takeConsoleBackup } from "./backup";
 import { MIN_PASSPHRASE } from "./sealed";
 
-export const consoleBackupInput = z.object({ passphrase: z.string().min(MIN_PASSPHRASE).max(1024) });
+export const consoleBackupInput = z.strictObject({ passphrase: z.string().min(MIN_PASSPHRASE).max(1024) });
 
 function admin(actor: Actor) {
   if (actor.role !== "admin") throw new ServiceError(403, "forbidden", "Only an admin can back up the console");
