@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ensureAdmin } from "@/lib/auth/users";
 import { claimDataDir } from "@/lib/console-lock";
+import { ensureSecretKey } from "@/lib/secrets";
 import { RESTORE_MARKER } from "@/lib/console-state/files";
 import { dataDir, ensureDataDir } from "@/lib/paths";
 import { loadDockerHosts } from "@/lib/runtime/hosts";
@@ -17,6 +18,7 @@ export async function boot(): Promise<void> {
       `A console restore into ${dir} did not finish: run npm run console:restore -- FILE --replace again`,
     );
   claimDataDir(dir);
+  ensureSecretKey();
   db();
   // Uploads and exports in flight when the console stopped: nothing can resume them, nothing else reads them.
   for (const dir of ["imports", "exports"]) fs.rmSync(path.join(dataDir(), dir), { recursive: true, force: true });

@@ -31,6 +31,11 @@ function key(): Buffer {
   return g.marinerKey;
 }
 
+/** Created at the console's start, so that every store it serves has its key beside it (and in its backups). */
+export function ensureSecretKey() {
+  key();
+}
+
 /** AES-256-GCM; output "v1.<iv>.<tag>.<ciphertext>" in base64url. */
 export function encryptSecret(plain: string): string {
   const iv = crypto.randomBytes(12);
