@@ -84,6 +84,8 @@ test("npm run reset refuses while this console serves its data dir, and deletes 
 /** The fields these calls read (each answer has some of them). */
 interface ApiBody {
   token: string;
+  status: string;
+  statusDetail: string;
   password: string;
   revisions: { id: string }[];
   environments: { name: string }[];
@@ -224,6 +226,10 @@ test("console backup → reset → restore: the same environments, tokens and re
       keptToken,
     );
     expect(connectionAfter.password).toBe(connectionBefore.password);
+    // Its server's data went with the reset (a console backup holds none): shown as such, not as running.
+    const shown = await second.call("GET", "/api/v1/environments/survivor", undefined, keptToken);
+    expect(shown.json.status).toBe("down");
+    expect(shown.json.statusDetail).toMatch(/Data directory .* is missing/);
   } catch (e) {
     console.log(second.log);
     throw e;
