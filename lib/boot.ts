@@ -13,11 +13,12 @@ import { startSampler } from "@/lib/monitoring/sampler";
 /** Console start-up: migrate (db() does it), stale upload files, first admin, reconcile nodes, the monitor. */
 export async function boot(): Promise<void> {
   const dir = ensureDataDir();
+  // The lock first, then the marker: a restore writes its marker before it checks the lock.
+  claimDataDir(dir);
   if (fs.existsSync(path.join(dir, RESTORE_MARKER)))
     throw new Error(
       `A console restore into ${dir} did not finish: run npm run console:restore -- FILE --replace again`,
     );
-  claimDataDir(dir);
   ensureSecretKey();
   db();
   // Uploads and exports in flight when the console stopped: nothing can resume them, nothing else reads them.

@@ -56,12 +56,16 @@ export async function restoreConsoleBackup(opts: {
 
   const entries = await unpackEntries(payload);
   const names = [...entries.keys()];
-  if (!entries.has(STORE_ENTRY) || !entries.has("secret.key") || names.some((n) => !isStateEntry(n)))
+  if (names.some((n) => !isStateEntry(n)))
     throw new ServiceError(422, "not_a_console_backup", "The backup holds unexpected files: nothing was restored");
+  for (const needed of [STORE_ENTRY, "secret.key"])
+    if (!entries.has(needed))
+      throw new ServiceError(422, "not_a_console_backup", `The backup has no ${needed}: nothing was restored`);
 
   fs.mkdirSync(opts.dir, { recursive: true, mode: 0o711 });
   const staging = path.join(opts.dir, `.restore-${crypto.randomBytes(6).toString("hex")}`);
   fs.mkdirSync(staging, { mode: 0o700 });
+  let keep = false;
   try {
     for (const [name, content] of entries) {
       fs.mkdirSync(path.dirname(path.join(staging, name)), { recursive: true, mode: 0o700 });
@@ -83,8 +87,17 @@ export async function restoreConsoleBackup(opts: {
 
     swapIn(opts.dir, staging);
     return summary;
+  } catch (e) {
+    if (e instanceof KeptStaging) keep = true;
+    throw e;
   } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    if (!keep) fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+class KeptStaging extends ServiceError {
+  constructor(message: string) {
+    super(500, "restore_failed", message);
   }
 }
 
@@ -100,9 +113,16 @@ function assertNoConsole(dir: string) {
  * a key that do not belong together.
  */
 function swapIn(dir: string, staging: string) {
-  assertNoConsole(dir); // again: a console may have started while the backup was checked and migrated
+  // The marker first, then the lock (again: a console may have started while the backup was checked): a console
+  // starting now either holds the lock, and this stops, or finds the marker and refuses to start.
   const marker = path.join(dir, RESTORE_MARKER);
   fs.writeFileSync(marker, "a console restore is moving files; run it again to finish\n", { mode: 0o600 });
+  try {
+    assertNoConsole(dir);
+  } catch (e) {
+    fs.rmSync(marker, { force: true });
+    throw e;
+  }
   const aside = path.join(staging, ".replaced");
   fs.mkdirSync(aside);
   const names = [
@@ -124,8 +144,16 @@ function swapIn(dir: string, staging: string) {
       movedIn.push(name);
     }
   } catch (e) {
-    for (const name of movedIn) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
-    for (const name of movedAside) fs.renameSync(path.join(aside, name), path.join(dir, name));
+    try {
+      for (const name of movedIn) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      for (const name of movedAside) fs.renameSync(path.join(aside, name), path.join(dir, name));
+    } catch (undo) {
+      // The previous state is only in `aside` now: it must survive this restore's cleanup.
+      throw new KeptStaging(
+        `Moving the restored files failed (${(e as Error).message}) and so did putting the previous ones back ` +
+          `(${(undo as Error).message}): they are in ${aside}; the console will not start until this is sorted out`,
+      );
+    }
     fs.rmSync(marker, { force: true });
     throw new ServiceError(
       500,

@@ -63,6 +63,8 @@ export async function reconcile(): Promise<void> {
       }),
     ),
   );
+  // What the loop above just retired, should its host answer again already.
+  await removeOrphanContainers();
 }
 
 /**
@@ -87,8 +89,8 @@ async function removeOrphanContainers() {
     const runtime = storedRuntime({ kind: "swarm", cluster });
     const retired = await retiredOn(runtime);
     try {
-      const removed = await (driverFor({ kind: "swarm", cluster }) as SwarmDriver).removeOrphans(retired);
-      await forgetRetired(runtime, retired);
+      const { removed, gone } = await (driverFor({ kind: "swarm", cluster }) as SwarmDriver).removeOrphans(retired);
+      await forgetRetired(runtime, gone);
       if (removed.length) console.log(`Mariner: removed ${removed.length} orphan service(s) on Swarm ${cluster}`);
     } catch {
       /* the manager does not answer: next sweep */

@@ -41,7 +41,10 @@ export async function wipeVolume(docker: Docker, image: string, nodeId: string, 
  * Services, configs and secrets of retired nodes (see retired.ts), and one-shot wipe jobs left over: removed.
  * A service no retired id names is left alone (another console's, or made after this store's backup).
  */
-export async function swarmOrphans(docker: Docker, retiredNodeIds: Set<string>): Promise<string[]> {
+export async function swarmOrphans(
+  docker: Docker,
+  retiredNodeIds: Set<string>,
+): Promise<{ removed: string[]; gone: Set<string> }> {
   const services = await docker.listServices({ filters: { label: ["mariner.console=1"] } });
   const removed: string[] = [];
   for (const s of services) {
@@ -60,5 +63,12 @@ export async function swarmOrphans(docker: Docker, retiredNodeIds: Set<string>):
   const objects = [...(await docker.listConfigs(mine)), ...(await docker.listSecrets(mine))];
   for (const nodeId of new Set(objects.map((o) => o.Spec?.Labels?.["mariner.node"]).filter(Boolean) as string[]))
     if (retiredNodeIds.has(nodeId)) await removeObjects(docker, nodeId);
-  return removed;
+  // Removals above may fail quietly (a task still holding a config): only what is really gone is done with.
+  const left = new Set(
+    [
+      ...(await docker.listServices({ filters: { label: ["mariner.console=1"] } })).map((x) => x.Spec?.Labels),
+      ...[...(await docker.listConfigs(mine)), ...(await docker.listSecrets(mine))].map((o) => o.Spec?.Labels),
+    ].map((labels) => labels?.["mariner.node"]),
+  );
+  return { removed, gone: new Set([...retiredNodeIds].filter((id) => !left.has(id))) };
 }

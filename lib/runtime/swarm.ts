@@ -307,7 +307,7 @@ export class SwarmDriver implements RuntimeDriver {
   }
 
   /** Services and objects of retired nodes: removed. */
-  removeOrphans(retiredNodeIds: Set<string>): Promise<string[]> {
+  removeOrphans(retiredNodeIds: Set<string>): Promise<{ removed: string[]; gone: Set<string> }> {
     return swarmOrphans(this.docker, retiredNodeIds);
   }
 }
