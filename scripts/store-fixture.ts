@@ -7,17 +7,13 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { dumpStore } from "../lib/db/dump";
-import { applyMigrations } from "../lib/db/migrate";
+import { applyMigrations, migrationNames } from "../lib/db/migrate";
 
 const untilIndex = process.argv.indexOf("--until");
 const until = untilIndex > 0 ? process.argv[untilIndex + 1] : undefined;
 const source = path.resolve("prisma/migrations");
 const migrations = fs.mkdtempSync(path.join(os.tmpdir(), "mariner-fixture-migrations-"));
-const names = fs
-  .readdirSync(source)
-  .filter((n) => fs.existsSync(path.join(source, n, "migration.sql")))
-  .sort()
-  .filter((n) => !until || n <= until);
+const names = migrationNames(source).filter((n) => !until || n <= until);
 for (const n of names) fs.cpSync(path.join(source, n), path.join(migrations, n), { recursive: true });
 const file = path.join(migrations, "store.db");
 applyMigrations(file, migrations);

@@ -4,7 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { consoleServing, servingMessage } from "@/lib/console-lock";
 import { ServiceError } from "@/lib/errors";
-import { applyMigrations, migrationsDir } from "@/lib/db/migrate";
+import { applyMigrations, migrationNames } from "@/lib/db/migrate";
 import { appliedMigrations } from "./backup";
 import { isStateEntry, RESTORE_MARKER, STATE_DIRS, STATE_FILES, STORE_ENTRY, unpackEntries } from "./files";
 import { unseal } from "./sealed";
@@ -15,13 +15,6 @@ export interface RestoreSummary {
   users: number;
   environments: number;
   tokens: number;
-}
-
-function knownMigrations(dir = migrationsDir()): string[] {
-  return fs
-    .readdirSync(dir)
-    .filter((n) => fs.existsSync(path.join(dir, n, "migration.sql")))
-    .sort();
 }
 
 /**
@@ -37,7 +30,7 @@ export async function restoreConsoleBackup(opts: {
   replace?: boolean;
 }): Promise<RestoreSummary> {
   const { header, payload } = await unseal(opts.file, opts.passphrase);
-  const known = knownMigrations();
+  const known = migrationNames();
   const newer = header.migrations.filter((m) => !known.includes(m));
   if (newer.length)
     throw new ServiceError(

@@ -14,6 +14,15 @@ export function migrationsDir(): string {
   );
 }
 
+/** The migrations this version has, oldest first (the folder names, which start with their date). */
+export function migrationNames(dir = migrationsDir()): string[] {
+  return fs
+    .readdirSync(/*turbopackIgnore: true*/ dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, "migration.sql")))
+    .map((d) => d.name)
+    .sort();
+}
+
 export function applyMigrations(dbFile: string, dir = migrationsDir()): string[] {
   fs.mkdirSync(path.dirname(dbFile), { recursive: true });
   const db = new Database(dbFile);
@@ -38,11 +47,7 @@ export function applyMigrations(dbFile: string, dir = migrationsDir()): string[]
         .all()
         .map((r) => [(r as { migration_name: string }).migration_name, (r as { checksum: string }).checksum]),
     );
-    const names = fs
-      .readdirSync(/*turbopackIgnore: true*/ dir, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, "migration.sql")))
-      .map((d) => d.name)
-      .sort();
+    const names = migrationNames(dir);
     const pending: { name: string; sql: string; checksum: string }[] = [];
     for (const name of names) {
       const sql = fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8");

@@ -7,17 +7,13 @@ import Database from "better-sqlite3";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "../../generated/prisma/client";
 import { dumpStore } from "../../lib/db/dump";
-import { applyMigrations } from "../../lib/db/migrate";
+import { applyMigrations, migrationNames } from "../../lib/db/migrate";
 
 // Stores made by earlier versions (scripts/store-fixture.ts, one per release) must migrate to this schema intact.
 const migrations = path.resolve("prisma/migrations");
 const fixturesDir = path.resolve("test/fixtures/stores");
 const fixtures = fs.readdirSync(fixturesDir).filter((f) => f.endsWith(".sql"));
-const latest = fs
-  .readdirSync(migrations)
-  .filter((n) => fs.existsSync(path.join(migrations, n, "migration.sql")))
-  .sort()
-  .at(-1)!;
+const latest = migrationNames(migrations).at(-1)!;
 
 function storeFrom(fixture: string): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mariner-upgrade-")), "mariner.db");
@@ -51,10 +47,7 @@ for (const fixture of fixtures) {
     const fixtureSchema = fixture.replace(/\.sql$/, "");
     assert.deepEqual(
       applied,
-      fs
-        .readdirSync(migrations)
-        .filter((n) => n > fixtureSchema && fs.existsSync(path.join(migrations, n, "migration.sql")))
-        .sort(),
+      migrationNames(migrations).filter((n) => n > fixtureSchema),
     );
     const after = rowsOf(file);
     let compared = 0;
@@ -131,10 +124,7 @@ test("a migration that fails leaves the store exactly as it was", () => {
   );
   assert.equal(snapshot(), before);
   // And the real migrations still apply afterwards.
-  const pending = fs
-    .readdirSync(migrations)
-    .filter((n) => n > oldest.replace(/\.sql$/, "") && fs.existsSync(path.join(migrations, n, "migration.sql")))
-    .sort();
+  const pending = migrationNames(migrations).filter((n) => n > oldest.replace(/\.sql$/, ""));
   assert.ok(pending.length > 0, "the oldest fixture should have pending migrations");
   assert.deepEqual(applyMigrations(file, migrations), pending);
   assert.ok(!rowsOf(file).has("Half"));
