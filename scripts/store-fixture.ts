@@ -98,7 +98,12 @@ for (const [i, e] of environments.entries()) {
     status: "running",
     statusAt: at(10 + i),
     autoFailover: i === 0,
-    failoverGraceSec: 5,
+    failoverGraceSec: 5, // before 20261204030000_semi_sync
+    failoverConfirmMs: 5000,
+    semiSync: i === 0,
+    semiSyncTimeoutMs: 1500,
+    semiSyncState: i === 0 ? "active" : null,
+    semiSyncSince: i === 0 ? at(15) : null,
     failoverPolicyRevision: i === 0 ? 1 : 0,
     failoverPolicyBy: i === 0 ? "dev@example.com" : null,
     desiredSlaves: i === 0 ? 1 : 0,

@@ -45,6 +45,7 @@ export function RuleForm({ environments }: { environments: string[] }) {
           <option value="lag">lag exceeds a limit</option>
           <option value="node-down">the server is down</option>
           <option value="backup-verification">a backup test restore fails</option>
+          <option value="semi-sync">semi-sync falls back to asynchronous</option>
         </select>
       </label>
       {kind === "lag" && (

@@ -35,7 +35,7 @@ interface Props {
   preflight: Preflight | null;
   moveTargets: string[];
   autoFailover: boolean;
-  graceSec: number;
+  confirmMs: number;
   failoverPolicyRevision: number;
 }
 
@@ -214,6 +214,7 @@ export function EnvironmentTopology(p: Props) {
                 .{p.preflight.lost !== null && !p.preflight.masterAlive && ` Transactions lost: ${p.preflight.lost}.`}
               </p>
             )}
+            {p.preflight.acknowledged && <p data-testid="acknowledged">{p.preflight.acknowledged}</p>}
             <div className="flex gap-2">
               {p.preflight.masterAlive ? (
                 <Button
@@ -235,7 +236,7 @@ export function EnvironmentTopology(p: Props) {
                   onClick={() =>
                     ask({
                       title: `Fail over to ${p.preflight!.chosen}?`,
-                      body: `${p.name} is considered dead. ${p.preflight!.chosen} is promoted, the other slaves follow it, and ${p.name} is kept stopped so it never returns as a second master.${p.preflight!.lost ? ` ${p.preflight!.lost} transaction(s) will be lost.` : ""}`,
+                      body: `${p.name} is considered dead. ${p.preflight!.chosen} is promoted, the other slaves follow it, and ${p.name} is kept stopped so it never returns as a second master. ${p.preflight!.acknowledged ?? ""}`,
                       run: () => failoverAction(p.name),
                     })
                   }
@@ -247,11 +248,11 @@ export function EnvironmentTopology(p: Props) {
             <FailoverPolicyForm
               name={p.name}
               autoFailover={p.autoFailover}
-              graceSec={p.graceSec}
+              confirmMs={p.confirmMs}
               revision={p.failoverPolicyRevision}
               pending={pending}
-              save={(auto, grace, revision) =>
-                finished("Failover policy saved.", () => failoverPolicyAction(p.name, auto, grace, revision))
+              save={(auto, confirm, revision) =>
+                finished("Failover policy saved.", () => failoverPolicyAction(p.name, auto, confirm, revision))
               }
             />
           </div>

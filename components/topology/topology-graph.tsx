@@ -14,6 +14,15 @@ const edgeColor: Record<string, string> = {
   "not-configured": "#64748b",
 };
 
+/** Semi-sync on a node card: a master's state, or a slave that acknowledges (null: asynchronous). */
+function semiSyncLabel(n: Topology["nodes"][number]): string | null {
+  const s = n.facts?.semiSync;
+  if (!s) return null;
+  if (s.masterEnabled && s.clients > 0 && s.masterActive) return "semi-sync";
+  if (s.masterEnabled && !n.master) return "semi-sync fallen back";
+  return s.slaveActive ? "semi-sync slave" : null;
+}
+
 /** Layered drawing: masters on top, each slave one row below its master, chains going down. */
 export function layout(topology: Topology) {
   const names = topology.nodes.map((n) => n.name);
@@ -116,7 +125,18 @@ export function TopologyGraph({ topology }: { topology: Topology }) {
               <div className="font-mono text-slate-500">
                 {n.host}:{n.port} · id {n.facts?.serverId ?? "?"}
               </div>
-              {n.autoFailover && <div className="text-[10px] text-blue-700">auto failover</div>}
+              {(n.autoFailover || semiSyncLabel(n)) && (
+                <div className="flex gap-2 text-[10px]">
+                  {n.autoFailover && <span className="text-blue-700">auto failover</span>}
+                  {semiSyncLabel(n) && (
+                    <span
+                      className={semiSyncLabel(n) === "semi-sync fallen back" ? "text-amber-700" : "text-emerald-700"}
+                    >
+                      {semiSyncLabel(n)}
+                    </span>
+                  )}
+                </div>
+              )}
               {problems[0] && <div className="truncate text-red-700">{problems[0]}</div>}
             </Link>
           );

@@ -240,7 +240,8 @@ export const ACTIONS: Record<string, ActionEntry> = {
   [`${T}#addSlavesAction`]: { args: (fx) => [env(fx), 1], refusal: refused() },
   [`${T}#cloneAction`]: { args: (fx) => [env(fx), "sweep-b-clone", false], refusal: refused() },
   [`${T}#failoverAction`]: { args: (fx) => [env(fx)], refusal: refused() },
-  [`${T}#failoverPolicyAction`]: { args: (fx) => [env(fx), true, 30], refusal: refused() },
+  [`${T}#failoverPolicyAction`]: { args: (fx) => [env(fx), true, 3000], refusal: refused() },
+  [`${T}#semiSyncAction`]: { args: (fx) => [env(fx), true, 500], refusal: refused() },
   [`${T}#healingAction`]: { args: (fx) => [env(fx), 0], refusal: refused() },
   [`${T}#filtersAction`]: {
     args: (fx) => [env(fx), { doDb: ["shop"], ignoreDb: [], wildDoTable: [], wildIgnoreTable: [] }],

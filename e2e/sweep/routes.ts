@@ -21,6 +21,7 @@ import {
   failoverPolicyInput,
   filtersInput,
   healingInput,
+  semiSyncInput,
   moveInput,
   switchoverInput,
 } from "../../lib/topology";
@@ -117,7 +118,9 @@ export const ROUTES: Record<string, RouteEntry> = {
   [`GET ${E}/failover-policy`]: tenant(),
   [`GET ${E}/healing`]: tenant(),
   [`PUT ${E}/healing`]: tenant(healingInput, () => ({ keepSlaves: 0 })),
-  [`PUT ${E}/failover-policy`]: tenant(failoverPolicyInput, () => ({ autoFailover: true, graceSec: 30 })),
+  [`GET ${E}/semi-sync`]: tenant(),
+  [`PUT ${E}/semi-sync`]: tenant(semiSyncInput, () => ({ enabled: true, timeoutMs: 500 })),
+  [`PUT ${E}/failover-policy`]: tenant(failoverPolicyInput, () => ({ autoFailover: true, confirmMs: 3000 })),
   [`POST ${E}/failover`]: tenant(failoverInput, () => ({})),
   [`PUT ${E}/filters`]: tenant(filtersInput, () => ({ doDb: ["shop"] })),
   [`GET ${E}/lag`]: tenant(),

@@ -1,3 +1,4 @@
+import { explainSemiSync } from "@/lib/mariadb/semisync";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
@@ -7,7 +8,14 @@ import { checkWebhookTarget, deliverWebhook, WebhookRefused } from "@/lib/net/we
 import type { Topology } from "@/lib/topology/discover";
 import { parseInput } from "@/lib/validation";
 
-export const ALERT_KINDS = ["node-down", "thread-stopped", "replication-error", "lag", "backup-verification"] as const;
+export const ALERT_KINDS = [
+  "node-down",
+  "thread-stopped",
+  "replication-error",
+  "lag",
+  "backup-verification",
+  "semi-sync",
+] as const;
 
 export const ruleInput = z.strictObject({
   kind: z.enum(ALERT_KINDS, { error: `kind must be one of: ${ALERT_KINDS.join(", ")}` }),
@@ -117,6 +125,11 @@ function condition(
     case "replication-error": {
       const e = edges.find((x) => x.health.lastIoError || x.health.lastSqlError);
       return e ? `${label(e)}: ${e.health.lastIoError ?? e.health.lastSqlError}` : null;
+    }
+    case "semi-sync": {
+      const s = node.facts?.semiSync;
+      const seen = s?.masterEnabled ? explainSemiSync(s) : null;
+      return seen?.state === "fallen-back" ? `${envName}: semi-sync fell back to asynchronous (${seen.detail})` : null;
     }
     case "lag": {
       const e = edges.find((x) => x.secondsBehind !== null && x.secondsBehind > (thresholdSec ?? 30));

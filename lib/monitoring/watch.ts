@@ -11,10 +11,12 @@ import { nodeRefOf } from "@/lib/environments/spec";
 import { resolvePendingRevisions } from "@/lib/environments/config-revisions";
 import { reconcileEndpoints } from "@/lib/proxy/endpoints";
 import { actorById } from "@/lib/auth/users";
-import { beginFailover } from "@/lib/topology";
+import { beginFailover, preflight } from "@/lib/topology";
+import { observeSemiSync } from "./semisync";
 
 const g = globalThis as unknown as {
   marinerMonitor?: NodeJS.Timeout;
+  marinerMasterWatch?: NodeJS.Timeout;
   marinerRestarts?: Map<string, number[]>;
   marinerDownSince?: Map<string, number>;
   marinerFailoverTried?: Map<string, number>;
@@ -171,23 +173,23 @@ export async function checkEnvironment(environmentId: string, opts: { restart: b
 }
 
 /**
- * A master under the automatic failover policy is not restarted (it could come back as a second writer):
- * after its grace period the failover runs, with the same pre-flight as a manual one (two vantage points).
+ * A master under the automatic failover policy is not restarted (it could come back as a second writer). Dead on
+ * every probe for the confirmation window, and dead to its slaves too (none still receiving: the second vantage
+ * point), it is failed over with the same pre-flight as a manual failover.
  */
-async function autoFailover(env: {
-  id: string;
-  name: string;
-  ownerId: string;
-  failoverGraceSec: number;
-}): Promise<string> {
+async function autoFailover(env: { id: string; name: string; ownerId: string; failoverConfirmMs: number }) {
   const now = Date.now();
   const since = downSince.get(env.id) ?? now;
   downSince.set(env.id, since);
-  if (now - since < env.failoverGraceSec * 1000) return "down";
+  if (now - since < env.failoverConfirmMs) return "down";
   if (now - (failoverTried.get(env.id) ?? 0) < FAILOVER_RETRY_MS) return "down";
-  failoverTried.set(env.id, now);
   const actor = await actorById(env.ownerId);
   if (!actor) return "down";
+  // Slaves still receiving (a killed server's connections drop at once; a partitioned one's after the 4 s
+  // slave-net-timeout): not dead to everyone yet, so look again on the next probe instead of failing a failover.
+  const report = await preflight(actor, env.name, undefined, { automatic: true }).catch(() => null);
+  if (report && !report.masterAlive && report.slavesReceiving > 0) return "down";
+  failoverTried.set(env.id, now);
   const { done } = await beginFailover(actor, env.name, {}, { automatic: true });
   // Not awaited under the environment's lock: the failover takes the topology lock and other environments'.
   done.catch((e) => setStatus(env.id, "down", `Automatic failover did not run: ${(e as Error).message}`));
@@ -236,9 +238,48 @@ export function startMonitor(intervalMs = 2000): void {
     }
   }, intervalMs);
   g.marinerMonitor.unref();
+  watchMasters();
+}
+
+/**
+ * Masters under automatic failover are probed every 200 ms: detection is not what makes writers wait. Semi-sync
+ * masters are looked at every second (active or fallen back), apart, so a slow login never delays a probe.
+ */
+function watchMasters(intervalMs = 200) {
+  let busy = false;
+  let observing = false;
+  let observedAt = 0;
+  g.marinerMasterWatch = setInterval(async () => {
+    if (!observing && Date.now() - observedAt >= 1000) {
+      observing = true;
+      observedAt = Date.now();
+      observeSemiSync()
+        .catch((e) => console.error("Mariner semi-sync:", (e as Error).message))
+        .finally(() => (observing = false));
+    }
+    if (busy) return;
+    busy = true;
+    try {
+      const masters = await db().environment.findMany({
+        where: { autoFailover: true, desiredState: "running", status: { notIn: ["creating", "deleting"] } },
+        select: { id: true },
+      });
+      await Promise.all(
+        masters
+          .filter((e) => !isLocked(e.id))
+          .map((e) => withLock(e.id, () => checkEnvironment(e.id, { restart: true }))),
+      );
+    } catch (e) {
+      console.error("Mariner master watch:", (e as Error).message);
+    } finally {
+      busy = false;
+    }
+  }, intervalMs);
+  g.marinerMasterWatch.unref();
 }
 
 export function stopMonitor(): void {
   if (g.marinerMonitor) clearInterval(g.marinerMonitor);
-  g.marinerMonitor = undefined;
+  if (g.marinerMasterWatch) clearInterval(g.marinerMasterWatch);
+  g.marinerMonitor = g.marinerMasterWatch = undefined;
 }

@@ -3,6 +3,7 @@ import { asRoot } from "@/lib/environments/root";
 import { listEnvironments, type EnvironmentWithNodes } from "@/lib/environments/service";
 import { explainSlave, type SlaveHealth } from "@/lib/mariadb/health";
 import { allSlaveStatus, type SlaveConnection, type SlaveStatusRow } from "@/lib/mariadb/replication";
+import { semiSyncStatus, type SemiSyncStatus } from "@/lib/mariadb/semisync";
 
 export const LAG_THRESHOLD_SECONDS = 30;
 
@@ -22,6 +23,7 @@ export interface ServerFacts {
   slave: SlaveStatusRow | null;
   /** Every connection, default first: a multi-source slave has one per master. */
   connections: SlaveConnection[];
+  semiSync: SemiSyncStatus;
 }
 
 export interface TopologyNode {
@@ -62,7 +64,7 @@ export async function serverFacts(env: EnvironmentWithNodes): Promise<ServerFact
       "SELECT @@server_id AS sid, @@read_only AS ro, @@log_bin AS lb, @@log_slave_updates AS lsu, @@binlog_format AS bf, @@gtid_current_pos AS cur, @@gtid_binlog_pos AS bin, @@gtid_slave_pos AS slp, @@gtid_binlog_state AS bst, @@slave_skip_errors AS sse",
     );
     const r = (rows as Record<string, unknown>[])[0];
-    const connections = await allSlaveStatus(c);
+    const [connections, semiSync] = await Promise.all([allSlaveStatus(c), semiSyncStatus(c)]);
     return {
       serverId: Number(r.sid),
       readOnly: Number(r.ro) === 1,
@@ -76,6 +78,7 @@ export async function serverFacts(env: EnvironmentWithNodes): Promise<ServerFact
       slaveSkipErrors: String(r.sse ?? "OFF"),
       slave: connections.find((x) => x.name === "")?.status ?? null,
       connections,
+      semiSync,
     };
   });
 }

@@ -15,6 +15,7 @@ import { ensureReplicationAccount } from "./account";
 import { resolveServers, runPhases, type Phase, type Servers } from "./phases";
 import { preflight, type Preflight } from "./preflight";
 import { namedConnectionsFrom, persistRoles, repointAll, repointNamedConnections } from "./repoint";
+import { takeSemiSyncRole } from "./semisync";
 import { waitReplicating } from "./steps";
 
 // Failover of a dead master, and the per-master automatic failover policy.
@@ -49,13 +50,14 @@ const phases: Phase<Failover>[] = [
   },
   {
     label: () => "letting every slave apply what it received",
-    run: async (f) => {
+    run: async (f, step) => {
       const reachable = f.report.candidates.filter((c) => !c.reasons.includes("not reachable"));
       await Promise.all(reachable.map((c) => asRoot(f.servers.get(c.name), applyReceived)));
       // Judged again now that every slave has applied what it had: the most advanced one is chosen.
       f.report = await preflight(f.actor, f.master.name, f.wanted, { automatic: f.automatic });
       if (f.report.blocked || !f.report.chosen)
         throw new ServiceError(409, "blocked", f.report.blocked ?? "No candidate");
+      if (f.report.acknowledged) await step(f.report.acknowledged);
       f.chosen = f.servers.get(f.report.chosen);
       const chosenName = f.chosen.name;
       f.others = reachable
@@ -69,6 +71,8 @@ const phases: Phase<Failover>[] = [
     run: async (f, step) => {
       await asRoot(chosenOf(f), async (c) => {
         await controlSlave(c, "remove");
+        // Before the first write: commits on the new master wait for its slaves as they did on the old one.
+        if (f.master.semiSync) await takeSemiSyncRole(c, "master", f.master.semiSyncTimeoutMs);
         await c.query("SET GLOBAL read_only = 0");
       });
       f.promotionMs = Math.round(performance.now() - f.startedAt);
@@ -165,7 +169,8 @@ export async function beginFailover(
 
 export const failoverPolicyInput = z.strictObject({
   autoFailover: z.boolean(),
-  graceSec: z.number().int().min(2).max(3600).optional(),
+  /** How long the master must stay dead, on every probe and with no slave still receiving from it. */
+  confirmMs: z.number().int().min(200).max(3_600_000).optional(),
   /** The policy revision the form showed (environment → failoverPolicyRevision); a newer one refuses the save. */
   baseRevision: z.number().int().min(0).optional(),
 });
@@ -174,7 +179,7 @@ export async function getFailoverPolicy(actor: Actor, name: string) {
   const env = await getEnvironment(actor, name);
   return {
     autoFailover: env.autoFailover,
-    graceSec: env.failoverGraceSec,
+    confirmMs: env.failoverConfirmMs,
     revision: env.failoverPolicyRevision,
     updatedBy: env.failoverPolicyBy,
     updatedAt: env.failoverPolicyAt,
@@ -189,7 +194,7 @@ export async function setFailoverPolicy(actor: Actor, name: string, raw: unknown
     where: { id: env.id, ...(baseRevision !== undefined ? { failoverPolicyRevision: baseRevision } : {}) },
     data: {
       autoFailover: input.autoFailover,
-      ...(input.graceSec ? { failoverGraceSec: input.graceSec } : {}),
+      ...(input.confirmMs ? { failoverConfirmMs: input.confirmMs } : {}),
       failoverPolicyRevision: { increment: 1 },
       failoverPolicyBy: actor.email,
       failoverPolicyAt: new Date(),

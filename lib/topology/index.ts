@@ -9,3 +9,4 @@ export * from "./switchover";
 export * from "./failover";
 export * from "./endpoints";
 export * from "./heal";
+export { getSemiSync, semiSyncInput, semiSyncView, setSemiSync } from "./semisync";

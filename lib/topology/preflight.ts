@@ -5,7 +5,7 @@ import { getEnvironment, primaryNode, type EnvironmentWithNodes } from "@/lib/en
 import { nodeRefOf } from "@/lib/environments/spec";
 import { binlogGtidReader, type GtidPosition } from "@/lib/mariadb/gtid";
 import { driverFor } from "@/lib/runtime";
-import { judgePromotion, type Preflight } from "./analysis";
+import { judgePromotion, readSemiSyncLog, type Preflight } from "./analysis";
 import { discoverTopology } from "./discover";
 
 export type { Candidate, Preflight } from "./analysis";
@@ -23,6 +23,14 @@ async function gtidsOnDisk(env: EnvironmentWithNodes): Promise<{ position: GtidP
     .scanBinlogs(nodeRefOf(primaryNode(env)), (line) => reader.line(line))
     .catch(() => false);
   return read ? reader.result() : null;
+}
+
+/** The dead master's own notes on semi-sync since its last start (null: its log cannot be read). */
+async function semiSyncLogOf(env: EnvironmentWithNodes) {
+  const lines = await driverFor(env.runtime)
+    .tailErrorLog(nodeRefOf(primaryNode(env)), 2000)
+    .catch(() => null);
+  return lines ? readSemiSyncLog(lines) : null;
 }
 
 async function masterAlive(env: EnvironmentWithNodes): Promise<boolean> {
@@ -57,6 +65,14 @@ export async function preflight(
     ioUp,
     wanted,
     recentChange: opts.automatic ? await recentTopologyChange(master.ownerId) : null,
+    semiSync: {
+      wanted: master.semiSync,
+      observed:
+        master.semiSyncState === "active" || master.semiSyncState === "fallen-back" ? master.semiSyncState : null,
+      observedSince: master.semiSyncSince,
+      detail: master.semiSyncDetail,
+      log: alive || !master.semiSync ? null : await semiSyncLogOf(master),
+    },
   });
 }
 

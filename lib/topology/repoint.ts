@@ -6,15 +6,24 @@ import { changeMaster, controlSlave, slaveStatus } from "@/lib/mariadb/replicati
 import type { ReplicationLogin } from "./account";
 import { discoverTopology, type TopologyEdge } from "./discover";
 import type { Servers, Step } from "./phases";
+import { handOverSemiSync, semiSyncOptionsUnder } from "./semisync";
 import { applyOptions, pointAt } from "./steps";
 
 // After a promotion (switchover or failover): roles written into my.cnf, the other slaves following the new master.
 
-export async function persistRole(actor: Actor, name: string, role: "master" | "slave") {
+export async function persistRole(
+  actor: Actor,
+  name: string,
+  role: "master" | "slave",
+  semiSync: Record<string, string | null> = {},
+) {
   await applyOptions(
     actor,
     name,
-    role === "master" ? { "read-only": null } : { "read-only": "ON", "log-slave-updates": "ON" },
+    {
+      ...(role === "master" ? { "read-only": null } : { "read-only": "ON", "log-slave-updates": "ON" }),
+      ...semiSync,
+    },
     `Role: ${role} (switchover/failover)`,
     false,
   );
@@ -22,18 +31,19 @@ export async function persistRole(actor: Actor, name: string, role: "master" | "
 
 /** Both roles in my.cnf at once: restarted later, the new master is writable and the old one read-only. */
 export async function persistRoles(actor: Actor, oldMaster: string, newMaster: string, step: Step) {
-  await handOverKeptSlaves(actor, oldMaster, newMaster);
-  await persistRole(actor, newMaster, "master").catch((e) =>
+  const [old, now] = await Promise.all([getEnvironment(actor, oldMaster), getEnvironment(actor, newMaster)]);
+  await handOverKeptSlaves(old, now);
+  await handOverSemiSync(old, now);
+  await persistRole(actor, newMaster, "master", semiSyncOptionsUnder(old, "master")).catch((e) =>
     step(`could not remove read-only from ${newMaster}'s my.cnf: ${(e as Error).message}`),
   );
-  await persistRole(actor, oldMaster, "slave").catch((e) =>
+  await persistRole(actor, oldMaster, "slave", semiSyncOptionsUnder(old, "slave")).catch((e) =>
     step(`could not write read-only into ${oldMaster}'s my.cnf: ${(e as Error).message}`),
   );
 }
 
 /** The slaves a topology keeps (healing) are the master's: count and members move with the role. */
-async function handOverKeptSlaves(actor: Actor, oldMaster: string, newMaster: string) {
-  const [old, now] = await Promise.all([getEnvironment(actor, oldMaster), getEnvironment(actor, newMaster)]);
+async function handOverKeptSlaves(old: EnvironmentWithNodes, now: EnvironmentWithNodes) {
   if (!old.desiredSlaves) return;
   await db().$transaction([
     db().environment.update({ where: { id: now.id }, data: { desiredSlaves: old.desiredSlaves, keptBy: null } }),

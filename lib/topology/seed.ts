@@ -25,6 +25,7 @@ import { assertQuotaAllows } from "@/lib/quotas";
 import { ensureReplicationAccount } from "./account";
 import { discoverTopology, serverFacts } from "./discover";
 import { userDatabases } from "@/lib/mariadb/schemas";
+import { semiSyncOptions, semiSyncOptionsUnder } from "./semisync";
 import {
   SLAVE_OPTIONS,
   applyOptions,
@@ -93,7 +94,8 @@ export async function beginAddSlaves(
             }),
           );
           await step("configuring them as slaves");
-          await Promise.all(names.map((n) => applyOptions(actor, n, SLAVE_OPTIONS, "Slave settings (Add slave)")));
+          const options = { ...SLAVE_OPTIONS, ...semiSyncOptionsUnder(master, "slave") };
+          await Promise.all(names.map((n) => applyOptions(actor, n, options, "Slave settings (Add slave)")));
           await step(`streaming a consistent snapshot of ${master.name} into ${names.join(", ")}`);
           const bytes = await copyAll(rootLogin(master), envs.map(rootLogin), true).catch((e) => {
             throw new ServiceError(
@@ -181,6 +183,8 @@ export async function beginClone(actor: Actor, sourceName: string, raw: unknown)
           const sourceCnf = (await getConfig(actor, source.name)).content;
           const own = setServerOptions(sourceCnf, {
             "server-id": String(clone.nodes[0].serverId),
+            // The source's semi-sync master side is not the clone's: it takes the slave side, or none.
+            ...semiSyncOptions(input.asSlave && source.semiSync ? "slave" : "none", source.semiSyncTimeoutMs),
             ...(input.asSlave ? SLAVE_OPTIONS : {}),
           });
           await editConfig(actor, input.name, () => own, { message: `Cloned from ${source.name}` });

@@ -14,6 +14,7 @@ import { ensureReplicationAccount, type ReplicationLogin } from "./account";
 import { followNewMaster } from "./endpoints";
 import { resolveServers, runPhases, type Phase, type Servers } from "./phases";
 import { preflight } from "./preflight";
+import { takeSemiSyncRole } from "./semisync";
 import { namedConnectionsFrom, persistRoles, repointAll, repointNamedConnections } from "./repoint";
 import { waitReplicating } from "./steps";
 
@@ -77,6 +78,7 @@ const phases: Phase<Switchover>[] = [
     run: async (s) => {
       await asRoot(s.candidate, async (c) => {
         await controlSlave(c, "remove");
+        if (s.master.semiSync) await takeSemiSyncRole(c, "master", s.master.semiSyncTimeoutMs);
         await c.query("SET GLOBAL read_only = 0");
       });
       s.promoted = true;
@@ -98,6 +100,8 @@ const phases: Phase<Switchover>[] = [
       await killClientSessions(s.hold);
       await s.hold.query("UNLOCK TABLES"); // read_only stays on: the old master is fenced
       s.fenced = true;
+      // Its slave side is ready for when it follows the new master (now, or after a re-seed).
+      if (s.master.semiSync) await takeSemiSyncRole(s.hold, "slave", s.master.semiSyncTimeoutMs);
       await persistRoles(s.actor, s.master.name, s.candidate.name, step);
     },
   },

@@ -83,13 +83,13 @@ test("backup policy: of concurrent saves from one revision exactly one applies",
 
 test("failover policy: compare-and-set on its revision", async () => {
   const opened = await topo.getFailoverPolicy(alice, "shared");
-  await topo.setFailoverPolicy(bob, "shared", { autoFailover: true, graceSec: 5, baseRevision: opened.revision });
+  await topo.setFailoverPolicy(bob, "shared", { autoFailover: true, confirmMs: 5000, baseRevision: opened.revision });
   const e = await refused(
     topo.setFailoverPolicy(alice, "shared", { autoFailover: false, baseRevision: opened.revision }),
   );
   assert.match(e.message, /^The failover policy was changed by bob@conflicts\.test/);
   const now = await topo.getFailoverPolicy(alice, "shared");
-  assert.deepEqual([now.autoFailover, now.graceSec, now.revision], [true, 5, opened.revision + 1]);
+  assert.deepEqual([now.autoFailover, now.confirmMs, now.revision], [true, 5000, opened.revision + 1]);
 });
 
 test("replication filters built from an older my.cnf are refused and leave my.cnf as it was", async () => {

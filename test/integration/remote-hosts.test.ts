@@ -246,7 +246,7 @@ test(
     // Host failure: the master's engine stops (its containers with it). The monitor tells "host unreachable" from
     // "server down", and automatic failover (2 s grace) promotes the slave on the other machine: the slave's IO
     // thread and the console's probe agree.
-    await topo.setFailoverPolicy(actor, "shop", { autoFailover: true, graceSec: 2 });
+    await topo.setFailoverPolicy(actor, "shop", { autoFailover: true });
     remoteHost("stop-engine", "c");
     const stopped = Date.now();
     await checkEnvironment(shop.id, { restart: false });

@@ -179,7 +179,7 @@ test("healing: the worker holding the master stops under a writing client → fa
     await topo.beginAddSlaves(actor, "heal", { count: 2 })
   ).done;
   await topo.setHealing(actor, "heal", { keepSlaves: 2 });
-  await topo.setFailoverPolicy(actor, "heal", { autoFailover: true, graceSec: 2 });
+  await topo.setFailoverPolicy(actor, "heal", { autoFailover: true });
   const ep = await topo.createEndpoints(actor, "heal", {});
   const [host, port] = ep.writer.split(":");
   // An application account, made on the master after its slaves: replicated, so it logs in on whichever is master.

@@ -346,7 +346,7 @@ test("automatic failover: a dead master with the policy on is replaced within se
   await (
     await topo.beginAddSlaves(actor, "prime-slave-2", { count: 1, namePrefix: "auto" })
   ).done;
-  await topo.setFailoverPolicy(actor, "prime-slave-2", { autoFailover: true, graceSec: 2 });
+  await topo.setFailoverPolicy(actor, "prime-slave-2", { autoFailover: true });
   // A switchover/failover ran minutes ago: automatic failover refuses to flap…
   assert.match(
     (await topo.preflight(actor, "prime-slave-2", undefined, { automatic: true })).blocked ?? "",
@@ -367,7 +367,7 @@ test("automatic failover: a dead master with the policy on is replaced within se
       30_000,
     );
     assert.ok(op, "failover ran");
-    console.log(`automatic failover: SIGKILL → new master in ${op!.finishedAt!.getTime() - t0} ms (grace 2 s)`);
+    console.log(`automatic failover: SIGKILL → new master in ${op!.finishedAt!.getTime() - t0} ms (default confirmation)`);
     const t = await discoverTopology(actor);
     const masters = new Set(t.edges.map((e) => e.from));
     assert.equal(masters.size, 1);

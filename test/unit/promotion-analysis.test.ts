@@ -33,6 +33,17 @@ function slave(
     slaveSkipErrors: "OFF",
     slave: row,
     connections: [{ name: "", status: row }],
+    semiSync: {
+      masterEnabled: false,
+      masterActive: false,
+      clients: 0,
+      ackedTx: 0,
+      unackedTx: 0,
+      timeoutMs: 1000,
+      waitPoint: "AFTER_SYNC",
+      slaveEnabled: true,
+      slaveActive: true,
+    },
   };
   return {
     name,
@@ -55,6 +66,7 @@ const deadMaster = (slaves: TopologyNode[], extra: Partial<PromotionFacts> = {})
   slaves,
   ioUp: 0,
   recentChange: null,
+  semiSync: { wanted: false, observed: null, observedSince: null, detail: null, log: null },
   ...extra,
 });
 

@@ -9,6 +9,7 @@ import {
   type GtidPosition,
 } from "@/lib/mariadb/gtid";
 import type { ServerFacts, TopologyNode } from "../discover";
+import { judgeAcknowledged, type SemiSyncEvidence } from "./acknowledged";
 
 // The switchover/failover pre-flight's judgement: who can be promoted, what would be lost.
 
@@ -34,6 +35,10 @@ export interface Preflight {
   lost: number | null;
   /** Switchover: how long the master is expected to stay read-only (the chosen candidate's catch-up). */
   expectedReadOnlyMs: number | null;
+  /** Connections still receiving from the master (the slaves' vantage point). */
+  slavesReceiving: number;
+  /** Failover: whether every acknowledged write is on the chosen slave, and why (null: the master is alive). */
+  acknowledged: string | null;
 }
 
 export interface PromotionFacts {
@@ -48,6 +53,7 @@ export interface PromotionFacts {
   wanted?: string;
   /** Why an automatic failover must wait (anti-flapping), or null. */
   recentChange: string | null;
+  semiSync: SemiSyncEvidence;
 }
 
 /**
@@ -63,6 +69,7 @@ export function judgePromotion({
   ioUp,
   wanted,
   recentChange,
+  semiSync,
 }: PromotionFacts): Preflight {
   const masterPos = alive && masterFacts ? parseGtid(masterFacts.gtidBinlogPos) : (onDisk?.position ?? null);
   // Everything the master and each slave have executed or logged: a GTID known nowhere but on one candidate is errant.
@@ -144,7 +151,13 @@ export function judgePromotion({
   const chosenCandidate = candidates.find((c) => c.name === chosen);
   // A caught-up candidate needs only the promotion itself (~20 ms measured); a lagging one its catch-up first.
   const expectedReadOnlyMs = alive && chosenCandidate ? 20 + (chosenCandidate.secondsBehind ?? 0) * 1000 : null;
+  // The most advanced slave, promotable or not: with semi-sync it holds every acknowledged write.
+  const holder = candidates[0] ?? null;
+  const behindHolder =
+    holder && chosenCandidate ? transactionsMissing(parseGtid(holder.gtid), parseGtid(chosenCandidate.gtid)) : 0;
   return {
+    slavesReceiving: ioUp,
+    acknowledged: alive ? null : judgeAcknowledged(master, semiSync, chosen, holder?.name ?? null, behindHolder, lost),
     master,
     masterAlive: alive,
     masterPosition: masterPos ? formatGtid(masterPos) : null,

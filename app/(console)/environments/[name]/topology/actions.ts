@@ -64,11 +64,16 @@ export async function filtersAction(
 export async function failoverPolicyAction(
   name: string,
   autoFailover: boolean,
-  graceSec: number,
+  confirmMs: number,
   baseRevision: number,
 ) {
   const actor = await requireActor();
-  return finish(name, () => topo.setFailoverPolicy(actor, name, { autoFailover, graceSec, baseRevision }));
+  return finish(name, () => topo.setFailoverPolicy(actor, name, { autoFailover, confirmMs, baseRevision }));
+}
+
+export async function semiSyncAction(name: string, enabled: boolean, timeoutMs: number) {
+  const actor = await requireActor();
+  return finish(name, () => topo.setSemiSync(actor, name, { enabled, timeoutMs }));
 }
 
 export async function healingAction(name: string, keepSlaves: number) {

@@ -2,7 +2,8 @@ import { EnvironmentTopology } from "@/components/topology/environment-topology"
 import { pageEnvironment } from "@/lib/environments/page";
 import { currentRevision } from "@/lib/environments/config-revisions";
 import { discoverTopology } from "@/lib/topology/discover";
-import { getHealing, preflight } from "@/lib/topology";
+import { getHealing, preflight, semiSyncView } from "@/lib/topology";
+import { SemiSyncCard } from "@/components/topology/semi-sync-card";
 import { HealingCard } from "@/components/topology/healing-card";
 
 export const metadata = { title: "Topology" };
@@ -22,6 +23,7 @@ export default async function EnvironmentTopologyPage({ params }: { params: Prom
     currentRevision(env.id),
     getHealing(actor, name),
   ]);
+  const semiSync = semiSyncView(env, self.facts?.semiSync ?? null);
   const moveTargets = topology.nodes.filter((n) => n.name !== name && n.facts).map((n) => n.name);
   return (
     <div className="space-y-4">
@@ -41,9 +43,10 @@ export default async function EnvironmentTopologyPage({ params }: { params: Prom
         preflight={report}
         moveTargets={moveTargets}
         autoFailover={env.autoFailover}
-        graceSec={env.failoverGraceSec}
+        confirmMs={env.failoverConfirmMs}
         failoverPolicyRevision={env.failoverPolicyRevision}
       />
+      {!self.master && self.facts?.logBin && <SemiSyncCard name={name} view={JSON.parse(JSON.stringify(semiSync))} />}
       {healing.onSwarm && !self.master && (
         <HealingCard name={name} keepSlaves={healing.keepSlaves} recent={healing.recent} />
       )}
