@@ -11,7 +11,7 @@ import { nodeRefOf } from "@/lib/environments/spec";
 import { resolvePendingRevisions } from "@/lib/environments/config-revisions";
 import { reconcileEndpoints } from "@/lib/proxy/endpoints";
 import { actorById } from "@/lib/auth/users";
-import { beginFailover, preflight } from "@/lib/topology";
+import { beginFailover, vantagePoints } from "@/lib/topology";
 import { observeSemiSync } from "./semisync";
 
 const g = globalThis as unknown as {
@@ -187,8 +187,8 @@ async function autoFailover(env: { id: string; name: string; ownerId: string; fa
   if (!actor) return "down";
   // Slaves still receiving (a killed server's connections drop at once; a partitioned one's after the 4 s
   // slave-net-timeout): not dead to everyone yet, so look again on the next probe instead of failing a failover.
-  const report = await preflight(actor, env.name, undefined, { automatic: true }).catch(() => null);
-  if (report && !report.masterAlive && report.slavesReceiving > 0) return "down";
+  const seen = await vantagePoints(actor, env.name).catch(() => null);
+  if (seen && !seen.alive && seen.receiving > 0) return "down";
   failoverTried.set(env.id, now);
   const { done } = await beginFailover(actor, env.name, {}, { automatic: true });
   // Not awaited under the environment's lock: the failover takes the topology lock and other environments'.

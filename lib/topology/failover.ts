@@ -13,7 +13,7 @@ import { parseInput } from "@/lib/validation";
 import { followNewMaster } from "./endpoints";
 import { ensureReplicationAccount } from "./account";
 import { resolveServers, runPhases, type Phase, type Servers } from "./phases";
-import { preflight, type Preflight } from "./preflight";
+import { preflight, vantagePoints, type Preflight } from "./preflight";
 import { namedConnectionsFrom, persistRoles, repointAll, repointNamedConnections } from "./repoint";
 import { takeSemiSyncRole } from "./semisync";
 import { waitReplicating } from "./steps";
@@ -30,6 +30,8 @@ interface Failover {
   startedAt: number;
   master: EnvironmentWithNodes;
   report: Preflight;
+  /** The slaves that answered the first look. */
+  reachable: string[];
   chosen: EnvironmentWithNodes | null;
   others: EnvironmentWithNodes[];
   promotionMs: number;
@@ -43,16 +45,21 @@ const phases: Phase<Failover>[] = [
   {
     label: () => "checking the master from the console and from its slaves",
     run: async (f) => {
-      f.report = await preflight(f.actor, f.master.name, f.wanted, { automatic: f.automatic });
-      if (f.report.masterAlive)
-        throw new ServiceError(409, "master_alive", `${f.master.name} is alive: use switchover instead`);
+      const seen = await vantagePoints(f.actor, f.master.name);
+      if (seen.alive) throw new ServiceError(409, "master_alive", `${f.master.name} is alive: use switchover instead`);
+      if (seen.receiving > 0)
+        throw new ServiceError(
+          409,
+          "blocked",
+          `The console cannot reach ${f.master.name}, but ${seen.receiving} slave(s) still receive from it: not failing over on one vantage point`,
+        );
+      f.reachable = seen.slaves;
     },
   },
   {
     label: () => "letting every slave apply what it received",
     run: async (f, step) => {
-      const reachable = f.report.candidates.filter((c) => !c.reasons.includes("not reachable"));
-      await Promise.all(reachable.map((c) => asRoot(f.servers.get(c.name), applyReceived)));
+      await Promise.all(f.reachable.map((name) => asRoot(f.servers.get(name), applyReceived)));
       // Judged again now that every slave has applied what it had: the most advanced one is chosen.
       f.report = await preflight(f.actor, f.master.name, f.wanted, { automatic: f.automatic });
       if (f.report.blocked || !f.report.chosen)
@@ -60,10 +67,7 @@ const phases: Phase<Failover>[] = [
       if (f.report.acknowledged) await step(f.report.acknowledged);
       f.chosen = f.servers.get(f.report.chosen);
       const chosenName = f.chosen.name;
-      f.others = reachable
-        .map((c) => c.name)
-        .filter((n) => n !== chosenName)
-        .map(f.servers.get);
+      f.others = f.reachable.filter((n) => n !== chosenName).map(f.servers.get);
     },
   },
   {
@@ -146,7 +150,8 @@ export async function beginFailover(
           automatic: opts.automatic ?? false,
           startedAt,
           master: servers.get(master.name),
-          report: null as unknown as Preflight, // set by the first phase
+          report: null as unknown as Preflight, // set by the second phase
+          reachable: [],
           chosen: null,
           others: [],
           promotionMs: 0,

@@ -41,6 +41,30 @@ async function masterAlive(env: EnvironmentWithNodes): Promise<boolean> {
   );
 }
 
+/**
+ * The two vantage points alone, without the candidates' judgement: is the master alive to the console, and how
+ * many connections still receive from it? Cheap enough to ask on every probe of a dead master.
+ */
+export async function vantagePoints(actor: Actor, masterName: string) {
+  const master = await getEnvironment(actor, masterName);
+  const [alive, topology] = await Promise.all([
+    masterAlive(master),
+    discoverTopology(actor, await slavesOf(actor, master)),
+  ]);
+  return {
+    alive,
+    receiving: topology.edges.filter((e) => e.from === master.name && e.ioRunning).length,
+    /** Slaves that answered (their default connection reads from the master). */
+    slaves: topology.nodes.filter((n) => n.master === master.name).map((n) => n.name),
+  };
+}
+
+/** The master and the owner's servers that may replicate from it (everything else stays unasked). */
+async function slavesOf(actor: Actor, master: EnvironmentWithNodes) {
+  const all = await db().environment.findMany({ where: { ownerId: master.ownerId }, include: { nodes: true } });
+  return all.filter((e) => e.status === "running" || e.id === master.id);
+}
+
 /** Reads what the pre-flight judges (./analysis): the topology, the master from the console, its binlogs on disk. */
 export async function preflight(
   actor: Actor,

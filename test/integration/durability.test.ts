@@ -72,7 +72,8 @@ async function killUnderLoad(name: string, writer: { host: string; port: number 
   const { value: op } = await waitFor(async () => (await failovers(name)).find((o) => o.status !== "running"), {
     what: `${name}: the automatic failover to finish`,
   });
-  const steps = (JSON.parse(op.steps) as { name: string }[]).map((s) => s.name);
+  const timed = JSON.parse(op.steps) as { name: string; at: string }[];
+  const steps = timed.map((s) => s.name);
   assert.equal(op.status, "succeeded", `${op.error}\n${steps.join("\n")}`);
   const { value: firstAck } = await waitFor(() => load.firstAckSentAfter(killedAt), {
     what: "a write acknowledged by the new master",

@@ -26,7 +26,7 @@ export function readSemiSyncLog(lines: string[]): SemiSyncLog | null {
   let switchedOff: string | null = null;
   let clients = 0;
   for (const line of lines.slice(start + 1)) {
-    if (/Semi-sync replication switched OFF/i.test(line)) switchedOff = line.trim();
+    if (/Semi-sync replication switched OFF|Turning off semisync/i.test(line)) switchedOff = line.trim();
     else if (/Semi-sync replication switched ON/i.test(line)) switchedOff = null;
     else if (/Start semi-sync binlog_dump/i.test(line)) clients++;
     else if (/Stop semi-sync binlog_dump/i.test(line)) clients = Math.max(0, clients - 1);
@@ -34,10 +34,15 @@ export function readSemiSyncLog(lines: string[]): SemiSyncLog | null {
   return { switchedOff, clientsAtEnd: clients };
 }
 
-/** Semi-sync held until the master died: active when last seen, and its own log shows no fallback after that. */
+/**
+ * Semi-sync held until the master died. Its own log is the latest word (a slave connected, no switch to
+ * asynchronous since); without it, the monitor's last look (every second) must have seen it active. A fallback the
+ * monitor saw (e.g. switched off by SQL, which the log does not record) counts either way.
+ */
 export function semiSyncHeld(e: SemiSyncEvidence): boolean {
-  if (!e.wanted || e.observed !== "active") return false;
-  return e.log === null || (e.log.switchedOff === null && e.log.clientsAtEnd > 0);
+  if (!e.wanted || e.observed === "fallen-back") return false;
+  if (e.log) return e.log.switchedOff === null && e.log.clientsAtEnd > 0;
+  return e.observed === "active";
 }
 
 const plural = (n: number) => `${n} transaction${n === 1 ? "" : "s"}`;

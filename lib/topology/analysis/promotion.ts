@@ -35,8 +35,6 @@ export interface Preflight {
   lost: number | null;
   /** Switchover: how long the master is expected to stay read-only (the chosen candidate's catch-up). */
   expectedReadOnlyMs: number | null;
-  /** Connections still receiving from the master (the slaves' vantage point). */
-  slavesReceiving: number;
   /** Failover: whether every acknowledged write is on the chosen slave, and why (null: the master is alive). */
   acknowledged: string | null;
 }
@@ -156,7 +154,6 @@ export function judgePromotion({
   const behindHolder =
     holder && chosenCandidate ? transactionsMissing(parseGtid(holder.gtid), parseGtid(chosenCandidate.gtid)) : 0;
   return {
-    slavesReceiving: ioUp,
     acknowledged: alive ? null : judgeAcknowledged(master, semiSync, chosen, holder?.name ?? null, behindHolder, lost),
     master,
     masterAlive: alive,
