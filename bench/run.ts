@@ -335,6 +335,9 @@ try {
   }
 
   const dataFigures = await (await import("./data")).dataRows(actor, dataDir, RUNS);
+  const durabilityFigures = await (
+    await import("./durability")
+  ).durabilityRows(actor, Number(process.env.BENCH_FAILOVERS ?? 20));
 
   // Status of many real nodes, fetched concurrently (a real login each).
   const NODES = Number(process.env.BENCH_NODES ?? 100);
@@ -473,6 +476,7 @@ try {
       goal: "—",
     },
     ...dataFigures,
+    ...durabilityFigures,
     ...http,
   ];
   const results = {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { after, before, test } from "node:test";
-import mysql from "mysql2/promise";
 import { useTempDataDir } from "../support/env";
 import { adminActor } from "../support/harness";
+import { APP, durableTopology, failoversOf, killUnderLoad, rootOf, type Run } from "../support/failover-harness";
 import { waitFor } from "../support/wait";
-import { missingOn, startWriteLoad, type WriteLoad } from "../support/write-load";
+import { startWriteLoad } from "../support/write-load";
 
 // Zero acknowledged writes lost on failover: 8 clients write through the writer endpoint, the master is SIGKILLed
 // mid-load, the automatic failover (default policy) runs, and every acknowledged id must be on the new master.
@@ -15,80 +15,16 @@ process.env.MARINER_RESTART_POLICY = "never";
 // Several failovers of one owner in a row: anti-flapping has its own test (topology.test.ts).
 process.env.MARINER_ANTI_FLAP_SECONDS = "0";
 const svc = await import("../../lib/environments/service");
-const rep = await import("../../lib/environments/replication");
 const topo = await import("../../lib/topology");
-const told = await import("../../lib/topology/endpoints");
-const { db } = await import("../../lib/db/client");
 const { startMonitor, stopMonitor, reconcile } = await import("../../lib/monitoring/watch");
 const { observeSemiSync } = await import("../../lib/monitoring/semisync");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 import type { Actor } from "../../lib/auth/actor";
 
 let actor: Actor;
-const APP = { user: "appuser", password: "app-pass-1", table: "app.acked" };
-
-async function root(name: string) {
-  const c = await svc.connectionDetails(actor, name);
-  return mysql.createConnection({ host: c.host, port: c.port, user: "root", password: c.password });
-}
-
-/** A master with two seeded slaves, the default automatic failover policy, and a writer endpoint. */
-async function topology(name: string, semiSync: boolean) {
-  await svc.createEnvironment(actor, { name });
-  await rep.enableBinlog(actor, name);
-  const c = await root(name);
-  await c.query("CREATE DATABASE app");
-  await c.query("CREATE TABLE app.acked (id BIGINT PRIMARY KEY)");
-  // No SUPER: read_only really refuses its writes on a fenced master.
-  await c.query(`CREATE USER ${APP.user}@'%' IDENTIFIED BY '${APP.password}'`);
-  await c.query(`GRANT SELECT, INSERT ON app.* TO ${APP.user}@'%'`);
-  await c.end();
-  await (
-    await topo.beginAddSlaves(actor, name, { count: 2 })
-  ).done;
-  if (semiSync) await topo.setSemiSync(actor, name, { enabled: true });
-  await topo.setFailoverPolicy(actor, name, { autoFailover: true });
-  const [host, port] = (await told.createEndpoints(actor, name, { name: `${name}-rw` })).writer.split(":");
-  return { host, port: Number(port) };
-}
-
-const failovers = (target: string) =>
-  db().operation.findMany({ where: { action: "topology.failover", target }, orderBy: { startedAt: "asc" } });
-
-interface Run {
-  acked: number;
-  lost: number[];
-  unavailableMs: number;
-  steps: string[];
-}
-
-/** Load, SIGKILL, automatic failover, count. */
-async function killUnderLoad(name: string, writer: { host: string; port: number }, load: WriteLoad): Promise<Run> {
-  const before = load.acked.length;
-  await waitFor(() => load.acked.length >= before + 400, { what: `${name}: 400 acknowledged writes before the kill` });
-  const master = await svc.getEnvironment(actor, name);
-  const killedAt = Date.now();
-  process.kill(master.nodes[0].pid!, "SIGKILL");
-  const { value: op } = await waitFor(async () => (await failovers(name)).find((o) => o.status !== "running"), {
-    what: `${name}: the automatic failover to finish`,
-  });
-  const timed = JSON.parse(op.steps) as { name: string; at: string }[];
-  const steps = timed.map((s) => s.name);
-  assert.equal(op.status, "succeeded", `${op.error}\n${steps.join("\n")}`);
-  const { value: firstAck } = await waitFor(() => load.firstAckSentAfter(killedAt), {
-    what: "a write acknowledged by the new master",
-  });
-  await waitFor(() => load.acked.length >= before + 600, { what: "writes going on after the failover" });
-  await load.stop();
-  const newMaster = steps.map((s) => /^promoting (\S+)$/.exec(s)?.[1]).find(Boolean)!;
-  const target = await svc.connectionDetails(actor, newMaster);
-  return {
-    acked: load.acked.length,
-    lost: await missingOn(target, APP.table, load.acked),
-    unavailableMs: firstAck - killedAt,
-    steps,
-  };
-}
+const root = (name: string) => rootOf(actor, name);
+const topology = (name: string, semiSync: boolean) => durableTopology(actor, name, semiSync);
+const failovers = failoversOf;
 
 before(async () => {
   actor = await adminActor();
@@ -157,7 +93,7 @@ test("write-loss harness: 8 clients, master SIGKILLed mid-load — semi-sync los
   for (let i = 1; i <= 3; i++) {
     const name = `ack${i}`;
     const writer = await topology(name, true);
-    const run = await killUnderLoad(name, writer, startWriteLoad({ ...writer, ...APP }));
+    const run = await killUnderLoad(actor, name, startWriteLoad({ ...writer, ...APP }));
     runs.push(run);
     assert.deepEqual(run.lost, [], `${name}: acknowledged writes missing on the new master`);
     assert.ok(
@@ -173,7 +109,7 @@ test("write-loss harness: 8 clients, master SIGKILLed mid-load — semi-sync los
 
 test("write-loss harness without semi-sync: what is lost is counted and said", async () => {
   const writer = await topology("async", false);
-  const run = await killUnderLoad("async", writer, startWriteLoad({ ...writer, ...APP }));
+  const run = await killUnderLoad(actor, "async", startWriteLoad({ ...writer, ...APP }));
   const said = run.steps.find((s) => /^Asynchronous replication/.test(s));
   assert.ok(said, run.steps.join("\n"));
   // Every acknowledged write that is missing must have been on the dead master's disk: the count said covers it.

@@ -367,7 +367,9 @@ test("automatic failover: a dead master with the policy on is replaced within se
       30_000,
     );
     assert.ok(op, "failover ran");
-    console.log(`automatic failover: SIGKILL → new master in ${op!.finishedAt!.getTime() - t0} ms (default confirmation)`);
+    console.log(
+      `automatic failover: SIGKILL → new master in ${op!.finishedAt!.getTime() - t0} ms (default confirmation)`,
+    );
     const t = await discoverTopology(actor);
     const masters = new Set(t.edges.map((e) => e.from));
     assert.equal(masters.size, 1);

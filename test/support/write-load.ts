@@ -23,21 +23,24 @@ export interface Target {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Loads started in this process: each takes its own id range, so two loads on one table never collide. */
+let loads = 0;
 
-export function startWriteLoad(target: Target, clients = 8): WriteLoad {
+export function startWriteLoad({ table, ...login }: Target, clients = 8): WriteLoad {
   const acked: number[] = [];
   const sentAckedAt: [number, number][] = [];
   let errors = 0;
   let running = true;
+  const range = loads++ * clients;
   const client = async (k: number) => {
     let seq = 0;
     let c: mysql.Connection | null = null;
     while (running) {
-      const id = (k + 1) * 10_000_000 + ++seq;
+      const id = (range + k + 1) * 10_000_000 + ++seq;
       const sent = Date.now();
       try {
-        c ??= await mysql.createConnection({ ...target, connectTimeout: 1000 });
-        await c.query(`INSERT INTO ${target.table} (id) VALUES (?)`, [id]);
+        c ??= await mysql.createConnection({ ...login, connectTimeout: 1000 });
+        await c.query(`INSERT INTO ${table} (id) VALUES (?)`, [id]);
         acked.push(id);
         sentAckedAt.push([sent, Date.now()]);
       } catch {
