@@ -25,6 +25,9 @@ const restarts = (g.marinerRestarts ??= new Map<string, number[]>());
 const downSince = (g.marinerDownSince ??= new Map<string, number>());
 const failoverTried = (g.marinerFailoverTried ??= new Map<string, number>());
 const FAILOVER_RETRY_MS = 30_000;
+/** A dead master's slaves are asked whether they still receive at most this often (each asking logs into all). */
+const VANTAGE_EVERY_MS = 500;
+const vantageAskedAt = new Map<string, number>();
 
 const ORPHAN_SWEEP_MS = 30_000;
 const MAX_RESTARTS = 3;
@@ -187,6 +190,8 @@ async function autoFailover(env: { id: string; name: string; ownerId: string; fa
   if (!actor) return "down";
   // Slaves still receiving (a killed server's connections drop at once; a partitioned one's after the 4 s
   // slave-net-timeout): not dead to everyone yet, so look again on the next probe instead of failing a failover.
+  if (now - (vantageAskedAt.get(env.id) ?? 0) < VANTAGE_EVERY_MS) return "down";
+  vantageAskedAt.set(env.id, now);
   const seen = await vantagePoints(actor, env.name).catch(() => null);
   if (seen && !seen.alive && seen.receiving > 0) return "down";
   failoverTried.set(env.id, now);
@@ -218,8 +223,12 @@ export function startMonitor(intervalMs = 2000): void {
         sweptAt = Date.now();
         await removeOrphanContainers();
       }
+      // Masters under automatic failover are the master watch's (below), each on its own.
       const envs = await db().environment.findMany({
-        where: { status: { notIn: ["creating", "deleting"] } },
+        where: {
+          status: { notIn: ["creating", "deleting"] },
+          NOT: { autoFailover: true, desiredState: "running" },
+        },
         select: { id: true },
       });
       // Skip environments with an operation in flight: their lock holder owns the status.
@@ -247,6 +256,7 @@ export function startMonitor(intervalMs = 2000): void {
  */
 function watchMasters(intervalMs = 200) {
   let busy = false;
+  const probing = new Set<string>();
   let observing = false;
   let observedAt = 0;
   g.marinerMasterWatch = setInterval(async () => {
@@ -264,11 +274,14 @@ function watchMasters(intervalMs = 200) {
         where: { autoFailover: true, desiredState: "running", status: { notIn: ["creating", "deleting"] } },
         select: { id: true },
       });
-      await Promise.all(
-        masters
-          .filter((e) => !isLocked(e.id))
-          .map((e) => withLock(e.id, () => checkEnvironment(e.id, { restart: true }))),
-      );
+      // Each master on its own: one whose slaves hang (asked for their IO threads) never delays another's probe.
+      for (const { id } of masters) {
+        if (probing.has(id) || isLocked(id)) continue;
+        probing.add(id);
+        withLock(id, () => checkEnvironment(id, { restart: true }))
+          .catch((e) => console.error("Mariner master watch:", (e as Error).message))
+          .finally(() => probing.delete(id));
+      }
     } catch (e) {
       console.error("Mariner master watch:", (e as Error).message);
     } finally {

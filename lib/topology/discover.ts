@@ -23,7 +23,8 @@ export interface ServerFacts {
   slave: SlaveStatusRow | null;
   /** Every connection, default first: a multi-source slave has one per master. */
   connections: SlaveConnection[];
-  semiSync: SemiSyncStatus;
+  /** null when it cannot be read (a server that answers the rest is not made unreachable by it). */
+  semiSync: SemiSyncStatus | null;
 }
 
 export interface TopologyNode {
@@ -64,7 +65,7 @@ export async function serverFacts(env: EnvironmentWithNodes): Promise<ServerFact
       "SELECT @@server_id AS sid, @@read_only AS ro, @@log_bin AS lb, @@log_slave_updates AS lsu, @@binlog_format AS bf, @@gtid_current_pos AS cur, @@gtid_binlog_pos AS bin, @@gtid_slave_pos AS slp, @@gtid_binlog_state AS bst, @@slave_skip_errors AS sse",
     );
     const r = (rows as Record<string, unknown>[])[0];
-    const [connections, semiSync] = await Promise.all([allSlaveStatus(c), semiSyncStatus(c)]);
+    const [connections, semiSync] = await Promise.all([allSlaveStatus(c), semiSyncStatus(c).catch(() => null)]);
     return {
       serverId: Number(r.sid),
       readOnly: Number(r.ro) === 1,

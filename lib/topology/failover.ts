@@ -121,7 +121,8 @@ async function applyReceived(c: Connection) {
   const row = await slaveStatus(c);
   if (row && row.Slave_SQL_Running !== "Yes" && !Number(row.Last_SQL_Errno)) await controlSlave(c, "start-sql");
   if (row?.Gtid_IO_Pos && !Number(row.Last_SQL_Errno))
-    await c.query("SELECT MASTER_GTID_WAIT(?, 5)", [row.Gtid_IO_Pos]);
+    // Up to 30 s: semi-sync acknowledged these on receipt, and promotion discards a relay log not yet applied.
+    await c.query("SELECT MASTER_GTID_WAIT(?, 30)", [row.Gtid_IO_Pos]);
   await controlSlave(c, "full-stop");
 }
 
@@ -176,6 +177,8 @@ export const failoverPolicyInput = z.strictObject({
   autoFailover: z.boolean(),
   /** How long the master must stay dead, on every probe and with no slave still receiving from it. */
   confirmMs: z.number().int().min(200).max(3_600_000).optional(),
+  /** Deprecated (before confirmMs): the same window in seconds, still accepted from older API clients. */
+  graceSec: z.number().int().min(1).max(3600).optional(),
   /** The policy revision the form showed (environment → failoverPolicyRevision); a newer one refuses the save. */
   baseRevision: z.number().int().min(0).optional(),
 });
@@ -185,6 +188,7 @@ export async function getFailoverPolicy(actor: Actor, name: string) {
   return {
     autoFailover: env.autoFailover,
     confirmMs: env.failoverConfirmMs,
+    graceSec: Math.ceil(env.failoverConfirmMs / 1000), // deprecated: for API clients written before confirmMs
     revision: env.failoverPolicyRevision,
     updatedBy: env.failoverPolicyBy,
     updatedAt: env.failoverPolicyAt,
@@ -193,13 +197,14 @@ export async function getFailoverPolicy(actor: Actor, name: string) {
 
 export async function setFailoverPolicy(actor: Actor, name: string, raw: unknown) {
   const env = await getEnvironment(actor, name);
-  const { baseRevision, ...input } = parseInput(failoverPolicyInput, raw);
+  const { baseRevision, graceSec, ...input } = parseInput(failoverPolicyInput, raw);
+  const confirmMs = input.confirmMs ?? (graceSec ? graceSec * 1000 : undefined);
   // Compare-and-set in the store when the caller names its base; without one, last writer wins.
   const { count } = await db().environment.updateMany({
     where: { id: env.id, ...(baseRevision !== undefined ? { failoverPolicyRevision: baseRevision } : {}) },
     data: {
       autoFailover: input.autoFailover,
-      ...(input.confirmMs ? { failoverConfirmMs: input.confirmMs } : {}),
+      ...(confirmMs ? { failoverConfirmMs: confirmMs } : {}),
       failoverPolicyRevision: { increment: 1 },
       failoverPolicyBy: actor.email,
       failoverPolicyAt: new Date(),
@@ -211,5 +216,5 @@ export async function setFailoverPolicy(actor: Actor, name: string, raw: unknown
       baseRevision,
       currentRevision: now.failoverPolicyRevision,
     });
-  return { ...input, revision: now.failoverPolicyRevision };
+  return { autoFailover: input.autoFailover, confirmMs: now.failoverConfirmMs, revision: now.failoverPolicyRevision };
 }

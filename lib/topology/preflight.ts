@@ -88,6 +88,7 @@ export async function preflight(
     slaves,
     ioUp,
     wanted,
+    automatic: opts.automatic,
     recentChange: opts.automatic ? await recentTopologyChange(master.ownerId) : null,
     semiSync: {
       wanted: master.semiSync,

@@ -72,16 +72,24 @@ export async function setSemiSync(actor: Actor, masterName: string, raw: unknown
       throw new ServiceError(409, "no_binlog", `${master.name} has no binary log: enable it first (Replication tab)`);
     const slaves = topology.edges.filter((e) => e.from === master.name && e.connection === "").map((e) => e.to);
     const timeoutMs = input.timeoutMs ?? master.semiSyncTimeoutMs;
-    const label = input.enabled ? `Semi-synchronous replication (timeout ${timeoutMs} ms)` : "Asynchronous replication";
-    const role = (r: SemiSyncRole): SemiSyncRole => (input.enabled ? r : "none");
-    await Promise.all(
-      slaves.map(async (name) => {
-        await asRoot(servers.get(name), (c) => takeSemiSyncRole(c, role("slave"), timeoutMs));
-        await applyOptions(actor, name, semiSyncOptions(role("slave")), `${label}: slave side`, false);
-      }),
-    );
-    await asRoot(master, (c) => takeSemiSyncRole(c, role("master"), timeoutMs));
-    await applyOptions(actor, master.name, semiSyncOptions(role("master"), timeoutMs), `${label}: master side`, false);
+    const apply = (enabled: boolean, ms: number) =>
+      applySemiSync(actor, { master, slaves: slaves.map(servers.get) }, enabled, ms);
+    try {
+      await apply(input.enabled, timeoutMs);
+    } catch (e) {
+      // All or nothing: every server is put back to the setting it had (best effort; what could not be is said).
+      const back = await apply(master.semiSync, master.semiSyncTimeoutMs).then(
+        () => "every server was put back as it was",
+        (again) => `putting the servers back failed too (${(again as Error).message}): save again to retry`,
+      );
+      const [status, code] = e instanceof ServiceError ? [e.status, e.code] : [500, "semi_sync_failed"];
+      throw new ServiceError(
+        status,
+        code,
+        `${(e as Error).message}; ${back}`,
+        e instanceof ServiceError ? e.lines : [],
+      );
+    }
     await db().environment.update({
       where: { id: master.id },
       data: { semiSync: input.enabled, semiSyncTimeoutMs: timeoutMs, ...unobserved },
@@ -95,6 +103,28 @@ export async function setSemiSync(actor: Actor, masterName: string, raw: unknown
       await db().alertRule.create({ data: { environmentId: master.id, kind: "semi-sync", forSec: 10 } });
     return { enabled: input.enabled, timeoutMs, slaves };
   });
+}
+
+/** The master and its slaves take their sides (or none), live and in my.cnf: slaves first, so the master is active at once. */
+async function applySemiSync(
+  actor: Actor,
+  { master, slaves }: { master: EnvironmentWithNodes; slaves: EnvironmentWithNodes[] },
+  enabled: boolean,
+  timeoutMs: number,
+) {
+  const label = enabled ? `Semi-synchronous replication (timeout ${timeoutMs} ms)` : "Asynchronous replication";
+  const role = (r: SemiSyncRole): SemiSyncRole => (enabled ? r : "none");
+  // Settled, not raced: a failure is reported (and undone) only once every slave has finished its change.
+  const done = await Promise.allSettled(
+    slaves.map(async (slave) => {
+      await asRoot(slave, (c) => takeSemiSyncRole(c, role("slave"), timeoutMs));
+      await applyOptions(actor, slave.name, semiSyncOptions(role("slave")), `${label}: slave side`, false);
+    }),
+  );
+  const failed = done.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+  await asRoot(master, (c) => takeSemiSyncRole(c, role("master"), timeoutMs));
+  await applyOptions(actor, master.name, semiSyncOptions(role("master"), timeoutMs), `${label}: master side`, false);
 }
 
 /** The setting, the monitor's last observation, and what the server says right now (null: not answering). */

@@ -16,6 +16,7 @@ process.env.MARINER_RESTART_POLICY = "never";
 process.env.MARINER_ANTI_FLAP_SECONDS = "0";
 const svc = await import("../../lib/environments/service");
 const topo = await import("../../lib/topology");
+const { db } = await import("../../lib/db/client");
 const { startMonitor, stopMonitor, reconcile } = await import("../../lib/monitoring/watch");
 const { observeSemiSync } = await import("../../lib/monitoring/semisync");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
@@ -57,6 +58,43 @@ test("semi-sync: the master is shown active, the slaves acknowledge, my.cnf keep
   assert.ok(Number(row.Value) >= 1, `acknowledged commits: ${row.Value}`);
 });
 
+test("semi-sync is carried over by Add slave and a switchover, live and in each my.cnf; the alert rule follows", async () => {
+  const { getConfig } = await import("../../lib/environments/config");
+  const cnf = async (name: string) => (await getConfig(actor, name)).content;
+  const MASTER_SIDE = /rpl-semi-sync-master-enabled\s*=\s*ON/;
+  const SLAVE_SIDE = /rpl-semi-sync-slave-enabled\s*=\s*ON/;
+  await (
+    await topo.beginAddSlaves(actor, "semi", { count: 1, namePrefix: "semi-extra" })
+  ).done;
+  assert.match(await cnf("semi-extra-1"), SLAVE_SIDE);
+  await waitFor(async () => (await topo.getSemiSync(actor, "semi")).now?.clients === 3, {
+    what: "three semi-sync slaves acknowledging semi",
+  });
+
+  await (
+    await topo.beginSwitchover(actor, "semi", { candidate: "semi-slave-1", demoteOldMaster: true })
+  ).done;
+  // The new master waits for its slaves: the other two and the demoted old master.
+  const { value: promoted } = await waitFor(
+    async () => {
+      const v = await topo.getSemiSync(actor, "semi-slave-1");
+      return v.now?.state === "active" && v.now.clients === 3 ? v : null;
+    },
+    { what: "semi-slave-1 active with three semi-sync slaves" },
+  );
+  assert.equal(promoted.enabled, true);
+  assert.match(await cnf("semi-slave-1"), MASTER_SIDE);
+  assert.doesNotMatch(await cnf("semi-slave-1"), SLAVE_SIDE);
+  const demoted = await topo.getSemiSync(actor, "semi");
+  assert.equal(demoted.enabled, false);
+  assert.equal(demoted.now?.slaveActive, true, "the old master acknowledges as a slave");
+  assert.match(await cnf("semi"), SLAVE_SIDE);
+  assert.doesNotMatch(await cnf("semi"), MASTER_SIDE);
+  const rules = await db().alertRule.findMany({ where: { kind: "semi-sync" }, select: { environmentId: true } });
+  const ids = await Promise.all(["semi", "semi-slave-1"].map(async (n) => (await svc.getEnvironment(actor, n)).id));
+  assert.ok(rules.some((r) => r.environmentId === ids[1]) && !rules.some((r) => r.environmentId === ids[0]));
+});
+
 test("false failovers: a master frozen for 1 s, a console restart and a CPU storm change nothing", async () => {
   const writer = await topology("calm", true);
   const load = startWriteLoad({ ...writer, ...APP });
@@ -96,6 +134,10 @@ test("write-loss harness: 8 clients, master SIGKILLed mid-load — semi-sync los
     const run = await killUnderLoad(actor, name, startWriteLoad({ ...writer, ...APP }));
     runs.push(run);
     assert.deepEqual(run.lost, [], `${name}: acknowledged writes missing on the new master`);
+    // The new master took the master side and the other slave, repointed, acknowledges to it.
+    await waitFor(async () => (await topo.getSemiSync(actor, run.newMaster)).now?.state === "active", {
+      what: `${run.newMaster} semi-sync active after the failover`,
+    });
     assert.ok(
       run.steps.some((s) => /all acknowledged writes are on/.test(s)),
       `the pre-flight said where the acknowledged writes are:\n${run.steps.join("\n")}`,

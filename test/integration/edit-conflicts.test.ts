@@ -90,6 +90,10 @@ test("failover policy: compare-and-set on its revision", async () => {
   assert.match(e.message, /^The failover policy was changed by bob@conflicts\.test/);
   const now = await topo.getFailoverPolicy(alice, "shared");
   assert.deepEqual([now.autoFailover, now.confirmMs, now.revision], [true, 5000, opened.revision + 1]);
+  // An API client written before confirmMs still sends graceSec (seconds).
+  await topo.setFailoverPolicy(alice, "shared", { autoFailover: true, graceSec: 3 });
+  const older = await topo.getFailoverPolicy(alice, "shared");
+  assert.deepEqual([older.confirmMs, older.graceSec], [3000, 3]);
 });
 
 test("replication filters built from an older my.cnf are refused and leave my.cnf as it was", async () => {

@@ -55,6 +55,7 @@ export interface Run {
   /** SIGKILL → the first acknowledgement of a write sent after it. */
   unavailableMs: number;
   steps: string[];
+  newMaster: string;
 }
 
 /** 400 acknowledged writes, SIGKILL of the master, the automatic failover, 200 more writes, then the count. */
@@ -81,5 +82,6 @@ export async function killUnderLoad(actor: Actor, name: string, load: WriteLoad)
     lost: await missingOn(await svc.connectionDetails(actor, newMaster), APP.table, load.acked),
     unavailableMs: firstAck - killedAt,
     steps,
+    newMaster,
   };
 }

@@ -112,3 +112,21 @@ test("anti-flapping: a recent change blocks an automatic failover with its reaso
   assert.equal(report.chosen, null);
   assert.equal(report.blocked, "A failover of db finished 3 s ago");
 });
+
+test("semi-sync: the holder is who received the most; automatic failover refuses to promote a slave lacking that", () => {
+  const log = { on: true, switchedOff: null, clientsAtEnd: 2 };
+  const semiSync = { wanted: true, observed: "active" as const, observedSince: null, detail: null, log };
+  // a received 0-1-12 but applied only 0-1-10 (its SQL thread is slow); b received and applied 0-1-11.
+  const a = slave("a", 2, "0-1-10", { ...stopped, Gtid_IO_Pos: "0-1-12" });
+  const b = slave("b", 3, "0-1-11", { ...stopped, Gtid_IO_Pos: "0-1-11" });
+  for (const n of [a, b]) n.facts!.semiSync!.slaveEnabled = true;
+  const manual = judgePromotion(deadMaster([a, b], { semiSync }));
+  assert.equal(manual.chosen, "b", "the most advanced in what it executed");
+  assert.match(manual.acknowledged!, /all acknowledged writes are on a; b lacks 1 transaction of them/);
+  const automatic = judgePromotion(deadMaster([a, b], { semiSync, automatic: true }));
+  assert.equal(automatic.chosen, null);
+  assert.match(automatic.blocked!, /^Automatic failover does not promote a slave that lacks acknowledged writes/);
+  // A semi-sync slave the log shows connected does not answer: nothing is claimed.
+  const gone = judgePromotion(deadMaster([b], { semiSync }));
+  assert.match(gone.acknowledged!, /1 of the semi-sync slaves connected to it when it stopped does not answer/);
+});

@@ -2,7 +2,9 @@
 
 /** What the dead master's error log says about semi-sync since it last started (MariaDB's own notes). */
 export interface SemiSyncLog {
-  /** The last "switched OFF" (a slave did not acknowledge in time) with no "switched ON" after it, or null. */
+  /** Commits waited for a slave when the log ends: switched ON (or enabled) last, not switched OFF since. */
+  on: boolean;
+  /** The line that switched it off last, when it ended off. */
   switchedOff: string | null;
   /** Semi-sync slaves connected when the log ends (dump threads started minus stopped). */
   clientsAtEnd: number;
@@ -19,38 +21,64 @@ export interface SemiSyncEvidence {
   log: SemiSyncLog | null;
 }
 
-/** Reads the semi-sync notes after the server's last start; null when the start is not in the lines given. */
+// MariaDB's own notes, anchored to the line's start (date, time, thread id, [Note]): text a client can get into the
+// log (a failed login's user name) sits after "[Warning] Access denied for user", never there.
+const note = (text: string) =>
+  new RegExp(`^\\d{4}-\\d{2}-\\d{2}\\s+\\d{1,2}:\\d{2}:\\d{2}\\s+\\d+\\s+\\[Note\\] ${text}`);
+const READY = /^\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2}:\d{2}\s+\d+\s+\[Note\] \S*mariadbd: ready for connections/;
+const SWITCHED_ON = [
+  note("Semi-sync replication switched ON with slave"),
+  note("Semi-sync replication enabled on the master"),
+];
+const SWITCHED_OFF = [
+  note("Semi-sync replication switched OFF"),
+  /^\S+\s+\S+\s+\d+\s+\[\w+\] Failed to register slave to semi-sync ACK receiver thread/,
+];
+const DUMP_START = note("Start semi-sync binlog_dump to slave");
+const DUMP_STOP = note("Stop semi-sync binlog_dump to slave");
+
+/**
+ * Reads the semi-sync notes after the server's last start; null when the start is not in the lines given. It starts
+ * off: with wait_no_slave OFF MariaDB switches semi-sync off at startup and on only when a slave has caught up.
+ */
 export function readSemiSyncLog(lines: string[]): SemiSyncLog | null {
-  const start = lines.findLastIndex((l) => /ready for connections/.test(l));
+  const start = lines.findLastIndex((l) => READY.test(l));
   if (start < 0) return null;
+  let on = false;
   let switchedOff: string | null = null;
   let clients = 0;
   for (const line of lines.slice(start + 1)) {
-    if (/Semi-sync replication switched OFF|Turning off semisync/i.test(line)) switchedOff = line.trim();
-    else if (/Semi-sync replication switched ON/i.test(line)) switchedOff = null;
-    else if (/Start semi-sync binlog_dump/i.test(line)) clients++;
-    else if (/Stop semi-sync binlog_dump/i.test(line)) clients = Math.max(0, clients - 1);
+    if (SWITCHED_OFF.some((r) => r.test(line))) [on, switchedOff] = [false, line.trim()];
+    else if (SWITCHED_ON.some((r) => r.test(line))) [on, switchedOff] = [true, null];
+    else if (DUMP_START.test(line)) clients++;
+    else if (DUMP_STOP.test(line)) clients = Math.max(0, clients - 1);
   }
-  return { switchedOff, clientsAtEnd: clients };
+  return { on, switchedOff, clientsAtEnd: clients };
 }
 
 /**
- * Semi-sync held until the master died. Its own log is the latest word (a slave connected, no switch to
- * asynchronous since); without it, the monitor's last look (every second) must have seen it active. A fallback the
- * monitor saw (e.g. switched off by SQL, which the log does not record) counts either way.
+ * Semi-sync held until the master died: its own log says so (on, a slave connected) and the monitor never saw it
+ * fall back. Without the log nothing is claimed: a master cut off from its slaves falls back after the timeout and
+ * goes on acknowledging, and only its log would tell.
  */
 export function semiSyncHeld(e: SemiSyncEvidence): boolean {
-  if (!e.wanted || e.observed === "fallen-back") return false;
-  if (e.log) return e.log.switchedOff === null && e.log.clientsAtEnd > 0;
-  return e.observed === "active";
+  if (!e.wanted || e.observed === "fallen-back" || !e.log) return false;
+  return e.log.on && e.log.clientsAtEnd > 0;
 }
 
 const plural = (n: number) => `${n} transaction${n === 1 ? "" : "s"}`;
 
+export interface Acknowledged {
+  text: string;
+  /** Promoting the chosen slave would lose writes a client was told are committed. */
+  losesAcknowledged: boolean;
+}
+
 /**
- * The pre-flight's sentence on acknowledged writes. `holder` is the most advanced slave (after applying what it
- * received), `behindHolder` how far the chosen one is behind it, `lost` what the dead master logged that the chosen
- * one lacks (null: its binary logs cannot be read).
+ * The pre-flight's sentence on acknowledged writes. `holder` is the slave that received the most, `behindHolder` how
+ * much of that the chosen one has not executed (its own relay log counts: promotion discards it), `lost` what the
+ * dead master logged that the chosen one lacks (null: its binary logs cannot be read), `missingAckers` how many
+ * semi-sync slaves its log shows connected beyond the ones that answer now.
  */
 export function judgeAcknowledged(
   master: string,
@@ -59,17 +87,23 @@ export function judgeAcknowledged(
   holder: string | null,
   behindHolder: number,
   lost: number | null,
-): string {
-  if (!holder) return `${master} has no slave that could hold its writes`;
-  if (semiSyncHeld(e)) {
-    const where =
-      chosen && chosen !== holder && behindHolder > 0
-        ? `all acknowledged writes are on ${holder}; ${chosen} is ${plural(behindHolder)} behind it, so promoting ${chosen} would lose acknowledged writes`
-        : `all acknowledged writes are on ${holder}`;
+  missingAckers = 0,
+): Acknowledged {
+  if (!holder) return { text: `${master} has no slave that could hold its writes`, losesAcknowledged: false };
+  if (semiSyncHeld(e) && missingAckers === 0) {
+    const short = chosen && behindHolder > 0;
+    const where = !short
+      ? `all acknowledged writes are on ${holder}`
+      : chosen === holder
+        ? `all acknowledged writes reached ${holder}, but ${plural(behindHolder)} of them are not applied yet (promotion discards its relay log)`
+        : `all acknowledged writes are on ${holder}; ${chosen} lacks ${plural(behindHolder)} of them, so promoting ${chosen} would lose acknowledged writes`;
     const unacked = lost
       ? ` The ${plural(lost)} in ${master}'s binary log that no slave received were never acknowledged to a client.`
       : "";
-    return `Semi-synchronous replication was active until ${master} stopped: ${where}.${unacked}`;
+    return {
+      text: `Semi-synchronous replication was active until ${master} stopped: ${where}.${unacked}`,
+      losesAcknowledged: !!short,
+    };
   }
   const missing =
     lost === null
@@ -78,13 +112,24 @@ export function judgeAcknowledged(
         ? `none of ${master}'s logged transactions is missing on ${chosen ?? holder}: nothing is lost`
         : `${plural(lost)} on ${master}'s disk reached no slave and are lost`;
   if (!e.wanted)
-    return `Asynchronous replication: ${master} acknowledged writes without waiting for a slave; ${missing}.`;
-  const why = e.log?.switchedOff
-    ? `its log says "${e.log.switchedOff.replace(/^.*\[(Note|Warning)\]\s*/, "")}"`
-    : e.observed === "fallen-back"
-      ? `${e.detail ?? "fallen back"}${e.observedSince ? ` (since ${e.observedSince.toISOString()})` : ""}`
-      : e.log && e.log.clientsAtEnd === 0
-        ? "no semi-sync slave was connected when it stopped"
-        : "it was never seen active";
-  return `Semi-synchronous replication was not holding when ${master} stopped (${why}): writes acknowledged without a slave may be lost; ${missing}.`;
+    return {
+      text: `Asynchronous replication: ${master} acknowledged writes without waiting for a slave; ${missing}.`,
+      losesAcknowledged: false,
+    };
+  const why =
+    missingAckers && semiSyncHeld(e)
+      ? `${missingAckers} of the semi-sync slaves connected to it when it stopped ${missingAckers === 1 ? "does" : "do"} not answer and may hold acknowledged writes nobody else has`
+      : e.observed === "fallen-back"
+        ? `${e.detail ?? "fallen back"}${e.observedSince ? ` (since ${e.observedSince.toISOString()})` : ""}`
+        : !e.log
+          ? `${master}'s error log cannot be read: a master cut off from its slaves falls back to asynchronous after the timeout and goes on acknowledging`
+          : e.log.switchedOff
+            ? `its log says "${e.log.switchedOff.replace(/^.*\[(Note|Warning)\]\s*/, "")}"`
+            : e.log.clientsAtEnd === 0
+              ? "no semi-sync slave was connected when it stopped"
+              : "its log never shows semi-sync switched on since it started";
+  return {
+    text: `Semi-synchronous replication cannot be shown to have held when ${master} stopped (${why}): writes acknowledged without a slave may be lost; ${missing}.`,
+    losesAcknowledged: false,
+  };
 }

@@ -15,7 +15,10 @@ import { judgeAcknowledged, type SemiSyncEvidence } from "./acknowledged";
 
 export interface Candidate {
   name: string;
+  /** What it executed (gtid_slave_pos). */
   gtid: string;
+  /** What its IO thread received (Gtid_IO_Pos): semi-sync acknowledges on receipt, so acknowledged writes are here. */
+  received: string;
   /** Transactions written directly on this slave (its own server-id in its binlog): they exist nowhere else. */
   errant: string | null;
   transactionsBehind: number;
@@ -52,6 +55,8 @@ export interface PromotionFacts {
   /** Why an automatic failover must wait (anti-flapping), or null. */
   recentChange: string | null;
   semiSync: SemiSyncEvidence;
+  /** Automatic failover: it must not promote a slave that lacks acknowledged writes. */
+  automatic?: boolean;
 }
 
 /**
@@ -68,6 +73,7 @@ export function judgePromotion({
   wanted,
   recentChange,
   semiSync,
+  automatic = false,
 }: PromotionFacts): Preflight {
   const masterPos = alive && masterFacts ? parseGtid(masterFacts.gtidBinlogPos) : (onDisk?.position ?? null);
   // Everything the master and each slave have executed or logged: a GTID known nowhere but on one candidate is errant.
@@ -109,6 +115,7 @@ export function judgePromotion({
     return {
       name: s.name,
       gtid,
+      received: String(f?.slave?.Gtid_IO_Pos || gtid),
       errant,
       transactionsBehind: masterPos ? transactionsMissing(masterPos, parseGtid(gtid)) : 0,
       secondsBehind: f?.slave ? explainSlave(f.slave).secondsBehind : null,
@@ -139,29 +146,35 @@ export function judgePromotion({
   if (!alive && ioUp > 0)
     blocked = `The console cannot reach ${master}, but ${ioUp} slave(s) still receive from it: not failing over on one vantage point`;
   if (recentChange) blocked = recentChange;
-  if (blocked) chosen = null;
+  // The slave that received the most, promotable or not: with semi-sync it holds every acknowledged write.
+  const holder =
+    [...candidates].sort((a, b) => compareProgress(parseGtid(a.received), parseGtid(b.received)))[0] ?? null;
+  const tentative = candidates.find((c) => c.name === chosen);
+  // Semi-sync slaves the dead master's log shows connected, beyond those answering now: one may hold what others lack.
+  const ackersHere = slaves.filter((s) => s.facts?.semiSync?.slaveEnabled).length;
+  const missingAckers = semiSync.log ? Math.max(0, semiSync.log.clientsAtEnd - ackersHere) : 0;
+  const behindHolder =
+    holder && tentative ? transactionsMissing(parseGtid(holder.received), parseGtid(tentative.gtid)) : 0;
   const lost =
-    !alive && masterPos && chosen
-      ? transactionsMissing(masterPos, parseGtid(candidates.find((c) => c.name === chosen)!.gtid))
-      : alive
-        ? 0
-        : null;
+    !alive && masterPos && tentative ? transactionsMissing(masterPos, parseGtid(tentative.gtid)) : alive ? 0 : null;
+  const acknowledged = alive
+    ? null
+    : judgeAcknowledged(master, semiSync, chosen, holder?.name ?? null, behindHolder, lost, missingAckers);
+  if (automatic && !blocked && acknowledged?.losesAcknowledged)
+    blocked = `Automatic failover does not promote a slave that lacks acknowledged writes: ${acknowledged.text}`;
+  if (blocked) chosen = null;
   const chosenCandidate = candidates.find((c) => c.name === chosen);
   // A caught-up candidate needs only the promotion itself (~20 ms measured); a lagging one its catch-up first.
   const expectedReadOnlyMs = alive && chosenCandidate ? 20 + (chosenCandidate.secondsBehind ?? 0) * 1000 : null;
-  // The most advanced slave, promotable or not: with semi-sync it holds every acknowledged write.
-  const holder = candidates[0] ?? null;
-  const behindHolder =
-    holder && chosenCandidate ? transactionsMissing(parseGtid(holder.gtid), parseGtid(chosenCandidate.gtid)) : 0;
   return {
-    acknowledged: alive ? null : judgeAcknowledged(master, semiSync, chosen, holder?.name ?? null, behindHolder, lost),
+    acknowledged: acknowledged?.text ?? null,
     master,
     masterAlive: alive,
     masterPosition: masterPos ? formatGtid(masterPos) : null,
     candidates,
     chosen,
     blocked,
-    lost,
+    lost: blocked ? (alive ? 0 : null) : lost,
     expectedReadOnlyMs,
   };
 }
