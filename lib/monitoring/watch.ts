@@ -28,6 +28,7 @@ const FAILOVER_RETRY_MS = 30_000;
 /** A dead master's slaves are asked whether they still receive at most this often (each asking logs into all). */
 const VANTAGE_EVERY_MS = 500;
 const vantageAskedAt = new Map<string, number>();
+const VANTAGE_DEADLINE_MS = 3000;
 
 const ORPHAN_SWEEP_MS = 30_000;
 const MAX_RESTARTS = 3;
@@ -192,12 +193,18 @@ async function autoFailover(env: { id: string; name: string; ownerId: string; fa
   // slave-net-timeout): not dead to everyone yet, so look again on the next probe instead of failing a failover.
   if (now - (vantageAskedAt.get(env.id) ?? 0) < VANTAGE_EVERY_MS) return "down";
   vantageAskedAt.set(env.id, now);
-  const seen = await vantagePoints(actor, env.name).catch(() => null);
+  // Bounded: slaves that hang must not hold this master's probe (and its lock) for ever.
+  const seen = await Promise.race([
+    vantagePoints(actor, env.name).catch(() => null),
+    new Promise<null>((r) => setTimeout(() => r(null), VANTAGE_DEADLINE_MS).unref()),
+  ]);
   if (seen && !seen.alive && seen.receiving > 0) return "down";
   failoverTried.set(env.id, now);
   const { done } = await beginFailover(actor, env.name, {}, { automatic: true });
   // Not awaited under the environment's lock: the failover takes the topology lock and other environments'.
-  done.catch((e) => setStatus(env.id, "down", `Automatic failover did not run: ${(e as Error).message}`));
+  done
+    .catch((e) => setStatus(env.id, "down", `Automatic failover did not run: ${(e as Error).message}`))
+    .catch((e) => console.error("Mariner automatic failover:", (e as Error).message));
   return "failing-over";
 }
 

@@ -59,11 +59,21 @@ const phases: Phase<Failover>[] = [
   {
     label: () => "letting every slave apply what it received",
     run: async (f, step) => {
-      await Promise.all(f.reachable.map((name) => asRoot(f.servers.get(name), applyReceived)));
+      // Semi-sync acknowledged what a slave received, and promotion discards a relay log not yet applied: a semi-sync
+      // topology waits up to 30 s for it (every slave, the holder is only known after), an asynchronous one 5 s.
+      const waitSec = f.master.semiSync ? 30 : 5;
+      await Promise.all(f.reachable.map((name) => asRoot(f.servers.get(name), (c) => applyReceived(c, waitSec))));
       // Judged again now that every slave has applied what it had: the most advanced one is chosen.
       f.report = await preflight(f.actor, f.master.name, f.wanted, { automatic: f.automatic });
-      if (f.report.blocked || !f.report.chosen)
+      if (f.report.blocked || !f.report.chosen) {
+        // Nothing promoted: the slaves replicate again (should the master come back, and as the second vantage point).
+        await Promise.all(
+          f.reachable.map((name) =>
+            asRoot(f.servers.get(name), (c) => controlSlave(c, "full-start")).catch(() => null),
+          ),
+        );
         throw new ServiceError(409, "blocked", f.report.blocked ?? "No candidate");
+      }
       if (f.report.acknowledged) await step(f.report.acknowledged);
       f.chosen = f.servers.get(f.report.chosen);
       const chosenName = f.chosen.name;
@@ -117,12 +127,11 @@ const phases: Phase<Failover>[] = [
 ];
 
 /** A SQL thread stopped without an error still holds received events: let it apply them, then stop the slave. */
-async function applyReceived(c: Connection) {
+async function applyReceived(c: Connection, waitSec: number) {
   const row = await slaveStatus(c);
   if (row && row.Slave_SQL_Running !== "Yes" && !Number(row.Last_SQL_Errno)) await controlSlave(c, "start-sql");
   if (row?.Gtid_IO_Pos && !Number(row.Last_SQL_Errno))
-    // Up to 30 s: semi-sync acknowledged these on receipt, and promotion discards a relay log not yet applied.
-    await c.query("SELECT MASTER_GTID_WAIT(?, 30)", [row.Gtid_IO_Pos]);
+    await c.query("SELECT MASTER_GTID_WAIT(?, ?)", [row.Gtid_IO_Pos, waitSec]);
   await controlSlave(c, "full-stop");
 }
 

@@ -114,17 +114,34 @@ async function applySemiSync(
 ) {
   const label = enabled ? `Semi-synchronous replication (timeout ${timeoutMs} ms)` : "Asynchronous replication";
   const role = (r: SemiSyncRole): SemiSyncRole => (enabled ? r : "none");
-  // Settled, not raced: a failure is reported (and undone) only once every slave has finished its change.
+  // Settled, not raced: every server finishes its change (the master too) before a failure is reported or undone.
   const done = await Promise.allSettled(
     slaves.map(async (slave) => {
       await asRoot(slave, (c) => takeSemiSyncRole(c, role("slave"), timeoutMs));
       await applyOptions(actor, slave.name, semiSyncOptions(role("slave")), `${label}: slave side`, false);
     }),
   );
-  const failed = done.find((r) => r.status === "rejected");
-  if (failed) throw failed.reason;
-  await asRoot(master, (c) => takeSemiSyncRole(c, role("master"), timeoutMs));
-  await applyOptions(actor, master.name, semiSyncOptions(role("master"), timeoutMs), `${label}: master side`, false);
+  const masterDone = await Promise.allSettled([
+    (async () => {
+      await asRoot(master, (c) => takeSemiSyncRole(c, role("master"), timeoutMs));
+      await applyOptions(
+        actor,
+        master.name,
+        semiSyncOptions(role("master"), timeoutMs),
+        `${label}: master side`,
+        false,
+      );
+    })(),
+  ]);
+  const failures = [...done, ...masterDone]
+    .map((r, i) => (r.status === "rejected" ? `${[...slaves, master][i].name}: ${(r.reason as Error).message}` : null))
+    .filter((m): m is string => m !== null);
+  if (failures.length) {
+    const first = [...done, ...masterDone].find((r) => r.status === "rejected")!.reason;
+    throw first instanceof ServiceError
+      ? new ServiceError(first.status, first.code, failures.join("; "), first.lines)
+      : new Error(failures.join("; "));
+  }
 }
 
 /** The setting, the monitor's last observation, and what the server says right now (null: not answering). */

@@ -37,7 +37,13 @@ export async function durableTopology(actor: Actor, name: string, semiSync: bool
   await (
     await topo.beginAddSlaves(actor, name, { count: 2 })
   ).done;
-  if (semiSync) await topo.setSemiSync(actor, name, { enabled: true });
+  if (semiSync) {
+    await topo.setSemiSync(actor, name, { enabled: true });
+    // A failover claims "held" only if the monitor (running in the caller) has seen it active.
+    await waitFor(async () => (await topo.getSemiSync(actor, name)).observed === "active", {
+      what: `${name}: semi-sync seen active by the monitor`,
+    });
+  }
   await topo.setFailoverPolicy(actor, name, { autoFailover: true });
   const [host, port] = (await told.createEndpoints(actor, name, { name: `${name}-rw` })).writer.split(":");
   return { host, port: Number(port) };

@@ -4,6 +4,7 @@ import {
   judgeAcknowledged,
   readSemiSyncLog,
   semiSyncHeld,
+  type AckPositions,
   type SemiSyncEvidence,
   type SemiSyncLog,
 } from "../../lib/topology/analysis/acknowledged";
@@ -48,9 +49,9 @@ test("the log since the last start: off until switched on, slaves connected, for
   assert.equal(readSemiSyncLog([enabled, start(2), ready])!.on, false);
 });
 
-test("held only on the dead master's own word, never against a fallback the monitor saw", () => {
+test("held only on the dead master's own word, and the monitor's last look saw it active", () => {
   assert.equal(semiSyncHeld(evidence({})), true);
-  assert.equal(semiSyncHeld(evidence({ observed: null })), true);
+  assert.equal(semiSyncHeld(evidence({ observed: null })), false, "never seen active");
   assert.equal(semiSyncHeld(evidence({ log: { on: false, switchedOff: off, clientsAtEnd: 1 } })), false);
   assert.equal(semiSyncHeld(evidence({ log: { ...healthy, clientsAtEnd: 0 } })), false);
   assert.equal(semiSyncHeld(evidence({ log: null })), false, "without its log nothing is claimed");
@@ -58,36 +59,53 @@ test("held only on the dead master's own word, never against a fallback the moni
   assert.equal(semiSyncHeld(evidence({ wanted: false })), false);
 });
 
+const at = (p: Partial<AckPositions>): AckPositions => ({
+  chosen: "s1",
+  holder: "s1",
+  behindHolder: 0,
+  lost: 0,
+  missingAckers: 0,
+  unreceived: 0,
+  ...p,
+});
+
 test("the sentence names where the acknowledged writes are, or what may be lost and why", () => {
   const held = evidence({});
-  assert.deepEqual(judgeAcknowledged("shop", held, "shop-slave-1", "shop-slave-1", 0, 2), {
-    text: "Semi-synchronous replication was active until shop stopped: all acknowledged writes are on shop-slave-1. The 2 transactions in shop's binary log that no slave received were never acknowledged to a client.",
-    losesAcknowledged: false,
-  });
-  const behind = judgeAcknowledged("shop", held, "shop-slave-2", "shop-slave-1", 3, 5);
+  assert.deepEqual(
+    judgeAcknowledged("shop", held, at({ chosen: "shop-slave-1", holder: "shop-slave-1", lost: 2, unreceived: 2 })),
+    {
+      text: "Semi-synchronous replication was active until shop stopped: all acknowledged writes are on shop-slave-1. The 2 transactions in shop's binary log that no slave received were never acknowledged to a client.",
+      losesAcknowledged: false,
+    },
+  );
+  const behind = judgeAcknowledged("shop", held, at({ chosen: "s2", behindHolder: 3, lost: 5, unreceived: 2 }));
   assert.equal(behind.losesAcknowledged, true);
-  assert.match(behind.text, /shop-slave-2 lacks 3 transactions of them, so promoting shop-slave-2 would lose/);
-  const unapplied = judgeAcknowledged("shop", held, "shop-slave-1", "shop-slave-1", 2, 0);
+  assert.match(behind.text, /s2 lacks 3 transactions of them, so promoting s2 would lose.*The 2 transactions/);
+  const unapplied = judgeAcknowledged("shop", held, at({ behindHolder: 2 }));
   assert.equal(unapplied.losesAcknowledged, true);
   assert.match(unapplied.text, /2 transactions of them are not applied yet/);
-  const missing = judgeAcknowledged("shop", held, "s1", "s1", 0, 0, 1);
+  const missing = judgeAcknowledged("shop", held, at({ missingAckers: 1 }));
   assert.match(missing.text, /1 of the semi-sync slaves connected to it when it stopped does not answer/);
+  const fellBack = evidence({ log: { on: false, switchedOff: off, clientsAtEnd: 1 } });
   assert.match(
-    judgeAcknowledged("shop", evidence({ log: { on: false, switchedOff: off, clientsAtEnd: 1 } }), "s1", "s1", 0, 4)
-      .text,
-    /cannot be shown to have held when shop stopped \(its log says "Semi-sync replication switched OFF\."\).*4 transactions on shop's disk reached no slave and are lost/,
+    judgeAcknowledged("shop", fellBack, at({ lost: 4 })).text,
+    /cannot be shown to have held when shop stopped \(its log says "Semi-sync replication switched OFF\."\).*4 transactions on shop's disk are not on s1 and are lost/,
   );
+  // Unknown whether it held, but a semi-sync slave received more than the chosen one: refused all the same.
+  const unknown = judgeAcknowledged("shop", evidence({ log: null }), at({ chosen: "s2", behindHolder: 1, lost: null }));
+  assert.match(unknown.text, /error log cannot be read.*s1 received 1 transaction that s2 lacks/);
+  assert.equal(unknown.losesAcknowledged, true);
   assert.match(
-    judgeAcknowledged("shop", evidence({ log: null }), "s1", "s1", 0, null).text,
-    /error log cannot be read/,
-  );
-  assert.match(
-    judgeAcknowledged("shop", evidence({ wanted: false }), "s1", "s1", 0, null).text,
+    judgeAcknowledged("shop", evidence({ wanted: false }), at({ lost: null })).text,
     /^Asynchronous replication: .*unknown \(shop's binary logs cannot be read\)/,
   );
-  assert.match(judgeAcknowledged("shop", evidence({ wanted: false }), "s1", "s1", 0, 0).text, /nothing is lost/);
   assert.equal(
-    judgeAcknowledged("shop", held, null, null, 0, null).text,
+    judgeAcknowledged("shop", evidence({ wanted: false }), at({ chosen: "s2", behindHolder: 4 })).losesAcknowledged,
+    false,
+  );
+  assert.match(judgeAcknowledged("shop", evidence({ wanted: false }), at({})).text, /nothing is lost/);
+  assert.equal(
+    judgeAcknowledged("shop", held, at({ chosen: null, holder: null })).text,
     "shop has no slave that could hold its writes",
   );
 });

@@ -25,7 +25,7 @@ export interface SemiSyncEvidence {
 // log (a failed login's user name) sits after "[Warning] Access denied for user", never there.
 const note = (text: string) =>
   new RegExp(`^\\d{4}-\\d{2}-\\d{2}\\s+\\d{1,2}:\\d{2}:\\d{2}\\s+\\d+\\s+\\[Note\\] ${text}`);
-const READY = /^\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2}:\d{2}\s+\d+\s+\[Note\] \S*mariadbd: ready for connections/;
+const READY = /^\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2}:\d{2}\s+\d+\s+\[Note\] \S*(mariadbd|mysqld): ready for connections/;
 const SWITCHED_ON = [
   note("Semi-sync replication switched ON with slave"),
   note("Semi-sync replication enabled on the master"),
@@ -57,12 +57,12 @@ export function readSemiSyncLog(lines: string[]): SemiSyncLog | null {
 }
 
 /**
- * Semi-sync held until the master died: its own log says so (on, a slave connected) and the monitor never saw it
- * fall back. Without the log nothing is claimed: a master cut off from its slaves falls back after the timeout and
+ * Semi-sync held until the master died: its own log says so (on, a slave connected) and the monitor's last look
+ * saw it active (a line forged into the log through a login's user name cannot outvote that). Without the log nothing is claimed: a master cut off from its slaves falls back after the timeout and
  * goes on acknowledging, and only its log would tell.
  */
 export function semiSyncHeld(e: SemiSyncEvidence): boolean {
-  if (!e.wanted || e.observed === "fallen-back" || !e.log) return false;
+  if (!e.wanted || e.observed !== "active" || !e.log) return false;
   return e.log.on && e.log.clientsAtEnd > 0;
 }
 
@@ -74,35 +74,43 @@ export interface Acknowledged {
   losesAcknowledged: boolean;
 }
 
-/**
- * The pre-flight's sentence on acknowledged writes. `holder` is the slave that received the most, `behindHolder` how
- * much of that the chosen one has not executed (its own relay log counts: promotion discards it), `lost` what the
- * dead master logged that the chosen one lacks (null: its binary logs cannot be read), `missingAckers` how many
- * semi-sync slaves its log shows connected beyond the ones that answer now.
- */
+/** What the pre-flight knows about the candidates, for the sentence. */
+export interface AckPositions {
+  chosen: string | null;
+  /** The semi-sync slave that received the most. */
+  holder: string | null;
+  /** What the holder received that the chosen one has not executed (its own relay log counts: promotion discards it). */
+  behindHolder: number;
+  /** What the dead master logged that the chosen one lacks (null: its binary logs cannot be read). */
+  lost: number | null;
+  /** Semi-sync slaves its log shows connected beyond the ones that answer now. */
+  missingAckers: number;
+  /** What the dead master logged that the holder never received (null: unknown). */
+  unreceived: number | null;
+}
+
+/** The pre-flight's sentence on acknowledged writes, and whether promoting the chosen slave would lose some. */
 export function judgeAcknowledged(
   master: string,
   e: SemiSyncEvidence,
-  chosen: string | null,
-  holder: string | null,
-  behindHolder: number,
-  lost: number | null,
-  missingAckers = 0,
+  { chosen, holder, behindHolder, lost, missingAckers, unreceived }: AckPositions,
 ): Acknowledged {
+  // A semi-sync slave received more than the chosen one executed: some of it may have been acknowledged, whatever
+  // else is known.
+  const short = e.wanted && !!chosen && behindHolder > 0;
   if (!holder) return { text: `${master} has no slave that could hold its writes`, losesAcknowledged: false };
   if (semiSyncHeld(e) && missingAckers === 0) {
-    const short = chosen && behindHolder > 0;
     const where = !short
       ? `all acknowledged writes are on ${holder}`
       : chosen === holder
         ? `all acknowledged writes reached ${holder}, but ${plural(behindHolder)} of them are not applied yet (promotion discards its relay log)`
         : `all acknowledged writes are on ${holder}; ${chosen} lacks ${plural(behindHolder)} of them, so promoting ${chosen} would lose acknowledged writes`;
-    const unacked = lost
-      ? ` The ${plural(lost)} in ${master}'s binary log that no slave received were never acknowledged to a client.`
+    const unacked = unreceived
+      ? ` The ${plural(unreceived)} in ${master}'s binary log that no slave received were never acknowledged to a client.`
       : "";
     return {
       text: `Semi-synchronous replication was active until ${master} stopped: ${where}.${unacked}`,
-      losesAcknowledged: !!short,
+      losesAcknowledged: short,
     };
   }
   const missing =
@@ -110,7 +118,7 @@ export function judgeAcknowledged(
       ? `how many reached no slave is unknown (${master}'s binary logs cannot be read)`
       : lost === 0
         ? `none of ${master}'s logged transactions is missing on ${chosen ?? holder}: nothing is lost`
-        : `${plural(lost)} on ${master}'s disk reached no slave and are lost`;
+        : `${plural(lost)} on ${master}'s disk are not on ${chosen ?? holder} and are lost`;
   if (!e.wanted)
     return {
       text: `Asynchronous replication: ${master} acknowledged writes without waiting for a slave; ${missing}.`,
@@ -128,8 +136,11 @@ export function judgeAcknowledged(
             : e.log.clientsAtEnd === 0
               ? "no semi-sync slave was connected when it stopped"
               : "its log never shows semi-sync switched on since it started";
+  const unapplied = short
+    ? ` ${holder} received ${plural(behindHolder)} that ${chosen} lacks: some may have been acknowledged.`
+    : "";
   return {
-    text: `Semi-synchronous replication cannot be shown to have held when ${master} stopped (${why}): writes acknowledged without a slave may be lost; ${missing}.`,
-    losesAcknowledged: false,
+    text: `Semi-synchronous replication cannot be shown to have held when ${master} stopped (${why}): writes acknowledged without a slave may be lost; ${missing}.${unapplied}`,
+    losesAcknowledged: short,
   };
 }

@@ -146,20 +146,36 @@ export function judgePromotion({
   if (!alive && ioUp > 0)
     blocked = `The console cannot reach ${master}, but ${ioUp} slave(s) still receive from it: not failing over on one vantage point`;
   if (recentChange) blocked = recentChange;
-  // The slave that received the most, promotable or not: with semi-sync it holds every acknowledged write.
-  const holder =
-    [...candidates].sort((a, b) => compareProgress(parseGtid(a.received), parseGtid(b.received)))[0] ?? null;
   const tentative = candidates.find((c) => c.name === chosen);
+  // Only the dead master's domains count (a multi-source slave's other domains are no acknowledged writes of its).
+  const domains = masterPos ?? (tentative ? parseGtid(tentative.gtid) : null);
+  const mine = (text: string) => {
+    const pos = parseGtid(text);
+    return domains ? new Map([...pos].filter(([d]) => domains.has(d))) : pos;
+  };
+  // The semi-sync slave (single source) that received the most: it holds every acknowledged write.
+  const ackers = slaves.filter((s) => s.facts?.semiSync?.slaveEnabled && s.facts.connections.length <= 1);
+  const holder =
+    candidates
+      .filter((c) => ackers.some((a) => a.name === c.name))
+      .sort((a, b) => compareProgress(mine(a.received), mine(b.received)))[0] ??
+    candidates[0] ??
+    null;
   // Semi-sync slaves the dead master's log shows connected, beyond those answering now: one may hold what others lack.
-  const ackersHere = slaves.filter((s) => s.facts?.semiSync?.slaveEnabled).length;
-  const missingAckers = semiSync.log ? Math.max(0, semiSync.log.clientsAtEnd - ackersHere) : 0;
-  const behindHolder =
-    holder && tentative ? transactionsMissing(parseGtid(holder.received), parseGtid(tentative.gtid)) : 0;
+  const missingAckers = semiSync.log ? Math.max(0, semiSync.log.clientsAtEnd - ackers.length) : 0;
+  const behindHolder = holder && tentative ? transactionsMissing(mine(holder.received), mine(tentative.gtid)) : 0;
   const lost =
     !alive && masterPos && tentative ? transactionsMissing(masterPos, parseGtid(tentative.gtid)) : alive ? 0 : null;
   const acknowledged = alive
     ? null
-    : judgeAcknowledged(master, semiSync, chosen, holder?.name ?? null, behindHolder, lost, missingAckers);
+    : judgeAcknowledged(master, semiSync, {
+        chosen,
+        holder: holder?.name ?? null,
+        behindHolder,
+        lost,
+        missingAckers,
+        unreceived: masterPos && holder ? transactionsMissing(masterPos, mine(holder.received)) : null,
+      });
   if (automatic && !blocked && acknowledged?.losesAcknowledged)
     blocked = `Automatic failover does not promote a slave that lacks acknowledged writes: ${acknowledged.text}`;
   if (blocked) chosen = null;
