@@ -198,7 +198,9 @@ async function autoFailover(env: { id: string; name: string; ownerId: string; fa
     vantagePoints(actor, env.name).catch(() => null),
     new Promise<null>((r) => setTimeout(() => r(null), VANTAGE_DEADLINE_MS).unref()),
   ]);
-  if (seen && !seen.alive && seen.receiving > 0) return "down";
+  // Unknown (no answer within the deadline, e.g. slaves on a machine that is gone): the failover's own first phase
+  // asks again and refuses if the master lives or a slave still receives.
+  if (seen && (seen.alive || seen.receiving > 0)) return "down";
   failoverTried.set(env.id, now);
   const { done } = await beginFailover(actor, env.name, {}, { automatic: true });
   // Not awaited under the environment's lock: the failover takes the topology lock and other environments'.
