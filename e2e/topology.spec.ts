@@ -27,7 +27,7 @@ test.describe.serial("topology: Add slave with progress, the graph, failover con
     await page.getByLabel("Slaves").fill("2");
     await page.getByRole("button", { name: "Add slave" }).click();
     const progress = page.getByRole("list", { name: "Progress" });
-    await expect(progress).toContainText("consistent snapshot", { timeout: 60_000 });
+    await expect(progress).toContainText("physical copy (mariadb-backup) of hub", { timeout: 60_000 });
     await expect(page.getByText("Finished.")).toBeVisible({ timeout: 60_000 });
 
     // The seeded slaves hold the master's rows.
@@ -38,6 +38,22 @@ test.describe.serial("topology: Add slave with progress, the graph, failover con
       })
     ).json();
     expect(rows.rows).toEqual([["one"], ["two"]]);
+
+    // Clone, choosing the logical copy: the portable path stays one click away.
+    await page.goto("/environments/hub/topology");
+    await page.getByLabel("New environment").fill("hub-copy");
+    await page.getByLabel("Copy").last().selectOption({ label: "Logical (mariadb-dump)" });
+    await page.getByRole("button", { name: "Clone", exact: true }).click();
+    await expect(progress).toContainText("logical copy (mariadb-dump), as asked", { timeout: 60_000 });
+    await expect(page.getByText("Finished.")).toBeVisible({ timeout: 60_000 });
+    const copied = await (
+      await request.post("/api/v1/environments/hub-copy/sql", {
+        headers,
+        data: { statement: "SELECT name FROM shop.items ORDER BY id" },
+      })
+    ).json();
+    expect(copied.rows).toEqual([["one"], ["two"]]);
+    expect((await request.delete("/api/v1/environments/hub-copy", { headers })).status()).toBe(204);
 
     // The graph: hub on top, two slaves below, edges replicating.
     await page.goto("/topology");

@@ -19,6 +19,7 @@ import { CandidatesTable } from "./candidates-table";
 import { FiltersForm } from "./filters-form";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
+import { CopyMethodSelect, copyMethodHint } from "./copy-method-select";
 import type { Preflight } from "@/lib/topology";
 
 interface Props {
@@ -37,6 +38,8 @@ interface Props {
   autoFailover: boolean;
   confirmMs: number;
   failoverPolicyRevision: number;
+  /** Whether the runtime can copy data files (mariadb-backup) for Add slave and Clone. */
+  physicalCopy: boolean;
 }
 
 export function EnvironmentTopology(p: Props) {
@@ -62,8 +65,10 @@ export function EnvironmentTopology(p: Props) {
               className="flex items-end gap-3"
               onSubmit={(e) => {
                 e.preventDefault();
-                const count = Number(new FormData(e.currentTarget).get("count"));
-                started(`Adding ${count} slave(s) to ${p.name}`, () => addSlavesAction(p.name, count));
+                const f = new FormData(e.currentTarget);
+                const count = Number(f.get("count"));
+                const method = String(f.get("method"));
+                started(`Adding ${count} slave(s) to ${p.name}`, () => addSlavesAction(p.name, count, method));
               }}
             >
               <div className="w-28">
@@ -78,13 +83,14 @@ export function EnvironmentTopology(p: Props) {
                   required
                 />
               </div>
+              <CopyMethodSelect id="add-slave-method" physical={p.physicalCopy} />
               <Button type="submit" disabled={pending || !p.facts!.logBin}>
                 Add slave
               </Button>
             </form>
             <p className="mt-2 text-xs text-slate-500">
               {p.facts!.logBin
-                ? "Each new slave gets a consistent copy of this server's data and replicates from its GTID position."
+                ? `Each new slave gets a consistent copy of this server's data and replicates from its GTID position. ${copyMethodHint(p.physicalCopy)}`
                 : "Binary logging is off on this server: enable it on the Replication tab first."}
             </p>
           </Card>
@@ -97,7 +103,7 @@ export function EnvironmentTopology(p: Props) {
                 const f = new FormData(e.currentTarget);
                 const cloneName = String(f.get("cloneName"));
                 started(`Cloning ${p.name} to ${cloneName}`, () =>
-                  cloneAction(p.name, cloneName, f.get("asSlave") === "on"),
+                  cloneAction(p.name, cloneName, f.get("asSlave") === "on", String(f.get("method"))),
                 );
               }}
             >
@@ -107,6 +113,7 @@ export function EnvironmentTopology(p: Props) {
               <label className="flex items-center gap-2 pb-2 text-sm">
                 <input type="checkbox" name="asSlave" disabled={!p.facts!.logBin} /> as a slave of {p.name}
               </label>
+              <CopyMethodSelect id="clone-method" physical={p.physicalCopy} />
               <Button type="submit" disabled={pending}>
                 Clone
               </Button>

@@ -291,3 +291,8 @@ export async function gtidDomains(
     .map((g) => Number(g.split("-")[0]));
   return { domainId: Number(row.d), written, domains: [...new Set([Number(row.d), ...written])] };
 }
+
+/** Where a server seeded from a physical copy starts reading its master's stream: the position the copy recorded. */
+export async function setSlavePosition(conn: Connection, gtid: string): Promise<void> {
+  await conn.query("SET GLOBAL gtid_slave_pos = ?", [gtid]);
+}

@@ -1,3 +1,5 @@
+import type { Readable } from "node:stream";
+
 /** What every runtime (local processes, Docker containers) must do for one MariaDB node. */
 export interface NodeSpec {
   nodeId: string;
@@ -73,6 +75,38 @@ export interface RuntimeDriver {
   scanBinlogs(node: NodeRef, onLine: (line: string) => void): Promise<boolean>;
   /** Small files the server reads (TLS material), kept wherever the node lives. */
   nodeFiles(node: NodeRef): NodeFiles;
+  /** Physical copies (mariadb-backup) where the runtime can reach the data directory; absent: logical only. */
+  readonly physical?: PhysicalCopier;
+}
+
+/** GTID positions a physical backup recorded (null: the file was absent). */
+export interface BackupPositions {
+  /** xtrabackup_binlog_info: the source's own binary log position (its gtid_binlog_pos). */
+  binlogGtid: string | null;
+  /** xtrabackup_slave_info: a slave source's gtid_slave_pos (the position in its master's stream). */
+  slaveGtid: string | null;
+}
+
+/** A running `mariadb-backup --backup --stream=xbstream` of one node. */
+export interface PhysicalStream {
+  stream: Readable;
+  /** Resolves when the backup completed OK; rejects with its own lines. */
+  done: Promise<void>;
+  cancel(): void;
+}
+
+export interface PhysicalCopier {
+  backup(node: NodeRef): PhysicalStream;
+  /**
+   * Replaces the node's data with the stream (unpacked once `sourceDone` says the stream is whole), prepares it
+   * and starts the server with the node's own root password. On failure the node's previous data is put back
+   * (left stopped).
+   */
+  receive(
+    node: NodeRef,
+    stream: Readable,
+    sourceDone: Promise<void>,
+  ): Promise<{ node: NodeRef; positions: BackupPositions }>;
 }
 
 /** Files of one node by their name relative to its directory (e.g. "tls/server.pem"). */

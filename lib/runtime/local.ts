@@ -14,7 +14,9 @@ import { scanOnDisk } from "./binlog-scan";
 import { cageLegacyNode } from "./legacy-cage";
 import { nodeLayout, makeServerDirs, type NodeLayout } from "./layout";
 import { appendNodeLog, nodeFileSize, writeNodeFile } from "./node-files";
+import { localPhysical } from "./local-physical";
 import { placeOnLoopback } from "./ports";
+import { copyPristine, keepPristine, pristineKey } from "./pristine";
 import { printDefaults } from "./print-defaults";
 import { isOurProcess, killProcessesOf, readPidFile, serverPidsFor } from "./process";
 import { errorLinesSince, lastLines, withCause } from "./server-log";
@@ -68,9 +70,14 @@ export class LocalDriver implements RuntimeDriver {
     try {
       const identity = await claimNodeDir(baseDir);
       makeServerDirs(l, identity);
-      writeNodeFile(baseDir, l.cnf, renderInitialMyCnf(wiringOf(spec, baseDir), spec.memoryMb), identity);
+      const cnf = renderInitialMyCnf(wiringOf(spec, baseDir), spec.memoryMb);
+      writeNodeFile(baseDir, l.cnf, cnf, identity);
       await onStep("initializing data directory");
-      await installDb(l, identity);
+      const pristine = pristineKey(await this.engineVersion(), cnf);
+      if (!copyPristine(pristine, l.datadir, identity)) {
+        await installDb(l, identity);
+        keepPristine(pristine, l.datadir);
+      }
       await onStep("starting");
       const pid = await spawnServer(l, identity);
       ref.pid = pid;
@@ -202,6 +209,8 @@ export class LocalDriver implements RuntimeDriver {
 
   readonly nodeFiles = nodeDirMethods.nodeFiles;
 
+  readonly physical = localPhysical({ stop: (node) => this.stop(node), spawn: spawnServer });
+
   scanBinlogs(node: NodeRef, onLine: (line: string) => void): Promise<boolean> {
     return scanOnDisk(node)(onLine);
   }
@@ -234,10 +243,10 @@ async function installDb(l: NodeLayout, identity: NodeIdentity | null): Promise<
  * Detached in its own session so the server outlives console restarts (and is adopted afterwards); as the
  * node's own uid with a scrubbed environment.
  */
-function spawnServer(l: NodeLayout, identity: NodeIdentity | null): Promise<number> {
+function spawnServer(l: NodeLayout, identity: NodeIdentity | null, extra: string[] = []): Promise<number> {
   return new Promise((resolve, reject) => {
     const out = appendNodeLog(l.baseDir, l.errorLog, identity);
-    const child = spawn(/*turbopackIgnore: true*/ BIN.mariadbd, [`--defaults-file=${l.cnf}`], {
+    const child = spawn(/*turbopackIgnore: true*/ BIN.mariadbd, [`--defaults-file=${l.cnf}`, ...extra], {
       detached: true,
       stdio: ["ignore", out, out],
       ...serverProcessOptions(identity, l.baseDir),

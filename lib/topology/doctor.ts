@@ -10,7 +10,7 @@ import { setServerOptions } from "@/lib/mycnf/parse";
 import { ensureReplicationAccount } from "./account";
 import { analyzeServer, sortFindings, type Finding } from "./analysis";
 import { discoverTopology } from "./discover";
-import { beginReseed } from "./seed";
+import { beginReseed } from "./reseed";
 
 // Recovery: the one-click fixes of what the analysis found (judging stays in ./analysis).
 

@@ -2,6 +2,7 @@
 // analysis) stays apart from acting (switchover, failover).
 export { SLAVE_OPTIONS, antiFlapMs } from "./steps";
 export * from "./seed";
+export * from "./reseed";
 export * from "./relocate";
 export * from "./filters";
 export * from "./preflight";

@@ -1,5 +1,4 @@
 import { db } from "@/lib/db/client";
-import fs from "node:fs";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { editConfig, getConfig } from "@/lib/environments/config";
@@ -16,15 +15,14 @@ import { setReplicationTls } from "@/lib/environments/tls";
 import { onLoopback } from "@/lib/mariadb/transport";
 import { ServiceError } from "@/lib/errors";
 import { topologyLock } from "@/lib/locks";
-import { copyAll, dumpAll, loadDump } from "@/lib/mariadb/dump";
+import { copyAll } from "@/lib/mariadb/dump";
 import { setServerOptions } from "@/lib/mycnf/parse";
 import { environmentName } from "@/lib/names";
 import { beginOperation } from "@/lib/operations";
 import { parseInput } from "@/lib/validation";
 import { assertQuotaAllows } from "@/lib/quotas";
 import { ensureReplicationAccount } from "./account";
-import { discoverTopology, serverFacts } from "./discover";
-import { userDatabases } from "@/lib/mariadb/schemas";
+import { serverFacts } from "./discover";
 import { semiSyncOptions, semiSyncOptionsUnder } from "./semisync";
 import {
   SLAVE_OPTIONS,
@@ -33,10 +31,10 @@ import {
   pointAt,
   requireBinlog,
   rootLogin,
-  snapshotFile,
   waitReplicating,
 } from "./steps";
-import { controlSlave } from "@/lib/mariadb/replication";
+import { controlSlave, setSlavePosition } from "@/lib/mariadb/replication";
+import { chooseDonor, copyMethod, copyPhysically, resolveCopyMethod, type Donor } from "./physical";
 
 // Scale-out: Add slave, Clone and Re-seed — new or rebuilt servers seeded from a consistent snapshot.
 
@@ -45,6 +43,8 @@ import { controlSlave } from "@/lib/mariadb/replication";
 export const addSlavesInput = z.strictObject({
   count: z.number().int().min(1, "Add at least one slave").max(10, "At most 10 slaves at once"),
   namePrefix: environmentName.optional(),
+  /** Default: physical where the runtime allows it. */
+  method: copyMethod.optional(),
 });
 
 async function freeNames(actor: Actor, prefix: string, count: number): Promise<string[]> {
@@ -73,13 +73,15 @@ export async function beginAddSlaves(
   await assertQuotaAllows(actor, { environments: input.count, memoryMb: input.count * master.memoryMb });
   await requireBinlog(master, "slaves have nothing to read");
   const names = await freeNames(actor, input.namePrefix ?? `${master.name}-slave`, input.count);
+  // New slaves run on their master's runtime: it alone decides whether a physical copy can be made.
+  const copy = resolveCopyMethod(input.method, [master]);
   return beginOperation(
     {
       userId: actor.id,
       action: "topology.add-slaves",
       environmentId: master.id,
       target: master.name,
-      params: { count: input.count, names },
+      params: { count: input.count, names, method: copy.method },
     },
     (step) =>
       topologyLock(master.ownerId, async () => {
@@ -96,16 +98,24 @@ export async function beginAddSlaves(
           await step("configuring them as slaves");
           const options = { ...SLAVE_OPTIONS, ...semiSyncOptionsUnder(master, "slave") };
           await Promise.all(names.map((n) => applyOptions(actor, n, options, "Slave settings (Add slave)")));
-          await step(`streaming a consistent snapshot of ${master.name} into ${names.join(", ")}`);
-          const bytes = await copyAll(rootLogin(master), envs.map(rootLogin), true).catch((e) => {
-            throw new ServiceError(
-              500,
-              "snapshot_failed",
-              `Copying ${master.name} into the new slaves failed`,
-              (e as { lines?: string[] }).lines,
-            );
-          });
-          await step(`loaded ${(bytes / 1048576).toFixed(1)} MB into each slave`);
+          if (copy.method === "physical") {
+            const donor = await chooseDonor(actor, master);
+            await step(`streaming a ${copy.why} of ${describeDonor(donor, master)} into ${names.join(", ")}`);
+            const fresh = await Promise.all(names.map((n) => getEnvironment(actor, n)));
+            const { bytes, gtid } = await copyPhysically(donor, fresh, true);
+            await step(`copied ${megabytes(bytes)} into each slave; replication continues after GTID ${gtid}`);
+          } else {
+            await step(`streaming a ${copy.why} of ${master.name} into ${names.join(", ")}`);
+            const bytes = await copyAll(rootLogin(master), envs.map(rootLogin), true).catch((e) => {
+              throw new ServiceError(
+                500,
+                "snapshot_failed",
+                `Copying ${master.name} into the new slaves failed`,
+                (e as { lines?: string[] }).lines,
+              );
+            });
+            await step(`loaded ${megabytes(bytes)} into each slave`);
+          }
           await step("starting replication");
           const login = await ensureReplicationAccount(await getEnvironment(actor, master.name));
           await Promise.all(envs.map(async (e) => pointAt(await getEnvironment(actor, e.name), login)));
@@ -156,7 +166,11 @@ async function encryptAcrossMachines(
 
 // ---- Clone ----
 
-export const cloneInput = z.strictObject({ name: environmentName, asSlave: z.boolean().default(false) });
+export const cloneInput = z.strictObject({
+  name: environmentName,
+  asSlave: z.boolean().default(false),
+  method: copyMethod.optional(),
+});
 
 /** The article's "or just clone it": same my.cnf (own wiring and server-id), a consistent copy of the data. */
 export async function beginClone(actor: Actor, sourceName: string, raw: unknown) {
@@ -166,6 +180,7 @@ export async function beginClone(actor: Actor, sourceName: string, raw: unknown)
   const facts = input.asSlave
     ? await requireBinlog(source, "a slave clone has nothing to read")
     : await serverFacts(source);
+  const copy = resolveCopyMethod(input.method, [source]);
   return beginOperation(
     { userId: actor.id, action: "topology.clone", environmentId: source.id, target: source.name, params: input },
     (step) =>
@@ -188,13 +203,22 @@ export async function beginClone(actor: Actor, sourceName: string, raw: unknown)
             ...(input.asSlave ? SLAVE_OPTIONS : {}),
           });
           await editConfig(actor, input.name, () => own, { message: `Cloned from ${source.name}` });
-          await step(`streaming a consistent snapshot of ${source.name} into ${input.name}`);
-          const bytes = await copyAll(
-            rootLogin(source),
-            [rootLogin(await getEnvironment(actor, input.name))],
-            facts.logBin,
-          );
-          await step(`loaded ${(bytes / 1048576).toFixed(1)} MB`);
+          if (copy.method === "physical") {
+            // A slave clone may come from one of the source's healthy slaves; a standalone copy is the source's own.
+            const donor = input.asSlave ? await chooseDonor(actor, source) : { env: source, isSlave: false };
+            await step(`streaming a ${copy.why} of ${describeDonor(donor, source)} into ${input.name}`);
+            const target = await getEnvironment(actor, input.name);
+            const { bytes } = await copyPhysically(donor, [target], input.asSlave);
+            await step(`copied ${megabytes(bytes)}`);
+          } else {
+            await step(`streaming a ${copy.why} of ${source.name} into ${input.name}`);
+            const bytes = await copyAll(
+              rootLogin(source),
+              [rootLogin(await getEnvironment(actor, input.name))],
+              facts.logBin,
+            );
+            await step(`loaded ${megabytes(bytes)}`);
+          }
           if (input.asSlave) {
             await step("starting replication");
             const login = await ensureReplicationAccount(await getEnvironment(actor, source.name));
@@ -203,8 +227,11 @@ export async function beginClone(actor: Actor, sourceName: string, raw: unknown)
             await waitReplicating(env);
             await encryptAcrossMachines(actor, source, env.name, step);
           } else {
-            // A standalone copy forgets where the data came from.
-            await asRoot(await getEnvironment(actor, input.name), (c) => controlSlave(c, "remove"));
+            // A standalone copy forgets where the data came from (a physical copy brings the source's position).
+            await asRoot(await getEnvironment(actor, input.name), async (c) => {
+              await controlSlave(c, "remove");
+              await setSlavePosition(c, "");
+            });
           }
           await step("ready");
           return { name: input.name };
@@ -216,58 +243,8 @@ export async function beginClone(actor: Actor, sourceName: string, raw: unknown)
   );
 }
 
-// ---- Re-seed ----
+export const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
-/**
- * Rebuilds a slave whose master no longer has the binary logs it needs (1236): a fresh consistent snapshot of
- * its master replaces its user databases (loaded outside its binlog), its GTID position becomes the snapshot's,
- * and it rejoins. Its own accounts and settings stay.
- */
-export async function beginReseed(actor: Actor, name: string) {
-  const slave = await getEnvironment(actor, name);
-  const node = (await discoverTopology(actor)).nodes.find((n) => n.name === slave.name);
-  const masterName = node?.master;
-  if (!masterName)
-    throw new ServiceError(409, "not_a_slave", `${slave.name} does not replicate from one of your environments`);
-  // Re-seeding replaces every database with one master's: on a multi-source slave that would wipe the others'.
-  if ((node?.masters.length ?? 0) > 1)
-    throw new ServiceError(
-      409,
-      "multi_source",
-      `${slave.name} replicates from several masters (${node!.masters.join(", ")}): a re-seed from ${masterName} would replace the other sources' data`,
-    );
-  const master = await getEnvironment(actor, masterName);
-  return beginOperation(
-    {
-      userId: actor.id,
-      action: "topology.reseed",
-      environmentId: slave.id,
-      target: slave.name,
-      params: { from: master.name },
-    },
-    (step) =>
-      topologyLock(slave.ownerId, async () => {
-        // Snapshot first, into a private file: the slave's databases are dropped only once the copy exists.
-        const file = snapshotFile(`reseed-${Date.now()}`);
-        try {
-          await step(`taking a consistent snapshot of ${master.name}`);
-          await dumpAll(rootLogin(master), file, true);
-          await step(`replacing ${slave.name}'s databases`);
-          await asRoot(slave, async (c) => {
-            await controlSlave(c, "full-stop");
-            await c.query("SET SESSION sql_log_bin = 0");
-            for (const database of await userDatabases(c)) await c.query("DROP DATABASE ??", [database]);
-          });
-          await loadDump(rootLogin(slave), file);
-          await step("rejoining from the snapshot's position");
-          const login = await ensureReplicationAccount(master);
-          await pointAt(slave, login);
-          await waitReplicating(slave);
-          await step("ready");
-          return { name: slave.name, from: master.name };
-        } finally {
-          fs.rmSync(file, { force: true });
-        }
-      }),
-  );
+export function describeDonor(donor: Donor, master: EnvironmentWithNodes) {
+  return donor.isSlave ? `${donor.env.name} (a healthy slave of ${master.name})` : master.name;
 }

@@ -76,7 +76,7 @@ test("Add slave: two slaves seeded with the master's data, replicating from its 
   console.log(`2 seeded slaves added in ${Date.now() - t0} ms`);
   assert.deepEqual(result.slaves, ["prime-slave-1", "prime-slave-2"]);
   const op = await db().operation.findUniqueOrThrow({ where: { id: operationId } });
-  assert.ok(JSON.parse(op.steps).some((s: { name: string }) => /consistent snapshot/.test(s.name)));
+  assert.ok(JSON.parse(op.steps).some((s: { name: string }) => /physical copy \(mariadb-backup\)/.test(s.name)));
   for (const s of result.slaves) {
     assert.equal(await count(s, "sales.orders"), 10_000);
     assert.equal(await count(s, "hr.people"), 100);
@@ -102,7 +102,7 @@ test("Add slave whose snapshot stream is cut short: refused with the reason, not
   // dump still exits 0 and the SQL stays valid, only rows are missing.
   const cut = withDamagedDump(
     "/^INSERT INTO `orders`/,/;$/d\n/-- Dump completed/d",
-    async () => (await topo.beginAddSlaves(actor, "prime", { count: 1, namePrefix: "cut" })).done,
+    async () => (await topo.beginAddSlaves(actor, "prime", { count: 1, namePrefix: "cut", method: "logical" })).done,
   );
   await assert.rejects(cut, (e: Error & { lines?: string[] }) => {
     assert.match(e.message, /Copying prime into the new slaves failed/);

@@ -17,14 +17,14 @@ const finish = (name: string, work: () => Promise<unknown>): Promise<Done> =>
     return {};
   });
 
-export async function addSlavesAction(name: string, count: number) {
+export async function addSlavesAction(name: string, count: number, method?: string) {
   const actor = await requireActor();
-  return start(() => topo.beginAddSlaves(actor, name, { count }));
+  return start(() => topo.beginAddSlaves(actor, name, { count, method }));
 }
 
-export async function cloneAction(name: string, cloneName: string, asSlave: boolean) {
+export async function cloneAction(name: string, cloneName: string, asSlave: boolean, method?: string) {
   const actor = await requireActor();
-  return start(() => topo.beginClone(actor, name, { name: cloneName, asSlave }));
+  return start(() => topo.beginClone(actor, name, { name: cloneName, asSlave, method }));
 }
 
 export async function switchoverAction(name: string, candidate: string, demoteOldMaster: boolean) {

@@ -1,4 +1,5 @@
 import { EnvironmentTopology } from "@/components/topology/environment-topology";
+import { driverFor } from "@/lib/runtime";
 import { pageEnvironment } from "@/lib/environments/page";
 import { currentRevision } from "@/lib/environments/config-revisions";
 import { discoverTopology } from "@/lib/topology/discover";
@@ -45,6 +46,7 @@ export default async function EnvironmentTopologyPage({ params }: { params: Prom
         autoFailover={env.autoFailover}
         confirmMs={env.failoverConfirmMs}
         failoverPolicyRevision={env.failoverPolicyRevision}
+        physicalCopy={!!driverFor(env.runtime).physical}
       />
       {!self.master && self.facts?.logBin && <SemiSyncCard name={name} view={JSON.parse(JSON.stringify(semiSync))} />}
       {healing.onSwarm && !self.master && (

@@ -1,0 +1,148 @@
+// Physical copies between local nodes: mariadb-backup streams the running source's files (xbstream) and mbstream
+// unpacks them straight into the target's data directory — no intermediate copy anywhere — then
+// `mariadb-backup --prepare` makes them consistent and the target starts on them with its own root password.
+// Every tool runs as the node's own uid: the console never writes inside a data directory a tenant controls.
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import type { BackupPositions, NodeRef, PhysicalCopier, PhysicalStream } from "./driver";
+import { RuntimeError } from "./driver";
+import { identityOf, serverProcessOptions, type NodeIdentity } from "./identity";
+import { nodeLayout, type NodeLayout } from "./layout";
+import { makeNodeDir, nodeFileSize, readNodeFile, writeNodeFile } from "./node-files";
+import { isOurProcess } from "./process";
+import { provisionSql } from "./provision-sql";
+import { diskLog, waitForLogin } from "./readiness";
+import { lastLines } from "./server-log";
+
+// Read at each use: a test can put a faulty tool in front of the real one.
+const BIN = {
+  get backup() {
+    return process.env.MARINER_MARIADB_BACKUP ?? "/usr/bin/mariadb-backup";
+  },
+  get mbstream() {
+    return process.env.MARINER_MBSTREAM ?? "/usr/bin/mbstream";
+  },
+};
+
+interface LocalServerControl {
+  stop(node: NodeRef): Promise<NodeRef>;
+  /** Starts mariadbd on the node's my.cnf with extra options; resolves with its pid. */
+  spawn(l: NodeLayout, identity: NodeIdentity | null, extra: string[]): Promise<number>;
+}
+
+/** A tool run as a node's uid; rejects with its last stderr lines. */
+function runTool(label: string, bin: string, args: string[], l: NodeLayout, env: Record<string, string> = {}) {
+  const options = serverProcessOptions(identityOf(l.baseDir), l.baseDir);
+  const child = spawn(bin, args, {
+    ...options,
+    env: { ...options.env, ...env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-16_384)));
+  child.stdin.on("error", () => undefined); // a tool that died early: its exit code says why
+  const done = new Promise<void>((resolve, reject) => {
+    child.once("error", (e) => reject(new RuntimeError(`${label} could not run: ${e.message}`)));
+    child.once("close", (code, signal) => {
+      if (code === 0) return resolve();
+      const lines = lastLines(stderr, 12).filter((x) => !/^\s*$/.test(x));
+      reject(new RuntimeError(`${label} failed (${signal ?? `exit ${code}`})`, lines));
+    });
+  });
+  return { child, done };
+}
+
+const removeQuietly = (p: string) => fs.rmSync(p, { recursive: true, force: true });
+
+/** `xtrabackup_binlog_info` ("file\tpos\tgtid") and `xtrabackup_slave_info` ("SET GLOBAL gtid_slave_pos = '…';"). */
+function readPositions(l: NodeLayout): BackupPositions {
+  const read = (name: string) => {
+    try {
+      return readNodeFile(l.baseDir, path.join(l.datadir, name));
+    } catch {
+      return null;
+    }
+  };
+  const binlog = read("xtrabackup_binlog_info")?.trim().split(/\s+/);
+  const slave = /gtid_slave_pos\s*=\s*'([^']*)'/.exec(read("xtrabackup_slave_info") ?? "")?.[1];
+  return { binlogGtid: binlog?.[2] ?? (binlog ? "" : null), slaveGtid: slave ?? null };
+}
+
+export function localPhysical(server: LocalServerControl): PhysicalCopier {
+  return {
+    backup(node: NodeRef): PhysicalStream {
+      const l = nodeLayout(node.baseDir!);
+      const tool = runTool(
+        "mariadb-backup --backup",
+        BIN.backup,
+        [
+          `--defaults-file=${l.cnf}`, // first, or the system's /etc/mysql is read too
+          "--backup",
+          "--stream=xbstream",
+          "--slave-info", // from a slave: the position in its master's stream, for a sibling
+          "--log-copy-interval=10", // the default (1 s) adds up to a second of waiting to every copy
+          `--target-dir=${l.tmpdir}`,
+          `--tmpdir=${l.tmpdir}`,
+          "--user=root",
+          `--socket=${l.socket}`,
+        ],
+        l,
+        { MYSQL_PWD: node.rootPassword },
+      );
+      tool.child.stdin.end();
+      return { stream: tool.child.stdout, done: tool.done, cancel: () => tool.child.kill("SIGKILL") };
+    },
+
+    async receive(node: NodeRef, stream: Readable, sourceDone: Promise<void>) {
+      const l = nodeLayout(node.baseDir!);
+      const identity = identityOf(l.baseDir);
+      const previous = `${l.datadir}.previous-${crypto.randomBytes(4).toString("hex")}`;
+      await server.stop(node);
+      // The old data stays aside until the new data runs: a copy that fails puts it back as it was.
+      fs.renameSync(l.datadir, previous);
+      let pid: number | null = null;
+      const initFile = path.join(l.baseDir, "provision.sql");
+      try {
+        makeNodeDir(l.baseDir, l.datadir, identity, true);
+        const unpack = runTool("mbstream -x", BIN.mbstream, ["-x", "-C", l.datadir], l);
+        stream.pipe(unpack.child.stdin);
+        stream.once("error", () => unpack.child.kill("SIGKILL"));
+        unpack.child.stdout.resume();
+        await Promise.all([unpack.done, sourceDone]);
+        const prepare = runTool(
+          "mariadb-backup --prepare",
+          BIN.backup,
+          ["--no-defaults", "--prepare", `--target-dir=${l.datadir}`],
+          l,
+        );
+        prepare.child.stdin.end();
+        prepare.child.stdout.resume();
+        await prepare.done;
+        const positions = readPositions(l);
+        for (const name of fs.readdirSync(l.datadir))
+          if (/^(xtrabackup_|backup-my\.cnf$|master\.info$|relay-log\.info$|multi-master\.info$)/.test(name))
+            removeQuietly(path.join(l.datadir, name));
+        // The copied accounts have the source's root password: the server sets this node's own before it
+        // accepts a connection (--init-file), as a fresh node's first start does.
+        writeNodeFile(l.baseDir, initFile, provisionSql(node.rootPassword, false), identity);
+        const offset = nodeFileSize(l.baseDir, l.errorLog);
+        fs.rmSync(l.socket, { force: true });
+        pid = await server.spawn(l, identity, [`--init-file=${initFile}`]);
+        const started = { ...node, pid };
+        await waitForLogin(started, async () => isOurProcess(pid, l.cnf), diskLog(l, offset));
+        removeQuietly(previous);
+        return { node: started, positions };
+      } catch (e) {
+        if (pid) await server.stop({ ...node, pid }).catch(() => undefined);
+        removeQuietly(l.datadir);
+        fs.renameSync(previous, l.datadir);
+        throw e instanceof RuntimeError ? e : new RuntimeError(`Physical copy failed: ${(e as Error).message}`);
+      } finally {
+        removeQuietly(initFile);
+      }
+    },
+  };
+}
