@@ -93,6 +93,11 @@ try {
   const actor = { id: admin.id, email: admin.email, role: "admin" as const };
 
   await rawOnce(99); // warm the page cache for both sides
+  // The first create of a version initialises its pristine data directory; every later one copies it.
+  const tFirst = performance.now();
+  await retryingAddressRace("create first", () => svc.createEnvironment(actor, { name: "first" }));
+  const firstCreate = performance.now() - tFirst;
+  await svc.deleteEnvironment(actor, "first");
   const raw: number[] = [];
   const console_: number[] = [];
   const rss: number[] = [];
@@ -335,6 +340,7 @@ try {
   }
 
   const dataFigures = await (await import("./data")).dataRows(actor, dataDir, RUNS);
+  const physicalFigures = await (await import("./physical")).physicalRows(actor, dataDir);
   const durabilityFigures = await (
     await import("./durability")
   ).durabilityRows(actor, Number(process.env.BENCH_FAILOVERS ?? 20));
@@ -381,11 +387,18 @@ try {
 
   const rows = [
     {
-      figure: "environment create → accepting connections (local), median",
+      figure: "environment create → accepting connections (local, from the pristine copy), median",
       value: median(console_),
       baseline: median(raw),
       unit: "ms",
-      goal: "≤ 1.25× raw",
+      goal: "≤ 0.6× raw",
+    },
+    {
+      figure: "first environment create of this run (initialises the pristine copy with mariadb-install-db)",
+      value: firstCreate,
+      baseline: median(raw),
+      unit: "ms",
+      goal: "—",
     },
     ...dockerRows,
     {
@@ -476,6 +489,7 @@ try {
       goal: "—",
     },
     ...dataFigures,
+    ...physicalFigures,
     ...durabilityFigures,
     ...http,
   ];

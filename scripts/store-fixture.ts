@@ -178,6 +178,23 @@ put("Backup", {
   startedAt: at(17),
   finishedAt: at(17.5),
 });
+put("Backup", {
+  id: "b-2",
+  environmentId: "e-master",
+  environmentName: "shop",
+  ownerId: "u-dev",
+  sourceName: "shop-replica",
+  method: "physical copy (mariadb-backup) of slave shop-replica with its SQL thread paused",
+  format: "xbstream",
+  file: "backups/b-2.xbstream.gz",
+  sizeBytes: 654321,
+  sha256: "d".repeat(64),
+  gtidPosition: "0-1-43",
+  status: "succeeded",
+  scheduled: false,
+  startedAt: at(19),
+  finishedAt: at(19.5),
+});
 put("BackupPolicy", {
   environmentId: "e-master",
   schedule: "0 3 * * *",

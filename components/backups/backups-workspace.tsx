@@ -5,6 +5,7 @@ import { restoreAction, takeBackupAction, verifyAction } from "@/app/(console)/e
 import { useOperations } from "@/components/environments/use-operations";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { CopyMethodSelect } from "@/components/environments/copy-method-select";
 import { PolicyForm, type PolicyView } from "./policy-form";
 import { RestoreForm } from "./restore-form";
 
@@ -14,6 +15,7 @@ interface BackupView {
   durationMs: number | null;
   source: string;
   method: string;
+  format: string;
   sizeBytes: number | null;
   sha256: string | null;
   gtidPosition: string | null;
@@ -32,9 +34,11 @@ interface Props {
   /** The next run times of the stored schedules, so that a cron line reads as what it will do. */
   nextRuns: { backups: string[]; tests: string[] };
   environments: string[];
+  /** Whether this environment's runtime can take physical backups (mariadb-backup). */
+  physical: boolean;
 }
 
-export function BackupsWorkspace({ name, backups, policy, nextRuns, environments }: Props) {
+export function BackupsWorkspace({ name, backups, policy, nextRuns, environments, physical }: Props) {
   const router = useRouter();
   const { pending, start, panel } = useOperations();
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
@@ -55,14 +59,26 @@ export function BackupsWorkspace({ name, backups, policy, nextRuns, environments
       <Card
         title="Backups"
         actions={
-          <Button disabled={pending} onClick={() => start(`Backing up ${name}`, () => takeBackupAction(name))}>
-            Take backup now
-          </Button>
+          <form
+            className="flex items-end gap-2"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const method = String(new FormData(e.currentTarget).get("method"));
+              start(`Backing up ${name}`, () => takeBackupAction(name, method));
+            }}
+          >
+            <CopyMethodSelect id="backup-method" physical={physical} label="Kind" />
+            <Button type="submit" disabled={pending}>
+              Take backup now
+            </Button>
+          </form>
         }
       >
         <p className="mb-3 text-xs text-slate-500">
-          Taken from a slave when one replicates (its SQL thread paused during the dump, the master untouched), else
-          from the master with a single-transaction dump. Each records the GTID position it corresponds to.
+          Taken from a slave when one replicates (its SQL thread paused during the copy, the master untouched), else
+          from the master (a physical copy while writes go on, or a single-transaction dump). Physical backups copy the
+          data files with mariadb-backup: fast to take and to restore at any size; logical ones are portable SQL. Each
+          records the GTID position it corresponds to and is read back before it counts.
         </p>
         {backups.length === 0 ? (
           <p className="text-sm text-slate-500">No backups yet.</p>
@@ -72,6 +88,7 @@ export function BackupsWorkspace({ name, backups, policy, nextRuns, environments
               <tr>
                 <th className="py-1">When</th>
                 <th className="py-1">From</th>
+                <th className="py-1">Kind</th>
                 <th className="py-1">Size</th>
                 <th className="py-1">Took</th>
                 <th className="py-1">GTID position</th>
@@ -90,6 +107,7 @@ export function BackupsWorkspace({ name, backups, policy, nextRuns, environments
                   <td className="py-1.5" title={b.method}>
                     {b.source}
                   </td>
+                  <td className="py-1.5">{b.format === "xbstream" ? "physical" : "logical"}</td>
                   <td className="py-1.5">{mb(b.sizeBytes)}</td>
                   <td className="py-1.5">{b.durationMs !== null ? `${(b.durationMs / 1000).toFixed(1)} s` : "…"}</td>
                   <td className="py-1.5 font-mono">{b.gtidPosition ?? "—"}</td>

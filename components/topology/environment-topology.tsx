@@ -19,7 +19,7 @@ import { CandidatesTable } from "./candidates-table";
 import { FiltersForm } from "./filters-form";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
-import { CopyMethodSelect, copyMethodHint } from "./copy-method-select";
+import { CopyMethodSelect, copyMethodHint } from "@/components/environments/copy-method-select";
 import type { Preflight } from "@/lib/topology";
 
 interface Props {

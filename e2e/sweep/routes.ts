@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { doctorFixInput, newTokenInput, promoteInput, tokenRequestInput } from "../../lib/api/schemas";
 import { newUserInput } from "../../lib/auth/users";
-import { policyInput, restoreInput } from "../../lib/backups/service";
+import { backupInput, policyInput, restoreInput } from "../../lib/backups/service";
 import { consoleBackupInput } from "../../lib/console-state/service";
 import { saveConfigInput } from "../../lib/environments/config";
 import { addUserInput, configureMasterInput, controlInput, dropUserInput } from "../../lib/environments/replication";
@@ -95,7 +95,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   [`GET ${E}/backup-policy`]: tenant(),
   [`PUT ${E}/backup-policy`]: tenant(policyInput, () => ({ schedule: "0 3 * * *", keepLast: 3 })),
   [`GET ${E}/backups`]: tenant(),
-  [`POST ${E}/backups`]: tenant(),
+  [`POST ${E}/backups`]: tenant(backupInput, () => ({ method: "logical" })),
   [`POST ${E}/clone`]: tenant(cloneInput, () => ({ name: "sweep-clone" })),
   [`GET ${E}/config/revisions`]: tenant(),
   [`GET ${E}/config`]: tenant(),

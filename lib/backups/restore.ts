@@ -25,6 +25,8 @@ import { ensureReplicationAccount } from "@/lib/topology/account";
 import { parseInput } from "@/lib/validation";
 import { assertQuotaAllows } from "@/lib/quotas";
 import { inspectDump } from "./guard";
+import { inspectPhysical, physicalPossible, restorePhysical } from "./physical";
+import { discoverTopology } from "@/lib/topology/discover";
 import { dropUserDatabases, keep, loadGzip, login, restoring } from "./archive";
 import { beginBackup, getBackup } from "./take";
 // Restore into a new environment (optionally as a slave) or over an existing one, with a safety backup.
@@ -90,7 +92,20 @@ export async function beginRestore(actor: Actor, backupId: string, raw: unknown,
   // A new environment must fit the owner's quota: refused here with a 4xx, and again under the placement lock.
   if (!existing && !options.quotaExempt)
     await assertQuotaAllows(actor, { environments: 1, memoryMb: DEFAULT_MEMORY_MB });
-  await inspectDump(backup.file, backup.sha256);
+  const physical = backup.format === "xbstream";
+  if (physical && (existing ? !physicalPossible(existing) : (input.runtime ?? "local") !== "local"))
+    throw new ServiceError(
+      409,
+      "physical_unavailable",
+      "A physical backup is restored by unpacking data files, which only the local runtime allows: restore it into a new local environment",
+    );
+  if (physical && existing && (await hasSlaves(actor, existing.name)))
+    throw new ServiceError(
+      409,
+      "has_slaves",
+      `${existing.name} has slaves, which would not follow a physical restore: restore into a new environment (or as a slave), or use a logical backup`,
+    );
+  await inspectBackup(backup);
   if (existing) return beginRestoreOver(actor, backup, existing);
   return beginOperation(
     {
@@ -110,8 +125,13 @@ export async function beginRestore(actor: Actor, backupId: string, raw: unknown,
           options,
         );
         created = true;
-        await step(`loading ${(backup.sizeBytes! / 1048576).toFixed(1)} MB (gzip)`);
-        await loadGzip(login(env), backup.file, { binlog: false });
+        if (physical) {
+          await step(`unpacking ${(backup.sizeBytes! / 1048576).toFixed(1)} MB (gzip'd mariadb-backup stream)`);
+          await restorePhysical(env, backup.file);
+        } else {
+          await step(`loading ${(backup.sizeBytes! / 1048576).toFixed(1)} MB (gzip)`);
+          await loadGzip(login(env), backup.file, { binlog: false });
+        }
         if (input.asSlave) {
           await step(`replicating from ${backup.environmentName} at ${backup.gtidPosition}`);
           const master = await getEnvironment(actor, backup.environmentName);
@@ -135,6 +155,13 @@ export async function beginRestore(actor: Actor, backupId: string, raw: unknown,
 }
 
 type BackupRow = Awaited<ReturnType<typeof getBackup>>;
+
+const inspectBackup = (backup: BackupRow) =>
+  backup.format === "xbstream" ? inspectPhysical(backup.file, backup.sha256) : inspectDump(backup.file, backup.sha256);
+
+async function hasSlaves(actor: Actor, name: string) {
+  return (await discoverTopology(actor)).edges.some((e) => e.from === name);
+}
 
 function beginRestoreOver(actor: Actor, backup: BackupRow, target: EnvironmentWithNodes) {
   return beginOperation(
@@ -200,7 +227,14 @@ async function restoreOverLocked(
     const taken = await (await beginBackup(actor, target.name, { safetyBeforeRestore: true })).done;
     const safety = await db().backup.findUniqueOrThrow({ where: { id: taken.id } });
     releases.push(keep(safety.id));
-    await inspectDump(backup.file, backup.sha256); // still there and unchanged, right before anything is dropped
+    await inspectBackup(backup); // still there and unchanged, right before anything is dropped
+    if (backup.format === "xbstream") {
+      // Its previous data stays aside until the server runs on the backup's: a failure leaves it as it was.
+      await step(`replacing ${target.name}'s data files with the backup of ${backup.environmentName}`);
+      await restorePhysical(target, backup.file);
+      await step("ready");
+      return { name: target.name, safetyBackup: safety.id };
+    }
     try {
       await step(
         `replacing ${target.name}'s databases with the backup of ${backup.environmentName} (${(backup.sizeBytes! / 1048576).toFixed(1)} MB gzip)`,

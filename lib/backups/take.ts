@@ -9,11 +9,18 @@ import { controlSlave, slaveStatus } from "@/lib/mariadb/replication";
 import { beginOperation } from "@/lib/operations";
 import { discoverTopology } from "@/lib/topology/discover";
 import { inspectDump, missingDatabases } from "./guard";
+import { inspectPhysical, physicalBackupTo, physicalPossible } from "./physical";
+import { copyMethod } from "@/lib/topology/physical";
+import { parseInput } from "@/lib/validation";
+import { z } from "zod";
 import { snapshotCounts, tableFacts } from "@/lib/mariadb/facts";
 import { userDatabases } from "@/lib/mariadb/schemas";
 import { backupsDir, dumpToGzip, login, restoring } from "./archive";
 import { applyRetention } from "./policy";
 // Taking a backup (from a paused slave when there is one) and reading the list.
+
+/** Physical (mariadb-backup, the default where the runtime allows it) or logical (mariadb-dump). */
+export const backupInput = z.strictObject({ method: copyMethod.optional() });
 
 /**
  * The article's backup: from a slave when one replicates — its SQL thread paused so the copy is a frozen
@@ -23,9 +30,15 @@ import { applyRetention } from "./policy";
 export async function beginBackup(
   actor: Actor,
   name: string,
-  opts: { scheduled?: boolean; safetyBeforeRestore?: boolean } = {},
+  opts: { scheduled?: boolean; safetyBeforeRestore?: boolean; input?: unknown } = {},
 ) {
   const env = await getEnvironment(actor, name);
+  const { method } = parseInput(backupInput, opts.input ?? {});
+  // Physical by default where the runtime reaches the data directory. A safety backup stays logical: putting it
+  // back must not depend on the very server being replaced.
+  if (method === "physical" && !physicalPossible(env))
+    throw new ServiceError(409, "physical_unavailable", `${env.name}'s runtime takes logical backups only`);
+  const physical = !opts.safetyBeforeRestore && method !== "logical" && physicalPossible(env);
   if (env.status !== "running") throw new ServiceError(409, "not_running", `${env.name} is ${env.status}`);
   if (restoring.has(env.id) && !opts.safetyBeforeRestore)
     throw new ServiceError(
@@ -54,7 +67,9 @@ export async function beginBackup(
           )?.to;
       const source = slave ? await getEnvironment(actor, slave) : env;
       fs.mkdirSync(backupsDir(), { recursive: true, mode: 0o700 });
-      const file = path.join(backupsDir(), `${env.name}-${new Date().toISOString().replace(/[:.]/g, "-")}.sql.gz`);
+      const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+      const file = path.join(backupsDir(), `${env.name}-${stamp}.${physical ? "xbstream" : "sql"}.gz`);
+      const tool = physical ? "physical copy (mariadb-backup)" : "dump";
       const row = await db().backup.create({
         data: {
           environmentId: env.id,
@@ -64,8 +79,11 @@ export async function beginBackup(
           method: opts.safetyBeforeRestore
             ? "safety backup before a restore over it"
             : slave
-              ? `dump of slave ${slave} with its SQL thread paused`
-              : "single-transaction dump of the master",
+              ? `${tool} of slave ${slave} with its SQL thread paused`
+              : physical
+                ? "physical copy (mariadb-backup) of the master, live"
+                : "single-transaction dump of the master",
+          format: physical ? "xbstream" : "sql",
           file,
           scheduled: !!opts.scheduled,
         },
@@ -93,14 +111,19 @@ export async function beginBackup(
             };
           });
           try {
-            await step(`dumping ${slave}`);
-            result = await dumpToGzip(login(source), "none", file);
+            await step(physical ? `copying ${slave}'s data files (mariadb-backup)` : `dumping ${slave}`);
+            result = physical ? await physicalBackupTo(source, file) : await dumpToGzip(login(source), "none", file);
             await step("counting rows and checksumming tables (the slave is still paused: they match the dump)");
             facts = await asRoot(source, tableFacts);
           } finally {
             await step(`resuming ${slave}`);
             await asRoot(source, (c) => controlSlave(c, "start-sql"));
           }
+        } else if (physical) {
+          await step(`copying ${env.name}'s data files (mariadb-backup; writes go on)`);
+          result = await physicalBackupTo(env, file);
+          const log = result.log;
+          position = { gtid: log.binlogGtid || null, file: log.binlogFile, pos: log.binlogPos };
         } else {
           await step(`dumping ${env.name} (single transaction, no locks held)`);
           const binlog = await asRoot(env, async (c) => {
@@ -123,19 +146,24 @@ export async function beginBackup(
           }
         }
         // Read back from disk: the checksum must hold, and every database that existed throughout must be in it.
-        const dumped = await inspectDump(file, result.sha256);
-        const missing = missingDatabases(
-          databasesBefore,
-          await asRoot(source, (c) => userDatabases(c)),
-          dumped.databases,
-        );
-        if (missing.length)
-          throw new ServiceError(
-            500,
-            "backup_incomplete",
-            `The dump lacks database(s) ${missing.join(", ")}: the backup is marked failed`,
+        if (physical) {
+          await step("reading the backup back (SHA-256, gzip, complete stream)");
+          await inspectPhysical(file, result.sha256);
+        } else {
+          const dumped = await inspectDump(file, result.sha256);
+          const missing = missingDatabases(
+            databasesBefore,
+            await asRoot(source, (c) => userDatabases(c)),
+            dumped.databases,
           );
-        await step(`recording size and checksum (${dumped.databases.length} databases)`);
+          if (missing.length)
+            throw new ServiceError(
+              500,
+              "backup_incomplete",
+              `The dump lacks database(s) ${missing.join(", ")}: the backup is marked failed`,
+            );
+        }
+        await step(`recording size and checksum (${databasesBefore.length} databases)`);
         const done = await db().backup.update({
           where: { id: row.id },
           data: {

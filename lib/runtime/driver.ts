@@ -87,11 +87,17 @@ export interface BackupPositions {
   slaveGtid: string | null;
 }
 
+/** Where a completed backup stands, as mariadb-backup logged it. */
+export interface BackupLog extends BackupPositions {
+  binlogFile: string | null;
+  binlogPos: number | null;
+}
+
 /** A running `mariadb-backup --backup --stream=xbstream` of one node. */
 export interface PhysicalStream {
   stream: Readable;
-  /** Resolves when the backup completed OK; rejects with its own lines. */
-  done: Promise<void>;
+  /** Resolves when the backup completed OK (with the positions it logged); rejects with its own lines. */
+  done: Promise<BackupLog>;
   cancel(): void;
 }
 
@@ -105,7 +111,7 @@ export interface PhysicalCopier {
   receive(
     node: NodeRef,
     stream: Readable,
-    sourceDone: Promise<void>,
+    sourceDone: Promise<unknown>,
   ): Promise<{ node: NodeRef; positions: BackupPositions }>;
 }
 

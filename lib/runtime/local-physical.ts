@@ -7,7 +7,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import type { BackupPositions, NodeRef, PhysicalCopier, PhysicalStream } from "./driver";
+import type { BackupLog, BackupPositions, NodeRef, PhysicalCopier, PhysicalStream } from "./driver";
 import { RuntimeError } from "./driver";
 import { identityOf, serverProcessOptions, type NodeIdentity } from "./identity";
 import { nodeLayout, type NodeLayout } from "./layout";
@@ -52,7 +52,25 @@ function runTool(label: string, bin: string, args: string[], l: NodeLayout, env:
       reject(new RuntimeError(`${label} failed (${signal ?? `exit ${code}`})`, lines));
     });
   });
-  return { child, done };
+  return { child, done, stderr: () => stderr };
+}
+
+/**
+ * mariadb-backup's own log of where the copy stands: "MySQL binlog position: filename 'mysql-bin.000002',
+ * position '328', GTID of the last change '0-5-4'" and, from a slave, "MySQL slave binlog position:
+ * gtid_slave_pos '0-5-4'; …".
+ */
+export function backupLogPositions(log: string): BackupLog {
+  const own = /MySQL binlog position: filename '([^']*)', position '(\d+)', GTID of the last change '([^']*)'/.exec(
+    log,
+  );
+  const slave = /MySQL slave binlog position: gtid_slave_pos '([^']*)'/.exec(log);
+  return {
+    binlogFile: own?.[1] || null,
+    binlogPos: own ? Number(own[2]) : null,
+    binlogGtid: own ? own[3] : null,
+    slaveGtid: slave ? slave[1] : null,
+  };
 }
 
 const removeQuietly = (p: string) => fs.rmSync(p, { recursive: true, force: true });
@@ -93,10 +111,12 @@ export function localPhysical(server: LocalServerControl): PhysicalCopier {
         { MYSQL_PWD: node.rootPassword },
       );
       tool.child.stdin.end();
-      return { stream: tool.child.stdout, done: tool.done, cancel: () => tool.child.kill("SIGKILL") };
+      const done = tool.done.then(() => backupLogPositions(tool.stderr()));
+      done.catch(() => undefined); // the caller awaits it; a failure must not surface as unhandled first
+      return { stream: tool.child.stdout, done, cancel: () => tool.child.kill("SIGKILL") };
     },
 
-    async receive(node: NodeRef, stream: Readable, sourceDone: Promise<void>) {
+    async receive(node: NodeRef, stream: Readable, sourceDone: Promise<unknown>) {
       const l = nodeLayout(node.baseDir!);
       const identity = identityOf(l.baseDir);
       const previous = `${l.datadir}.previous-${crypto.randomBytes(4).toString("hex")}`;

@@ -27,6 +27,8 @@ const { inspectDump } = await import("../../lib/backups/guard");
 import type { Actor } from "../../lib/auth/actor";
 
 let actor: Actor;
+// This suite is about logical backups (dumps: their guard, damaged dumps, row counts); physical ones: physical.test.ts.
+const LOGICAL = { input: { method: "logical" } };
 const REPL_PASSWORD = "bk-Repl-Secret-77";
 
 async function q<T = Record<string, unknown>>(name: string, sql: string): Promise<T[]> {
@@ -69,7 +71,7 @@ test("backup from the paused slave while the master takes writes; the slave catc
     while (writing) await q("shop", "INSERT INTO shop.orders (pad) VALUES ('during backup')");
   })();
   const t0 = Date.now();
-  const result = await (await backups.beginBackup(actor, "shop")).done;
+  const result = await (await backups.beginBackup(actor, "shop", LOGICAL)).done;
   const took = Date.now() - t0;
   writing = false;
   await writer;
@@ -119,7 +121,7 @@ test("backup from the paused slave while the master takes writes; the slave catc
 });
 
 test("verified backups: a test restore matches the recorded row counts; a damaged file fails verification", async () => {
-  const good = await (await backups.beginBackup(actor, "shop")).done;
+  const good = await (await backups.beginBackup(actor, "shop", LOGICAL)).done;
   const row = await db().backup.findUniqueOrThrow({ where: { id: good.id } });
   const contents = JSON.parse(row.contents!);
   assert.ok(contents["shop.orders"] >= 200_000, "row counts recorded while the slave was paused");
@@ -135,7 +137,7 @@ test("verified backups: a test restore matches the recorded row counts; a damage
   // (mariadb-dump 10.11 writes a row per line; the " ?" also covers the one-line form of other versions.)
   const { result: damaged, calls } = await withDamagedDump(
     "s/^((INSERT INTO `orders` VALUES ?)?\\(1,')[0-9a-f]+'/\\1damaged'/",
-    async () => (await backups.beginBackup(actor, "shop")).done,
+    async () => (await backups.beginBackup(actor, "shop", LOGICAL)).done,
   );
   assert.equal(calls.length, 1, "the backup went through the damaging mariadb-dump");
   const damagedRow = await db().backup.findUniqueOrThrow({ where: { id: damaged.id } });
@@ -163,7 +165,7 @@ test("verified backups: a test restore matches the recorded row counts; a damage
   assert.notEqual(m[3], m[2]);
   assert.match((await db().backup.findUniqueOrThrow({ where: { id: damaged.id } })).verification!, /^FAILED/);
 
-  const bad = await (await backups.beginBackup(actor, "shop")).done;
+  const bad = await (await backups.beginBackup(actor, "shop", LOGICAL)).done;
   const file = (await db().backup.findUniqueOrThrow({ where: { id: bad.id } })).file;
   fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
   // A truncated file cannot even be read: refused before any restore, for that reason.
@@ -206,7 +208,7 @@ test("scheduled backups fire; retention keeps the last N", async () => {
     60_000,
   );
   await (
-    await backups.beginBackup(actor, "shop")
+    await backups.beginBackup(actor, "shop", LOGICAL)
   ).done;
   const kept = await backups.listBackups(actor, "shop");
   assert.equal(kept.length, 2, "the oldest was deleted");

@@ -15,6 +15,7 @@ const svc = await import("../../lib/environments/service");
 const rep = await import("../../lib/environments/replication");
 const topo = await import("../../lib/topology");
 const { resolveCopyMethod } = await import("../../lib/topology/physical");
+const backups = await import("../../lib/backups/service");
 const { setDockerHosts } = await import("../../lib/runtime");
 const { db } = await import("../../lib/db/client");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
@@ -248,4 +249,66 @@ test("a physical copy that the runtime cannot make is refused up front; logical 
   assert.match(await steps(operationId), /logical copy \(mariadb-dump\), as asked/);
   await assertEqualTo("big", slaves[0]);
   await assert.rejects(topo.beginAddSlaves(actor, "big", { count: 1, method: "rsync" }), /Copy method must be/);
+});
+
+test("physical backup from the paused slave: read back, restored equal (new, as a slave, over one), verified", async () => {
+  const t0 = Date.now();
+  const taken = await (await backups.beginBackup(actor, "big")).done;
+  const row = await db().backup.findUniqueOrThrow({ where: { id: taken.id } });
+  console.log(
+    `physical backup of the 200 MB master: ${Date.now() - t0} ms, ${(row.sizeBytes! / 1048576).toFixed(1)} MB`,
+  );
+  assert.equal(row.format, "xbstream");
+  assert.match(row.method, /^physical copy \(mariadb-backup\) of slave \S+ with its SQL thread paused$/);
+  assert.match(row.file, /\.xbstream\.gz$/);
+  assert.match(row.gtidPosition ?? "", /^\d+-\d+-\d+/);
+  assert.ok(JSON.parse(row.contents!)["big.rows_"] > 700_000, "row counts recorded while the slave was paused");
+  assert.match(JSON.parse(row.checksums!)["big.rows_"], /^\d+$/);
+
+  const t1 = Date.now();
+  await (
+    await backups.beginRestore(actor, row.id, { name: "bigback" })
+  ).done;
+  console.log(`physical restore into a new environment: ${Date.now() - t1} ms`);
+  assert.deepEqual(await checksums("bigback"), await checksums("big"), "nothing was written since the backup");
+  const verdict = await backups.verifyBackup(actor, row.id);
+  assert.match(verdict.text, /verified: \d+ tables, \d+ rows and checksums match/);
+
+  await q("big", "INSERT INTO big.writes (v) VALUES ('after the backup')");
+  await (
+    await backups.beginRestore(actor, row.id, { name: "bigback2", asSlave: true })
+  ).done;
+  await assertEqualTo("big", "bigback2");
+
+  // Over an existing environment without slaves: its data becomes the backup's, its root password stays its own.
+  await q("bigback", "CREATE DATABASE scratch");
+  await (
+    await backups.beginRestore(actor, row.id, { name: "bigback", overwrite: true, confirm: "bigback" })
+  ).done;
+  const databases = (await q<{ d: string }>("bigback", "SELECT schema_name AS d FROM information_schema.schemata")).map(
+    (r) => r.d,
+  );
+  assert.ok(!databases.includes("scratch") && databases.includes("big"), databases.join());
+  // Over one with slaves: they would not follow a physical restore.
+  await assert.rejects(
+    backups.beginRestore(actor, row.id, { name: "big", overwrite: true, confirm: "big" }),
+    /big has slaves, which would not follow a physical restore/,
+  );
+  for (const name of ["bigback", "bigback2"]) await svc.deleteEnvironment(actor, name);
+});
+
+test("a damaged physical backup is refused before anything is created", async () => {
+  const row = (await backups.listBackups(actor, "big")).find((b) => b.format === "xbstream")!;
+  const fd = fs.openSync(row.file, "r+");
+  const at = Math.floor(row.sizeBytes! / 2);
+  const byte = Buffer.alloc(1);
+  fs.readSync(fd, byte, 0, 1, at);
+  fs.writeSync(fd, Buffer.from([byte[0] ^ 0xff]), 0, 1, at);
+  fs.closeSync(fd);
+  const before = (await svc.listEnvironments(actor)).length;
+  await assert.rejects(backups.beginRestore(actor, row.id, { name: "broken" }), (e: Error & { status?: number }) => {
+    assert.match(e.message, /cannot be read back|SHA-256 no longer matches/);
+    return true;
+  });
+  assert.equal((await svc.listEnvironments(actor)).length, before);
 });

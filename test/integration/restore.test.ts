@@ -24,6 +24,8 @@ const { inspectDump } = await import("../../lib/backups/guard");
 import type { Actor } from "../../lib/auth/actor";
 
 let actor: Actor;
+// This suite is about logical backups (dumps: their guard, damaged dumps, row counts); physical ones: physical.test.ts.
+const LOGICAL = { input: { method: "logical" } };
 
 before(async () => {
   actor = await adminActor();
@@ -96,7 +98,7 @@ async function craftedBackup(from: string, text: string) {
 }
 
 test("a restore goes into a new environment; the dump's USE other_db stays inside it", async () => {
-  const taken = await (await backups.beginBackup(actor, "shop")).done;
+  const taken = await (await backups.beginBackup(actor, "shop", LOGICAL)).done;
   // A master without slaves: its row counts come from a snapshot at the dump's own binlog position.
   const recorded = JSON.parse((await db().backup.findUniqueOrThrow({ where: { id: taken.id } })).contents ?? "null");
   assert.deepEqual(recorded, { "app.audit": 0, "app.orders": 3, "other_db.notes": 1 });
@@ -108,7 +110,7 @@ test("a restore goes into a new environment; the dump's USE other_db stays insid
   const writer = (async () => {
     while (writing) await sql("shop", "INSERT INTO app.stream VALUES ()");
   })();
-  const busy = await (await backups.beginBackup(actor, "shop")).done;
+  const busy = await (await backups.beginBackup(actor, "shop", LOGICAL)).done;
   writing = false;
   await writer;
   const verdict = await backups.verifyBackup(actor, busy.id);
@@ -174,7 +176,7 @@ test("a dump that switches to a database it does not create, or to mysql, is ref
   );
 
   // A file changed after it was taken fails its checksum.
-  const taken = await (await backups.beginBackup(actor, "shop")).done;
+  const taken = await (await backups.beginBackup(actor, "shop", LOGICAL)).done;
   const row = await db().backup.findUniqueOrThrow({ where: { id: taken.id } });
   fs.writeFileSync(
     row.file,
@@ -195,7 +197,7 @@ test("a dump that switches to a database it does not create, or to mysql, is ref
 });
 
 test("restore over an existing environment: typed name required, safety backup first, then exactly the backup's databases", async () => {
-  const taken = await (await backups.beginBackup(actor, "shop")).done;
+  const taken = await (await backups.beginBackup(actor, "shop", LOGICAL)).done;
   await rejects(backups.beginRestore(actor, taken.id, { name: "prod", overwrite: true }), "confirmation_required");
   await rejects(
     backups.beginRestore(actor, taken.id, { name: "prod", overwrite: true, confirm: "Prod" }),
@@ -232,7 +234,7 @@ test("restore over an existing environment: typed name required, safety backup f
   );
   assert.equal(midway.status, "running", "seen while the restore still runs");
   await assert.rejects(
-    backups.beginBackup(actor, "prod"),
+    backups.beginBackup(actor, "prod", LOGICAL),
     (e: unknown) => e instanceof ServiceError && e.code === "busy",
     "no backup of a half-loaded copy",
   );
@@ -283,7 +285,7 @@ test("a scheduled test restore verifies the latest backup and raises an alert on
   ].join("\n");
   const { result: taken, calls } = await withDamagedDump(
     dropFirstOrder,
-    async () => (await backups.beginBackup(actor, "shop")).done,
+    async () => (await backups.beginBackup(actor, "shop", LOGICAL)).done,
   );
   assert.equal(calls.length, 1, "the backup went through the damaging mariadb-dump");
   const row = await db().backup.findUniqueOrThrow({ where: { id: taken.id } });
@@ -312,7 +314,7 @@ test("a scheduled test restore verifies the latest backup and raises an alert on
   assert.match(open[0].message, /test restore FAILED.*app\.orders: expected 3 rows, restored 2/);
 
   // A later real backup, untouched, verifies against what it recorded and clears the alert.
-  const good = await (await backups.beginBackup(actor, "shop")).done;
+  const good = await (await backups.beginBackup(actor, "shop", LOGICAL)).done;
   const recorded = JSON.parse((await db().backup.findUniqueOrThrow({ where: { id: good.id } })).contents ?? "null");
   assert.equal(
     recorded?.["app.orders"],
@@ -339,7 +341,7 @@ test("a dump that breaks half-way (a view over a dropped table) is marked failed
   await sql("shop", "CREATE VIEW zz_broken.v AS SELECT id FROM zz_broken.t");
   await sql("shop", "DROP TABLE zz_broken.t");
   try {
-    const { done } = await backups.beginBackup(actor, "shop");
+    const { done } = await backups.beginBackup(actor, "shop", LOGICAL);
     await assert.rejects(
       done,
       (e: unknown) =>
@@ -364,7 +366,7 @@ test("rolling an environment back to its own older backup: the safety backup's r
   await sql("roll", "CREATE DATABASE ledger");
   await sql("roll", "CREATE TABLE ledger.entries (id INT PRIMARY KEY, v VARCHAR(10))");
   await sql("roll", "INSERT INTO ledger.entries VALUES (1, 'v1')");
-  const v1 = await (await backups.beginBackup(actor, "roll")).done;
+  const v1 = await (await backups.beginBackup(actor, "roll", LOGICAL)).done;
   await sql("roll", "UPDATE ledger.entries SET v = 'v2'");
   await backups.setBackupPolicy(actor, "roll", { keepLast: 1 });
   assert.ok(await db().backup.findUnique({ where: { id: v1.id } }), "v1 is the only backup: retention keeps it");

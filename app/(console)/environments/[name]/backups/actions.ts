@@ -4,9 +4,11 @@ import { actionResult } from "@/lib/api/action-result";
 import { requireActor } from "@/lib/auth/session";
 import { beginBackup, beginRestore, setBackupPolicy, verifyBackup } from "@/lib/backups/service";
 
-export async function takeBackupAction(name: string) {
+export async function takeBackupAction(name: string, method?: string) {
   const actor = await requireActor();
-  return actionResult(async () => ({ operationId: (await beginBackup(actor, name)).operationId }));
+  return actionResult(async () => ({
+    operationId: (await beginBackup(actor, name, { input: { method } })).operationId,
+  }));
 }
 
 export async function restoreAction(

@@ -3,6 +3,7 @@ import { nextRuns } from "@/lib/backups/cron";
 import { getBackupPolicy, listBackups } from "@/lib/backups/service";
 import { pageEnvironment } from "@/lib/environments/page";
 import { listEnvironments } from "@/lib/environments/service";
+import { driverFor } from "@/lib/runtime";
 
 export const metadata = { title: "Backups" };
 
@@ -12,7 +13,7 @@ const upcoming = (schedule: string | null) =>
 
 export default async function BackupsPage({ params }: { params: Promise<{ name: string }> }) {
   const { name } = await params;
-  const { actor } = await pageEnvironment(name);
+  const { actor, env } = await pageEnvironment(name);
   const [backups, policy, envs] = await Promise.all([
     listBackups(actor, name),
     getBackupPolicy(actor, name),
@@ -21,6 +22,7 @@ export default async function BackupsPage({ params }: { params: Promise<{ name: 
   return (
     <BackupsWorkspace
       name={name}
+      physical={!!driverFor(env.runtime).physical}
       policy={
         policy
           ? {
@@ -40,6 +42,7 @@ export default async function BackupsPage({ params }: { params: Promise<{ name: 
         durationMs: b.finishedAt ? b.finishedAt.getTime() - b.startedAt.getTime() : null,
         source: b.sourceName,
         method: b.method,
+        format: b.format,
         sizeBytes: b.sizeBytes,
         sha256: b.sha256,
         gtidPosition: b.gtidPosition,

@@ -4,7 +4,7 @@ import { Readable } from "node:stream";
 import { apiError, withActor } from "@/lib/api/http";
 import { getBackup } from "@/lib/backups/service";
 
-/** The backup file (gzip SQL), streamed. */
+/** The backup file (gzip'd SQL, or a gzip'd mariadb-backup stream for a physical backup), streamed. */
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
   return withActor(request, async (actor) => {
     const b = await getBackup(actor, (await params).id);

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { withActor } from "@/lib/api/http";
+import { readJson, withActor } from "@/lib/api/http";
 import { beginBackup, listBackups } from "@/lib/backups/service";
 
 export async function GET(request: Request, { params }: { params: Promise<{ name: string }> }) {
@@ -8,10 +8,14 @@ export async function GET(request: Request, { params }: { params: Promise<{ name
   );
 }
 
-/** Takes a backup now (from a paused slave when one exists); 201 when it is on disk with its checksum. */
+/**
+ * Takes a backup now (from a paused slave when one exists), `{method: "physical" | "logical"}` (default: physical
+ * where the runtime allows it); 201 when it is on disk with its checksum, read back.
+ */
 export async function POST(request: Request, { params }: { params: Promise<{ name: string }> }) {
   return withActor(request, async (actor) => {
-    const { operationId, done } = await beginBackup(actor, (await params).name);
+    const input = await readJson(request);
+    const { operationId, done } = await beginBackup(actor, (await params).name, { input });
     return NextResponse.json({ operationId, ...(await done) }, { status: 201 });
   });
 }

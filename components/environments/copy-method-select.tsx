@@ -1,9 +1,12 @@
-/** How Add slave and Clone copy the data: physical files (fast at any size) or a logical dump (portable). */
-export function CopyMethodSelect({ id, physical }: { id: string; physical: boolean }) {
+/**
+ * How Add slave, Clone and backups copy the data: physical files (fast at any size) or a logical dump (portable,
+ * per database). Without a physical copier on the runtime, logical is the only choice offered.
+ */
+export function CopyMethodSelect({ id, physical, label = "Copy" }: { id: string; physical: boolean; label?: string }) {
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="block text-sm font-medium text-slate-700">
-        Copy
+        {label}
       </label>
       <select id={id} name="method" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">
         {physical && <option value="physical">Physical (mariadb-backup)</option>}
