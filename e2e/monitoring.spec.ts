@@ -31,21 +31,36 @@ test.describe.serial("live status, backups, audit, metrics", () => {
     await request.post("/api/v1/environments/live/sql", { headers, data: { statement: "CREATE DATABASE kept" } });
     await signIn(page);
     await page.goto("/environments/live/backups");
+    // A logical backup first (chosen), then one of the default kind: physical.
+    await page.getByLabel("Kind").selectOption({ label: "Logical (mariadb-dump)" });
     await page.getByRole("button", { name: "Take backup now" }).click();
     await expect(page.getByText("Finished.")).toBeVisible({ timeout: 60_000 });
-    const row = page.getByTestId("backup-row").first();
-    await expect(row).toContainText("succeeded");
-    const href = await row.getByRole("link", { name: "Download" }).getAttribute("href");
-    const file = await page.request.get(href!);
-    expect(file.status()).toBe(200);
-    expect(file.headers()["content-type"]).toBe("application/gzip");
-    expect(file.headers()["x-checksum-sha256"]).toMatch(/^[0-9a-f]{64}$/);
-    const body = await file.body();
-    expect(body[0]).toBe(0x1f); // gzip magic
-    expect(body[1]).toBe(0x8b);
-    const sqlText = gunzipSync(body).toString("utf8");
+    await page.goto("/environments/live/backups");
+    await expect(page.getByLabel("Kind")).toHaveValue("physical");
+    await page.getByRole("button", { name: "Take backup now" }).click();
+    await expect(page.getByText("Finished.")).toBeVisible({ timeout: 60_000 });
+    await page.reload();
+    const [physical, logical] = [page.getByTestId("backup-row").nth(0), page.getByTestId("backup-row").nth(1)];
+    await expect(physical).toContainText("physical");
+    await expect(logical).toContainText("logical");
+    const download = async (row: typeof physical) => {
+      await expect(row).toContainText("succeeded");
+      const href = await row.getByRole("link", { name: "Download" }).getAttribute("href");
+      const file = await page.request.get(href!);
+      expect(file.status()).toBe(200);
+      expect(file.headers()["content-type"]).toBe("application/gzip");
+      expect(file.headers()["x-checksum-sha256"]).toMatch(/^[0-9a-f]{64}$/);
+      const body = await file.body();
+      expect(body[0]).toBe(0x1f); // gzip magic
+      expect(body[1]).toBe(0x8b);
+      return gunzipSync(body);
+    };
+    const sqlText = (await download(logical)).toString("utf8");
     expect(sqlText).toContain("CREATE DATABASE");
     expect(sqlText).toContain("`kept`");
+    const stream = await download(physical);
+    expect(stream.subarray(0, 8).toString("latin1")).toBe("XBSTCK01"); // mariadb-backup's xbstream
+    expect(stream.includes(Buffer.from("kept/db.opt"))).toBe(true);
 
     await page.goto("/audit?action=backup.");
     await expect(page.getByTestId("audit-table").locator('[data-action="backup.take"]').first()).toContainText(
@@ -56,7 +71,7 @@ test.describe.serial("live status, backups, audit, metrics", () => {
     expect(metrics.status()).toBe(200);
     const text = await metrics.text();
     expect(text).toContain('mariner_node_up{environment="live"} 1');
-    expect(text).toMatch(/mariner_operations_total\{action="backup.take",status="succeeded"\} 1/);
+    expect(text).toMatch(/mariner_operations_total\{action="backup.take",status="succeeded"\} 2/);
     expect((await request.get("/api/v1/metrics")).status()).toBe(401);
   });
 

@@ -86,6 +86,7 @@ export async function inspectPhysical(file: string, expectedSha256: string | nul
 }
 
 /**
+ * Call under the environment's lock (the monitor must not restart the server meanwhile).
  * Replaces `target`'s data with the backup (its my.cnf stays; root keeps the target's own password), keeping the
  * previous data aside until the server runs on the new one. On failure the previous data runs again.
  */

@@ -127,7 +127,8 @@ export async function beginRestore(actor: Actor, backupId: string, raw: unknown,
         created = true;
         if (physical) {
           await step(`unpacking ${(backup.sizeBytes! / 1048576).toFixed(1)} MB (gzip'd mariadb-backup stream)`);
-          await restorePhysical(env, backup.file);
+          // Under the environment's lock: the monitor must not restart a server whose data is being replaced.
+          await withLock(env.id, () => restorePhysical(env, backup.file));
         } else {
           await step(`loading ${(backup.sizeBytes! / 1048576).toFixed(1)} MB (gzip)`);
           await loadGzip(login(env), backup.file, { binlog: false });

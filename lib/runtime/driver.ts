@@ -144,6 +144,16 @@ export interface ConfigCheck {
 
 /** A failure with the server's own error lines attached, shown verbatim to the user. */
 export class RuntimeError extends Error {
+  /**
+   * Drivers are shared process-wide (globalThis): one built by another bundle layer (the monitor's) throws that
+   * layer's copy of this class, which a plain prototype check would not recognise.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      value instanceof Error && value.name === "RuntimeError" && Array.isArray((value as RuntimeError).serverLines)
+    );
+  }
+
   constructor(
     message: string,
     readonly serverLines: string[] = [],

@@ -9,6 +9,7 @@ import { asRoot } from "@/lib/environments/root";
 import { getEnvironment, primaryNode, type EnvironmentWithNodes } from "@/lib/environments/service";
 import { nodeRefOf } from "@/lib/environments/spec";
 import { ServiceError } from "@/lib/errors";
+import { withLock } from "@/lib/locks";
 import { setSlavePosition } from "@/lib/mariadb/replication";
 import { driverFor } from "@/lib/runtime";
 import { RuntimeError, type PhysicalCopier } from "@/lib/runtime/driver";
@@ -83,7 +84,10 @@ export async function copyPhysically(
     const received = await Promise.all(
       targets.map(async (target, i) => {
         const node = primaryNode(target);
-        const result = await physicalOf(target)!.receive(nodeRefOf(node), feeds[i], backup.done);
+        // Under the environment's lock: the monitor must not restart a server whose data is being replaced.
+        const result = await withLock(target.id, () =>
+          physicalOf(target)!.receive(nodeRefOf(node), feeds[i], backup.done),
+        );
         await db().node.update({ where: { id: node.id }, data: { pid: result.node.pid, startedAt: new Date() } });
         return result.positions;
       }),

@@ -19,6 +19,7 @@ const backups = await import("../../lib/backups/service");
 const { setDockerHosts } = await import("../../lib/runtime");
 const { db } = await import("../../lib/db/client");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
+const { startMonitor, stopMonitor } = await import("../../lib/monitoring/watch");
 
 let actor: Actor;
 
@@ -180,9 +181,22 @@ test("Re-seed from a healthy sibling: a diverged slave gets the master's data ba
   await c.query("SET SESSION sql_log_bin = 0");
   await c.query("DELETE FROM big.rows_ WHERE id <= 1000"); // diverged: rows the master has are gone here
   await c.end();
-  const { operationId, done } = await topo.beginReseed(actor, "big-slave-2");
-  assert.equal((await done).method, "physical");
-  assert.match(await steps(operationId), /physical copy \(mariadb-backup\) of big-slave-1 \(a healthy slave of big\)/);
+  // The monitor runs with restarts on, as in a console: it must leave a server whose data is being replaced alone.
+  process.env.MARINER_RESTART_POLICY = "always";
+  startMonitor(100);
+  try {
+    const { operationId, done } = await topo.beginReseed(actor, "big-slave-2");
+    assert.equal((await done).method, "physical");
+    assert.match(
+      await steps(operationId),
+      /physical copy \(mariadb-backup\) of big-slave-1 \(a healthy slave of big\)/,
+    );
+  } finally {
+    stopMonitor();
+    process.env.MARINER_RESTART_POLICY = "never";
+  }
+  const restarts = await db().operation.count({ where: { action: "environment.auto-restart" } });
+  assert.equal(restarts, 0, "no automatic restart raced the copy");
   await q("big", "INSERT INTO big.writes (v) VALUES ('after re-seed')");
   await assertEqualTo("big", "big-slave-2");
 });
