@@ -9,6 +9,7 @@ import { loadDockerHosts } from "@/lib/runtime/hosts";
 import { db } from "@/lib/db/client";
 import { reconcile, startMonitor } from "@/lib/monitoring/watch";
 import { startSampler } from "@/lib/monitoring/sampler";
+import { startArchiver } from "@/lib/backups/binlog-archive";
 
 /** Console start-up: migrate (db() does it), stale upload files, first admin, reconcile nodes, the monitor. */
 export async function boot(): Promise<void> {
@@ -29,5 +30,6 @@ export async function boot(): Promise<void> {
   if (process.env.MARINER_MONITOR !== "off") {
     startMonitor();
     startSampler();
+    startArchiver();
   }
 }

@@ -195,6 +195,34 @@ put("Backup", {
   startedAt: at(19),
   finishedAt: at(19.5),
 });
+put("BinlogArchive", {
+  id: "ba-1",
+  ownerId: "u-dev",
+  environmentId: "e-master",
+  masterId: "e-master",
+  eras: JSON.stringify([{ masterId: "e-master", name: "shop", since: at(19) }]),
+  enabled: 1,
+  state: "streaming from shop (mysql-bin.000002)",
+  stateAt: at(20),
+  createdAt: at(19),
+});
+put("ArchivedBinlog", {
+  id: "ab-1",
+  archiveId: "ba-1",
+  segment: "e-master-1",
+  sourceEnvironmentId: "e-master",
+  sourceName: "shop",
+  serverId: 1,
+  fileName: "mysql-bin.000002",
+  path: "binlog-archive/ba-1/e-master-1/mysql-bin.000002",
+  sizeBytes: 4096,
+  startState: "0-1-41",
+  endState: "0-1-44",
+  firstEventAt: at(19.1),
+  lastEventAt: at(19.9),
+  createdAt: at(19.1),
+  updatedAt: at(20),
+});
 put("BackupPolicy", {
   environmentId: "e-master",
   schedule: "0 3 * * *",

@@ -1,4 +1,7 @@
 import fs from "node:fs";
+import { erasOf } from "./binlog-archive";
+import { pruneArchivedBefore } from "./binlog-files";
+import { usableBases } from "./recovery-window";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
@@ -111,5 +114,17 @@ export async function applyRetention(environmentId: string) {
     fs.rmSync(b.file, { force: true });
     await db().backup.delete({ where: { id: b.id } });
   }
+  if (doomed.length) await pruneArchives(environmentId);
   return doomed.map((b) => b.id);
+}
+
+/** Archived binary logs older than every remaining backup of their lineage go with the backups they extended. */
+async function pruneArchives(environmentId: string) {
+  for (const archive of await db().binlogArchive.findMany()) {
+    const lineage =
+      archive.environmentId === environmentId || erasOf(archive).some((e) => e.masterId === environmentId);
+    if (!lineage) continue;
+    const bases = usableBases(archive, await db().backup.findMany({ where: { ownerId: archive.ownerId } }));
+    if (bases.length) await pruneArchivedBefore(archive.id, bases[0].gtidPosition!);
+  }
 }

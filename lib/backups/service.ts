@@ -5,3 +5,5 @@ export * from "./policy";
 export * from "./schedule";
 export * from "./restore";
 export * from "./verify";
+export { setBinlogArchive, archiveInput } from "./binlog-archive";
+export * from "./pitr";

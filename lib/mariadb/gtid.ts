@@ -99,3 +99,13 @@ export function binlogGtidReader() {
     result: () => ({ position, gtids: [...state].map(([key, seq]) => `${key}-${seq}`).join(",") }),
   };
 }
+
+/** The newest GTID per domain of a list that may name several servers per domain (a binlog state). */
+export function latestPerDomain(list: string | null | undefined): GtidPosition {
+  const out: GtidPosition = new Map();
+  for (const [key, seq] of gtidState(list)) {
+    const [domain, server] = key.split("-").map(Number);
+    if ((out.get(domain)?.seq ?? -1) < seq) out.set(domain, { server, seq });
+  }
+  return out;
+}

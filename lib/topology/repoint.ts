@@ -7,6 +7,7 @@ import type { ReplicationLogin } from "./account";
 import { discoverTopology, type TopologyEdge } from "./discover";
 import type { Servers, Step } from "./phases";
 import { handOverSemiSync, semiSyncOptionsUnder } from "./semisync";
+import { handOverArchive } from "@/lib/backups/binlog-archive";
 import { applyOptions, pointAt } from "./steps";
 
 // After a promotion (switchover or failover): roles written into my.cnf, the other slaves following the new master.
@@ -34,6 +35,7 @@ export async function persistRoles(actor: Actor, oldMaster: string, newMaster: s
   const [old, now] = await Promise.all([getEnvironment(actor, oldMaster), getEnvironment(actor, newMaster)]);
   await handOverKeptSlaves(old, now);
   await handOverSemiSync(old, now);
+  await handOverArchive(old, now);
   await persistRole(actor, newMaster, "master", semiSyncOptionsUnder(old, "master")).catch((e) =>
     step(`could not remove read-only from ${newMaster}'s my.cnf: ${(e as Error).message}`),
   );

@@ -1,0 +1,105 @@
+// What each archived binary log holds, read back from the file itself: the GTID state before its first event (its
+// Gtid list), the state after its last, and the times of its first and last transactions.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import readline from "node:readline";
+import { db } from "@/lib/db/client";
+import { binlogGtidReader, gtidState, includes, latestPerDomain } from "@/lib/mariadb/gtid";
+
+const BINLOG_FILE = /^[A-Za-z0-9_.-]+\.[0-9]{6}$/;
+
+/** "#261204  8:03:44 server id 5 …": mariadb-binlog prints event times in its TZ (UTC here). */
+function eventTime(line: string): Date | null {
+  const m = /^#(\d\d)(\d\d)(\d\d)\s+(\d{1,2}):(\d\d):(\d\d) server id/.exec(line);
+  return m ? new Date(Date.UTC(2000 + +m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6])) : null;
+}
+
+export interface BinlogSummary {
+  startState: string;
+  endState: string;
+  firstEventAt: Date | null;
+  lastEventAt: Date | null;
+}
+
+/** Reads one archived file (its last event may still be arriving: what was read before it counts). */
+export async function summarise(file: string): Promise<BinlogSummary> {
+  const child = spawn("mariadb-binlog", ["--base64-output=never", file], {
+    env: { ...process.env, TZ: "UTC" },
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  child.once("error", () => undefined);
+  const list = binlogGtidReader();
+  const own = binlogGtidReader();
+  let startState = "";
+  let firstEventAt: Date | null = null;
+  let lastEventAt: Date | null = null;
+  for await (const line of readline.createInterface({ input: child.stdout, crlfDelay: Infinity })) {
+    if (!line.startsWith("#")) continue;
+    list.line(line);
+    if (line.includes("Gtid list [")) startState = list.result().gtids;
+    if (/\bGTID \d+-\d+-\d+/.test(line)) {
+      own.line(line);
+      const at = eventTime(line);
+      firstEventAt ??= at;
+      lastEventAt = at ?? lastEventAt;
+    }
+  }
+  const endState = [...gtidState(startState, own.result().gtids)].map(([k, seq]) => `${k}-${seq}`).join(",");
+  return { startState, endState, firstEventAt, lastEventAt };
+}
+
+/** Records new and grown files of every segment of an archive (a file is re-read only when its size changed). */
+export async function recordSegmentFiles(archiveId: string, dir: string) {
+  if (!fs.existsSync(dir)) return;
+  const known = new Map(
+    (await db().archivedBinlog.findMany({ where: { archiveId } })).map((f) => [`${f.segment}/${f.fileName}`, f]),
+  );
+  for (const segment of fs.readdirSync(dir)) {
+    const m = /^(.+)-(\d+)$/.exec(segment);
+    if (!m) continue;
+    const files = fs.readdirSync(path.join(dir, segment)).filter((f) => BINLOG_FILE.test(f));
+    for (const fileName of files) {
+      const file = path.join(dir, segment, fileName);
+      const size = fs.statSync(file).size;
+      const row = known.get(`${segment}/${fileName}`);
+      if (row && row.sizeBytes === size) continue;
+      const summary = await summarise(file);
+      const source = await db().environment.findUnique({ where: { id: m[1] }, select: { name: true } });
+      await db().archivedBinlog.upsert({
+        where: { archiveId_segment_fileName: { archiveId, segment, fileName } },
+        create: {
+          archiveId,
+          segment,
+          fileName,
+          path: file,
+          sizeBytes: size,
+          sourceEnvironmentId: m[1],
+          sourceName: source?.name ?? m[1],
+          serverId: Number(m[2]),
+          ...summary,
+        },
+        update: { sizeBytes: size, ...summary },
+      });
+    }
+  }
+}
+
+/**
+ * Pruned together with the backups they extend: a file holding nothing after the oldest remaining backup's
+ * position is of no use to any recovery. A segment's newest file (perhaps still being written) always stays.
+ */
+export async function pruneArchivedBefore(archiveId: string, oldestBase: string): Promise<number> {
+  const base = latestPerDomain(oldestBase);
+  const files = await db().archivedBinlog.findMany({ where: { archiveId }, orderBy: { fileName: "asc" } });
+  const newest = new Map(files.map((f) => [f.segment, f.fileName]));
+  let pruned = 0;
+  for (const f of files) {
+    if (newest.get(f.segment) === f.fileName || !f.endState) continue;
+    if (!includes(base, latestPerDomain(f.endState))) continue;
+    fs.rmSync(f.path, { force: true });
+    await db().archivedBinlog.delete({ where: { id: f.id } });
+    pruned++;
+  }
+  return pruned;
+}
