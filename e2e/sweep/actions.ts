@@ -172,6 +172,14 @@ export const ACTIONS: Record<string, ActionEntry> = {
     args: (fx) => [env(fx)],
     refusal: refused({ lines: [] }),
   },
+  "app/(console)/environments/[name]/backups/actions.ts#archiveAction": {
+    args: (fx) => [env(fx), true],
+    refusal: refused(),
+  },
+  "app/(console)/environments/[name]/backups/actions.ts#pointInTimeAction": {
+    args: (fx) => [env(fx), { name: "sweep-b-pitr", time: "2026-01-01 00:00:00" }],
+    refusal: refused(),
+  },
   "app/(console)/environments/[name]/backups/actions.ts#policyAction": {
     args: (fx) => [env(fx), { schedule: "* * * * *", keepLast: 1, keepDays: null, verifySchedule: null }],
     refusal: refused(),

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { doctorFixInput, newTokenInput, promoteInput, tokenRequestInput } from "../../lib/api/schemas";
 import { newUserInput } from "../../lib/auth/users";
-import { backupInput, policyInput, restoreInput } from "../../lib/backups/service";
+import { archiveInput, backupInput, pointInTimeInput, policyInput, restoreInput } from "../../lib/backups/service";
 import { consoleBackupInput } from "../../lib/console-state/service";
 import { saveConfigInput } from "../../lib/environments/config";
 import { addUserInput, configureMasterInput, controlInput, dropUserInput } from "../../lib/environments/replication";
@@ -96,6 +96,9 @@ export const ROUTES: Record<string, RouteEntry> = {
   [`PUT ${E}/backup-policy`]: tenant(policyInput, () => ({ schedule: "0 3 * * *", keepLast: 3 })),
   [`GET ${E}/backups`]: tenant(),
   [`POST ${E}/backups`]: tenant(backupInput, () => ({ method: "logical" })),
+  [`GET ${E}/binlog-archive`]: tenant(),
+  [`PUT ${E}/binlog-archive`]: tenant(archiveInput, () => ({ enabled: false })),
+  [`POST ${E}/point-in-time`]: tenant(pointInTimeInput, () => ({ name: "sweep-pitr", time: "2026-01-01 00:00:00" })),
   [`POST ${E}/clone`]: tenant(cloneInput, () => ({ name: "sweep-clone" })),
   [`GET ${E}/config/revisions`]: tenant(),
   [`GET ${E}/config`]: tenant(),

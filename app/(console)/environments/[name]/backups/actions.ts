@@ -2,7 +2,14 @@
 import { revalidatePath } from "next/cache";
 import { actionResult } from "@/lib/api/action-result";
 import { requireActor } from "@/lib/auth/session";
-import { beginBackup, beginRestore, setBackupPolicy, verifyBackup } from "@/lib/backups/service";
+import {
+  beginBackup,
+  beginPointInTimeRestore,
+  beginRestore,
+  setBackupPolicy,
+  setBinlogArchive,
+  verifyBackup,
+} from "@/lib/backups/service";
 
 export async function takeBackupAction(name: string, method?: string) {
   const actor = await requireActor();
@@ -40,4 +47,21 @@ export async function verifyAction(name: string, backupId: string) {
   const res = await actionResult(() => verifyBackup(actor, backupId));
   revalidatePath(`/environments/${name}/backups`);
   return res;
+}
+
+export async function archiveAction(name: string, enabled: boolean) {
+  const actor = await requireActor();
+  const res = await actionResult(async () => {
+    await setBinlogArchive(actor, name, { enabled });
+    return {};
+  });
+  revalidatePath(`/environments/${name}/backups`);
+  return res;
+}
+
+export async function pointInTimeAction(name: string, input: { name: string; time?: string; gtid?: string }) {
+  const actor = await requireActor();
+  return actionResult(async () => ({
+    operationId: (await beginPointInTimeRestore(actor, name, input)).operationId,
+  }));
 }
