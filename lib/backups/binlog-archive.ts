@@ -115,9 +115,14 @@ async function startStreamer(archiveId: string, master: EnvironmentWithNodes) {
   });
   const from = last?.fileName ?? (await firstBinlog(master));
   const login = await ensureReplicationAccount(master);
+  // setpriv --pdeathsig: the streamer goes when the console goes (however it ends), never left running unowned.
   const child = spawn(
-    "mariadb-binlog",
+    "setpriv",
     [
+      "--pdeathsig",
+      "TERM",
+      "--",
+      "mariadb-binlog",
       "--read-from-remote-server",
       "--raw",
       "--stop-never",

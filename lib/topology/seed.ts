@@ -97,7 +97,9 @@ export async function beginAddSlaves(
           );
           await step("configuring them as slaves");
           const options = { ...SLAVE_OPTIONS, ...semiSyncOptionsUnder(master, "slave") };
-          await Promise.all(names.map((n) => applyOptions(actor, n, options, "Slave settings (Add slave)")));
+          // A physical copy restarts each server on the copied data anyway: no restart for the settings first.
+          const restart = copy.method !== "physical";
+          await Promise.all(names.map((n) => applyOptions(actor, n, options, "Slave settings (Add slave)", restart)));
           if (copy.method === "physical") {
             const donor = await chooseDonor(actor, master);
             await step(`streaming a ${copy.why} of ${describeDonor(donor, master)} into ${names.join(", ")}`);
