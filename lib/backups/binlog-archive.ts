@@ -17,18 +17,12 @@ import { ensureReplicationAccount } from "@/lib/topology/account";
 import { requireBinlog } from "@/lib/topology/steps";
 import { parseInput } from "@/lib/validation";
 import { recordSegmentFiles } from "./binlog-files";
+import { erasOf } from "./recovery-window";
 
 export const archiveInput = z.strictObject({ enabled: z.boolean() });
 
-export interface Era {
-  masterId: string;
-  name: string;
-  since: string;
-}
-
 export const archiveDir = (archiveId: string) => path.join(dataDir(), "binlog-archive", archiveId);
 export const segmentOf = (environmentId: string, serverId: number) => `${environmentId}-${serverId}`;
-export const erasOf = (archive: { eras: string }) => JSON.parse(archive.eras) as Era[];
 
 /** Archive on or off for a master (a slave's binary logs are its master's: archive the master). */
 export async function setBinlogArchive(actor: Actor, name: string, raw: unknown) {

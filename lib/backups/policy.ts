@@ -1,7 +1,6 @@
 import fs from "node:fs";
-import { erasOf } from "./binlog-archive";
 import { pruneArchivedBefore } from "./binlog-files";
-import { usableBases } from "./recovery-window";
+import { erasOf, usableBases } from "./recovery-window";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";

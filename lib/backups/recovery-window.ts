@@ -2,7 +2,15 @@
 // with their reason, and the plan to reach a target — which backup, then which files up to where.
 import type { ArchivedBinlog, Backup, BinlogArchive } from "@/generated/prisma/client";
 import { formatGtid, includes, latestPerDomain, parseGtid, type GtidPosition } from "@/lib/mariadb/gtid";
-import { erasOf, type Era } from "./binlog-archive";
+
+/** Which server was the archive's master from when; each one's files are a segment of their own. */
+export interface Era {
+  masterId: string;
+  name: string;
+  since: string;
+}
+
+export const erasOf = (archive: { eras: string }) => JSON.parse(archive.eras) as Era[];
 
 export type Target = { time: Date } | { gtid: GtidPosition };
 
