@@ -22,7 +22,12 @@ import { erasOf } from "./recovery-window";
 export const archiveInput = z.strictObject({ enabled: z.boolean() });
 
 export const archiveDir = (archiveId: string) => path.join(dataDir(), "binlog-archive", archiveId);
-export const segmentOf = (environmentId: string, serverId: number) => `${environmentId}-${serverId}`;
+/**
+ * "<environment>-<server id>-e<era>[-r<n>]": each era of the archive (a master's turn) has its own, and a master
+ * whose binary log started over (its data replaced) gets a new one — an archived file is never overwritten.
+ */
+export const segmentOf = (environmentId: string, serverId: number, era: number, restart = 0) =>
+  `${environmentId}-${serverId}-e${era}${restart ? `-r${restart}` : ""}`;
 
 /** Archive on or off for a master (a slave's binary logs are its master's: archive the master). */
 export async function setBinlogArchive(actor: Actor, name: string, raw: unknown) {
@@ -90,24 +95,36 @@ export function stopArchiver() {
 const setState = (id: string, state: string) =>
   db().binlogArchive.update({ where: { id }, data: { state, stateAt: new Date() } });
 
-async function firstBinlog(master: EnvironmentWithNodes): Promise<string> {
+async function binlogNames(master: EnvironmentWithNodes): Promise<string[]> {
   return asRoot(master, async (c) => {
+    // A tenant's lock must not hold the archiver: this server's turn fails after 10 s and is tried again.
+    await c.query("SET SESSION lock_wait_timeout = 10, max_statement_time = 10");
     const [rows] = await c.query("SHOW BINARY LOGS");
-    return String((rows as { Log_name: string }[])[0].Log_name);
+    return (rows as { Log_name: string }[]).map((r) => String(r.Log_name));
   });
 }
 
-/** A streamer for the archive's current master: from the last file it archived (again, whole) or its first. */
-async function startStreamer(archiveId: string, master: EnvironmentWithNodes) {
+/**
+ * A streamer for the archive's current master: from the last file its segment archived (again, whole), or from
+ * its first binary log — in a new segment when the last archived file is no longer on the server (its binary
+ * log started over), so nothing archived is overwritten.
+ */
+async function startStreamer(archiveId: string, era: number, master: EnvironmentWithNodes) {
   const node = master.nodes[0];
-  const segment = segmentOf(master.id, node.serverId);
+  const prefix = segmentOf(master.id, node.serverId, era);
+  const rows = await db().archivedBinlog.findMany({
+    where: { archiveId, segment: { startsWith: prefix } },
+    orderBy: [{ createdAt: "desc" }, { fileName: "desc" }],
+  });
+  const names = await binlogNames(master);
+  const last = rows[0];
+  const continues = !!last && names.includes(last.fileName);
+  const segment = continues
+    ? last.segment
+    : segmentOf(master.id, node.serverId, era, new Set(rows.map((r) => r.segment)).size);
   const dir = path.join(archiveDir(archiveId), segment);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const last = await db().archivedBinlog.findFirst({
-    where: { archiveId, segment },
-    orderBy: { fileName: "desc" },
-  });
-  const from = last?.fileName ?? (await firstBinlog(master));
+  const from = continues ? last.fileName : names[0];
   const login = await ensureReplicationAccount(master);
   // setpriv --pdeathsig: the streamer goes when the console goes (however it ends), never left running unowned.
   const child = spawn(
@@ -144,27 +161,45 @@ async function startStreamer(archiveId: string, master: EnvironmentWithNodes) {
   await setState(archiveId, `streaming from ${master.name} (from ${from})`);
 }
 
-/** One pass: each enabled archive streams from its current master, and what arrived is recorded. */
+const inFlight = new Set<string>();
+
+/**
+ * One pass: each enabled archive streams from its current master, and what arrived is recorded. Archives are
+ * looked after independently: one whose server stalls (a tenant's lock) never holds up another's.
+ */
 export async function archiveOnce() {
   const archives = await db().binlogArchive.findMany({ where: { enabled: true } });
   for (const [id] of streamers) if (!archives.some((a) => a.id === id)) stopStreamer(id);
-  for (const a of archives) {
-    try {
-      const running = streamers.get(a.id);
-      if (running && (running.masterId !== a.masterId || running.exited)) {
-        if (running.exited) await setState(a.id, `stream from ${running.segment} stopped: ${running.exited.join(" ")}`);
-        stopStreamer(a.id);
-      }
-      if (!streamers.has(a.id)) {
-        const master = await db().environment.findUnique({ where: { id: a.masterId }, include: { nodes: true } });
-        if (!master) await setState(a.id, "waiting: its master is gone");
-        else if (master.status !== "running") await setState(a.id, `waiting: ${master.name} is ${master.status}`);
-        else await startStreamer(a.id, master);
-      }
-      await recordSegmentFiles(a.id, archiveDir(a.id));
-    } catch (e) {
-      await setState(a.id, `error: ${(e as Error).message}`).catch(() => undefined);
+  await Promise.all(
+    archives
+      .filter((a) => !inFlight.has(a.id))
+      .map(async (a) => {
+        inFlight.add(a.id);
+        try {
+          await tendArchive(a);
+        } finally {
+          inFlight.delete(a.id);
+        }
+      }),
+  );
+}
+
+async function tendArchive(a: { id: string; masterId: string; eras: string }) {
+  try {
+    const running = streamers.get(a.id);
+    if (running && (running.masterId !== a.masterId || running.exited)) {
+      if (running.exited) await setState(a.id, `stream from ${running.segment} stopped: ${running.exited.join(" ")}`);
+      stopStreamer(a.id);
     }
+    if (!streamers.has(a.id)) {
+      const master = await db().environment.findUnique({ where: { id: a.masterId }, include: { nodes: true } });
+      if (!master) await setState(a.id, "waiting: its master is gone");
+      else if (master.status !== "running") await setState(a.id, `waiting: ${master.name} is ${master.status}`);
+      else await startStreamer(a.id, erasOf(a).length - 1, master);
+    }
+    await recordSegmentFiles(a.id, archiveDir(a.id));
+  } catch (e) {
+    await setState(a.id, `error: ${(e as Error).message}`).catch(() => undefined);
   }
 }
 

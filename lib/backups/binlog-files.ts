@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import readline from "node:readline";
+import os from "node:os";
 import { db } from "@/lib/db/client";
 import { binlogGtidReader, gtidState, includes, latestPerDomain } from "@/lib/mariadb/gtid";
 
@@ -22,9 +22,49 @@ export interface BinlogSummary {
   lastEventAt: Date | null;
 }
 
-/** Reads one archived file (its last event may still be arriving: what was read before it counts). */
+const MAX_HEADER = 4096;
+
+/**
+ * Calls `onLine` with each line of `input` that starts with "#" (mariadb-binlog's event headers), never holding
+ * more than 4 kB of a line: a tenant's 600 MB statement passes through without being kept.
+ */
+export function headerLines(onLine: (line: string) => void) {
+  let line: Buffer[] = [];
+  let size = 0;
+  let header: boolean | null = null;
+  const take = (chunk: Buffer) => {
+    if (header === null) header = chunk[0] === 35; // "#"
+    if (header && size < MAX_HEADER) {
+      line.push(chunk.subarray(0, MAX_HEADER - size));
+      size += chunk.length;
+    }
+  };
+  return {
+    write(chunk: Buffer) {
+      let from = 0;
+      for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, from)) {
+        if (nl > from) take(chunk.subarray(from, nl));
+        if (header) onLine(Buffer.concat(line).toString("latin1"));
+        line = [];
+        size = 0;
+        header = null;
+        from = nl + 1;
+      }
+      if (from < chunk.length) take(chunk.subarray(from));
+    },
+  };
+}
+
+/** A private directory for what mariadb-binlog unpacks from LOAD DATA events, removed by the caller. */
+export const loadDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "mariner-binlog-"));
+
+/**
+ * Reads one archived file (its last event may still be arriving: what was read before it counts). Row events are
+ * decoded to headers only (--base64-output=decode-rows: "never" would stop at the first one).
+ */
 export async function summarise(file: string): Promise<BinlogSummary> {
-  const child = spawn("mariadb-binlog", ["--base64-output=never", file], {
+  const local = loadDir();
+  const child = spawn("mariadb-binlog", ["--base64-output=decode-rows", `--local-load=${local}`, file], {
     env: { ...process.env, TZ: "UTC" },
     stdio: ["ignore", "pipe", "ignore"],
   });
@@ -34,8 +74,17 @@ export async function summarise(file: string): Promise<BinlogSummary> {
   let startState = "";
   let firstEventAt: Date | null = null;
   let lastEventAt: Date | null = null;
-  for await (const line of readline.createInterface({ input: child.stdout, crlfDelay: Infinity })) {
-    if (!line.startsWith("#")) continue;
+  const lines: string[] = [];
+  const splitter = headerLines((l) => lines.push(l));
+  try {
+    for await (const chunk of child.stdout) {
+      splitter.write(chunk as Buffer);
+      for (const line of lines.splice(0)) read(line);
+    }
+  } finally {
+    fs.rmSync(local, { recursive: true, force: true });
+  }
+  function read(line: string) {
     list.line(line);
     if (line.includes("Gtid list [")) startState = list.result().gtids;
     if (/\bGTID \d+-\d+-\d+/.test(line)) {
@@ -56,7 +105,7 @@ export async function recordSegmentFiles(archiveId: string, dir: string) {
     (await db().archivedBinlog.findMany({ where: { archiveId } })).map((f) => [`${f.segment}/${f.fileName}`, f]),
   );
   for (const segment of fs.readdirSync(dir)) {
-    const m = /^(.+)-(\d+)$/.exec(segment);
+    const m = /^([A-Za-z0-9]+)-(\d+)-e\d+(?:-r\d+)?$/.exec(segment);
     if (!m) continue;
     const files = fs.readdirSync(path.join(dir, segment)).filter((f) => BINLOG_FILE.test(f));
     for (const fileName of files) {

@@ -2,6 +2,7 @@
 // newest backup before it, then the archived binary logs replayed up to the target, across switchovers and
 // failovers (each era's files from where the previous one forked).
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { z } from "zod";
@@ -17,6 +18,7 @@ import { beginOperation } from "@/lib/operations";
 import { assertQuotaAllows } from "@/lib/quotas";
 import { parseInput } from "@/lib/validation";
 import { login } from "./archive";
+import { headerLines, loadDir } from "./binlog-files";
 import { planRecovery, recoveryView, type ReplayStep, type Target } from "./recovery-window";
 import { beginRestore } from "./restore";
 
@@ -64,7 +66,8 @@ export async function pointInTimeView(actor: Actor, name: string) {
  * run a command or send a file of this machine.
  */
 async function replayFile(path: string, state: GtidPosition, stop: ReplayStep["stop"], into: DumpSource) {
-  const args = ["--base64-output=auto", `--start-position=${formatGtid(state)}`];
+  const local = loadDir();
+  const args = ["--base64-output=auto", `--local-load=${local}`, `--start-position=${formatGtid(state)}`];
   if (stop && "time" in stop) args.push(`--stop-datetime=${sqlTime(new Date(stop.time.getTime() + 1000))}`);
   if (stop && "gtid" in stop) args.push(`--stop-position=${formatGtid(stop.gtid)}`);
   const reader = spawn("mariadb-binlog", [...args, path], {
@@ -88,17 +91,18 @@ async function replayFile(path: string, state: GtidPosition, stop: ReplayStep["s
     false,
   );
   const replayed: string[] = [];
-  let carry = "";
+  const headers = headerLines((l) => replayed.push(...(/\bGTID (\d+-\d+-\d+)/.exec(l)?.slice(1) ?? [])));
   const watch = new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      const text = carry + chunk.toString("latin1");
-      const lines = text.split("\n");
-      carry = lines.pop() ?? "";
-      for (const l of lines) if (l.startsWith("#")) replayed.push(...(/\bGTID (\d+-\d+-\d+)/.exec(l)?.slice(1) ?? []));
+      headers.write(chunk);
       cb(null, chunk);
     },
   });
-  await Promise.all([pipeline(reader.stdout, watch, client.child.stdin!), client.done]);
+  try {
+    await Promise.all([pipeline(reader.stdout, watch, client.child.stdin!), client.done]);
+  } finally {
+    fs.rmSync(local, { recursive: true, force: true });
+  }
   if ((await read) !== 0)
     throw new ServiceError(500, "replay_failed", `mariadb-binlog could not read ${path}`, readerErr.split("\n"));
   return replayed;

@@ -40,11 +40,14 @@ export interface RecoveryView {
   eras: { name: string; since: string; files: number; bytes: number }[];
 }
 
+/** The era a segment was archived in ("<environment>-<server id>-e<era>[-r<n>]"). */
+const eraOfSegment = (segment: string) => Number(/-e(\d+)(?:-r\d+)?$/.exec(segment)?.[1] ?? -1);
+
 function erasWithFiles(archive: BinlogArchive, files: ArchivedBinlog[]): EraFiles[] {
-  return erasOf(archive).map((era) => {
+  return erasOf(archive).map((era, index) => {
     const own = files
-      .filter((f) => f.sourceEnvironmentId === era.masterId)
-      .sort((a, b) => a.fileName.localeCompare(b.fileName));
+      .filter((f) => eraOfSegment(f.segment) === index && f.sourceEnvironmentId === era.masterId)
+      .sort((a, b) => +a.createdAt - +b.createdAt || a.fileName.localeCompare(b.fileName));
     return {
       ...era,
       files: own,

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Actor } from "@/lib/auth/actor";
@@ -38,7 +39,7 @@ export async function beginBackup(
   // back must not depend on the very server being replaced.
   if (method === "physical" && !physicalPossible(env))
     throw new ServiceError(409, "physical_unavailable", `${env.name}'s runtime takes logical backups only`);
-  const physical = !opts.safetyBeforeRestore && method !== "logical" && physicalPossible(env);
+  const wantsPhysical = !opts.safetyBeforeRestore && method !== "logical" && physicalPossible(env);
   if (env.status !== "running") throw new ServiceError(409, "not_running", `${env.name} is ${env.status}`);
   if (restoring.has(env.id) && !opts.safetyBeforeRestore)
     throw new ServiceError(
@@ -66,8 +67,11 @@ export async function beginBackup(
               Object.keys(e.filters).length === 0,
           )?.to;
       const source = slave ? await getEnvironment(actor, slave) : env;
+      // Decided by the server the copy comes from (a slave may run where data files cannot be reached).
+      const physical = wantsPhysical && physicalPossible(source);
       fs.mkdirSync(backupsDir(), { recursive: true, mode: 0o700 });
-      const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+      // Names are per owner only: a random part keeps two tenants' "shop" backups from ever sharing a file.
+      const stamp = `${new Date().toISOString().replace(/[:.]/g, "-")}-${crypto.randomBytes(4).toString("hex")}`;
       const file = path.join(backupsDir(), `${env.name}-${stamp}.${physical ? "xbstream" : "sql"}.gz`);
       const tool = physical ? "physical copy (mariadb-backup)" : "dump";
       const row = await db().backup.create({

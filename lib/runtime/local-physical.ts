@@ -3,12 +3,12 @@
 // `mariadb-backup --prepare` makes them consistent and the target starts on them with its own root password.
 // Every tool runs as the node's own uid: the console never writes inside a data directory a tenant controls.
 import { spawn } from "node:child_process";
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import type { BackupLog, BackupPositions, NodeRef, PhysicalCopier, PhysicalStream } from "./driver";
 import { RuntimeError } from "./driver";
+import { serversRunIsolated } from "@/lib/paths";
 import { identityOf, serverProcessOptions, type NodeIdentity } from "./identity";
 import { nodeLayout, type NodeLayout } from "./layout";
 import { makeNodeDir, nodeFileSize, readNodeFile, writeNodeFile } from "./node-files";
@@ -89,10 +89,35 @@ function readPositions(l: NodeLayout): BackupPositions {
   return { binlogGtid: binlog?.[2] ?? (binlog ? "" : null), slaveGtid: slave ?? null };
 }
 
+/** Where a data directory waits while a copy replaces it; put back by `recoverInterruptedSwap` if the console died. */
+export const previousDataDir = (l: NodeLayout) => `${l.datadir}.previous`;
+
+/**
+ * A copy interrupted by a console crash left the old data aside and a partial copy in its place: the old data
+ * goes back before the server is started again (called by start, with the server stopped).
+ */
+export function recoverInterruptedSwap(l: NodeLayout) {
+  const previous = previousDataDir(l);
+  if (!fs.lstatSync(previous, { throwIfNoEntry: false })?.isDirectory()) return;
+  removeQuietly(l.datadir);
+  fs.renameSync(previous, l.datadir);
+  removeQuietly(path.join(l.baseDir, "provision.sql"));
+}
+
+/** The tools run as the node's own uid; a node without one (made before identities) is not copied as root. */
+function requireIdentity(l: NodeLayout) {
+  if (serversRunIsolated() && !identityOf(l.baseDir))
+    throw new RuntimeError(`${l.baseDir} has no server identity yet: start the server once, then copy it`);
+}
+
+/** mariadb-backup that writes nothing for this long is stuck (a tenant's lock on the donor): it is stopped. */
+const STALL_MS = () => Number(process.env.MARINER_BACKUP_STALL_MS ?? 120_000);
+
 export function localPhysical(server: LocalServerControl): PhysicalCopier {
   return {
     backup(node: NodeRef): PhysicalStream {
       const l = nodeLayout(node.baseDir!);
+      requireIdentity(l);
       const tool = runTool(
         "mariadb-backup --backup",
         BIN.backup,
@@ -111,16 +136,35 @@ export function localPhysical(server: LocalServerControl): PhysicalCopier {
         { MYSQL_PWD: node.rootPassword },
       );
       tool.child.stdin.end();
-      const done = tool.done.then(() => backupLogPositions(tool.stderr()));
+      let stalled = false;
+      const watchdog = setTimeout(() => {
+        stalled = true;
+        tool.child.kill("SIGKILL");
+      }, STALL_MS());
+      tool.child.stdout.on("data", () => watchdog.refresh());
+      const done = tool.done.then(
+        () => backupLogPositions(tool.stderr()),
+        (e: RuntimeError) => {
+          throw stalled
+            ? new RuntimeError(`mariadb-backup --backup wrote nothing for ${STALL_MS() / 1000} s and was stopped`, [
+                ...e.serverLines,
+                "the source may be blocked: a long-running DDL or a lock held on its tables keeps BACKUP STAGE waiting",
+              ])
+            : e;
+        },
+      );
+      done.finally(() => clearTimeout(watchdog)).catch(() => undefined);
       done.catch(() => undefined); // the caller awaits it; a failure must not surface as unhandled first
       return { stream: tool.child.stdout, done, cancel: () => tool.child.kill("SIGKILL") };
     },
 
     async receive(node: NodeRef, stream: Readable, sourceDone: Promise<unknown>) {
       const l = nodeLayout(node.baseDir!);
+      requireIdentity(l);
       const identity = identityOf(l.baseDir);
-      const previous = `${l.datadir}.previous-${crypto.randomBytes(4).toString("hex")}`;
+      const previous = previousDataDir(l);
       await server.stop(node);
+      recoverInterruptedSwap(l); // an earlier copy's leftovers: its data is the one to keep
       // The old data stays aside until the new data runs: a copy that fails puts it back as it was.
       fs.renameSync(l.datadir, previous);
       let pid: number | null = null;

@@ -14,7 +14,7 @@ import { scanOnDisk } from "./binlog-scan";
 import { cageLegacyNode } from "./legacy-cage";
 import { nodeLayout, makeServerDirs, type NodeLayout } from "./layout";
 import { appendNodeLog, nodeFileSize, writeNodeFile } from "./node-files";
-import { localPhysical } from "./local-physical";
+import { localPhysical, recoverInterruptedSwap } from "./local-physical";
 import { placeOnLoopback } from "./ports";
 import { copyPristine, keepPristine, pristineKey } from "./pristine";
 import { printDefaults } from "./print-defaults";
@@ -108,6 +108,7 @@ export class LocalDriver implements RuntimeDriver {
     const l = layoutOf(node);
     const running = this.livePid(node);
     if (running) return { ...node, pid: running };
+    recoverInterruptedSwap(l);
     if (!fs.existsSync(l.datadir)) throw new RuntimeError(`Data directory ${l.datadir} is missing`);
     const identity = identityOf(l.baseDir) ?? (await cageLegacyNode(l));
     makeServerDirs(l, identity);

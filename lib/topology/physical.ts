@@ -12,7 +12,7 @@ import { ServiceError } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
 import { setSlavePosition } from "@/lib/mariadb/replication";
 import { driverFor } from "@/lib/runtime";
-import { RuntimeError, type PhysicalCopier } from "@/lib/runtime/driver";
+import { RuntimeError, type BackupPositions, type PhysicalCopier } from "@/lib/runtime/driver";
 import { discoverTopology } from "./discover";
 
 export const copyMethod = z.enum(["physical", "logical"], {
@@ -80,35 +80,32 @@ export async function copyPhysically(
   const feeds = targets.map(() => new PassThrough({ highWaterMark: 4 * 1024 * 1024 }));
   for (const feed of feeds) backup.stream.pipe(feed);
   backup.done.catch(() => undefined);
-  try {
-    const received = await Promise.all(
-      targets.map(async (target, i) => {
-        const node = primaryNode(target);
+  // Every target settles before anything is undone: a failed one stops the stream, so the others end too.
+  const settled = await Promise.allSettled(
+    targets.map(async (target, i) => {
+      const node = primaryNode(target);
+      try {
         // Under the environment's lock: the monitor must not restart a server whose data is being replaced.
         const result = await withLock(target.id, () =>
           physicalOf(target)!.receive(nodeRefOf(node), feeds[i], backup.done),
         );
         await db().node.update({ where: { id: node.id }, data: { pid: result.node.pid, startedAt: new Date() } });
         return result.positions;
-      }),
-    );
-    const recorded = donor.isSlave ? received[0].slaveGtid : received[0].binlogGtid;
-    if (position) {
-      if (recorded === null)
-        throw new ServiceError(500, "no_position", `The backup of ${donor.env.name} recorded no GTID position`);
-      for (const target of targets) await asRoot(target, (c) => setSlavePosition(c, recorded));
-    }
-    return { bytes, gtid: recorded };
-  } catch (e) {
-    backup.cancel();
+      } catch (e) {
+        backup.cancel();
+        throw e;
+      }
+    }),
+  );
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) {
     // A target whose copy failed has its previous data back, stopped: running again as it was (a re-seeded slave).
     for (const target of targets) {
       const node = primaryNode(target);
-      const back = await driverFor(target.runtime)
-        .start(nodeRefOf(node))
-        .catch(() => null);
+      const back = await withLock(target.id, () => driverFor(target.runtime).start(nodeRefOf(node))).catch(() => null);
       if (back) await db().node.update({ where: { id: node.id }, data: { pid: back.pid, startedAt: new Date() } });
     }
+    const e = failed.reason as Error;
     if (e instanceof RuntimeError)
       throw new ServiceError(
         500,
@@ -118,4 +115,12 @@ export async function copyPhysically(
       );
     throw e;
   }
+  const positions = (settled[0] as PromiseFulfilledResult<BackupPositions>).value;
+  const recorded = donor.isSlave ? positions.slaveGtid : positions.binlogGtid;
+  if (position) {
+    if (recorded === null)
+      throw new ServiceError(500, "no_position", `The backup of ${donor.env.name} recorded no GTID position`);
+    for (const target of targets) await asRoot(target, (c) => setSlavePosition(c, recorded));
+  }
+  return { bytes, gtid: recorded };
 }

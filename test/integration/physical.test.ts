@@ -19,6 +19,7 @@ const backups = await import("../../lib/backups/service");
 const { setDockerHosts } = await import("../../lib/runtime");
 const { db } = await import("../../lib/db/client");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
+const { nodeLayout } = await import("../../lib/runtime/layout");
 const { startMonitor, stopMonitor } = await import("../../lib/monitoring/watch");
 
 let actor: Actor;
@@ -244,6 +245,44 @@ test("a re-seed whose copy fails keeps the slave's data and runs it again", asyn
     restore();
   }
   assert.deepEqual(await checksums("big-slave-2"), before, "its previous data is back and it answers");
+});
+
+test("a backup that stops streaming (a source blocked by a lock) is stopped after the stall time, nothing half-made", async () => {
+  const before = (await svc.listEnvironments(actor)).length;
+  // The source side says nothing at all, as a mariadb-backup waiting on a tenant's lock would.
+  const restore = withFaultyTool(
+    "MARINER_MARIADB_BACKUP",
+    'if [[ " $* " == *" --backup "* ]]; then exec sleep 30; fi\nexec /usr/bin/mariadb-backup "$@"',
+  );
+  process.env.MARINER_BACKUP_STALL_MS = "2000";
+  const t0 = Date.now();
+  try {
+    const { done } = await topo.beginAddSlaves(actor, "big", { count: 1, namePrefix: "held" });
+    await assert.rejects(done, (e: Error & { lines?: string[] }) => {
+      assert.match(e.message, /mariadb-backup --backup wrote nothing for 2 s and was stopped/);
+      assert.match((e.lines ?? []).join("\n"), /blocked/);
+      return true;
+    });
+  } finally {
+    delete process.env.MARINER_BACKUP_STALL_MS;
+    restore();
+  }
+  assert.ok(Date.now() - t0 < 20_000, "given up on after the stall time, not the tool's 30 s");
+  assert.equal((await svc.listEnvironments(actor)).length, before);
+});
+
+test("a console that died while a copy replaced a data directory: the next start puts the old data back", async () => {
+  const env = await svc.getEnvironment(actor, "big-slave-2");
+  const before = await checksums("big-slave-2");
+  const l = nodeLayout(env.nodes[0].baseDir!);
+  await svc.environmentAction(actor, "big-slave-2", { action: "stop" });
+  // What receive() leaves when the console is killed during mbstream: old data aside, a partial copy in place.
+  fs.renameSync(l.datadir, `${l.datadir}.previous`);
+  fs.mkdirSync(l.datadir);
+  fs.writeFileSync(path.join(l.datadir, "ibdata1"), "partial");
+  await svc.environmentAction(actor, "big-slave-2", { action: "start" });
+  assert.deepEqual(await checksums("big-slave-2"), before);
+  assert.equal(fs.existsSync(`${l.datadir}.previous`), false);
 });
 
 test("a physical copy that the runtime cannot make is refused up front; logical stays available", async () => {

@@ -23,7 +23,7 @@ const archive = (eras: [string, number][]): BinlogArchive => ({
 const file = (env: string, name: string, start: string, end: string, first: number, last: number): ArchivedBinlog => ({
   id: `${env}/${name}`,
   archiveId: "arch",
-  segment: `${env}-1`,
+  segment: `${env}-1-e${env === "a" ? 0 : 1}`,
   sourceEnvironmentId: env,
   sourceName: `env-${env}`,
   serverId: 1,
