@@ -4,15 +4,14 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { deleteEnvironment, findEnvironment, getEnvironment, DEFAULT_MEMORY_MB } from "@/lib/environments/service";
 import { ServiceError, notFound } from "@/lib/errors";
-import { spawnClient, type DumpSource } from "@/lib/mariadb/dump";
+import type { DumpSource } from "@/lib/mariadb/dump";
+import { loadSql } from "@/lib/mariadb/load";
 import { formatGtid, includes, parseGtid, type GtidPosition } from "@/lib/mariadb/gtid";
-import { clientTlsArgs } from "@/lib/mariadb/transport";
 import { environmentName } from "@/lib/names";
 import { beginOperation } from "@/lib/operations";
 import { assertQuotaAllows } from "@/lib/quotas";
@@ -62,8 +61,8 @@ export async function pointInTimeView(actor: Actor, name: string) {
 
 /**
  * One archived file through `mariadb-binlog` into the server, from `state` (exclusive) to the step's stop. Returns
- * the GTIDs it replayed. --binary-mode and --local-infile=0: nothing in a tenant's binary log can make the client
- * run a command or send a file of this machine.
+ * the GTIDs it replayed. Loaded like an import (--binary-mode, --local-infile=0): nothing in a tenant's binary log
+ * can make the client run a command or send a file of this machine.
  */
 async function replayFile(path: string, state: GtidPosition, stop: ReplayStep["stop"], into: DumpSource) {
   const local = loadDir();
@@ -77,19 +76,6 @@ async function replayFile(path: string, state: GtidPosition, stop: ReplayStep["s
   let readerErr = "";
   reader.stderr.on("data", (d) => (readerErr = (readerErr + d).slice(-2000)));
   const read = new Promise<number>((resolve) => reader.once("close", (code) => resolve(code ?? 1)));
-  const client = spawnClient(
-    "mariadb",
-    [
-      `--host=${into.host}`,
-      `--port=${into.port}`,
-      `--user=${into.user}`,
-      ...clientTlsArgs(into.host),
-      "--binary-mode",
-      "--local-infile=0",
-    ],
-    into.password,
-    false,
-  );
   const replayed: string[] = [];
   const headers = headerLines((l) => replayed.push(...(/\bGTID (\d+-\d+-\d+)/.exec(l)?.slice(1) ?? [])));
   const watch = new Transform({
@@ -99,7 +85,8 @@ async function replayFile(path: string, state: GtidPosition, stop: ReplayStep["s
     },
   });
   try {
-    await Promise.all([pipeline(reader.stdout, watch, client.child.stdin!), client.done]);
+    // The same client as an import: --binary-mode, --local-infile=0 (see loadSql).
+    await loadSql(into, null, reader.stdout.pipe(watch), () => undefined, new AbortController().signal);
   } finally {
     fs.rmSync(local, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 // Point-in-time recovery on real servers: a writer records (id, commit second, GTID); the binary logs are archived
-// continuously across a failover; restores to three times (early, middle, after the failover) and to a GTID hold
+// continuously across two failovers; restores to times in each era and to a GTID hold
 // exactly the rows committed up to each target; retention prunes the archive with the backups.
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -74,7 +74,7 @@ before(async () => {
   await q("ledger", "CREATE DATABASE ledger");
   await q("ledger", "CREATE TABLE ledger.entries (id INT AUTO_INCREMENT PRIMARY KEY, at DATETIME NOT NULL)");
   await (
-    await topo.beginAddSlaves(actor, "ledger", { count: 1 })
+    await topo.beginAddSlaves(actor, "ledger", { count: 2 })
   ).done;
   await backups.setBinlogArchive(actor, "ledger", { enabled: true });
   startArchiver(200);
@@ -86,25 +86,36 @@ after(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-test("restore to three times (early, middle, after a failover) and to a GTID: exactly the rows committed by then", async () => {
+/** The writer stops, every slave has everything, the master is killed and `to` takes over. */
+async function failOver(from: string, to: string, others: string[]) {
+  const caughtUp = (await q<{ p: string }>(from, "SELECT @@gtid_binlog_pos AS p"))[0].p;
+  for (const slave of [to, ...others]) {
+    const at = await until(
+      async () => (await q<{ p: string }>(slave, "SELECT @@gtid_slave_pos AS p"))[0].p,
+      (p) => p === caughtUp,
+    );
+    assert.equal(at, caughtUp, `${slave} has everything ${from} wrote`);
+  }
+  process.kill((await svc.getEnvironment(actor, from)).nodes[0].pid!, "SIGKILL");
+  await (
+    await topo.beginFailover(actor, from, { candidate: to })
+  ).done;
+}
+
+test("a topology that failed over twice: restores to times in each era and to a GTID hold exactly the rows committed by then", async () => {
   await write("ledger", 1200); // before the backup: in it
   const base = await (await backups.beginBackup(actor, "ledger")).done;
   await sleep(1100); // the first target second starts after the backup finished
-  const beforeFailover = committed.length;
-  await write("ledger", 4000);
-  // Failover: the writer stops, the slave has everything, the master is killed.
-  const caughtUp = (await q<{ p: string }>("ledger", "SELECT @@gtid_binlog_pos AS p"))[0].p;
-  await until(
-    async () => (await q<{ p: string }>("ledger-slave-1", "SELECT @@gtid_slave_pos AS p"))[0].p,
-    (p) => p === caughtUp,
-  );
-  process.kill((await svc.getEnvironment(actor, "ledger")).nodes[0].pid!, "SIGKILL");
-  await (
-    await topo.beginFailover(actor, "ledger", { candidate: "ledger-slave-1" })
-  ).done;
-  await write("ledger-slave-1", 3000);
+  const eraStarts = [committed.length];
+  await write("ledger", 3000);
+  await failOver("ledger", "ledger-slave-1", ["ledger-slave-2"]);
+  eraStarts.push(committed.length);
+  await write("ledger-slave-1", 2500);
+  await failOver("ledger-slave-1", "ledger-slave-2", []);
+  eraStarts.push(committed.length);
+  await write("ledger-slave-2", 2500);
   const last = committed.at(-1)!;
-  // The archive follows the new master and catches up with the last transaction.
+  // The archive follows each new master and catches up with the last transaction.
   const view = await until(
     () => backups.pointInTimeView(actor, "ledger"),
     (v) => !!v?.to && v.to.getTime() >= Date.parse(`${last.at}Z`),
@@ -113,30 +124,33 @@ test("restore to three times (early, middle, after a failover) and to a GTID: ex
   assert.ok(view, "the archive has the last transaction");
   assert.deepEqual(
     view!.eras.map((e) => e.name),
-    ["ledger", "ledger-slave-1"],
+    ["ledger", "ledger-slave-1", "ledger-slave-2"],
     "one era per master, each its own files",
   );
   assert.ok(view!.eras.every((e) => e.files > 0));
-  assert.deepEqual(view!.gaps, [], "GTIDs continuous across the failover");
-  assert.ok(view!.from! <= new Date(Date.parse(`${committed[beforeFailover].at}Z`)), "the window starts at the backup");
-  console.log(`recoverable window ${view!.from!.toISOString()} → ${view!.to!.toISOString()}`);
+  assert.deepEqual(view!.gaps, [], "GTIDs continuous across both failovers");
+  assert.ok(view!.from! <= new Date(Date.parse(`${committed[eraStarts[0]].at}Z`)), "the window starts at the backup");
+  console.log(
+    `recoverable window after two failovers: ${view!.from!.toISOString()} → ${view!.to!.toISOString()}; ` +
+      view!.eras.map((e) => `${e.name} since ${e.since} (${e.files} files, ${e.bytes} bytes)`).join("; "),
+  );
 
-  const phase1 = committed.slice(beforeFailover, committed.length);
   const seconds = [...new Set(committed.map((r) => r.at))];
-  const early = phase1[Math.floor(phase1.length / 4)].at;
-  const middle = phase1[Math.floor((phase1.length * 3) / 4)].at;
-  const afterFailover = seconds.at(-2)!; // not the last second: later rows must stay out
-  for (const [i, time] of [early, middle, afterFailover].entries()) {
+  const inEra = (era: number) =>
+    committed[Math.floor((eraStarts[era] + (eraStarts[era + 1] ?? committed.length)) / 2)].at;
+  const targets = [inEra(0), inEra(1), seconds.at(-2)!]; // the last: not the final second, so later rows stay out
+  for (const [i, time] of targets.entries()) {
     const name = `ledger-at-${i}`;
     const { operationId } = await restoreTo(name, { time });
     const expected = committed.filter((r) => r.at <= time).map((r) => r.id);
     assert.deepEqual(await idsIn(name), expected, `${name}: exactly the rows committed at or before ${time}`);
     assert.ok(expected.length < committed.length, "a later row exists that must not be there");
     const steps = (await db().operation.findUniqueOrThrow({ where: { id: operationId } })).steps;
-    if (i === 2) assert.match(steps, /replaying ledger-slave-1's archived binary logs/);
+    if (i === 2) assert.match(steps, /replaying ledger-slave-2's archived binary logs/);
     await svc.deleteEnvironment(actor, name);
   }
 
+  const phase1 = committed.slice(eraStarts[0], eraStarts[1]);
   const target = phase1[Math.floor(phase1.length / 2)];
   const gtid = `0-${(await svc.getEnvironment(actor, "ledger")).nodes[0].serverId}-${target.seq}`;
   await restoreTo("ledger-at-gtid", { gtid });
