@@ -112,7 +112,9 @@ export interface PhysicalCopier {
     node: NodeRef,
     stream: Readable,
     sourceDone: Promise<unknown>,
-  ): Promise<{ node: NodeRef; positions: BackupPositions }>;
+    /** The stream is a backup's own pipe, read by no one else: handed to the unpacker as is. */
+    direct?: boolean,
+  ): Promise<{ node: NodeRef; positions: BackupPositions; bytes: number }>;
 }
 
 /** Files of one node by their name relative to its directory (e.g. "tls/server.pem"). */

@@ -33,17 +33,44 @@ interface LocalServerControl {
   spawn(l: NodeLayout, identity: NodeIdentity | null, extra: string[]): Promise<number>;
 }
 
+/** Bytes a process has written so far (-1: gone). */
+function wchar(pid: number | undefined): number {
+  try {
+    return Number(/wchar:\s*(\d+)/.exec(fs.readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? -1);
+  } catch {
+    return -1;
+  }
+}
+
+/** Size of the regular files under `dir` (links not followed). */
+function treeSize(dir: string): number {
+  let total = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += treeSize(p);
+    else if (e.isFile()) total += fs.lstatSync(p).size;
+  }
+  return total;
+}
+
 /** A tool run as a node's uid; rejects with its last stderr lines. */
-function runTool(label: string, bin: string, args: string[], l: NodeLayout, env: Record<string, string> = {}) {
+function runTool(
+  label: string,
+  bin: string,
+  args: string[],
+  l: NodeLayout,
+  env: Record<string, string> = {},
+  stdin: "pipe" | Readable = "pipe",
+) {
   const options = serverProcessOptions(identityOf(l.baseDir), l.baseDir);
   const child = spawn(bin, args, {
     ...options,
     env: { ...options.env, ...env },
-    stdio: ["pipe", "pipe", "pipe"],
+    stdio: [stdin, "pipe", "pipe"],
   });
   let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-16_384)));
-  child.stdin.on("error", () => undefined); // a tool that died early: its exit code says why
+  child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-16_384)));
+  child.stdin?.on("error", () => undefined); // a tool that died early: its exit code says why
   const done = new Promise<void>((resolve, reject) => {
     child.once("error", (e) => reject(new RuntimeError(`${label} could not run: ${e.message}`)));
     child.once("close", (code, signal) => {
@@ -135,13 +162,22 @@ export function localPhysical(server: LocalServerControl): PhysicalCopier {
         l,
         { MYSQL_PWD: node.rootPassword },
       );
-      tool.child.stdin.end();
+      tool.child.stdin!.end();
+      // Progress is what the tool wrote (/proc/<pid>/io): its output may go straight to mbstream, unseen here.
       let stalled = false;
-      const watchdog = setTimeout(() => {
-        stalled = true;
-        tool.child.kill("SIGKILL");
-      }, STALL_MS());
-      tool.child.stdout.on("data", () => watchdog.refresh());
+      let written = -1;
+      let since = Date.now();
+      const watchdog = setInterval(
+        () => {
+          const now = wchar(tool.child.pid);
+          if (now !== written) [written, since] = [now, Date.now()];
+          else if (Date.now() - since >= STALL_MS()) {
+            stalled = true;
+            tool.child.kill("SIGKILL");
+          }
+        },
+        Math.min(1000, STALL_MS() / 4),
+      );
       const done = tool.done.then(
         () => backupLogPositions(tool.stderr()),
         (e: RuntimeError) => {
@@ -153,12 +189,12 @@ export function localPhysical(server: LocalServerControl): PhysicalCopier {
             : e;
         },
       );
-      done.finally(() => clearTimeout(watchdog)).catch(() => undefined);
+      done.finally(() => clearInterval(watchdog)).catch(() => undefined);
       done.catch(() => undefined); // the caller awaits it; a failure must not surface as unhandled first
-      return { stream: tool.child.stdout, done, cancel: () => tool.child.kill("SIGKILL") };
+      return { stream: tool.child.stdout!, done, cancel: () => tool.child.kill("SIGKILL") };
     },
 
-    async receive(node: NodeRef, stream: Readable, sourceDone: Promise<unknown>) {
+    async receive(node: NodeRef, stream: Readable, sourceDone: Promise<unknown>, direct = false) {
       const l = nodeLayout(node.baseDir!);
       requireIdentity(l);
       const identity = identityOf(l.baseDir);
@@ -171,10 +207,17 @@ export function localPhysical(server: LocalServerControl): PhysicalCopier {
       const initFile = path.join(l.baseDir, "provision.sql");
       try {
         makeNodeDir(l.baseDir, l.datadir, identity, true);
-        const unpack = runTool("mbstream -x", BIN.mbstream, ["-x", "-C", l.datadir], l);
-        stream.pipe(unpack.child.stdin);
-        stream.once("error", () => unpack.child.kill("SIGKILL"));
-        unpack.child.stdout.resume();
+        // Direct: the backup's own pipe becomes mbstream's stdin (no copy through the console).
+        const unpack = runTool("mbstream -x", BIN.mbstream, ["-x", "-C", l.datadir], l, {}, direct ? stream : "pipe");
+        if (direct)
+          // mbstream holds its own copy of the pipe now; the console's must go, or the backup's end never
+          // arrives here (and a dead mbstream would leave the backup writing into a pipe nobody reads).
+          stream.destroy();
+        else {
+          stream.pipe(unpack.child.stdin!);
+          stream.once("error", () => unpack.child.kill("SIGKILL"));
+        }
+        unpack.child.stdout!.resume();
         await Promise.all([unpack.done, sourceDone]);
         const prepare = runTool(
           "mariadb-backup --prepare",
@@ -182,8 +225,8 @@ export function localPhysical(server: LocalServerControl): PhysicalCopier {
           ["--no-defaults", "--prepare", `--target-dir=${l.datadir}`],
           l,
         );
-        prepare.child.stdin.end();
-        prepare.child.stdout.resume();
+        prepare.child.stdin!.end();
+        prepare.child.stdout!.resume();
         await prepare.done;
         const positions = readPositions(l);
         for (const name of fs.readdirSync(l.datadir))
@@ -198,7 +241,7 @@ export function localPhysical(server: LocalServerControl): PhysicalCopier {
         const started = { ...node, pid };
         await waitForLogin(started, async () => isOurProcess(pid, l.cnf), diskLog(l, offset));
         removeQuietly(previous);
-        return { node: started, positions };
+        return { node: started, positions, bytes: treeSize(l.datadir) };
       } catch (e) {
         if (pid) await server.stop({ ...node, pid }).catch(() => undefined);
         removeQuietly(l.datadir);

@@ -75,10 +75,11 @@ export async function copyPhysically(
   position: boolean,
 ): Promise<{ bytes: number; gtid: string | null }> {
   const backup = physicalOf(donor.env)!.backup(nodeRefOf(primaryNode(donor.env)));
+  // One target reads the backup's pipe itself; several share it through the console (the slowest sets the pace).
+  const direct = targets.length === 1;
+  const feeds = direct ? [backup.stream] : targets.map(() => new PassThrough({ highWaterMark: 4 * 1024 * 1024 }));
+  if (!direct) for (const feed of feeds) backup.stream.pipe(feed as PassThrough);
   let bytes = 0;
-  backup.stream.on("data", (d: Buffer) => (bytes += d.length));
-  const feeds = targets.map(() => new PassThrough({ highWaterMark: 4 * 1024 * 1024 }));
-  for (const feed of feeds) backup.stream.pipe(feed);
   backup.done.catch(() => undefined);
   // Every target settles before anything is undone: a failed one stops the stream, so the others end too.
   const settled = await Promise.allSettled(
@@ -87,8 +88,9 @@ export async function copyPhysically(
       try {
         // Under the environment's lock: the monitor must not restart a server whose data is being replaced.
         const result = await withLock(target.id, () =>
-          physicalOf(target)!.receive(nodeRefOf(node), feeds[i], backup.done),
+          physicalOf(target)!.receive(nodeRefOf(node), feeds[i], backup.done, direct),
         );
+        bytes = Math.max(bytes, result.bytes);
         await db().node.update({ where: { id: node.id }, data: { pid: result.node.pid, startedAt: new Date() } });
         return result.positions;
       } catch (e) {
