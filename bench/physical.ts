@@ -105,17 +105,20 @@ export async function physicalRows(actor: Actor, dataDir: string) {
     await topo.beginAddSlaves(actor, "phys", { count: 1, namePrefix: "physical", method: "physical" })
   ).done;
   const physical = performance.now() - t0;
+  // BENCH_PHYSICAL_ONLY=1: the physical figure alone (no dump path, no PITR), for a quick look.
+  const only = process.env.BENCH_PHYSICAL_ONLY === "1";
   const t1 = performance.now();
-  await (
-    await topo.beginAddSlaves(actor, "phys", { count: 1, namePrefix: "logical", method: "logical" })
-  ).done;
+  if (!only)
+    await (
+      await topo.beginAddSlaves(actor, "phys", { count: 1, namePrefix: "logical", method: "logical" })
+    ).done;
   const logical = performance.now() - t1;
-  for (const name of ["physical-1", "logical-1"]) await svc.deleteEnvironment(actor, name);
-  const pitr = await pitrRow(actor, Number(size.mb));
+  for (const name of only ? ["physical-1"] : ["physical-1", "logical-1"]) await svc.deleteEnvironment(actor, name);
+  const pitr = only ? null : await pitrRow(actor, Number(size.mb));
   await svc.deleteEnvironment(actor, "phys");
   const mb = Number(size.mb).toFixed(0);
   return [
-    pitr,
+    ...(pitr ? [pitr] : []),
     {
       figure: `Add slave of a ${mb} MB InnoDB master, physical (ready and replicating) vs raw mariadb-backup | mbstream + prepare + start`,
       value: physical,
