@@ -11,6 +11,7 @@ import { db } from "@/lib/db/client";
 import { asRoot } from "@/lib/environments/root";
 import { getEnvironment, type EnvironmentWithNodes } from "@/lib/environments/service";
 import { ServiceError } from "@/lib/errors";
+import { allSlaveStatus } from "@/lib/mariadb/replication";
 import { clientTlsArgs } from "@/lib/mariadb/transport";
 import { dataDir } from "@/lib/paths";
 import { ensureReplicationAccount } from "@/lib/topology/account";
@@ -35,6 +36,13 @@ export async function setBinlogArchive(actor: Actor, name: string, raw: unknown)
   const { enabled } = parseInput(archiveInput, raw);
   if (enabled) {
     await requireBinlog(env, "there is nothing to archive");
+    const sources = await asRoot(env, allSlaveStatus);
+    if (sources.length)
+      throw new ServiceError(
+        409,
+        "is_slave",
+        `${env.name} is a slave: archive its master's binary logs (the archive follows the master through switchover and failover)`,
+      );
     const lineage = await db().binlogArchive.findFirst({ where: { masterId: env.id, NOT: { environmentId: env.id } } });
     if (lineage)
       throw new ServiceError(

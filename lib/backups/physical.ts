@@ -31,7 +31,7 @@ export async function physicalBackupTo(source: EnvironmentWithNodes, file: strin
   try {
     const [, log] = await Promise.all([
       pipeline(
-        backup.stream,
+        backup.stream!,
         zlib.createGzip({ level: 1 }),
         hashing,
         fs.createWriteStream(file, { mode: 0o600, flags: "wx" }),

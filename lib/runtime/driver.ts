@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 
 /** What every runtime (local processes, Docker containers) must do for one MariaDB node. */
 export interface NodeSpec {
@@ -95,25 +95,26 @@ export interface BackupLog extends BackupPositions {
 
 /** A running `mariadb-backup --backup --stream=xbstream` of one node. */
 export interface PhysicalStream {
-  stream: Readable;
+  /** The xbstream (null when the backup writes into a stream it was given). */
+  stream: Readable | null;
   /** Resolves when the backup completed OK (with the positions it logged); rejects with its own lines. */
   done: Promise<BackupLog>;
   cancel(): void;
 }
 
 export interface PhysicalCopier {
-  backup(node: NodeRef): PhysicalStream;
+  /** Starts a backup of the running node, into `into` when given (the unpacker's own stdin), else a new stream. */
+  backup(node: NodeRef, into?: Writable): PhysicalStream;
   /**
-   * Replaces the node's data with the stream (unpacked once `sourceDone` says the stream is whole), prepares it
-   * and starts the server with the node's own root password. On failure the node's previous data is put back
-   * (left stopped).
+   * Replaces the node's data with a backup and starts the server with the node's own root password: `source` is
+   * a stream (unpacked once `sourceDone` says it is whole) or, to copy without passing through the console, a
+   * function that starts the backup writing into the unpacker's stdin and returns its completion. On failure the
+   * node's previous data is put back (left stopped).
    */
   receive(
     node: NodeRef,
-    stream: Readable,
-    sourceDone: Promise<unknown>,
-    /** The stream is a backup's own pipe, read by no one else: handed to the unpacker as is. */
-    direct?: boolean,
+    source: Readable | ((stdin: Writable) => Promise<unknown>),
+    sourceDone?: Promise<unknown>,
   ): Promise<{ node: NodeRef; positions: BackupPositions; bytes: number }>;
 }
 

@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import type { BackupLog, BackupPositions, NodeRef, PhysicalCopier, PhysicalStream } from "./driver";
 import { RuntimeError } from "./driver";
 import { serversRunIsolated } from "@/lib/paths";
@@ -60,13 +60,13 @@ function runTool(
   args: string[],
   l: NodeLayout,
   env: Record<string, string> = {},
-  stdin: "pipe" | Readable = "pipe",
+  stdout: "pipe" | Writable = "pipe",
 ) {
   const options = serverProcessOptions(identityOf(l.baseDir), l.baseDir);
   const child = spawn(bin, args, {
     ...options,
     env: { ...options.env, ...env },
-    stdio: [stdin, "pipe", "pipe"],
+    stdio: ["pipe", stdout, "pipe"],
   });
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-16_384)));
@@ -142,7 +142,7 @@ const STALL_MS = () => Number(process.env.MARINER_BACKUP_STALL_MS ?? 120_000);
 
 export function localPhysical(server: LocalServerControl): PhysicalCopier {
   return {
-    backup(node: NodeRef): PhysicalStream {
+    backup(node: NodeRef, into?: Writable): PhysicalStream {
       const l = nodeLayout(node.baseDir!);
       requireIdentity(l);
       const tool = runTool(
@@ -161,6 +161,7 @@ export function localPhysical(server: LocalServerControl): PhysicalCopier {
         ],
         l,
         { MYSQL_PWD: node.rootPassword },
+        into ?? "pipe",
       );
       tool.child.stdin!.end();
       // Progress is what the tool wrote (/proc/<pid>/io): its output may go straight to mbstream, unseen here.
@@ -191,10 +192,14 @@ export function localPhysical(server: LocalServerControl): PhysicalCopier {
       );
       done.finally(() => clearInterval(watchdog)).catch(() => undefined);
       done.catch(() => undefined); // the caller awaits it; a failure must not surface as unhandled first
-      return { stream: tool.child.stdout!, done, cancel: () => tool.child.kill("SIGKILL") };
+      return { stream: into ? null : tool.child.stdout!, done, cancel: () => tool.child.kill("SIGKILL") };
     },
 
-    async receive(node: NodeRef, stream: Readable, sourceDone: Promise<unknown>, direct = false) {
+    async receive(
+      node: NodeRef,
+      source: Readable | ((stdin: Writable) => Promise<unknown>),
+      sourceDone?: Promise<unknown>,
+    ) {
       const l = nodeLayout(node.baseDir!);
       requireIdentity(l);
       const identity = identityOf(l.baseDir);
@@ -207,18 +212,20 @@ export function localPhysical(server: LocalServerControl): PhysicalCopier {
       const initFile = path.join(l.baseDir, "provision.sql");
       try {
         makeNodeDir(l.baseDir, l.datadir, identity, true);
-        // Direct: the backup's own pipe becomes mbstream's stdin (no copy through the console).
-        const unpack = runTool("mbstream -x", BIN.mbstream, ["-x", "-C", l.datadir], l, {}, direct ? stream : "pipe");
-        if (direct)
-          // mbstream holds its own copy of the pipe now; the console's must go, or the backup's end never
-          // arrives here (and a dead mbstream would leave the backup writing into a pipe nobody reads).
-          stream.destroy();
-        else {
-          stream.pipe(unpack.child.stdin!);
-          stream.once("error", () => unpack.child.kill("SIGKILL"));
+        const unpack = runTool("mbstream -x", BIN.mbstream, ["-x", "-C", l.datadir], l);
+        let streamed: Promise<unknown>;
+        if (typeof source === "function") {
+          // Direct: the source starts now, writing into mbstream's stdin itself (no copy through the console);
+          // the console's own end of that pipe goes, or mbstream would never see the end of the stream.
+          streamed = source(unpack.child.stdin!);
+          unpack.child.stdin!.destroy();
+        } else {
+          source.pipe(unpack.child.stdin!);
+          source.once("error", () => unpack.child.kill("SIGKILL"));
+          streamed = sourceDone ?? Promise.resolve();
         }
         unpack.child.stdout!.resume();
-        await Promise.all([unpack.done, sourceDone]);
+        await Promise.all([unpack.done, streamed]);
         const prepare = runTool(
           "mariadb-backup --prepare",
           BIN.backup,

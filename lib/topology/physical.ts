@@ -1,7 +1,7 @@
 // Seeding by physical copy: one `mariadb-backup --stream` of a donor (a healthy slave, as the article advises for
 // backups; the master otherwise) unpacked straight into each target, prepared, started, and positioned at the GTID
 // the copy recorded. Chosen over a logical dump whenever both ends run where their data directory can be reached.
-import { PassThrough } from "node:stream";
+import { PassThrough, type Writable } from "node:stream";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
@@ -12,7 +12,7 @@ import { ServiceError } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
 import { setSlavePosition } from "@/lib/mariadb/replication";
 import { driverFor } from "@/lib/runtime";
-import { RuntimeError, type BackupPositions, type PhysicalCopier } from "@/lib/runtime/driver";
+import { RuntimeError, type BackupPositions, type PhysicalCopier, type PhysicalStream } from "@/lib/runtime/driver";
 import { discoverTopology } from "./discover";
 
 export const copyMethod = z.enum(["physical", "logical"], {
@@ -74,13 +74,21 @@ export async function copyPhysically(
   targets: EnvironmentWithNodes[],
   position: boolean,
 ): Promise<{ bytes: number; gtid: string | null }> {
-  const backup = physicalOf(donor.env)!.backup(nodeRefOf(primaryNode(donor.env)));
-  // One target reads the backup's pipe itself; several share it through the console (the slowest sets the pace).
-  const direct = targets.length === 1;
-  const feeds = direct ? [backup.stream] : targets.map(() => new PassThrough({ highWaterMark: 4 * 1024 * 1024 }));
-  if (!direct) for (const feed of feeds) backup.stream.pipe(feed as PassThrough);
+  const donorRef = nodeRefOf(primaryNode(donor.env));
+  // One target: the backup writes into that target's unpacker itself, started only once it is ready (nothing
+  // passes through the console). Several: one stream shared through the console; the slowest sets the pace.
+  const backups: PhysicalStream[] = [];
+  const start = (into?: Writable) => {
+    const b = physicalOf(donor.env)!.backup(donorRef, into);
+    b.done.catch(() => undefined);
+    backups.push(b);
+    return b;
+  };
+  const shared = targets.length > 1 ? start() : null;
+  const feeds = targets.map(() => new PassThrough({ highWaterMark: 4 * 1024 * 1024 }));
+  if (shared) for (const feed of feeds) shared.stream!.pipe(feed);
+  const cancel = () => backups.forEach((b) => b.cancel());
   let bytes = 0;
-  backup.done.catch(() => undefined);
   // Every target settles before anything is undone: a failed one stops the stream, so the others end too.
   const settled = await Promise.allSettled(
     targets.map(async (target, i) => {
@@ -88,13 +96,15 @@ export async function copyPhysically(
       try {
         // Under the environment's lock: the monitor must not restart a server whose data is being replaced.
         const result = await withLock(target.id, () =>
-          physicalOf(target)!.receive(nodeRefOf(node), feeds[i], backup.done, direct),
+          shared
+            ? physicalOf(target)!.receive(nodeRefOf(node), feeds[i], shared.done)
+            : physicalOf(target)!.receive(nodeRefOf(node), (stdin) => start(stdin).done),
         );
         bytes = Math.max(bytes, result.bytes);
         await db().node.update({ where: { id: node.id }, data: { pid: result.node.pid, startedAt: new Date() } });
         return result.positions;
       } catch (e) {
-        backup.cancel();
+        cancel();
         throw e;
       }
     }),

@@ -16,6 +16,7 @@ const topo = await import("../../lib/topology");
 const backups = await import("../../lib/backups/service");
 const { startArchiver, stopArchiver } = await import("../../lib/backups/binlog-archive");
 const { db } = await import("../../lib/db/client");
+const { vantagePoints } = await import("../../lib/topology/preflight");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 
 let actor: Actor;
@@ -76,6 +77,10 @@ before(async () => {
   await (
     await topo.beginAddSlaves(actor, "ledger", { count: 2 })
   ).done;
+  await assert.rejects(
+    backups.setBinlogArchive(actor, "ledger-slave-1", { enabled: true }),
+    /ledger-slave-1 is a slave: archive its master's binary logs/,
+  );
   await backups.setBinlogArchive(actor, "ledger", { enabled: true });
   startArchiver(200);
 });
@@ -97,6 +102,13 @@ async function failOver(from: string, to: string, others: string[]) {
     assert.equal(at, caughtUp, `${slave} has everything ${from} wrote`);
   }
   process.kill((await svc.getEnvironment(actor, from)).nodes[0].pid!, "SIGKILL");
+  // Until the other slaves' IO threads notice too, the failover refuses to act on one vantage point.
+  const seen = await until(
+    () => vantagePoints(actor, from),
+    (v) => v.receiving === 0,
+    15_000,
+  );
+  assert.equal(seen?.receiving, 0);
   await (
     await topo.beginFailover(actor, from, { candidate: to })
   ).done;
