@@ -34,7 +34,8 @@ export async function beginBackup(
   opts: { scheduled?: boolean; safetyBeforeRestore?: boolean; input?: unknown } = {},
 ) {
   const env = await getEnvironment(actor, name);
-  const { method } = parseInput(backupInput, opts.input ?? {});
+  // No input at all (a schedule, a safety backup, an empty POST) is {}; anything sent must be a valid body.
+  const { method } = parseInput(backupInput, opts.input === undefined ? {} : opts.input);
   // Physical by default where the runtime reaches the data directory. A safety backup stays logical: putting it
   // back must not depend on the very server being replaced.
   if (method === "physical" && !physicalPossible(env))
