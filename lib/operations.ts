@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/client";
+import { forgetLooks } from "@/lib/topology/observed";
 import { RuntimeError } from "@/lib/runtime/driver";
 import { ServiceError } from "@/lib/errors";
 
@@ -68,6 +69,8 @@ export function errorLinesOf(e: unknown): string[] {
 }
 
 export async function finishOperation(operationId: string, error?: unknown): Promise<void> {
+  // Whatever it changed, views read the servers again rather than show what they were before.
+  forgetLooks();
   await db().operation.update({
     where: { id: operationId },
     data: {

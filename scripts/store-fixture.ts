@@ -108,6 +108,7 @@ for (const [i, e] of environments.entries()) {
     failoverPolicyBy: i === 0 ? "dev@example.com" : null,
     desiredSlaves: i === 0 ? 1 : 0,
     keptBy: i === 1 ? "e-master" : null,
+    observedMaster: i === 1 ? environments[0].name : null,
     createdAt: at(10 + i),
     updatedAt: at(20 + i),
   });

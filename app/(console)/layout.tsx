@@ -1,20 +1,21 @@
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/session";
 import { openAlertCount } from "@/lib/monitoring/alerts";
+import { fleetSummary } from "@/lib/environments/fleet-summary";
 import { SignOutButton } from "@/components/shell/sign-out-button";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const actor = await requireActor();
-  const openAlerts = await openAlertCount(actor);
+  const [openAlerts, fleet] = await Promise.all([openAlertCount(actor), fleetSummary(actor)]);
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex h-14 max-w-6xl items-center gap-6 px-4">
+        <div className="mx-auto flex h-14 max-w-7xl items-center gap-6 px-4">
           <Link href="/environments" className="flex items-center gap-2 font-semibold">
             <img src="/icon.svg" alt="" className="h-6 w-6" />
             Mariner
           </Link>
-          <nav className="flex gap-4 text-sm text-slate-600">
+          <nav className="flex gap-4 whitespace-nowrap text-sm text-slate-600">
             <Link href="/environments" className="hover:text-slate-900">
               Environments
             </Link>
@@ -47,13 +48,46 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
               </>
             )}
           </nav>
-          <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
+          <div className="ml-auto flex items-center gap-3 whitespace-nowrap text-sm text-slate-600">
             <span data-testid="current-user">{actor.email}</span>
             <SignOutButton />
           </div>
         </div>
+        <div className="border-t border-slate-100 bg-slate-50/60">
+          <nav
+            aria-label="At a glance"
+            className="mx-auto flex max-w-7xl items-center gap-4 px-4 py-1 text-xs"
+            data-testid="fleet-summary"
+          >
+            <Link href="/environments?status=running" className="text-emerald-700 hover:underline">
+              {fleet.running} running
+            </Link>
+            <Link
+              href="/environments?status=down"
+              className={fleet.down ? "font-medium text-red-700 hover:underline" : "text-slate-500 hover:underline"}
+            >
+              {fleet.down} down
+            </Link>
+            <Link
+              href="/topology?problems=1"
+              className={
+                fleet.replicationProblems
+                  ? "font-medium text-amber-700 hover:underline"
+                  : "text-slate-500 hover:underline"
+              }
+            >
+              {fleet.replicationProblems} replication problem{fleet.replicationProblems === 1 ? "" : "s"}
+            </Link>
+            <Link
+              href="/alerts"
+              className={openAlerts ? "font-medium text-red-700 hover:underline" : "text-slate-500 hover:underline"}
+            >
+              {openAlerts} open alert{openAlerts === 1 ? "" : "s"}
+            </Link>
+          </nav>
+        </div>
       </header>
-      <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+      <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
     </div>
   );
 }

@@ -46,7 +46,8 @@ export function useOperations() {
         </p>
       )}
       {operation && (
-        <Card title={operation.title}>
+        // Keyed: a new operation must not show the previous one's steps and "Finished." while it loads.
+        <Card key={operation.id} title={operation.title}>
           <OperationProgress operationId={operation.id} onDone={() => router.refresh()} />
         </Card>
       )}

@@ -265,6 +265,8 @@ export const ACTIONS: Record<string, ActionEntry> = {
     own: true,
   },
   "app/(console)/tokens/actions.ts#revokeTokenAction": { args: (fx) => [fx.a.tokenId], refusal: gone("Token") },
+  "app/(console)/topology/actions.ts#planDropAction": { args: (fx) => [env(fx), fx.b.env], refusal: refused() },
+  "app/(console)/topology/actions.ts#dropAction": { args: (fx) => [env(fx), null], refusal: refused() },
   "app/(console)/topology/actions.ts#applyFixAction": {
     args: (fx) => [fx.a.findingId],
     refusal: () => ({ ok: false, error: "That problem is no longer present" }),

@@ -129,6 +129,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   [`GET ${E}/lag`]: tenant(),
   [`GET ${E}/logs`]: tenant(),
   [`POST ${E}/make-master`]: tenant(),
+  [`POST ${E}/detach`]: tenant(),
   [`POST ${E}/move`]: tenant(moveInput, (fx) => ({ newMaster: fx.b.env })),
   [`GET ${E}/preflight`]: tenant(),
   [`POST ${E}/promote`]: tenant(promoteInput, () => ({ demoteOldMaster: false })),

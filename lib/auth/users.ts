@@ -66,6 +66,13 @@ export async function listUsers(actor: Actor) {
   });
 }
 
+/** The e-mail of each owner the actor may see (an admin: everyone's; anyone else: their own). */
+export async function ownerEmails(actor: Actor, ownerIds: string[]): Promise<Map<string, string>> {
+  const ids = actor.role === "admin" ? [...new Set(ownerIds)] : [actor.id];
+  const users = await db().user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true } });
+  return new Map(users.map((u) => [u.id, u.email]));
+}
+
 /**
  * First start: create the admin from MARINER_ADMIN_EMAIL / MARINER_ADMIN_PASSWORD, or generate a password
  * and print it once. Does nothing when any user exists.

@@ -4,6 +4,7 @@ import { listEnvironments, type EnvironmentWithNodes } from "@/lib/environments/
 import { explainSlave, type SlaveHealth } from "@/lib/mariadb/health";
 import { allSlaveStatus, type SlaveConnection, type SlaveStatusRow } from "@/lib/mariadb/replication";
 import { semiSyncStatus, type SemiSyncStatus } from "@/lib/mariadb/semisync";
+import { lookAt, recordObservedMasters, type LookOptions } from "./observed";
 
 export const LAG_THRESHOLD_SECONDS = 30;
 
@@ -25,6 +26,10 @@ export interface ServerFacts {
   connections: SlaveConnection[];
   /** null when it cannot be read (a server that answers the rest is not made unreachable by it). */
   semiSync: SemiSyncStatus | null;
+  /** Hosts of accounts with an empty user name (the doctor's "anonymous users"). */
+  anonymousUsers: string[];
+  /** The server has a certificate: clients and slaves can use TLS. */
+  tls: boolean;
 }
 
 export interface TopologyNode {
@@ -50,6 +55,8 @@ export interface TopologyEdge {
   ioRunning: boolean;
   sqlRunning: boolean;
   secondsBehind: number | null;
+  /** The connection asks for TLS (Master_SSL_Allowed). */
+  tls: boolean;
   filters: Record<string, string>;
   problems: string[];
 }
@@ -57,12 +64,14 @@ export interface TopologyEdge {
 export interface Topology {
   nodes: TopologyNode[];
   edges: TopologyEdge[];
+  /** When the oldest of the facts shown was read (ms since epoch). */
+  observedAt: number;
 }
 
 export async function serverFacts(env: EnvironmentWithNodes): Promise<ServerFacts> {
   return asRoot(env, async (c) => {
     const [rows] = await c.query(
-      "SELECT @@server_id AS sid, @@read_only AS ro, @@log_bin AS lb, @@log_slave_updates AS lsu, @@binlog_format AS bf, @@gtid_current_pos AS cur, @@gtid_binlog_pos AS bin, @@gtid_slave_pos AS slp, @@gtid_binlog_state AS bst, @@slave_skip_errors AS sse",
+      "SELECT @@server_id AS sid, @@read_only AS ro, @@log_bin AS lb, @@log_slave_updates AS lsu, @@binlog_format AS bf, @@gtid_current_pos AS cur, @@gtid_binlog_pos AS bin, @@gtid_slave_pos AS slp, @@gtid_binlog_state AS bst, @@slave_skip_errors AS sse, @@have_ssl AS tls, (SELECT JSON_ARRAYAGG(Host) FROM mysql.user WHERE User = '') AS anon",
     );
     const r = (rows as Record<string, unknown>[])[0];
     const [connections, semiSync] = await Promise.all([allSlaveStatus(c), semiSyncStatus(c).catch(() => null)]);
@@ -80,6 +89,8 @@ export async function serverFacts(env: EnvironmentWithNodes): Promise<ServerFact
       slave: connections.find((x) => x.name === "")?.status ?? null,
       connections,
       semiSync,
+      tls: String(r.tls) === "YES",
+      anonymousUsers: r.anon ? (JSON.parse(String(r.anon)) as string[]) : [],
     };
   });
 }
@@ -93,14 +104,27 @@ const FILTER_COLUMNS = [
   "Replicate_Wild_Ignore_Table",
 ];
 
+const readFacts = (e: EnvironmentWithNodes) => serverFacts(e).catch(() => null);
+
 /**
  * The user's replication graph, discovered from the servers themselves (like Orchestrator): every running
  * environment is asked concurrently for its facts and SHOW SLAVE STATUS; edges join slaves to masters by address.
+ * `maxAgeMs` lets views reuse what the monitor read that recently (operations always read afresh).
  */
-export async function discoverTopology(actor: Actor, envs?: EnvironmentWithNodes[]): Promise<Topology> {
+export async function discoverTopology(
+  actor: Actor,
+  envs?: EnvironmentWithNodes[],
+  opts: LookOptions = {},
+): Promise<Topology> {
   const all = (envs ?? (await listEnvironments(actor))).filter((e) => e.nodes[0]);
+  let observedAt = Date.now();
   const facts = await Promise.all(
-    all.map((e) => (e.status === "running" ? serverFacts(e).catch(() => null) : Promise.resolve(null))),
+    all.map((e) => {
+      if (e.status !== "running") return Promise.resolve(null);
+      const look = lookAt(e, opts, readFacts);
+      observedAt = Math.min(observedAt, look.at);
+      return look.facts;
+    }),
   );
   const byAddress = new Map(all.map((e) => [`${e.nodes[0].host}:${e.nodes[0].port}`, e.name]));
   const sourceOf = (row: SlaveStatusRow) => {
@@ -121,6 +145,7 @@ export async function discoverTopology(actor: Actor, envs?: EnvironmentWithNodes
       problems: [],
     };
   });
+  await recordObservedMasters(all.flatMap((env, i) => (facts[i] ? [{ env, master: nodes[i].master }] : [])));
   const edges: TopologyEdge[] = [];
   const hasSlaves = new Set(nodes.flatMap((n) => n.masters));
   for (const n of nodes) {
@@ -153,12 +178,13 @@ export async function discoverTopology(actor: Actor, envs?: EnvironmentWithNodes
         ioRunning: status.Slave_IO_Running === "Yes",
         sqlRunning: status.Slave_SQL_Running === "Yes",
         secondsBehind: behind,
+        tls: status.Master_SSL_Allowed === "Yes",
         filters,
         problems,
       });
     }
   }
-  return { nodes, edges };
+  return { nodes, edges, observedAt };
 }
 
 /** Names of every environment below `name` (its slaves, their slaves, …). */

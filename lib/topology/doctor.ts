@@ -3,31 +3,29 @@ import { db } from "@/lib/db/client";
 import { editConfig } from "@/lib/environments/config";
 import { enableBinlog } from "@/lib/environments/replication";
 import { asRoot } from "@/lib/environments/root";
-import { getEnvironment, listEnvironments } from "@/lib/environments/service";
+import { getEnvironment, listEnvironments, type EnvironmentWithNodes } from "@/lib/environments/service";
 import { ServiceError } from "@/lib/errors";
 import { anonymousUsers, changeCredentials, changeMaster, controlSlave } from "@/lib/mariadb/replication";
 import { setServerOptions } from "@/lib/mycnf/parse";
 import { ensureReplicationAccount } from "./account";
 import { analyzeServer, sortFindings, type Finding } from "./analysis";
-import { discoverTopology } from "./discover";
+import { discoverTopology, type Topology } from "./discover";
 import { beginReseed } from "./reseed";
 
 // Recovery: the one-click fixes of what the analysis found (judging stays in ./analysis).
 
 export type { Finding };
 
-/** The replication doctor: checks every server of the user's topology and explains each problem in plain words. */
-export async function diagnose(actor: Actor): Promise<Finding[]> {
-  const envs = await listEnvironments(actor);
-  const topology = await discoverTopology(actor, envs);
+/**
+ * The replication doctor: checks every server of the user's topology and explains each problem in plain words.
+ * A page that already discovered the topology passes it (with the environments it was discovered from).
+ */
+export async function diagnose(actor: Actor, seen?: { envs: EnvironmentWithNodes[]; topology: Topology }) {
+  const envs = seen?.envs ?? (await listEnvironments(actor));
+  const topology = seen?.topology ?? (await discoverTopology(actor, envs));
   const names = new Set(envs.map((e) => e.name));
-  const perServer = await Promise.all(
-    topology.nodes.map(async (n) => {
-      if (!n.facts) return [];
-      const env = envs.find((e) => e.name === n.name)!;
-      const anon = await asRoot(env, anonymousUsers).catch(() => []);
-      return analyzeServer(n, topology, names, anon);
-    }),
+  const perServer = topology.nodes.map((n) =>
+    n.facts ? analyzeServer(n, topology, names, n.facts.anonymousUsers) : [],
   );
   return sortFindings(perServer.flat());
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
-import { getEnvironment } from "@/lib/environments/service";
+import { getEnvironment, type EnvironmentWithNodes } from "@/lib/environments/service";
 import { ServiceError } from "@/lib/errors";
 import { topologyLock } from "@/lib/locks";
 import { parseGtid, transactionsMissing } from "@/lib/mariadb/gtid";
@@ -56,26 +56,55 @@ export function moveRefusal(
   return null;
 }
 
-/** Moves a slave under another server (a slave, for a chain, or back to the master) keeping its GTID position. */
-export async function moveSlave(actor: Actor, name: string, raw: unknown) {
+/** Why moving `child` under `parent` is illegal right now (null: fine), from a fresh look at both. */
+async function judgeMove(actor: Actor, child: EnvironmentWithNodes, parent: EnvironmentWithNodes) {
+  const topology = await discoverTopology(actor);
+  const childPos = (await serverFacts(child).catch(() => null))?.gtidSlavePos ?? "";
+  const parentPos = (await serverFacts(parent).catch(() => null))?.gtidCurrentPos ?? "";
+  return { topology, refusal: moveRefusal(topology, child.name, parent.name, { child: childPos, parent: parentPos }) };
+}
+
+/** What a move would do, in the words of the confirmation (or why it cannot be done), without changing anything. */
+export async function planMove(actor: Actor, name: string, raw: unknown) {
   const child = await getEnvironment(actor, name);
   const input = parseInput(moveInput, raw);
   const parent = await getEnvironment(actor, input.newMaster);
-  return topologyLock(child.ownerId, () =>
-    beginOperation(
-      { userId: actor.id, action: "topology.move", environmentId: child.id, target: child.name, params: input },
-      async (step) => {
-        const topology = await discoverTopology(actor);
-        const childPos = (await serverFacts(child).catch(() => null))?.gtidSlavePos ?? "";
-        const parentPos = (await serverFacts(parent).catch(() => null))?.gtidCurrentPos ?? "";
-        const refusal = moveRefusal(topology, child.name, parent.name, { child: childPos, parent: parentPos });
+  const { topology, refusal } = await judgeMove(actor, child, parent);
+  const from = topology.nodes.find((n) => n.name === child.name)?.master ?? "its master";
+  const below = descendants(topology, child.name).size;
+  return {
+    refusal,
+    summary:
+      `${child.name} stops replicating from ${from} and replicates from ${parent.name} instead, from the same GTID ` +
+      `position: no data is copied` +
+      (below ? `; its ${below} slave(s) move with it.` : "."),
+  };
+}
+
+/** Moves a slave under another server (a slave, for a chain, or back to the master) keeping its GTID position. */
+export async function beginMove(actor: Actor, name: string, raw: unknown) {
+  const child = await getEnvironment(actor, name);
+  const input = parseInput(moveInput, raw);
+  const parent = await getEnvironment(actor, input.newMaster);
+  const first = await judgeMove(actor, child, parent);
+  if (first.refusal) throw new ServiceError(409, "illegal_move", first.refusal);
+  return beginOperation(
+    { userId: actor.id, action: "topology.move", environmentId: child.id, target: child.name, params: input },
+    (step) =>
+      topologyLock(child.ownerId, async () => {
+        await step(`checking that ${parent.name} can feed ${child.name}`);
+        const { refusal } = await judgeMove(actor, child, parent);
         if (refusal) throw new ServiceError(409, "illegal_move", refusal);
-        await step(`repointing ${child.name} to ${parent.name}`);
+        await step(`repointing ${child.name} to ${parent.name} (GTID slave_pos)`);
         const login = await ensureReplicationAccount(parent);
         await pointAt(child, login);
+        await step(`waiting until ${child.name} replicates from ${parent.name}`);
         await waitReplicating(child);
         return { name: child.name, master: parent.name };
-      },
-    ).then((o) => o.done),
+      }),
   );
+}
+
+export async function moveSlave(actor: Actor, name: string, raw: unknown) {
+  return (await beginMove(actor, name, raw)).done;
 }

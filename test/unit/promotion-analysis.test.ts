@@ -33,6 +33,8 @@ function slave(
     slaveSkipErrors: "OFF",
     slave: row,
     connections: [{ name: "", status: row }],
+    anonymousUsers: [],
+    tls: false,
     semiSync: {
       masterEnabled: false,
       masterActive: false,

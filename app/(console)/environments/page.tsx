@@ -1,17 +1,27 @@
-import Link from "next/link";
+import { NewEnvironmentDialog } from "@/components/environments/new-environment-dialog";
+import { EnvironmentGroups } from "@/components/environments/environment-groups";
+import { ListFilters } from "@/components/environments/list-filters";
 import { LiveUpdates } from "@/components/ui/live-updates";
-import { StatusBadge } from "@/components/ui/status-badge";
 import { requireActor } from "@/lib/auth/session";
+import { ownerEmails } from "@/lib/auth/users";
+import { groupEnvironments, listQueryFrom, selectGroups } from "@/lib/environments/groups";
 import { listEnvironments } from "@/lib/environments/service";
 import { describeQuota, myQuota } from "@/lib/quotas";
 import { dockerHostNames, driverFor, swarmNames } from "@/lib/runtime";
-import { NewEnvironmentDialog } from "@/components/environments/new-environment-dialog";
-import { Table } from "@/components/ui/table";
+import { lastLooks } from "@/lib/topology/observed";
 
 export const metadata = { title: "Environments" };
 
-export default async function EnvironmentsPage() {
+/** Health shown from the monitor's reads up to this old; the list never logs into a server itself. */
+const LOOK_MAX_AGE_MS = 60_000;
+
+export default async function EnvironmentsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[]>>;
+}) {
   const actor = await requireActor();
+  const query = listQueryFrom(await searchParams);
   const [envs, version, quota] = await Promise.all([
     listEnvironments(actor),
     driverFor("local")
@@ -19,6 +29,15 @@ export default async function EnvironmentsPage() {
       .catch(() => null),
     myQuota(actor),
   ]);
+  const [looks, emails] = await Promise.all([
+    lastLooks(envs, LOOK_MAX_AGE_MS),
+    ownerEmails(
+      actor,
+      envs.map((e) => e.ownerId),
+    ),
+  ]);
+  const admin = actor.role === "admin";
+  const selected = selectGroups(groupEnvironments(envs, looks, admin ? emails : new Map()), query);
   // Admins have no quota; everyone else sees where they stand before asking for more.
   const quotaSummary = quota.unlimited ? undefined : describeQuota(quota);
   return (
@@ -45,39 +64,22 @@ export default async function EnvironmentsPage() {
           No environments yet. Click <strong>New environment</strong> to get a MariaDB server running in a few seconds.
         </div>
       ) : (
-        <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
-          <Table
-            framed
-            columns={[
-              ...["Name", "Status", "Address", "Server ID", "MariaDB", "Memory", "Runtime"],
-              ...(actor.role === "admin" ? ["Owner"] : []),
-            ]}
-          >
-            {envs.map((env) => {
-              const node = env.nodes[0];
-              return (
-                <tr key={env.id} data-testid={`env-row-${env.name}`} className="hover:bg-slate-50">
-                  <td className="px-4 py-2.5 font-medium">
-                    <Link href={`/environments/${env.name}`} className="text-blue-700 hover:underline">
-                      {env.name}
-                    </Link>
-                  </td>
-                  <td className="px-4 py-2.5">
-                    <StatusBadge status={env.status} />
-                  </td>
-                  <td className="px-4 py-2.5 font-mono text-xs">{node ? `${node.host}:${node.port}` : "—"}</td>
-                  <td className="px-4 py-2.5">{node?.serverId ?? "—"}</td>
-                  <td className="px-4 py-2.5">{env.engineVersion}</td>
-                  <td className="px-4 py-2.5">{env.memoryMb} MB</td>
-                  <td className="px-4 py-2.5 text-slate-500">{env.runtime}</td>
-                  {actor.role === "admin" && (
-                    <td className="px-4 py-2.5 text-slate-500">{env.ownerId === actor.id ? "you" : env.ownerId}</td>
-                  )}
-                </tr>
-              );
-            })}
-          </Table>
-        </div>
+        <>
+          <ListFilters
+            query={query}
+            owners={admin ? [...new Set(emails.values())].sort() : []}
+            runtimes={[...new Set(envs.map((e) => e.runtime))].sort()}
+          />
+          <EnvironmentGroups
+            groups={selected.groups}
+            showOwner={admin}
+            selfEmail={actor.email}
+            page={selected.page}
+            pages={selected.pages}
+            total={selected.total}
+            query={query}
+          />
+        </>
       )}
     </div>
   );

@@ -1,29 +1,46 @@
-import { AutoRefresh } from "@/components/ui/auto-refresh";
 import { Card } from "@/components/ui/card";
 import { DoctorPanel } from "@/components/topology/doctor-panel";
-import { TopologyGraph } from "@/components/topology/topology-graph";
+import { FleetMap } from "@/components/topology/fleet-map";
+import { fleetFiltersFrom } from "@/components/topology/fleet-filters";
 import { requireActor } from "@/lib/auth/session";
+import { ownerEmails } from "@/lib/auth/users";
 import { listEnvironments } from "@/lib/environments/service";
 import { discoverTopology } from "@/lib/topology/discover";
 import { diagnose } from "@/lib/topology/doctor";
+import { fleetMap } from "@/lib/topology/map-model";
 
 export const metadata = { title: "Topology" };
 
-export default async function TopologyPage() {
+/** How old a read of the monitor's may be to be shown here; older than REFRESH_AFTER_MS, it is read again. */
+const MAX_AGE_MS = 15_000;
+const REFRESH_AFTER_MS = 3_000;
+
+export default async function TopologyPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[]>>;
+}) {
   const actor = await requireActor();
   const envs = await listEnvironments(actor);
-  const [topology, findings] = await Promise.all([discoverTopology(actor, envs), diagnose(actor)]);
+  const [topology, emails] = await Promise.all([
+    discoverTopology(actor, envs, { maxAgeMs: MAX_AGE_MS, refreshAfterMs: REFRESH_AFTER_MS }),
+    ownerEmails(
+      actor,
+      envs.map((e) => e.ownerId),
+    ),
+  ]);
+  const findings = await diagnose(actor, { envs, topology });
+  // An admin sees whose each server is; their own are "you".
+  const owners = actor.role === "admin" ? new Map([...emails, [actor.id, "you"]]) : new Map<string, string>();
+  const map = fleetMap(topology, envs, owners);
   return (
     <div className="space-y-4">
-      <AutoRefresh intervalMs={4000} />
       <h1 className="text-xl font-semibold">Topology</h1>
-      <Card title="Replication graph">
-        <TopologyGraph topology={topology} />
-        <p className="mt-3 text-xs text-slate-500">
-          Green: replicating (lag shown) · amber dashes: connecting · grey dashes: stopped · red: error or a problem.
-          Click a server to act on it.
-        </p>
-      </Card>
+      <FleetMap
+        map={map}
+        initial={fleetFiltersFrom(await searchParams)}
+        owners={[...new Set(owners.values())].sort()}
+      />
       <Card title="Replication doctor">
         <DoctorPanel findings={findings} />
       </Card>

@@ -1,0 +1,16 @@
+import type { Actor } from "@/lib/auth/actor";
+import { lastLooks } from "@/lib/topology/observed";
+import { healthOf } from "./groups";
+import { listEnvironments } from "./lookup";
+
+/** The header's at-a-glance counts: from stored statuses and the monitor's last looks (no login to any server). */
+export async function fleetSummary(actor: Actor) {
+  const envs = await listEnvironments(actor);
+  const looks = await lastLooks(envs, 60_000);
+  const health = envs.map((e) => healthOf(e, looks.get(e.id)).level);
+  return {
+    running: envs.filter((e) => e.status === "running").length,
+    down: health.filter((h) => h === "down").length,
+    replicationProblems: health.filter((h) => h === "warning").length,
+  };
+}
