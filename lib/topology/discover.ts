@@ -90,9 +90,16 @@ export async function serverFacts(env: EnvironmentWithNodes): Promise<ServerFact
       connections,
       semiSync,
       tls: String(r.tls) === "YES",
-      anonymousUsers: r.anon ? (JSON.parse(String(r.anon)) as string[]) : [],
+      anonymousUsers: jsonList(r.anon),
     };
   });
+}
+
+/** A JSON_ARRAYAGG result: mysql2 parses it when the server marks it as JSON, else it is the text (NULL: none). */
+function jsonList(value: unknown): string[] {
+  if (value === null || value === undefined) return [];
+  const list: unknown = Array.isArray(value) ? value : JSON.parse(String(value));
+  return Array.isArray(list) ? list.map(String) : [];
 }
 
 const FILTER_COLUMNS = [
