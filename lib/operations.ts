@@ -69,9 +69,7 @@ export function errorLinesOf(e: unknown): string[] {
 }
 
 export async function finishOperation(operationId: string, error?: unknown): Promise<void> {
-  // Whatever it changed, views read the servers again rather than show what they were before.
-  forgetLooks();
-  await db().operation.update({
+  const op = await db().operation.update({
     where: { id: operationId },
     data: {
       status: error ? "failed" : "succeeded",
@@ -79,7 +77,14 @@ export async function finishOperation(operationId: string, error?: unknown): Pro
       errorLines: error && errorLinesOf(error).length ? JSON.stringify(errorLinesOf(error)) : null,
       finishedAt: new Date(),
     },
+    select: { userId: true, environmentId: true },
   });
+  // Whatever it changed, views read that owner's servers again rather than show what they were before.
+  const env = op.environmentId
+    ? await db().environment.findUnique({ where: { id: op.environmentId }, select: { ownerId: true } })
+    : null;
+  const ownerId = env?.ownerId ?? op.userId;
+  if (ownerId) forgetLooks(ownerId);
 }
 
 type Work<T> = (step: (name: string) => Promise<void>) => Promise<T>;

@@ -7,7 +7,7 @@ import { AutoRefresh } from "@/components/ui/auto-refresh";
 import { Button } from "@/components/ui/button";
 import { Modal } from "@/components/ui/modal";
 import type { FleetMap as Fleet } from "@/lib/topology/map-model";
-import { filterFleet, type FleetFilters } from "./fleet-filters";
+import { filterFleet, type FleetFilters } from "@/lib/topology/fleet-filters";
 
 // The Topology page's map with its search, filters and refactoring (drag-and-drop, or the node's menu).
 // The graph library loads after the page, in its own chunk: no other page carries it.
@@ -25,7 +25,7 @@ interface Planned {
 export function FleetMap({ map, initial, owners }: { map: Fleet; initial: FleetFilters; owners: string[] }) {
   const [filters, setFilters] = useState(initial);
   const [query, setQuery] = useState(initial.q);
-  const [focus, setFocus] = useState<{ name: string; nonce: number } | null>(null);
+  const [focus, setFocus] = useState<{ id: string; nonce: number } | null>(null);
   const [fitNonce, setFitNonce] = useState(0);
   const [menuFor, setMenuFor] = useState<string | null>(null);
   const [planned, setPlanned] = useState<Planned | null>(null);
@@ -38,7 +38,7 @@ export function FleetMap({ map, initial, owners }: { map: Fleet; initial: FleetF
     if (!q) return [];
     return shown.servers.filter((s) => s.name.toLowerCase().includes(q) || `${s.host}:${s.port}`.includes(q));
   }, [shown, filters.q]);
-  const highlight = useMemo(() => new Set(matches.map((m) => m.name)), [matches]);
+  const highlight = useMemo(() => new Set(matches.map((m) => m.id)), [matches]);
   const runtimes = [...new Set(map.servers.map((s) => s.runtime))].sort();
 
   function search(q: string) {
@@ -46,13 +46,13 @@ export function FleetMap({ map, initial, owners }: { map: Fleet; initial: FleetF
     const first = filterFleet(map, { ...filters, q }).servers.find(
       (s) => q && (s.name.toLowerCase().includes(q.toLowerCase()) || `${s.host}:${s.port}`.includes(q)),
     );
-    if (first) setFocus({ name: first.name, nonce: Date.now() });
+    if (first) setFocus({ id: first.id, nonce: Date.now() });
   }
 
   function plan(server: string, target: string | null) {
     setMenuFor(null);
     setRefusal(null);
-    const current = map.servers.find((s) => s.name === server)?.master;
+    const current = map.servers.find((s) => s.mine && s.name === server)?.master;
     if (target !== null && target === current) return; // dropped back where it was
     startPlanning(async () => {
       const res = await planDropAction(server, target);
@@ -71,7 +71,7 @@ export function FleetMap({ map, initial, owners }: { map: Fleet; initial: FleetF
     ops.start(title, () => dropAction(p.server, p.target));
   }
 
-  const others = map.servers.filter((s) => s.name !== menuFor).map((s) => s.name);
+  const others = map.servers.filter((s) => s.mine && s.name !== menuFor).map((s) => s.name);
   return (
     <div className="space-y-3">
       <AutoRefresh intervalMs={4000} paused={planned !== null || menuFor !== null || ops.pending} />

@@ -80,9 +80,10 @@ const edgeTypes = { replication: ReplicationEdge };
 
 export interface CanvasProps {
   map: FleetMap;
+  /** Server ids found by the search. */
   highlight: Set<string>;
-  /** Centre on this server (the nonce makes the same name centre again). */
-  focus: { name: string; nonce: number } | null;
+  /** Centre on this server id (the nonce makes the same one centre again). */
+  focus: { id: string; nonce: number } | null;
   fitNonce: number;
   onDrop: (server: string, target: string | null) => void;
   onMenu: (server: string) => void;
@@ -107,14 +108,14 @@ function toNodes(
   }));
   for (const s of servers)
     out.push({
-      id: s.name,
+      id: s.id,
       type: "server",
-      position: positions.get(s.name)!,
-      data: { server: s, highlighted: p.highlight.has(s.name), onMenu: p.onMenu } satisfies ServerNodeData,
+      position: positions.get(s.id)!,
+      data: { server: s, highlighted: p.highlight.has(s.id), onMenu: p.onMenu } satisfies ServerNodeData,
       width: NODE_W,
       height: NODE_H,
       // Only a slave can be dragged: onto a server to move under it, onto empty space to detach.
-      draggable: s.master !== null,
+      draggable: s.mine && s.master !== null,
       ariaLabel: `${s.name}, ${s.role}`,
     });
   return out;
@@ -133,11 +134,11 @@ function Canvas(p: CanvasProps) {
   const edges: ReplicationEdgeType[] = useMemo(
     () =>
       links
-        .filter((l) => layout.positions.has(l.from) && layout.positions.has(l.to))
+        .filter((l) => layout.positions.has(l.source) && layout.positions.has(l.target))
         .map((l) => ({
-          id: `${l.from}>${l.to}>${l.connection}`,
-          source: l.from,
-          target: l.to,
+          id: `${l.source}>${l.target}>${l.connection}`,
+          source: l.source,
+          target: l.target,
           type: "replication",
           data: { link: l },
           focusable: false,
@@ -149,7 +150,7 @@ function Canvas(p: CanvasProps) {
     if (p.fitNonce) void flow.fitView({ duration: 250 });
   }, [p.fitNonce, flow]);
   useEffect(() => {
-    const at = p.focus && layout.positions.get(p.focus.name);
+    const at = p.focus && layout.positions.get(p.focus.id);
     if (at) void flow.setCenter(at.x + NODE_W / 2, at.y + NODE_H / 2, { zoom: 1, duration: 250 });
   }, [p.focus, layout, flow]);
 
@@ -163,7 +164,8 @@ function Canvas(p: CanvasProps) {
       onNodeDragStop={(_, node) => {
         const under = flow.getIntersectingNodes(node).find((n) => n.type === "server" && n.id !== node.id);
         setNodes(laidOut); // the map shows what is, until the servers say otherwise
-        p.onDrop(node.id, under?.id ?? null);
+        const nameOf = (id: string) => servers.find((s) => s.id === id)!.name;
+        p.onDrop(nameOf(node.id), under ? nameOf(under.id) : null);
       }}
       nodesConnectable={false}
       elementsSelectable

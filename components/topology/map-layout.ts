@@ -21,6 +21,7 @@ export interface Frame {
 }
 
 export interface FleetLayout {
+  /** By server id. */
   positions: Map<string, { x: number; y: number }>;
   frames: Frame[];
 }
@@ -29,19 +30,20 @@ function layoutCluster(members: MapServer[], links: MapLink[]) {
   const g = new dagre.graphlib.Graph({ multigraph: true });
   g.setGraph({ rankdir: "TB", nodesep: 28, ranksep: 70, marginx: 0, marginy: 0 });
   g.setDefaultEdgeLabel(() => ({}));
-  const names = new Set(members.map((m) => m.name));
-  for (const m of members) g.setNode(m.name, { width: NODE_W, height: NODE_H });
+  const ids = new Set(members.map((m) => m.id));
+  for (const m of members) g.setNode(m.id, { width: NODE_W, height: NODE_H });
   for (const l of links)
-    if (names.has(l.from) && names.has(l.to)) g.setEdge(l.from, l.to, {}, `${l.from}>${l.to}>${l.connection}`);
+    if (ids.has(l.source) && ids.has(l.target))
+      g.setEdge(l.source, l.target, {}, `${l.source}>${l.target}>${l.connection}`);
   dagre.layout(g);
   const at = new Map<string, { x: number; y: number }>();
   let w = 0;
   let h = 0;
   for (const m of members) {
-    const n = g.node(m.name);
+    const n = g.node(m.id);
     const x = n.x - NODE_W / 2;
     const y = n.y - NODE_H / 2;
-    at.set(m.name, { x, y });
+    at.set(m.id, { x, y });
     w = Math.max(w, x + NODE_W);
     h = Math.max(h, y + NODE_H);
   }
@@ -59,6 +61,7 @@ export function layoutFleet(servers: MapServer[], links: MapLink[], rowWidth = 2
   let y = 0;
   let rowH = 0;
   for (const [root, members] of clusters) {
+    const rootName = members.find((m) => m.id === root)?.name ?? members[0].name;
     const c = layoutCluster(members, links);
     const w = c.w + 2 * PAD;
     const h = c.h + 2 * PAD + TITLE;
@@ -67,8 +70,8 @@ export function layoutFleet(servers: MapServer[], links: MapLink[], rowWidth = 2
       y += rowH + GAP;
       rowH = 0;
     }
-    frames.push({ id: `cluster:${root}`, label: `${root} · ${members.length} servers`, x, y, w, h });
-    for (const [name, p] of c.at) positions.set(name, { x: x + PAD + p.x, y: y + PAD + TITLE + p.y });
+    frames.push({ id: `cluster:${root}`, label: `${rootName} · ${members.length} servers`, x, y, w, h });
+    for (const [id, p] of c.at) positions.set(id, { x: x + PAD + p.x, y: y + PAD + TITLE + p.y });
     x += w + GAP;
     rowH = Math.max(rowH, h);
   }
@@ -76,7 +79,7 @@ export function layoutFleet(servers: MapServer[], links: MapLink[], rowWidth = 2
     const top = clusters.length ? y + rowH + GAP : 0;
     const perRow = Math.max(1, Math.min(standalone.length, Math.floor((rowWidth - 2 * PAD) / (NODE_W + 28))));
     standalone.forEach((s, i) =>
-      positions.set(s.name, {
+      positions.set(s.id, {
         x: PAD + (i % perRow) * (NODE_W + 28),
         y: top + PAD + TITLE + Math.floor(i / perRow) * (NODE_H + 28),
       }),

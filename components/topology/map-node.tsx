@@ -58,7 +58,7 @@ export function ServerNode({ data }: NodeProps<Node<ServerNodeData, "server">>) 
           </div>
         )}
       </Link>
-      {s.master !== null && (
+      {s.mine && s.master !== null && (
         <button
           type="button"
           aria-label={`Actions for ${s.name}`}

@@ -6,7 +6,7 @@ import { listEnvironments } from "./lookup";
 /** The header's at-a-glance counts: from stored statuses and the monitor's last looks (no login to any server). */
 export async function fleetSummary(actor: Actor) {
   const envs = await listEnvironments(actor);
-  const looks = await lastLooks(envs, 60_000);
+  const looks = lastLooks(envs, 60_000);
   const health = envs.map((e) => healthOf(e, looks.get(e.id)).level);
   return {
     running: envs.filter((e) => e.status === "running").length,

@@ -1,11 +1,9 @@
-import type { ServerFacts } from "@/lib/topology/discover";
+import { LAG_THRESHOLD_SECONDS, type ServerFacts } from "@/lib/topology/discover";
 import type { EnvironmentWithNodes } from "./lookup";
 
 // The environment list as clusters: a master with its slaves (and chains) as one group, from what each server
 // replicated from when last seen (stored, so stopped slaves stay in their group); health from the monitor's last
 // look, never a login per row. Pure: the page supplies the rows and the looks.
-
-export const LAG_WARNING_SECONDS = 30;
 
 export type Health = { level: "ok" | "warning" | "down" | "idle"; text: string };
 
@@ -52,7 +50,7 @@ export function healthOf(env: EnvironmentWithNodes, facts: ServerFacts | undefin
       text: `replication: IO ${io}, SQL ${sql}${slave.Last_Error ? ` (${slave.Last_Error})` : ""}`,
     };
   const lag = slave.Seconds_Behind_Master === null ? null : Number(slave.Seconds_Behind_Master);
-  if (lag !== null && lag > LAG_WARNING_SECONDS) return { level: "warning", text: `${lag} s behind` };
+  if (lag !== null && lag > LAG_THRESHOLD_SECONDS) return { level: "warning", text: `${lag} s behind` };
   return { level: "ok", text: "replicating" };
 }
 

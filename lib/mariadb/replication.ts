@@ -124,9 +124,15 @@ export async function dropReplicationUser(conn: Connection, user: string, host: 
   return true;
 }
 
-/** Anonymous users match before 'repl'@'%' for local clients: the classic 1045 with the right password. */
+/**
+ * Anonymous users match before 'repl'@'%' for local clients: the classic 1045 with the right password. Bounded:
+ * the server's root (a tenant) can lock mysql.global_priv, and the monitor must not wait a day behind it.
+ */
 export async function anonymousUsers(conn: Connection): Promise<string[]> {
-  const r = await rows(conn, "SELECT Host AS host FROM mysql.user WHERE User = ''");
+  const r = await rows(
+    conn,
+    "SET STATEMENT max_statement_time = 2, lock_wait_timeout = 2 FOR SELECT Host AS host FROM mysql.user WHERE User = ''",
+  );
   return r.map((u) => String(u.host));
 }
 
@@ -222,6 +228,16 @@ export async function controlSlave(conn: Connection, action: ControlAction, coun
       await conn.query("SET @@default_master_connection = ''");
       return void (await conn.query("START SLAVE ? SQL_THREAD", c));
   }
+}
+
+/** Waits until the SQL thread has applied `gtid` (what the IO thread received); false when `seconds` pass first. */
+export async function waitForGtid(conn: Connection, gtid: string, seconds: number): Promise<boolean> {
+  const [r] = await rows(conn, "SELECT MASTER_GTID_WAIT(?, ?) AS waited", [gtid, seconds]);
+  return Number(r.waited) === 0;
+}
+
+export async function setReadOnly(conn: Connection, readOnly: boolean): Promise<void> {
+  await conn.query(readOnly ? "SET GLOBAL read_only = 1" : "SET GLOBAL read_only = 0");
 }
 
 /** Forgets the binary log (a master that must start its history afresh, e.g. with a new GTID domain). */

@@ -2,7 +2,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { asRoot } from "@/lib/environments/root";
 import { listEnvironments, type EnvironmentWithNodes } from "@/lib/environments/service";
 import { explainSlave, type SlaveHealth } from "@/lib/mariadb/health";
-import { allSlaveStatus, type SlaveConnection, type SlaveStatusRow } from "@/lib/mariadb/replication";
+import { allSlaveStatus, anonymousUsers, type SlaveConnection, type SlaveStatusRow } from "@/lib/mariadb/replication";
 import { semiSyncStatus, type SemiSyncStatus } from "@/lib/mariadb/semisync";
 import { lookAt, recordObservedMasters, type LookOptions } from "./observed";
 
@@ -33,6 +33,7 @@ export interface ServerFacts {
 }
 
 export interface TopologyNode {
+  ownerId: string;
   name: string;
   host: string;
   port: number;
@@ -47,6 +48,8 @@ export interface TopologyNode {
 }
 
 export interface TopologyEdge {
+  /** The slave's owner: `from` and `to` name servers of this owner (or `from` is an outside host:port). */
+  ownerId: string;
   from: string;
   to: string;
   /** '' for the default connection, else the multi-source connection name. */
@@ -71,10 +74,14 @@ export interface Topology {
 export async function serverFacts(env: EnvironmentWithNodes): Promise<ServerFacts> {
   return asRoot(env, async (c) => {
     const [rows] = await c.query(
-      "SELECT @@server_id AS sid, @@read_only AS ro, @@log_bin AS lb, @@log_slave_updates AS lsu, @@binlog_format AS bf, @@gtid_current_pos AS cur, @@gtid_binlog_pos AS bin, @@gtid_slave_pos AS slp, @@gtid_binlog_state AS bst, @@slave_skip_errors AS sse, @@have_ssl AS tls, (SELECT JSON_ARRAYAGG(Host) FROM mysql.user WHERE User = '') AS anon",
+      "SELECT @@server_id AS sid, @@read_only AS ro, @@log_bin AS lb, @@log_slave_updates AS lsu, @@binlog_format AS bf, @@gtid_current_pos AS cur, @@gtid_binlog_pos AS bin, @@gtid_slave_pos AS slp, @@gtid_binlog_state AS bst, @@slave_skip_errors AS sse, @@have_ssl AS tls",
     );
     const r = (rows as Record<string, unknown>[])[0];
-    const [connections, semiSync] = await Promise.all([allSlaveStatus(c), semiSyncStatus(c).catch(() => null)]);
+    const [connections, semiSync, anonymous] = await Promise.all([
+      allSlaveStatus(c),
+      semiSyncStatus(c).catch(() => null),
+      anonymousUsers(c).catch(() => []),
+    ]);
     return {
       serverId: Number(r.sid),
       readOnly: Number(r.ro) === 1,
@@ -90,16 +97,9 @@ export async function serverFacts(env: EnvironmentWithNodes): Promise<ServerFact
       connections,
       semiSync,
       tls: String(r.tls) === "YES",
-      anonymousUsers: jsonList(r.anon),
+      anonymousUsers: anonymous,
     };
   });
-}
-
-/** A JSON_ARRAYAGG result: mysql2 parses it when the server marks it as JSON, else it is the text (NULL: none). */
-function jsonList(value: unknown): string[] {
-  if (value === null || value === undefined) return [];
-  const list: unknown = Array.isArray(value) ? value : JSON.parse(String(value));
-  return Array.isArray(list) ? list.map(String) : [];
 }
 
 const FILTER_COLUMNS = [
@@ -111,7 +111,14 @@ const FILTER_COLUMNS = [
   "Replicate_Wild_Ignore_Table",
 ];
 
-const readFacts = (e: EnvironmentWithNodes) => serverFacts(e).catch(() => null);
+/** A look that takes longer than this counts as unreachable (the read itself may finish later, unused). */
+const LOOK_DEADLINE_MS = 5000;
+
+const readFacts = (e: EnvironmentWithNodes) =>
+  Promise.race([
+    serverFacts(e).catch(() => null),
+    new Promise<null>((resolve) => setTimeout(resolve, LOOK_DEADLINE_MS, null).unref()),
+  ]);
 
 /**
  * The user's replication graph, discovered from the servers themselves (like Orchestrator): every running
@@ -133,14 +140,17 @@ export async function discoverTopology(
       return look.facts;
     }),
   );
-  const byAddress = new Map(all.map((e) => [`${e.nodes[0].host}:${e.nodes[0].port}`, e.name]));
-  const sourceOf = (row: SlaveStatusRow) => {
+  // A slave's source is looked for among its own owner's servers only (an admin's view spans owners).
+  const byAddress = new Map(all.map((e) => [`${e.ownerId}|${e.nodes[0].host}:${e.nodes[0].port}`, e.name]));
+  const sourceFor = (ownerId: string) => (row: SlaveStatusRow) => {
     const address = `${row.Master_Host}:${row.Master_Port}`;
-    return byAddress.get(address) ?? address;
+    return byAddress.get(`${ownerId}|${address}`) ?? address;
   };
   const nodes: TopologyNode[] = all.map((e, i) => {
     const f = facts[i];
+    const sourceOf = sourceFor(e.ownerId);
     return {
+      ownerId: e.ownerId,
       name: e.name,
       host: e.nodes[0].host,
       port: e.nodes[0].port,
@@ -178,7 +188,8 @@ export async function discoverTopology(
         problems.push(`${label}${behind} s behind (threshold ${LAG_THRESHOLD_SECONDS} s)`);
       const filters = Object.fromEntries(FILTER_COLUMNS.map((k) => [k, String(status[k] ?? "")]).filter(([, v]) => v));
       edges.push({
-        from: sourceOf(status),
+        ownerId: n.ownerId,
+        from: sourceFor(n.ownerId)(status),
         to: n.name,
         connection,
         health,

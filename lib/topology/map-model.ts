@@ -7,7 +7,11 @@ import type { Topology, TopologyNode } from "./discover";
 export type Role = "master" | "intermediate" | "slave" | "multi-source" | "standalone" | "unknown";
 
 export interface MapServer {
+  /** Unique on the map: names are unique per owner only, and an admin sees every owner's. */
+  id: string;
   name: string;
+  /** The viewer's own: only those can be dragged or moved from the map. */
+  mine: boolean;
   owner: string;
   runtime: string;
   host: string;
@@ -23,11 +27,14 @@ export interface MapServer {
   /** Its default connection's source, which a move changes; null when it replicates from no one. */
   master: string | null;
   problems: string[];
-  /** Name of the cluster's first root: every server joined by replication shares it. */
+  /** Id of the cluster's first root: every server joined by replication shares it. */
   cluster: string;
 }
 
 export interface MapLink {
+  /** Server ids (`source` may be an outside host:port that is no server of the map). */
+  source: string;
+  target: string;
   from: string;
   to: string;
   connection: string;
@@ -57,8 +64,9 @@ function semiSyncOf(n: TopologyNode): MapServer["semiSync"] {
 
 function roleOf(n: TopologyNode, topology: Topology): Role {
   if (!n.facts) return "unknown";
-  const feeds = topology.edges.some((e) => e.from === n.name);
-  const incoming = topology.edges.filter((e) => e.to === n.name).length;
+  const mine = topology.edges.filter((e) => e.ownerId === n.ownerId);
+  const feeds = mine.some((e) => e.from === n.name);
+  const incoming = mine.filter((e) => e.to === n.name).length;
   if (!incoming) return feeds ? "master" : "standalone";
   if (incoming > 1) return "multi-source";
   return feeds ? "intermediate" : "slave";
@@ -74,20 +82,29 @@ function clustersOf(names: string[], links: MapLink[]): Map<string, string> {
     parent.set(n, root);
     return root;
   };
-  for (const l of links) if (parent.has(l.from) && parent.has(l.to)) parent.set(find(l.to), find(l.from));
+  for (const l of links) if (parent.has(l.source) && parent.has(l.target)) parent.set(find(l.target), find(l.source));
   const members = new Map<string, string[]>();
   for (const n of names) members.set(find(n), [...(members.get(find(n)) ?? []), n]);
   const label = new Map<string, string>();
   for (const group of members.values()) {
-    const root = group.find((n) => !links.some((l) => l.to === n && group.includes(l.from))) ?? group[0];
+    const root = group.find((n) => !links.some((l) => l.target === n && group.includes(l.source))) ?? group[0];
     for (const n of group) label.set(n, root);
   }
   return label;
 }
 
-export function fleetMap(topology: Topology, envs: EnvironmentWithNodes[], ownerEmail: Map<string, string>): FleetMap {
-  const envOf = new Map(envs.map((e) => [e.name, e]));
+const idOf = (ownerId: string, name: string) => `${ownerId}/${name}`;
+
+export function fleetMap(
+  topology: Topology,
+  envs: EnvironmentWithNodes[],
+  ownerEmail: Map<string, string>,
+  viewerId: string,
+): FleetMap {
+  const envOf = new Map(envs.map((e) => [idOf(e.ownerId, e.name), e]));
   const links: MapLink[] = topology.edges.map((e) => ({
+    source: idOf(e.ownerId, e.from),
+    target: idOf(e.ownerId, e.to),
     from: e.from,
     to: e.to,
     connection: e.connection,
@@ -99,9 +116,11 @@ export function fleetMap(topology: Topology, envs: EnvironmentWithNodes[], owner
   }));
   // A stopped slave still belongs to its cluster: drawn from what it replicated from when last seen.
   for (const n of topology.nodes) {
-    const last = envOf.get(n.name)?.observedMaster;
-    if (n.facts || !last || !envOf.has(last)) continue;
+    const last = envOf.get(idOf(n.ownerId, n.name))?.observedMaster;
+    if (n.facts || !last || !envOf.has(idOf(n.ownerId, last))) continue;
     links.push({
+      source: idOf(n.ownerId, last),
+      target: idOf(n.ownerId, n.name),
       from: last,
       to: n.name,
       connection: "",
@@ -113,15 +132,18 @@ export function fleetMap(topology: Topology, envs: EnvironmentWithNodes[], owner
     });
   }
   const cluster = clustersOf(
-    topology.nodes.map((n) => n.name),
+    topology.nodes.map((n) => idOf(n.ownerId, n.name)),
     links,
   );
   const servers = topology.nodes.map((n): MapServer => {
-    const env = envOf.get(n.name);
-    const incoming = topology.edges.filter((e) => e.to === n.name);
+    const id = idOf(n.ownerId, n.name);
+    const env = envOf.get(id);
+    const incoming = topology.edges.filter((e) => e.to === n.name && e.ownerId === n.ownerId);
     return {
+      id,
       name: n.name,
-      owner: (env && ownerEmail.get(env.ownerId)) ?? "",
+      mine: n.ownerId === viewerId,
+      owner: ownerEmail.get(n.ownerId) ?? "",
       runtime: env?.runtime ?? "local",
       host: n.host,
       port: n.port,
@@ -134,7 +156,7 @@ export function fleetMap(topology: Topology, envs: EnvironmentWithNodes[], owner
       autoFailover: n.autoFailover,
       master: n.facts?.slave ? n.master : null,
       problems: [...n.problems, ...incoming.flatMap((e) => e.problems)],
-      cluster: cluster.get(n.name) ?? n.name,
+      cluster: cluster.get(id) ?? id,
     };
   });
   const ageSeconds = Math.max(0, Math.round((Date.now() - topology.observedAt) / 1000));

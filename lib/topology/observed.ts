@@ -7,13 +7,18 @@ import type { ServerFacts } from "./discover";
 
 interface Look {
   at: number;
+  ownerId: string;
   address: string;
   facts: Promise<ServerFacts | null>;
+  /** Once the read is done (null until then, or when it failed). */
+  settled: ServerFacts | null;
+  /** An operation changed this owner's servers since: the next reader reads again (the old facts stay shown). */
+  stale: boolean;
 }
 
-const g = globalThis as unknown as { marinerLooks?: Map<string, Look> };
+const g = globalThis as unknown as { marinerLooks?: Map<string, Look>; marinerLooksRefreshing?: Set<string> };
 const looks = (g.marinerLooks ??= new Map<string, Look>());
-const refreshing = new Set<string>();
+const refreshing = (g.marinerLooksRefreshing ??= new Set<string>());
 
 const addressOf = (env: EnvironmentWithNodes) => `${env.nodes[0]?.host}:${env.nodes[0]?.port}`;
 
@@ -24,54 +29,70 @@ export interface LookOptions {
   refreshAfterMs?: number;
 }
 
+function start(
+  env: EnvironmentWithNodes,
+  read: (env: EnvironmentWithNodes) => Promise<ServerFacts | null>,
+  previous: Look | undefined,
+): Look {
+  const look: Look = {
+    at: Date.now(),
+    ownerId: env.ownerId,
+    address: addressOf(env),
+    facts: read(env),
+    // Lists keep showing the previous facts while the new read runs.
+    settled: previous?.address === addressOf(env) ? previous.settled : null,
+    stale: false,
+  };
+  void look.facts.then((facts) => {
+    look.settled = facts;
+    // A failed read is not kept: the next caller tries again.
+    if (facts === null && looks.get(env.id) === look) looks.delete(env.id);
+  });
+  return look;
+}
+
 /**
  * The server's facts, read at most `maxAgeMs` ago. Concurrent callers share one read in flight; a server that
- * moved to another address is read again.
+ * moved to another address, or whose owner ran an operation since, is read again.
  */
 export function lookAt(
   env: EnvironmentWithNodes,
   opts: LookOptions,
   read: (env: EnvironmentWithNodes) => Promise<ServerFacts | null>,
 ): { facts: Promise<ServerFacts | null>; at: number } {
-  const address = addressOf(env);
   const last = looks.get(env.id);
-  const now = Date.now();
+  const age = last ? Date.now() - last.at : Infinity;
   const maxAgeMs = opts.maxAgeMs ?? 0;
-  if (last && last.address === address && maxAgeMs > 0 && now - last.at <= maxAgeMs) {
-    if (opts.refreshAfterMs !== undefined && now - last.at > opts.refreshAfterMs && !refreshing.has(env.id)) {
+  if (last && !last.stale && last.address === addressOf(env) && maxAgeMs > 0 && age <= maxAgeMs) {
+    if (opts.refreshAfterMs !== undefined && age > opts.refreshAfterMs && last.settled && !refreshing.has(env.id)) {
       refreshing.add(env.id);
-      void read(env).then((facts) => {
+      const next = start(env, read, last);
+      void next.facts.then((facts) => {
         refreshing.delete(env.id);
-        if (facts && looks.get(env.id) === last) looks.set(env.id, { at: now, address, facts: Promise.resolve(facts) });
+        if (facts && looks.get(env.id) === last) looks.set(env.id, next);
       });
     }
     return last;
   }
-  const look = { at: now, address, facts: read(env) };
+  const look = start(env, read, last);
   looks.set(env.id, look);
-  // A failed read is not kept: the next caller tries again.
-  void look.facts.then((f) => f === null && looks.get(env.id) === look && looks.delete(env.id));
   return look;
 }
 
-/** What the last look at each of these servers saw, if it is at most `maxAgeMs` old; never logs in. */
-export async function lastLooks(envs: EnvironmentWithNodes[], maxAgeMs: number): Promise<Map<string, ServerFacts>> {
+/** What the last finished look at each of these servers saw, if it is at most `maxAgeMs` old; never logs in. */
+export function lastLooks(envs: EnvironmentWithNodes[], maxAgeMs: number): Map<string, ServerFacts> {
   const now = Date.now();
   const out = new Map<string, ServerFacts>();
-  await Promise.all(
-    envs.map(async (env) => {
-      const look = looks.get(env.id);
-      if (!look || look.address !== addressOf(env) || now - look.at > maxAgeMs) return;
-      const facts = await look.facts;
-      if (facts) out.set(env.id, facts);
-    }),
-  );
+  for (const env of envs) {
+    const look = looks.get(env.id);
+    if (look?.settled && look.address === addressOf(env) && now - look.at <= maxAgeMs) out.set(env.id, look.settled);
+  }
   return out;
 }
 
-/** After an operation changed servers, the next look reads them again. */
-export function forgetLooks(): void {
-  looks.clear();
+/** After an operation changed an owner's servers: their next look reads them again. */
+export function forgetLooks(ownerId: string): void {
+  for (const look of looks.values()) if (look.ownerId === ownerId) look.stale = true;
 }
 
 /**

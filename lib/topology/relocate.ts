@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
-import { getEnvironment, type EnvironmentWithNodes } from "@/lib/environments/service";
+import { getEnvironment, listEnvironments, type EnvironmentWithNodes } from "@/lib/environments/service";
 import { ServiceError } from "@/lib/errors";
 import { topologyLock } from "@/lib/locks";
 import { parseGtid, transactionsMissing } from "@/lib/mariadb/gtid";
@@ -9,6 +9,7 @@ import { beginOperation } from "@/lib/operations";
 import { parseInput } from "@/lib/validation";
 import { ensureReplicationAccount } from "./account";
 import { descendants, discoverTopology, serverFacts, type Topology } from "./discover";
+import { followNewMaster } from "./endpoints";
 import { applyOptions, pointAt, waitReplicating } from "./steps";
 
 // Chained replication: make a slave a master of its own, and move a slave under another server.
@@ -56,9 +57,10 @@ export function moveRefusal(
   return null;
 }
 
-/** Why moving `child` under `parent` is illegal right now (null: fine), from a fresh look at both. */
+/** Why moving `child` under `parent` is illegal right now (null: fine), from a fresh look at the owner's servers. */
 async function judgeMove(actor: Actor, child: EnvironmentWithNodes, parent: EnvironmentWithNodes) {
-  const topology = await discoverTopology(actor);
+  const own = (await listEnvironments(actor)).filter((e) => e.ownerId === child.ownerId);
+  const topology = await discoverTopology(actor, own);
   const childPos = (await serverFacts(child).catch(() => null))?.gtidSlavePos ?? "";
   const parentPos = (await serverFacts(parent).catch(() => null))?.gtidCurrentPos ?? "";
   return { topology, refusal: moveRefusal(topology, child.name, parent.name, { child: childPos, parent: parentPos }) };
@@ -81,25 +83,33 @@ export async function planMove(actor: Actor, name: string, raw: unknown) {
   };
 }
 
-/** Moves a slave under another server (a slave, for a chain, or back to the master) keeping its GTID position. */
+/**
+ * Moves a slave under another server (a slave, for a chain, or back to the master) keeping its GTID position;
+ * judged under the topology lock, so a refusal is an audited, failed operation. The endpoints of its old and new
+ * source follow (readers are each master's direct slaves).
+ */
 export async function beginMove(actor: Actor, name: string, raw: unknown) {
   const child = await getEnvironment(actor, name);
   const input = parseInput(moveInput, raw);
   const parent = await getEnvironment(actor, input.newMaster);
-  const first = await judgeMove(actor, child, parent);
-  if (first.refusal) throw new ServiceError(409, "illegal_move", first.refusal);
   return beginOperation(
     { userId: actor.id, action: "topology.move", environmentId: child.id, target: child.name, params: input },
     (step) =>
       topologyLock(child.ownerId, async () => {
         await step(`checking that ${parent.name} can feed ${child.name}`);
-        const { refusal } = await judgeMove(actor, child, parent);
+        const { topology, refusal } = await judgeMove(actor, child, parent);
         if (refusal) throw new ServiceError(409, "illegal_move", refusal);
+        const from = topology.nodes.find((n) => n.name === child.name)?.master;
         await step(`repointing ${child.name} to ${parent.name} (GTID slave_pos)`);
         const login = await ensureReplicationAccount(parent);
         await pointAt(child, login);
         await step(`waiting until ${child.name} replicates from ${parent.name}`);
         await waitReplicating(child);
+        for (const source of new Set([from, parent.name]))
+          if (source && topology.nodes.some((n) => n.name === source)) {
+            const { count } = await followNewMaster(actor, source, source);
+            if (count) await step(`${source}'s endpoints follow: their readers are its direct slaves`);
+          }
         return { name: child.name, master: parent.name };
       }),
   );

@@ -46,7 +46,15 @@ async function environment(name: string) {
 
 /** One alert evaluation in which `name` is down: fires its node-down rules once their `for` period has passed. */
 function evaluateWithDown(name: string) {
-  const node = { name, host: "127.0.0.1", port: 3306, status: "down", autoFailover: false, facts: null };
+  const node = {
+    ownerId: actor.id,
+    name,
+    host: "127.0.0.1",
+    port: 3306,
+    status: "down",
+    autoFailover: false,
+    facts: null,
+  };
   const topology: Topology = {
     nodes: [{ ...node, master: null, masters: [], problems: [] }],
     edges: [],

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { layoutFleet, NODE_H, NODE_W } from "../../components/topology/map-layout";
-import { filterFleet } from "../../components/topology/fleet-filters";
+import { filterFleet } from "../../lib/topology/fleet-filters";
 import type { EnvironmentWithNodes } from "../../lib/environments/service";
 import { groupEnvironments, listQueryFrom, PAGE_SIZE, selectGroups } from "../../lib/environments/groups";
 import type { ServerFacts, Topology, TopologyEdge, TopologyNode } from "../../lib/topology/discover";
@@ -93,6 +93,7 @@ test("list: search keeps the whole group; problems filter; pages of 25 groups", 
 
 function node(name: string, master: string | null, facts = true): TopologyNode {
   return {
+    ownerId: "u1",
     name,
     host: "127.0.0.1",
     port: 3306,
@@ -109,6 +110,7 @@ function node(name: string, master: string | null, facts = true): TopologyNode {
 
 function edge(from: string, to: string, connection = ""): TopologyEdge {
   return {
+    ownerId: "u1",
     from,
     to,
     connection,
@@ -136,7 +138,7 @@ test("map model: roles, multi-source joins clusters, a stopped slave joins by it
     edges: [edge("m1", "agg"), edge("m2", "agg", "west"), edge("m1", "s1")],
     observedAt: Date.now(),
   };
-  const map = fleetMap(topology, envs, new Map());
+  const map = fleetMap(topology, envs, new Map(), "u1");
   const by = new Map(map.servers.map((s) => [s.name, s]));
   assert.equal(by.get("agg")!.role, "multi-source");
   assert.equal(by.get("m1")!.role, "master");
@@ -149,6 +151,30 @@ test("map model: roles, multi-source joins clusters, a stopped slave joins by it
   );
   assert.ok(map.links.some((l) => l.to === "gone" && l.state === "last seen"));
   assert.notEqual(by.get("solo")!.cluster, by.get("m1")!.cluster);
+});
+
+test("map model: the same name under two owners is two servers; only the viewer's own can be moved", () => {
+  const mineEnv = env("db");
+  const theirs = env("db", null, { ownerId: "u2" } as Partial<EnvironmentWithNodes>);
+  const theirSlave = env("db-slave-1", "db", { ownerId: "u2" } as Partial<EnvironmentWithNodes>);
+  const topology: Topology = {
+    nodes: [node("db", null), { ...node("db", null), ownerId: "u2" }, { ...node("db-slave-1", "db"), ownerId: "u2" }],
+    edges: [{ ...edge("db", "db-slave-1"), ownerId: "u2" }],
+    observedAt: 0,
+  };
+  const map = fleetMap(topology, [mineEnv, theirs, theirSlave], new Map([["u2", "bob@x"]]), "u1");
+  assert.deepEqual(
+    map.servers.map((s) => [s.id, s.role, s.mine, s.cluster]),
+    [
+      ["u1/db", "standalone", true, "u1/db"],
+      ["u2/db", "master", false, "u2/db"],
+      ["u2/db-slave-1", "slave", false, "u2/db"],
+    ],
+  );
+  assert.deepEqual(
+    map.links.map((l) => [l.source, l.target]),
+    [["u2/db", "u2/db-slave-1"]],
+  );
 });
 
 test("layout: no two servers overlap, masters above their slaves, standalone servers below the clusters", () => {
@@ -166,8 +192,10 @@ test("layout: no two servers overlap, masters above their slaves, standalone ser
   }
   for (let i = 0; i < 40; i++) nodes.push(node(`solo${i}`, null));
   for (const n of nodes) envs.push(env(n.name));
-  const map = fleetMap({ nodes, edges, observedAt: 0 }, envs, new Map());
-  const { positions, frames } = layoutFleet(map.servers, map.links);
+  const map = fleetMap({ nodes, edges, observedAt: 0 }, envs, new Map(), "u1");
+  const laid = layoutFleet(map.servers, map.links);
+  const frames = laid.frames;
+  const positions = new Map([...laid.positions].map(([id, p]) => [id.replace(/^u1\//, ""), p]));
   assert.equal(positions.size, nodes.length);
   const boxes = [...positions.entries()];
   for (let i = 0; i < boxes.length; i++)
@@ -195,7 +223,7 @@ test("map filters: problems only keeps each troubled cluster whole", () => {
     edges: [{ ...edge("a", "a-s"), problems: ["SQL thread stopped"] }],
     observedAt: 0,
   };
-  const map = fleetMap(topology, envs, new Map());
+  const map = fleetMap(topology, envs, new Map(), "u1");
   const shown = filterFleet(map, { q: "", problems: true, owner: "", runtime: "" });
   assert.deepEqual(
     shown.servers.map((s) => s.name),
@@ -205,15 +233,16 @@ test("map filters: problems only keeps each troubled cluster whole", () => {
 });
 
 test("looks: concurrent callers share one read, a recent one is reused, an old one refreshed in the background", async () => {
-  forgetLooks();
-  const e = env("looked");
+  const e = env("looked", null, { ownerId: "looker" } as Partial<EnvironmentWithNodes>);
   let reads = 0;
   const read = async () => {
     reads++;
     await new Promise((r) => setTimeout(r, 20));
     return replicating(reads);
   };
+  const lagOf = (m: Map<string, ServerFacts>) => m.get(e.id)?.slave?.Seconds_Behind_Master;
   const [a, b] = [lookAt(e, { maxAgeMs: 10_000 }, read), lookAt(e, { maxAgeMs: 10_000 }, read)];
+  assert.equal(lastLooks([e], 10_000).size, 0, "a read in flight is not shown");
   assert.equal(await a.facts, await b.facts);
   assert.equal(reads, 1);
   assert.equal(await lookAt(e, { maxAgeMs: 0 }, read).facts.then((f) => f?.slave?.Seconds_Behind_Master), 2);
@@ -224,12 +253,20 @@ test("looks: concurrent callers share one read, a recent one is reused, an old o
   assert.equal((await stale.facts)?.slave?.Seconds_Behind_Master, 2);
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(reads, 3);
-  assert.equal((await lastLooks([e], 10_000)).get(e.id)?.slave?.Seconds_Behind_Master, 3);
-  // A failed read (null) is not kept; forgetLooks drops everything.
+  assert.equal(lagOf(lastLooks([e], 10_000)), 3);
+  // An operation of another owner changes nothing; one of this owner's makes the next look read again, while
+  // lists keep showing the last facts until then.
+  forgetLooks("someone-else");
+  await lookAt(e, { maxAgeMs: 10_000 }, read).facts;
+  assert.equal(reads, 3);
+  forgetLooks("looker");
+  assert.equal(lagOf(lastLooks([e], 10_000)), 3);
+  const again = lookAt(e, { maxAgeMs: 10_000 }, read);
+  assert.equal(lagOf(lastLooks([e], 10_000)), 3, "the previous facts stay shown during the new read");
+  assert.equal((await again.facts)?.slave?.Seconds_Behind_Master, 4);
+  // A failed read (null) is not kept.
   const nothing = env("unreachable");
   assert.equal(await lookAt(nothing, { maxAgeMs: 10_000 }, async () => null).facts, null);
   await new Promise((r) => setTimeout(r, 0));
-  assert.equal((await lastLooks([nothing], 10_000)).size, 0);
-  forgetLooks();
-  assert.equal((await lastLooks([e], 10_000)).size, 0);
+  assert.equal(lastLooks([nothing], 10_000).size, 0);
 });

@@ -48,6 +48,7 @@ function slave(
     },
   };
   return {
+    ownerId: "u",
     name,
     host: "127.0.0.9",
     port: 3306,

@@ -29,13 +29,11 @@ export default async function EnvironmentsPage({
       .catch(() => null),
     myQuota(actor),
   ]);
-  const [looks, emails] = await Promise.all([
-    lastLooks(envs, LOOK_MAX_AGE_MS),
-    ownerEmails(
-      actor,
-      envs.map((e) => e.ownerId),
-    ),
-  ]);
+  const looks = lastLooks(envs, LOOK_MAX_AGE_MS);
+  const emails = await ownerEmails(
+    actor,
+    envs.map((e) => e.ownerId),
+  );
   const admin = actor.role === "admin";
   const selected = selectGroups(groupEnvironments(envs, looks, admin ? emails : new Map()), query);
   // Admins have no quota; everyone else sees where they stand before asking for more.

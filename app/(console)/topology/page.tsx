@@ -1,12 +1,12 @@
 import { Card } from "@/components/ui/card";
 import { DoctorPanel } from "@/components/topology/doctor-panel";
 import { FleetMap } from "@/components/topology/fleet-map";
-import { fleetFiltersFrom } from "@/components/topology/fleet-filters";
 import { requireActor } from "@/lib/auth/session";
 import { ownerEmails } from "@/lib/auth/users";
 import { listEnvironments } from "@/lib/environments/service";
 import { discoverTopology } from "@/lib/topology/discover";
 import { diagnose } from "@/lib/topology/doctor";
+import { fleetFiltersFrom } from "@/lib/topology/fleet-filters";
 import { fleetMap } from "@/lib/topology/map-model";
 
 export const metadata = { title: "Topology" };
@@ -32,7 +32,7 @@ export default async function TopologyPage({
   const findings = await diagnose(actor, { envs, topology });
   // An admin sees whose each server is; their own are "you".
   const owners = actor.role === "admin" ? new Map([...emails, [actor.id, "you"]]) : new Map<string, string>();
-  const map = fleetMap(topology, envs, owners);
+  const map = fleetMap(topology, envs, owners, actor.id);
   return (
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Topology</h1>

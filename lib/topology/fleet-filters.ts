@@ -1,4 +1,4 @@
-import type { FleetMap } from "@/lib/topology/map-model";
+import type { FleetMap } from "./map-model";
 
 // The map's filters, also read from the address (the header summary links to /topology?problems=1).
 
@@ -27,6 +27,6 @@ export function filterFleet(map: FleetMap, f: FleetFilters): FleetMap {
       (!f.runtime || s.runtime === f.runtime),
   );
   if (servers.length === map.servers.length) return map;
-  const kept = new Set(servers.map((s) => s.name));
-  return { ...map, servers, links: map.links.filter((l) => kept.has(l.from) && kept.has(l.to)) };
+  const kept = new Set(servers.map((s) => s.id));
+  return { ...map, servers, links: map.links.filter((l) => kept.has(l.source) && kept.has(l.target)) };
 }
