@@ -4,7 +4,7 @@ import { chromium } from "@playwright/test";
 import Database from "better-sqlite3";
 import type { Api } from "./fixture";
 
-/** `count` masters (binary log on) with `slaves` seeded slaves each, through the API, 4 clusters at a time. */
+/** `count` masters (binary log on) with `slaves` seeded slaves each, through the API, 2 clusters at a time. */
 export async function makeClusters(api: Api, count: number, slaves: number): Promise<{ names: string[]; ms: number }> {
   const t0 = performance.now();
   const masters = Array.from({ length: count }, (_, i) => `fleet${i}`);
@@ -22,7 +22,7 @@ export async function makeClusters(api: Api, count: number, slaves: number): Pro
       names.push(m, ...made.slaves);
     }
   };
-  await Promise.all(Array.from({ length: 4 }, worker));
+  await Promise.all(Array.from({ length: 2 }, worker));
   return { names, ms: performance.now() - t0 };
 }
 
@@ -86,8 +86,10 @@ export function insertStoppedEnvironments(dbFile: string, ownerEmail: string, co
     `INSERT INTO Environment (id, name, ownerId, runtime, engineVersion, desiredState, status, observedMaster, createdAt, updatedAt, statusAt)
      VALUES (?, ?, ?, 'local', '10.11', 'stopped', 'stopped', ?, ?, ?, ?)`,
   );
+  // A real encrypted secret (another server's): the monitor reads these rows like any other.
+  const secret = (db.prepare("SELECT rootPasswordEnc AS s FROM Node LIMIT 1").get() as { s: string }).s;
   const node = db.prepare(
-    "INSERT INTO Node (id, environmentId, host, port, serverId, rootPasswordEnc, createdAt) VALUES (?, ?, ?, ?, ?, 'x', ?)",
+    "INSERT INTO Node (id, environmentId, host, port, serverId, rootPasswordEnc, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
   const ids: string[] = [];
   db.transaction(() => {
@@ -96,7 +98,15 @@ export function insertStoppedEnvironments(dbFile: string, ownerEmail: string, co
       const name = i % 3 === 0 ? `parked${i}` : `parked${i - (i % 3)}-slave-${i % 3}`;
       const master = i % 3 === 0 ? null : `parked${i - (i % 3)}`;
       env.run(id, name, owner, master, now, now, now);
-      node.run(`${id}-n`, id, `127.0.${200 + Math.floor(i / 250)}.${1 + (i % 250)}`, 3306, maxId + 1000 + i, now);
+      node.run(
+        `${id}-n`,
+        id,
+        `127.0.${200 + Math.floor(i / 250)}.${1 + (i % 250)}`,
+        3306,
+        maxId + 1000 + i,
+        secret,
+        now,
+      );
       ids.push(id);
     }
   })();

@@ -97,6 +97,9 @@ function serverPid(parent: number): number {
   throw new Error(`the console's server process (child of ${parent}) was not found: ${listed}`);
 }
 
+/** React separates the text parts of "Page {page} of {pages}" with comments in the HTML. */
+const FIRST_PAGE = /Page (<!-- -->)?1(<!-- -->)? of/;
+
 /** Every environment is on one of the list's pages (25 groups each); the reason when one is not, else null. */
 async function unlisted(cookie: string, names: string[]): Promise<string | null> {
   const seen = new Set<string>();
@@ -138,7 +141,7 @@ async function listFigures(api: Api, cookie: string, dbFile: string, email: stri
   if (names.length !== LIST_SIZE) throw new Error(`expected ${LIST_SIZE} environments, the API lists ${names.length}`);
   const list = await checkPage(
     BASE,
-    { path: "/environments", signedIn: true, markers: ['data-testid="env-group-fleet0"', "Page 1 of"] },
+    { path: "/environments", signedIn: true, markers: ['data-testid="env-group-fleet0"', FIRST_PAGE] },
     cookie,
   );
   const listBytes = list.ok ? list.bytes : 0;
@@ -147,7 +150,7 @@ async function listFigures(api: Api, cookie: string, dbFile: string, email: stri
   const n = `${LIST_SIZE} real environments`;
   const rows: Row[] = [
     {
-      figure: `${clusters.names.length} real environments in ${clusters.names.length / 3} clusters (master + 2 slaves) and ${many.names.length} standalone, created through the API, wall time`,
+      figure: `${clusters.names.length} real environments in ${clusters.names.length / 3} clusters (master + 2 slaves, 2 clusters at a time) and ${many.names.length} standalone (4 at a time), created through the API, wall time`,
       value: clusters.ms + many.ms,
       baseline: null,
       unit: "ms",
@@ -241,7 +244,13 @@ async function listFigures(api: Api, cookie: string, dbFile: string, email: stri
   try {
     const big = await checkPage(
       BASE,
-      { path: "/environments", signedIn: true, markers: ['data-testid="env-group-parked0"', "Page 1 of"] },
+      { path: "/environments", signedIn: true, markers: ['data-testid="env-group-fleet0"', FIRST_PAGE] },
+      cookie,
+    );
+    // The stopped rows are grouped as clusters too (on a later page; found by search).
+    const parked = await checkPage(
+      BASE,
+      { path: "/environments?q=parked0", signedIn: true, markers: ['data-testid="env-group-parked0"'] },
       cookie,
     );
     const total = `${LIST_TOTAL} environments (${LIST_SIZE} running, ${LIST_TOTAL - LIST_SIZE} stopped)`;
@@ -251,6 +260,7 @@ async function listFigures(api: Api, cookie: string, dbFile: string, email: stri
         "p95 ≤ 100 ms",
         async () => {
           if (!big.ok) throw new Error(big.reason);
+          if (!parked.ok) throw new Error(parked.reason);
           await timeHttp(`${BASE}/environments`, { cookie }, 20);
           return [
             await timeHttp(`${BASE}/environments`, { cookie }, 200, big.bytes),
@@ -267,6 +277,8 @@ async function listFigures(api: Api, cookie: string, dbFile: string, email: stri
 
 export async function httpBench(): Promise<{ rows: Row[]; chunks: Record<string, string[]> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "mariner-bench-http-"));
+  const consoleLogFile = path.join(os.tmpdir(), "mariner-bench-console.log");
+  const consoleLog = fs.openSync(consoleLogFile, "w");
   const email = "bench@mariner.local";
   const password = "bench-password-1";
   const child = spawn(process.execPath, ["scripts/start.mjs"], {
@@ -277,7 +289,8 @@ export async function httpBench(): Promise<{ rows: Row[]; chunks: Record<string,
       MARINER_ADMIN_EMAIL: email,
       MARINER_ADMIN_PASSWORD: password,
     },
-    stdio: "ignore",
+    // Its output is kept: a console that dies under the load says why there.
+    stdio: ["ignore", consoleLog, consoleLog],
   });
   let api: Api | null = null;
   try {
@@ -309,6 +322,10 @@ export async function httpBench(): Promise<{ rows: Row[]; chunks: Record<string,
     const list = await listFigures(api, cookie, path.join(dataDir, "mariner.db"), email).catch((e: Error) => [
       failedRow(`list figures with ${LIST_SIZE} real environments`, e.message),
     ]);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const last = fs.readFileSync(consoleLogFile, "utf8").trim().split("\n").slice(-5).join(" | ");
+      throw new Error(`the console exited (${child.exitCode ?? child.signalCode}) under the load: ${last}`);
+    }
     list.push({
       figure: "console RSS after the load",
       value: rssMb(serverPid(child.pid!)),
@@ -331,6 +348,7 @@ export async function httpBench(): Promise<{ rows: Row[]; chunks: Record<string,
       await exited;
     }
     // Servers outlive their console: whatever the API could not delete is stopped by pid here.
+    fs.closeSync(consoleLog);
     const stopped = await stopNodesUnder(dataDir);
     if (stopped.length) console.error(`HTTP bench: stopped ${stopped.length} leftover servers by pid`);
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -241,8 +241,15 @@ export function startMonitor(intervalMs = 2000): void {
         select: { id: true },
       });
       // Skip environments with an operation in flight: their lock holder owns the status.
+      // One environment that cannot be checked must not skip the checks of everyone else.
       await Promise.all(
-        envs.filter((e) => !isLocked(e.id)).map((e) => withLock(e.id, () => checkEnvironment(e.id, { restart: true }))),
+        envs
+          .filter((e) => !isLocked(e.id))
+          .map((e) =>
+            withLock(e.id, () => checkEnvironment(e.id, { restart: true })).catch((err) =>
+              console.error(`Mariner monitor (${e.id}):`, (err as Error).message),
+            ),
+          ),
       );
       if (Date.now() - healedAt > HEAL_EVERY_MS) {
         healedAt = Date.now();

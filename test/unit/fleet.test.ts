@@ -7,6 +7,7 @@ import { filterFleet } from "../../lib/topology/fleet-filters";
 import type { EnvironmentWithNodes } from "../../lib/environments/service";
 import { groupEnvironments, listQueryFrom, PAGE_SIZE, selectGroups } from "../../lib/environments/groups";
 import type { ServerFacts, Topology, TopologyEdge, TopologyNode } from "../../lib/topology/discover";
+import { detachRefusal } from "../../lib/topology/detach";
 import { fleetMap } from "../../lib/topology/map-model";
 import { forgetLooks, lastLooks, lookAt } from "../../lib/topology/observed";
 
@@ -269,4 +270,23 @@ test("looks: concurrent callers share one read, a recent one is reused, an old o
   assert.equal(await lookAt(nothing, { maxAgeMs: 10_000 }, async () => null).facts, null);
   await new Promise((r) => setTimeout(r, 0));
   assert.equal(lastLooks([nothing], 10_000).size, 0);
+});
+
+test("detach: refused for a non-slave, a multi-source slave, and a stopped SQL thread (its relay log would be lost)", () => {
+  const slave = (row: Record<string, string>, named = false): TopologyNode => ({
+    ...node("s", "m"),
+    facts: {
+      slave: row,
+      connections: [{ name: "", status: row }, ...(named ? [{ name: "west", status: row }] : [])],
+    } as unknown as ServerFacts,
+  });
+  const judge = (n: TopologyNode) => detachRefusal({ nodes: [n], edges: [], observedAt: 0 }, "s");
+  assert.equal(judge(slave({ Slave_SQL_Running: "Yes" })), null);
+  assert.match(judge(node("s", null))!, /does not replicate from anyone/);
+  assert.match(judge(node("s", null, false))!, /not running/);
+  assert.match(judge(slave({ Slave_SQL_Running: "Yes" }, true))!, /named connections 'west'/);
+  assert.match(
+    judge(slave({ Slave_SQL_Running: "No", Last_SQL_Error: "Duplicate entry" }))!,
+    /SQL thread is not running \(Duplicate entry\): what it received would be lost/,
+  );
 });
