@@ -79,6 +79,7 @@ function cannon(url: string, headers: Record<string, string>, connections: numbe
 }
 
 function rssMb(pid: number): number {
+  if (!fs.existsSync(`/proc/${pid}/status`)) return NaN;
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) / 1024 : NaN;
 }
@@ -95,6 +96,15 @@ function serverPid(parent: number): number {
   }
   const listed = fs.readFileSync(`/proc/${parent}/status`, "utf8").split("\n").slice(0, 8).join(" | ");
   throw new Error(`the console's server process (child of ${parent}) was not found: ${listed}`);
+}
+
+/** The console's server process while the bench runs, for the progress lines. */
+let consolePid: number | null = null;
+
+/** A progress line on stderr with the console's memory: where a console that dies under the load was. */
+function phase(label: string) {
+  const rss = consolePid === null ? NaN : rssMb(consolePid);
+  console.error(`HTTP bench: ${label} (console RSS ${Number.isNaN(rss) ? "?" : Math.round(rss)} MB)`);
 }
 
 /** React separates the text parts of "Page {page} of {pages}" with comments in the HTML. */
@@ -135,8 +145,11 @@ async function timingRows(
  */
 async function listFigures(api: Api, cookie: string, dbFile: string, email: string): Promise<Row[]> {
   const bearer = { authorization: `Bearer ${api.token}` };
+  phase("making clusters");
   const clusters = await makeClusters(api, Math.floor(LIST_SIZE / 5), 2);
+  phase("making standalone servers");
   const many = await makeMany(api, "list", LIST_SIZE - (await api.names()).length, 4);
+  phase(`list and map with ${LIST_SIZE} servers`);
   const names = await api.names();
   if (names.length !== LIST_SIZE) throw new Error(`expected ${LIST_SIZE} environments, the API lists ${names.length}`);
   const list = await checkPage(
@@ -221,6 +234,7 @@ async function listFigures(api: Api, cookie: string, dbFile: string, email: stri
   );
   // The list's first page (25 groups) against the map of all.
   const listHtml = await (await fetch(`${BASE}/environments`, { headers: { cookie } })).text();
+  phase("Chromium");
   const shown = async (path: string, ids: string[]) => timeToShow(BASE, cookie, path, ids).catch((e: Error) => e);
   const [mapMs, listMs] = [
     await shown(
@@ -240,6 +254,7 @@ async function listFigures(api: Api, cookie: string, dbFile: string, email: stri
   );
 
   // LIST_TOTAL environments: the rest are stopped environments as rows (the list reads only the store).
+  phase(`list with ${LIST_TOTAL} environments`);
   const removeParked = insertStoppedEnvironments(dbFile, email, LIST_TOTAL - LIST_SIZE);
   try {
     const big = await checkPage(
@@ -302,6 +317,7 @@ export async function httpBench(): Promise<{ rows: Row[]; chunks: Record<string,
     });
     api = new Api(BASE, (await tokenRes.json()).token);
     const cookie = await sessionCookie(email, password);
+    consolePid = serverPid(child.pid!);
 
     // Pages on a real master/slave pair (the only environments at this point).
     const fx = await makeReplicatedPair(api);

@@ -2,11 +2,13 @@ import Link from "next/link";
 import { requireActor } from "@/lib/auth/session";
 import { openAlertCount } from "@/lib/monitoring/alerts";
 import { fleetSummary } from "@/lib/environments/fleet-summary";
+import { visibleEnvironments } from "@/lib/environments/visible";
 import { SignOutButton } from "@/components/shell/sign-out-button";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const actor = await requireActor();
-  const [openAlerts, fleet] = await Promise.all([openAlertCount(actor), fleetSummary(actor)]);
+  const [openAlerts, envs] = await Promise.all([openAlertCount(actor), visibleEnvironments(actor)]);
+  const fleet = fleetSummary(envs);
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">

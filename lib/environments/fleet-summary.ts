@@ -1,11 +1,9 @@
-import type { Actor } from "@/lib/auth/actor";
 import { lastLooks } from "@/lib/topology/observed";
 import { healthOf } from "./groups";
-import { listEnvironments } from "./lookup";
+import type { EnvironmentWithNodes } from "./lookup";
 
 /** The header's at-a-glance counts: from stored statuses and the monitor's last looks (no login to any server). */
-export async function fleetSummary(actor: Actor) {
-  const envs = await listEnvironments(actor);
+export function fleetSummary(envs: EnvironmentWithNodes[]) {
   const looks = lastLooks(envs, 60_000);
   const health = envs.map((e) => healthOf(e, looks.get(e.id)).level);
   return {

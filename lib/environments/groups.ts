@@ -105,7 +105,55 @@ export function groupEnvironments(
   return groups;
 }
 
-export const PAGE_SIZE = 25;
+/** What the list's (client) component gets per row: plain values only, never the stored row (secrets). */
+export interface RowView {
+  id: string;
+  name: string;
+  role: ListRow["role"];
+  depth: number;
+  status: string;
+  health: Health;
+  lag: number | null;
+  address: string;
+  serverId: number | null;
+  version: string;
+  memoryMb: number;
+  /** The owner's e-mail ("you" for the viewer) when owners are shown, else the runtime. */
+  last: string;
+}
+
+export interface GroupView {
+  id: string;
+  health: Health["level"];
+  rows: RowView[];
+}
+
+export function groupView(g: EnvGroup, showOwner: boolean, selfEmail: string): GroupView {
+  return {
+    id: g.id,
+    health: g.health,
+    rows: g.rows.map((r) => {
+      const node = r.env.nodes[0];
+      return {
+        id: r.env.id,
+        name: r.env.name,
+        role: r.role,
+        depth: r.depth,
+        status: r.env.status,
+        health: r.health,
+        lag: r.lag,
+        address: node ? `${node.host}:${node.port}` : "—",
+        serverId: node?.serverId ?? null,
+        version: r.env.engineVersion,
+        memoryMb: r.env.memoryMb,
+        last: showOwner ? (r.owner === selfEmail ? "you" : r.owner) : r.env.runtime,
+      };
+    }),
+  };
+}
+
+/** Rows a page holds (a group is never split: one bigger than this is a page of its own). */
+export const PAGE_ROWS = 40;
 
 /** Search, filters, sort and one page of groups; a group is kept whole when any of its servers matches. */
 export function selectGroups(groups: EnvGroup[], q: ListQuery) {
@@ -126,9 +174,18 @@ export function selectGroups(groups: EnvGroup[], q: ListQuery) {
   const name = (g: EnvGroup) => g.rows[0].env.name;
   if (q.sort === "name") kept.sort((a, b) => name(a).localeCompare(name(b)));
   if (q.sort === "health") kept.sort((a, b) => RANK[a.health] - RANK[b.health] || name(a).localeCompare(name(b)));
-  const pages = Math.max(1, Math.ceil(kept.length / PAGE_SIZE));
-  const page = Math.min(Math.max(1, q.page), pages);
-  return { groups: kept.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE), total: kept.length, page, pages };
+  const paged: EnvGroup[][] = [[]];
+  let rows = 0;
+  for (const g of kept) {
+    if (rows > 0 && rows + g.rows.length > PAGE_ROWS) {
+      paged.push([]);
+      rows = 0;
+    }
+    paged.at(-1)!.push(g);
+    rows += g.rows.length;
+  }
+  const page = Math.min(Math.max(1, q.page), paged.length);
+  return { groups: paged[page - 1], total: kept.length, page, pages: paged.length };
 }
 
 export function listQueryFrom(params: Record<string, string | string[] | undefined>): ListQuery {

@@ -20,6 +20,27 @@ const g = globalThis as unknown as { marinerLooks?: Map<string, Look>; marinerLo
 const looks = (g.marinerLooks ??= new Map<string, Look>());
 const refreshing = (g.marinerLooksRefreshing ??= new Set<string>());
 
+/**
+ * Servers read at once, at most: each read is a connection with its buffers, and 100 at a time (every 2 s for
+ * alerts, plus pages) made the console's bounded heap overflow under load.
+ */
+const MAX_READS = 16;
+let reading = 0;
+const waiting: (() => void)[] = [];
+
+async function inSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (reading < MAX_READS) reading++;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  try {
+    return await work();
+  } finally {
+    // The slot passes straight to the next in line (or is given back).
+    const next = waiting.shift();
+    if (next) next();
+    else reading--;
+  }
+}
+
 const addressOf = (env: EnvironmentWithNodes) => `${env.nodes[0]?.host}:${env.nodes[0]?.port}`;
 
 export interface LookOptions {
@@ -38,7 +59,7 @@ function start(
     at: Date.now(),
     ownerId: env.ownerId,
     address: addressOf(env),
-    facts: read(env),
+    facts: inSlot(() => read(env)),
     // Lists keep showing the previous facts while the new read runs.
     settled: previous?.address === addressOf(env) ? previous.settled : null,
     stale: false,

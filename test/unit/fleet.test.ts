@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { layoutFleet, NODE_H, NODE_W } from "../../components/topology/map-layout";
 import { filterFleet } from "../../lib/topology/fleet-filters";
 import type { EnvironmentWithNodes } from "../../lib/environments/service";
-import { groupEnvironments, listQueryFrom, PAGE_SIZE, selectGroups } from "../../lib/environments/groups";
+import { groupEnvironments, listQueryFrom, PAGE_ROWS, selectGroups } from "../../lib/environments/groups";
 import type { ServerFacts, Topology, TopologyEdge, TopologyNode } from "../../lib/topology/discover";
 import { detachRefusal } from "../../lib/topology/detach";
 import { fleetMap } from "../../lib/topology/map-model";
@@ -86,8 +86,12 @@ test("list: search keeps the whole group; problems filter; pages of 25 groups", 
     ["lost"],
   );
   const page3 = selectGroups(groups, listQueryFrom({ page: "3" }));
-  assert.equal(page3.pages, Math.ceil(62 / PAGE_SIZE));
-  assert.equal(page3.groups.length, 62 - 2 * PAGE_SIZE);
+  // 63 rows in 62 groups, 40 rows a page, the two-row group never split.
+  const first = selectGroups(groups, listQueryFrom({}));
+  assert.equal(first.groups.reduce((n, g) => n + g.rows.length, 0), PAGE_ROWS);
+  assert.equal(page3.pages, 2);
+  assert.equal(page3.page, 2, "a page past the end shows the last one");
+  assert.equal(page3.groups.reduce((n, g) => n + g.rows.length, 0), 63 - PAGE_ROWS);
   assert.equal(selectGroups(groups, listQueryFrom({ page: "99" })).page, page3.pages);
   assert.equal(listQueryFrom({ sort: "'; DROP", status: "evil" }).sort, "created");
 });
@@ -289,4 +293,19 @@ test("detach: refused for a non-slave, a multi-source slave, and a stopped SQL t
     judge(slave({ Slave_SQL_Running: "No", Last_SQL_Error: "Duplicate entry" }))!,
     /SQL thread is not running \(Duplicate entry\): what it received would be lost/,
   );
+});
+
+test("looks: at most 16 servers are read at once, and every read is done", async () => {
+  let now = 0;
+  let most = 0;
+  const read = async () => {
+    most = Math.max(most, ++now);
+    await new Promise((r) => setTimeout(r, 5));
+    now--;
+    return replicating(0);
+  };
+  const many = Array.from({ length: 40 }, (_, i) => env(`many${i}`));
+  const facts = await Promise.all(many.map((e) => lookAt(e, { maxAgeMs: 0 }, read).facts));
+  assert.equal(facts.filter(Boolean).length, 40);
+  assert.equal(most, 16);
 });

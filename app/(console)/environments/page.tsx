@@ -4,8 +4,8 @@ import { ListFilters } from "@/components/environments/list-filters";
 import { LiveUpdates } from "@/components/ui/live-updates";
 import { requireActor } from "@/lib/auth/session";
 import { ownerEmails } from "@/lib/auth/users";
-import { groupEnvironments, listQueryFrom, selectGroups } from "@/lib/environments/groups";
-import { listEnvironments } from "@/lib/environments/service";
+import { groupEnvironments, groupView, listQueryFrom, selectGroups } from "@/lib/environments/groups";
+import { visibleEnvironments } from "@/lib/environments/visible";
 import { describeQuota, myQuota } from "@/lib/quotas";
 import { dockerHostNames, driverFor, swarmNames } from "@/lib/runtime";
 import { lastLooks } from "@/lib/topology/observed";
@@ -23,7 +23,7 @@ export default async function EnvironmentsPage({
   const actor = await requireActor();
   const query = listQueryFrom(await searchParams);
   const [envs, version, quota] = await Promise.all([
-    listEnvironments(actor),
+    visibleEnvironments(actor),
     driverFor("local")
       .engineVersion()
       .catch(() => null),
@@ -69,9 +69,8 @@ export default async function EnvironmentsPage({
             runtimes={[...new Set(envs.map((e) => e.runtime))].sort()}
           />
           <EnvironmentGroups
-            groups={selected.groups}
+            groups={selected.groups.map((g) => groupView(g, admin, actor.email))}
             showOwner={admin}
-            selfEmail={actor.email}
             page={selected.page}
             pages={selected.pages}
             total={selected.total}

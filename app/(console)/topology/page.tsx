@@ -3,7 +3,7 @@ import { DoctorPanel } from "@/components/topology/doctor-panel";
 import { FleetMap } from "@/components/topology/fleet-map";
 import { requireActor } from "@/lib/auth/session";
 import { ownerEmails } from "@/lib/auth/users";
-import { listEnvironments } from "@/lib/environments/service";
+import { visibleEnvironments } from "@/lib/environments/visible";
 import { discoverTopology } from "@/lib/topology/discover";
 import { diagnose } from "@/lib/topology/doctor";
 import { fleetFiltersFrom } from "@/lib/topology/fleet-filters";
@@ -21,7 +21,7 @@ export default async function TopologyPage({
   searchParams: Promise<Record<string, string | string[]>>;
 }) {
   const actor = await requireActor();
-  const envs = await listEnvironments(actor);
+  const envs = await visibleEnvironments(actor);
   const [topology, emails] = await Promise.all([
     discoverTopology(actor, envs, { maxAgeMs: MAX_AGE_MS, refreshAfterMs: REFRESH_AFTER_MS }),
     ownerEmails(
