@@ -88,10 +88,16 @@ test("list: search keeps the whole group; problems filter; pages of 25 groups", 
   const page3 = selectGroups(groups, listQueryFrom({ page: "3" }));
   // 63 rows in 62 groups, 40 rows a page, the two-row group never split.
   const first = selectGroups(groups, listQueryFrom({}));
-  assert.equal(first.groups.reduce((n, g) => n + g.rows.length, 0), PAGE_ROWS);
+  assert.equal(
+    first.groups.reduce((n, g) => n + g.rows.length, 0),
+    PAGE_ROWS,
+  );
   assert.equal(page3.pages, 2);
   assert.equal(page3.page, 2, "a page past the end shows the last one");
-  assert.equal(page3.groups.reduce((n, g) => n + g.rows.length, 0), 63 - PAGE_ROWS);
+  assert.equal(
+    page3.groups.reduce((n, g) => n + g.rows.length, 0),
+    63 - PAGE_ROWS,
+  );
   assert.equal(selectGroups(groups, listQueryFrom({ page: "99" })).page, page3.pages);
   assert.equal(listQueryFrom({ sort: "'; DROP", status: "evil" }).sort, "created");
 });
