@@ -1,3 +1,4 @@
+import { ChoiceSelect } from "@/components/ui/choice-select";
 import type { ListQuery } from "@/lib/environments/groups";
 
 // The environment list's search, filters and sort: a plain GET form, so every view has an address to share.
@@ -22,20 +23,16 @@ export function ListFilters({ query, owners, runtimes }: { query: ListQuery; own
         <option value="problems">With problems</option>
       </select>
       {owners.length > 1 && (
-        <select name="owner" defaultValue={query.owner} aria-label="Owner" className={select}>
-          <option value="">Every owner</option>
-          {owners.map((o) => (
-            <option key={o}>{o}</option>
-          ))}
-        </select>
+        <ChoiceSelect name="owner" defaultValue={query.owner} label="Owner" every="Every owner" choices={owners} />
       )}
       {runtimes.length > 1 && (
-        <select name="runtime" defaultValue={query.runtime} aria-label="Runtime" className={select}>
-          <option value="">Every runtime</option>
-          {runtimes.map((r) => (
-            <option key={r}>{r}</option>
-          ))}
-        </select>
+        <ChoiceSelect
+          name="runtime"
+          defaultValue={query.runtime}
+          label="Runtime"
+          every="Every runtime"
+          choices={runtimes}
+        />
       )}
       <select name="sort" defaultValue={query.sort} aria-label="Sort" className={select}>
         <option value="created">Oldest first</option>

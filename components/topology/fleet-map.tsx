@@ -5,6 +5,7 @@ import { dropAction, planDropAction } from "@/app/(console)/topology/actions";
 import { useOperations } from "@/components/environments/use-operations";
 import { AutoRefresh } from "@/components/ui/auto-refresh";
 import { Button } from "@/components/ui/button";
+import { ChoiceSelect } from "@/components/ui/choice-select";
 import { Modal } from "@/components/ui/modal";
 import type { FleetMap as Fleet } from "@/lib/topology/map-model";
 import { filterFleet, type FleetFilters } from "@/lib/topology/fleet-filters";
@@ -109,30 +110,22 @@ export function FleetMap({ map, initial, owners }: { map: Fleet; initial: FleetF
           Problems only
         </label>
         {owners.length > 1 && (
-          <select
-            aria-label="Owner"
+          <ChoiceSelect
+            label="Owner"
+            every="Every owner"
+            choices={owners}
             value={filters.owner}
             onChange={(e) => setFilters((f) => ({ ...f, owner: e.target.value }))}
-            className="rounded-md border border-slate-300 px-2 py-1"
-          >
-            <option value="">Every owner</option>
-            {owners.map((o) => (
-              <option key={o}>{o}</option>
-            ))}
-          </select>
+          />
         )}
         {runtimes.length > 1 && (
-          <select
-            aria-label="Runtime"
+          <ChoiceSelect
+            label="Runtime"
+            every="Every runtime"
+            choices={runtimes}
             value={filters.runtime}
             onChange={(e) => setFilters((f) => ({ ...f, runtime: e.target.value }))}
-            className="rounded-md border border-slate-300 px-2 py-1"
-          >
-            <option value="">Every runtime</option>
-            {runtimes.map((r) => (
-              <option key={r}>{r}</option>
-            ))}
-          </select>
+          />
         )}
         <Button type="button" variant="secondary" onClick={() => setFitNonce((n) => n + 1)}>
           Fit
