@@ -28,7 +28,7 @@ test.describe.serial("Database master-slave replication, as in the article", () 
     await expect(page.getByTestId("revision-row").first()).toContainText("applied");
 
     // Replication tab → Add slave replication user → Go.
-    await page.getByRole("link", { name: "Replication" }).click();
+    await page.getByRole("link", { name: "Replication", exact: true }).click();
     await expect(page.getByTestId("log-bin")).toHaveText("ON");
     await expect(page.getByTestId("master-server-id")).toHaveText("1");
     await page.getByRole("button", { name: "Add slave replication user" }).click();
@@ -48,7 +48,7 @@ test.describe.serial("Database master-slave replication, as in the article", () 
     await expect(page.getByText("Saved and restarted")).toBeVisible({ timeout: 30_000 });
 
     // Replication → Configure master (pick masterbase, the user and password) → Control slave → Full start.
-    await page.getByRole("link", { name: "Replication" }).click();
+    await page.getByRole("link", { name: "Replication", exact: true }).click();
     await expect(page.getByTestId("slave-health")).toHaveAttribute("data-state", "not-configured");
     await page.getByRole("button", { name: "Configure master" }).click();
     const masterDialog = page.getByRole("dialog", { name: "Configure master" });
