@@ -93,7 +93,8 @@ function toNodes(
   servers: MapServer[],
   positions: Map<string, { x: number; y: number }>,
   frames: Frame[],
-  p: CanvasProps,
+  highlight: Set<string>,
+  onMenu: (server: string) => void,
 ) {
   const out: Node[] = frames.map((f) => ({
     id: f.id,
@@ -111,7 +112,7 @@ function toNodes(
       id: s.id,
       type: "server",
       position: positions.get(s.id)!,
-      data: { server: s, highlighted: p.highlight.has(s.id), onMenu: p.onMenu } satisfies ServerNodeData,
+      data: { server: s, highlighted: highlight.has(s.id), onMenu } satisfies ServerNodeData,
       width: NODE_W,
       height: NODE_H,
       // Only a slave can be dragged: onto a server to move under it, onto empty space to detach.
@@ -125,9 +126,8 @@ function Canvas(p: CanvasProps) {
   const { servers, links } = p.map;
   const layout = useMemo(() => layoutFleet(servers, links), [servers, links]);
   const laidOut = useMemo(
-    () => toNodes(servers, layout.positions, layout.frames, p),
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- p.onDrop/onMenu are stable enough; relayout on data
-    [servers, layout, p.highlight],
+    () => toNodes(servers, layout.positions, layout.frames, p.highlight, p.onMenu),
+    [servers, layout, p.highlight, p.onMenu],
   );
   const [nodes, setNodes, onNodesChange] = useNodesState(laidOut);
   useEffect(() => setNodes(laidOut), [laidOut, setNodes]);
