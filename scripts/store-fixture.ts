@@ -85,7 +85,18 @@ const environments = [
   { id: "e-master", name: "shop", runtime: "local", serverId: 1, host: "127.0.0.2", port: 3306 },
   { id: "e-slave", name: "shop-replica", runtime: "docker:a", serverId: 2, host: "127.0.0.3", port: 3306 },
   { id: "e-remote", name: "reports", runtime: "docker:remote", serverId: 3, host: "10.231.0.2", port: 3307 },
+  { id: "e-galera-1", name: "kv-1", runtime: "local", serverId: 4, host: "127.0.0.5", port: 3306, galera: "g-kv" },
 ];
+put("GaleraCluster", {
+  id: "g-kv",
+  name: "kv",
+  ownerId: "u-dev",
+  clusterName: "mariner-kv-0a1b2c3d",
+  sstUser: "mariner_sst",
+  sstPasswordEnc: "v1.iv.tag.sst-password",
+  status: "running",
+  createdAt: at(9),
+});
 for (const [i, e] of environments.entries()) {
   put("Environment", {
     id: e.id,
@@ -109,6 +120,8 @@ for (const [i, e] of environments.entries()) {
     desiredSlaves: i === 0 ? 1 : 0,
     keptBy: i === 1 ? "e-master" : null,
     observedMaster: i === 1 ? environments[0].name : null,
+    galeraClusterId: e.galera ?? null,
+    galeraIndex: e.galera ? 1 : null,
     createdAt: at(10 + i),
     updatedAt: at(20 + i),
   });

@@ -2,6 +2,7 @@
 import { useRouter } from "next/navigation";
 import { useCallback, useRef, useState } from "react";
 import { createEnvironmentAction } from "@/app/(console)/environments/actions";
+import { createClusterAction } from "@/app/(console)/galera/actions";
 import { Button } from "@/components/ui/button";
 import { ErrorLines } from "@/components/ui/error-lines";
 import { Field } from "@/components/ui/field";
@@ -9,6 +10,12 @@ import { OperationProgress, type OperationView } from "./operation-progress";
 
 const STEPS = ["allocating", "initializing data directory", "starting", "ready"];
 const MEMORY_CHOICES = [256, 512, 1024, 2048, 4096];
+/** What the Topology choice makes: one server, or a Galera cluster of that many members (local runtime). */
+const TOPOLOGIES = [
+  { label: "Single server", nodes: 0 },
+  { label: "Galera cluster — 3 nodes", nodes: 3 },
+  { label: "Galera cluster — 5 nodes", nodes: 5 },
+];
 
 export function NewEnvironmentDialog({
   engineVersion,
@@ -25,7 +32,8 @@ export function NewEnvironmentDialog({
   const router = useRouter();
   const dialog = useRef<HTMLDialogElement>(null);
   const [operationId, setOperationId] = useState<string | null>(null);
-  const [created, setCreated] = useState<string | null>(null);
+  const [created, setCreated] = useState<{ name: string; path: string } | null>(null);
+  const [galera, setGalera] = useState(false);
   const [error, setError] = useState<{ error: string; lines?: string[] } | null>(null);
   const [pending, setPending] = useState(false);
   const [finished, setFinished] = useState(false);
@@ -41,6 +49,7 @@ export function NewEnvironmentDialog({
     setOperationId(null);
     setError(null);
     setFinished(false);
+    setGalera(false);
     dialog.current?.showModal();
   }
 
@@ -51,10 +60,14 @@ export function NewEnvironmentDialog({
     setPending(true);
     setError(null);
     const placement = placements[Number(form.get("placement") ?? 0)] ?? placements[0];
-    const res = await createEnvironmentAction({ name, memoryMb: Number(form.get("memoryMb")), ...placement.input });
+    const nodes = TOPOLOGIES[Number(form.get("topology") ?? 0)]?.nodes ?? 0;
+    const memoryMb = Number(form.get("memoryMb"));
+    const res = nodes
+      ? await createClusterAction({ name, nodes, memoryMb })
+      : await createEnvironmentAction({ name, memoryMb, ...placement.input });
     setPending(false);
     if (res.ok) {
-      setCreated(name);
+      setCreated({ name, path: nodes ? `/galera/${name}` : `/environments/${name}` });
       setOperationId(res.operationId);
       router.refresh();
     } else setError(res);
@@ -66,7 +79,7 @@ export function NewEnvironmentDialog({
       router.refresh();
       if (op.status === "succeeded" && created) {
         dialog.current?.close();
-        router.push(`/environments/${created}`);
+        router.push(created.path);
       }
     },
     [created, router],
@@ -83,9 +96,9 @@ export function NewEnvironmentDialog({
           {operationId ? (
             <>
               <p className="text-sm text-slate-600">
-                Creating <strong>{created}</strong>…
+                Creating <strong>{created?.name}</strong>…
               </p>
-              <OperationProgress operationId={operationId} expectedSteps={STEPS} onDone={onDone} />
+              <OperationProgress operationId={operationId} expectedSteps={galera ? undefined : STEPS} onDone={onDone} />
               {finished && (
                 <div className="flex justify-end">
                   <Button variant="secondary" onClick={() => dialog.current?.close()}>
@@ -101,6 +114,30 @@ export function NewEnvironmentDialog({
                 {quotaSummary && <p className="mt-1 text-xs">Your quota: {quotaSummary}</p>}
               </div>
               <div className="space-y-1">
+                <label htmlFor="env-topology" className="block text-sm font-medium text-slate-700">
+                  Topology
+                </label>
+                <select
+                  id="env-topology"
+                  name="topology"
+                  defaultValue="0"
+                  onChange={(e) => setGalera(Number(e.target.value) > 0)}
+                  className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+                >
+                  {TOPOLOGIES.map((t, i) => (
+                    <option key={t.label} value={i}>
+                      {t.label}
+                    </option>
+                  ))}
+                </select>
+                {galera && (
+                  <p className="text-xs text-slate-500">
+                    Multi-master: every node takes writes and holds all the data. Nodes are named NAME-1, NAME-2, … and
+                    run as local processes, each on its own address.
+                  </p>
+                )}
+              </div>
+              <div className="space-y-1">
                 <label htmlFor="env-placement" className="block text-sm font-medium text-slate-700">
                   Runtime
                 </label>
@@ -108,6 +145,7 @@ export function NewEnvironmentDialog({
                   id="env-placement"
                   name="placement"
                   defaultValue="0"
+                  disabled={galera}
                   className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm"
                 >
                   {placements.map((p, i) => (

@@ -12,6 +12,7 @@ import { judgeServerReading } from "@/lib/mycnf/server-reading";
 import { parseMyCnf, normalizeKey } from "@/lib/mycnf/parse";
 import { runOperation } from "@/lib/operations";
 import { driverFor } from "@/lib/runtime";
+import { galeraManagedOptions } from "@/lib/galera/members";
 import { RuntimeError } from "@/lib/runtime/driver";
 import { currentRevision, getRevision, refuseIfStale } from "./config-revisions";
 import { getEnvironment, primaryNode, type EnvironmentWithNodes } from "./service";
@@ -135,11 +136,14 @@ async function applyLocked(
   const note = (result: string, text: string, msg: string | null) => record(env.id, actor, result, text, msg);
 
   await step("reviewing");
-  const managed = driver.managedOptions(ref);
+  // A Galera member's wsrep settings are the console's too: re-asserted like its wiring.
+  const galera = await galeraManagedOptions(env);
+  const managed = { ...driver.managedOptions(ref), ...galera };
   const policy: PolicyContext = {
     nodeDir: path.dirname(managed.datadir),
     tlsDir: path.dirname(driver.nodeFiles(ref).path("tls/ca.pem")),
     shippedPlugins: shippedPlugins(),
+    alsoManaged: new Set(Object.keys(galera)),
   };
   const review = reviewConfig(content, managed, node.serverId, policy);
   if (review.errors.length) {

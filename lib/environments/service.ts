@@ -66,9 +66,16 @@ export async function environmentAction(actor: Actor, name: string, raw: unknown
   });
 }
 
-export async function deleteEnvironment(actor: Actor, name: string): Promise<void> {
+/** `asGaleraMember`: only lib/galera, which removes a member from its cluster around this. */
+export async function deleteEnvironment(actor: Actor, name: string, { asGaleraMember = false } = {}): Promise<void> {
   const found = await getEnvironment(actor, name);
-  await withLock(found.id, async () => {
+  if (found.galeraClusterId && !asGaleraMember)
+    throw new ServiceError(
+      409,
+      "galera_member",
+      `"${name}" is a member of a Galera cluster: remove it on the cluster's page (Remove node) or delete the cluster`,
+    );
+  const work = async () => {
     const env = await db().environment.findUniqueOrThrow({ where: { id: found.id }, include: { nodes: true } });
     if (env.status === "creating")
       throw new ServiceError(409, "busy", `Environment "${env.name}" is still being created`);
@@ -93,7 +100,9 @@ export async function deleteEnvironment(actor: Actor, name: string): Promise<voi
         ]);
       },
     );
-  });
+  };
+  // A cluster operation already holds every member's lock.
+  await (asGaleraMember ? work() : withLock(found.id, work));
 }
 
 export async function connectionDetails(actor: Actor, name: string) {

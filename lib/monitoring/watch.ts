@@ -10,6 +10,7 @@ import { forgetRetired, retiredOn, retireNodes } from "@/lib/runtime/retired";
 import { nodeRefOf } from "@/lib/environments/spec";
 import { resolvePendingRevisions } from "@/lib/environments/config-revisions";
 import { reconcileEndpoints } from "@/lib/proxy/endpoints";
+import { refreshGaleraEndpoints } from "@/lib/galera/endpoints";
 import { actorById } from "@/lib/auth/users";
 import { beginFailover, vantagePoints } from "@/lib/topology";
 import { observeSemiSync } from "./semisync";
@@ -143,6 +144,13 @@ export async function checkEnvironment(environmentId: string, opts: { restart: b
     await setStatus(env.id, "down", `The server is not running. Last log lines:\n${lines.join("\n")}`);
   if (env.autoFailover) return autoFailover(env);
   if (!opts.restart || restartPolicy() === "never") return "down";
+  // A Galera member restarted alone rejoins its running siblings; with none running it could only wait for a
+  // primary component that is not there: that is a cluster recovery (the most advanced member first), not a restart.
+  if (env.galeraClusterId && !(await siblingRunning(env.galeraClusterId, env.id))) {
+    const detail = "Every member of its Galera cluster is down: Recover the cluster on its page";
+    if (env.statusDetail !== detail) await setStatus(env.id, "down", detail);
+    return "down";
+  }
 
   const now = Date.now();
   const recent = (restarts.get(env.id) ?? []).filter((t) => now - t < RESTART_WINDOW_MS);
@@ -156,7 +164,8 @@ export async function checkEnvironment(environmentId: string, opts: { restart: b
   }
   restarts.set(env.id, [...recent, now]);
   try {
-    const after = await driver.start(ref);
+    // A Galera member comes back from where its data stands, so it catches up by IST, not a full copy.
+    const after = await (env.galeraClusterId && driver.galera ? driver.galera.rejoin(ref) : driver.start(ref));
     await db().node.update({ where: { id: node.id }, data: { pid: after.pid, startedAt: new Date() } });
     await db().operation.create({
       data: {
@@ -174,6 +183,22 @@ export async function checkEnvironment(environmentId: string, opts: { restart: b
     await setStatus(env.id, "down", `Automatic restart failed: ${detail}`);
     return "down";
   }
+}
+
+async function siblingRunning(clusterId: string, self: string): Promise<boolean> {
+  const siblings = await db().environment.findMany({
+    where: { galeraClusterId: clusterId, id: { not: self } },
+    include: { nodes: true },
+  });
+  for (const s of siblings)
+    if (
+      s.nodes[0] &&
+      (await driverFor(s.runtime)
+        .isAlive(nodeRefOf(s.nodes[0]))
+        .catch(() => false))
+    )
+      return true;
+  return false;
 }
 
 /**
@@ -216,6 +241,8 @@ async function setStatus(id: string, status: string, detail: string | null) {
 
 /** Topologies on a Swarm that keep slaves are looked at this often. */
 const HEAL_EVERY_MS = 5000;
+/** Galera endpoints follow which members are Synced: looked at this often (HAProxy covers a dead writer at once). */
+const GALERA_EVERY_MS = 2000;
 
 /** Every 2 s: liveness of every node (pid checks, no logins), so a killed server shows as down within seconds. */
 export function startMonitor(intervalMs = 2000): void {
@@ -223,6 +250,7 @@ export function startMonitor(intervalMs = 2000): void {
   let busy = false;
   let sweptAt = Date.now();
   let healedAt = 0;
+  let galeraAt = 0;
   g.marinerMonitor = setInterval(async () => {
     if (busy) return;
     busy = true;
@@ -251,6 +279,10 @@ export function startMonitor(intervalMs = 2000): void {
             ),
           ),
       );
+      if (Date.now() - galeraAt > GALERA_EVERY_MS) {
+        galeraAt = Date.now();
+        refreshGaleraEndpoints().catch((e) => console.error("Mariner Galera endpoints:", (e as Error).message));
+      }
       if (Date.now() - healedAt > HEAL_EVERY_MS) {
         healedAt = Date.now();
         // Not awaited: healing adds servers, which must not hold up the liveness checks of everyone else.

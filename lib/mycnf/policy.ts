@@ -20,6 +20,8 @@ export interface PolicyContext {
   tlsDir?: string;
   /** Plugin libraries shipped with the server (file names in the system plugin directory). */
   shippedPlugins: ReadonlySet<string>;
+  /** Options the console writes on this node besides its wiring (a Galera member's wsrep settings). */
+  alsoManaged?: ReadonlySet<string>;
 }
 
 type Rule =
@@ -149,6 +151,15 @@ export function ruledOption(key: string): OptionName | null {
   return null;
 }
 
+/** A spelling of one of the node's extra managed options that no rule of the table covers. */
+function alsoManagedOption(key: string, ctx: PolicyContext): OptionName | null {
+  let k = key.trim().toLowerCase().replace(/_/g, "-");
+  while (k.startsWith("loose-")) k = k.slice("loose-".length);
+  if (ctx.alsoManaged?.has(k)) return { canonical: k, prefixed: false };
+  const m = /^(enable|disable|skip|maximum)-(.+)$/.exec(k);
+  return m && ctx.alsoManaged?.has(m[2]) ? { canonical: m[2], prefixed: true } : null;
+}
+
 /** The kind of rule covering a spelling: "forbidden", "path", … (undefined when none). */
 export function ruleKind(key: string): Rule["kind"] | undefined {
   const name = ruledOption(key);
@@ -194,9 +205,9 @@ function pluginProblem(value: string, shipped: ReadonlySet<string>): string | nu
  * allowed here (their value is re-asserted by the review); any prefixed spelling of one is refused.
  */
 export function judgeOption(key: string, value: string | null, ctx: PolicyContext): string | null {
-  const name = ruledOption(key);
+  const name = ruledOption(key) ?? alsoManagedOption(key, ctx);
   if (!name) return null;
-  const rule = RULES[name.canonical];
+  const rule: Rule = ctx.alsoManaged?.has(name.canonical) ? { kind: "managed" } : RULES[name.canonical];
   const option = name.canonical;
   const v = value ?? "";
   switch (rule.kind) {

@@ -60,7 +60,8 @@ export function reviewConfig(
   const options = serverOptions(lines);
 
   const fixes: Record<string, string | null> = {};
-  for (const key of MANAGED_OPTIONS) {
+  // The wiring's keys, plus any the node manages besides (a Galera member's wsrep settings, in `wiring` too).
+  for (const key of new Set<string>([...MANAGED_OPTIONS, ...Object.keys(wiring)])) {
     if (key === "server-id") continue;
     const opt = options.get(key);
     if (!(key in wiring)) {

@@ -77,6 +77,33 @@ export interface RuntimeDriver {
   nodeFiles(node: NodeRef): NodeFiles;
   /** Physical copies (mariadb-backup) where the runtime can reach the data directory; absent: logical only. */
   readonly physical?: PhysicalCopier;
+  /** Galera members where the runtime can start a server as a new cluster and read its state; absent: none. */
+  readonly galera?: GaleraControl;
+}
+
+/** Where a stopped Galera member's data stands: the cluster it belongs to and its last committed seqno. */
+export interface GaleraPosition {
+  uuid: string;
+  seqno: number;
+  /** grastate.dat says this node may bootstrap (it was the last to leave a cleanly stopped cluster). */
+  safeToBootstrap: boolean;
+  /** How the position was learnt: grastate.dat (a clean stop) or `mariadbd --wsrep-recover` (a crash). */
+  source: "grastate" | "wsrep-recover";
+}
+
+export interface GaleraControl {
+  /** Starts the stopped node as the first member of a new primary component (`--wsrep-new-cluster`). */
+  bootstrap(node: NodeRef): Promise<NodeRef>;
+  /**
+   * Starts the stopped node to join a running cluster from where its data stands: after a crash grastate.dat says
+   * -1, so the position InnoDB recovered is passed on (`--wsrep-start-position`) and the donor can send only what
+   * it missed (IST) instead of a full copy (SST).
+   */
+  rejoin(node: NodeRef): Promise<NodeRef>;
+  /** The stopped node's position: grastate.dat, or when that says -1 (a crash), what InnoDB recovery finds. */
+  position(node: NodeRef): Promise<GaleraPosition | null>;
+  /** Marks the stopped node as the one allowed to bootstrap (safe_to_bootstrap: 1 in its grastate.dat). */
+  allowBootstrap(node: NodeRef): Promise<void>;
 }
 
 /** GTID positions a physical backup recorded (null: the file was absent). */

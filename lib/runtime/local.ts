@@ -14,6 +14,7 @@ import { scanOnDisk } from "./binlog-scan";
 import { cageLegacyNode } from "./legacy-cage";
 import { nodeLayout, makeServerDirs, type NodeLayout } from "./layout";
 import { appendNodeLog, nodeFileSize, writeNodeFile } from "./node-files";
+import { localGalera } from "./local-galera";
 import { localPhysical, recoverInterruptedSwap } from "./local-physical";
 import { placeOnLoopback } from "./ports";
 import { copyPristine, keepPristine, pristineKey } from "./pristine";
@@ -104,7 +105,12 @@ export class LocalDriver implements RuntimeDriver {
     return this.livePid(node) !== null;
   }
 
-  async start(node: NodeRef): Promise<NodeRef> {
+  start(node: NodeRef): Promise<NodeRef> {
+    return this.startWith(node, []);
+  }
+
+  /** Starts the stopped node with extra mariadbd options (Galera's --wsrep-new-cluster) and waits for a login. */
+  private async startWith(node: NodeRef, extra: string[]): Promise<NodeRef> {
     const l = layoutOf(node);
     const running = this.livePid(node);
     if (running) return { ...node, pid: running };
@@ -114,7 +120,7 @@ export class LocalDriver implements RuntimeDriver {
     makeServerDirs(l, identity);
     const offset = nodeFileSize(l.baseDir, l.errorLog);
     fs.rmSync(l.socket, { force: true }); // a stale socket from a killed server would fool the wait
-    const pid = await spawnServer(l, identity);
+    const pid = await spawnServer(l, identity, extra);
     const started = { ...node, pid };
     await waitForLogin(started, async () => isOurProcess(pid, l.cnf), diskLog(l, offset));
     return started;
@@ -211,6 +217,8 @@ export class LocalDriver implements RuntimeDriver {
   readonly nodeFiles = nodeDirMethods.nodeFiles;
 
   readonly physical = localPhysical({ stop: (node) => this.stop(node), spawn: spawnServer });
+
+  readonly galera = localGalera({ startWith: (node, extra) => this.startWith(node, extra) });
 
   scanBinlogs(node: NodeRef, onLine: (line: string) => void): Promise<boolean> {
     return scanOnDisk(node)(onLine);

@@ -1,0 +1,285 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import { after, before, test } from "node:test";
+import mysql from "mysql2/promise";
+import { useTempDataDir } from "../support/env";
+import { adminActor, until } from "../support/harness";
+
+const dataDir = useTempDataDir("galera");
+process.env.MARINER_RESTART_POLICY = "never";
+const galera = await import("../../lib/galera");
+const config = await import("../../lib/environments/config");
+const svc = await import("../../lib/environments/service");
+const { db } = await import("../../lib/db/client");
+const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
+import type { Actor } from "../../lib/auth/actor";
+
+let actor: Actor;
+const NAME = "gal";
+const members = ["gal-1", "gal-2", "gal-3"];
+
+async function root(name: string) {
+  const c = await svc.connectionDetails(actor, name);
+  return mysql.createConnection({ host: c.host, port: c.port, user: "root", password: c.password });
+}
+
+async function one<T>(name: string, sql: string, params: unknown[] = []): Promise<T> {
+  const c = await root(name);
+  try {
+    // Causal reads: a member answers only after applying everything committed before the read.
+    await c.query("SET SESSION wsrep_sync_wait = 1");
+    const [rows] = await c.query(sql, params);
+    return (rows as T[])[0];
+  } finally {
+    await c.end();
+  }
+}
+
+async function pidOf(name: string) {
+  const env = await db().environment.findFirstOrThrow({ where: { name }, include: { nodes: true } });
+  return env.nodes[0].pid!;
+}
+
+const sizes = async () => (await galera.clusterStatus(actor, NAME)).members.map((m) => m.wsrep?.clusterSize ?? 0);
+
+before(async () => {
+  actor = await adminActor();
+});
+
+after(async () => {
+  await galera.deleteCluster(actor, NAME).catch(() => undefined);
+  await stopNodesUnder(dataDir);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test("bad input is refused with a clear 4xx and creates nothing", async () => {
+  for (const [raw, message] of [
+    [{ name: "bad", nodes: 4 }, /3 or 5 nodes/],
+    [{ name: "bad", runtime: "docker" }, /local runtime/],
+    [{ name: "Bad Name" }, /DNS label/],
+    [{ name: "bad", extra: 1 }, /Unrecognized key/],
+  ] as const) {
+    await assert.rejects(galera.beginCreateCluster(actor, raw), (e: { status: number; message: string }) => {
+      assert.equal(e.status, 400);
+      assert.match(e.message, message);
+      return true;
+    });
+  }
+  assert.equal(await db().galeraCluster.count(), 0);
+  assert.equal(await db().environment.count(), 0);
+});
+
+test("create a 3-node cluster: every member Synced; a write on each member is read on the others", async () => {
+  const t0 = Date.now();
+  const { done, operationId } = await galera.beginCreateCluster(actor, { name: NAME, nodes: 3 });
+  await done;
+  console.log(`# cluster create → all Synced: ${Date.now() - t0} ms`);
+  const op = await db().operation.findUniqueOrThrow({ where: { id: operationId } });
+  assert.equal(op.status, "succeeded");
+  assert.match(op.steps, /bootstrapping gal-1/);
+  assert.match(op.steps, /joining gal-3: state transfer/);
+
+  const joinerLog = (await db().environment.findFirstOrThrow({ where: { name: "gal-2" }, include: { nodes: true } }))
+    .nodes[0].baseDir!;
+  assert.match(fs.readFileSync(`${joinerLog}/error.log`, "utf8"), /mariabackup SST completed on joiner/);
+  const steps = JSON.parse(op.steps) as { name: string; at: string }[];
+  const at = (re: RegExp) => Date.parse(steps.find((s) => re.test(s.name))!.at);
+  console.log(`# join by SST (gal-2): ${at(/^gal-2 is Synced/) - at(/^joining gal-2/)} ms`);
+
+  const status = await galera.clusterStatus(actor, NAME);
+  assert.deepEqual(
+    status.members.map((m) => [m.name, m.wsrep?.state, m.wsrep?.clusterSize, m.wsrep?.clusterStatus]),
+    members.map((m) => [m, "Synced", 3, "Primary"]),
+  );
+  assert.equal(new Set(status.members.map((m) => m.wsrep?.clusterUuid)).size, 1);
+  assert.equal(status.health.state, "healthy");
+  // Each member on its own address: three servers, not one answering thrice.
+  assert.equal(new Set(status.members.map((m) => m.address)).size, 3);
+
+  const c = await root("gal-1");
+  await c.query("CREATE DATABASE app");
+  await c.query("CREATE TABLE app.t (id INT AUTO_INCREMENT PRIMARY KEY, via VARCHAR(20), at DATETIME(6))");
+  await c.end();
+  for (const m of members) {
+    const w = await root(m);
+    await w.query("INSERT INTO app.t (via, at) VALUES (?, NOW(6))", [m]);
+    await w.end();
+  }
+  for (const m of members) {
+    const r = await one<{ n: number; vias: string }>(
+      m,
+      "SELECT COUNT(*) AS n, GROUP_CONCAT(via ORDER BY via) AS vias FROM app.t",
+    );
+    assert.equal(Number(r.n), 3, `${m} sees every member's write`);
+    assert.equal(r.vias, members.join(","));
+  }
+});
+
+test("a member's my.cnf keeps the console's wsrep settings; a hostile provider or address is not applied", async () => {
+  const saved = await config.saveConfig(actor, "gal-2", {
+    content:
+      (await config.getConfig(actor, "gal-2")).content +
+      "\nwsrep_cluster_address = gcomm://10.9.9.9:4567\nmax_connections = 170\n",
+  });
+  assert.ok(saved.notices.some((n) => /wsrep-cluster-address is managed by Mariner/.test(n)));
+  assert.match(saved.content, /wsrep-cluster-address = gcomm:\/\/127\./);
+  await assert.rejects(
+    config.saveConfig(actor, "gal-2", {
+      content: (await config.getConfig(actor, "gal-2")).content + "\nskip-wsrep-on\n",
+    }),
+    /not applied/,
+  );
+  const r = await one<{ n: number }>("gal-2", "SELECT @@max_connections AS n");
+  assert.equal(Number(r.n), 170);
+  await until(sizes, (s) => s.every((n) => n === 3), 60_000);
+});
+
+test("kill the writer's member: the cluster runs on 2 and the writer endpoint still writes; restarted, it rejoins by IST", async () => {
+  const ep = await galera.createGaleraEndpoints(actor, NAME);
+  assert.equal(ep?.writerMember, "gal-1");
+  const [host, port] = ep!.writer.split(":");
+  const write = async (via: string) => {
+    const c = await mysql.createConnection({
+      host,
+      port: Number(port),
+      user: "root",
+      password: (await svc.connectionDetails(actor, "gal-1")).password,
+      connectTimeout: 2000,
+    });
+    try {
+      await c.query("INSERT INTO app.t (via, at) VALUES (?, NOW(6))", [via]);
+      const [[row]] = (await c.query("SELECT @@wsrep_node_name AS node")) as unknown as [{ node: string }[]];
+      return row.node;
+    } finally {
+      await c.end();
+    }
+  };
+  assert.equal(await write("endpoint"), "gal-1");
+
+  process.kill(await pidOf("gal-1"), "SIGKILL");
+  const after = await until(sizes, (s) => s[1] === 2 && s[2] === 2, 30_000);
+  assert.deepEqual(after.slice(1), [2, 2]);
+  const status = await galera.clusterStatus(actor, NAME);
+  assert.equal(status.health.state, "degraded");
+  assert.ok(status.health.problems.some((p) => /gal-1 is down/.test(p.message)));
+
+  // HAProxy's check sees the writer gone and takes the first standby: no console involved.
+  const node = await until(
+    () => write("after-kill"),
+    (n) => n !== "gal-1",
+    15_000,
+    200,
+  );
+  assert.ok(node === "gal-2" || node === "gal-3", `the writer endpoint now writes on ${node}`);
+
+  const log = (await db().environment.findFirstOrThrow({ where: { name: "gal-1" }, include: { nodes: true } })).nodes[0]
+    .baseDir!;
+  const offset = fs.statSync(`${log}/error.log`).size;
+  const t0 = Date.now();
+  const { done } = await galera.beginRecoverCluster(actor, NAME);
+  assert.equal(await done, "rejoin");
+  console.log(`# rejoin by IST: ${Date.now() - t0} ms`);
+  const since = fs.readFileSync(`${log}/error.log`, "utf8").slice(offset);
+  // The SST script says which transfer it ran ("$METHOD $TRANSFER_TYPE completed on joiner").
+  assert.match(since, /mariabackup IST completed on joiner/, "it caught up by IST");
+  assert.doesNotMatch(since, /mariabackup SST completed on joiner/, "no full state transfer");
+  assert.match(since, /Receiving IST: \d+ writesets/);
+  assert.deepEqual(await sizes(), [3, 3, 3]);
+  const r = await one<{ n: number }>("gal-1", "SELECT COUNT(*) AS n FROM app.t WHERE via = 'after-kill'");
+  assert.equal(Number(r.n), 1, "the rejoined member has the write made while it was down");
+  await galera.refreshGaleraEndpoints();
+});
+
+test("SIGKILL every member under writes: recovery bootstraps the most advanced one and no acknowledged write is lost", async () => {
+  await (await root("gal-1")).end();
+  const c = await root("gal-2");
+  await c.query("CREATE TABLE app.acked (id INT PRIMARY KEY, via VARCHAR(20))");
+  await c.end();
+  const acked: number[] = [];
+  let stop = false;
+  const writers = members.map(async (m, w) => {
+    const conn = await root(m);
+    for (let i = 0; !stop; i++) {
+      const id = i * 3 + w + 1;
+      try {
+        await conn.query("INSERT INTO app.acked VALUES (?, ?)", [id, m]);
+        acked.push(id);
+      } catch {
+        break;
+      }
+    }
+    conn.destroy();
+  });
+  await new Promise((r) => setTimeout(r, 1500));
+  const pids = await Promise.all(members.map(pidOf));
+  for (const pid of pids) process.kill(pid, "SIGKILL");
+  stop = true;
+  await Promise.all(writers);
+  assert.ok(acked.length > 20, `writes were acknowledged before the crash (${acked.length})`);
+  await until(
+    async () => (await galera.clusterStatus(actor, NAME)).members.every((m) => !m.running),
+    (v) => v,
+    10_000,
+  );
+  const status = await galera.clusterStatus(actor, NAME);
+  assert.equal(status.health.state, "down");
+  assert.match(status.health.problems[0].message, /Every member is down/);
+
+  const t0 = Date.now();
+  const { done, operationId } = await galera.beginRecoverCluster(actor, NAME);
+  assert.equal(await done, "full-crash");
+  console.log(`# full-crash recovery: ${Date.now() - t0} ms, ${acked.length} acknowledged writes`);
+  const op = await db().operation.findUniqueOrThrow({ where: { id: operationId } });
+  assert.match(op.steps, /--wsrep-recover/);
+  assert.match(op.steps, /bootstrapping gal-\d/);
+  assert.deepEqual(await sizes(), [3, 3, 3]);
+  for (const m of members) {
+    const r = await one<{ ids: number[] | null }>(m, "SELECT JSON_ARRAYAGG(id) AS ids FROM app.acked");
+    const present = new Set(r.ids ?? []);
+    const lost = acked.filter((id) => !present.has(id));
+    assert.deepEqual(lost, [], `${m} has every acknowledged write`);
+  }
+  console.log(`# writes lost: 0 of ${acked.length}`);
+});
+
+test("a rolling my.cnf apply with a bad value stops at the first member and rolls it back; a good one reaches all", async () => {
+  const before = await db().configRevision.count({ where: { environment: { name: { in: ["gal-2", "gal-3"] } } } });
+  const bad = await galera.beginRollingConfig(actor, NAME, { set: { innodb_data_home_dir: "nonexistent-mariner" } });
+  await assert.rejects(bad.done, /Stopped at gal-1/);
+  const first = await db().configRevision.findFirstOrThrow({
+    where: { environment: { name: "gal-1" } },
+    orderBy: { createdAt: "desc" },
+  });
+  assert.equal(first.result, "rolled-back");
+  assert.equal(
+    await db().configRevision.count({ where: { environment: { name: { in: ["gal-2", "gal-3"] } } } }),
+    before,
+    "the other members were not touched",
+  );
+  await until(sizes, (s) => s.every((n) => n === 3), 60_000);
+
+  await assert.rejects(
+    galera.beginRollingConfig(actor, NAME, { set: { wsrep_cluster_address: "gcomm://" } }),
+    /managed by Mariner/,
+  );
+  const good = await galera.beginRollingConfig(actor, NAME, { set: { max_connections: "180" } });
+  await good.done;
+  for (const m of members) assert.equal(Number((await one<{ n: number }>(m, "SELECT @@max_connections AS n")).n), 180);
+  assert.deepEqual(await sizes(), [3, 3, 3]);
+});
+
+test("a member cannot be deleted alone; remove node leaves a 2-member cluster that still writes", async () => {
+  await assert.rejects(svc.deleteEnvironment(actor, "gal-3"), /member of a Galera cluster/);
+  const gone = (await svc.connectionDetails(actor, "gal-3")).host;
+  await galera.removeMember(actor, NAME, "gal-3");
+  assert.deepEqual(await until(sizes, (s) => s.length === 2 && s.every((n) => n === 2), 30_000), [2, 2]);
+  const cnf = await config.getConfig(actor, "gal-1");
+  assert.ok(!cnf.content.includes(`${gone}:4567`), "the others no longer list it");
+  assert.equal(await db().environment.count({ where: { name: "gal-3" } }), 0);
+  const w = await root("gal-1");
+  await w.query("INSERT INTO app.t (via, at) VALUES ('two-members', NOW(6))");
+  await w.end();
+  const r = await one<{ n: number }>("gal-2", "SELECT COUNT(*) AS n FROM app.t WHERE via = 'two-members'");
+  assert.equal(Number(r.n), 1);
+  await assert.rejects(galera.removeMember(actor, NAME, "gal-2"), /keeps 2 members/);
+});
