@@ -341,6 +341,7 @@ try {
 
   const dataFigures = await (await import("./data")).dataRows(actor, dataDir, RUNS);
   const physicalFigures = await (await import("./physical")).physicalRows(actor, dataDir);
+  const galeraFigures = await (await import("./galera")).galeraRows(actor, dataDir);
   const durabilityFigures = await (
     await import("./durability")
   ).durabilityRows(actor, Number(process.env.BENCH_FAILOVERS ?? 20));
@@ -490,6 +491,7 @@ try {
     },
     ...dataFigures,
     ...physicalFigures,
+    ...galeraFigures,
     ...durabilityFigures,
     ...http,
   ];

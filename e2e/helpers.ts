@@ -27,6 +27,9 @@ export async function apiToken(request: APIRequestContext) {
 
 export async function deleteAll(request: APIRequestContext) {
   const headers = await apiToken(request);
+  // A Galera cluster's members go with their cluster (deleted alone they are refused).
+  const { clusters } = await (await request.get("/api/v1/galera", { headers })).json();
+  for (const c of clusters as { name: string }[]) await request.delete(`/api/v1/galera/${c.name}`, { headers });
   const { environments } = await (await request.get("/api/v1/environments", { headers })).json();
   for (const e of environments as { name: string }[])
     await request.delete(`/api/v1/environments/${e.name}`, { headers });

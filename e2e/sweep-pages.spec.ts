@@ -17,6 +17,8 @@ const PUBLIC_PAGES: Record<string, string> = {
 
 const consolePages = () => pageFiles().filter((p) => p.appPath.startsWith("/(console)/"));
 const urlOf = (p: PageFile, env: string) => p.path.replace("[name]", env);
+/** A's object a page names: its Galera cluster for /galera/[name], else its environment. */
+const ownName = (p: PageFile, fx: Fixture) => (p.path.startsWith("/galera/") ? fx.a.cluster : fx.a.env);
 
 test.describe.serial("sweep: every page", () => {
   let fx: Fixture;
@@ -47,7 +49,7 @@ test.describe.serial("sweep: every page", () => {
     baseURL,
   }) => {
     for (const p of consolePages()) {
-      const url = urlOf(p, fx.a.env);
+      const url = urlOf(p, ownName(p, fx));
       const none = await call(baseURL!, "GET", url);
       expect(none.status, `no cookie: ${url}`).toBe(307);
       const to = new URL(none.location!, baseURL);
@@ -68,7 +70,7 @@ test.describe.serial("sweep: every page", () => {
   }) => {
     const rows: { page: string; B: string; "A (or admin)": string }[] = [];
     for (const p of consolePages()) {
-      const url = urlOf(p, fx.a.env);
+      const url = urlOf(p, ownName(p, fx));
       const asB = await call(baseURL!, "GET", url, { cookie: fx.b.cookie });
       const label = `B: GET ${url}`;
       expect(leaksOfA(fx, asB.text, leaksOfA(fx, url)), label).toEqual([]);
@@ -86,7 +88,7 @@ test.describe.serial("sweep: every page", () => {
       expect(asOwner.status, `owner: GET ${url}`).toBe(200);
       if (p.path.includes("[name]") || ["/environments", "/topology", "/audit", "/admin/users"].includes(p.path)) {
         expect(asOwner.text, `owner: GET ${url} shows A's data`).toContain(
-          p.path === "/admin/users" ? fx.a.email : fx.a.env,
+          p.path === "/admin/users" ? fx.a.email : ownName(p, fx),
         );
       }
       rows.push({ page: p.path, B: String(asB.status), "A (or admin)": String(asOwner.status) });

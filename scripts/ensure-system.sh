@@ -7,7 +7,7 @@ want() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok ins
 
 for group in "$@"; do
   case "$group" in
-    server) want mariadb-server; want mariadb-client; want mariadb-backup; want openssl; want haproxy ;;
+    server) want mariadb-server; want mariadb-client; want mariadb-backup; want openssl; want haproxy; want galera-4; want socat ;;
     clients) want php-cli; want php-mysql ;;
     browser) want chromium ;;
     docker) want docker.io; want debootstrap; want docker-compose ;;

@@ -2,6 +2,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import {
+  addNodeAction,
   createClusterEndpointsAction,
   deleteClusterAction,
   recoverClusterAction,
@@ -53,6 +54,9 @@ export function ClusterActions({
             onClick={() => run(() => recoverClusterAction(cluster))}
           >
             Recover cluster
+          </Button>
+          <Button variant="secondary" disabled={pending} onClick={() => run(() => addNodeAction(cluster))}>
+            Add node
           </Button>
           {!hasEndpoints && (
             <Button

@@ -118,6 +118,8 @@ const gone = (what: string) => () => ({ ok: false, error: `${what} not found` })
 const R = "app/(console)/environments/[name]/replication/actions.ts";
 const T = "app/(console)/environments/[name]/topology/actions.ts";
 const DB = "app/(console)/environments/[name]/databases/actions.ts";
+const G = "app/(console)/galera/actions.ts";
+const galeraGone = (fx: Fixture) => ({ ok: false, error: `Galera cluster "${fx.a.cluster}" not found`, lines: [] });
 
 /** Every server action, keyed "<file>#<export>": the sweep fails when the build holds one not listed here. */
 export const ACTIONS: Record<string, ActionEntry> = {
@@ -172,6 +174,18 @@ export const ACTIONS: Record<string, ActionEntry> = {
     args: (fx) => [env(fx)],
     refusal: refused({ lines: [] }),
   },
+  "app/(console)/galera/actions.ts#createClusterAction": {
+    // B's own create under A's cluster name, with a node count the schema refuses: nothing is made.
+    args: (fx) => [{ name: fx.a.cluster, nodes: 4, memoryMb: 256 }],
+    refusal: () => ({ ok: false, error: "nodes: A Galera cluster has 3 or 5 nodes", lines: [] }),
+    own: true,
+  },
+  [`${G}#recoverClusterAction`]: { args: (fx) => [fx.a.cluster], refusal: galeraGone },
+  [`${G}#rollingConfigAction`]: { args: (fx) => [fx.a.cluster, "max_connections = 9"], refusal: galeraGone },
+  [`${G}#createClusterEndpointsAction`]: { args: (fx) => [fx.a.cluster], refusal: galeraGone },
+  [`${G}#addNodeAction`]: { args: (fx) => [fx.a.cluster], refusal: galeraGone },
+  [`${G}#removeNodeAction`]: { args: (fx) => [fx.a.cluster, `${fx.a.cluster}-3`], refusal: galeraGone },
+  [`${G}#deleteClusterAction`]: { args: (fx) => [fx.a.cluster], refusal: galeraGone },
   "app/(console)/environments/[name]/backups/actions.ts#archiveAction": {
     args: (fx) => [env(fx), true],
     refusal: refused(),

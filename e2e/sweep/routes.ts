@@ -3,6 +3,8 @@ import { doctorFixInput, newTokenInput, promoteInput, tokenRequestInput } from "
 import { newUserInput } from "../../lib/auth/users";
 import { archiveInput, backupInput, pointInTimeInput, policyInput, restoreInput } from "../../lib/backups/service";
 import { consoleBackupInput } from "../../lib/console-state/service";
+import { createClusterInput } from "../../lib/galera/create";
+import { rollingInput } from "../../lib/galera/rolling";
 import { saveConfigInput } from "../../lib/environments/config";
 import { addUserInput, configureMasterInput, controlInput, dropUserInput } from "../../lib/environments/replication";
 import { createEnvironmentInput, environmentActionInput } from "../../lib/environments/service";
@@ -160,6 +162,22 @@ export const ROUTES: Record<string, RouteEntry> = {
     asB: { body: (fx) => ({ name: "sweep-b-two", awayFrom: fx.a.env, memoryMb: 64 }), status: 400 },
   }),
   "GET /api/v1/events": self({ stream: true }),
+  "GET /api/v1/galera": self(),
+  "POST /api/v1/galera": self({
+    body: createClusterInput,
+    valid: () => ({ name: "sweep-gal", nodes: 3 }),
+    // A node count the schema refuses, under A's cluster's name: nothing is made.
+    asB: { body: (fx) => ({ name: fx.a.cluster, nodes: 4 }), status: 400 },
+  }),
+  "GET /api/v1/galera/[name]": tenant(),
+  "DELETE /api/v1/galera/[name]": tenant(),
+  "POST /api/v1/galera/[name]/recover": tenant(),
+  "POST /api/v1/galera/[name]/config": tenant(rollingInput, () => ({ set: { max_connections: "151" } })),
+  "GET /api/v1/galera/[name]/endpoints": tenant(),
+  "POST /api/v1/galera/[name]/endpoints": tenant(),
+  "DELETE /api/v1/galera/[name]/endpoints": tenant(),
+  "POST /api/v1/galera/[name]/nodes": tenant(),
+  "DELETE /api/v1/galera/[name]/nodes/[node]": tenant(),
   "DELETE /api/v1/hosts/[name]": admin(),
   "GET /api/v1/hosts": admin(),
   "POST /api/v1/hosts": admin(hostInput, () => ({ name: "sweep-b-host", endpoint: "unix:///nonexistent/docker.sock" })),
@@ -189,6 +207,8 @@ const PARAMS: Record<string, { real: (fx: Fixture) => string; none: string }> = 
   "alert-rules/[id]": { real: (fx) => fx.a.ruleId, none: "cmsweepnorule00000000000" },
   "operations/[id]": { real: (fx) => fx.a.operationId, none: "cmsweepnooperation000000" },
   "endpoints/[name]": { real: (fx) => fx.a.endpoint, none: "sweep-none-proxy" },
+  "galera/[name]": { real: (fx) => fx.a.cluster, none: "sweep-none-gal" },
+  "nodes/[node]": { real: (fx) => `${fx.a.cluster}-3`, none: "sweep-none-gal-3" },
   "hosts/[name]": { real: (fx) => fx.host ?? "sweep-none-host", none: "sweep-none-host" },
   "tokens/[id]": { real: (fx) => fx.a.tokenId, none: "cmsweepnotoken0000000000" },
   "users/[id]": { real: (fx) => fx.a.userId, none: "cmsweepnouser00000000000" },

@@ -3,7 +3,7 @@ import { apiToken, deleteAll } from "../helpers";
 
 /**
  * Two ordinary tenants: A owns real objects of every kind a route names (environment, backup, alert rule,
- * operation, endpoint, token, config revision, replication user, doctor finding), B owns one environment of
+ * operation, endpoint, token, config revision, replication user, doctor finding, Galera cluster), B owns one environment of
  * its own. An admin adds a Docker host when this run has an engine. B's attempts are then made on A's real ids.
  */
 
@@ -14,6 +14,7 @@ export const ENV_B = "sweep-b-env";
 export const DB_A = "sweep_a_db";
 export const REPL_USER_A = "sweeparepl";
 export const APP_USER_A = "sweepaapp";
+export const CLUSTER_A = "sweep-a-gal";
 const HOST = "sweephost";
 
 type Headers = Record<string, string>;
@@ -44,6 +45,9 @@ export interface Fixture {
     operationId: string;
     endpoint: string;
     endpointAddresses: string[];
+    /** A's Galera cluster (3 nodes) with its endpoints. */
+    cluster: string;
+    clusterAddresses: string[];
     tokenId: string;
     revisionId: string;
     findingId: string;
@@ -142,6 +146,15 @@ export async function setUpTenants(request: APIRequestContext, baseURL: string):
     forSec: 86_400,
   });
   const endpoint = await ok<{ name: string; writer: string; reader: string }>(request, "POST", `${e}/endpoints`, h, {});
+  const cluster = await ok<{ name: string; members: { address: string }[] }>(request, "POST", "/api/v1/galera", h, {
+    name: CLUSTER_A,
+  });
+  const clusterEndpoint = await ok<{ writer: string; reader: string }>(
+    request,
+    "POST",
+    `/api/v1/galera/${CLUSTER_A}/endpoints`,
+    h,
+  );
   await ok(request, "POST", `${e}/replication/users`, h, { user: REPL_USER_A, password: "sweep-a-repl-9" });
   await ok(request, "POST", `${e}/accounts`, h, {
     user: APP_USER_A,
@@ -184,6 +197,8 @@ export async function setUpTenants(request: APIRequestContext, baseURL: string):
       operationId: backup.operationId,
       endpoint: endpoint.name,
       endpointAddresses: [endpoint.writer, endpoint.reader],
+      cluster: cluster.name,
+      clusterAddresses: [...cluster.members.map((m) => m.address), clusterEndpoint.writer, clusterEndpoint.reader],
       tokenId: tokens[0].id,
       revisionId: revisions[0].id,
       findingId,
@@ -195,7 +210,20 @@ export async function setUpTenants(request: APIRequestContext, baseURL: string):
 export function identifiersOfA(fx: Fixture): string[] {
   const a = fx.a;
   const ids = [a.backupId, a.ruleId, a.operationId, a.tokenId, a.revisionId, a.findingId];
-  return [a.email, a.userId, a.env, a.envId, a.address, ...ids, DB_A, REPL_USER_A, APP_USER_A, ...a.endpointAddresses];
+  return [
+    a.email,
+    a.userId,
+    a.env,
+    a.envId,
+    a.address,
+    ...ids,
+    DB_A,
+    REPL_USER_A,
+    APP_USER_A,
+    ...a.endpointAddresses,
+    a.cluster,
+    ...a.clusterAddresses,
+  ];
 }
 
 /** Which of A's identifiers a text contains (each matched as a whole token, not inside a longer name). */
@@ -228,6 +256,8 @@ export async function snapshotOfA(request: APIRequestContext, fx: Fixture) {
     policy: (await get(`${e}/backup-policy`)).policy,
     rules: (await get("/api/v1/alerts")).rules.map((r: Row) => [r.id, r.kind, r.forSec, r.webhookUrl]),
     endpoints: (await get("/api/v1/endpoints")).endpoints.map((x: Row) => [x.name, x.master, x.writer, x.reader]),
+    galera: (await get("/api/v1/galera")).clusters,
+    galeraNodes: (await get(`/api/v1/galera/${fx.a.cluster}`)).members.map((m: Row) => [m.name, m.address, m.running]),
     tokens: (await get("/api/v1/tokens")).tokens.map((t: Row) => [t.id, t.revokedAt]),
     replicationUsers: (await get(`${e}/replication/users`)).users,
     databases: (await get(`${e}/databases`)).databases,
@@ -262,6 +292,7 @@ export async function tearDownTenants(request: APIRequestContext, fx: Fixture | 
   };
   const a = await token(TENANT_A);
   await request.delete(`/api/v1/endpoints/${fx.a.endpoint}`, { headers: a });
+  await request.delete(`/api/v1/galera/${fx.a.cluster}`, { headers: a });
   await request.delete(`/api/v1/environments/${ENV_A}`, { headers: a });
   await request.delete(`/api/v1/environments/${ENV_B}`, { headers: await token(TENANT_B) });
   if (fx.host) await request.delete(`/api/v1/hosts/${fx.host}`, { headers: fx.admin });

@@ -105,6 +105,13 @@ export async function beginRestore(actor: Actor, backupId: string, raw: unknown,
       "has_slaves",
       `${existing.name} has slaves, which would not follow a physical restore: restore into a new environment (or as a slave), or use a logical backup`,
     );
+  // A member's data files are its cluster's: replaced on one member alone, it would hold another history.
+  if (physical && existing?.galeraClusterId)
+    throw new ServiceError(
+      409,
+      "galera_member",
+      `${existing.name} is a Galera node: restore the physical backup into a new environment, or restore a logical backup over the node (the cluster replicates it)`,
+    );
   await inspectBackup(backup);
   if (existing) return beginRestoreOver(actor, backup, existing);
   return beginOperation(

@@ -7,6 +7,8 @@ import { asRoot, openRoot } from "@/lib/environments/root";
 import { getEnvironment } from "@/lib/environments/service";
 import { ServiceError, notFound } from "@/lib/errors";
 import { controlSlave, slaveStatus } from "@/lib/mariadb/replication";
+import { setDesync } from "@/lib/mariadb/galera";
+import type { EnvironmentWithNodes } from "@/lib/environments/lookup";
 import { beginOperation } from "@/lib/operations";
 import { discoverTopology } from "@/lib/topology/discover";
 import { inspectDump, missingDatabases } from "./guard";
@@ -126,7 +128,7 @@ export async function beginBackup(
           }
         } else if (physical) {
           await step(`copying ${env.name}'s data files (mariadb-backup; writes go on)`);
-          result = await physicalBackupTo(env, file);
+          result = await desyncedWhile(env, step, () => physicalBackupTo(env, file));
           const log = result.log;
           position = { gtid: log.binlogGtid || null, file: log.binlogFile, pos: log.binlogPos };
         } else {
@@ -202,6 +204,22 @@ export async function beginBackup(
       }
     },
   );
+}
+
+/**
+ * A Galera node is desynced while its copy is taken: the backup's locks then make it fall behind instead of
+ * pausing every node through flow control. Resynced whatever happens.
+ */
+async function desyncedWhile<T>(env: EnvironmentWithNodes, step: (s: string) => Promise<void>, work: () => Promise<T>) {
+  if (!env.galeraClusterId) return work();
+  await step(`desyncing ${env.name} from its Galera cluster (the others do not wait for it meanwhile)`);
+  await asRoot(env, (c) => setDesync(c, true));
+  try {
+    return await work();
+  } finally {
+    await step(`resyncing ${env.name}`);
+    await asRoot(env, (c) => setDesync(c, false));
+  }
 }
 
 export async function listBackups(actor: Actor, name: string) {

@@ -13,6 +13,7 @@ import { parseMyCnf, normalizeKey } from "@/lib/mycnf/parse";
 import { runOperation } from "@/lib/operations";
 import { driverFor } from "@/lib/runtime";
 import { galeraManagedOptions } from "@/lib/galera/members";
+import { withManagedSst, withoutSst } from "@/lib/galera/settings";
 import { RuntimeError } from "@/lib/runtime/driver";
 import { currentRevision, getRevision, refuseIfStale } from "./config-revisions";
 import { getEnvironment, primaryNode, type EnvironmentWithNodes } from "./service";
@@ -145,7 +146,17 @@ async function applyLocked(
     shippedPlugins: shippedPlugins(),
     alsoManaged: new Set(Object.keys(galera)),
   };
-  const review = reviewConfig(content, managed, node.serverId, policy);
+  // Its [sst] group is the console's alone (the SST script runs its keys as commands): set aside, then re-written.
+  const member = Object.keys(galera).length > 0;
+  const review = reviewConfig(member ? withoutSst(content) : content, managed, node.serverId, policy);
+  if (member) {
+    review.content = withManagedSst(review.content, node.host);
+    // A moved or changed [sst] group is said; the console's stays.
+    if (withManagedSst(content, node.host).trimEnd() !== content.trimEnd())
+      review.notices.push(
+        "[sst] is managed by Mariner (state transfers on this node's own address): kept as it writes it",
+      );
+  }
   if (review.errors.length) {
     await note("rejected", content, review.errors.map(formatProblem).join("\n"));
     throw rejected("my.cnf was not applied: fix the lines below", review.errors);

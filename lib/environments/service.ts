@@ -66,10 +66,12 @@ export async function environmentAction(actor: Actor, name: string, raw: unknown
   });
 }
 
-/** `asGaleraMember`: only lib/galera, which removes a member from its cluster around this. */
-export async function deleteEnvironment(actor: Actor, name: string, { asGaleraMember = false } = {}): Promise<void> {
+/**
+ * `memberOf`: only lib/galera, which removes a member of that cluster around this (holding every member's lock).
+ */
+export async function deleteEnvironment(actor: Actor, name: string, { memberOf }: { memberOf?: string } = {}) {
   const found = await getEnvironment(actor, name);
-  if (found.galeraClusterId && !asGaleraMember)
+  if (memberOf ? found.galeraClusterId !== memberOf : found.galeraClusterId)
     throw new ServiceError(
       409,
       "galera_member",
@@ -102,7 +104,7 @@ export async function deleteEnvironment(actor: Actor, name: string, { asGaleraMe
     );
   };
   // A cluster operation already holds every member's lock.
-  await (asGaleraMember ? work() : withLock(found.id, work));
+  await (memberOf ? work() : withLock(found.id, work));
 }
 
 export async function connectionDetails(actor: Actor, name: string) {

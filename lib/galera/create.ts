@@ -36,7 +36,7 @@ export const createClusterInput = z.strictObject({
 const SST_USER = "mariner_sst";
 
 /** A member's address and Galera's ports on it must all be free: placement checked the client port only. */
-async function placeMember(driver: RuntimeDriver, taken: Placement[]): Promise<Placement> {
+export async function placeMember(driver: RuntimeDriver, taken: Placement[]): Promise<Placement> {
   const refused: Placement[] = [];
   for (let i = 0; i < 20; i++) {
     const p = await driver.place([...taken, ...refused]);
@@ -183,14 +183,14 @@ async function makeCluster(
   for (const [i, m] of members.entries()) {
     if (i === 0) continue;
     await step(`joining ${m.name}: state transfer (mariabackup) from the cluster`);
-    refs[i] = await driver.start(refs[i]);
+    refs[i] = await driver.galera!.rejoin(refs[i]);
     await markStarted(m, refs[i]);
     await waitSynced(m, refs[i]);
     await step(`${m.name} is Synced`);
   }
 }
 
-async function markStarted(member: EnvironmentWithNodes, ref: NodeRef) {
+export async function markStarted(member: EnvironmentWithNodes, ref: NodeRef) {
   await db().node.update({ where: { id: member.nodes[0].id }, data: { pid: ref.pid, startedAt: new Date() } });
 }
 

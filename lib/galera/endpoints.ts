@@ -65,8 +65,11 @@ export async function deleteGaleraEndpoints(actor: Actor, name: string) {
   const { cluster } = await getCluster(actor, name);
   const row = await db().proxyEndpoint.findFirst({ where: { master: { startsWith: marker(cluster.id) } } });
   if (!row) throw notFound(`Endpoints of "${name}"`);
-  await stopEndpoint(row);
-  await db().proxyEndpoint.delete({ where: { id: row.id } });
+  // Under its lock: a refresh in flight must not start HAProxy again for a row that is going.
+  await withLock(`proxy:${row.id}`, async () => {
+    await stopEndpoint(row);
+    await db().proxyEndpoint.delete({ where: { id: row.id } });
+  });
 }
 
 /** Every Galera endpoint pointed at the members Synced now (the monitor's periodic pass; after operations). */
@@ -78,8 +81,10 @@ export async function refreshGaleraEndpoints(clusterId?: string) {
     const m = parseMarker(row.master);
     const cluster = m && (await db().galeraCluster.findUnique({ where: { id: m.clusterId } }));
     if (!cluster || cluster.status === "creating" || cluster.status === "deleting") continue;
-    await withLock(`proxy:${row.id}`, async () => point(row, { members: await membersOf(cluster) })).catch((e) =>
-      console.error(`Mariner: Galera endpoint ${row.name}: ${(e as Error).message}`),
-    );
+    await withLock(`proxy:${row.id}`, async () => {
+      // Deleted while this refresh waited for the lock: nothing to point.
+      if (await db().proxyEndpoint.findUnique({ where: { id: row.id } }))
+        await point(row, { members: await membersOf(cluster) });
+    }).catch((e) => console.error(`Mariner: Galera endpoint ${row.name}: ${(e as Error).message}`));
   }
 }

@@ -3,6 +3,7 @@
 import type { GaleraCluster } from "@/generated/prisma/client";
 import type { Actor } from "@/lib/auth/actor";
 import { isAdmin } from "@/lib/auth/actor";
+import { actorById } from "@/lib/auth/users";
 import { db } from "@/lib/db/client";
 import { notFound, ServiceError } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
@@ -15,7 +16,7 @@ import { RuntimeError, type NodeRef } from "@/lib/runtime/driver";
 import { decryptSecret } from "@/lib/secrets";
 import type { EnvironmentWithNodes } from "@/lib/environments/lookup";
 import { nodeRefOf } from "@/lib/environments/spec";
-import { galeraOptions } from "./settings";
+import { galeraOptions, withManagedSst } from "./settings";
 
 export interface ClusterWithMembers {
   cluster: GaleraCluster;
@@ -85,7 +86,10 @@ export async function writeMemberOptions(
 ) {
   const driver = driverFor(member.runtime);
   const ref = nodeRefOf(member.nodes[0]);
-  const content = setServerOptions(await driver.readConfig(ref), memberOptions(cluster, member, members));
+  const content = withManagedSst(
+    setServerOptions(await driver.readConfig(ref), memberOptions(cluster, member, members)),
+    member.nodes[0].host,
+  );
   await driver.writeConfig(ref, content);
   return content;
 }
@@ -127,4 +131,22 @@ export async function waitSynced(member: EnvironmentWithNodes, ref: NodeRef, tim
 export function assertSettled(cluster: GaleraCluster) {
   if (cluster.status === "creating" || cluster.status === "deleting")
     throw new ServiceError(409, "busy", `Galera cluster "${cluster.name}" is ${cluster.status}`);
+}
+
+/** The name of the cluster an environment belongs to (null: not a Galera member). */
+export async function clusterNameOf(env: { galeraClusterId: string | null }): Promise<string | null> {
+  if (!env.galeraClusterId) return null;
+  return (
+    (await db().galeraCluster.findUnique({ where: { id: env.galeraClusterId }, select: { name: true } }))?.name ?? null
+  );
+}
+
+/**
+ * Members are looked up by name as their owner: an admin acting on someone's cluster must never reach an
+ * environment of the same name that is not a member (their own, or another tenant's).
+ */
+export async function ownerOf(cluster: GaleraCluster): Promise<Actor> {
+  const owner = await actorById(cluster.ownerId);
+  if (!owner) throw notFound(`Galera cluster "${cluster.name}"`);
+  return owner;
 }

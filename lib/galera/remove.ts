@@ -4,8 +4,9 @@ import { db } from "@/lib/db/client";
 import { ServiceError } from "@/lib/errors";
 import { deleteEnvironment } from "@/lib/environments/service";
 import { runOperation } from "@/lib/operations";
+import { lookAtCluster } from "./status";
 import { deleteGaleraEndpoints, galeraEndpointOf, refreshGaleraEndpoints } from "./endpoints";
-import { assertSettled, getCluster, membersOf, withMemberLocks, writeMemberOptions } from "./members";
+import { assertSettled, getCluster, membersOf, ownerOf, withMemberLocks, writeMemberOptions } from "./members";
 
 /** A cluster keeps at least this many members: below it, one failure would leave nothing to fail over to. */
 const MIN_MEMBERS = 2;
@@ -15,18 +16,28 @@ export async function removeMember(actor: Actor, name: string, member: string) {
   assertSettled(found.cluster);
   const target = found.members.find((m) => m.name === member);
   if (!target) throw new ServiceError(404, "not_found", `"${member}" is not a member of "${name}"`);
+  const owner = await ownerOf(found.cluster);
   if (found.members.length <= MIN_MEMBERS)
     throw new ServiceError(
       409,
       "too_few_members",
       `A cluster keeps ${MIN_MEMBERS} members: delete the cluster instead`,
     );
+  // Never the member that holds what the others lack: the rest must be Synced in a primary component.
+  const rest = (await lookAtCluster(found)).filter((l) => l.name !== member);
+  const behind = rest.filter((l) => l.wsrep?.state !== "Synced" || l.wsrep.clusterStatus !== "Primary");
+  if (behind.length)
+    throw new ServiceError(
+      409,
+      "not_synced",
+      `${behind.map((l) => l.name).join(", ")} ${behind.length > 1 ? "are" : "is"} not Synced: removing ${member} now could lose what only it holds. Recover the cluster first.`,
+    );
   return runOperation({ userId: actor.id, action: "galera.remove-node", target: `${name}/${member}` }, (step) =>
     withMemberLocks(
       found.members.map((m) => m.id),
       async () => {
         await step(`stopping and deleting ${member} (it leaves the cluster cleanly)`);
-        await deleteEnvironment(actor, member, { asGaleraMember: true });
+        await deleteEnvironment(owner, member, { memberOf: found.cluster.id });
         const rest = await membersOf(found.cluster);
         await step("writing the remaining members' cluster address");
         for (const m of rest) await writeMemberOptions(found.cluster, m, rest);
@@ -40,6 +51,7 @@ export async function removeMember(actor: Actor, name: string, member: string) {
 export async function deleteCluster(actor: Actor, name: string) {
   const found = await getCluster(actor, name);
   assertSettled(found.cluster);
+  const owner = await ownerOf(found.cluster);
   await db().galeraCluster.update({ where: { id: found.cluster.id }, data: { status: "deleting" } });
   await runOperation({ userId: actor.id, action: "galera.delete", target: name }, (step) =>
     withMemberLocks(
@@ -48,7 +60,7 @@ export async function deleteCluster(actor: Actor, name: string) {
         if (await galeraEndpointOf(actor, name)) await deleteGaleraEndpoints(actor, name);
         for (const m of found.members) {
           await step(`deleting ${m.name}`);
-          await deleteEnvironment(actor, m.name, { asGaleraMember: true });
+          await deleteEnvironment(owner, m.name, { memberOf: found.cluster.id });
         }
         await db().galeraCluster.delete({ where: { id: found.cluster.id } });
       },

@@ -12,7 +12,8 @@ import { nodeRefOf } from "@/lib/environments/spec";
 import { driverFor } from "@/lib/runtime";
 import { setServerOptions } from "@/lib/mycnf/parse";
 import { parseInput } from "@/lib/validation";
-import { assertSettled, getCluster, waitSynced } from "./members";
+import { assertSettled, getCluster, ownerOf, waitSynced } from "./members";
+import { lookAtCluster } from "./status";
 import { GALERA_MANAGED } from "./settings";
 
 const optionName = z
@@ -39,11 +40,26 @@ export function parseSettingsText(text: string): Record<string, string> {
 
 export async function beginRollingConfig(actor: Actor, name: string, raw: unknown) {
   const { set } = parseInput(rollingInput, raw);
-  const managed = Object.keys(set).filter((k) => GALERA_MANAGED.has(k.toLowerCase().replace(/_/g, "-")));
+  const plain = (k: string) =>
+    k
+      .toLowerCase()
+      .replace(/_/g, "-")
+      .replace(/^(loose-)+/, "")
+      .replace(/^(enable|disable|skip|maximum)-/, "");
+  const managed = Object.keys(set).filter((k) => GALERA_MANAGED.has(plain(k)));
   if (managed.length)
     throw new ServiceError(400, "invalid_request", `${managed.join(", ")}: managed by Mariner for every member`);
   const found = await getCluster(actor, name);
   assertSettled(found.cluster);
+  const owner = await ownerOf(found.cluster);
+  // Only from a whole cluster: a member restarted while another is down could leave no primary component.
+  const notSynced = (await lookAtCluster(found)).filter((l) => l.wsrep?.state !== "Synced");
+  if (notSynced.length)
+    throw new ServiceError(
+      409,
+      "not_synced",
+      `${notSynced.map((l) => l.name).join(", ")} ${notSynced.length > 1 ? "are" : "is"} not Synced: bring every node back (Recover cluster) before a rolling change`,
+    );
   return beginOperation(
     { userId: actor.id, action: "galera.config", target: name, params: { set }, environmentId: found.members[0]?.id },
     async (step) => {
@@ -52,13 +68,13 @@ export async function beginRollingConfig(actor: Actor, name: string, raw: unknow
         await step(`applying on ${m.name}`);
         const previous = await driverFor(m.runtime).readConfig(nodeRefOf(m.nodes[0]));
         try {
-          await editConfig(actor, m.name, (text) => setServerOptions(text, set), { message: "Rolling apply" });
+          await editConfig(owner, m.name, (text) => setServerOptions(text, set), { message: "Rolling apply" });
         } catch (e) {
           await step(`${m.name} refused it: its previous my.cnf is back`);
           for (const back of done.reverse()) {
             await step(`putting ${back.name}'s previous my.cnf back`);
-            await saveConfig(actor, back.name, { content: back.previous }, { message: "Rolling apply undone" });
-            const env = await getEnvironment(actor, back.name);
+            await saveConfig(owner, back.name, { content: back.previous }, { message: "Rolling apply undone" });
+            const env = await getEnvironment(owner, back.name);
             await waitSynced(env, nodeRefOf(env.nodes[0]));
           }
           throw new ServiceError(
@@ -70,7 +86,7 @@ export async function beginRollingConfig(actor: Actor, name: string, raw: unknow
         }
         done.push({ name: m.name, previous });
         await step(`waiting for ${m.name} to be Synced`);
-        const env = await getEnvironment(actor, m.name);
+        const env = await getEnvironment(owner, m.name);
         await waitSynced(env, nodeRefOf(env.nodes[0]));
       }
       return { members: done.map((d) => d.name) };

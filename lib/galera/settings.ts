@@ -48,3 +48,32 @@ export function galeraOptions(
 export const GALERA_MANAGED: ReadonlySet<string> = new Set(
   Object.keys(galeraOptions({ clusterName: "", sstUser: "", sstPassword: "" }, { name: "", host: "" }, [])),
 );
+
+/** The text without any [sst] group: what the tenant's review sees (the console re-writes the group after). */
+export function withoutSst(text: string): string {
+  const kept: string[] = [];
+  let inSst = false;
+  for (const line of text.split("\n")) {
+    const header = /^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]/.exec(line);
+    if (header) inSst = header[1].toLowerCase() === "sst";
+    if (!inSst) kept.push(line);
+  }
+  while (kept.length && kept.at(-1)!.trim() === "") kept.pop();
+  return kept.join("\n") + "\n";
+}
+
+/** The console's [sst] group for a member on `host`. */
+export const sstGroup = (host: string) => [
+  "[sst]",
+  "# Managed by Mariner: state transfers listen on this node's own address only.",
+  `sockopt = ",bind=${host}"`,
+];
+
+/**
+ * The SST script's own group. Its socat listens on every interface unless told otherwise, so a joiner's receiver
+ * is bound to the member's own address (and the donor's sender too). Only the console writes this group: its other
+ * keys (compressor, cpat, …) are shell commands. It goes first, so lines added at the end stay in [mysqld].
+ */
+export function withManagedSst(text: string, host: string): string {
+  return [...sstGroup(host), "", withoutSst(text).trimStart()].join("\n");
+}

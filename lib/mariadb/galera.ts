@@ -45,3 +45,11 @@ export async function ensureSstAccount(c: Connection, user: string, password: st
   await c.query("ALTER USER ?@'localhost' IDENTIFIED BY ?", [user, password]);
   await c.query("GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO ?@'localhost'", [user]);
 }
+
+/**
+ * A desynced member may fall behind without holding the others back (no flow control): what a backup's locks
+ * need. The member says Donor/Desynced meanwhile and catches up when resynced.
+ */
+export async function setDesync(c: Connection, on: boolean): Promise<void> {
+  await c.query(`SET GLOBAL wsrep_desync = ${on ? "ON" : "OFF"}`);
+}

@@ -52,6 +52,18 @@ export async function reconcile(): Promise<void> {
       finishedAt: new Date(),
     },
   });
+  // A Galera cluster whose create was interrupted goes whole, like a half-created environment (its members are
+  // removed below); one whose delete was interrupted can be deleted again.
+  for (const c of await db().galeraCluster.findMany({ where: { status: { in: ["creating", "deleting"] } } })) {
+    if (c.status === "creating") {
+      await db().environment.updateMany({ where: { galeraClusterId: c.id }, data: { status: "creating" } });
+      await db().galeraCluster.delete({ where: { id: c.id } });
+    } else
+      await db().galeraCluster.update({
+        where: { id: c.id },
+        data: { status: "failed", statusDetail: "The console stopped while this cluster was being deleted" },
+      });
+  }
   const envs = await db().environment.findMany({ include: { nodes: true } });
   await removeOrphanContainers();
   await reconcileEndpoints();
@@ -163,26 +175,33 @@ export async function checkEnvironment(environmentId: string, opts: { restart: b
     return "down";
   }
   restarts.set(env.id, [...recent, now]);
-  try {
-    // A Galera member comes back from where its data stands, so it catches up by IST, not a full copy.
-    const after = await (env.galeraClusterId && driver.galera ? driver.galera.rejoin(ref) : driver.start(ref));
-    await db().node.update({ where: { id: node.id }, data: { pid: after.pid, startedAt: new Date() } });
-    await db().operation.create({
-      data: {
-        action: "environment.auto-restart",
-        environmentId: env.id,
-        target: env.name,
-        status: "succeeded",
-        finishedAt: new Date(),
-      },
-    });
-    await setStatus(env.id, "running", null);
-    return "running";
-  } catch (e) {
-    const detail = e instanceof RuntimeError ? [e.message, ...e.serverLines].join("\n") : (e as Error).message;
-    await setStatus(env.id, "down", `Automatic restart failed: ${detail}`);
-    return "down";
-  }
+  const restart = async () => {
+    try {
+      // A Galera member comes back from where its data stands, so it catches up by IST, not a full copy.
+      const after = await (env.galeraClusterId && driver.galera ? driver.galera.rejoin(ref) : driver.start(ref));
+      await db().node.update({ where: { id: node.id }, data: { pid: after.pid, startedAt: new Date() } });
+      await db().operation.create({
+        data: {
+          action: "environment.auto-restart",
+          environmentId: env.id,
+          target: env.name,
+          status: "succeeded",
+          finishedAt: new Date(),
+        },
+      });
+      await setStatus(env.id, "running", null);
+      return "running";
+    } catch (e) {
+      const detail = e instanceof RuntimeError ? [e.message, ...e.serverLines].join("\n") : (e as Error).message;
+      await setStatus(env.id, "down", `Automatic restart failed: ${detail}`);
+      return "down";
+    }
+  };
+  if (!env.galeraClusterId) return restart();
+  // A rejoin may read the position (InnoDB recovery) and take a state transfer: it runs off this pass, under the
+  // member's own lock (queued behind the one held now), so no other server's check waits for it.
+  void withLock(env.id, restart);
+  return "down";
 }
 
 async function siblingRunning(clusterId: string, self: string): Promise<boolean> {

@@ -84,6 +84,13 @@ const RULES: Record<string, Rule> = {
     reason: "wsrep-provider: Galera is not available in a master–slave environment (only none)",
   },
   "wsrep-on": forbidden("wsrep-on: Galera is not available in a master–slave environment"),
+  // How a Galera member starts is the console's: a new cluster only from the most advanced member (Recover cluster).
+  "wsrep-new-cluster": forbidden(
+    "wsrep-new-cluster would start a second cluster at every restart: use Recover cluster on the cluster's page",
+  ),
+  "wsrep-recover": forbidden("wsrep-recover would make every start exit after reading the position: not available"),
+  "wsrep-start-position": forbidden("wsrep-start-position is set by the console when a member rejoins"),
+  "wsrep-data-home-dir": forbidden("wsrep-data-home-dir: the cluster state (grastate.dat) stays in the data directory"),
   "feedback-url": forbidden("feedback-url would make the server send requests off the machine"),
   "feedback-http-proxy": forbidden("feedback-http-proxy would make the server send requests off the machine"),
   "wsrep-sst-method": {
@@ -110,7 +117,6 @@ const RULES: Record<string, Rule> = {
   "innodb-tmpdir": inTmp,
   "innodb-buffer-pool-filename": inData,
   "aria-log-dir-path": inData,
-  "wsrep-data-home-dir": inData,
   "server-audit-file-path": inData,
   "file-key-management-filename": inData,
   "file-key-management-filekey": inData,

@@ -87,7 +87,8 @@ export function renderGalera(e: EndpointRow, writers: Address[], readers: Addres
     "backend writer",
     ...writers.map(
       (w, i) =>
-        `  server w${i} ${w.host}:${w.port} check inter 500ms fall 2 rise 1${i ? " backup" : ""} on-marked-down shutdown-sessions`,
+        // The writer back up: sessions left on a standby end, so writes never go to two members at once.
+        `  server w${i} ${w.host}:${w.port} check inter 500ms fall 2 rise 1${i ? " backup" : " on-marked-up shutdown-backup-sessions"} on-marked-down shutdown-sessions`,
     ),
     `frontend reader`,
     `  bind ${e.host}:${e.readerPort}`,
@@ -110,9 +111,9 @@ export async function applyIfChanged(e: EndpointRow, config: string, cut: boolea
 
 /** A new endpoint row listening on a free address of `runtime` (recorded under the placement lock). */
 export async function placeEndpoint(ownerId: string, name: string, master: string, runtime: string) {
-  if (await db().proxyEndpoint.findUnique({ where: { ownerId_name: { ownerId, name } } }))
-    throw new ServiceError(409, "name_taken", `Endpoints named "${name}" exist`);
   return withLock("placement", async () => {
+    if (await db().proxyEndpoint.findUnique({ where: { ownerId_name: { ownerId, name } } }))
+      throw new ServiceError(409, "name_taken", `Endpoints named "${name}" exist`);
     const listen = await proxyLauncherFor(runtime).placeListener(await takenAddresses());
     return db().proxyEndpoint.create({ data: { ownerId, name, master, ...listen, runtime } });
   });

@@ -97,7 +97,7 @@ export interface GaleraControl {
   /**
    * Starts the stopped node to join a running cluster from where its data stands: after a crash grastate.dat says
    * -1, so the position InnoDB recovered is passed on (`--wsrep-start-position`) and the donor can send only what
-   * it missed (IST) instead of a full copy (SST).
+   * it missed (IST) instead of a full copy (SST). A node that never joined gets its full copy (waited for).
    */
   rejoin(node: NodeRef): Promise<NodeRef>;
   /** The stopped node's position: grastate.dat, or when that says -1 (a crash), what InnoDB recovery finds. */

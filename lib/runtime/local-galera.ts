@@ -14,10 +14,16 @@ import { lastLines } from "./server-log";
 
 const run = promisify(execFile);
 const MARIADBD = process.env.MARINER_MARIADBD ?? "/usr/sbin/mariadbd";
+/**
+ * A joiner answers logins only once its state transfer is in: a full copy of real data takes minutes. It is alive
+ * all along (a failed transfer ends the process, which ends the wait at once), so waiting long risks nothing.
+ */
+const JOIN_READY_MS = 30 * 60_000;
 
 interface LocalStarter {
   /** Starts the stopped node with extra mariadbd options and waits for a real login. */
-  startWith(node: NodeRef, extra: string[]): Promise<NodeRef>;
+  startWith(node: NodeRef, extra: string[], readyTimeoutMs?: number): Promise<NodeRef>;
+  isAlive(node: NodeRef): Promise<boolean>;
 }
 
 /** grastate.dat's fields (null: no such file, as on a node that never joined). */
@@ -53,7 +59,8 @@ async function recoverPosition(node: NodeRef): Promise<{ uuid: string; seqno: nu
     throw new RuntimeError(`mariadbd --wsrep-recover failed on ${node.host}: ${(e as Error).message}`, lines);
   }
   const text = fs.existsSync(log) ? readNodeFile(l.baseDir, log) : "";
-  const m = /Recovered position:\s*([0-9a-f-]{36}):(-?\d+)/.exec(text);
+  // The last "WSREP: Recovered position" line is this run's (the log is fresh, but be exact).
+  const m = [...text.matchAll(/WSREP: Recovered position:\s*([0-9a-f-]{36}):(-?\d+)/g)].at(-1);
   if (!m) throw new RuntimeError(`mariadbd --wsrep-recover found no position on ${node.host}`, lastLines(text, 10));
   return { uuid: m[1], seqno: Number(m[2]) };
 }
@@ -64,9 +71,13 @@ export function localGalera(starter: LocalStarter): GaleraControl {
 
     async rejoin(node) {
       const state = readGrastate(node);
-      if (state && state.seqno >= 0) return starter.startWith(node, []);
+      // Already running (started meanwhile): recovery must not touch a live data directory. No grastate.dat: it
+      // never joined (a full transfer follows). A clean stop recorded its seqno: the donor sends what it missed.
+      if ((await starter.isAlive(node)) || !state || state.seqno >= 0)
+        return starter.startWith(node, [], JOIN_READY_MS);
       const at = await recoverPosition(node).catch(() => null);
-      return starter.startWith(node, at && at.seqno >= 0 ? [`--wsrep-start-position=${at.uuid}:${at.seqno}`] : []);
+      const from = at && at.seqno >= 0 ? [`--wsrep-start-position=${at.uuid}:${at.seqno}`] : [];
+      return starter.startWith(node, from, JOIN_READY_MS);
     },
 
     async position(node): Promise<GaleraPosition | null> {
@@ -87,12 +98,8 @@ export function localGalera(starter: LocalStarter): GaleraControl {
       const updated = /^safe_to_bootstrap:/m.test(text)
         ? text.replace(/^safe_to_bootstrap:.*$/m, "safe_to_bootstrap: 1")
         : `${text.trimEnd()}\nsafe_to_bootstrap: 1\n`;
-      writeNodeFile(l.baseDir, file, updated, identity);
-      // The server rewrites this file itself: it must be its own, as it was.
-      if (identity) {
-        fs.lchownSync(file, identity.uid, identity.gid);
-        fs.chmodSync(file, 0o660);
-      }
+      // The server rewrites this file itself: it stays its own, as it was.
+      writeNodeFile(l.baseDir, file, updated, identity, true);
     },
   };
 }

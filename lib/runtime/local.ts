@@ -109,8 +109,8 @@ export class LocalDriver implements RuntimeDriver {
     return this.startWith(node, []);
   }
 
-  /** Starts the stopped node with extra mariadbd options (Galera's --wsrep-new-cluster) and waits for a login. */
-  private async startWith(node: NodeRef, extra: string[]): Promise<NodeRef> {
+  /** Starts the stopped node with extra mariadbd options (Galera's) and waits for a login (as long as it says). */
+  private async startWith(node: NodeRef, extra: string[], readyTimeoutMs?: number): Promise<NodeRef> {
     const l = layoutOf(node);
     const running = this.livePid(node);
     if (running) return { ...node, pid: running };
@@ -122,7 +122,7 @@ export class LocalDriver implements RuntimeDriver {
     fs.rmSync(l.socket, { force: true }); // a stale socket from a killed server would fool the wait
     const pid = await spawnServer(l, identity, extra);
     const started = { ...node, pid };
-    await waitForLogin(started, async () => isOurProcess(pid, l.cnf), diskLog(l, offset));
+    await waitForLogin(started, async () => isOurProcess(pid, l.cnf), diskLog(l, offset), readyTimeoutMs);
     return started;
   }
 
@@ -218,7 +218,10 @@ export class LocalDriver implements RuntimeDriver {
 
   readonly physical = localPhysical({ stop: (node) => this.stop(node), spawn: spawnServer });
 
-  readonly galera = localGalera({ startWith: (node, extra) => this.startWith(node, extra) });
+  readonly galera = localGalera({
+    startWith: (node, extra, readyTimeoutMs) => this.startWith(node, extra, readyTimeoutMs),
+    isAlive: (node) => this.isAlive(node),
+  });
 
   scanBinlogs(node: NodeRef, onLine: (line: string) => void): Promise<boolean> {
     return scanOnDisk(node)(onLine);

@@ -92,13 +92,20 @@ export function nodeFileSize(nodeDir: string, file: string): number {
  * Atomic write of a console-owned file the server may read (group = its gid, 0640): a crash never leaves half a
  * file, a planted link is never followed.
  */
-export function writeNodeFile(nodeDir: string, file: string, content: string | Buffer, reader: NodeIdentity | null) {
+export function writeNodeFile(
+  nodeDir: string,
+  file: string,
+  content: string | Buffer,
+  reader: NodeIdentity | null,
+  /** A file the server rewrites itself (Galera's grastate.dat): its own, set on the descriptor before the rename. */
+  serverOwned = false,
+) {
   const tmp = `${file}.${crypto.randomBytes(6).toString("hex")}.tmp`;
   const fd = openNoFollow(nodeDir, tmp, O_WRONLY | O_CREAT | O_EXCL, 0o600);
   try {
     fs.writeFileSync(fd, content);
-    if (reader) fs.fchownSync(fd, process.getuid?.() ?? 0, reader.gid);
-    fs.fchmodSync(fd, reader ? 0o640 : 0o600);
+    if (reader) fs.fchownSync(fd, serverOwned ? reader.uid : (process.getuid?.() ?? 0), reader.gid);
+    fs.fchmodSync(fd, reader ? (serverOwned ? 0o660 : 0o640) : 0o600);
   } catch (e) {
     fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });

@@ -62,8 +62,13 @@ export async function provisionRoot(socket: string, rootPassword: string): Promi
 }
 
 /** Until root logs in over TCP at the node's address: "started" means usable, not merely running. */
-export async function waitForLogin(ref: NodeRef, alive: () => Promise<boolean>, log: StartupLog) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+export async function waitForLogin(
+  ref: NodeRef,
+  alive: () => Promise<boolean>,
+  log: StartupLog,
+  timeoutMs = READY_TIMEOUT_MS,
+) {
+  const deadline = Date.now() + timeoutMs;
   let lastError = "";
   while (Date.now() < deadline) {
     if (!(await alive())) throw await exited(log);
@@ -82,7 +87,7 @@ export async function waitForLogin(ref: NodeRef, alive: () => Promise<boolean>, 
     }
     await sleep(15);
   }
-  throw new RuntimeError(`mariadbd did not accept connections within ${READY_TIMEOUT_MS / 1000} s`, [
+  throw new RuntimeError(`mariadbd did not accept connections within ${timeoutMs / 1000} s`, [
     ...(await log()),
     lastError,
   ]);

@@ -10,6 +10,7 @@ process.env.MARINER_RESTART_POLICY = "never";
 const galera = await import("../../lib/galera");
 const config = await import("../../lib/environments/config");
 const svc = await import("../../lib/environments/service");
+const backups = await import("../../lib/backups/service");
 const { db } = await import("../../lib/db/client");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 import type { Actor } from "../../lib/auth/actor";
@@ -81,7 +82,11 @@ test("create a 3-node cluster: every member Synced; a write on each member is re
 
   const joinerLog = (await db().environment.findFirstOrThrow({ where: { name: "gal-2" }, include: { nodes: true } }))
     .nodes[0].baseDir!;
-  assert.match(fs.readFileSync(`${joinerLog}/error.log`, "utf8"), /mariabackup SST completed on joiner/);
+  const joined = fs.readFileSync(`${joinerLog}/error.log`, "utf8");
+  assert.match(joined, /mariabackup SST completed on joiner/);
+  // The receiver listened on the member's own address only, not on every interface.
+  const host2 = (await svc.connectionDetails(actor, "gal-2")).host;
+  assert.match(joined, new RegExp(`socat -u TCP-LISTEN:4444,reuseaddr,bind=${host2.replace(/\./g, "\\.")} stdio`));
   const steps = JSON.parse(op.steps) as { name: string; at: string }[];
   const at = (re: RegExp) => Date.parse(steps.find((s) => re.test(s.name))!.at);
   console.log(`# join by SST (gal-2): ${at(/^gal-2 is Synced/) - at(/^joining gal-2/)} ms`);
@@ -129,6 +134,19 @@ test("a member's my.cnf keeps the console's wsrep settings; a hostile provider o
     }),
     /not applied/,
   );
+  await assert.rejects(
+    config.saveConfig(actor, "gal-2", {
+      content: (await config.getConfig(actor, "gal-2")).content.replace("[mysqld]", "[mysqld]\nwsrep_new_cluster"),
+    }),
+    /not applied/,
+  );
+  // The SST script's group runs its keys as commands: a tenant's is replaced by the console's.
+  const sst = await config.saveConfig(actor, "gal-2", {
+    content:
+      (await config.getConfig(actor, "gal-2")).content + '\n[sst]\ncompressor = "touch /tmp/mariner-sst-pwned"\n',
+  });
+  assert.doesNotMatch(sst.content, /compressor/);
+  assert.equal(sst.content.match(/^\[sst\]$/gm)?.length, 1);
   const r = await one<{ n: number }>("gal-2", "SELECT @@max_connections AS n");
   assert.equal(Number(r.n), 170);
   await until(sizes, (s) => s.every((n) => n === 3), 60_000);
@@ -282,4 +300,40 @@ test("a member cannot be deleted alone; remove node leaves a 2-member cluster th
   const r = await one<{ n: number }>("gal-2", "SELECT COUNT(*) AS n FROM app.t WHERE via = 'two-members'");
   assert.equal(Number(r.n), 1);
   await assert.rejects(galera.removeMember(actor, NAME, "gal-2"), /keeps 2 members/);
+});
+
+test("add node: a new member joins by a full state transfer; a member's physical backup is taken desynced", async () => {
+  const { done, operationId } = await galera.beginAddMember(actor, NAME);
+  // The next free place in the order: gal-3's name is free again since its removal.
+  assert.deepEqual(await done, { node: "gal-3" });
+  const op = await db().operation.findUniqueOrThrow({ where: { id: operationId } });
+  assert.match(op.steps, /joining gal-3: state transfer/);
+  const status = await galera.clusterStatus(actor, NAME);
+  assert.deepEqual(
+    status.members.map((m) => [m.name, m.wsrep?.state, m.wsrep?.clusterSize]),
+    [
+      ["gal-1", "Synced", 3],
+      ["gal-2", "Synced", 3],
+      ["gal-3", "Synced", 3],
+    ],
+  );
+  const r = await one<{ n: number }>("gal-3", "SELECT COUNT(*) AS n FROM app.t WHERE via = 'two-members'");
+  assert.equal(Number(r.n), 1, "the new member holds the cluster's data");
+  // Every member's my.cnf lists the new address.
+  const host3 = (await svc.connectionDetails(actor, "gal-3")).host;
+  assert.ok((await config.getConfig(actor, "gal-1")).content.includes(`${host3}:4567`));
+
+  const backup = await backups.beginBackup(actor, "gal-2", { input: { method: "physical" } });
+  await backup.done;
+  const steps = (await db().operation.findUniqueOrThrow({ where: { id: backup.operationId } })).steps;
+  assert.match(steps, /desyncing gal-2 from its Galera cluster/);
+  assert.match(steps, /resyncing gal-2/);
+  const [row] = await backups.listBackups(actor, "gal-2");
+  assert.equal(row.status, "succeeded");
+  assert.equal(
+    Number((await one<{ d: number }>("gal-2", "SELECT @@wsrep_desync AS d")).d),
+    0,
+    "resynced after the copy",
+  );
+  await until(sizes, (s) => s.every((n) => n === 3), 30_000);
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseMyCnf } from "../../lib/mycnf/parse";
 import { isServerGroup, judgeOption, policyProblems } from "../../lib/mycnf/policy";
+import { GALERA_MANAGED, withManagedSst, withoutSst } from "../../lib/galera/settings";
 import { abbreviations, groupsRead, judgeServerReading, resolvedVariables } from "../../lib/mycnf/server-reading";
 
 const ctx = { nodeDir: "/n", shippedPlugins: new Set(["ha_connect.so", "server_audit.so"]) };
@@ -70,6 +71,12 @@ const LINES: [string, string | null, boolean][] = [
   ["max-connections", "100", false],
   ["binlog-format", "mixed", false],
   ["skip-name-resolve", "ON", false],
+  // How a Galera member starts and where its state lives are the console's, on every server.
+  ["wsrep-new-cluster", null, true],
+  ["loose-wsrep_new_cluster", "1", true],
+  ["wsrep-recover", null, true],
+  ["wsrep-start-position", "00000000-0000-0000-0000-000000000000:5", true],
+  ["wsrep-data-home-dir", "data", true],
 ];
 
 for (const [key, value, refused] of LINES) {
@@ -220,4 +227,41 @@ test("server reading: what my_print_defaults reads is judged, even with warnings
   const forged = HELP + "secure-file-priv                                             /n/files/\n";
   assert.equal(resolvedVariables(forged), null);
   assert.ok(judgeServerReading(forged, "", [], managed, ctx).some((p) => p.message.includes("several lines")));
+});
+
+test("policy: a Galera member's wsrep settings are managed (any spelling of them); nothing else opens up", () => {
+  const member = { ...ctx, alsoManaged: GALERA_MANAGED };
+  for (const [key, value] of [
+    ["wsrep_on", "TRUE"],
+    ["wsrep-provider", "/usr/lib/galera/libgalera_smm.so"],
+    ["loose-wsrep_cluster_address", "gcomm://10.0.0.9:4567"],
+    ["wsrep-provider-options", "gmcast.listen_addr=tcp://0.0.0.0:4567"],
+  ] as const)
+    assert.equal(judgeOption(key, value, member), null, `${key} is re-asserted, not refused`);
+  for (const key of ["skip-wsrep-on", "disable-wsrep-sst-auth", "maximum-wsrep-cluster-address"])
+    assert.match(judgeOption(key, "1", member) ?? "", /Mariner manages/, key);
+  for (const [key, value] of [
+    ["wsrep-notify-cmd", "/bin/sh"],
+    ["wsrep-new-cluster", null],
+    ["init-file", "/etc/passwd"],
+  ] as const)
+    assert.ok(judgeOption(key, value, member), `${key} stays refused on a member`);
+  // Outside a cluster the same settings stay refused.
+  assert.ok(judgeOption("wsrep-on", "TRUE", ctx));
+});
+
+test("review: a member's [sst] group is the console's alone: a tenant's (its keys run as commands) is replaced", () => {
+  const text = '[mysqld]\nmax_connections = 5\n[SST]\ncompressor = "touch /tmp/x"\nsockopt = ",bind=0.0.0.0"\n';
+  const out = withManagedSst(text, "127.0.0.7");
+  assert.doesNotMatch(out, /compressor|0\.0\.0\.0/);
+  // First in the file: lines a person adds at the end stay in [mysqld].
+  assert.match(out, /^\[sst\]\n# Managed by Mariner[^\n]*\nsockopt = ",bind=127\.0\.0\.7"\n\n\[mysqld\]/);
+  assert.match(withoutSst(out + "max_connections = 9\n"), /max_connections = 9/);
+  assert.equal(withManagedSst(out, "127.0.0.7"), out, "applying it twice changes nothing");
+  assert.deepEqual(
+    policyProblems(parseMyCnf(withoutSst(text)), ctx).map((p) => p.message),
+    [],
+    "the review sees no [sst] group",
+  );
+  assert.equal(policyProblems(parseMyCnf(text), ctx).length, 1, "outside a member, [sst] is refused");
 });

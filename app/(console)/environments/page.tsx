@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { NewEnvironmentDialog } from "@/components/environments/new-environment-dialog";
 import { EnvironmentGroups } from "@/components/environments/environment-groups";
 import { ListFilters } from "@/components/environments/list-filters";
@@ -6,6 +7,7 @@ import { requireActor } from "@/lib/auth/session";
 import { ownerEmails } from "@/lib/auth/users";
 import { groupEnvironments, groupView, listQueryFrom, selectGroups } from "@/lib/environments/groups";
 import { visibleEnvironments } from "@/lib/environments/visible";
+import { listClusters } from "@/lib/galera";
 import { describeQuota, myQuota } from "@/lib/quotas";
 import { dockerHostNames, driverFor, swarmNames } from "@/lib/runtime";
 import { lastLooks } from "@/lib/topology/observed";
@@ -22,12 +24,13 @@ export default async function EnvironmentsPage({
 }) {
   const actor = await requireActor();
   const query = listQueryFrom(await searchParams);
-  const [envs, version, quota] = await Promise.all([
+  const [envs, version, quota, clusters] = await Promise.all([
     visibleEnvironments(actor),
     driverFor("local")
       .engineVersion()
       .catch(() => null),
     myQuota(actor),
+    listClusters(actor),
   ]);
   const looks = lastLooks(envs, LOOK_MAX_AGE_MS);
   const emails = await ownerEmails(
@@ -57,6 +60,21 @@ export default async function EnvironmentsPage({
           quotaSummary={quotaSummary}
         />
       </div>
+      {clusters.length > 0 && (
+        <nav aria-label="Galera clusters" className="flex flex-wrap items-center gap-2 text-sm">
+          <span className="text-slate-500">Galera clusters:</span>
+          {clusters.map(({ cluster, members }) => (
+            <Link
+              key={cluster.id}
+              href={`/galera/${cluster.name}`}
+              className="rounded-md border border-slate-200 bg-white px-2 py-0.5 hover:bg-slate-50"
+            >
+              {cluster.name} <span className="text-slate-500">· {members.length} nodes</span>
+              {cluster.status !== "running" && <span className="text-amber-700"> · {cluster.status}</span>}
+            </Link>
+          ))}
+        </nav>
+      )}
       {envs.length === 0 ? (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-sm text-slate-600">
           No environments yet. Click <strong>New environment</strong> to get a MariaDB server running in a few seconds.

@@ -3,6 +3,7 @@ import { revalidatePath } from "next/cache";
 import { requireActor } from "@/lib/auth/session";
 import { actionResult, type ActionResult } from "@/lib/api/action-result";
 import {
+  beginAddMember,
   beginCreateCluster,
   beginRecoverCluster,
   beginRollingConfig,
@@ -41,6 +42,11 @@ export async function createClusterEndpointsAction(name: string): Promise<Action
     revalidatePath(`/galera/${name}`);
     return {};
   });
+}
+
+export async function addNodeAction(name: string): Promise<ActionResult<{ operationId: string }>> {
+  const actor = await requireActor();
+  return actionResult(async () => ({ operationId: (await beginAddMember(actor, name)).operationId }));
 }
 
 export async function removeNodeAction(name: string, member: string): Promise<ActionResult> {

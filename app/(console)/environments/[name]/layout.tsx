@@ -4,6 +4,7 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { EnvironmentControls } from "@/components/environments/environment-controls";
 import { EnvironmentTabs } from "@/components/environments/environment-tabs";
 import { pageEnvironment } from "@/lib/environments/page";
+import { clusterNameOf } from "@/lib/galera/members";
 
 export default async function EnvironmentLayout({
   children,
@@ -14,6 +15,7 @@ export default async function EnvironmentLayout({
 }) {
   const { name } = await params;
   const { env } = await pageEnvironment(name);
+  const cluster = await clusterNameOf(env);
   return (
     <div className="space-y-4">
       <LiveUpdates />
@@ -23,6 +25,11 @@ export default async function EnvironmentLayout({
         </Link>
         <h1 className="text-xl font-semibold">{env.name}</h1>
         <StatusBadge status={env.status} />
+        {cluster && (
+          <Link href={`/galera/${cluster}`} className="text-sm text-blue-700 hover:underline">
+            Node of Galera cluster {cluster}
+          </Link>
+        )}
         <div className="ml-auto">
           <EnvironmentControls name={env.name} status={env.status} />
         </div>
