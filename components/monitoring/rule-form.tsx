@@ -46,6 +46,7 @@ export function RuleForm({ environments }: { environments: string[] }) {
           <option value="node-down">the server is down</option>
           <option value="backup-verification">a backup test restore fails</option>
           <option value="semi-sync">semi-sync falls back to asynchronous</option>
+          <option value="galera">a Galera node is not Synced (desynced, joining, non-primary)</option>
         </select>
       </label>
       {kind === "lag" && (

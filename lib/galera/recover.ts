@@ -95,7 +95,7 @@ async function recoverFullCrash({ found, step }: RecoveryContext) {
 }
 
 /** Refused with the reason when a recovery would have to force anything. */
-function judgeRecovery(looks: MemberLook[]): "nothing" | "rejoin" | "full-crash" {
+export function judgeRecovery(looks: MemberLook[]): "nothing" | "rejoin" | "full-crash" {
   const primary = looks.filter((l) => l.wsrep?.clusterStatus === "Primary");
   const runningElsewhere = looks.filter((l) => l.running && l.wsrep?.clusterStatus !== "Primary");
   if (runningElsewhere.length)

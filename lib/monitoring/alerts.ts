@@ -15,6 +15,7 @@ export const ALERT_KINDS = [
   "lag",
   "backup-verification",
   "semi-sync",
+  "galera",
 ] as const;
 
 export const ruleInput = z.strictObject({
@@ -130,6 +131,13 @@ function condition(
       const s = node.facts?.semiSync;
       const seen = s?.masterEnabled ? explainSemiSync(s) : null;
       return seen?.state === "fallen-back" ? `${envName}: semi-sync fell back to asynchronous (${seen.detail})` : null;
+    }
+    case "galera": {
+      // A member that answers but is not Synced in a primary component (a dead one is node-down's).
+      const w = node.facts?.galera;
+      return w && (w.state !== "Synced" || w.clusterStatus !== "Primary")
+        ? `${envName}: Galera node is ${w.state} (${w.clusterStatus}, cluster size ${w.clusterSize})`
+        : null;
     }
     case "lag": {
       const e = edges.find((x) => x.secondsBehind !== null && x.secondsBehind > (thresholdSec ?? 30));

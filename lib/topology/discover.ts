@@ -4,6 +4,7 @@ import { listEnvironments, type EnvironmentWithNodes } from "@/lib/environments/
 import { explainSlave, type SlaveHealth } from "@/lib/mariadb/health";
 import { allSlaveStatus, anonymousUsers, type SlaveConnection, type SlaveStatusRow } from "@/lib/mariadb/replication";
 import { semiSyncStatus, type SemiSyncStatus } from "@/lib/mariadb/semisync";
+import { wsrepStatus, type WsrepStatus } from "@/lib/mariadb/galera";
 import { lookAt, recordObservedMasters, type LookOptions } from "./observed";
 
 export const LAG_THRESHOLD_SECONDS = 30;
@@ -30,6 +31,8 @@ export interface ServerFacts {
   anonymousUsers: string[];
   /** The server has a certificate: clients and slaves can use TLS. */
   tls: boolean;
+  /** A Galera member's wsrep status (null: not a member, or not readable). */
+  galera: WsrepStatus | null;
 }
 
 export interface TopologyNode {
@@ -77,10 +80,11 @@ export async function serverFacts(env: EnvironmentWithNodes): Promise<ServerFact
       "SELECT @@server_id AS sid, @@read_only AS ro, @@log_bin AS lb, @@log_slave_updates AS lsu, @@binlog_format AS bf, @@gtid_current_pos AS cur, @@gtid_binlog_pos AS bin, @@gtid_slave_pos AS slp, @@gtid_binlog_state AS bst, @@slave_skip_errors AS sse, @@have_ssl AS tls",
     );
     const r = (rows as Record<string, unknown>[])[0];
-    const [connections, semiSync, anonymous] = await Promise.all([
+    const [connections, semiSync, anonymous, galera] = await Promise.all([
       allSlaveStatus(c),
       semiSyncStatus(c).catch(() => null),
       anonymousUsers(c).catch(() => []),
+      env.galeraClusterId ? wsrepStatus(c).catch(() => null) : null,
     ]);
     return {
       serverId: Number(r.sid),
@@ -98,6 +102,7 @@ export async function serverFacts(env: EnvironmentWithNodes): Promise<ServerFact
       semiSync,
       tls: String(r.tls) === "YES",
       anonymousUsers: anonymous,
+      galera,
     };
   });
 }

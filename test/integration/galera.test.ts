@@ -11,6 +11,8 @@ const galera = await import("../../lib/galera");
 const config = await import("../../lib/environments/config");
 const svc = await import("../../lib/environments/service");
 const backups = await import("../../lib/backups/service");
+const alerts = await import("../../lib/monitoring/alerts");
+const { discoverTopology } = await import("../../lib/topology/discover");
 const { db } = await import("../../lib/db/client");
 const { stopNodesUnder } = await import("../../lib/runtime/cleanup");
 import type { Actor } from "../../lib/auth/actor";
@@ -336,4 +338,24 @@ test("add node: a new member joins by a full state transfer; a member's physical
     "resynced after the copy",
   );
   await until(sizes, (s) => s.every((n) => n === 3), 30_000);
+});
+
+test("a 'galera' alert fires while a node is desynced and clears when it is Synced again", async () => {
+  await alerts.addRule(actor, "gal-2", { kind: "galera" });
+  const env = await svc.getEnvironment(actor, "gal-2");
+  const c = await root("gal-2");
+  await c.query("SET GLOBAL wsrep_desync = ON");
+  await alerts.evaluateAlerts(actor.id, await discoverTopology(actor));
+  const open = await db().alert.findMany({ where: { environmentId: env.id, clearedAt: null } });
+  assert.equal(open.length, 1);
+  assert.match(open[0].message, /gal-2: Galera node is Donor\/Desynced \(Primary, cluster size 3\)/);
+  await c.query("SET GLOBAL wsrep_desync = OFF");
+  await c.end();
+  await until(
+    async () => (await galera.clusterStatus(actor, NAME)).members.find((m) => m.name === "gal-2")?.wsrep?.state,
+    (s) => s === "Synced",
+    30_000,
+  );
+  await alerts.evaluateAlerts(actor.id, await discoverTopology(actor));
+  assert.equal(await db().alert.count({ where: { id: open[0].id, clearedAt: { not: null } } }), 1);
 });

@@ -35,6 +35,7 @@ function slave(
     connections: [{ name: "", status: row }],
     anonymousUsers: [],
     tls: false,
+    galera: null,
     semiSync: {
       masterEnabled: false,
       masterActive: false,

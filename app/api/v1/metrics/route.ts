@@ -26,6 +26,34 @@ export async function GET(request: Request) {
       "gauge",
       topology.nodes.map((n) => [{ environment: n.name }, n.facts ? 1 : 0]),
     );
+    const members = topology.nodes.filter((n) => n.facts?.galera);
+    metric(
+      "mariner_galera_synced",
+      "1 when the Galera node is Synced in a primary component",
+      "gauge",
+      members.map((n) => [
+        { environment: n.name },
+        n.facts!.galera!.state === "Synced" && n.facts!.galera!.clusterStatus === "Primary" ? 1 : 0,
+      ]),
+    );
+    metric(
+      "mariner_galera_cluster_size",
+      "Members in the Galera node's component",
+      "gauge",
+      members.map((n) => [{ environment: n.name }, n.facts!.galera!.clusterSize]),
+    );
+    metric(
+      "mariner_galera_flow_control_paused",
+      "Fraction of time replication was paused by flow control (since the last FLUSH STATUS)",
+      "gauge",
+      members.map((n) => [{ environment: n.name }, n.facts!.galera!.flowControlPaused]),
+    );
+    metric(
+      "mariner_galera_recv_queue",
+      "Write-sets received and not yet applied",
+      "gauge",
+      members.map((n) => [{ environment: n.name }, n.facts!.galera!.recvQueue]),
+    );
     metric(
       "mariner_slave_io_running",
       "1 when the slave IO thread runs",
