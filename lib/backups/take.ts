@@ -214,12 +214,20 @@ async function desyncedWhile<T>(env: EnvironmentWithNodes, step: (s: string) => 
   if (!env.galeraClusterId) return work();
   await step(`desyncing ${env.name} from its Galera cluster (the others do not wait for it meanwhile)`);
   await asRoot(env, (c) => setDesync(c, true));
-  try {
-    return await work();
-  } finally {
+  const resync = async () => {
     await step(`resyncing ${env.name}`);
     await asRoot(env, (c) => setDesync(c, false));
+  };
+  let result: T;
+  try {
+    result = await work();
+  } catch (e) {
+    // The backup's own error is the one to see; a failed resync shows on the cluster page (Donor/Desynced).
+    await resync().catch(() => undefined);
+    throw e;
   }
+  await resync();
+  return result;
 }
 
 export async function listBackups(actor: Actor, name: string) {

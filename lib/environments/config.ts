@@ -2,7 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
-import { ServiceError } from "@/lib/errors";
+import { ServiceError, notFound } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
 import { parseInput } from "@/lib/validation";
 import { locateServerError, MAX_MYCNF_BYTES, reviewConfig, type ConfigProblem } from "@/lib/mycnf/validate";
@@ -89,6 +89,19 @@ export async function editConfig(
   return apply(actor, found.id, name, { edit, baseRevision }, options);
 }
 
+/**
+ * A Galera member's my.cnf changed by lib/galera, which found the member through its cluster (never by name: an
+ * admin may have an environment of the same name). `change` as for a save: new content, or an edit of the current.
+ */
+export function changeMemberConfig(
+  actor: Actor,
+  member: { id: string; name: string },
+  change: { content: string } | { edit: (current: string) => string },
+  options: SaveOptions = {},
+): Promise<SaveResult | null> {
+  return apply(actor, member.id, member.name, change, options);
+}
+
 function apply(
   actor: Actor,
   environmentId: string,
@@ -97,7 +110,9 @@ function apply(
   options: SaveOptions,
 ): Promise<SaveResult | null> {
   return withLock(environmentId, async () => {
-    const env = await getEnvironment(actor, name);
+    // By id: the caller resolved it as the actor may see it (by name, or as a member of a cluster it may see).
+    const env = await db().environment.findUnique({ where: { id: environmentId }, include: { nodes: true } });
+    if (!env) throw notFound(`Environment "${name}"`);
     if (env.status === "creating" || env.status === "deleting")
       throw new ServiceError(409, "busy", `Environment "${env.name}" is ${env.status}`);
     const previous = await driverFor(env.runtime).readConfig(nodeRefOf(primaryNode(env)));
@@ -145,6 +160,7 @@ async function applyLocked(
     tlsDir: path.dirname(driver.nodeFiles(ref).path("tls/ca.pem")),
     shippedPlugins: shippedPlugins(),
     alsoManaged: new Set(Object.keys(galera)),
+    readByShell: Object.keys(galera).length > 0,
   };
   // Its [sst] group is the console's alone (the SST script runs its keys as commands): set aside, then re-written.
   const member = Object.keys(galera).length > 0;

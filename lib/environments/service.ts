@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Environment } from "@/generated/prisma/client";
 import { db } from "@/lib/db/client";
-import { ServiceError } from "@/lib/errors";
+import { ServiceError, notFound } from "@/lib/errors";
 import { withLock } from "@/lib/locks";
 import { parseInput } from "@/lib/validation";
 import { runOperation } from "@/lib/operations";
@@ -70,8 +70,12 @@ export async function environmentAction(actor: Actor, name: string, raw: unknown
  * `memberOf`: only lib/galera, which removes a member of that cluster around this (holding every member's lock).
  */
 export async function deleteEnvironment(actor: Actor, name: string, { memberOf }: { memberOf?: string } = {}) {
-  const found = await getEnvironment(actor, name);
-  if (memberOf ? found.galeraClusterId !== memberOf : found.galeraClusterId)
+  // A member is found through its cluster (which the actor may see), never by name alone.
+  const found = memberOf
+    ? await db().environment.findFirst({ where: { galeraClusterId: memberOf, name }, include: { nodes: true } })
+    : await getEnvironment(actor, name);
+  if (!found) throw notFound(`Environment "${name}"`);
+  if (!memberOf && found.galeraClusterId)
     throw new ServiceError(
       409,
       "galera_member",

@@ -18,10 +18,12 @@ import { markStarted, placeMember } from "./create";
 import { refreshGaleraEndpoints } from "./endpoints";
 import {
   assertSettled,
+  claimCluster,
   getCluster,
   memberName,
   membersOf,
   ownerOf,
+  releaseCluster,
   waitSynced,
   withMemberLocks,
   writeMemberOptions,
@@ -46,8 +48,11 @@ export async function beginAddMember(actor: Actor, name: string) {
   const driver = driverFor(LOCAL);
   const template = found.members[0];
   const rootPassword = nodeRefOf(template.nodes[0]).rootPassword;
-  const index = Math.max(...found.members.map((m) => m.galeraIndex ?? 0)) + 1;
+  // The lowest free place (a removed node's comes back): names stay within 40 characters.
+  const used = new Set(found.members.map((m) => m.galeraIndex));
+  const index = Array.from({ length: MAX_MEMBERS }, (_, i) => i + 1).find((i) => !used.has(i))!;
   const newName = memberName(name, index);
+  await claimCluster(found.cluster, "adding");
 
   const operationId = await startOperation({
     userId: actor.id,
@@ -85,6 +90,7 @@ export async function beginAddMember(actor: Actor, name: string) {
     });
   }).catch(async (e) => {
     await finishOperation(operationId, e);
+    await releaseCluster(found.cluster);
     throw e;
   });
   await db().operation.update({ where: { id: operationId }, data: { environmentId: member.id } });
@@ -127,6 +133,8 @@ export async function beginAddMember(actor: Actor, name: string) {
         const rest = await membersOf(found.cluster);
         for (const m of rest) await writeMemberOptions(found.cluster, m, rest).catch(() => undefined);
         throw e instanceof RuntimeError ? new ServiceError(500, "add_failed", e.message, e.serverLines) : e;
+      } finally {
+        await releaseCluster(found.cluster);
       }
     }),
   );

@@ -82,9 +82,9 @@ export async function refreshGaleraEndpoints(clusterId?: string) {
     const cluster = m && (await db().galeraCluster.findUnique({ where: { id: m.clusterId } }));
     if (!cluster || cluster.status === "creating" || cluster.status === "deleting") continue;
     await withLock(`proxy:${row.id}`, async () => {
-      // Deleted while this refresh waited for the lock: nothing to point.
-      if (await db().proxyEndpoint.findUnique({ where: { id: row.id } }))
-        await point(row, { members: await membersOf(cluster) });
+      // Read again under the lock: the writer another refresh just chose (or nothing, if it was deleted).
+      const now = await db().proxyEndpoint.findUnique({ where: { id: row.id } });
+      if (now) await point(now, { members: await membersOf(cluster) });
     }).catch((e) => console.error(`Mariner: Galera endpoint ${row.name}: ${(e as Error).message}`));
   }
 }

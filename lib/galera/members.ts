@@ -127,11 +127,27 @@ export async function waitSynced(member: EnvironmentWithNodes, ref: NodeRef, tim
   );
 }
 
-/** A clear 409 when the cluster is busy with another operation (creating, recovering, deleting). */
+/** Statuses of a cluster whose membership is changing: nothing else may start meanwhile. */
+const BUSY = ["creating", "adding", "deleting"];
+
+/** A clear 409 when the cluster's membership is changing (being created, a node added, being deleted). */
 export function assertSettled(cluster: GaleraCluster) {
-  if (cluster.status === "creating" || cluster.status === "deleting")
+  if (BUSY.includes(cluster.status))
     throw new ServiceError(409, "busy", `Galera cluster "${cluster.name}" is ${cluster.status}`);
 }
+
+/** Moves a settled cluster to a busy status, atomically: two membership changes never overlap. */
+export async function claimCluster(cluster: GaleraCluster, status: "adding" | "deleting") {
+  const { count } = await db().galeraCluster.updateMany({
+    where: { id: cluster.id, status: { notIn: BUSY } },
+    data: { status },
+  });
+  if (!count) throw new ServiceError(409, "busy", `Galera cluster "${cluster.name}" is busy with another change`);
+}
+
+/** Back to settled after a membership change. */
+export const releaseCluster = (cluster: GaleraCluster) =>
+  db().galeraCluster.update({ where: { id: cluster.id }, data: { status: "running" } });
 
 /** The name of the cluster an environment belongs to (null: not a Galera member). */
 export async function clusterNameOf(env: { galeraClusterId: string | null }): Promise<string | null> {
@@ -141,10 +157,7 @@ export async function clusterNameOf(env: { galeraClusterId: string | null }): Pr
   );
 }
 
-/**
- * Members are looked up by name as their owner: an admin acting on someone's cluster must never reach an
- * environment of the same name that is not a member (their own, or another tenant's).
- */
+/** The cluster's owner: a node an admin adds belongs to, and counts against the quota of, the owner. */
 export async function ownerOf(cluster: GaleraCluster): Promise<Actor> {
   const owner = await actorById(cluster.ownerId);
   if (!owner) throw notFound(`Galera cluster "${cluster.name}"`);

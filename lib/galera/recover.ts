@@ -56,11 +56,11 @@ async function started(member: EnvironmentWithNodes, ref: NodeRef) {
 }
 
 /** Starts each member that is down, one at a time, and waits until it is Synced. */
-async function rejoinDown({ found, looks, step }: RecoveryContext) {
+async function rejoinDown({ found, looks, step }: RecoveryContext, known = new Map<string, GaleraPosition | null>()) {
   for (const [i, m] of found.members.entries()) {
     if (looks[i].running) continue;
     await step(`starting ${m.name}: it rejoins the primary component`);
-    const ref = await driverFor(m.runtime).galera!.rejoin(nodeRefOf(m.nodes[0]));
+    const ref = await driverFor(m.runtime).galera!.rejoin(nodeRefOf(m.nodes[0]), known.get(m.name));
     await started(m, ref);
     await waitSynced(m, ref);
     await step(`${m.name} is Synced`);
@@ -91,7 +91,7 @@ async function recoverFullCrash({ found, step }: RecoveryContext) {
   await started(first, ref);
   await waitSynced(first, ref);
   const looks = await lookAtCluster(found);
-  await rejoinDown({ found, looks, step });
+  await rejoinDown({ found, looks, step }, new Map(positions.map((p) => [p.name, p.position])));
 }
 
 /** Refused with the reason when a recovery would have to force anything. */

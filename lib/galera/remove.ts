@@ -6,7 +6,7 @@ import { deleteEnvironment } from "@/lib/environments/service";
 import { runOperation } from "@/lib/operations";
 import { lookAtCluster } from "./status";
 import { deleteGaleraEndpoints, galeraEndpointOf, refreshGaleraEndpoints } from "./endpoints";
-import { assertSettled, getCluster, membersOf, ownerOf, withMemberLocks, writeMemberOptions } from "./members";
+import { assertSettled, claimCluster, getCluster, membersOf, withMemberLocks, writeMemberOptions } from "./members";
 
 /** A cluster keeps at least this many members: below it, one failure would leave nothing to fail over to. */
 const MIN_MEMBERS = 2;
@@ -16,7 +16,6 @@ export async function removeMember(actor: Actor, name: string, member: string) {
   assertSettled(found.cluster);
   const target = found.members.find((m) => m.name === member);
   if (!target) throw new ServiceError(404, "not_found", `"${member}" is not a member of "${name}"`);
-  const owner = await ownerOf(found.cluster);
   if (found.members.length <= MIN_MEMBERS)
     throw new ServiceError(
       409,
@@ -37,7 +36,7 @@ export async function removeMember(actor: Actor, name: string, member: string) {
       found.members.map((m) => m.id),
       async () => {
         await step(`stopping and deleting ${member} (it leaves the cluster cleanly)`);
-        await deleteEnvironment(owner, member, { memberOf: found.cluster.id });
+        await deleteEnvironment(actor, member, { memberOf: found.cluster.id });
         const rest = await membersOf(found.cluster);
         await step("writing the remaining members' cluster address");
         for (const m of rest) await writeMemberOptions(found.cluster, m, rest);
@@ -51,16 +50,16 @@ export async function removeMember(actor: Actor, name: string, member: string) {
 export async function deleteCluster(actor: Actor, name: string) {
   const found = await getCluster(actor, name);
   assertSettled(found.cluster);
-  const owner = await ownerOf(found.cluster);
-  await db().galeraCluster.update({ where: { id: found.cluster.id }, data: { status: "deleting" } });
+  await claimCluster(found.cluster, "deleting");
   await runOperation({ userId: actor.id, action: "galera.delete", target: name }, (step) =>
     withMemberLocks(
       found.members.map((m) => m.id),
       async () => {
         if (await galeraEndpointOf(actor, name)) await deleteGaleraEndpoints(actor, name);
-        for (const m of found.members) {
+        // Read again under the locks: the members as they are now.
+        for (const m of await membersOf(found.cluster)) {
           await step(`deleting ${m.name}`);
-          await deleteEnvironment(owner, m.name, { memberOf: found.cluster.id });
+          await deleteEnvironment(actor, m.name, { memberOf: found.cluster.id });
         }
         await db().galeraCluster.delete({ where: { id: found.cluster.id } });
       },

@@ -6,13 +6,14 @@ import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { ServiceError } from "@/lib/errors";
 import { beginOperation, errorLinesOf } from "@/lib/operations";
-import { editConfig, saveConfig } from "@/lib/environments/config";
-import { getEnvironment } from "@/lib/environments/lookup";
+import { changeMemberConfig } from "@/lib/environments/config";
+import type { EnvironmentWithNodes } from "@/lib/environments/lookup";
+import { db } from "@/lib/db/client";
 import { nodeRefOf } from "@/lib/environments/spec";
 import { driverFor } from "@/lib/runtime";
 import { setServerOptions } from "@/lib/mycnf/parse";
 import { parseInput } from "@/lib/validation";
-import { assertSettled, getCluster, ownerOf, waitSynced } from "./members";
+import { assertSettled, getCluster, waitSynced } from "./members";
 import { lookAtCluster } from "./status";
 import { GALERA_MANAGED } from "./settings";
 
@@ -51,7 +52,6 @@ export async function beginRollingConfig(actor: Actor, name: string, raw: unknow
     throw new ServiceError(400, "invalid_request", `${managed.join(", ")}: managed by Mariner for every member`);
   const found = await getCluster(actor, name);
   assertSettled(found.cluster);
-  const owner = await ownerOf(found.cluster);
   // Only from a whole cluster: a member restarted while another is down could leave no primary component.
   const notSynced = (await lookAtCluster(found)).filter((l) => l.wsrep?.state !== "Synced");
   if (notSynced.length)
@@ -63,19 +63,28 @@ export async function beginRollingConfig(actor: Actor, name: string, raw: unknow
   return beginOperation(
     { userId: actor.id, action: "galera.config", target: name, params: { set }, environmentId: found.members[0]?.id },
     async (step) => {
-      const done: { name: string; previous: string }[] = [];
+      const done: { member: EnvironmentWithNodes; previous: string }[] = [];
       for (const m of found.members) {
         await step(`applying on ${m.name}`);
         const previous = await driverFor(m.runtime).readConfig(nodeRefOf(m.nodes[0]));
         try {
-          await editConfig(owner, m.name, (text) => setServerOptions(text, set), { message: "Rolling apply" });
+          await changeMemberConfig(
+            actor,
+            m,
+            { edit: (text) => setServerOptions(text, set) },
+            { message: "Rolling apply" },
+          );
         } catch (e) {
           await step(`${m.name} refused it: its previous my.cnf is back`);
           for (const back of done.reverse()) {
-            await step(`putting ${back.name}'s previous my.cnf back`);
-            await saveConfig(owner, back.name, { content: back.previous }, { message: "Rolling apply undone" });
-            const env = await getEnvironment(owner, back.name);
-            await waitSynced(env, nodeRefOf(env.nodes[0]));
+            await step(`putting ${back.member.name}'s previous my.cnf back`);
+            await changeMemberConfig(
+              actor,
+              back.member,
+              { content: back.previous },
+              { message: "Rolling apply undone" },
+            );
+            await waitSynced(back.member, await currentRef(back.member));
           }
           throw new ServiceError(
             422,
@@ -84,12 +93,16 @@ export async function beginRollingConfig(actor: Actor, name: string, raw: unknow
             errorLinesOf(e),
           );
         }
-        done.push({ name: m.name, previous });
+        done.push({ member: m, previous });
         await step(`waiting for ${m.name} to be Synced`);
-        const env = await getEnvironment(owner, m.name);
-        await waitSynced(env, nodeRefOf(env.nodes[0]));
+        await waitSynced(m, await currentRef(m));
       }
-      return { members: done.map((d) => d.name) };
+      return { members: done.map((d) => d.member.name) };
     },
   );
+}
+
+/** The member's node as recorded now (a restart changed its pid). */
+async function currentRef(member: EnvironmentWithNodes) {
+  return nodeRefOf(await db().node.findUniqueOrThrow({ where: { id: member.nodes[0].id } }));
 }

@@ -54,8 +54,12 @@ export async function reconcile(): Promise<void> {
   });
   // A Galera cluster whose create was interrupted goes whole, like a half-created environment (its members are
   // removed below); one whose delete was interrupted can be deleted again.
-  for (const c of await db().galeraCluster.findMany({ where: { status: { in: ["creating", "deleting"] } } })) {
-    if (c.status === "creating") {
+  for (const c of await db().galeraCluster.findMany({
+    where: { status: { in: ["creating", "adding", "deleting"] } },
+  })) {
+    // A node being added is removed below like any half-created environment; the cluster itself is whole.
+    if (c.status === "adding") await db().galeraCluster.update({ where: { id: c.id }, data: { status: "running" } });
+    else if (c.status === "creating") {
       await db().environment.updateMany({ where: { galeraClusterId: c.id }, data: { status: "creating" } });
       await db().galeraCluster.delete({ where: { id: c.id } });
     } else
@@ -199,8 +203,12 @@ export async function checkEnvironment(environmentId: string, opts: { restart: b
   };
   if (!env.galeraClusterId) return restart();
   // A rejoin may read the position (InnoDB recovery) and take a state transfer: it runs off this pass, under the
-  // member's own lock (queued behind the one held now), so no other server's check waits for it.
-  void withLock(env.id, restart);
+  // member's own lock (queued behind the one held now), so no other server's check waits for it. By then someone
+  // may have stopped, started or deleted it: looked at again first.
+  void withLock(env.id, async () => {
+    const now = await db().environment.findUnique({ where: { id: env.id } });
+    if (now?.desiredState === "running" && now.status === "down") await restart();
+  }).catch((e) => console.error(`Mariner monitor (${env.name}):`, (e as Error).message));
   return "down";
 }
 

@@ -22,7 +22,15 @@ export interface PolicyContext {
   shippedPlugins: ReadonlySet<string>;
   /** Options the console writes on this node besides its wiring (a Galera member's wsrep settings). */
   alsoManaged?: ReadonlySet<string>;
+  /**
+   * A shell script reads this file too (a Galera member's SST script evaluates values such as
+   * innodb_buffer_pool_size unquoted): values may not carry shell syntax.
+   */
+  readByShell?: boolean;
 }
+
+/** Characters a shell would act on in an unquoted value. */
+const SHELL_SYNTAX = /[`$;|&<>()\\]/;
 
 type Rule =
   | { kind: "managed" }
@@ -237,6 +245,17 @@ export function judgeOption(key: string, value: string | null, ctx: PolicyContex
   }
 }
 
+function shellProblem(key: string, value: string | null, ctx: PolicyContext): string | null {
+  if (!ctx.readByShell || !value || !SHELL_SYNTAX.test(value)) return null;
+  const k = key
+    .trim()
+    .toLowerCase()
+    .replace(/_/g, "-")
+    .replace(/^(loose-)+/, "");
+  if (ctx.alsoManaged?.has(k)) return null; // the console's own values
+  return `${key}: on a Galera node the state-transfer script reads my.cnf through a shell, so a value may not contain \` $ ; | & < > ( ) or \\`;
+}
+
 export interface PolicyProblem {
   line: number;
   message: string;
@@ -252,7 +271,7 @@ export function policyProblems(lines: CnfLine[], ctx: PolicyContext): PolicyProb
         message: `[${l.section}] is not read by the server (it reads [mysqld], [server], [mariadb], [mariadbd], [client-server], [galera] and their versioned forms): remove this section`,
       });
     if (l.kind !== "option" || !isServerGroup(l.section)) continue;
-    const message = judgeOption(l.key, l.value, ctx);
+    const message = judgeOption(l.key, l.value, ctx) ?? shellProblem(l.key, l.value, ctx);
     if (message) problems.push({ line: l.n, message });
   }
   return problems;

@@ -98,8 +98,9 @@ export interface GaleraControl {
    * Starts the stopped node to join a running cluster from where its data stands: after a crash grastate.dat says
    * -1, so the position InnoDB recovered is passed on (`--wsrep-start-position`) and the donor can send only what
    * it missed (IST) instead of a full copy (SST). A node that never joined gets its full copy (waited for).
+   * `known`: its position as just read (a full-crash recovery read them all), so it is not read twice.
    */
-  rejoin(node: NodeRef): Promise<NodeRef>;
+  rejoin(node: NodeRef, known?: GaleraPosition | null): Promise<NodeRef>;
   /** The stopped node's position: grastate.dat, or when that says -1 (a crash), what InnoDB recovery finds. */
   position(node: NodeRef): Promise<GaleraPosition | null>;
   /** Marks the stopped node as the one allowed to bootstrap (safe_to_bootstrap: 1 in its grastate.dat). */

@@ -69,13 +69,13 @@ export function localGalera(starter: LocalStarter): GaleraControl {
   return {
     bootstrap: (node) => starter.startWith(node, ["--wsrep-new-cluster"]),
 
-    async rejoin(node) {
+    async rejoin(node, known) {
       const state = readGrastate(node);
       // Already running (started meanwhile): recovery must not touch a live data directory. No grastate.dat: it
       // never joined (a full transfer follows). A clean stop recorded its seqno: the donor sends what it missed.
       if ((await starter.isAlive(node)) || !state || state.seqno >= 0)
         return starter.startWith(node, [], JOIN_READY_MS);
-      const at = await recoverPosition(node).catch(() => null);
+      const at = known ?? (await recoverPosition(node).catch(() => null));
       const from = at && at.seqno >= 0 ? [`--wsrep-start-position=${at.uuid}:${at.seqno}`] : [];
       return starter.startWith(node, from, JOIN_READY_MS);
     },

@@ -142,6 +142,15 @@ test("a member's my.cnf keeps the console's wsrep settings; a hostile provider o
     }),
     /not applied/,
   );
+  // The SST script evaluates some values unquoted (innodb_buffer_pool_size as --use-memory): no shell syntax.
+  await assert.rejects(
+    config.saveConfig(actor, "gal-2", {
+      content:
+        (await config.getConfig(actor, "gal-2")).content +
+        "\ninnodb_buffer_pool_size = 128M$(touch /tmp/mariner-pwned)\n",
+    }),
+    /not applied/,
+  );
   // The SST script's group runs its keys as commands: a tenant's is replaced by the console's.
   const sst = await config.saveConfig(actor, "gal-2", {
     content:
@@ -250,6 +259,8 @@ test("SIGKILL every member under writes: recovery bootstraps the most advanced o
   assert.equal(await done, "full-crash");
   console.log(`# full-crash recovery: ${Date.now() - t0} ms, ${acked.length} acknowledged writes`);
   const op = await db().operation.findUniqueOrThrow({ where: { id: operationId } });
+  const steps = JSON.parse(op.steps) as { name: string; at: string }[];
+  for (const s of steps) console.log(`#   +${Date.parse(s.at) - Date.parse(steps[0].at)} ms ${s.name}`);
   assert.match(op.steps, /--wsrep-recover/);
   assert.match(op.steps, /bootstrapping gal-\d/);
   assert.deepEqual(await sizes(), [3, 3, 3]);

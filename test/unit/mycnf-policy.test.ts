@@ -265,3 +265,30 @@ test("review: a member's [sst] group is the console's alone: a tenant's (its key
   );
   assert.equal(policyProblems(parseMyCnf(text), ctx).length, 1, "outside a member, [sst] is refused");
 });
+
+test("policy: on a Galera node (read by the SST script's shell) a value may not carry shell syntax", () => {
+  const member = { ...ctx, alsoManaged: GALERA_MANAGED, readByShell: true };
+  const text = [
+    "[mysqld]",
+    "innodb_buffer_pool_size = 128M$(touch${IFS}/tmp/pwn)",
+    "max_connections = 100`id`",
+    "log_basename = a;b",
+    "wsrep_provider_options = gmcast.listen_addr=tcp://127.0.0.2:4567;ist.recv_addr=127.0.0.2:4568",
+    "sql_mode = STRICT_TRANS_TABLES,NO_ZERO_DATE",
+    "",
+  ].join("\n");
+  assert.deepEqual(
+    policyProblems(parseMyCnf(text), member).map((p) => p.line),
+    [2, 3, 4],
+    "the console's own wsrep-provider-options (with its ;) and plain values pass",
+  );
+  assert.match(
+    policyProblems(parseMyCnf(text), member)[0].message,
+    /state-transfer script reads my\.cnf through a shell/,
+  );
+  // Not a Galera node: no shell reads the file, only the option table applies.
+  assert.deepEqual(
+    policyProblems(parseMyCnf(text), ctx).map((p) => p.line),
+    [],
+  );
+});
