@@ -87,7 +87,7 @@ async function recoverFullCrash({ found, step }: RecoveryContext) {
     await driver.galera!.allowBootstrap(nodeRefOf(first.nodes[0]));
   }
   await step(`bootstrapping ${first.name}`);
-  const ref = await driver.galera!.bootstrap(nodeRefOf(first.nodes[0]));
+  const ref = await driver.galera!.bootstrap(nodeRefOf(first.nodes[0]), best.position);
   await started(first, ref);
   await waitSynced(first, ref);
   const looks = await lookAtCluster(found);

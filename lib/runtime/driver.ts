@@ -92,8 +92,12 @@ export interface GaleraPosition {
 }
 
 export interface GaleraControl {
-  /** Starts the stopped node as the first member of a new primary component (`--wsrep-new-cluster`). */
-  bootstrap(node: NodeRef): Promise<NodeRef>;
+  /**
+   * Starts the stopped node as the first member of a new primary component (`--wsrep-new-cluster`). `known`: the
+   * position recovered after a crash, so the cluster carries on its history (uuid and seqno) instead of starting
+   * a new one (which would force every other member into a full copy).
+   */
+  bootstrap(node: NodeRef, known?: GaleraPosition | null): Promise<NodeRef>;
   /**
    * Starts the stopped node to join a running cluster from where its data stands: after a crash grastate.dat says
    * -1, so the position InnoDB recovered is passed on (`--wsrep-start-position`) and the donor can send only what

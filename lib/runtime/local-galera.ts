@@ -67,7 +67,12 @@ async function recoverPosition(node: NodeRef): Promise<{ uuid: string; seqno: nu
 
 export function localGalera(starter: LocalStarter): GaleraControl {
   return {
-    bootstrap: (node) => starter.startWith(node, ["--wsrep-new-cluster"]),
+    bootstrap(node, known) {
+      const state = readGrastate(node);
+      const crashed = state && state.seqno < 0 && known && known.seqno >= 0 && known.uuid === state.uuid;
+      const from = crashed ? [`--wsrep-start-position=${known.uuid}:${known.seqno}`] : [];
+      return starter.startWith(node, ["--wsrep-new-cluster", ...from]);
+    },
 
     async rejoin(node, known) {
       const state = readGrastate(node);

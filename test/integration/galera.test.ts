@@ -240,8 +240,18 @@ test("SIGKILL every member under writes: recovery bootstraps the most advanced o
     conn.destroy();
   });
   await new Promise((r) => setTimeout(r, 1500));
+  const historyBefore = (await galera.clusterStatus(actor, NAME)).members[0].wsrep!.clusterUuid;
   const pids = await Promise.all(members.map(pidOf));
-  for (const pid of pids) process.kill(pid, "SIGKILL");
+  // gal-1 dies first and the others commit on without it: bootstrapping gal-1 would lose those commits.
+  process.kill(pids[0], "SIGKILL");
+  await until(sizes, (s) => s[1] === 2 && s[2] === 2, 30_000);
+  const whileTwo = acked.length;
+  await until(
+    async () => acked.length,
+    (n) => n > whileTwo + 50,
+    10_000,
+  );
+  for (const pid of pids.slice(1)) process.kill(pid, "SIGKILL");
   stop = true;
   await Promise.all(writers);
   assert.ok(acked.length > 20, `writes were acknowledged before the crash (${acked.length})`);
@@ -254,15 +264,37 @@ test("SIGKILL every member under writes: recovery bootstraps the most advanced o
   assert.equal(status.health.state, "down");
   assert.match(status.health.problems[0].message, /Every member is down/);
 
+  const logs = await Promise.all(
+    members.map(async (m) => {
+      const dir = (await db().environment.findFirstOrThrow({ where: { name: m }, include: { nodes: true } })).nodes[0]
+        .baseDir!;
+      return { file: `${dir}/error.log`, offset: fs.statSync(`${dir}/error.log`).size };
+    }),
+  );
   const t0 = Date.now();
   const { done, operationId } = await galera.beginRecoverCluster(actor, NAME);
   assert.equal(await done, "full-crash");
+  // The cluster carries on its own history (same state UUID): the others catch up by IST, none by a full copy.
+  for (const l of logs)
+    assert.doesNotMatch(fs.readFileSync(l.file, "utf8").slice(l.offset), /mariabackup SST completed on joiner/);
+  assert.deepEqual(
+    (await galera.clusterStatus(actor, NAME)).members.map((m) => m.wsrep?.clusterUuid),
+    members.map(() => historyBefore),
+  );
   console.log(`# full-crash recovery: ${Date.now() - t0} ms, ${acked.length} acknowledged writes`);
   const op = await db().operation.findUniqueOrThrow({ where: { id: operationId } });
   const steps = JSON.parse(op.steps) as { name: string; at: string }[];
   for (const s of steps) console.log(`#   +${Date.parse(s.at) - Date.parse(steps[0].at)} ms ${s.name}`);
   assert.match(op.steps, /--wsrep-recover/);
-  assert.match(op.steps, /bootstrapping gal-\d/);
+  const seqnos = new Map(
+    steps
+      .map((x) => /^(gal-\d): seqno (\d+)/.exec(x.name))
+      .filter((m) => m !== null)
+      .map((m) => [m[1], Number(m[2])]),
+  );
+  assert.ok(seqnos.get("gal-1")! < seqnos.get("gal-2")!, `gal-1 (killed first) is behind: ${[...seqnos]}`);
+  assert.doesNotMatch(op.steps, /bootstrapping gal-1/, "never the member that would lose commits");
+  assert.match(op.steps, /bootstrapping gal-[23]/);
   assert.deepEqual(await sizes(), [3, 3, 3]);
   for (const m of members) {
     const r = await one<{ ids: number[] | null }>(m, "SELECT JSON_ARRAYAGG(id) AS ids FROM app.acked");
