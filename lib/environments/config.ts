@@ -228,7 +228,8 @@ async function applyLocked(
       const lines = e instanceof RuntimeError ? e.serverLines : [(e as Error).message];
       await step("restoring the previous my.cnf");
       await driver.writeConfig(ref, previous);
-      const back = await driver.start(ref);
+      // A Galera member comes back from its own position (IST), as after any crash.
+      const back = await (env.galeraClusterId && driver.galera ? driver.galera.rejoin(ref) : driver.start(ref));
       await db().node.update({ where: { id: node.id }, data: { pid: back.pid, startedAt: new Date() } });
       await settle("rolled-back", lines.join("\n"));
       throw rejected(

@@ -112,11 +112,15 @@ export class LocalDriver implements RuntimeDriver {
   /** Starts the stopped node with extra mariadbd options (Galera's) and waits for a login (as long as it says). */
   private async startWith(node: NodeRef, extra: string[], readyTimeoutMs?: number): Promise<NodeRef> {
     const l = layoutOf(node);
-    const running = this.livePid(node);
+    const running = this.livePid(node) ?? serverPidsFor(l.cnf)[0] ?? null;
     if (running) return { ...node, pid: running };
     recoverInterruptedSwap(l);
     if (!fs.existsSync(l.datadir)) throw new RuntimeError(`Data directory ${l.datadir} is missing`);
     const identity = identityOf(l.baseDir) ?? (await cageLegacyNode(l));
+    // A server that died can leave helpers behind holding its ports (Galera's SST script inherits the
+    // group-communication socket and waits minutes for a stream). No server runs as this uid now, so whatever
+    // still does is stale: gone before the new server binds.
+    if (identity) await killLeftovers(identity.uid);
     makeServerDirs(l, identity);
     const offset = nodeFileSize(l.baseDir, l.errorLog);
     fs.rmSync(l.socket, { force: true }); // a stale socket from a killed server would fool the wait
@@ -226,6 +230,11 @@ export class LocalDriver implements RuntimeDriver {
   scanBinlogs(node: NodeRef, onLine: (line: string) => void): Promise<boolean> {
     return scanOnDisk(node)(onLine);
   }
+}
+
+async function killLeftovers(uid: number) {
+  const pids = killProcessesOf(uid);
+  for (let i = 0; i < 80 && pids.some((pid) => fs.existsSync(`/proc/${pid}`)); i++) await sleep(25);
 }
 
 async function installDb(l: NodeLayout, identity: NodeIdentity | null): Promise<void> {
