@@ -90,7 +90,8 @@ export async function beginCreateCluster(actor: Actor, raw: unknown) {
           data: {
             name: input.name,
             ownerId: actor.id,
-            clusterName: `mariner-${input.name}-${crypto.randomBytes(4).toString("hex")}`,
+            // Galera has no authentication of its own yet: an unguessable name keeps other tenants out of the group.
+            clusterName: `mariner-${input.name}-${crypto.randomBytes(16).toString("hex")}`,
             sstUser: SST_USER,
             sstPasswordEnc: encryptSecret(generatePassword()),
           },
