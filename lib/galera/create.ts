@@ -91,7 +91,8 @@ export async function beginCreateCluster(actor: Actor, raw: unknown) {
             name: input.name,
             ownerId: actor.id,
             // Galera has no authentication of its own yet: an unguessable name keeps other tenants out of the group.
-            clusterName: `mariner-${input.name}-${crypto.randomBytes(16).toString("hex")}`,
+            // Short: members did not join a cluster named with 78 characters (the bootstrap alone worked).
+            clusterName: `mariner-${crypto.randomBytes(10).toString("hex")}`,
             sstUser: SST_USER,
             sstPasswordEnc: encryptSecret(generatePassword()),
           },
