@@ -11,6 +11,7 @@ import { nodeRefOf } from "@/lib/environments/spec";
 import { resolvePendingRevisions } from "@/lib/environments/config-revisions";
 import { reconcileEndpoints } from "@/lib/proxy/endpoints";
 import { refreshGaleraEndpoints } from "@/lib/galera/endpoints";
+import { anotherMemberRunning, settleInterruptedClusters } from "@/lib/galera/monitor";
 import { actorById } from "@/lib/auth/users";
 import { beginFailover, vantagePoints } from "@/lib/topology";
 import { observeSemiSync } from "./semisync";
@@ -52,22 +53,8 @@ export async function reconcile(): Promise<void> {
       finishedAt: new Date(),
     },
   });
-  // A Galera cluster whose create was interrupted goes whole, like a half-created environment (its members are
-  // removed below); one whose delete was interrupted can be deleted again.
-  for (const c of await db().galeraCluster.findMany({
-    where: { status: { in: ["creating", "adding", "deleting"] } },
-  })) {
-    // A node being added is removed below like any half-created environment; the cluster itself is whole.
-    if (c.status === "adding") await db().galeraCluster.update({ where: { id: c.id }, data: { status: "running" } });
-    else if (c.status === "creating") {
-      await db().environment.updateMany({ where: { galeraClusterId: c.id }, data: { status: "creating" } });
-      await db().galeraCluster.delete({ where: { id: c.id } });
-    } else
-      await db().galeraCluster.update({
-        where: { id: c.id },
-        data: { status: "failed", statusDetail: "The console stopped while this cluster was being deleted" },
-      });
-  }
+  // Before the environments: a half-created cluster's members are marked half-created, removed below.
+  await settleInterruptedClusters();
   const envs = await db().environment.findMany({ include: { nodes: true } });
   await removeOrphanContainers();
   await reconcileEndpoints();
@@ -162,7 +149,7 @@ export async function checkEnvironment(environmentId: string, opts: { restart: b
   if (!opts.restart || restartPolicy() === "never") return "down";
   // A Galera member restarted alone rejoins its running siblings; with none running it could only wait for a
   // primary component that is not there: that is a cluster recovery (the most advanced member first), not a restart.
-  if (env.galeraClusterId && !(await siblingRunning(env.galeraClusterId, env.id))) {
+  if (env.galeraClusterId && !(await anotherMemberRunning(env.galeraClusterId, env.id))) {
     const detail = "Every member of its Galera cluster is down: Recover the cluster on its page";
     if (env.statusDetail !== detail) await setStatus(env.id, "down", detail);
     return "down";
@@ -210,22 +197,6 @@ export async function checkEnvironment(environmentId: string, opts: { restart: b
     if (now?.desiredState === "running" && now.status === "down") await restart();
   }).catch((e) => console.error(`Mariner monitor (${env.name}):`, (e as Error).message));
   return "down";
-}
-
-async function siblingRunning(clusterId: string, self: string): Promise<boolean> {
-  const siblings = await db().environment.findMany({
-    where: { galeraClusterId: clusterId, id: { not: self } },
-    include: { nodes: true },
-  });
-  for (const s of siblings)
-    if (
-      s.nodes[0] &&
-      (await driverFor(s.runtime)
-        .isAlive(nodeRefOf(s.nodes[0]))
-        .catch(() => false))
-    )
-      return true;
-  return false;
 }
 
 /**
